@@ -1,0 +1,58 @@
+# Every entry point of the project. `make site` builds the site; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: site test lint typecheck pytest golden serve validate schema bench browser-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.site-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.site-installed
+
+site: $(VENV)/.site-installed
+	$(BIN)/site-builder build
+
+validate: $(VENV)/.site-installed
+	$(BIN)/site-builder validate
+
+serve: $(VENV)/.site-installed
+	$(BIN)/site-builder serve
+
+schema: $(VENV)/.site-installed
+	$(BIN)/site-builder schema --out schema
+
+# Debian's chromium for the real-browser tests (root in CI; sudo elsewhere).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check site_builder tests benchmarks
+	$(BIN)/ruff format --check site_builder tests benchmarks
+
+typecheck: $(VENV)/.dev-installed
+	$(BIN)/mypy
+
+pytest: $(VENV)/.dev-installed browser-deps
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+golden: $(VENV)/.dev-installed
+	$(BIN)/python -m tests.site.regenerate_golden
+
+bench: $(VENV)/.site-installed
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf site .build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,123 @@
+"""Checks that span fields or files: references between entities and cross-field rules.
+
+They run after every file has passed its own schema, so each issue names a precise field path
+(pydantic's model validators could not), and all of them are reported together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from site_builder.catalog.messages import did_you_mean
+from site_builder.schema import Benchmark, Combo, Gpu, Model, Runtime, Stack, Workload
+
+Loc = tuple[str | int, ...]
+Entities = Mapping[str, Mapping[str, Any]]
+
+_SINGULAR = {"gpus": "GPU", "interconnects": "interconnect", "models": "model",
+             "quants": "quant", "runtimes": "runtime", "combos": "combo"}
+_COMPONENT_KINDS = {"hardware": "gpus", "runtime": "runtimes", "model": "models"}
+
+
+@dataclass(frozen=True)
+class RuleIssue:
+    """A problem found by a rule, in entity (kind, slug) at field path ``loc``."""
+
+    kind: str
+    slug: str
+    loc: Loc
+    message: str
+
+
+def check_all(entities: Entities) -> list[RuleIssue]:
+    """Run every rule over every entity."""
+    checks = {"gpus": _gpu, "models": _model, "runtimes": _runtime, "combos": _combo,
+              "stacks": _stack, "benchmarks": _benchmark}
+    issues: list[RuleIssue] = []
+    for kind, check in checks.items():
+        for slug, entity in entities.get(kind, {}).items():
+            issues += [RuleIssue(kind, slug, loc, msg) for loc, msg in check(entity, entities)]
+    return issues
+
+
+def _ref(entities: Entities, kind: str, value: str | None, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    if value is None or value in entities.get(kind, {}):
+        return
+    hint = did_you_mean(value, entities.get(kind, {}))
+    yield loc, f"unknown {_SINGULAR[kind]} {value!r}{hint}"
+
+
+def _gpu(gpu: Gpu, entities: Entities) -> Iterator[tuple[Loc, str]]:
+    yield from _ref(entities, "interconnects", gpu.nvlink, ("nvlink",))
+
+
+def _model(model: Model, entities: Entities) -> Iterator[tuple[Loc, str]]:
+    yield from _ref(entities, "models", model.base_model, ("base_model",))
+    if model.num_attention_heads % model.num_kv_heads:
+        yield ("num_kv_heads",), (f"num_attention_heads ({model.num_attention_heads}) must be "
+                                  f"divisible by num_kv_heads ({model.num_kv_heads})")
+    if model.moe is not None and model.params_active_b is None:
+        yield ("moe",), "params_active_b is required for a mixture-of-experts model"
+    if model.params_active_b is not None and model.params_active_b > model.params_total_b:
+        yield ("params_active_b",), "cannot exceed params_total_b"
+    if model.sliding_window_layers > model.num_layers:
+        yield ("sliding_window_layers",), "cannot exceed num_layers"
+    if model.sliding_window_layers and model.sliding_window_tokens is None:
+        yield ("sliding_window_layers",), "needs sliding_window_tokens"
+
+
+def _runtime(runtime: Runtime, entities: Entities) -> Iterator[tuple[Loc, str]]:
+    yield from _ref(entities, "runtimes", runtime.based_on, ("based_on",))
+    if runtime.default_split not in runtime.split_modes:
+        yield ("default_split",), f"{runtime.default_split!r} is not in split_modes"
+
+
+def _combo(combo: Combo, entities: Entities) -> Iterator[tuple[Loc, str]]:
+    seen: set[str] = set()
+    for i, entry in enumerate(combo.gpus):
+        yield from _ref(entities, "gpus", entry.gpu, ("gpus", i, "gpu"))
+        if entry.gpu in seen:
+            yield ("gpus", i, "gpu"), f"{entry.gpu!r} is listed twice; raise its count instead"
+        seen.add(entry.gpu)
+    yield from _ref(entities, "interconnects", combo.interconnect, ("interconnect",))
+    for i, rating in enumerate(combo.runtimes):
+        yield from _ref(entities, "runtimes", rating.runtime, ("runtimes", i, "runtime"))
+    for i, related in enumerate(combo.related):
+        yield from _ref(entities, "combos", related.combo, ("related", i, "combo"))
+
+
+def _workload(work: Workload, entities: Entities, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    yield from _ref(entities, "runtimes", work.runtime, (*loc, "runtime"))
+    yield from _ref(entities, "models", work.model, (*loc, "model"))
+    yield from _ref(entities, "quants", work.quant, (*loc, "quant"))
+
+
+def _stack(stack: Stack, entities: Entities) -> Iterator[tuple[Loc, str]]:
+    yield from _ref(entities, "combos", stack.combo, ("combo",))
+    yield from _workload(stack.workload, entities, ("workload",))
+    for i, component in enumerate(stack.components):
+        kind = _COMPONENT_KINDS.get(component.kind)
+        if kind is not None:
+            yield from _ref(entities, kind, component.ref, ("components", i, "ref"))
+    for i, variation in enumerate(stack.variations):
+        yield from _workload(variation.workload, entities, ("variations", i, "workload"))
+
+
+def _benchmark(bench: Benchmark, entities: Entities) -> Iterator[tuple[Loc, str]]:
+    yield from _ref(entities, "combos", bench.combo, ("combo",))
+    for i, entry in enumerate(bench.gpus):
+        yield from _ref(entities, "gpus", entry.gpu, ("gpus", i, "gpu"))
+    yield from _ref(entities, "interconnects", bench.interconnect, ("interconnect",))
+    yield from _ref(entities, "models", bench.model, ("model",))
+    yield from _ref(entities, "quants", bench.quant, ("quant",))
+    yield from _ref(entities, "runtimes", bench.runtime, ("runtime",))
+    if bench.status == "pending" and bench.results:
+        yield ("results",), "a pending benchmark has no results; set status: measured"
+    if bench.status == "measured":
+        for name in ("runtime_version", "command", "result_source", "measured_on"):
+            if getattr(bench, name) is None:
+                yield (name,), "required once status is measured"
+        if not bench.results:
+            yield ("results",), "a measured benchmark needs at least one result"

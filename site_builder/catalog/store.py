@@ -1,0 +1,33 @@
+"""The validated catalog: every entity of every kind, keyed by slug, in sorted order."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from site_builder.schema import (
+    Benchmark,
+    Combo,
+    Gpu,
+    Interconnect,
+    Model,
+    Quant,
+    Runtime,
+    Stack,
+)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All entities, by kind then slug. Mappings iterate in slug order."""
+
+    gpus: Mapping[str, Gpu] = field(default_factory=dict)
+    interconnects: Mapping[str, Interconnect] = field(default_factory=dict)
+    models: Mapping[str, Model] = field(default_factory=dict)
+    quants: Mapping[str, Quant] = field(default_factory=dict)
+    runtimes: Mapping[str, Runtime] = field(default_factory=dict)
+    combos: Mapping[str, Combo] = field(default_factory=dict)
+    stacks: Mapping[str, Stack] = field(default_factory=dict)
+    benchmarks: Mapping[str, Benchmark] = field(default_factory=dict)
+    paths: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    """(kind, slug) -> the file the entity came from, as reported in messages."""

@@ -1,0 +1,64 @@
+"""The ``site-builder`` command line: one sub-command per module in ``site_builder.commands``.
+
+Exit codes: 0 success, 1 catalog or build errors (all printed), 2 bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from site_builder.errors import BuildError, CatalogError, UsageError
+
+COMMANDS = {
+    "validate": "Validate the catalog and report every error.",
+    "build": "Validate, compute and render the site into site/.",
+    "serve": "Preview the site with live reload of catalog, content and templates.",
+    "estimate": "Estimate fit and speed of one configuration (or a batch).",
+    "accuracy": "Compare the engine with every measured benchmark in the catalog.",
+    "schema": "Write the JSON Schema of every catalog kind.",
+    "new": "Write a valid skeleton for a new catalog entry.",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with a one-line message naming the bad argument."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="site-builder", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, help_text in COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _module(name).add_arguments(sub)
+    return parser
+
+
+def _module(name: str):  # type: ignore[no-untyped-def]
+    return importlib.import_module(f"site_builder.commands.{name}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(_module(args.command).run(args))
+    except CatalogError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        print(f"site-builder {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

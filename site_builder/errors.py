@@ -1,0 +1,47 @@
+"""Exceptions of site_builder.
+
+    SiteBuilderError
+     +-- CatalogError   problems in the editors' data (catalog/ or content/), all at once
+     +-- BuildError     the site could not be produced (mkdocs failed, broken internal link, ...)
+     +-- UsageError     a bad command-line argument (exit code 2)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One error in one file, located at the offending key or value (1-based line and column)."""
+
+    path: str
+    line: int
+    col: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.field}: " if self.field else ""
+        return f"{self.path}:{self.line}:{self.col}: {where}{self.message}"
+
+
+class SiteBuilderError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class CatalogError(SiteBuilderError):
+    """The catalog has problems; ``problems`` holds every one of them, sorted."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        count = len(self.problems)
+        super().__init__(f"{count} error{'s' if count != 1 else ''} in the catalog")
+
+
+class BuildError(SiteBuilderError):
+    """The site could not be built."""
+
+
+class UsageError(SiteBuilderError):
+    """A command-line argument names an unknown ID or holds an invalid value."""

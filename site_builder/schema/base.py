@@ -1,0 +1,84 @@
+"""Shared building blocks of the catalog schema.
+
+Every catalog entity derives from :class:`Entity`: unknown keys are errors, values are not coerced
+(``"24"`` is not a number, ``no`` is not a string), instances are frozen, and every entity carries
+at least one source URL. Field names carry their unit (``vram_gib``, ``mem_bandwidth_gb_s``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+SplitMode = Literal["layer", "tensor", "pipeline", "expert"]
+"""How a model is partitioned across cards: llama.cpp `-sm layer`, tensor parallel, pipeline
+parallel (vLLM `--pipeline-parallel-size`), expert parallel."""
+
+KvCacheType = Literal["f16", "q8_0", "q4_0", "fp8"]
+"""KV-cache element types the engine models (llama.cpp `-ctk/-ctv`, vLLM `--kv-cache-dtype`)."""
+
+Platform = Literal["cuda", "rocm", "metal", "cpu"]
+"""Compute back-ends a GPU offers or a runtime supports."""
+
+QuantFormat = Literal["float", "gguf", "awq", "gptq", "exl2", "fp8", "mxfp4", "nf4", "mlx"]
+"""Weight-format families; a runtime lists the families it loads. ``float`` is unquantized
+16-bit weights (GGUF F16/BF16 or safetensors)."""
+
+Rating = Literal["excellent", "good", "supported", "limited", "unsupported"]
+"""Editorial rating of how well a runtime works on a combo."""
+
+URL_PATTERN = r"^https?://[^\s]+$"
+
+SourceUrl = Annotated[
+    str,
+    Field(
+        pattern=URL_PATTERN,
+        description="A public URL (http or https) where the facts of this entity can be checked.",
+    ),
+]
+
+Prose = Annotated[str, Field(min_length=1, description="Editorial text (Markdown inline).")]
+
+
+def plausible(low: float, high: float, unit: str) -> AfterValidator:
+    """Return a validator rejecting values outside ``[low, high]`` with a unit-aware hint."""
+
+    def check(value: float) -> float:
+        if not low <= value <= high:
+            raise ValueError(
+                f"implausible value {value:g} {unit} (expected {low:g}–{high:g} {unit}; "
+                "check the unit)"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+class Strict(BaseModel):
+    """Base of every catalog object: strict types, no unknown keys, immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Entity(Strict):
+    """A catalog entity stored as ``catalog/<kind>/<slug>.yaml`` (the slug is the file name)."""
+
+    sources: list[SourceUrl] = Field(
+        min_length=1,
+        description="Public URLs backing the facts and numbers of this entry (at least one).",
+    )
+
+
+class FailureMode(Strict):
+    """A way a setup breaks, and what happens."""
+
+    title: str = Field(min_length=1, description="Short name of the failure.")
+    detail: Prose = Field(description="What goes wrong, why, and how to avoid it.")
+
+
+class Troubleshooting(Strict):
+    """A symptom and its fix."""
+
+    symptom: Prose = Field(description="What the operator observes.")
+    fix: Prose = Field(description="What to check or change, with commands in backticks.")

@@ -1,0 +1,64 @@
+"""Benchmarks, pending or measured (``catalog/benchmarks/<slug>.yaml``)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from site_builder.schema.base import KvCacheType, Prose, SplitMode, Strict, URL_PATTERN, Entity
+from site_builder.schema.combo import GpuCount
+
+Metric = Literal[
+    "decode_tok_s", "prefill_tok_s", "ttft_ms", "vram_used_gib", "aggregate_decode_tok_s",
+    "power_w",
+]
+
+
+class Result(Strict):
+    """One measured number and the exact conditions it was measured under."""
+
+    metric: Metric = Field(description="What was measured (unit in the name).")
+    value: float = Field(gt=0, description="The measured value, in the metric's unit.")
+    prompt_tokens: int = Field(
+        ge=0, description="Prompt tokens processed before the measured phase (pp N = N)."
+    )
+    gen_tokens: int = Field(ge=0, description="Tokens generated in the measured phase (tg N = N).")
+    concurrency: int = Field(default=1, ge=1, description="Concurrent requests.")
+    context_tokens: int | None = Field(
+        default=None, ge=1, description="Context window allocated, when the source states it."
+    )
+    notes: str | None = Field(default=None, description="How the source reports this value.")
+
+
+class Benchmark(Entity):
+    """A benchmark of one configuration: pending (wanted) or measured (with results)."""
+
+    status: Literal["pending", "measured"] = Field(description="Whether results exist yet.")
+    title: str = Field(min_length=1, description="Display title.")
+    combo: str | None = Field(default=None, description="Combo ID, when the hardware is one.")
+    gpus: list[GpuCount] = Field(min_length=1, description="Cards the benchmark ran on.")
+    interconnect: str | None = Field(
+        default=None, description="Interconnect ID, when known (multi-GPU only)."
+    )
+    model: str = Field(description="Model ID.")
+    quant: str = Field(description="Quant ID.")
+    runtime: str = Field(description="Runtime ID.")
+    runtime_version: str | None = Field(
+        default=None, description="Exact runtime build or version (required once measured)."
+    )
+    split: SplitMode | None = Field(default=None, description="Split mode used (multi-GPU).")
+    kv_cache: KvCacheType = Field(default="f16", description="KV-cache element type.")
+    flash_attention: bool | None = Field(default=None, description="Flash attention on or off.")
+    command: str | None = Field(
+        default=None, description="The exact command that produced the results."
+    )
+    measured_on: datetime.date | None = Field(default=None, description="Date of measurement.")
+    result_source: str | None = Field(
+        default=None, pattern=URL_PATTERN, description="URL of the raw results (measured)."
+    )
+    rationale: Prose = Field(description="Why this benchmark matters; what it will reveal.")
+    results: list[Result] = Field(
+        default_factory=list, description="Measured values; empty while pending."
+    )

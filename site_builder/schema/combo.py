@@ -1,0 +1,103 @@
+"""Hardware combos: the GPUs of one machine and how they are linked (``catalog/combos/``)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated
+
+from pydantic import Field
+
+from site_builder.schema.base import (
+    URL_PATTERN,
+    Entity,
+    FailureMode,
+    Prose,
+    Rating,
+    SplitMode,
+    Strict,
+    plausible,
+)
+
+
+class GpuCount(Strict):
+    """How many cards of one GPU model a machine holds."""
+
+    gpu: str = Field(description="GPU ID (file name under catalog/gpus/).")
+    count: int = Field(ge=1, le=16, description="Number of cards of this model.")
+
+
+class Host(Strict):
+    """The machine around the cards; it matters when layers spill to system RAM."""
+
+    system_ram_gib: Annotated[float, plausible(4, 4096, "GiB")] = Field(
+        description="System RAM in GiB of the reference build."
+    )
+    ram_bandwidth_gb_s: Annotated[float, plausible(10, 2000, "GB/s")] = Field(
+        description="Peak system-RAM bandwidth in GB/s (channels x transfer rate x 8 bytes)."
+    )
+    platform: str = Field(min_length=1, description="Reference platform, e.g. 'AM5 X670E'.")
+
+
+class RuntimeRating(Strict):
+    """How well one runtime works on this combo, in the editors' judgement."""
+
+    runtime: str = Field(description="Runtime ID.")
+    rating: Rating = Field(description="Editorial rating.")
+    notes: Prose = Field(description="Why, and what to watch for.")
+
+
+class SplitNote(Strict):
+    """A partitioning strategy that applies to this combo."""
+
+    split: SplitMode = Field(description="The strategy.")
+    notes: Prose = Field(description="When to use it here and what it costs.")
+
+
+class RelatedCombo(Strict):
+    """A link to a combo readers compare this one with."""
+
+    combo: str = Field(description="Combo ID.")
+    note: Prose = Field(description="How it differs, in one sentence.")
+
+
+class Price(Strict):
+    """A sourced price observation."""
+
+    total_usd: Annotated[float, plausible(50, 1_000_000, "USD")] = Field(
+        description="Price of the cards of this combo in US dollars."
+    )
+    as_of: datetime.date = Field(description="Date of the observation.")
+    source: str = Field(pattern=URL_PATTERN, description="URL of the price observation.")
+    basis: str = Field(min_length=1, description="What was priced: 'launch MSRP', 'used', ...")
+
+
+class Combo(Entity):
+    """A machine's GPUs, their link, and the editorial review of running LLMs on it."""
+
+    name: str = Field(min_length=1, description="Display name, e.g. 'Dual RTX 4090'.")
+    summary: Prose = Field(description="One-paragraph verdict; no hand-typed speeds.")
+    gpus: list[GpuCount] = Field(min_length=1, description="The cards, by model and count.")
+    interconnect: str = Field(description="Interconnect ID linking the cards.")
+    pcie_p2p: bool = Field(
+        description="Peer-to-peer DMA between cards is available (off on GeForce 40/50-series "
+        "drivers; NVLink implies it)."
+    )
+    host: Host = Field(description="Reference host machine.")
+    psu_w: Annotated[float, plausible(300, 10000, "W")] = Field(
+        description="Recommended power-supply rating in watts."
+    )
+    os: list[str] = Field(min_length=1, description="Operating systems known to work.")
+    runtimes: list[RuntimeRating] = Field(min_length=1, description="Runtime compatibility.")
+    split_strategies: list[SplitNote] = Field(
+        min_length=1, description="Partitioning strategies that apply."
+    )
+    topology_notes: Prose = Field(description="How the cards are connected and what it implies.")
+    pros: list[Prose] = Field(min_length=1, description="The honest case for this combo.")
+    cons: list[Prose] = Field(min_length=1, description="The honest case against it.")
+    who_should_avoid: list[Prose] = Field(min_length=1, description="Readers it is wrong for.")
+    failure_modes: list[FailureMode] = Field(min_length=1, description="What breaks and why.")
+    power_notes: Prose = Field(description="PSU sizing, transients, connectors.")
+    thermal_notes: Prose = Field(description="Cooling, slot spacing, noise.")
+    reliability_notes: Prose = Field(description="Known reliability issues.")
+    related: list[RelatedCombo] = Field(default_factory=list, description="Combos to compare.")
+    price: Price | None = Field(default=None, description="A sourced price for the cards.")

@@ -1,0 +1,80 @@
+"""GPUs and accelerators (``catalog/gpus/<slug>.yaml``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from site_builder.schema.base import Entity, plausible
+
+Architecture = Literal[
+    "ampere", "ada", "hopper", "blackwell", "cdna3", "rdna3",
+    "apple-m1", "apple-m2", "apple-m3", "apple-m4",
+]
+
+
+class Gpu(Entity):
+    """One GPU model as sold, with datasheet numbers."""
+
+    name: str = Field(min_length=1, description="Marketing name, e.g. 'NVIDIA GeForce RTX 4090'.")
+    vendor: Literal["nvidia", "amd", "apple"] = Field(description="Chip vendor.")
+    segment: Literal["consumer", "workstation", "datacenter", "soc"] = Field(
+        description="Market segment; 'soc' is a system-on-chip with unified memory "
+        "(Apple M-series, DGX Spark)."
+    )
+    architecture: Architecture = Field(
+        description="Architecture family; the engine calibrates kernel efficiency per family "
+        "only where data demands it."
+    )
+    platform: Literal["cuda", "rocm", "metal"] = Field(description="Compute back-end it runs.")
+    launch_year: int = Field(ge=2015, le=2035, description="Year of first availability.")
+    launch_msrp_usd: float | None = Field(
+        default=None, gt=0, description="Launch list price in US dollars, when published."
+    )
+    vram_gib: Annotated[float, plausible(1, 1024, "GiB")] = Field(
+        description="Memory capacity in GiB (vendors' 'GB' for DRAM capacity is binary). "
+        "For unified-memory systems, the memory of the configuration described."
+    )
+    memory_type: str = Field(min_length=1, description="Memory technology, e.g. GDDR6X, HBM3.")
+    mem_bandwidth_gb_s: Annotated[float, plausible(50, 10000, "GB/s")] = Field(
+        description="Peak theoretical memory bandwidth in decimal GB/s."
+    )
+    fp16_tflops: Annotated[float, plausible(1, 5000, "TFLOPS")] = Field(
+        description="Dense FP16 matrix throughput in TFLOPS with FP32 accumulate and no "
+        "sparsity (tensor/matrix cores; shader FP16 where the chip has none)."
+    )
+    fp16_acc16_tflops: Annotated[float, plausible(1, 5000, "TFLOPS")] | None = Field(
+        default=None,
+        description="Dense FP16 tensor TFLOPS with FP16 accumulate where it differs "
+        "(GeForce cards run FP32 accumulate at half this rate).",
+    )
+    int8_tops: Annotated[float, plausible(1, 10000, "TOPS")] | None = Field(
+        default=None, description="Dense INT8 tensor TOPS, when published."
+    )
+    fp8_tflops: Annotated[float, plausible(1, 10000, "TFLOPS")] | None = Field(
+        default=None,
+        description="Dense FP8 tensor TFLOPS; absent means the chip has no FP8 tensor path.",
+    )
+    board_power_w: Annotated[float, plausible(5, 2000, "W")] = Field(
+        description="Total board power / TDP in watts (for SoCs, the package's sustained power)."
+    )
+    idle_power_w: Annotated[float, plausible(1, 200, "W")] | None = Field(
+        default=None, description="Idle draw in watts when measured by a cited source."
+    )
+    pcie_gen: Literal[3, 4, 5] | None = Field(
+        default=None, description="PCIe generation of the host link (absent for SoCs)."
+    )
+    pcie_lanes: Literal[8, 16] | None = Field(
+        default=None, description="PCIe lanes of the card's edge connector."
+    )
+    nvlink: str | None = Field(
+        default=None,
+        description="Interconnect ID of the NVLink the card supports (e.g. 'nvlink-3.0-bridge'); "
+        "absent when it has none.",
+    )
+    unified_memory: bool = Field(
+        default=False,
+        description="Memory is shared with the CPU (Apple, DGX Spark); the OS reserves part of it.",
+    )
+    notes: str | None = Field(default=None, description="Caveats about the figures above.")

@@ -1,0 +1,77 @@
+"""LLMs with the architecture numbers that size weights and KV cache (``catalog/models/``)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from site_builder.schema.base import Entity, Strict
+
+Capability = Literal["chat", "reasoning", "code", "vision", "tool-use", "base"]
+
+
+class MoeSpec(Strict):
+    """Mixture-of-experts shape, from the model's config.json."""
+
+    num_experts: int = Field(ge=2, le=1024, description="Routed experts per MoE layer.")
+    experts_per_token: int = Field(ge=1, le=64, description="Routed experts active per token.")
+    moe_intermediate_size: int = Field(ge=1, description="Hidden width of one expert's FFN.")
+    shared_experts: int = Field(default=0, ge=0, le=8, description="Always-active experts.")
+    dense_layers: int = Field(
+        default=0, ge=0, description="Leading layers with a dense FFN instead of experts."
+    )
+
+
+class MlaSpec(Strict):
+    """Multi-head latent attention (DeepSeek): the cache stores a compressed latent per layer."""
+
+    kv_lora_rank: int = Field(ge=1, description="Width of the compressed KV latent.")
+    qk_rope_head_dim: int = Field(ge=1, description="Width of the decoupled RoPE key.")
+
+
+class Model(Entity):
+    """An open-weight model, described by its Hugging Face config."""
+
+    name: str = Field(min_length=1, description="Display name, e.g. 'Llama 3.3 70B Instruct'.")
+    family: str = Field(min_length=1, description="Model family, e.g. 'Llama 3'.")
+    hf_repo: str = Field(
+        pattern=r"^[\w.\-]+/[\w.\-]+$", description="Hugging Face repository of the weights."
+    )
+    license: str = Field(min_length=1, description="Weights licence as named by the publisher.")
+    release_date: datetime.date | None = Field(default=None, description="Publication date.")
+    capabilities: list[Capability] = Field(
+        min_length=1, description="What the model is tuned for (chat, reasoning, code, ...)."
+    )
+    base_model: str | None = Field(
+        default=None, description="Model ID this one is distilled or fine-tuned from."
+    )
+    params_total_b: float = Field(gt=0, le=5000, description="Total parameters, billions.")
+    params_active_b: float | None = Field(
+        default=None,
+        gt=0,
+        le=5000,
+        description="Parameters used per token (MoE), billions; absent for dense models.",
+    )
+    num_layers: int = Field(ge=1, le=1000, description="Transformer blocks (num_hidden_layers).")
+    hidden_size: int = Field(ge=64, description="Residual width (hidden_size).")
+    intermediate_size: int = Field(ge=1, description="Dense FFN width (intermediate_size).")
+    num_attention_heads: int = Field(ge=1, description="Query heads (num_attention_heads).")
+    num_kv_heads: int = Field(ge=1, description="Key/value heads (num_key_value_heads).")
+    head_dim: int = Field(ge=1, description="Per-head width (head_dim, explicit or derived).")
+    vocab_size: int = Field(ge=1000, description="Vocabulary size (rows of the embedding).")
+    tie_word_embeddings: bool = Field(description="Output head shares the embedding matrix.")
+    max_context_tokens: int = Field(ge=512, description="Longest context the model supports.")
+    sliding_window_tokens: int | None = Field(
+        default=None, ge=1, description="Window of the sliding-window (local) attention layers."
+    )
+    sliding_window_layers: int = Field(
+        default=0, ge=0, description="How many layers use sliding-window attention."
+    )
+    moe: MoeSpec | None = Field(default=None, description="Expert layout; absent for dense models.")
+    mla: MlaSpec | None = Field(default=None, description="Latent-attention layout (DeepSeek).")
+    native_dtype: Literal["bf16", "fp16", "fp8", "mxfp4"] = Field(
+        description="Dtype of the published weights (gpt-oss ships MXFP4 experts)."
+    )
+

@@ -1,0 +1,39 @@
+"""Inference runtimes (``catalog/runtimes/<slug>.yaml``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from site_builder.schema.base import Entity, KvCacheType, Platform, QuantFormat, SplitMode
+
+
+class Runtime(Entity):
+    """An inference engine, with the capabilities the fit engine checks."""
+
+    name: str = Field(min_length=1, description="Display name, e.g. 'vLLM'.")
+    homepage: str = Field(pattern=r"^https?://", description="Project home page or repository.")
+    license: str = Field(min_length=1, description="Software licence.")
+    version: str = Field(
+        min_length=1, description="Release the catalog's statements about it refer to."
+    )
+    based_on: str | None = Field(
+        default=None,
+        description="Runtime ID whose kernels it uses (Ollama and LM Studio run llama.cpp); "
+        "the engine calibrates them together.",
+    )
+    platforms: list[Platform] = Field(min_length=1, description="Back-ends it runs on.")
+    quant_formats: list[QuantFormat] = Field(min_length=1, description="Weight formats it loads.")
+    split_modes: list[SplitMode] = Field(
+        min_length=1, description="Multi-GPU partitioning it offers."
+    )
+    default_split: SplitMode = Field(description="Partitioning used when none is asked for.")
+    kv_cache_types: list[KvCacheType] = Field(
+        min_length=1, description="KV-cache element types it offers."
+    )
+    cpu_offload: bool = Field(description="Can keep some layers in system RAM (llama.cpp -ngl).")
+    continuous_batching: bool = Field(
+        description="Serves concurrent requests in one batch (vLLM, SGLang, llama-server slots)."
+    )
+    install_command: str = Field(min_length=1, description="Shell command that installs it.")
+    summary: str = Field(min_length=1, description="One-paragraph operational summary.")
+
