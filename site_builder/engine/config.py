@@ -1,0 +1,35 @@
+"""The configuration the engine is asked about."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from site_builder.schema.base import KvCacheType, SplitMode
+
+DEFAULT_CONTEXT_TOKENS = 8192
+DEFAULT_PROMPT_TOKENS = 512
+DEFAULT_GEN_TOKENS = 128
+
+
+@dataclass(frozen=True)
+class Config:
+    """One question: these cards, this model and quant, this runtime, this workload.
+
+    ``gpus`` lists (GPU ID, count) pairs in card order (card 0 first). ``split`` and
+    ``interconnect`` default to the runtime's default split and the combo's (or the cards')
+    link. ``context_tokens`` is the window allocated; ``prompt_tokens`` are processed before
+    decoding; ``decode_tok_s`` is the mean speed over ``gen_tokens`` generated after the prompt.
+    """
+
+    gpus: tuple[tuple[str, int], ...]
+    model: str
+    quant: str
+    runtime: str
+    interconnect: str | None = None
+    split: SplitMode | None = None
+    context_tokens: int = DEFAULT_CONTEXT_TOKENS
+    prompt_tokens: int = DEFAULT_PROMPT_TOKENS
+    gen_tokens: int = DEFAULT_GEN_TOKENS
+    concurrency: int = 1
+    kv_cache: KvCacheType = "f16"
+    combo: str | None = None
