@@ -1,9 +1,9 @@
 """Exceptions of site_builder.
 
-    SiteBuilderError
-     +-- CatalogError   problems in the editors' data (catalog/ or content/), all at once
-     +-- BuildError     the site could not be produced (mkdocs failed, broken internal link, ...)
-     +-- UsageError     a bad command-line argument (exit code 2)
+SiteBuilderError
+ +-- CatalogError   problems in the editors' data (catalog/ or content/), all at once
+ +-- BuildError     the site could not be produced (mkdocs failed, broken internal link, ...)
+ +-- UsageError     a bad command-line argument (exit code 2)
 """
 
 from __future__ import annotations

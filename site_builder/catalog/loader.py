@@ -30,8 +30,10 @@ def load_catalog(root: Path) -> Catalog:
     if not root.is_dir():
         raise CatalogError([Problem(_display(root), 1, 1, "", "catalog folder not found")])
     problems += _check_layout(root)
+    known: dict[str, set[str]] = {kind: set() for kind in KINDS}
     for kind, path in _catalog_files(root):
         slug, shown = path.stem, _display(path)
+        known[kind].add(slug)
         document = _read(path, shown, problems)
         if document is None:
             continue
@@ -40,15 +42,17 @@ def load_catalog(root: Path) -> Catalog:
         if entity is not None and slug not in entities[kind]:
             entities[kind][slug] = entity
             documents[(kind, slug)] = (shown, document)
-    for issue in check_all(entities):
+    for issue in check_all(entities, known):
         shown, document = documents[(issue.kind, issue.slug)]
         line, col = locate(document.root, issue.loc)
         problems.append(Problem(shown, line, col, field_path(issue.loc), issue.message))
     if problems:
         raise CatalogError(problems)
     paths = {key: shown for key, (shown, _) in documents.items()}
-    return Catalog(**{kind: dict(sorted(items.items())) for kind, items in entities.items()},
-                   paths=paths)
+    by_kind: dict[str, Any] = {
+        kind: dict(sorted(items.items())) for kind, items in entities.items()
+    }
+    return Catalog(**by_kind, paths=paths)
 
 
 def _display(path: Path) -> str:
@@ -63,9 +67,14 @@ def _check_layout(root: Path) -> Iterator[Problem]:
         if entry.name.startswith(".") or entry.name in KINDS:
             continue
         hint = did_you_mean(entry.name, KINDS) if entry.is_dir() else ""
-        yield Problem(_display(entry), 1, 1, "",
-                      f"unexpected {'folder' if entry.is_dir() else 'file'}{hint}; "
-                      f"the catalog holds {', '.join(KINDS)}")
+        yield Problem(
+            _display(entry),
+            1,
+            1,
+            "",
+            f"unexpected {'folder' if entry.is_dir() else 'file'}{hint}; "
+            f"the catalog holds {', '.join(KINDS)}",
+        )
 
 
 def _catalog_files(root: Path) -> Iterator[tuple[str, Path]]:

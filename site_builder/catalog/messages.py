@@ -44,11 +44,19 @@ def message_for(error: ErrorDetails, model: type[BaseModel]) -> str:
         options = (error.get("ctx") or {}).get("expected", "")
         choices = [part.strip(" '") for part in str(options).replace(" or ", ",").split(",")]
         message += did_you_mean(value, choices)
-    if kind in ("float_type", "int_type") and isinstance(value, str):
+    if kind in ("float_type", "int_type") and isinstance(value, str) and _is_number(value):
         message += f" (YAML read {value!r} as text; remove the quotes)"
     if kind == "string_type" and isinstance(value, bool | int | float):
         message += f" (YAML read {value!r} as a {type(value).__name__}; quote it)"
     return message
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def fields_at(model: type[BaseModel], loc: Sequence[str | int]) -> set[str]:

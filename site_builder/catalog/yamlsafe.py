@@ -3,7 +3,8 @@
 Only the YAML 1.2 core types are accepted. What YAML 1.1 silently turns into something else is an
 error here: ``no``/``on`` as booleans, ``0x10``/``010``/``1_000`` as integers, ``1:20`` sexagesimal,
 ``.inf``. Tags (``!!python/object/apply``) are refused and never constructed; anchors and aliases
-are refused by a streaming pass before composing (an alias bomb costs one pass over its text); files over 1 MiB are refused.
+are refused by a streaming pass before composing (an alias bomb costs one pass over its text);
+files over 1 MiB are refused.
 """
 
 from __future__ import annotations
@@ -88,8 +89,11 @@ def _first_alias(text: str) -> YamlIssue | None:
     for event in yaml.parse(text, Loader=_LOADER):
         if isinstance(event, yaml.AliasEvent):
             mark = event.start_mark
-            return YamlIssue(mark.line + 1, mark.column + 1,
-                             "YAML aliases (*name) are not allowed; write the value out")
+            return YamlIssue(
+                mark.line + 1,
+                mark.column + 1,
+                "YAML aliases (*name) are not allowed; write the value out",
+            )
     return None
 
 
@@ -128,20 +132,35 @@ def _scalar(node: yaml.Node, issues: list[YamlIssue]) -> Any:
     if tag == _TAG + "bool":
         if text in ("true", "false"):
             return text == "true"
-        issues.append(_issue(node, f"{text!r} is a YAML 1.1 boolean; write true or false, "
-                                   "or quote it if you mean text"))
+        issues.append(
+            _issue(
+                node,
+                f"{text!r} is a YAML 1.1 boolean; write true or false, "
+                "or quote it if you mean text",
+            )
+        )
         return None
     if tag == _TAG + "int":
         if _INT.match(text):
             return int(text)
-        issues.append(_issue(node, f"ambiguous number {text!r}; write a plain decimal "
-                                   "number, or quote it if you mean text"))
+        issues.append(
+            _issue(
+                node,
+                f"ambiguous number {text!r}; write a plain decimal "
+                "number, or quote it if you mean text",
+            )
+        )
         return None
     if tag == _TAG + "float":
         if _FLOAT.match(text):
             return float(text)
-        issues.append(_issue(node, f"ambiguous number {text!r}; write a plain decimal "
-                                   "number, or quote it if you mean text"))
+        issues.append(
+            _issue(
+                node,
+                f"ambiguous number {text!r}; write a plain decimal "
+                "number, or quote it if you mean text",
+            )
+        )
         return None
     if tag == _TAG + "timestamp":
         return _timestamp(node, issues)

@@ -9,14 +9,25 @@ from site_builder.catalog import load_catalog
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--catalog", type=Path, default=Path("catalog"),
-                        help="catalog folder (default: ./catalog)")
+    parser.add_argument(
+        "--catalog", type=Path, default=Path("catalog"), help="catalog folder (default: ./catalog)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.catalog)
-    counts = ", ".join(f"{len(getattr(catalog, kind))} {kind}" for kind in
-                       ("gpus", "models", "quants", "runtimes", "interconnects", "combos",
-                        "stacks", "benchmarks"))
+    counts = ", ".join(
+        f"{len(getattr(catalog, kind))} {kind}"
+        for kind in (
+            "gpus",
+            "models",
+            "quants",
+            "runtimes",
+            "interconnects",
+            "combos",
+            "stacks",
+            "benchmarks",
+        )
+    )
     print(f"catalog OK: {counts}")
     return 0

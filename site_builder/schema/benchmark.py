@@ -7,11 +7,15 @@ from typing import Literal
 
 from pydantic import Field
 
-from site_builder.schema.base import KvCacheType, Prose, SplitMode, Strict, URL_PATTERN, Entity
+from site_builder.schema.base import URL_PATTERN, Entity, KvCacheType, Prose, SplitMode, Strict
 from site_builder.schema.combo import GpuCount
 
 Metric = Literal[
-    "decode_tok_s", "prefill_tok_s", "ttft_ms", "vram_used_gib", "aggregate_decode_tok_s",
+    "decode_tok_s",
+    "prefill_tok_s",
+    "ttft_ms",
+    "vram_used_gib",
+    "aggregate_decode_tok_s",
     "power_w",
 ]
 

@@ -9,8 +9,16 @@ from pydantic import Field
 from site_builder.schema.base import Entity, plausible
 
 Architecture = Literal[
-    "ampere", "ada", "hopper", "blackwell", "cdna3", "rdna3",
-    "apple-m1", "apple-m2", "apple-m3", "apple-m4",
+    "ampere",
+    "ada",
+    "hopper",
+    "blackwell",
+    "cdna3",
+    "rdna3",
+    "apple-m1",
+    "apple-m2",
+    "apple-m3",
+    "apple-m4",
 ]
 
 

@@ -74,4 +74,3 @@ class Model(Entity):
     native_dtype: Literal["bf16", "fp16", "fp8", "mxfp4"] = Field(
         description="Dtype of the published weights (gpt-oss ships MXFP4 experts)."
     )
-

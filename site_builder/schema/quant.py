@@ -1,4 +1,4 @@
-"""Weight quantizations (``catalog/quants/<ID>.yaml``; IDs as llama.cpp and PRODUCT.md spell them)."""
+"""Weight quantizations (``catalog/quants/<ID>.yaml``, IDs spelled as llama.cpp spells them)."""
 
 from __future__ import annotations
 

@@ -36,4 +36,3 @@ class Runtime(Entity):
     )
     install_command: str = Field(min_length=1, description="Shell command that installs it.")
     summary: str = Field(min_length=1, description="One-paragraph operational summary.")
-

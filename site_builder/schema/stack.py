@@ -23,7 +23,9 @@ class Workload(Strict):
     runtime: str = Field(description="Runtime ID.")
     model: str = Field(description="Model ID.")
     quant: str = Field(description="Quant ID.")
-    split: SplitMode | None = Field(default=None, description="Split mode; runtime default if absent.")
+    split: SplitMode | None = Field(
+        default=None, description="Split mode; runtime default if absent."
+    )
     context_tokens: int = Field(default=8192, ge=256, description="Context window allocated.")
     concurrency: int = Field(default=1, ge=1, le=1024, description="Concurrent requests.")
     kv_cache: KvCacheType = Field(default="f16", description="KV-cache element type.")
