@@ -27,7 +27,8 @@ def _child(node: yaml.Node, part: str | int, *, want_key: bool) -> yaml.Node | N
     if isinstance(node, yaml.MappingNode) and isinstance(part, str):
         for key_node, value_node in node.value:
             if key_node.value == part:
-                return key_node if want_key else value_node
+                found: yaml.Node = key_node if want_key else value_node
+                return found
         return None
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
         return node.value[part] if 0 <= part < len(node.value) else None

@@ -63,13 +63,13 @@ def parse(text: str) -> Document | list[YamlIssue]:
             return [alias]
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = _position(exc.problem_mark or exc.context_mark)
         return [YamlIssue(line, col, f"YAML syntax error: {exc.problem or exc.context}")]
     except yaml.YAMLError as exc:
         return [YamlIssue(1, 1, f"YAML error: {exc}")]
     if not isinstance(root, yaml.MappingNode):
-        return [_issue(root, "the file must be a mapping of keys to values")]
+        line, col = _position(root.start_mark if root is not None else None)
+        return [YamlIssue(line, col, "the file must be a mapping of keys to values")]
     issues: list[YamlIssue] = []
     data = _build(root, issues)
     return issues if issues else Document(data, root)
@@ -80,20 +80,22 @@ def _is_comment(line: str) -> bool:
     return not stripped or stripped.startswith("#") or stripped == "---"
 
 
+def _position(mark: Any) -> tuple[int, int]:
+    """1-based (line, column) of a YAML mark; (1, 1) when there is none."""
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
 def _issue(node: yaml.Node, message: str) -> YamlIssue:
-    return YamlIssue(node.start_mark.line + 1, node.start_mark.column + 1, message)
+    line, col = _position(node.start_mark)
+    return YamlIssue(line, col, message)
 
 
 def _first_alias(text: str) -> YamlIssue | None:
     """Find the first alias by streaming parser events, before anything is composed."""
     for event in yaml.parse(text, Loader=_LOADER):
         if isinstance(event, yaml.AliasEvent):
-            mark = event.start_mark
-            return YamlIssue(
-                mark.line + 1,
-                mark.column + 1,
-                "YAML aliases (*name) are not allowed; write the value out",
-            )
+            line, col = _position(event.start_mark)
+            return YamlIssue(line, col, "YAML aliases (*name) are not allowed; write the value out")
     return None
 
 
