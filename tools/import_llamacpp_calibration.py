@@ -89,26 +89,42 @@ def _result(row: dict[str, str]) -> dict[str, object]:
     value = float(row["value"])
     extra = ""
     if "README table shows" in row["notes"]:
-        extra = " " + row["notes"][row["notes"].index("README table shows"):]
+        extra = " " + row["notes"][row["notes"].index("README table shows") :]
     if "Measured in a separate run" in row["notes"]:
-        extra = " " + row["notes"][row["notes"].index("Measured in a separate run"):]
+        extra = " " + row["notes"][row["notes"].index("Measured in a separate run") :]
     if metric == "decode_tok_s":
         gen = int(span.split("-")[1])
-        return {"metric": "decode_tok_s", "value": value, "prompt_tokens": 0, "gen_tokens": gen,
-                "concurrency": 1,
-                "notes": f"llama-bench tg{gen}: mean speed generating {gen} tokens from an empty "
-                         f"KV cache, mean of 5 repetitions.{extra}"}
+        return {
+            "metric": "decode_tok_s",
+            "value": value,
+            "prompt_tokens": 0,
+            "gen_tokens": gen,
+            "concurrency": 1,
+            "notes": f"llama-bench tg{gen}: mean speed generating {gen} tokens from an empty "
+            f"KV cache, mean of 5 repetitions.{extra}",
+        }
     if metric == "prefill_tok_s":
         prompt = int(span)
-        return {"metric": "prefill_tok_s", "value": value, "prompt_tokens": prompt,
-                "gen_tokens": 0, "concurrency": 1,
-                "notes": f"llama-bench pp{prompt}: a {prompt}-token prompt from an empty KV cache, "
-                         f"ubatch 512, mean of 5 repetitions.{extra}"}
+        return {
+            "metric": "prefill_tok_s",
+            "value": value,
+            "prompt_tokens": prompt,
+            "gen_tokens": 0,
+            "concurrency": 1,
+            "notes": f"llama-bench pp{prompt}: a {prompt}-token prompt from an empty KV cache, "
+            f"ubatch 512, mean of 5 repetitions.{extra}",
+        }
     if metric == "vram_used_gb":
-        return {"metric": "vram_used_gib", "value": value, "prompt_tokens": 0, "gen_tokens": 0,
-                "concurrency": 1, "context_tokens": 8192,
-                "notes": "Measured with ./main at n_ctx 8192 (n_batch 2048, n_ubatch 512), not "
-                         "llama-bench. " + row["notes"]}
+        return {
+            "metric": "vram_used_gib",
+            "value": value,
+            "prompt_tokens": 0,
+            "gen_tokens": 0,
+            "concurrency": 1,
+            "context_tokens": 8192,
+            "notes": "Measured with ./main at n_ctx 8192 (n_batch 2048, n_ubatch 512), not "
+            "llama-bench. " + row["notes"],
+        }
     raise ValueError(f"unknown metric {metric!r}")
 
 
@@ -117,34 +133,47 @@ def _rationale(gpu_id: str, count: int, model_id: str, quant: str, build: str) -
     big = model_id == "llama-3-70b"
     if count == 1:
         parts.append(
-            f"Single-card baseline for {quant} {'70B' if big else '8B'} on this GPU: it anchors the "
-            "engine's decode (memory-bandwidth bound) and prefill (compute bound) efficiency for "
-            "llama.cpp on this architecture.")
+            f"Single-card baseline for {quant} {'70B' if big else '8B'} on this GPU: it "
+            "anchors the engine's decode (memory-bandwidth bound) and prefill (compute bound) "
+            "efficiency for llama.cpp on this architecture."
+        )
     elif big:
         parts.append(
             f"A 70B model split by layers over {count} cards (llama.cpp -sm layer). Single-stream "
             "decode runs the cards one after another, so it shows the layer-split cost model: "
-            "more cards add capacity, not single-stream speed; longer prompts overlap the cards.")
+            "more cards add capacity, not single-stream speed; longer prompts overlap the cards."
+        )
     else:
         parts.append(
             f"An 8B model that fits on one card, split by layers over {count} cards anyway: the "
-            "result isolates the overhead of the split itself, not a benefit.")
+            "result isolates the overhead of the split itself, not a benefit."
+        )
     if quant == "F16":
-        parts.append("F16 weights are about 3.3x the size of Q4_K_M, so each token reads about 3.3x the bytes, which separates "
-                     "bandwidth-bound decode from quantization kernel costs.")
+        parts.append(
+            "F16 weights are about 3.3x the size of Q4_K_M, so each token reads about 3.3x the "
+            "bytes, which separates bandwidth-bound decode from quantization kernel costs."
+        )
     if gpu_id.startswith("apple"):
         parts.append("Metal backend on unified memory; the GPU working-set limit applies.")
     if count > 1:
-        parts.append("Measured on a RunPod cloud pod whose PCIe generation, lane width and any "
-                     "NVLink were not reported, so the interconnect is left unset.")
-    parts.append(f"llama.cpp build {build} from May 2024 (flash attention off, f16 KV cache); "
-                 "current builds are faster, prefill especially.")
+        parts.append(
+            "Measured on a RunPod cloud pod whose PCIe generation, lane width and any "
+            "NVLink were not reported, so the interconnect is left unset."
+        )
+    parts.append(
+        f"llama.cpp build {build} from May 2024 (flash attention off, f16 KV cache); "
+        "current builds are faster, prefill especially."
+    )
     if build.split()[0] in UNDATED_BUILDS:
-        parts.append("The notebook records no run date; measured_on is the first day of the "
-                     "month the README gives (May 2024).")
+        parts.append(
+            "The notebook records no run date; measured_on is the first day of the "
+            "month the README gives (May 2024)."
+        )
     else:
-        parts.append("measured_on is the date nvidia-smi printed at the start of the notebook run "
-                     "for this build.")
+        parts.append(
+            "measured_on is the date nvidia-smi printed at the start of the notebook run "
+            "for this build."
+        )
     return " ".join(parts)
 
 
@@ -177,21 +206,26 @@ def build_entries(rows: list[dict[str, str]]) -> dict[str, dict[str, object]]:
         if combo:
             entry["combo"] = combo
         entry["gpus"] = [{"gpu": gpu_id, "count": count}]
-        entry.update({"model": model_id, "quant": quant, "runtime": "llama-cpp",
-                      "runtime_version": version})
+        entry.update(
+            {"model": model_id, "quant": quant, "runtime": "llama-cpp", "runtime_version": version}
+        )
         if count > 1:
             entry["split"] = "layer"
-        entry.update({
-            "kv_cache": "f16",
-            "flash_attention": False,
-            "command": ("./llama-bench -p 512,1024,4096,8192 -n 512,1024,4096,8192 "
-                        f"-m ./models/{model_dir}/{GGUF_FILE[quant]}"),
-            "measured_on": MEASURED_ON[build],
-            "result_source": source,
-            "rationale": _rationale(gpu_id, count, model_id, quant, version),
-            "results": [_result(r) for r in group],
-            "sources": [source],
-        })
+        entry.update(
+            {
+                "kv_cache": "f16",
+                "flash_attention": False,
+                "command": (
+                    "./llama-bench -p 512,1024,4096,8192 -n 512,1024,4096,8192 "
+                    f"-m ./models/{model_dir}/{GGUF_FILE[quant]}"
+                ),
+                "measured_on": MEASURED_ON[build],
+                "result_source": source,
+                "rationale": _rationale(gpu_id, count, model_id, quant, version),
+                "results": [_result(r) for r in group],
+                "sources": [source],
+            }
+        )
         entries[slug] = entry
     return entries
 
