@@ -83,8 +83,9 @@ class Combo(Entity):
         "drivers; NVLink implies it)."
     )
     host: Host = Field(description="Reference host machine.")
-    psu_w: Annotated[float, plausible(300, 10000, "W")] = Field(
-        description="Recommended power-supply rating in watts."
+    psu_w: Annotated[float, plausible(100, 10000, "W")] = Field(
+        description="Recommended power-supply rating in watts (for SoC systems, the built-in "
+        "supply or adapter rating)."
     )
     os: list[str] = Field(min_length=1, description="Operating systems known to work.")
     runtimes: list[RuntimeRating] = Field(min_length=1, description="Runtime compatibility.")
