@@ -63,8 +63,7 @@ def parse(text: str) -> Document | list[YamlIssue]:
             return [alias]
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
-        line, col = _position(exc.problem_mark or exc.context_mark)
-        return [YamlIssue(line, col, f"YAML syntax error: {exc.problem or exc.context}")]
+        return [_syntax_issue(exc)]
     except yaml.YAMLError as exc:
         return [YamlIssue(1, 1, f"YAML error: {exc}")]
     if not isinstance(root, yaml.MappingNode):
@@ -78,6 +77,20 @@ def parse(text: str) -> Document | list[YamlIssue]:
 def _is_comment(line: str) -> bool:
     stripped = line.strip()
     return not stripped or stripped.startswith("#") or stripped == "---"
+
+
+def _syntax_issue(exc: yaml.MarkedYAMLError) -> YamlIssue:
+    """Locate a syntax error where the broken construct starts when that is known.
+
+    An unclosed ``[`` or quote is only detected lines later; libyaml's context mark points at
+    the opening character, which is where the editor has to look.
+    """
+    context = exc.context or ""
+    opened = exc.context_mark is not None and ("flow" in context or "quoted" in context)
+    mark = exc.context_mark if opened else exc.problem_mark or exc.context_mark
+    line, col = _position(mark)
+    where = f" ({context} that starts here)" if opened else ""
+    return YamlIssue(line, col, f"YAML syntax error: {exc.problem or context}{where}")
 
 
 def _position(mark: Any) -> tuple[int, int]:

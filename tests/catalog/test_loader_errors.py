@@ -32,7 +32,8 @@ CASES = [
         "gpus/rtx-4090.yaml",
         "vram_gib: 24\n",
         "vram_gib: [24\n",
-        "gpus/rtx-4090.yaml:9:12: YAML syntax error: did not find expected ',' or ']'",
+        "gpus/rtx-4090.yaml:8:11: YAML syntax error: did not find expected ',' or ']' "
+        "(while parsing a flow sequence that starts here)",
         id="broken-syntax",
     ),
     pytest.param(
