@@ -74,3 +74,6 @@ class Model(Entity):
     native_dtype: Literal["bf16", "fp16", "fp8", "mxfp4"] = Field(
         description="Dtype of the published weights (gpt-oss ships MXFP4 experts)."
     )
+    notes: str | None = Field(
+        default=None, description="Caveats about the figures above (context limits, variants)."
+    )
