@@ -1,0 +1,31 @@
+"""``site-builder build``: validate the catalog, compute, render and publish the site."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from site_builder.site import build as site_build
+from site_builder.site.layout import Layout
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--root", type=Path, default=Path("."), help="project folder (default: current folder)"
+    )
+    parser.add_argument("--catalog", type=Path, help="catalog folder (default: ROOT/catalog)")
+    parser.add_argument("--site", type=Path, help="output folder (default: ROOT/site)")
+
+
+def run(args: argparse.Namespace) -> int:
+    layout = Layout.at(args.root, catalog=args.catalog, site=args.site)
+    started = time.perf_counter()
+    report = site_build.build(layout)
+    elapsed = time.perf_counter() - started
+    print(
+        f"built {report.pages} pages and {report.configurations} engine results "
+        f"in {elapsed:.1f} s into {report.site}/"
+    )
+    print(f"open {report.site / 'index.html'} in a browser, or preview with: site-builder serve")
+    return 0

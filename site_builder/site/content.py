@@ -1,0 +1,136 @@
+"""Editorial pages from ``content/``, with engine figures inserted by an explicit placeholder.
+
+Guides never type a figure the engine computes. They write, for example::
+
+    {{ estimate("dual-rtx-4090", model="llama-3.3-70b-instruct", quant="Q4_K_M",
+                runtime="llama-cpp").decode_tok_s }}
+
+and the build replaces it with the engine's number, formatted like every other page
+(see :class:`GuideFigures`). An unknown ID or attribute fails the build with the file name.
+``content/runtimes/<slug>.md`` holds runtime reviews; the runtime pages include them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from site_builder.engine import Estimate
+from site_builder.errors import BuildError
+from site_builder.site import fmt
+from site_builder.site.pages import SiteData
+from site_builder.site.results import HEADLINE_CONTEXT, Query
+
+REVIEWS = "runtimes"
+"""Subfolder of content/ whose files are included by runtime pages, not published alone."""
+
+
+@dataclass(frozen=True)
+class GuideFigures:
+    """The formatted figures a guide may insert (same rounding as the generated pages)."""
+
+    estimate: Estimate
+
+    @property
+    def verdict(self) -> str:
+        return self.estimate.verdict
+
+    @property
+    def decode_tok_s(self) -> str:
+        return fmt.tok_s(self.estimate.decode_tok_s)
+
+    @property
+    def decode_range(self) -> str:
+        bounds = self.estimate.decode_tok_s_range
+        return f"{fmt.tok_s(bounds[0])}–{fmt.tok_s(bounds[1])}" if bounds else fmt.DASH
+
+    @property
+    def prefill_tok_s(self) -> str:
+        return fmt.tok_s(self.estimate.prefill_tok_s)
+
+    @property
+    def ttft_ms(self) -> str:
+        return fmt.ms(self.estimate.ttft_ms)
+
+    @property
+    def aggregate_decode_tok_s(self) -> str:
+        return fmt.tok_s(self.estimate.aggregate_decode_tok_s)
+
+    @property
+    def power_w(self) -> str:
+        return fmt.watts(self.estimate.power_w)
+
+    @property
+    def memory_gib(self) -> str:
+        return fmt.gib(self.estimate.memory.total_gib)
+
+    @property
+    def max_context(self) -> str:
+        return fmt.tokens(self.estimate.max_context)
+
+
+def render_content(folder: Path, data: SiteData) -> dict[str, str | bytes]:
+    """Every Markdown file of ``folder`` (runtime reviews excepted), placeholders rendered."""
+    if not folder.is_dir():
+        return {}
+    env = _environment(folder, data)
+    rendered: dict[str, str | bytes] = {}
+    for path in sorted(folder.rglob("*.md")):
+        relative = path.relative_to(folder).as_posix()
+        if not relative.startswith(f"{REVIEWS}/"):
+            rendered[relative] = _render(env, relative)
+    return rendered
+
+
+def review(folder: Path, data: SiteData, runtime: str) -> str:
+    """The operational review of ``runtime`` from content/runtimes/, or an empty string."""
+    relative = f"{REVIEWS}/{runtime}.md"
+    if not (folder / relative).is_file():
+        return ""
+    return _render(_environment(folder, data), relative)
+
+
+def _environment(folder: Path, data: SiteData) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+    env.globals["estimate"] = _estimator(data)
+    return env
+
+
+def _estimator(data: SiteData):  # type: ignore[no-untyped-def]
+    def estimate(
+        combo: str,
+        *,
+        model: str,
+        quant: str,
+        runtime: str,
+        context: int = HEADLINE_CONTEXT,
+        concurrency: int = 1,
+    ) -> GuideFigures:
+        _check(data, combo=combo, model=model, quant=quant, runtime=runtime)
+        query = Query(combo, model, quant, runtime, context, concurrency=concurrency)
+        return GuideFigures(data.results.ask(query))
+
+    return estimate
+
+
+def _check(data: SiteData, **ids: str) -> None:
+    kinds = {"combo": "combos", "model": "models", "quant": "quants", "runtime": "runtimes"}
+    for name, value in ids.items():
+        if value not in getattr(data.catalog, kinds[name]):
+            raise BuildError(f"estimate(): unknown {name} {value!r}")
+
+
+def _render(env: jinja2.Environment, relative: str) -> str:
+    try:
+        return env.get_template(relative).render()
+    except BuildError as exc:
+        raise BuildError(f"content/{relative}: {exc}") from exc
+    except jinja2.TemplateError as exc:
+        raise BuildError(f"content/{relative}: {exc}") from exc

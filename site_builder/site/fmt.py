@@ -1,0 +1,50 @@
+"""Number formatting shared by every page, chart and test: one rounding rule per unit."""
+
+from __future__ import annotations
+
+DASH = "—"
+
+
+def num(value: float | None, digits: int = 1) -> str:
+    """A number with ``digits`` decimals and thousands separators, or a dash for None."""
+    if value is None:
+        return DASH
+    return f"{value:,.{digits}f}"
+
+
+def tok_s(value: float | None) -> str:
+    """Tokens per second: one decimal below 100, none above."""
+    if value is None:
+        return DASH
+    return num(value, 1 if abs(value) < 100 else 0)
+
+
+def gib(value: float | None) -> str:
+    """GiB with one decimal."""
+    return num(value, 1)
+
+
+def ms(value: float | None) -> str:
+    """Milliseconds, no decimals (one below 10 ms)."""
+    if value is None:
+        return DASH
+    return num(value, 1 if abs(value) < 10 else 0)
+
+
+def watts(value: float | None) -> str:
+    """Watts, no decimals."""
+    return num(value, 0)
+
+
+def usd(value: float | None) -> str:
+    """US dollars: whole dollars, two decimals below 10."""
+    if value is None:
+        return DASH
+    return "$" + num(value, 2 if abs(value) < 10 else 0)
+
+
+def tokens(value: int | None) -> str:
+    """A token count as people say it, rounded down to whole K: 8K, 35K, 128K; 512 below 1K."""
+    if value is None:
+        return DASH
+    return f"{value // 1024}K" if value >= 1024 else f"{value:,}"

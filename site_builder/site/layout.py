@@ -1,0 +1,52 @@
+"""Where the build reads and writes, relative to the project root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Inputs (catalog, content, templates, mkdocs.yml) and outputs (work folder, site)."""
+
+    catalog: Path
+    content: Path
+    templates: Path
+    mkdocs_yml: Path
+    work: Path
+    site: Path
+
+    @classmethod
+    def at(
+        cls,
+        root: Path,
+        *,
+        catalog: Path | None = None,
+        site: Path | None = None,
+        work: Path | None = None,
+    ) -> Layout:
+        """The standard layout of a project checked out at ``root``."""
+        return cls(
+            catalog=catalog or root / "catalog",
+            content=root / "content",
+            templates=root / "templates",
+            mkdocs_yml=root / "mkdocs.yml",
+            work=work or root / ".build",
+            site=site or root / "site",
+        )
+
+    @property
+    def docs(self) -> Path:
+        """Generated Markdown (mkdocs' docs_dir)."""
+        return self.work / "docs"
+
+    @property
+    def config(self) -> Path:
+        """The generated mkdocs configuration."""
+        return self.work / "mkdocs.yml"
+
+    @property
+    def assets(self) -> Path:
+        """Static files copied into the docs folder (CSS, JavaScript)."""
+        return self.templates / "assets"

@@ -1,0 +1,205 @@
+"""``/hardware-combos/<slug>/``: the combo review, with every figure from the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from site_builder.schema import Combo
+from site_builder.schema.base import FailureMode
+from site_builder.site import fmt, urls
+from site_builder.site.context import FitRow, Link, combo_link, fit_row, runtime_link
+from site_builder.site.pages import (
+    Page,
+    SiteData,
+    bench_rows,
+    charts,
+    combo_derived,
+    combo_hardware,
+)
+from site_builder.site.pages.combo_hardware import CardRow, Fact, SplitResult
+from site_builder.site.picks import Pick, best_per_model
+from site_builder.site.results import in_vram
+
+
+@dataclass(frozen=True)
+class RuntimeRow:
+    runtime: Link
+    rating: str
+    notes: str
+
+
+@dataclass(frozen=True)
+class Related:
+    combo: Link
+    note: str
+    compare: Link
+
+
+@dataclass(frozen=True)
+class ComboPage:
+    """Everything the combo template shows."""
+
+    slug: str
+    name: str
+    summary: str
+    facts: list[Fact]
+    topology_svg: str
+    topology_notes: str
+    cards: list[CardRow]
+    interconnect: Fact
+    interconnect_text: str
+    bandwidth_ratio: str
+    p2p: bool
+    splits: list[SplitResult]
+    split_notes: list[tuple[str, str]]
+    runtimes: list[RuntimeRow]
+    pros: list[str]
+    cons: list[str]
+    classes: list[combo_derived.ClassRow]
+    weaknesses: list[combo_derived.Weakness]
+    who_should_avoid: list[str]
+    power_notes: str
+    thermal_notes: str
+    reliability_notes: str
+    psu: str
+    os: list[str]
+    failure_modes: list[FailureMode]
+    fits: list[FitRow]
+    matrix: Link
+    headline: str
+    memory_svg: str
+    speed_svg: str
+    measured: list[bench_rows.MeasuredRow]
+    pending: list[bench_rows.PendingRow]
+    related: list[Related]
+    stacks: list[Link]
+    costs: list[Fact]
+    sources: list[str]
+
+
+def pages(data: SiteData) -> Iterator[Page]:
+    for slug, combo in data.catalog.combos.items():
+        yield Page(urls.combo(slug), "combo.md.j2", get_context(data, slug, combo))
+
+
+def get_context(data: SiteData, slug: str, combo: Combo) -> ComboPage:
+    """Assemble the combo page from the catalog entry and the engine's results."""
+    picks = best_per_model(data.catalog, data.results, slug)
+    headline = headline_pick(data, picks)
+    estimate = headline.estimate if headline else None
+    usable = combo_hardware.usable_gib(data, combo, estimate)
+    link = data.catalog.interconnects[combo.interconnect]
+    return ComboPage(
+        slug=slug,
+        name=combo.name,
+        summary=combo.summary,
+        facts=_facts(data, combo, combo_hardware.total(usable)),
+        topology_svg=combo_hardware.topology(data, slug, combo),
+        topology_notes=combo.topology_notes,
+        cards=combo_hardware.card_rows(data, combo, estimate),
+        interconnect=Fact(link.name, f"{link.bandwidth_gb_s:g} GB/s per direction"),
+        interconnect_text=link.description,
+        bandwidth_ratio=_bandwidth_ratio(data, combo),
+        p2p=combo.pcie_p2p,
+        splits=combo_hardware.split_results(data, slug, combo, headline),
+        split_notes=[(note.split, note.notes) for note in combo.split_strategies],
+        runtimes=[
+            RuntimeRow(runtime_link(data.catalog, r.runtime), r.rating, r.notes)
+            for r in combo.runtimes
+        ],
+        pros=list(combo.pros),
+        cons=list(combo.cons),
+        classes=combo_derived.size_classes(data, slug),
+        weaknesses=combo_derived.weaknesses(data, slug),
+        who_should_avoid=list(combo.who_should_avoid),
+        power_notes=combo.power_notes,
+        thermal_notes=combo.thermal_notes,
+        reliability_notes=combo.reliability_notes,
+        psu=f"{fmt.watts(combo.psu_w)} W",
+        os=list(combo.os),
+        failure_modes=list(combo.failure_modes),
+        fits=[fit_row(data.catalog, pick) for pick in _by_size(data, picks)],
+        matrix=Link(f"Will it run on {combo.name}?", urls.link(urls.matrix(slug))),
+        headline=_describe(data, headline),
+        memory_svg=charts.memory(data, headline) if headline else "",
+        speed_svg=charts.speed(data, headline) if headline else "",
+        measured=bench_rows.measured_rows(data, slug),
+        pending=bench_rows.pending_rows(data, slug),
+        related=_related(data, slug, combo),
+        stacks=[
+            Link(stack.name, urls.link(urls.stack(s)))
+            for s, stack in data.catalog.stacks.items()
+            if stack.combo == slug
+        ],
+        costs=combo_hardware.costs(data, combo, combo_hardware.total(usable), estimate),
+        sources=list(combo.sources),
+    )
+
+
+def headline_pick(data: SiteData, picks: dict[str, Pick]) -> Pick | None:
+    """The largest model that runs in VRAM (else the best of all): the page's worked example."""
+    running = [p for p in picks.values() if in_vram(p.estimate)]
+    pool = running or list(picks.values())
+    if not pool:
+        return None
+    return max(pool, key=lambda p: (data.catalog.models[p.query.model].params_total_b, p.query))
+
+
+def _facts(data: SiteData, combo: Combo, usable: float | None) -> list[Fact]:
+    gpus = " + ".join(f"{e.count}× {data.catalog.gpus[e.gpu].name}" for e in combo.gpus)
+    total = sum(data.catalog.gpus[e.gpu].vram_gib * e.count for e in combo.gpus)
+    link = data.catalog.interconnects[combo.interconnect]
+    facts = [
+        Fact("Cards", gpus),
+        Fact("VRAM", f"{fmt.gib(total)} GiB total, {fmt.gib(usable)} GiB usable"),
+        Fact("Interconnect", f"{link.name} ({link.bandwidth_gb_s:g} GB/s per direction)"),
+        Fact("Peer-to-peer", "yes" if combo.pcie_p2p else "no"),
+        Fact(
+            "Board power",
+            f"{fmt.watts(_board_power(data, combo))} W; PSU {fmt.watts(combo.psu_w)} W",
+        ),
+        Fact("Host", f"{combo.host.platform}, {combo.host.system_ram_gib:g} GiB RAM"),
+    ]
+    if combo.price is not None:
+        facts.append(Fact("Price", f"{fmt.usd(combo.price.total_usd)} ({combo.price.basis})"))
+    return facts
+
+
+def _board_power(data: SiteData, combo: Combo) -> float:
+    return sum(data.catalog.gpus[e.gpu].board_power_w * e.count for e in combo.gpus)
+
+
+def _bandwidth_ratio(data: SiteData, combo: Combo) -> str:
+    link = data.catalog.interconnects[combo.interconnect]
+    memory = min(data.catalog.gpus[e.gpu].mem_bandwidth_gb_s for e in combo.gpus)
+    return f"{memory / link.bandwidth_gb_s:.0f}×"
+
+
+def _by_size(data: SiteData, picks: dict[str, Pick]) -> list[Pick]:
+    return sorted(
+        picks.values(),
+        key=lambda p: (-data.catalog.models[p.query.model].params_total_b, p.query.model),
+    )
+
+
+def _describe(data: SiteData, pick: Pick | None) -> str:
+    if pick is None:
+        return ""
+    q = pick.query
+    model, runtime = data.catalog.models[q.model].name, data.catalog.runtimes[q.runtime].name
+    return f"{model} at {q.quant} on {runtime}, {fmt.tokens(q.context)} context"
+
+
+def _related(data: SiteData, slug: str, combo: Combo) -> list[Related]:
+    return [
+        Related(
+            combo=combo_link(data.catalog, r.combo),
+            note=r.note,
+            compare=Link(
+                f"{combo.name} vs {data.catalog.combos[r.combo].name}",
+                urls.link(urls.compare(slug, r.combo)),
+            ),
+        )
+        for r in combo.related
+    ]

@@ -1,0 +1,180 @@
+"""The hardware sections of a combo page: header facts, topology, usable VRAM per card,
+the interconnect and its measured-by-the-engine consequences, and cost figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from site_builder.engine import Estimate
+from site_builder.schema import Combo
+from site_builder.site import fmt
+from site_builder.site.context import Link, gpu_link, runtime_link
+from site_builder.site.pages import SiteData
+from site_builder.site.picks import Pick
+from site_builder.site.results import Query
+from site_builder.site.svg.topology import Card, Topology, topology_chart
+
+PRICE_PER_KWH_USD = 0.15
+"""Electricity price assumed for running costs (stated on the methodology page)."""
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """Capacity, engine reserve (CUDA context and runtime overhead) and usable memory."""
+
+    index: int
+    gpu: Link
+    capacity: str
+    reserve: str
+    usable: str
+
+
+@dataclass(frozen=True)
+class SplitResult:
+    """Decode speed of the headline configuration under one split strategy."""
+
+    split: str
+    runtime: Link
+    verdict: str
+    decode: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A label and a formatted value."""
+
+    label: str
+    value: str
+
+
+def cards(data: SiteData, combo: Combo) -> list[str]:
+    """GPU slug of each card, card 0 first."""
+    return [entry.gpu for entry in combo.gpus for _ in range(entry.count)]
+
+
+def usable_gib(data: SiteData, combo: Combo, headline: Estimate | None) -> list[float | None]:
+    """Usable VRAM of each card: capacity minus the engine's per-card reserve."""
+    per_gpu = headline.memory.per_gpu if headline else ()
+    return [
+        per_gpu[i].capacity_gib - per_gpu[i].overhead_gib if i < len(per_gpu) else None
+        for i in range(len(cards(data, combo)))
+    ]
+
+
+def card_rows(data: SiteData, combo: Combo, headline: Estimate | None) -> list[CardRow]:
+    """One row per card: capacity, reserve and usable VRAM."""
+    per_gpu = headline.memory.per_gpu if headline else ()
+    usable = usable_gib(data, combo, headline)
+    rows = []
+    for i, slug in enumerate(cards(data, combo)):
+        reserve = per_gpu[i].overhead_gib if i < len(per_gpu) else None
+        capacity = fmt.gib(data.catalog.gpus[slug].vram_gib)
+        link = gpu_link(data.catalog, slug)
+        rows.append(CardRow(i, link, capacity, fmt.gib(reserve), fmt.gib(usable[i])))
+    return rows
+
+
+def total(values: list[float | None]) -> float | None:
+    """Sum of the values, or None if any is unknown."""
+    known = [v for v in values if v is not None]
+    return sum(known) if values and len(known) == len(values) else None
+
+
+def topology(data: SiteData, slug: str, combo: Combo) -> str:
+    """The topology SVG of a combo."""
+    link = data.catalog.interconnects[combo.interconnect]
+    drawn = [_card(data, gpu) for gpu in cards(data, combo)]
+    topo = Topology(
+        combo.host.platform, drawn, link.kind, link.name, link.bandwidth_gb_s, combo.pcie_p2p
+    )
+    return topology_chart(f"topology-{slug}", f"Topology of {combo.name}", topo)
+
+
+def _card(data: SiteData, slug: str) -> Card:
+    gpu = data.catalog.gpus[slug]
+    host = f"PCIe {gpu.pcie_gen}.0 x{gpu.pcie_lanes}" if gpu.pcie_gen and gpu.pcie_lanes else "SoC"
+    return Card(_short(gpu.name), gpu.vram_gib, host)
+
+
+def _short(name: str) -> str:
+    for prefix in ("NVIDIA GeForce ", "NVIDIA ", "AMD Radeon ", "AMD Instinct ", "Apple "):
+        name = name.removeprefix(prefix)
+    return name
+
+
+def split_results(data: SiteData, slug: str, combo: Combo, pick: Pick | None) -> list[SplitResult]:
+    """The headline model and quant under each split strategy the combo lists."""
+    if pick is None or len(cards(data, combo)) < 2:
+        return []
+    rows = []
+    for note in combo.split_strategies:
+        runtime = _runtime_for(data, combo, note.split, pick.query.quant)
+        if runtime is None:
+            continue
+        query = Query(slug, pick.query.model, pick.query.quant, runtime, split=note.split)
+        estimate = data.results.ask(query)
+        rows.append(
+            SplitResult(
+                note.split,
+                runtime_link(data.catalog, runtime),
+                estimate.verdict,
+                fmt.tok_s(estimate.decode_tok_s),
+            )
+        )
+    return rows
+
+
+def _runtime_for(data: SiteData, combo: Combo, split: str, quant: str) -> str | None:
+    fmt_family = data.catalog.quants[quant].format
+    for rating in sorted(combo.runtimes, key=lambda r: r.runtime):
+        runtime = data.catalog.runtimes[rating.runtime]
+        if (
+            rating.rating != "unsupported"
+            and split in runtime.split_modes
+            and fmt_family in runtime.quant_formats
+        ):
+            return rating.runtime
+    return None
+
+
+def costs(
+    data: SiteData, combo: Combo, usable: float | None, headline: Estimate | None
+) -> list[Fact]:
+    """Price, price per GiB, and running cost of the headline configuration."""
+    facts = []
+    total_vram = sum(data.catalog.gpus[g].vram_gib for g in cards(data, combo))
+    if combo.price is not None:
+        price = combo.price.total_usd
+        facts.append(
+            Fact(
+                "Price of the cards",
+                f"{fmt.usd(price)} ({combo.price.basis}, {combo.price.as_of.isoformat()})",
+            )
+        )
+        facts.append(Fact("Price per GiB of VRAM", fmt.usd(price / total_vram)))
+        if usable:
+            facts.append(Fact("Price per usable GiB", fmt.usd(price / usable)))
+    if headline is not None and headline.power_w is not None:
+        hourly = headline.power_w / 1000 * PRICE_PER_KWH_USD
+        facts.append(
+            Fact("GPU power at load (headline configuration)", f"{fmt.watts(headline.power_w)} W")
+        )
+        facts.append(
+            Fact(
+                f"Electricity per hour at load (at {fmt.usd(PRICE_PER_KWH_USD)}/kWh)",
+                fmt.usd(hourly),
+            )
+        )
+    if headline is not None and headline.joules_per_token is not None:
+        per_million = headline.joules_per_token * 1e6 / 3.6e6 * PRICE_PER_KWH_USD
+        facts.append(Fact("Electricity per million generated tokens", fmt.usd(per_million)))
+    idle = [data.catalog.gpus[g].idle_power_w for g in cards(data, combo)]
+    if all(value is not None for value in idle):
+        watts = sum(value or 0.0 for value in idle)
+        facts.append(
+            Fact(
+                "Idle draw of the cards",
+                f"{fmt.watts(watts)} W ({fmt.usd(watts * 8.76 * PRICE_PER_KWH_USD)} per year)",
+            )
+        )
+    return facts

@@ -1,0 +1,79 @@
+"""``/hardware-combos/``: every combo as a card (usable/total VRAM, power, price), filterable
+and sortable with a few lines of JavaScript, plus a plain table that reads without it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from site_builder.site import fmt, urls
+from site_builder.site.pages import Page, SiteData, combo_hardware
+from site_builder.site.pages.combo import headline_pick
+from site_builder.site.picks import best_per_model
+
+
+@dataclass(frozen=True)
+class ComboCard:
+    """One combo as the index shows it; ``*_value`` fields feed the filter's data attributes."""
+
+    name: str
+    href: str
+    url: str
+    cards: str
+    interconnect: str
+    interconnect_kind: str
+    total: str
+    usable: str
+    power: str
+    price: str
+    usable_value: float
+    power_value: float
+    price_value: float
+
+
+@dataclass(frozen=True)
+class ComboIndex:
+    cards: list[ComboCard]
+    kinds: list[str]
+
+
+def pages(data: SiteData) -> Iterator[Page]:
+    yield Page(urls.index("hardware-combos"), "combo_index.md.j2", get_context(data))
+
+
+def get_context(data: SiteData) -> ComboIndex:
+    cards = combo_cards(data, urls.index("hardware-combos"))
+    return ComboIndex(cards, sorted({c.interconnect_kind for c in cards}))
+
+
+def combo_cards(data: SiteData, from_path: str) -> list[ComboCard]:
+    """A card per combo, its link relative to the page at ``from_path``."""
+    return [_card(data, slug, from_path) for slug in data.catalog.combos]
+
+
+def _card(data: SiteData, slug: str, from_path: str) -> ComboCard:
+    combo = data.catalog.combos[slug]
+    pick = headline_pick(data, best_per_model(data.catalog, data.results, slug))
+    usable = combo_hardware.total(
+        combo_hardware.usable_gib(data, combo, pick.estimate if pick else None)
+    )
+    gpus = combo_hardware.cards(data, combo)
+    total = sum(data.catalog.gpus[g].vram_gib for g in gpus)
+    power = sum(data.catalog.gpus[g].board_power_w for g in gpus)
+    link = data.catalog.interconnects[combo.interconnect]
+    price = combo.price.total_usd if combo.price else None
+    return ComboCard(
+        name=combo.name,
+        href=urls.link(urls.combo(slug)),
+        url=urls.relative(from_path, urls.combo(slug)),
+        cards=" + ".join(f"{e.count}× {data.catalog.gpus[e.gpu].name}" for e in combo.gpus),
+        interconnect=link.name,
+        interconnect_kind=link.kind,
+        total=fmt.gib(total),
+        usable=fmt.gib(usable),
+        power=fmt.watts(power),
+        price=fmt.usd(price),
+        usable_value=round(usable or 0.0, 1),
+        power_value=power,
+        price_value=price or 0.0,
+    )

@@ -1,0 +1,67 @@
+"""``/configure/``: the configurator, a small script over the precomputed estimates.
+
+The page lists the combos, models, quants and runtimes it offers; the script loads
+``/api/estimates/<combo>.json`` (or ``/assets/data/<combo>.js`` when opened from disk) and shows
+the engine's result for the reader's choice. Without JavaScript the page says where the same
+numbers are in tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from site_builder.site import fmt
+from site_builder.site.pages import Page, SiteData
+from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ConfigurePage:
+    combos: list[Option]
+    models: list[Option]
+    quants: list[Option]
+    runtimes: list[Option]
+    contexts: list[Option]
+    headline_context: int
+    default_combo: str
+    default_model: str
+
+
+def pages(data: SiteData) -> Iterator[Page]:
+    yield Page("configure.md", "configure.md.j2", get_context(data))
+
+
+def get_context(data: SiteData) -> ConfigurePage:
+    catalog = data.catalog
+    combos = [Option(s, c.name) for s, c in catalog.combos.items()]
+    models = sorted(
+        (Option(s, m.name) for s, m in catalog.models.items()),
+        key=lambda o: (-catalog.models[o.value].params_total_b, o.value),
+    )
+    return ConfigurePage(
+        combos=combos,
+        models=models,
+        quants=sorted(
+            (Option(s, q.name) for s, q in catalog.quants.items()),
+            key=lambda o: (-catalog.quants[o.value].bits_per_weight, o.value),
+        ),
+        runtimes=[Option(s, r.name) for s, r in catalog.runtimes.items()],
+        contexts=[Option(str(c), fmt.tokens(c)) for c in CONTEXTS],
+        headline_context=HEADLINE_CONTEXT,
+        default_combo="dual-rtx-4090"
+        if "dual-rtx-4090" in catalog.combos
+        else next(iter(catalog.combos), ""),
+        default_model=_default_model(data),
+    )
+
+
+def _default_model(data: SiteData) -> str:
+    preferred = "llama-3.3-70b-instruct"
+    return preferred if preferred in data.catalog.models else next(iter(data.catalog.models), "")

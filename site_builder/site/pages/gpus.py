@@ -1,0 +1,87 @@
+"""``/gpus/<slug>/`` and the ``/gpus/`` index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from site_builder.schema import Gpu
+from site_builder.site import fmt, urls
+from site_builder.site.context import Link, combo_link
+from site_builder.site.pages import Page, SiteData
+from site_builder.site.pages.combo_hardware import Fact
+
+
+@dataclass(frozen=True)
+class GpuPage:
+    name: str
+    facts: list[Fact]
+    notes: str
+    combos: list[Link]
+    sources: list[str]
+
+
+@dataclass(frozen=True)
+class GpuIndexRow:
+    gpu: Link
+    vendor: str
+    segment: str
+    vram: str
+    bandwidth: str
+    fp16: str
+    power: str
+    msrp: str
+
+
+def pages(data: SiteData) -> Iterator[Page]:
+    rows = []
+    for slug, gpu in data.catalog.gpus.items():
+        rows.append(
+            GpuIndexRow(
+                Link(gpu.name, urls.link(urls.gpu(slug))),
+                gpu.vendor,
+                gpu.segment,
+                fmt.gib(gpu.vram_gib),
+                f"{gpu.mem_bandwidth_gb_s:,.0f}",
+                fmt.num(gpu.fp16_tflops),
+                fmt.watts(gpu.board_power_w),
+                fmt.usd(gpu.launch_msrp_usd),
+            )
+        )
+        yield Page(urls.gpu(slug), "gpu.md.j2", get_context(data, slug, gpu))
+    yield Page(urls.index("gpus"), "gpu_index.md.j2", rows)
+
+
+def get_context(data: SiteData, slug: str, gpu: Gpu) -> GpuPage:
+    link = data.catalog.interconnects[gpu.nvlink].name if gpu.nvlink else "none"
+    facts = [
+        Fact("Vendor / segment", f"{gpu.vendor} / {gpu.segment}"),
+        Fact("Architecture", gpu.architecture),
+        Fact("Compute back-end", gpu.platform),
+        Fact("Launched", str(gpu.launch_year)),
+        Fact("Launch price", fmt.usd(gpu.launch_msrp_usd)),
+        Fact("Memory", f"{fmt.gib(gpu.vram_gib)} GiB {gpu.memory_type}"),
+        Fact("Memory bandwidth", f"{gpu.mem_bandwidth_gb_s:,.0f} GB/s"),
+        Fact("FP16 tensor (FP32 accumulate)", f"{fmt.num(gpu.fp16_tflops)} TFLOPS"),
+        Fact("FP16 tensor (FP16 accumulate)", _tflops(gpu.fp16_acc16_tflops)),
+        Fact("FP8 tensor", _tflops(gpu.fp8_tflops) if gpu.fp8_tflops else "no FP8 tensor path"),
+        Fact("INT8 tensor", f"{fmt.num(gpu.int8_tops)} TOPS" if gpu.int8_tops else fmt.DASH),
+        Fact("Board power", f"{fmt.watts(gpu.board_power_w)} W"),
+        Fact("Idle power", f"{fmt.watts(gpu.idle_power_w)} W" if gpu.idle_power_w else fmt.DASH),
+        Fact(
+            "Host link",
+            f"PCIe {gpu.pcie_gen}.0 x{gpu.pcie_lanes}" if gpu.pcie_gen else "none (SoC)",
+        ),
+        Fact("NVLink", link),
+        Fact("Unified memory", "yes" if gpu.unified_memory else "no"),
+    ]
+    combos = [
+        combo_link(data.catalog, c)
+        for c, combo in data.catalog.combos.items()
+        if any(e.gpu == slug for e in combo.gpus)
+    ]
+    return GpuPage(gpu.name, facts, gpu.notes or "", combos, list(gpu.sources))
+
+
+def _tflops(value: float | None) -> str:
+    return f"{fmt.num(value)} TFLOPS" if value else fmt.DASH

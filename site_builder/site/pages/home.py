@@ -1,0 +1,67 @@
+"""The home page: pick your hardware, pick your model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from site_builder.site import urls
+from site_builder.site.context import Link, model_size
+from site_builder.site.pages import Page, SiteData, combo_index
+from site_builder.site.pages.combo_index import ComboCard
+from site_builder.site.picks import best_per_model
+from site_builder.site.results import in_vram
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    model: Link
+    size: str
+    runs_on: int
+
+
+@dataclass(frozen=True)
+class HomePage:
+    combos: list[ComboCard]
+    models: list[ModelEntry]
+    combo_count: int
+    stacks: list[Link]
+    guides: list[Link]
+
+
+def pages(data: SiteData) -> Iterator[Page]:
+    yield Page("index.md", "home.md.j2", get_context(data))
+
+
+def get_context(data: SiteData) -> HomePage:
+    catalog = data.catalog
+    picks = {c: best_per_model(catalog, data.results, c) for c in catalog.combos}
+    models = [
+        ModelEntry(
+            Link(model.name, urls.link(urls.model(slug))),
+            model_size(catalog, slug),
+            sum(1 for c in picks if slug in picks[c] and in_vram(picks[c][slug].estimate)),
+        )
+        for slug, model in sorted(
+            catalog.models.items(), key=lambda i: (-i[1].params_total_b, i[0])
+        )
+    ]
+    guides = sorted(
+        p.relative_to(data.content).as_posix()
+        for p in (data.content / "guides").glob("*.md")
+        if p.name != "index.md"
+    )
+    return HomePage(
+        combos=combo_index.combo_cards(data, "index.md"),
+        models=models,
+        combo_count=len(catalog.combos),
+        stacks=[Link(s.name, urls.link(urls.stack(slug))) for slug, s in catalog.stacks.items()],
+        guides=[Link(_title(data, g), urls.link(g)) for g in guides],
+    )
+
+
+def _title(data: SiteData, relative: str) -> str:
+    for line in (data.content / relative).read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return relative

@@ -1,0 +1,182 @@
+"""``/will-it-run/`` (models x combos) and ``/will-it-run/<combo>/`` (models x quants x context).
+
+Each cell names its verdict in words and colour and links to its details: global cells to the
+model's section on the combo's matrix, combo cells to the configurator preset to that cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from site_builder.site import fmt, urls
+from site_builder.site.context import Link, combo_link, model_link, model_size, reason
+from site_builder.site.pages import Page, SiteData
+from site_builder.site.picks import Pick, best_for_quant, best_per_model
+from site_builder.site.results import CONTEXTS
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One matrix cell: verdict, speed text, evidence label, a link and a tooltip."""
+
+    verdict: str
+    text: str
+    href: str
+    tip: str
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    model: Link
+    size: str
+    cells: list[Cell]
+
+
+@dataclass(frozen=True)
+class GlobalMatrix:
+    combos: list[Link]
+    rows: list[MatrixRow]
+    context: str
+
+
+@dataclass(frozen=True)
+class QuantRow:
+    quant: str
+    bits: str
+    runtime: Link | None
+    cells: list[Cell]
+
+
+@dataclass(frozen=True)
+class ModelBlock:
+    slug: str
+    anchor: str
+    model: Link
+    size: str
+    best: str
+    reason: str
+    rows: list[QuantRow]
+
+
+@dataclass(frozen=True)
+class ComboMatrix:
+    slug: str
+    name: str
+    combo: Link
+    contexts: list[str]
+    models: list[ModelBlock]
+
+
+def pages(data: SiteData) -> Iterator[Page]:
+    yield Page(urls.index("will-it-run"), "matrix.md.j2", global_context(data))
+    for slug in data.catalog.combos:
+        yield Page(urls.matrix(slug), "matrix_combo.md.j2", combo_context(data, slug))
+
+
+def global_context(data: SiteData) -> GlobalMatrix:
+    """Models (largest first) x combos, each cell the model's best configuration."""
+    picks = {c: best_per_model(data.catalog, data.results, c) for c in data.catalog.combos}
+    rows = []
+    for model in _models_by_size(data):
+        cells = [_global_cell(data, combo, model, picks[combo].get(model)) for combo in picks]
+        rows.append(
+            MatrixRow(model_link(data.catalog, model), model_size(data.catalog, model), cells)
+        )
+    combos = [combo_link(data.catalog, c) for c in data.catalog.combos]
+    return GlobalMatrix(combos, rows, fmt.tokens(8192))
+
+
+def combo_context(data: SiteData, slug: str) -> ComboMatrix:
+    """Every model on one combo: quants (most precise first) x context lengths."""
+    picks = best_per_model(data.catalog, data.results, slug)
+    blocks = []
+    for model in _models_by_size(data):
+        pick = picks.get(model)
+        rows = [_quant_row(data, slug, model, quant) for quant in _quants(data, slug, model)]
+        blocks.append(
+            ModelBlock(
+                slug=model,
+                anchor=urls.anchor(model),
+                model=model_link(data.catalog, model),
+                size=model_size(data.catalog, model),
+                best=_best_text(pick),
+                reason=reason(pick.estimate) if pick else "",
+                rows=rows,
+            )
+        )
+    combo = data.catalog.combos[slug]
+    return ComboMatrix(
+        slug, combo.name, combo_link(data.catalog, slug), [fmt.tokens(c) for c in CONTEXTS], blocks
+    )
+
+
+def _global_cell(data: SiteData, combo: str, model: str, pick: Pick | None) -> Cell:
+    href = urls.link(urls.matrix(combo), urls.anchor(model))
+    if pick is None:
+        return Cell("unsupported", "no rated runtime", href, "")
+    return Cell(pick.estimate.verdict, _speed(pick), href, reason(pick.estimate))
+
+
+def _quant_row(data: SiteData, combo: str, model: str, quant: str) -> QuantRow:
+    cells = []
+    runtime = None
+    for context in CONTEXTS:
+        pick = best_for_quant(data.catalog, data.results, combo, model, quant, context)
+        if pick is None:
+            cells.append(Cell("unsupported", "beyond the model's context", "", ""))
+            continue
+        runtime = runtime or pick.query.runtime
+        cells.append(
+            Cell(
+                pick.estimate.verdict,
+                _speed(pick),
+                _configure_href(combo, pick),
+                reason(pick.estimate),
+            )
+        )
+    bits = data.catalog.quants[quant].bits_per_weight
+    link = (
+        Link(data.catalog.runtimes[runtime].name, urls.link(urls.runtime(runtime)))
+        if runtime
+        else None
+    )
+    return QuantRow(quant, f"{bits:g}", link, cells)
+
+
+def _configure_href(combo: str, pick: Pick) -> str:
+    q = pick.query
+    query = urlencode(
+        {
+            "combo": combo,
+            "model": q.model,
+            "quant": q.quant,
+            "runtime": q.runtime,
+            "context": q.context,
+        }
+    )
+    return urls.relative(urls.matrix(combo), "configure.md", query)
+
+
+def _speed(pick: Pick) -> str:
+    if pick.estimate.decode_tok_s is None:
+        return pick.query.quant
+    return f"{fmt.tok_s(pick.estimate.decode_tok_s)} tok/s · {pick.query.quant}"
+
+
+def _best_text(pick: Pick | None) -> str:
+    if pick is None:
+        return "no rated runtime loads this model"
+    q, e = pick.query, pick.estimate
+    speed = f", {fmt.tok_s(e.decode_tok_s)} tok/s" if e.decode_tok_s is not None else ""
+    return f"{e.verdict} at {q.quant} on {q.runtime}{speed}"
+
+
+def _models_by_size(data: SiteData) -> list[str]:
+    return sorted(data.catalog.models, key=lambda m: (-data.catalog.models[m].params_total_b, m))
+
+
+def _quants(data: SiteData, combo: str, model: str) -> list[str]:
+    quants = {q.quant for q, _ in data.results.for_combo(combo) if q.model == model}
+    return sorted(quants, key=lambda q: (-data.catalog.quants[q].bits_per_weight, q))

@@ -1,0 +1,147 @@
+"""``/models/<slug>/`` and the ``/models/`` index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from site_builder.site import fmt, urls
+from site_builder.site.context import Link, combo_link, decode_shown, model_size
+from site_builder.site.evidence import Shown
+from site_builder.site.pages import Page, SiteData
+from site_builder.site.pages.combo_hardware import Fact
+from site_builder.site.picks import best_for
+
+
+@dataclass(frozen=True)
+class WhereRow:
+    combo: Link
+    verdict: str
+    quant: str
+    decode: Shown | None
+    detail: Link
+
+
+@dataclass(frozen=True)
+class WeightRow:
+    quant: str
+    bits: str
+    weights: str
+
+
+@dataclass(frozen=True)
+class ModelPage:
+    slug: str
+    name: str
+    facts: list[Fact]
+    architecture: list[Fact]
+    weights: list[WeightRow]
+    where: list[WhereRow]
+    sources: list[str]
+
+
+@dataclass(frozen=True)
+class ModelIndexRow:
+    model: Link
+    family: str
+    size: str
+    context: str
+    capabilities: str
+    runs_on: int
+
+
+@dataclass(frozen=True)
+class ModelIndex:
+    rows: list[ModelIndexRow]
+    combos: int
+
+
+def pages(data: SiteData) -> Iterator[Page]:
+    rows = []
+    for slug in data.catalog.models:
+        context = get_context(data, slug)
+        runs = sum(1 for w in context.where if w.verdict in ("fits", "tight"))
+        model = data.catalog.models[slug]
+        rows.append(
+            ModelIndexRow(
+                Link(model.name, urls.link(urls.model(slug))),
+                model.family,
+                model_size(data.catalog, slug),
+                fmt.tokens(model.max_context_tokens),
+                ", ".join(model.capabilities),
+                runs,
+            )
+        )
+        yield Page(urls.model(slug), "model.md.j2", context)
+    yield Page(
+        urls.index("models"), "model_index.md.j2", ModelIndex(rows, len(data.catalog.combos))
+    )
+
+
+def get_context(data: SiteData, slug: str) -> ModelPage:
+    model = data.catalog.models[slug]
+    facts = [
+        Fact("Family", model.family),
+        Fact("Parameters", model_size(data.catalog, slug)),
+        Fact("Hugging Face", model.hf_repo),
+        Fact("Licence", model.license),
+        Fact("Released", model.release_date.isoformat() if model.release_date else fmt.DASH),
+        Fact("Capabilities", ", ".join(model.capabilities)),
+        Fact("Native weights", model.native_dtype),
+    ]
+    arch = [
+        Fact("Layers", str(model.num_layers)),
+        Fact("Hidden size", f"{model.hidden_size:,}"),
+        Fact("Attention heads (query / KV)", f"{model.num_attention_heads} / {model.num_kv_heads}"),
+        Fact("Head dimension", str(model.head_dim)),
+        Fact("Vocabulary", f"{model.vocab_size:,}"),
+        Fact("Longest context", fmt.tokens(model.max_context_tokens)),
+    ]
+    if model.moe:
+        arch.append(
+            Fact(
+                "Experts (active per token)",
+                f"{model.moe.num_experts} ({model.moe.experts_per_token})",
+            )
+        )
+    return ModelPage(
+        slug, model.name, facts, arch, _weights(data, slug), _where(data, slug), list(model.sources)
+    )
+
+
+def _weights(data: SiteData, slug: str) -> list[WeightRow]:
+    """Weight memory of each evaluated quant, summed over cards, from the engine's results."""
+    found: dict[str, float] = {}
+    for query, estimate in data.results.grid.items():
+        if query.model == slug and query.quant not in found and estimate.memory.per_gpu:
+            found[query.quant] = sum(card.weights_gib for card in estimate.memory.per_gpu)
+    ordered = sorted(found, key=lambda q: (-data.catalog.quants[q].bits_per_weight, q))
+    return [
+        WeightRow(q, f"{data.catalog.quants[q].bits_per_weight:g}", fmt.gib(found[q]))
+        for q in ordered
+    ]
+
+
+def _where(data: SiteData, slug: str) -> list[WhereRow]:
+    rows = []
+    for combo in data.catalog.combos:
+        pick = best_for(data.catalog, data.results, combo, slug)
+        detail = Link("all quants", urls.link(urls.matrix(combo), urls.anchor(slug)))
+        if pick is None:
+            rows.append(WhereRow(combo_link(data.catalog, combo), "unsupported", "", None, detail))
+            continue
+        decode = (
+            decode_shown(data.catalog, pick.query, pick.estimate)
+            if pick.estimate.decode_tok_s
+            else None
+        )
+        rows.append(
+            WhereRow(
+                combo_link(data.catalog, combo),
+                pick.estimate.verdict,
+                pick.query.quant,
+                decode,
+                detail,
+            )
+        )
+    return rows

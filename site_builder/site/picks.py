@@ -1,0 +1,73 @@
+"""Choosing what a matrix cell shows: the best quant and runtime of a model on a combo.
+
+The best configuration is the most precise quant that runs, on the fastest rated runtime for
+it: verdict first (fits, tight, offload, no-fit, unsupported), then bits per weight, then
+decode speed. Every choice is made from engine results, never from editorial text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from site_builder.catalog import Catalog
+from site_builder.engine import Estimate
+from site_builder.site.results import HEADLINE_CONTEXT, Query, Results, rank
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A chosen configuration and the engine's result for it."""
+
+    query: Query
+    estimate: Estimate
+
+
+def best(catalog: Catalog, candidates: Iterable[tuple[Query, Estimate]]) -> Pick | None:
+    """The best of ``candidates`` (see module docstring), or None when there are none."""
+    ranked = sorted(candidates, key=lambda item: _key(catalog, *item))
+    return Pick(*ranked[0]) if ranked else None
+
+
+def best_for(
+    catalog: Catalog, results: Results, combo: str, model: str, context: int = HEADLINE_CONTEXT
+) -> Pick | None:
+    """The best configuration of ``model`` on ``combo`` at ``context``."""
+    return best(
+        catalog,
+        (
+            (query, estimate)
+            for query, estimate in results.for_combo(combo)
+            if query.model == model and query.context == context
+        ),
+    )
+
+
+def best_per_model(catalog: Catalog, results: Results, combo: str) -> dict[str, Pick]:
+    """Model slug -> best headline configuration on ``combo`` (models without any are left out)."""
+    picks = {}
+    for model in catalog.models:
+        pick = best_for(catalog, results, combo, model)
+        if pick is not None:
+            picks[model] = pick
+    return picks
+
+
+def best_for_quant(
+    catalog: Catalog, results: Results, combo: str, model: str, quant: str, context: int
+) -> Pick | None:
+    """The fastest rated runtime for one quant of one model at one context."""
+    return best(
+        catalog,
+        (
+            (query, estimate)
+            for query, estimate in results.for_combo(combo)
+            if (query.model, query.quant, query.context) == (model, quant, context)
+        ),
+    )
+
+
+def _key(catalog: Catalog, query: Query, estimate: Estimate) -> tuple[int, float, float, Query]:
+    bits = catalog.quants[query.quant].bits_per_weight
+    speed = estimate.decode_tok_s or 0.0
+    return (rank(estimate), -bits, -speed, query)

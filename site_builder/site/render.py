@@ -1,0 +1,57 @@
+"""The Jinja environment that turns typed page contexts into Markdown.
+
+Undefined names fail loudly (``StrictUndefined``), autoescape is off because the output is
+Markdown (escaping is explicit, through the filters of :mod:`site_builder.site.escape`), and
+number formatting comes from :mod:`site_builder.site.fmt` so every page rounds alike.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from site_builder.errors import BuildError
+from site_builder.site import escape, fmt
+
+
+def environment(templates_dir: Path) -> jinja2.Environment:
+    """A Jinja environment over ``templates_dir`` with the site's filters."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        md=escape.md,
+        prose=escape.prose,
+        html=escape.html_text,
+        fence=escape.fence,
+        url=escape.url,
+        yaml=escape.yaml_string,
+        tok_s=fmt.tok_s,
+        gib=fmt.gib,
+        ms=fmt.ms,
+        watts=fmt.watts,
+        usd=fmt.usd,
+        tokens=fmt.tokens,
+        num=fmt.num,
+    )
+    return env
+
+
+def render(env: jinja2.Environment, template: str, context: Any) -> str:
+    """Render ``template`` with the attributes of the typed ``context`` as ``page``."""
+    try:
+        return env.get_template(template).render(page=context)
+    except jinja2.TemplateError as exc:
+        where = (
+            f"{exc.filename}:{exc.lineno}"
+            if isinstance(exc, jinja2.TemplateSyntaxError)
+            else template
+        )
+        raise BuildError(f"template {where}: {exc}") from exc

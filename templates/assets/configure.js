@@ -1,0 +1,180 @@
+/* The configurator: shows the engine's precomputed result for the chosen combo, model,
+   runtime, quant and context. Data: ../api/estimates/<combo>.json, or, when the site is opened
+   from disk (fetch is not allowed on file://), ../assets/data/<combo>.js. */
+(function () {
+  "use strict";
+  var form = document.getElementById("configurator");
+  var out = document.getElementById("configurator-result");
+  if (!form || !out) { return; }
+  var cache = {};
+  var SEGMENTS = [["weights", 2, "Weights"], ["kv", 3, "KV cache"], ["buffers", 4, "Buffers"], ["overhead", 5, "Reserve"]];
+
+  function field(name) { return form.elements[name]; }
+
+  function loadScript(combo) {
+    return new Promise(function (resolve, reject) {
+      var tag = document.createElement("script");
+      tag.src = form.dataset.scripts + encodeURIComponent(combo) + ".js";
+      tag.onload = function () {
+        var data = (window.SITE_ESTIMATES || {})[combo];
+        if (data) { resolve(data); } else { reject(new Error("no data for " + combo)); }
+      };
+      tag.onerror = function () { reject(new Error("could not load " + tag.src)); };
+      document.head.appendChild(tag);
+    });
+  }
+
+  function load(combo) {
+    if (cache[combo]) { return Promise.resolve(cache[combo]); }
+    var url = form.dataset.api + encodeURIComponent(combo) + ".json";
+    var request = location.protocol === "file:" ? Promise.reject(new Error("file")) :
+      fetch(url).then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
+    return request.catch(function () { return loadScript(combo); }).then(function (data) {
+      var index = {};
+      data.fields.forEach(function (name, i) { index[name] = i; });
+      cache[combo] = { rows: data.rows, index: index };
+      return cache[combo];
+    });
+  }
+
+  function rowsWhere(table, test) {
+    return table.rows.filter(function (row) { return test(function (name) { return row[table.index[name]]; }); });
+  }
+
+  function restrict(select, allowed) {
+    var first = null;
+    Array.prototype.forEach.call(select.options, function (option) {
+      option.disabled = allowed.indexOf(option.value) < 0;
+      if (!option.disabled && first === null) { first = option.value; }
+    });
+    if (allowed.indexOf(select.value) < 0 && first !== null) { select.value = first; }
+  }
+
+  function unique(rows, table, name) {
+    var seen = [];
+    rows.forEach(function (row) {
+      var value = String(row[table.index[name]]);
+      if (seen.indexOf(value) < 0) { seen.push(value); }
+    });
+    return seen;
+  }
+
+  function update() {
+    var combo = field("combo").value;
+    load(combo).then(function (table) {
+      var model = field("model").value;
+      var forModel = rowsWhere(table, function (get) { return get("model") === model; });
+      restrict(field("runtime"), unique(forModel, table, "runtime"));
+      var forRuntime = forModel.filter(function (row) { return row[table.index.runtime] === field("runtime").value; });
+      restrict(field("quant"), unique(forRuntime, table, "quant"));
+      var forQuant = forRuntime.filter(function (row) { return row[table.index.quant] === field("quant").value; });
+      restrict(field("context"), unique(forQuant, table, "context"));
+      var row = forQuant.filter(function (r) { return String(r[table.index.context]) === field("context").value; })[0];
+      render(row, table);
+      remember();
+    }).catch(function (error) {
+      out.innerHTML = "";
+      out.appendChild(text("p", "Could not load the engine's results: " + error.message));
+    });
+  }
+
+  function text(tag, content, className) {
+    var node = document.createElement(tag);
+    node.textContent = content;
+    if (className) { node.className = className; }
+    return node;
+  }
+
+  function fmt(value, digits) {
+    if (value === null || value === undefined) { return "—"; }
+    if (digits === undefined) { digits = Math.abs(value) < 100 ? 1 : 0; }
+    return value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  }
+
+  function figure(label, value, unit, note) {
+    var box = text("div", "", "figure");
+    box.appendChild(text("b", value + (unit && value !== "—" ? " " + unit : "")));
+    box.appendChild(text("span", label + (note ? " · " + note : "")));
+    return box;
+  }
+
+  function render(row, table) {
+    out.innerHTML = "";
+    if (!row) {
+      out.appendChild(text("p", "The engine has no result for this choice: no runtime rated for this hardware loads it."));
+      return;
+    }
+    function get(name) { return row[table.index[name]]; }
+    var head = document.createElement("p");
+    var badge = text("span", get("verdict"), "verdict verdict-" + get("verdict"));
+    badge.setAttribute("data-testid", "verdict");
+    head.appendChild(badge);
+    head.appendChild(document.createTextNode(" " + get("split") + " split · all figures estimated by the engine"));
+    out.appendChild(head);
+    var reasons = get("reasons");
+    if (reasons.length) {
+      var list = document.createElement("ul");
+      reasons.forEach(function (reason) { list.appendChild(text("li", reason)); });
+      out.appendChild(list);
+    }
+    var figures = text("div", "", "figures");
+    var range = get("decode_low") !== null ? fmt(get("decode_low")) + "–" + fmt(get("decode_high")) : "";
+    var decode = figure("Decode, single stream", fmt(get("decode_tok_s")), "tok/s", range);
+    decode.setAttribute("data-testid", "decode");
+    figures.appendChild(decode);
+    figures.appendChild(figure("Prefill", fmt(get("prefill_tok_s")), "tok/s"));
+    figures.appendChild(figure("Time to first token", fmt(get("ttft_ms"), Math.abs(get("ttft_ms")) < 10 ? 1 : 0), "ms"));
+    figures.appendChild(figure("Largest context that fits", get("max_context") ? fmt(get("max_context"), 0) : "—", "tokens"));
+    figures.appendChild(figure("Memory, all cards", fmt(get("memory_total_gib"), 1), "GiB"));
+    figures.appendChild(figure("GPU power at load", fmt(get("power_w"), 0), "W"));
+    out.appendChild(figures);
+    renderCards(get("per_gpu"));
+    if (get("launch_command")) {
+      out.appendChild(text("p", "Launch command:"));
+      var pre = document.createElement("pre");
+      pre.appendChild(text("code", get("launch_command")));
+      out.appendChild(pre);
+    }
+  }
+
+  function renderCards(cards) {
+    cards.forEach(function (card, i) {
+      var capacity = card[1];
+      var label = text("p", "Card " + i + " (" + card[0] + "): " + fmt(card[6], 1) + " of " + fmt(capacity, 1) + " GiB");
+      out.appendChild(label);
+      var bar = text("div", "", "bar");
+      bar.setAttribute("role", "img");
+      bar.setAttribute("aria-label", SEGMENTS.map(function (s) { return s[2] + " " + fmt(card[s[1]], 1) + " GiB"; }).join(", "));
+      SEGMENTS.forEach(function (segment) {
+        var part = document.createElement("i");
+        part.style.width = Math.max(0, Math.min(100, card[segment[1]] / capacity * 100)) + "%";
+        part.style.background = "var(--chart-" + segment[0] + ")";
+        part.title = segment[2] + ": " + fmt(card[segment[1]], 1) + " GiB";
+        bar.appendChild(part);
+      });
+      out.appendChild(bar);
+    });
+  }
+
+  function remember() {
+    var params = new URLSearchParams();
+    ["combo", "model", "runtime", "quant", "context"].forEach(function (name) { params.set(name, field(name).value); });
+    if (history.replaceState) { history.replaceState(null, "", "?" + params.toString()); }
+  }
+
+  function preset() {
+    var params = new URLSearchParams(location.search);
+    var defaults = { combo: form.dataset.defaultCombo, model: form.dataset.defaultModel, context: form.dataset.defaultContext };
+    ["combo", "model", "runtime", "quant", "context"].forEach(function (name) {
+      var value = params.get(name) || defaults[name];
+      if (value && Array.prototype.some.call(field(name).options, function (o) { return o.value === value; })) {
+        field(name).value = value;
+      }
+    });
+  }
+
+  form.addEventListener("change", update);
+  form.addEventListener("submit", function (event) { event.preventDefault(); });
+  preset();
+  update();
+})();
