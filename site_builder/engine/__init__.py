@@ -4,10 +4,30 @@ Public entry points (re-exported here):
 
 - ``estimate(catalog, config) -> Estimate``: fit, speed, power and launch command of one
   configuration.
+- ``config_for_combo(catalog, combo_slug, *, model, quant, runtime, ...) -> Config``.
 - ``Config``: the configuration asked about (what ``site-builder estimate`` takes).
+- ``accuracy_points`` / ``accuracy_table``: the engine against every measured benchmark.
+- ``evidence``: label a figure measured / measured-near / estimated.
 """
 
+from site_builder.engine import evidence
+from site_builder.engine.accuracy import AccuracyPoint, ErrorRow, accuracy_points, accuracy_table
 from site_builder.engine.config import Config
+from site_builder.engine.estimate import estimate
+from site_builder.engine.resolve import config_for_combo
 from site_builder.engine.result import CardMemory, Estimate, Memory, Verdict
 
-__all__ = ["CardMemory", "Config", "Estimate", "Memory", "Verdict"]
+__all__ = [
+    "AccuracyPoint",
+    "CardMemory",
+    "Config",
+    "ErrorRow",
+    "Estimate",
+    "Memory",
+    "Verdict",
+    "accuracy_points",
+    "accuracy_table",
+    "config_for_combo",
+    "estimate",
+    "evidence",
+]

@@ -9,6 +9,8 @@ from site_builder.schema.base import KvCacheType, SplitMode
 DEFAULT_CONTEXT_TOKENS = 8192
 DEFAULT_PROMPT_TOKENS = 512
 DEFAULT_GEN_TOKENS = 128
+DEFAULT_USD_PER_KWH = 0.17
+"""US average residential electricity price, 2024 (EIA Electric Power Monthly, table 5.3)."""
 
 
 @dataclass(frozen=True)
@@ -33,3 +35,9 @@ class Config:
     concurrency: int = 1
     kv_cache: KvCacheType = "f16"
     combo: str | None = None
+    flash_attention: bool | None = None
+    """None = the runtime's default (llama.cpp ``-fa auto`` is on for CUDA and Metal)."""
+    tensor_split: tuple[float, ...] | None = None
+    """Per-card ratios (llama.cpp ``--tensor-split``); None = proportional to free memory."""
+    usd_per_kwh: float = DEFAULT_USD_PER_KWH
+    """Electricity price for the cost per million tokens."""

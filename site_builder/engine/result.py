@@ -49,6 +49,14 @@ class Estimate:
     launch_command: str
     split: str
     assumptions: tuple[str, ...] = field(default_factory=tuple)
+    cost_per_million_tokens_usd: float | None = None
+    """Electricity per million generated tokens at the configuration's price per kWh."""
+    max_concurrency: int | None = None
+    """Most concurrent sequences of prompt + gen tokens the KV cache holds."""
+    gpu_layers: int | None = None
+    """Layers on the GPUs (fewer than the model's when llama.cpp offloads)."""
+    link: str | None = None
+    """Link class between the cards: nvlink, pcie-p2p, pcie-host, unified, single."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object `site-builder estimate --json` prints (PRODUCT.md contract)."""

@@ -1,0 +1,166 @@
+"""The engine against every measured benchmark: per-point predictions and an error table.
+
+``accuracy_points(catalog)`` reproduces each measured result's conditions (cards, link, model,
+quant, runtime, split, KV type, flash attention, prompt and generated tokens, concurrency) and
+pairs the measurement with the engine's figure; ``accuracy_table`` summarises the absolute
+percentage errors (median, p90) and the bias per runtime and metric. The site draws its
+predicted-vs-measured plot and error table from these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from site_builder.catalog import Catalog
+from site_builder.engine.config import Config
+from site_builder.engine.estimate import estimate
+from site_builder.engine.result import Estimate
+from site_builder.schema import Benchmark, Result
+
+Estimator = Callable[[Catalog, Config], Estimate]
+
+
+@dataclass(frozen=True)
+class AccuracyPoint:
+    """One measured value beside the engine's prediction for the same conditions."""
+
+    benchmark: str
+    runtime: str
+    metric: str
+    hardware: str
+    """``2x rtx-4090`` style description of the cards."""
+    model: str
+    quant: str
+    prompt_tokens: int
+    gen_tokens: int
+    measured: float
+    predicted: float | None
+    verdict: str
+
+    @property
+    def error(self) -> float | None:
+        """Signed relative error (predicted - measured) / measured."""
+        if self.predicted is None:
+            return None
+        return (self.predicted - self.measured) / self.measured
+
+
+@dataclass(frozen=True)
+class ErrorRow:
+    """Error statistics of one runtime and metric, in percent."""
+
+    runtime: str
+    metric: str
+    count: int
+    median_abs_pct: float
+    p90_abs_pct: float
+    bias_pct: float
+    """Median signed error: positive means the engine over-predicts."""
+
+
+def result_config(bench: Benchmark, result: Result, catalog: Catalog) -> Config:
+    """The engine configuration reproducing one measured result."""
+    inter = bench.interconnect
+    combo = catalog.combos.get(bench.combo) if bench.combo else None
+    if inter is None and combo is not None:
+        same = [(g.gpu, g.count) for g in combo.gpus] == [(g.gpu, g.count) for g in bench.gpus]
+        inter = combo.interconnect if same and sum(g.count for g in bench.gpus) > 1 else None
+    tokens = result.prompt_tokens + result.gen_tokens
+    return Config(
+        gpus=tuple((g.gpu, g.count) for g in bench.gpus),
+        model=bench.model,
+        quant=bench.quant,
+        runtime=bench.runtime,
+        interconnect=inter,
+        split=bench.split,
+        context_tokens=result.context_tokens or max(tokens, 1),
+        prompt_tokens=result.prompt_tokens,
+        gen_tokens=result.gen_tokens,
+        concurrency=result.concurrency,
+        kv_cache=bench.kv_cache,
+        flash_attention=bench.flash_attention,
+    )
+
+
+def predicted(est: Estimate, metric: str, runtime: str) -> float | None:
+    """The engine's figure for ``metric``. ``vram_used_gib`` compares llama.cpp's reported
+    device buffers (weights + KV + compute, no CUDA context) or the cards' totals."""
+    if metric == "vram_used_gib":
+        cards = est.memory.per_gpu
+        if runtime in ("llama-cpp", "ollama", "lm-studio"):
+            return sum(c.weights_gib + c.kv_cache_gib + c.buffers_gib for c in cards)
+        return sum(c.total_gib for c in cards)
+    value: float | None = {
+        "decode_tok_s": est.decode_tok_s,
+        "prefill_tok_s": est.prefill_tok_s,
+        "ttft_ms": est.ttft_ms,
+        "aggregate_decode_tok_s": est.aggregate_decode_tok_s,
+        "power_w": est.power_w,
+    }.get(metric)
+    return value
+
+
+def hardware(bench: Benchmark) -> str:
+    """``2x rtx-4090 + 1x rtx-3090``."""
+    return " + ".join(f"{g.count}x {g.gpu}" for g in bench.gpus)
+
+
+def accuracy_points(catalog: Catalog, estimator: Estimator = estimate) -> list[AccuracyPoint]:
+    """Every result of every measured benchmark, with the engine's prediction."""
+    points = []
+    for slug, bench in catalog.benchmarks.items():
+        if bench.status != "measured":
+            continue
+        for result in bench.results:
+            est = estimator(catalog, result_config(bench, result, catalog))
+            value = predicted(est, result.metric, bench.runtime)
+            points.append(
+                AccuracyPoint(
+                    benchmark=slug,
+                    runtime=bench.runtime,
+                    metric=result.metric,
+                    hardware=hardware(bench),
+                    model=bench.model,
+                    quant=bench.quant,
+                    prompt_tokens=result.prompt_tokens,
+                    gen_tokens=result.gen_tokens,
+                    measured=result.value,
+                    predicted=round(value, 3) if value is not None else None,
+                    verdict=est.verdict,
+                )
+            )
+    return points
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Linear-interpolated percentile of ``values`` (q in 0..1)."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    pos = q * (len(ordered) - 1)
+    lo = int(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def accuracy_table(points: Iterable[AccuracyPoint]) -> list[ErrorRow]:
+    """Median / p90 absolute % error and median signed % error per (runtime, metric)."""
+    groups: dict[tuple[str, str], list[float]] = {}
+    for p in points:
+        if p.error is not None:
+            groups.setdefault((p.runtime, p.metric), []).append(p.error * 100)
+    rows = []
+    for (runtime, metric), errors in sorted(groups.items()):
+        absolute = [abs(e) for e in errors]
+        rows.append(
+            ErrorRow(
+                runtime=runtime,
+                metric=metric,
+                count=len(errors),
+                median_abs_pct=round(percentile(absolute, 0.5), 1),
+                p90_abs_pct=round(percentile(absolute, 0.9), 1),
+                bias_pct=round(percentile(errors, 0.5), 1),
+            )
+        )
+    return rows

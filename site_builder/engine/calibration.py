@@ -1,0 +1,191 @@
+"""Fitted and published efficiency constants, per runtime family and platform, with provenance.
+
+The engine never reads measurements: the llama.cpp constants below were fitted offline by
+``benchmarks/fit_calibration.py`` (least squares on log speed) on the measured llama.cpp
+benchmarks of the catalog, converted from ``shared/calibration/llama-cpp-measured.csv``
+(XiongjieDai/GPU-Benchmarks-on-LLM-Inference @ aa72e0e: llama.cpp b2795-b2843, CUDA 12.1 and
+Metal, flash attention off, f16 KV, ubatch 512). Constants are per platform (CUDA vs Metal)
+because the data demands it, never per GPU. Runtimes without measurements use published
+efficiency figures (cited per constant) and wider error bands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class Kernels:
+    """Efficiency constants of one runtime family on one platform.
+
+    Bandwidth and compute efficiencies are fractions of the GPU's datasheet peak
+    (``mem_bandwidth_gb_s``, dense TFLOPS); times are seconds.
+    """
+
+    weight_bw_eff: float
+    """Decode: fraction of peak memory bandwidth reached reading quantized weights."""
+    float_bw_eff: float
+    """Decode: the same for 16-bit weights (different kernels: cuBLAS/GEMV vs MMVQ)."""
+    kv_bw_eff: float
+    """Decode: fraction of peak bandwidth reached reading the KV cache, flash attention off."""
+    kv_bw_eff_fa: float
+    """Decode: the same with flash attention (fused kernel)."""
+    token_s: float
+    """Fixed cost per decode step (sampling, graph launch, host sync)."""
+    layer_s: float
+    """Fixed cost per layer per decode step (kernel launches)."""
+    hop_s: float
+    """Layer split: synchronisation cost per card boundary per decode step."""
+    compute_eff: float
+    """Prefill: fraction of dense tensor TFLOPS reached on quantized weights."""
+    float_compute_eff: float
+    """Prefill: the same on 16-bit weights."""
+    attn_compute_eff: float
+    """Prefill: fraction of dense TFLOPS reached by attention without flash attention (separate
+    KQ, softmax and KQV kernels in f32); flash attention runs at ``compute_eff``."""
+    ubatch_s: float
+    """Prefill: fixed cost per micro-batch (launches, host sync)."""
+    pipeline_overlap: float
+    """Layer split prefill: fraction of the ideal pipeline overlap of micro-batches reached."""
+    acc16: bool
+    """Prefill GEMMs accumulate in FP16 (cuBLAS ``CUBLAS_COMPUTE_16F``), so GeForce cards run at
+    their FP16-accumulate rate (``fp16_acc16_tflops``)."""
+    error_low: float
+    """Ratio measured/predicted at the 10th percentile of the calibration residuals."""
+    error_high: float
+    """Ratio measured/predicted at the 90th percentile."""
+    calibrated: bool
+    """Constants come from a fit on measurements (else from published figures)."""
+
+
+# llama.cpp on CUDA/ROCm: fitted by benchmarks/fit_calibration.py on the 50 CUDA decode and 50
+# CUDA prefill points of the calibration benchmarks (see module docstring).
+LLAMA_CPP_CUDA = Kernels(
+    weight_bw_eff=0.72,
+    float_bw_eff=0.80,
+    kv_bw_eff=0.22,
+    kv_bw_eff_fa=0.60,
+    token_s=0.0008,
+    layer_s=0.00003,
+    hop_s=0.00025,
+    compute_eff=0.33,
+    float_compute_eff=0.42,
+    attn_compute_eff=0.1,
+    ubatch_s=0.004,
+    pipeline_overlap=0.4,
+    acc16=True,
+    error_low=0.9,
+    error_high=1.1,
+    calibrated=True,
+)
+
+# llama.cpp on Metal (Apple): fitted on the 12 decode and 12 prefill Apple points.
+LLAMA_CPP_METAL = Kernels(
+    weight_bw_eff=0.62,
+    float_bw_eff=0.80,
+    kv_bw_eff=0.12,
+    kv_bw_eff_fa=0.5,
+    token_s=0.003,
+    layer_s=0.00003,
+    hop_s=0.0,
+    compute_eff=0.45,
+    float_compute_eff=0.55,
+    attn_compute_eff=0.1,
+    ubatch_s=0.01,
+    pipeline_overlap=0.0,
+    acc16=False,
+    error_low=0.85,
+    error_high=1.15,
+    calibrated=True,
+)
+
+# vLLM / SGLang / TensorRT-LLM on CUDA (no measurements in the calibration set):
+# - decode weight reads ~0.75 of peak: Marlin mixed-precision kernels stay close to ideal
+#   memory-bound speed at batch 1-32 (Frantar et al., "MARLIN", arXiv 2408.11743, Fig. 1:
+#   near-4x over FP16 on A10 at batch <= 16, i.e. ~85-90% of peak bandwidth); AIConfigurator
+#   uses mem_bw_empirical_scaling_factor 0.8 for the RTX 5090 (ai-dynamo/aiconfigurator
+#   systems/rtx_5090.yaml). We take 0.75 to include attention and norm kernels.
+# - CUDA graphs make the per-token fixed cost small (~1 ms; vLLM docs "CUDA graphs").
+# - prefill ~0.5 of dense FP16 TFLOPS (FP32 accumulate): llm-analysis guidance "flops
+#   efficiency up to 0.7 for inference"; inference-sim roofline v1 MfuPrefill 0.55.
+SERVING_CUDA = Kernels(
+    weight_bw_eff=0.75,
+    float_bw_eff=0.80,
+    kv_bw_eff=0.6,
+    kv_bw_eff_fa=0.6,
+    token_s=0.0012,
+    layer_s=0.000005,
+    hop_s=0.0003,
+    compute_eff=0.5,
+    float_compute_eff=0.55,
+    attn_compute_eff=0.3,
+    ubatch_s=0.002,
+    pipeline_overlap=0.8,
+    acc16=False,
+    error_low=0.7,
+    error_high=1.3,
+    calibrated=False,
+)
+
+# ExLlamaV2: EXL2 kernels are memory-bound GEMV at batch 1 (turboderp/exllamav2 README
+# reports ~same tok/s class as llama.cpp on 4090); no CUDA graphs.
+EXLLAMA_CUDA = replace(SERVING_CUDA, token_s=0.002, layer_s=0.00002, compute_eff=0.45)
+
+# MLX on Metal: Apple's MLX matmul kernels; decode efficiency similar to llama.cpp Metal
+# (ml-explore/mlx-examples LLM benchmarks).
+MLX_METAL = replace(LLAMA_CPP_METAL, error_low=0.7, error_high=1.3, calibrated=False)
+
+# Hugging Face transformers: eager PyTorch, no fused quant GEMV, no CUDA graphs (HF docs
+# "LLM inference optimization": static cache + torch.compile needed for speed).
+TRANSFORMERS_CUDA = replace(
+    SERVING_CUDA,
+    weight_bw_eff=0.5,
+    float_bw_eff=0.6,
+    token_s=0.02,
+    layer_s=0.0002,
+    error_low=0.5,
+    error_high=1.5,
+)
+
+RUNTIME_FAMILY = {
+    "llama-cpp": "llama-cpp",
+    "ollama": "llama-cpp",
+    "lm-studio": "llama-cpp",
+    "vllm": "serving",
+    "sglang": "serving",
+    "tensorrt-llm": "serving",
+    "exllamav2": "exllama",
+    "mlx-lm": "mlx",
+    "transformers": "transformers",
+}
+"""Runtime ID -> kernel family (Ollama and LM Studio run llama.cpp kernels)."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """Kernel constants by (family, platform); ``pick`` falls back to the family's CUDA set."""
+
+    entries: tuple[tuple[str, str, Kernels], ...]
+
+    def pick(self, family: str, platform: str) -> Kernels:
+        fallback: Kernels | None = None
+        for fam, plat, kernels in self.entries:
+            if fam == family and plat == platform:
+                return kernels
+            if fam == family and plat == "cuda":
+                fallback = kernels
+        return fallback if fallback is not None else SERVING_CUDA
+
+
+DEFAULT_TABLE = Table(
+    entries=(
+        ("llama-cpp", "cuda", LLAMA_CPP_CUDA),
+        ("llama-cpp", "rocm", replace(LLAMA_CPP_CUDA, error_low=0.7, error_high=1.3)),
+        ("llama-cpp", "metal", LLAMA_CPP_METAL),
+        ("serving", "cuda", SERVING_CUDA),
+        ("serving", "rocm", replace(SERVING_CUDA, error_low=0.6, error_high=1.4)),
+        ("exllama", "cuda", EXLLAMA_CUDA),
+        ("mlx", "metal", MLX_METAL),
+        ("transformers", "cuda", TRANSFORMERS_CUDA),
+    )
+)

@@ -1,0 +1,65 @@
+"""Concurrent users with continuous batching: how many fit, and the speed they get.
+
+With continuous batching (Yu et al., "Orca", OSDI 2022; vLLM PagedAttention, Kwon et al. SOSP
+2023) one decode step serves every running sequence: weights are read once per step, the KV of
+each sequence is read separately, and FLOPs grow with the batch, so a step moves from
+memory-bound to compute-bound as the batch grows (see decode.card_step_s). The batch is capped
+by how many sequences the KV cache holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from site_builder.engine.decode import SpeedInputs, step_s
+from site_builder.engine.placement import MemoryStyle, Placement
+
+
+@dataclass(frozen=True)
+class Concurrency:
+    """Served batch and its speeds."""
+
+    batch: int
+    """Sequences decoded together (requested concurrency, capped by the KV cache)."""
+    capacity: int
+    """Most sequences of prompt + gen tokens the KV cache holds at once."""
+    aggregate_tok_s: float
+    per_user_tok_s: float
+
+
+def kv_capacity(
+    pl: Placement, style: MemoryStyle, context: int, seq_tokens: int, window: int
+) -> int:
+    """Sequences of ``seq_tokens`` the cache holds: a pool runtime fits as many as its smallest
+    card's KV space allows (vLLM sizes blocks by the smallest rank); llama.cpp slots share the
+    ``-c`` window; Ollama allocates a full window per slot."""
+    seq_tokens = max(seq_tokens, 1)
+    if style == "pool":
+        per_seq = [
+            c.kv_at(seq_tokens, window) for c in pl.cards if c.kv_per_token or c.kv_swa_per_token
+        ]
+        space = min((c.kv_space for c in pl.cards), default=0.0)
+        if not per_seq or max(per_seq) <= 0:
+            return 1
+        return max(int(space // max(per_seq)), 0)
+    if style == "ollama":
+        return 1 << 30
+    return max(context // seq_tokens, 1)
+
+
+def serve(
+    pl: Placement,
+    sp: SpeedInputs,
+    users: int,
+    capacity: int,
+    batching: bool,
+    depth: float,
+) -> Concurrency:
+    """Aggregate and per-user decode speed for ``users`` concurrent requests."""
+    if not batching or users <= 1:
+        single = 1.0 / step_s(pl, sp, depth, 1.0)
+        per_user = single / users if not batching else single
+        return Concurrency(1, max(capacity, 1), single, per_user)
+    batch = max(min(users, capacity), 1)
+    step = step_s(pl, sp, depth, float(batch))
+    return Concurrency(batch, capacity, batch / step, 1.0 / step)

@@ -1,0 +1,143 @@
+"""Decode speed: a memory-bound roofline per card, with fixed per-token costs and link costs.
+
+One decode step reads every active weight once and the KV cache of every sequence up to its
+depth (Williams et al., "Roofline", CACM 2009; the bandwidth bound of every calculator in
+shared/research/anchors-calculators.md §2.4). Layer split runs the cards one after another;
+tensor parallel runs them together and pays two all-reduces per layer (Megatron-LM, Shoeybi
+et al. 2019, §3: one after attention, one after the MLP). Times are seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from site_builder.engine.calibration import Kernels
+from site_builder.engine.links import Link, allreduce_s, transfer_s
+from site_builder.engine.placement import CardLoad, Placement
+from site_builder.engine.shapes import Shape
+
+CPU_BW_EFFICIENCY = 0.6
+"""Fraction of peak DRAM bandwidth a CPU reaches streaming weights in llama.cpp decode
+(STREAM-like ~70-80 % peak, minus dequantization; llmfit uses 50 GB/s on DDR5 dual channel)."""
+
+DEFAULT_RAM_BANDWIDTH_GB_S = 60.0
+"""System-RAM bandwidth when no host is known: dual-channel DDR5-4800 is 76.8 GB/s peak,
+DDR4-3200 51.2 GB/s."""
+
+
+@dataclass(frozen=True)
+class SpeedInputs:
+    """What the speed formulas need beside the placement."""
+
+    shape: Shape
+    kernels: Kernels
+    link: Link
+    float_weights: bool
+    flash_attention: bool
+    ram_bandwidth_gb_s: float
+    tflops: tuple[float, ...]
+    """Dense TFLOPS of each card for the quant's compute dtype."""
+    chunk_tokens: int
+    """Prompt tokens per forward pass (llama.cpp ubatch 512; vLLM max_num_batched_tokens)."""
+
+
+def distinct_expert_fraction(shape: Shape, batch: float) -> float:
+    """Fraction of routed experts a batch touches: 1 - (1 - k/E)^B (uniform routing; B=1 gives
+    k/E). Expected distinct experts E * (1 - (1 - k/E)^B)."""
+    if not shape.moe or shape.num_experts == 0:
+        return 0.0
+    miss: float = (1.0 - shape.experts_per_token / shape.num_experts) ** batch
+    return 1.0 - miss
+
+
+def card_step_s(
+    card: CardLoad, sp: SpeedInputs, depth: float, batch: float, tflops: float
+) -> float:
+    """One card's share of a decode step: max(weight + KV reads at the calibrated bandwidth,
+    matrix FLOPs at the calibrated compute rate)."""
+    k = sp.kernels
+    bw = card.gpu.mem_bandwidth_gb_s * 1e9
+    w_eff = k.float_bw_eff if sp.float_weights else k.weight_bw_eff
+    kv_eff = k.kv_bw_eff_fa if sp.flash_attention else k.kv_bw_eff
+    weights = card.read_bytes
+    if batch > 1 and card.expert_bytes:
+        single = distinct_expert_fraction(sp.shape, 1.0)
+        weights += card.expert_bytes * (distinct_expert_fraction(sp.shape, batch) - single)
+    kv = card.kv_at(depth, sp.shape.window) * batch
+    memory = weights / (bw * w_eff) + kv / (bw * kv_eff)
+    compute = 2.0 * card.active_params * batch / (tflops * 1e12 * k.compute_eff)
+    return max(memory, compute)
+
+
+def cpu_step_s(pl: Placement, sp: SpeedInputs, depth: float, batch: float) -> float:
+    """Offloaded layers read from system RAM (llama.cpp runs them on the CPU)."""
+    if not pl.cpu_read_bytes:
+        return 0.0
+    kv = pl.cpu_kv_per_token * depth * batch
+    return (pl.cpu_read_bytes + kv) / (sp.ram_bandwidth_gb_s * 1e9 * CPU_BW_EFFICIENCY)
+
+
+def comm_step_s(pl: Placement, sp: SpeedInputs, batch: float) -> float:
+    """Link cost of one decode step: two all-reduces of batch x hidden x 2 bytes per layer
+    (tensor parallel: latency-bound at batch 1), or one activation hop per card boundary plus
+    a synchronisation (layer split)."""
+    n = sum(1 for c in pl.cards if c.layers)
+    if n <= 1:
+        return 0.0
+    if pl.parallel:
+        message = batch * sp.shape.hidden * 2.0
+        return 2 * sp.shape.n_layers * allreduce_s(n, message, sp.link)
+    hop = transfer_s(batch * sp.shape.hidden * 4.0, sp.link) + sp.kernels.hop_s
+    return (n - 1) * hop
+
+
+def fixed_step_s(sp: SpeedInputs) -> float:
+    """Per-step costs independent of bytes: sampling, launches (per layer), host sync."""
+    return sp.kernels.token_s + sp.kernels.layer_s * sp.shape.n_layers
+
+
+def step_s(pl: Placement, sp: SpeedInputs, depth: float, batch: float = 1.0) -> float:
+    """Time of one decode step for ``batch`` sequences at KV depth ``depth``."""
+    per_card = [
+        card_step_s(c, sp, depth, batch, sp.tflops[i]) for i, c in enumerate(pl.cards) if c.layers
+    ]
+    cards = max(per_card, default=0.0) if pl.parallel else sum(per_card)
+    cpu = cpu_step_s(pl, sp, depth, batch)
+    return cards + cpu + comm_step_s(pl, sp, batch) + fixed_step_s(sp)
+
+
+def decode_tok_s(pl: Placement, sp: SpeedInputs, prompt: int, gen: int) -> float:
+    """Mean single-stream speed over ``gen`` tokens after a ``prompt``: the step time at the mean
+    depth ``prompt + gen/2`` (time is linear in depth, so this is exact for the mean time)."""
+    return 1.0 / step_s(pl, sp, prompt + max(gen, 1) / 2.0)
+
+
+def card_busy_fractions(pl: Placement, sp: SpeedInputs, depth: float, batch: float) -> list[float]:
+    """Fraction of a decode step each card is busy (layer split: its own stage only)."""
+    total = step_s(pl, sp, depth, batch)
+    out = []
+    for i, c in enumerate(pl.cards):
+        if not c.layers:
+            out.append(0.0)
+        elif pl.parallel:
+            out.append(1.0)
+        else:
+            out.append(min(card_step_s(c, sp, depth, batch, sp.tflops[i]) / total, 1.0))
+    return out
+
+
+def compute_share(pl: Placement, sp: SpeedInputs, depth: float, batch: float) -> float:
+    """How compute-bound a decode step is on card 0's share: FLOP time / memory time, capped
+    at 1 (0 at batch 1 on any GPU worth the name)."""
+    card = next((c for c in pl.cards if c.layers), None)
+    if card is None:
+        return 0.0
+    k = sp.kernels
+    bw = (
+        card.gpu.mem_bandwidth_gb_s
+        * 1e9
+        * (k.float_bw_eff if sp.float_weights else k.weight_bw_eff)
+    )
+    memory = (card.read_bytes + card.kv_at(depth, sp.shape.window) * batch) / bw
+    compute = 2.0 * card.active_params * batch / (sp.tflops[0] * 1e12 * k.compute_eff)
+    return min(compute / memory, 1.0) if memory > 0 else 1.0

@@ -1,0 +1,112 @@
+"""Evidence labels: is a figure measured, measured-near (a measurement scaled by the engine's
+ratio), or estimated (engine only, with its range)?
+
+- measured: a measured benchmark ran exactly this configuration (cards, model, quant, runtime,
+  split, KV type) and reports this metric at the same prompt/generated tokens and concurrency;
+- measured-near: one ran the same cards and model under other conditions (quant, runtime,
+  tokens); its value is scaled by engine(this) / engine(that);
+- estimated: the engine's figure and its low/high range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from site_builder.catalog import Catalog
+from site_builder.engine.accuracy import Estimator, predicted, result_config
+from site_builder.engine.config import Config
+from site_builder.engine.estimate import estimate
+from site_builder.engine.result import Estimate
+from site_builder.schema import Benchmark, Result
+
+Label = Literal["measured", "measured-near", "estimated"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A figure with its label; ``benchmark`` names the measurement behind it."""
+
+    label: Label
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    benchmark: str | None = None
+
+
+def _cards(config: Config) -> tuple[str, ...]:
+    return tuple(s for s, n in config.gpus for _ in range(n))
+
+
+def _bench_cards(bench: Benchmark) -> tuple[str, ...]:
+    return tuple(g.gpu for g in bench.gpus for _ in range(g.count))
+
+
+def measured_results(
+    catalog: Catalog, config: Config, metric: str
+) -> Iterator[tuple[str, Benchmark, Result]]:
+    """Measured results of ``metric`` on the same cards and model."""
+    cards = _cards(config)
+    for slug, bench in catalog.benchmarks.items():
+        if bench.status != "measured" or bench.model != config.model:
+            continue
+        if _bench_cards(bench) != cards:
+            continue
+        for result in bench.results:
+            if result.metric == metric:
+                yield slug, bench, result
+
+
+def is_exact(bench: Benchmark, result: Result, config: Config) -> bool:
+    """Same quant, runtime, split, KV type, tokens and concurrency."""
+    same_setup = (bench.quant, bench.runtime, bench.kv_cache) == (
+        config.quant,
+        config.runtime,
+        config.kv_cache,
+    )
+    split_ok = bench.split is None or config.split is None or bench.split == config.split
+    if result.metric == "prefill_tok_s":
+        tokens_ok = (result.prompt_tokens, result.concurrency) == (
+            config.prompt_tokens,
+            config.concurrency,
+        )
+    else:
+        tokens_ok = (result.prompt_tokens, result.gen_tokens, result.concurrency) == (
+            config.prompt_tokens,
+            config.gen_tokens,
+            config.concurrency,
+        )
+    return same_setup and split_ok and tokens_ok
+
+
+def label(
+    catalog: Catalog,
+    config: Config,
+    metric: str,
+    est: Estimate | None = None,
+    estimator: Estimator = estimate,
+) -> Evidence:
+    """The evidence for ``metric`` (``decode_tok_s``, ``prefill_tok_s``, ...) of ``config``."""
+    est = est or estimator(catalog, config)
+    mine = predicted(est, metric, config.runtime)
+    near: Evidence | None = None
+    for slug, bench, result in measured_results(catalog, config, metric):
+        if is_exact(bench, result, config):
+            return Evidence("measured", result.value, benchmark=slug)
+        if near is None and mine is not None:
+            theirs = predicted(
+                estimator(catalog, result_config(bench, result, catalog)), metric, bench.runtime
+            )
+            if theirs:
+                near = Evidence(
+                    "measured-near", round(result.value * mine / theirs, 2), benchmark=slug
+                )
+    if near is not None:
+        return near
+    low, high = (
+        est.decode_tok_s_range
+        if metric == "decode_tok_s" and est.decode_tok_s_range
+        else (None, None)
+    )
+    return Evidence("estimated", mine, low, high)

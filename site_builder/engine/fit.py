@@ -1,0 +1,123 @@
+"""Fit verdicts with reasons that name the card and the numbers, and the largest context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from site_builder.engine.memory import max_tokens
+from site_builder.engine.placement import CardLoad, Placement
+from site_builder.engine.result import Verdict
+from site_builder.engine.shapes import GIB
+
+TIGHT_FRACTION = 0.05
+"""A card is tight below 5 % headroom ..."""
+TIGHT_GIB = 1.0
+"""... or below 1 GiB: allocator fragmentation and driver growth eat that much in practice."""
+POOL_TIGHT_SLACK = 1.10
+"""Pool runtimes are tight when their KV pool holds less than 1.1x the requested window."""
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A memory verdict."""
+
+    verdict: Verdict
+    reasons: tuple[str, ...]
+    max_context: int
+
+
+def label(index: int, card: CardLoad) -> str:
+    """``card 1 (rtx-3090)``."""
+    return f"card {index} ({card.slug})"
+
+
+def _gib(n_bytes: float) -> str:
+    return f"{n_bytes / GIB:.1f} GiB"
+
+
+def card_problem(index: int, card: CardLoad, context: int, window: int) -> str | None:
+    """Why one card cannot hold its share at ``context`` tokens, or None."""
+    if card.pool:
+        if card.pool + card.display > card.capacity:
+            return (
+                f"{label(index, card)}: the {_gib(card.pool)} memory pool and the "
+                f"{_gib(card.display)} desktop reserve exceed {_gib(card.capacity)}"
+            )
+        need = card.kv_at(context, window)
+        fixed = card.weights + card.buffers + card.overhead
+        if card.kv_space <= 0:
+            return (
+                f"{label(index, card)}: weights and buffers need {_gib(fixed)} of the "
+                f"{_gib(card.pool)} memory pool"
+            )
+        if need > card.kv_space:
+            return (
+                f"{label(index, card)}: KV cache for {context:,} tokens needs {_gib(need)}, "
+                f"{_gib(card.kv_space)} left in the {_gib(card.pool)} pool after {_gib(fixed)} "
+                "of weights and buffers"
+            )
+        return None
+    total = card.total_at(context, window)
+    if total > card.capacity:
+        return f"{label(index, card)}: needs {_gib(total)} of {_gib(card.capacity)}"
+    return None
+
+
+def card_tight(index: int, card: CardLoad, context: int, window: int) -> str | None:
+    """Why a card that fits is tight, or None."""
+    if card.pool:
+        need = card.kv_at(context, window)
+        if need * POOL_TIGHT_SLACK > card.kv_space:
+            return (
+                f"{label(index, card)}: KV pool of {_gib(card.kv_space)} barely holds "
+                f"{context:,} tokens ({_gib(need)})"
+            )
+        return None
+    headroom = card.capacity - card.total_at(context, window)
+    if headroom < max(TIGHT_FRACTION * card.capacity, TIGHT_GIB * GIB):
+        return (
+            f"{label(index, card)}: {_gib(card.total_at(context, window))} of "
+            f"{_gib(card.capacity)}, only {_gib(headroom)} headroom"
+        )
+    return None
+
+
+def card_max_context(card: CardLoad, window: int) -> int:
+    """Largest window this card's share allows."""
+    if card.pool:
+        room = card.kv_space
+        per_token = card.kv_per_token
+    else:
+        room = card.capacity - card.weights - card.buffers - card.overhead
+        per_token = card.kv_per_token + card.buffer_per_token
+    if per_token <= 0 and card.kv_swa_per_token <= 0:
+        return 1 << 30 if room >= 0 else 0
+    return max_tokens(room, per_token, card.kv_swa_per_token, window)
+
+
+def max_context(pl: Placement, window: int, model_max: int, host_room: float) -> int:
+    """Largest context that fits on every card (and in RAM for offloaded layers), capped at the
+    model's maximum."""
+    best = model_max
+    for card in pl.cards:
+        if card.layers or card.weights:
+            best = min(best, card_max_context(card, window))
+    if pl.cpu_kv_per_token > 0:
+        best = min(best, int(max(host_room - pl.cpu_weights, 0) // pl.cpu_kv_per_token))
+    return max(best, 0)
+
+
+def assess(pl: Placement, context: int, window: int) -> Fit:
+    """Verdict of a GPU-only placement: fits, tight or no-fit (offload is decided by the
+    caller, which knows the runtime and the host)."""
+    problems = [p for i, c in enumerate(pl.cards) if (p := card_problem(i, c, context, window))]
+    if problems:
+        return Fit("no-fit", tuple(problems), 0)
+    tight = [t for i, c in enumerate(pl.cards) if (t := card_tight(i, c, context, window))]
+    if tight:
+        return Fit("tight", tuple(tight), 0)
+    used = ", ".join(
+        f"{label(i, c)} {_gib(c.total_at(context, window))} of {_gib(c.capacity)}"
+        for i, c in enumerate(pl.cards)
+    )
+    return Fit("fits", (f"fits in VRAM: {used}",), 0)

@@ -1,0 +1,83 @@
+"""Card-to-card links: latency and effective bandwidth per link class, and collective costs.
+
+Link classes (club-3090 docs/PCIE_P2P.md, NCCL transports): an NVLink bridge; PCIe with
+peer-to-peer DMA; PCIe without P2P, where NCCL stages every transfer through host memory (SHM
+transport: two copies and a CPU-side handshake, the usual state of GeForce 40/50 cards); and
+unified memory (one chip). Times are seconds, bandwidths decimal bytes per second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+LinkClass = Literal["single", "nvlink", "pcie-p2p", "pcie-host", "unified"]
+
+LATENCY_S: dict[str, float] = {
+    "single": 0.0,
+    "unified": 0.0,
+    "nvlink": 3.5e-6,
+    "pcie-p2p": 6e-6,
+    "pcie-host": 10e-6,
+}
+"""One step of a collective (alpha). GenZ uses 1.9 us link latency + 5 us launch; llm-analysis
+floors an all-reduce at 8 us; AIConfigurator's RTX 5090 PCIe file uses p2p_latency 10 us.
+Host-staged PCIe costs about twice an NVLink step, which reproduces club-3090 PR #702 (vLLM
+2x3090 TP=2: NVLink + custom all-reduce decodes 3-5 % faster than NCCL_P2P_DISABLE=1)."""
+
+BANDWIDTH_EFFICIENCY: dict[str, float] = {
+    "single": 1.0,
+    "unified": 1.0,
+    "nvlink": 0.9,
+    "pcie-p2p": 0.8,
+    "pcie-host": 0.35,
+}
+"""Fraction of the catalog's per-direction link bandwidth a large transfer reaches. PCIe
+reaches ~80 % of its raw rate after protocol overhead (TLP headers, 128b/130b); NVLink ~90 %;
+host-staged copies cross PCIe twice and wait on the CPU (~35 %, NCCL SHM busbw on PCIe 4.0)."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """The link between the cards of a configuration."""
+
+    klass: LinkClass
+    bandwidth_gb_s: float
+    """Raw per-direction bandwidth from the catalog interconnect."""
+
+    @property
+    def latency_s(self) -> float:
+        return LATENCY_S[self.klass]
+
+    @property
+    def bytes_per_s(self) -> float:
+        """Effective bandwidth of large transfers."""
+        return self.bandwidth_gb_s * 1e9 * BANDWIDTH_EFFICIENCY[self.klass]
+
+
+def link_class(kind: str | None, p2p: bool, n_cards: int) -> LinkClass:
+    """Classify a link from the interconnect kind and the P2P flag."""
+    if n_cards <= 1:
+        return "single"
+    if kind == "nvlink":
+        return "nvlink"
+    if kind == "unified-memory":
+        return "unified"
+    return "pcie-p2p" if p2p else "pcie-host"
+
+
+def allreduce_s(n: int, message_bytes: float, link: Link) -> float:
+    """Ring all-reduce of ``message_bytes`` over ``n`` ranks (alpha-beta model):
+    ``2 (n-1) alpha + 2 (n-1)/n x bytes / beta`` (GenZ collective_times.py; Thakur et al. 2005).
+    """
+    if n <= 1:
+        return 0.0
+    steps = 2 * (n - 1)
+    return steps * link.latency_s + steps / n * message_bytes / link.bytes_per_s
+
+
+def transfer_s(message_bytes: float, link: Link) -> float:
+    """One point-to-point transfer (layer-split activation hop): alpha + bytes / beta."""
+    if link.klass == "single":
+        return 0.0
+    return link.latency_s + message_bytes / link.bytes_per_s

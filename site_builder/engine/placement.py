@@ -1,0 +1,293 @@
+"""Where weights, KV cache and buffers land on each card, per split strategy.
+
+Every card's memory is linear in the context window (plus a sliding-window term capped at the
+window), so fit verdicts and the largest context are closed-form: see :class:`CardLoad`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from site_builder.engine import memory as mem
+from site_builder.engine.shapes import GIB, Shape
+from site_builder.schema import Gpu
+
+MemoryStyle = Literal["llama", "ollama", "pool", "exllama", "mlx", "eager"]
+"""How a runtime allocates: llama.cpp buffers; Ollama (llama.cpp, one KV per parallel slot);
+a pre-reserved pool filled with KV (vLLM, SGLang, TensorRT-LLM); ExLlamaV2; MLX; eager PyTorch."""
+
+
+@dataclass(frozen=True)
+class CardLoad:
+    """One card's share. Bytes. Memory at context n is
+    ``weights + buffers + buffer_per_token*n + overhead + kv_per_token*n + kv_swa*min(n, w)``,
+    except for a pool runtime, which reserves ``pool`` and gives the rest to KV."""
+
+    gpu: Gpu
+    slug: str
+    capacity: float
+    weights: float
+    buffers: float
+    buffer_per_token: float
+    overhead: float
+    """CUDA context, and the desktop reserve on card 0 unless a pool runtime (then ``display``)."""
+    display: float
+    """Pool runtimes: the desktop reserve that must fit beside the pool."""
+    kv_per_token: float
+    kv_swa_per_token: float
+    pool: float
+    read_bytes: float
+    """Weights one decoded token reads on this card (dense share, top-k experts, head)."""
+    expert_bytes: float
+    """All routed-expert bytes on this card (batches touch more distinct experts)."""
+    active_params: float
+    """Block parameters multiplied per token on this card (FLOPs / 2)."""
+    layer_share: float
+    """Share of the attention work (layers x heads) on this card."""
+    layers: int
+    has_output: bool
+
+    def kv_at(self, tokens: float, window: int) -> float:
+        """KV bytes for a window of ``tokens``."""
+        return self.kv_per_token * tokens + self.kv_swa_per_token * min(tokens, window)
+
+    def total_at(self, tokens: float, window: int) -> float:
+        """Bytes this card holds at a context of ``tokens`` (the pool for pool runtimes)."""
+        if self.pool:
+            return self.pool
+        fixed = self.weights + self.buffers + self.overhead
+        return fixed + self.buffer_per_token * tokens + self.kv_at(tokens, window)
+
+    @property
+    def kv_space(self) -> float:
+        """Pool runtimes: bytes left for KV after weights, buffers and overhead."""
+        return self.pool - self.weights - self.buffers - self.overhead
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The model on the cards (and in system RAM when llama.cpp offloads layers)."""
+
+    split: str
+    cards: tuple[CardLoad, ...]
+    parallel: bool
+    """Cards compute together on every layer (tensor/expert parallel) vs one after another."""
+    gpu_layers: int
+    cpu_weights: float
+    """Weights kept in system RAM (offloaded layers, llama.cpp's token embedding)."""
+    cpu_read_bytes: float
+    """Weights read from system RAM per decoded token (offloaded layers)."""
+    cpu_kv_per_token: float
+
+
+def layer_counts(n_layers: int, ratios: Sequence[float]) -> list[int]:
+    """llama.cpp's layer assignment: layer ``il`` goes to the first device whose cumulative
+    split exceeds ``il / n_layers`` (src/llama-model.cpp ``load_tensors``)."""
+    total = sum(ratios) or 1.0
+    counts, cum, prev = [], 0.0, 0
+    for ratio in ratios:
+        cum += ratio / total
+        upto = min(n_layers, math.ceil(n_layers * cum - 1e-9))
+        counts.append(max(upto - prev, 0))
+        prev = max(prev, upto)
+    counts[-1] += n_layers - sum(counts)
+    return counts
+
+
+def usable(gpu: Gpu, index: int) -> tuple[float, float]:
+    """(capacity, overhead) of one card in bytes."""
+    return mem.card_capacity_gib(gpu) * GIB, mem.card_overhead_gib(gpu, index) * GIB
+
+
+def _card(req: Request, i: int, **fields: float | int | bool) -> CardLoad:
+    """A CardLoad with the capacity, overhead and pool of card ``i`` filled in."""
+    gpu = req.gpus[i]
+    capacity, overhead = usable(gpu, i)
+    display = 0.0
+    pool = 0.0
+    if req.style == "pool":
+        display = max(overhead - mem.CUDA_CONTEXT_GIB * GIB, 0.0)
+        overhead -= display
+        pool = capacity * req.pool_fraction
+    return CardLoad(
+        gpu=gpu,
+        slug=req.slugs[i],
+        capacity=capacity,
+        overhead=overhead,
+        display=display,
+        pool=pool,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+@dataclass(frozen=True)
+class Request:
+    """What placement needs to know about the configuration."""
+
+    gpus: tuple[Gpu, ...]
+    slugs: tuple[str, ...]
+    shape: Shape
+    style: MemoryStyle
+    kv_bytes: float
+    """Bytes per KV element."""
+    flash_attention: bool
+    slots: int
+    """KV copies: Ollama allocates one window per parallel request."""
+    tensor_split: tuple[float, ...] | None
+    pool_fraction: float
+
+
+def _kv_per_token(req: Request, layer_share: float, head_share: float) -> tuple[float, float]:
+    """(full-attention, sliding-window) KV bytes per context token on one card."""
+    s = req.shape
+    elems = s.kv_elems_per_layer * req.kv_bytes * layer_share * head_share * req.slots
+    return elems * s.full_layers, elems * s.swa_layers
+
+
+def _buffers(req: Request, layers_share: float, has_output: bool, tp: int) -> tuple[float, float]:
+    """(fixed, per-context-token) runtime buffers of one card."""
+    s, style = req.shape, req.style
+    if style in ("llama", "ollama"):
+        fixed = mem.llama_compute_buffer(s, 0, req.flash_attention, has_output)
+        return fixed, mem.llama_buffer_per_token(s, req.flash_attention) if layers_share else 0.0
+    if style == "pool":
+        extra = (mem.NCCL_BUFFER_GIB if tp > 1 else 0.0) + mem.CUDA_GRAPHS_GIB
+        return mem.vllm_activation_peak(s, tp) + extra * GIB, 0.0
+    if style == "exllama":
+        return mem.exllama_buffers(s) * max(layers_share, 1.0 / max(tp, 1)), 0.0
+    if style == "mlx":
+        return mem.llama_compute_buffer(s, 0, True, has_output), 0.0
+    return mem.vllm_activation_peak(s, tp), 0.0
+
+
+def layer_split(req: Request, counts: Sequence[int] | None = None) -> Placement:
+    """Contiguous blocks of layers per card (llama.cpp ``-sm layer``, vLLM pipeline, ExLlamaV2
+    ``--gpu-split``). Without explicit counts, layers follow the tensor-split ratio or free
+    memory, as llama.cpp does by default. The output layer sits on the last card; llama.cpp
+    keeps the token embedding in system RAM. ``counts`` summing below ``n_layers`` means the
+    remaining layers are offloaded to system RAM (llama.cpp ``-ngl``)."""
+    s = req.shape
+    caps = [usable(g, i) for i, g in enumerate(req.gpus)]
+    if counts is None:
+        ratios = req.tensor_split or tuple(c - o for c, o in caps)
+        if req.style == "pool":
+            ratios = tuple(1.0 for _ in req.gpus)
+        counts = layer_counts(s.n_layers, ratios)
+    offloaded = s.n_layers - sum(counts)
+    last = max((i for i, c in enumerate(counts) if c), default=len(counts) - 1)
+    embed_on_gpu = req.style not in ("llama", "ollama")
+    cards = []
+    for i, n in enumerate(counts):
+        share = n / s.n_layers
+        has_output = i == last and offloaded == 0
+        kv, kv_swa = _kv_per_token(req, share, 1.0)
+        buffers, per_token = _buffers(req, share, has_output, 1)
+        weights = share * s.block_bytes + (s.head_bytes if has_output else 0.0)
+        if embed_on_gpu and i == 0:
+            weights += s.embed_bytes if s.output_bytes or not has_output else 0.0
+        read = share * (s.dense_block_bytes + s.active_expert_bytes)
+        cards.append(
+            _card(
+                req,
+                i,
+                weights=weights,
+                buffers=buffers,
+                buffer_per_token=per_token,
+                kv_per_token=kv,
+                kv_swa_per_token=kv_swa,
+                read_bytes=read + (s.head_bytes if has_output else 0.0),
+                expert_bytes=share * s.expert_bytes,
+                active_params=share * s.active_block_params,
+                layer_share=share,
+                layers=n,
+                has_output=has_output,
+            )
+        )
+    off_share = offloaded / s.n_layers
+    cpu_kv, cpu_swa = _kv_per_token(req, off_share, 1.0)
+    cpu_head = s.head_bytes if offloaded else 0.0
+    return Placement(
+        split="layer",
+        cards=tuple(cards),
+        parallel=False,
+        gpu_layers=sum(counts),
+        cpu_weights=off_share * s.block_bytes + cpu_head + (0.0 if embed_on_gpu else s.embed_bytes),
+        cpu_read_bytes=off_share * (s.dense_block_bytes + s.active_expert_bytes) + cpu_head,
+        cpu_kv_per_token=cpu_kv + cpu_swa,
+    )
+
+
+def tensor_split(req: Request, split: str = "tensor") -> Placement:
+    """Every card holds 1/N of every weight matrix (vLLM/SGLang/TensorRT-LLM tensor parallel,
+    ExLlamaV2 TP; expert parallel shards experts the same way). KV heads are split with
+    replication when KV heads < N. llama.cpp ``-sm row`` instead splits rows by the
+    tensor-split ratio and keeps KV, attention and the output on the main card (``-mg``)."""
+    s, n = req.shape, len(req.gpus)
+    row = req.style in ("llama", "ollama")
+    ratios = req.tensor_split or tuple(
+        usable(g, i)[0] - usable(g, i)[1] for i, g in enumerate(req.gpus)
+    )
+    total_ratio = sum(ratios)
+    head_share = mem.kv_head_share(s, n)
+    cards = []
+    for i in range(n):
+        share = ratios[i] / total_ratio if row else 1.0 / n
+        main = i == 0
+        if row:
+            kv, kv_swa = _kv_per_token(req, 1.0, 1.0) if main else (0.0, 0.0)
+            buffers, per_token = _buffers(req, 1.0 if main else 0.0, main, 1)
+            weights = share * s.block_bytes + (s.head_bytes if main else 0.0)
+            read = share * (s.dense_block_bytes + s.active_expert_bytes)
+            read += s.head_bytes if main else 0.0
+        else:
+            kv, kv_swa = _kv_per_token(req, 1.0, head_share)
+            buffers, per_token = _buffers(req, 1.0, True, n)
+            weights = (s.block_bytes + s.embed_bytes + s.output_bytes) / n
+            read = (s.dense_block_bytes + s.active_expert_bytes + s.head_bytes) / n
+        cards.append(
+            _card(
+                req,
+                i,
+                weights=weights,
+                buffers=buffers,
+                buffer_per_token=per_token,
+                kv_per_token=kv,
+                kv_swa_per_token=kv_swa,
+                read_bytes=read,
+                expert_bytes=share * s.expert_bytes,
+                active_params=share * s.active_block_params,
+                layer_share=(1.0 if main else 0.0) if row else 1.0 / n,
+                layers=s.n_layers,
+                has_output=main if row else True,
+            )
+        )
+    return Placement(
+        split=split,
+        cards=tuple(cards),
+        parallel=True,
+        gpu_layers=s.n_layers,
+        cpu_weights=s.embed_bytes if row else 0.0,
+        cpu_read_bytes=0.0,
+        cpu_kv_per_token=0.0,
+    )
+
+
+def offload_counts(req: Request, context: int) -> list[int]:
+    """Layers per card when the model does not fit: each card takes as many whole layers
+    (weights + their KV at ``context``) as its free memory holds, in card order (llama.cpp
+    ``-ngl`` below the layer count; the output layer then stays in system RAM)."""
+    s = req.shape
+    per_layer_kv = sum(_kv_per_token(req, 1.0 / s.n_layers, 1.0)) * context
+    per_layer = s.per_layer_bytes + per_layer_kv
+    counts, left = [], s.n_layers
+    for i, gpu in enumerate(req.gpus):
+        capacity, overhead = usable(gpu, i)
+        buffers, per_token = _buffers(req, 1.0, False, 1)
+        room = capacity - overhead - buffers - per_token * context
+        fit = max(int(room // per_layer), 0) if per_layer > 0 else left
+        counts.append(min(fit, left))
+        left -= counts[-1]
+    return counts

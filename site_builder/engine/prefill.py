@@ -1,0 +1,87 @@
+"""Prefill (prompt processing) time: compute-bound matrix work, attention, link traffic.
+
+FLOPs per prompt token = 2 x active block parameters (Kaplan et al. 2020, "Scaling Laws", §2.1:
+C_forward ~ 2N) + causal attention 4 x layers x heads x head_dim x mean depth (QK^T and AV, two
+FLOPs per multiply-add). Tensor parallel moves 2 all-reduces of tokens x hidden x 2 bytes per
+layer over the link, which is where NVLink beats PCIe (club-3090 PR #702: +35-49 % prefill on
+2x3090 TP=2). Times are seconds.
+"""
+
+from __future__ import annotations
+
+import math
+
+from site_builder.engine.decode import SpeedInputs
+from site_builder.engine.links import allreduce_s, transfer_s
+from site_builder.engine.memory import LLAMA_UBATCH
+from site_builder.engine.placement import CardLoad, Placement
+from site_builder.engine.shapes import Shape
+
+LLAMA_NBATCH = 2048
+"""llama.cpp logical batch (``-b``): micro-batches of one logical batch pipeline across cards
+(``GGML_SCHED_MAX_COPIES`` = 4, llama.cpp PR #6017 "pipeline parallelism")."""
+
+PCIE_UPLOAD_EFFICIENCY = 0.8
+"""Offloaded layers are streamed to the GPU for every prompt micro-batch (llama.cpp offloads
+matrix multiplications of batches >= 32 to the GPU), at ~80 % of the PCIe rate."""
+
+
+def attention_flops(shape: Shape, tokens: int) -> float:
+    """Causal attention FLOPs of a ``tokens`` prompt: 4 x heads x head_dim x sum of depths
+    (tokens^2 / 2) per full layer; sliding-window layers attend at most ``window`` back."""
+    per_pos = 4.0 * shape.heads * shape.head_dim
+    full = shape.full_layers * tokens * tokens / 2.0
+    w = min(tokens, shape.window) if shape.swa_layers else 0
+    swa = shape.swa_layers * (tokens * w - w * w / 2.0) if w else 0.0
+    return per_pos * (full + swa)
+
+
+def card_prefill_s(
+    card: CardLoad, sp: SpeedInputs, tokens: int, chunks: int, tflops: float
+) -> float:
+    """One card's compute for the whole prompt: matrix FLOPs at the calibrated share of dense
+    TFLOPS (a floor of one weight read per chunk), attention at its own efficiency, plus a fixed
+    cost per chunk."""
+    k = sp.kernels
+    eff = k.float_compute_eff if sp.float_weights else k.compute_eff
+    rate = tflops * 1e12
+    matmul = 2.0 * card.active_params * tokens / (rate * eff)
+    weights_read = (
+        chunks * (card.read_bytes + card.expert_bytes) / (card.gpu.mem_bandwidth_gb_s * 1e9)
+    )
+    attn_eff = eff if sp.flash_attention else k.attn_compute_eff
+    attention = attention_flops(sp.shape, tokens) * card.layer_share / (rate * attn_eff)
+    return max(matmul, weights_read) + attention + chunks * k.ubatch_s
+
+
+def pipeline_factor(chunks: int, stages: int, overlap: float) -> float:
+    """Share of the serial time a layer-split prompt takes when micro-batches of one logical
+    batch overlap across ``stages`` cards: ideal (n + G - 1) / (n G), reached at ``overlap``."""
+    if stages <= 1 or chunks <= 1:
+        return 1.0
+    per_batch = min(chunks, LLAMA_NBATCH // LLAMA_UBATCH)
+    ideal = (per_batch + stages - 1) / (per_batch * stages)
+    return 1.0 - overlap * (1.0 - ideal)
+
+
+def prefill_s(pl: Placement, sp: SpeedInputs, tokens: int) -> float:
+    """Time to process a prompt of ``tokens`` tokens."""
+    tokens = max(tokens, 1)
+    size = sp.chunk_tokens
+    chunks = math.ceil(tokens / size)
+    active = [(i, c) for i, c in enumerate(pl.cards) if c.layers]
+    per_card = [card_prefill_s(c, sp, tokens, chunks, sp.tflops[i]) for i, c in active]
+    n = len(active)
+    if pl.parallel:
+        message = min(tokens, size) * sp.shape.hidden * 2.0
+        comm = chunks * 2 * sp.shape.n_layers * allreduce_s(n, message, sp.link)
+        gpu = max(per_card, default=0.0) + comm
+    else:
+        hop = transfer_s(min(tokens, size) * sp.shape.hidden * 4.0, sp.link)
+        serial = sum(per_card) + chunks * (n - 1) * hop
+        gpu = serial * pipeline_factor(chunks, n, sp.kernels.pipeline_overlap)
+    upload = 0.0
+    if pl.cpu_read_bytes:
+        pcie = 16e9 * PCIE_UPLOAD_EFFICIENCY
+        upload = chunks * pl.cpu_weights / pcie
+    return gpu + upload

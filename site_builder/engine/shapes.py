@@ -1,0 +1,142 @@
+"""Model shape numbers the engine needs, derived once per (model, quant) from the catalog.
+
+Parameter bookkeeping follows the Hugging Face configs in ``catalog/models``: the token
+embedding is ``vocab_size x hidden_size``; the output head is a second matrix of the same shape
+unless ``tie_word_embeddings``; everything else (``params_total_b`` minus those) sits in the
+transformer blocks. Routed MoE experts are ``3 x hidden x moe_intermediate`` each (gate, up and
+down projections: Mixtral/Qwen3-MoE/DeepSeek/gpt-oss ``config.json``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from site_builder.schema import Model, Quant
+
+BILLION = 1e9
+GIB = float(1 << 30)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Sizes of one model stored in one quant. Bytes are decimal bytes, params are counts."""
+
+    n_layers: int
+    hidden: int
+    heads: int
+    kv_heads: int
+    head_dim: int
+    vocab: int
+    intermediate: int
+    max_context: int
+    embed_bytes: float
+    """Token-embedding matrix (kept in host memory by llama.cpp; sharded by vLLM)."""
+    output_bytes: float
+    """Separate output head (zero when tied: the embedding matrix is stored once)."""
+    head_bytes: float
+    """The matrix multiplied at the output each token: the output head, or the tied embedding."""
+    dense_block_bytes: float
+    """Block weights that every token reads: attention, norms, dense FFN, shared experts."""
+    expert_bytes: float
+    """All routed-expert weights (zero for dense models)."""
+    active_expert_bytes: float
+    """Routed-expert weights one token reads (top-k of each MoE layer)."""
+    num_experts: int
+    experts_per_token: int
+    active_block_params: float
+    """Parameters multiplied per token in the blocks (FLOPs = 2 x this)."""
+    output_params: float
+    kv_elems_per_layer: int
+    """K and V elements per token per layer: 2 x kv_heads x head_dim, or the MLA latent width."""
+    full_layers: int
+    swa_layers: int
+    window: int
+    is_mla: bool
+    moe: bool
+
+    @property
+    def block_bytes(self) -> float:
+        """All transformer-block weights."""
+        return self.dense_block_bytes + self.expert_bytes
+
+    @property
+    def total_bytes(self) -> float:
+        """The whole checkpoint (what a GGUF file weighs, header aside)."""
+        return self.block_bytes + self.embed_bytes + self.output_bytes
+
+    @property
+    def per_layer_bytes(self) -> float:
+        """Mean block weight bytes per layer."""
+        return self.block_bytes / self.n_layers
+
+    @property
+    def active_bytes_per_token(self) -> float:
+        """Weights one decoded token reads: dense block part, top-k experts, output head."""
+        return self.dense_block_bytes + self.active_expert_bytes + self.head_bytes
+
+
+def expert_params(model: Model) -> tuple[float, float]:
+    """Routed-expert parameters (all, active per token): layers x experts x 3 x h x moe_inter."""
+    moe = model.moe
+    if moe is None:
+        return 0.0, 0.0
+    one = 3.0 * model.hidden_size * moe.moe_intermediate_size
+    layers = model.num_layers - moe.dense_layers
+    return layers * moe.num_experts * one, layers * moe.experts_per_token * one
+
+
+def kv_elems_per_layer(model: Model) -> int:
+    """KV elements cached per token per layer.
+
+    GQA/MQA: ``2 * num_kv_heads * head_dim`` (K and V). DeepSeek MLA caches one latent of
+    ``kv_lora_rank + qk_rope_head_dim`` per layer (DeepSeek-V2 paper, arXiv 2405.04434 §2.1).
+    """
+    if model.mla is not None:
+        return model.mla.kv_lora_rank + model.mla.qk_rope_head_dim
+    return 2 * model.num_kv_heads * model.head_dim
+
+
+def shape_of(model: Model, quant: Quant) -> Shape:
+    """Sizes of ``model`` stored as ``quant`` (bits per weight from the quant's catalog entry).
+
+    Tied embeddings are counted once, at the output head's type: llama.cpp quantizes a tied
+    ``token_embd`` as the output tensor (``src/llama-quant.cpp``, ``!qs.has_output``).
+    """
+    embed_params = float(model.vocab_size * model.hidden_size)
+    output_params = 0.0 if model.tie_word_embeddings else embed_params
+    total = model.params_total_b * BILLION
+    all_experts, active_experts = expert_params(model)
+    dense_block = max(total - embed_params - output_params - all_experts, 0.0)
+    expert_bpw = quant.expert_bits_per_weight or quant.bits_per_weight
+    embed_bpw = (
+        quant.output_bits_per_weight
+        if model.tie_word_embeddings
+        else (quant.embedding_bits_per_weight)
+    )
+    swa_layers = model.sliding_window_layers if model.sliding_window_tokens else 0
+    return Shape(
+        n_layers=model.num_layers,
+        hidden=model.hidden_size,
+        heads=model.num_attention_heads,
+        kv_heads=model.num_kv_heads,
+        head_dim=model.head_dim,
+        vocab=model.vocab_size,
+        intermediate=model.intermediate_size,
+        max_context=model.max_context_tokens,
+        embed_bytes=embed_params * embed_bpw / 8,
+        output_bytes=output_params * quant.output_bits_per_weight / 8,
+        head_bytes=(output_params or embed_params) * quant.output_bits_per_weight / 8,
+        dense_block_bytes=dense_block * quant.bits_per_weight / 8,
+        expert_bytes=all_experts * expert_bpw / 8,
+        active_expert_bytes=active_experts * expert_bpw / 8,
+        num_experts=model.moe.num_experts if model.moe else 0,
+        experts_per_token=model.moe.experts_per_token if model.moe else 0,
+        active_block_params=dense_block + active_experts,
+        output_params=embed_params if model.tie_word_embeddings else output_params,
+        kv_elems_per_layer=kv_elems_per_layer(model),
+        full_layers=model.num_layers - swa_layers,
+        swa_layers=swa_layers,
+        window=model.sliding_window_tokens or 0,
+        is_mla=model.mla is not None,
+        moe=model.moe is not None,
+    )

@@ -1,0 +1,167 @@
+"""Runtime semantics: defaults, what a runtime cannot do (with reasons), and assumptions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from site_builder.engine import memory as mem
+from site_builder.engine.calibration import Kernels
+from site_builder.engine.config import Config
+from site_builder.engine.placement import MemoryStyle
+from site_builder.engine.shapes import Shape
+from site_builder.schema import Gpu, Runtime
+
+if TYPE_CHECKING:
+    from site_builder.engine.estimate import Context
+
+LLAMA_FAMILY = ("llama-cpp", "ollama", "lm-studio")
+POOL_RUNTIMES = ("vllm", "sglang", "tensorrt-llm")
+KV_HEAD_RULE = ("vllm", "sglang", "tensorrt-llm")
+"""Runtimes that shard KV heads: TP must divide them, or be a multiple of them (vLLM
+``ModelConfig.verify_with_parallel_config``)."""
+FP8_WEIGHT_ONLY = ("vllm",)
+"""Runtimes that run FP8 checkpoints weight-only on GPUs without FP8 tensor cores (vLLM FP8
+Marlin W8A16 on Ampere; docs.vllm.ai quantization/fp8)."""
+PCIE_X16_GB_S = {3: 15.75, 4: 31.5, 5: 63.0}
+"""PCIe x16 per-direction bandwidth by generation (PCI-SIG: 8/16/32 GT/s x 128b/130b)."""
+
+
+def memory_style(runtime: str) -> MemoryStyle:
+    """How ``runtime`` allocates memory."""
+    if runtime == "ollama":
+        return "ollama"
+    if runtime in LLAMA_FAMILY:
+        return "llama"
+    if runtime in POOL_RUNTIMES:
+        return "pool"
+    return {"exllamav2": "exllama", "mlx-lm": "mlx"}.get(runtime, "eager")  # type: ignore[return-value]
+
+
+def pool_fraction(runtime: str) -> float:
+    """Share of each card a pool runtime reserves up front."""
+    return mem.SGLANG_MEM_FRACTION if runtime == "sglang" else mem.VLLM_GPU_MEMORY_UTILIZATION
+
+
+def effective_split(runtime: Runtime, asked: str | None, n_cards: int) -> str:
+    """The split used: ``none`` on one card, else the asked one or the runtime default."""
+    if n_cards <= 1:
+        return "none"
+    return asked or runtime.default_split
+
+
+def flash_attention(runtime: str, asked: bool | None, kv_cache: str) -> bool:
+    """Flash attention on? llama.cpp ``-fa auto`` enables it on CUDA/Metal (b6451); Ollama only
+    with OLLAMA_FLASH_ATTENTION=1, which quantized KV requires; the serving runtimes, ExLlamaV2
+    and MLX always use fused attention."""
+    if asked is not None:
+        return asked
+    if runtime == "ollama":
+        return kv_cache in ("q8_0", "q4_0")
+    return True
+
+
+def can_offload(slug: str, runtime: Runtime, split: str) -> bool:
+    """llama.cpp and the runtimes built on it keep layers in system RAM (``-ngl``)."""
+    llama = slug in LLAMA_FAMILY or runtime.based_on == "llama-cpp"
+    return runtime.cpu_offload and llama and split in ("none", "layer")
+
+
+def tflops(gpu: Gpu, compute_dtype: str, acc16: bool) -> float:
+    """Dense TFLOPS for the quant's compute dtype (FP8 falls back to FP16 without FP8 cores)."""
+    if compute_dtype == "fp8" and gpu.fp8_tflops:
+        return gpu.fp8_tflops
+    if compute_dtype == "int8" and gpu.int8_tops:
+        return gpu.int8_tops
+    if acc16 and gpu.fp16_acc16_tflops:
+        return gpu.fp16_acc16_tflops
+    return gpu.fp16_tflops
+
+
+def default_pcie_gb_s(gpus: tuple[Gpu, ...]) -> float:
+    """Link bandwidth without a catalog interconnect: the slowest card's PCIe x16 rate."""
+    gens = [g.pcie_gen for g in gpus if g.pcie_gen]
+    return PCIE_X16_GB_S[min(gens)] if gens else PCIE_X16_GB_S[4]
+
+
+def ratio_hint(gpus: tuple[Gpu, ...], split: str, style: MemoryStyle) -> tuple[float, ...] | None:
+    """An explicit ``--tensor-split`` for mismatched llama.cpp cards (VRAM ratio)."""
+    if style not in ("llama", "ollama") or split not in ("layer", "tensor"):
+        return None
+    sizes = tuple(round(g.vram_gib) for g in gpus)
+    return sizes if len(set(sizes)) > 1 else None
+
+
+def tp_problems(shape: Shape, runtime: str, n: int) -> list[str]:
+    """Tensor-parallel divisibility: TP must divide the attention heads, and for runtimes
+    that shard KV heads, divide them or be a multiple of them."""
+    out = []
+    if shape.heads % n:
+        out.append(f"tensor parallel size {n} does not divide the {shape.heads} attention heads")
+    kv = shape.kv_heads
+    if runtime in KV_HEAD_RULE and not shape.is_mla and kv % n and n % kv:
+        out.append(f"tensor parallel size {n} does not divide the {kv} KV heads")
+    return out
+
+
+def problems(ctx: Context, config: Config, split: str, shape: Shape) -> list[str]:
+    """Why the runtime cannot run this configuration (empty when it can)."""
+    rt, name = ctx.runtime, ctx.runtime.name
+    out = []
+    platforms = sorted({g.platform for g in ctx.gpus})
+    if len(platforms) > 1:
+        out.append(f"mixed platforms ({', '.join(platforms)}) cannot share one model")
+    for p in platforms:
+        if p not in rt.platforms:
+            out.append(f"{name} does not run on {p} ({ctx.slugs[0]})")
+    if ctx.gpus[0].unified_memory and len(ctx.gpus) > 1:
+        out.append("unified-memory systems hold a single GPU")
+    if ctx.quant.format not in rt.quant_formats:
+        out.append(f"{name} does not load {config.quant} ({ctx.quant.format}) weights")
+    if ctx.quant.requires_fp8_hardware and config.runtime not in FP8_WEIGHT_ONLY:
+        out += [
+            f"{config.quant} needs FP8 tensor cores; card {i} ({ctx.slugs[i]}) has none"
+            for i, g in enumerate(ctx.gpus)
+            if g.fp8_tflops is None
+        ]
+    if config.kv_cache not in rt.kv_cache_types:
+        out.append(
+            f"{name} has no {config.kv_cache} KV cache (offers {', '.join(rt.kv_cache_types)})"
+        )
+    if split != "none" and split not in rt.split_modes:
+        out.append(f"{name} has no {split} split (offers {', '.join(rt.split_modes)})")
+    if split == "expert" and not shape.moe:
+        out.append(f"expert parallel needs a mixture-of-experts model; {config.model} is dense")
+    if split in ("tensor", "expert") and config.runtime not in LLAMA_FAMILY:
+        out += tp_problems(shape, config.runtime, len(ctx.gpus))
+    if config.context_tokens > shape.max_context:
+        out.append(
+            f"context {config.context_tokens:,} exceeds the model's maximum {shape.max_context:,}"
+        )
+    return out
+
+
+def assumptions(ctx: Context, config: Config, split: str, fa: bool, k: Kernels) -> tuple[str, ...]:
+    """What the figures assume, in words."""
+    source = (
+        "fitted on measured llama.cpp benchmarks"
+        if k.calibrated
+        else "published efficiency figures (no measurements yet)"
+    )
+    out = [
+        f"kernels: {source}",
+        f"flash attention {'on' if fa else 'off'}; KV cache {config.kv_cache}",
+        f"link: {ctx.link.klass} at {ctx.link.bandwidth_gb_s:g} GB/s per direction",
+    ]
+    if any(g.segment == "consumer" for g in ctx.gpus[:1]) and ctx.gpus[0].platform != "metal":
+        out.append(f"{mem.DISPLAY_RESERVE_GIB:g} GiB of card 0 reserved for a desktop")
+    if ctx.gpus[0].unified_memory and ctx.gpus[0].vendor == "apple":
+        out.append(
+            "GPU limited to macOS's default working set (2/3 of RAM up to 36 GiB, 3/4 above)"
+        )
+    if memory_style(config.runtime) == "pool":
+        out.append(
+            f"memory pool {pool_fraction(config.runtime):g} of each card, filled with KV cache"
+        )
+    if config.prompt_tokens == 0:
+        out.append(f"prefill_tok_s for a {mem.LLAMA_UBATCH}-token prompt (--prompt 0)")
+    return tuple(out)
