@@ -26,6 +26,9 @@ class Kernels:
     """Decode: fraction of peak memory bandwidth reached reading quantized weights."""
     float_bw_eff: float
     """Decode: the same for 16-bit weights (different kernels: cuBLAS/GEMV vs MMVQ)."""
+    hbm_bw_factor: float
+    """Decode: multiplier of the bandwidth efficiencies on HBM cards (A100, H100: the same
+    kernels reach a smaller share of a 2 TB/s HBM peak than of a 1 TB/s GDDR6X peak)."""
     kv_bw_eff: float
     """Decode: fraction of peak bandwidth reached reading the KV cache, flash attention off."""
     kv_bw_eff_fa: float
@@ -40,6 +43,11 @@ class Kernels:
     """Prefill: fraction of dense tensor TFLOPS reached on quantized weights."""
     float_compute_eff: float
     """Prefill: the same on 16-bit weights."""
+    hopper_compute_factor: float
+    """Prefill: multiplier of the compute efficiencies on Hopper. Kernels written with Ampere
+    ``mma.sync`` instructions (llama.cpp) do not use Hopper's wgmma/TMA path and reach about
+    half the utilisation they reach on A100 (Shah et al., "FlashAttention-3", arXiv 2407.08608,
+    §1: FlashAttention-2 reaches 35 % of H100 peak vs 70 % on A100)."""
     attn_compute_eff: float
     """Prefill: fraction of dense TFLOPS reached by attention without flash attention (separate
     KQ, softmax and KQV kernels in f32); flash attention runs at ``compute_eff``."""
@@ -61,41 +69,45 @@ class Kernels:
 # llama.cpp on CUDA/ROCm: fitted by benchmarks/fit_calibration.py on the 50 CUDA decode and 50
 # CUDA prefill points of the calibration benchmarks (see module docstring).
 LLAMA_CPP_CUDA = Kernels(
-    weight_bw_eff=0.72,
-    float_bw_eff=0.80,
-    kv_bw_eff=0.22,
-    kv_bw_eff_fa=0.60,
-    token_s=0.0008,
-    layer_s=0.00003,
-    hop_s=0.00025,
-    compute_eff=0.33,
-    float_compute_eff=0.42,
-    attn_compute_eff=0.1,
-    ubatch_s=0.004,
-    pipeline_overlap=0.4,
+    weight_bw_eff=0.884,
+    float_bw_eff=0.928,
+    hbm_bw_factor=0.642,
+    kv_bw_eff=0.248,
+    kv_bw_eff_fa=0.884,
+    token_s=0.00152,
+    layer_s=3.73e-05,
+    hop_s=0.000184,
+    compute_eff=0.361,
+    float_compute_eff=0.54,
+    hopper_compute_factor=0.513,
+    attn_compute_eff=0.06,
+    ubatch_s=0.00272,
+    pipeline_overlap=0.796,
     acc16=True,
-    error_low=0.9,
-    error_high=1.1,
+    error_low=0.886,
+    error_high=1.167,
     calibrated=True,
 )
 
 # llama.cpp on Metal (Apple): fitted on the 12 decode and 12 prefill Apple points.
 LLAMA_CPP_METAL = Kernels(
-    weight_bw_eff=0.62,
-    float_bw_eff=0.80,
-    kv_bw_eff=0.12,
-    kv_bw_eff_fa=0.5,
-    token_s=0.003,
-    layer_s=0.00003,
+    weight_bw_eff=0.561,
+    float_bw_eff=0.796,
+    hbm_bw_factor=1.0,
+    kv_bw_eff=0.136,
+    kv_bw_eff_fa=0.561,
+    token_s=0.00282,
+    layer_s=0.0,
     hop_s=0.0,
-    compute_eff=0.45,
-    float_compute_eff=0.55,
-    attn_compute_eff=0.1,
+    compute_eff=0.53,
+    float_compute_eff=0.697,
+    hopper_compute_factor=1.0,
+    attn_compute_eff=0.465,
     ubatch_s=0.01,
     pipeline_overlap=0.0,
     acc16=False,
-    error_low=0.85,
-    error_high=1.15,
+    error_low=0.851,
+    error_high=1.125,
     calibrated=True,
 )
 
@@ -104,13 +116,14 @@ LLAMA_CPP_METAL = Kernels(
 #   memory-bound speed at batch 1-32 (Frantar et al., "MARLIN", arXiv 2408.11743, Fig. 1:
 #   near-4x over FP16 on A10 at batch <= 16, i.e. ~85-90% of peak bandwidth); AIConfigurator
 #   uses mem_bw_empirical_scaling_factor 0.8 for the RTX 5090 (ai-dynamo/aiconfigurator
-#   systems/rtx_5090.yaml). We take 0.75 to include attention and norm kernels.
+#   systems/rtx_5090.yaml). We take 0.7 to include attention, norm and sampling kernels.
 # - CUDA graphs make the per-token fixed cost small (~1 ms; vLLM docs "CUDA graphs").
 # - prefill ~0.5 of dense FP16 TFLOPS (FP32 accumulate): llm-analysis guidance "flops
 #   efficiency up to 0.7 for inference"; inference-sim roofline v1 MfuPrefill 0.55.
 SERVING_CUDA = Kernels(
-    weight_bw_eff=0.75,
+    weight_bw_eff=0.7,
     float_bw_eff=0.80,
+    hbm_bw_factor=1.0,
     kv_bw_eff=0.6,
     kv_bw_eff_fa=0.6,
     token_s=0.0012,
@@ -118,6 +131,7 @@ SERVING_CUDA = Kernels(
     hop_s=0.0003,
     compute_eff=0.5,
     float_compute_eff=0.55,
+    hopper_compute_factor=1.0,
     attn_compute_eff=0.3,
     ubatch_s=0.002,
     pipeline_overlap=0.8,

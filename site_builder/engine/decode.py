@@ -59,6 +59,8 @@ def card_step_s(
     bw = card.gpu.mem_bandwidth_gb_s * 1e9
     w_eff = k.float_bw_eff if sp.float_weights else k.weight_bw_eff
     kv_eff = k.kv_bw_eff_fa if sp.flash_attention else k.kv_bw_eff
+    if card.gpu.memory_type.upper().startswith("HBM"):
+        w_eff, kv_eff = w_eff * k.hbm_bw_factor, kv_eff * k.hbm_bw_factor
     weights = card.read_bytes
     if batch > 1 and card.expert_bytes:
         single = distinct_expert_fraction(sp.shape, 1.0)

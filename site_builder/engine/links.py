@@ -16,25 +16,28 @@ LinkClass = Literal["single", "nvlink", "pcie-p2p", "pcie-host", "unified"]
 LATENCY_S: dict[str, float] = {
     "single": 0.0,
     "unified": 0.0,
-    "nvlink": 3.5e-6,
-    "pcie-p2p": 6e-6,
-    "pcie-host": 10e-6,
+    "nvlink": 4e-6,
+    "pcie-p2p": 5e-6,
+    "pcie-host": 6e-6,
 }
 """One step of a collective (alpha). GenZ uses 1.9 us link latency + 5 us launch; llm-analysis
 floors an all-reduce at 8 us; AIConfigurator's RTX 5090 PCIe file uses p2p_latency 10 us.
-Host-staged PCIe costs about twice an NVLink step, which reproduces club-3090 PR #702 (vLLM
-2x3090 TP=2: NVLink + custom all-reduce decodes 3-5 % faster than NCCL_P2P_DISABLE=1)."""
+With the bandwidth term below, a 16 KB decode all-reduce costs ~8 us over an NVLink bridge and
+~16 us host-staged over PCIe 4.0 x8, which reproduces club-3090 PR #702 (vLLM 2x3090 TP=2:
+NVLink + custom all-reduce decodes 3-5 % faster than NCCL_P2P_DISABLE=1)."""
 
 BANDWIDTH_EFFICIENCY: dict[str, float] = {
     "single": 1.0,
     "unified": 1.0,
     "nvlink": 0.9,
     "pcie-p2p": 0.8,
-    "pcie-host": 0.35,
+    "pcie-host": 0.25,
 }
 """Fraction of the catalog's per-direction link bandwidth a large transfer reaches. PCIe
 reaches ~80 % of its raw rate after protocol overhead (TLP headers, 128b/130b); NVLink ~90 %;
-host-staged copies cross PCIe twice and wait on the CPU (~35 %, NCCL SHM busbw on PCIe 4.0)."""
+host-staged copies cross PCIe twice and wait on the CPU: NCCL's SHM transport reaches ~25 % of
+the raw rate (about 8 GB/s all-reduce bus bandwidth on PCIe 4.0 x16 with NCCL_P2P_DISABLE=1),
+which reproduces club-3090 PR #702's +35-49 % prefill for NVLink on 2x3090 TP=2."""
 
 
 @dataclass(frozen=True)

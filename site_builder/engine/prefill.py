@@ -43,13 +43,14 @@ def card_prefill_s(
     TFLOPS (a floor of one weight read per chunk), attention at its own efficiency, plus a fixed
     cost per chunk."""
     k = sp.kernels
-    eff = k.float_compute_eff if sp.float_weights else k.compute_eff
+    arch = k.hopper_compute_factor if card.gpu.architecture == "hopper" else 1.0
+    eff = (k.float_compute_eff if sp.float_weights else k.compute_eff) * arch
     rate = tflops * 1e12
     matmul = 2.0 * card.active_params * tokens / (rate * eff)
     weights_read = (
         chunks * (card.read_bytes + card.expert_bytes) / (card.gpu.mem_bandwidth_gb_s * 1e9)
     )
-    attn_eff = eff if sp.flash_attention else k.attn_compute_eff
+    attn_eff = eff if sp.flash_attention else k.attn_compute_eff * arch
     attention = attention_flops(sp.shape, tokens) * card.layer_share / (rate * attn_eff)
     return max(matmul, weights_read) + attention + chunks * k.ubatch_s
 

@@ -1,0 +1,152 @@
+"""Fit the llama.cpp kernel constants on the catalog's measured llama.cpp benchmarks.
+
+Least squares on log(predicted / measured) over every decode_tok_s and prefill_tok_s result,
+separately for CUDA and Metal, with a bounded Nelder-Mead search (pure Python). Prints the
+constants to paste into site_builder/engine/calibration.py with the residual percentiles that
+set each runtime's error band. Run: python benchmarks/fit_calibration.py [--catalog DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from dataclasses import replace
+from pathlib import Path
+
+from site_builder.catalog import Catalog, load_catalog
+from site_builder.engine import calibration as cal
+from site_builder.engine.accuracy import percentile, predicted, result_config
+from site_builder.engine.config import Config
+from site_builder.engine.estimate import estimate_with
+
+CUDA_PARAMS = {
+    "weight_bw_eff": (0.3, 1.0),
+    "float_bw_eff": (0.3, 1.0),
+    "hbm_bw_factor": (0.3, 1.2),
+    "kv_bw_eff": (0.02, 1.0),
+    "token_s": (0.0, 0.01),
+    "layer_s": (0.0, 0.0002),
+    "hop_s": (0.0, 0.002),
+    "compute_eff": (0.05, 1.0),
+    "float_compute_eff": (0.05, 1.0),
+    "hopper_compute_factor": (0.2, 1.2),
+    "attn_compute_eff": (0.005, 1.0),
+    "ubatch_s": (0.0, 0.05),
+    "pipeline_overlap": (0.0, 1.0),
+}
+METAL_PARAMS = {
+    "weight_bw_eff": (0.3, 1.0),
+    "float_bw_eff": (0.3, 1.0),
+    "kv_bw_eff": (0.02, 1.0),
+    "token_s": (0.0, 0.01),
+    "layer_s": (0.0, 0.0003),
+    "compute_eff": (0.05, 1.0),
+    "float_compute_eff": (0.05, 1.0),
+    "attn_compute_eff": (0.005, 1.0),
+}
+METRICS = ("decode_tok_s", "prefill_tok_s")
+
+Point = tuple[Config, str, float]
+
+
+def points(catalog: Catalog, platform: str) -> list[Point]:
+    """(config, metric, measured) of every llama.cpp speed result on ``platform``."""
+    out = []
+    for bench in catalog.benchmarks.values():
+        if bench.status != "measured" or bench.runtime != "llama-cpp":
+            continue
+        if catalog.gpus[bench.gpus[0].gpu].platform != platform:
+            continue
+        for result in bench.results:
+            if result.metric in METRICS:
+                out.append((result_config(bench, result, catalog), result.metric, result.value))
+    return out
+
+
+def table_with(kernels: cal.Kernels, platform: str) -> cal.Table:
+    entries = tuple(
+        (f, p, kernels if (f, p) == ("llama-cpp", platform) else k)
+        for f, p, k in cal.DEFAULT_TABLE.entries
+    )
+    return cal.Table(entries)
+
+
+def residuals(catalog: Catalog, pts: list[Point], kernels: cal.Kernels, platform: str) -> list[float]:
+    """log(predicted / measured) per point."""
+    table = table_with(kernels, platform)
+    out = []
+    for config, metric, measured in pts:
+        value = predicted(estimate_with(catalog, config, table), metric, "llama-cpp")
+        out.append(math.log(max(value or 1e-9, 1e-9) / measured))
+    return out
+
+
+def nelder_mead(f, x0: list[float], steps: list[float], iters: int = 1500) -> list[float]:  # type: ignore[no-untyped-def]
+    """Minimise ``f`` from ``x0`` (standard reflection/expansion/contraction/shrink)."""
+    simplex = [x0] + [[x + (s if i == j else 0.0) for j, x in enumerate(x0)] for i, s in enumerate(steps)]
+    values = [f(x) for x in simplex]
+    for _ in range(iters):
+        order = sorted(range(len(simplex)), key=values.__getitem__)
+        simplex, values = [simplex[i] for i in order], [values[i] for i in order]
+        centroid = [sum(xs) / (len(simplex) - 1) for xs in zip(*simplex[:-1], strict=True)]
+        worst = simplex[-1]
+        refl = [c + (c - w) for c, w in zip(centroid, worst, strict=True)]
+        fr = f(refl)
+        if fr < values[0]:
+            exp = [c + 2 * (c - w) for c, w in zip(centroid, worst, strict=True)]
+            fe = f(exp)
+            simplex[-1], values[-1] = (exp, fe) if fe < fr else (refl, fr)
+        elif fr < values[-2]:
+            simplex[-1], values[-1] = refl, fr
+        else:
+            con = [c + 0.5 * (w - c) for c, w in zip(centroid, worst, strict=True)]
+            fc = f(con)
+            if fc < values[-1]:
+                simplex[-1], values[-1] = con, fc
+            else:
+                best = simplex[0]
+                simplex = [best] + [[b + 0.5 * (x - b) for b, x in zip(best, s, strict=True)] for s in simplex[1:]]
+                values = [values[0]] + [f(s) for s in simplex[1:]]
+        if max(values) - min(values) < 1e-10:
+            break
+    return simplex[0]
+
+
+def fit(catalog: Catalog, platform: str, base: cal.Kernels, params: dict[str, tuple[float, float]]) -> cal.Kernels:
+    pts = points(catalog, platform)
+    names = list(params)
+
+    def kernels_of(x: list[float]) -> cal.Kernels:
+        values = {n: min(max(v, params[n][0]), params[n][1]) for n, v in zip(names, x, strict=True)}
+        return replace(base, **values)
+
+    def loss(x: list[float]) -> float:
+        return sum(r * r for r in residuals(catalog, pts, kernels_of(x), platform))
+
+    x = [float(getattr(base, n)) for n in names]
+    for _ in range(3):  # restarts
+        x = nelder_mead(loss, x, [max(abs(v) * 0.2, (params[n][1] - params[n][0]) * 0.05) for n, v in zip(names, x, strict=True)])
+    best = kernels_of(x)
+    res = residuals(catalog, pts, best, platform)
+    ratios = sorted(math.exp(-r) for r in res)  # measured / predicted
+    best = replace(best, error_low=round(percentile(ratios, 0.1), 3), error_high=round(percentile(ratios, 0.9), 3))
+    print(f"# {platform}: {len(pts)} points, rms log error {math.sqrt(sum(r * r for r in res) / len(res)):.3f}")
+    for metric in METRICS:
+        errs = [abs(math.exp(r) - 1) * 100 for (_, m, _), r in zip(pts, res, strict=True) if m == metric]
+        print(f"#   {metric}: median |err| {percentile(errs, 0.5):.1f} %, p90 {percentile(errs, 0.9):.1f} %")
+    for n in [*names, "error_low", "error_high"]:
+        print(f"    {n}={getattr(best, n):.6g},")
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--catalog", type=Path, default=Path("catalog"))
+    args = parser.parse_args()
+    catalog = load_catalog(args.catalog)
+    fit(catalog, "cuda", cal.LLAMA_CPP_CUDA, CUDA_PARAMS)
+    fit(catalog, "metal", cal.LLAMA_CPP_METAL, METAL_PARAMS)
+
+
+if __name__ == "__main__":
+    main()
