@@ -71,7 +71,9 @@ def table_with(kernels: cal.Kernels, platform: str) -> cal.Table:
     return cal.Table(entries)
 
 
-def residuals(catalog: Catalog, pts: list[Point], kernels: cal.Kernels, platform: str) -> list[float]:
+def residuals(
+    catalog: Catalog, pts: list[Point], kernels: cal.Kernels, platform: str
+) -> list[float]:
     """log(predicted / measured) per point."""
     table = table_with(kernels, platform)
     out = []
@@ -83,7 +85,9 @@ def residuals(catalog: Catalog, pts: list[Point], kernels: cal.Kernels, platform
 
 def nelder_mead(f, x0: list[float], steps: list[float], iters: int = 1500) -> list[float]:  # type: ignore[no-untyped-def]
     """Minimise ``f`` from ``x0`` (standard reflection/expansion/contraction/shrink)."""
-    simplex = [x0] + [[x + (s if i == j else 0.0) for j, x in enumerate(x0)] for i, s in enumerate(steps)]
+    simplex = [x0] + [
+        [x + (s if i == j else 0.0) for j, x in enumerate(x0)] for i, s in enumerate(steps)
+    ]
     values = [f(x) for x in simplex]
     for _ in range(iters):
         order = sorted(range(len(simplex)), key=values.__getitem__)
@@ -105,14 +109,18 @@ def nelder_mead(f, x0: list[float], steps: list[float], iters: int = 1500) -> li
                 simplex[-1], values[-1] = con, fc
             else:
                 best = simplex[0]
-                simplex = [best] + [[b + 0.5 * (x - b) for b, x in zip(best, s, strict=True)] for s in simplex[1:]]
+                simplex = [best] + [
+                    [b + 0.5 * (x - b) for b, x in zip(best, s, strict=True)] for s in simplex[1:]
+                ]
                 values = [values[0]] + [f(s) for s in simplex[1:]]
         if max(values) - min(values) < 1e-10:
             break
     return simplex[0]
 
 
-def fit(catalog: Catalog, platform: str, base: cal.Kernels, params: dict[str, tuple[float, float]]) -> cal.Kernels:
+def fit(
+    catalog: Catalog, platform: str, base: cal.Kernels, params: dict[str, tuple[float, float]]
+) -> cal.Kernels:
     pts = points(catalog, platform)
     names = list(params)
 
@@ -125,15 +133,32 @@ def fit(catalog: Catalog, platform: str, base: cal.Kernels, params: dict[str, tu
 
     x = [float(getattr(base, n)) for n in names]
     for _ in range(3):  # restarts
-        x = nelder_mead(loss, x, [max(abs(v) * 0.2, (params[n][1] - params[n][0]) * 0.05) for n, v in zip(names, x, strict=True)])
+        x = nelder_mead(
+            loss,
+            x,
+            [
+                max(abs(v) * 0.2, (params[n][1] - params[n][0]) * 0.05)
+                for n, v in zip(names, x, strict=True)
+            ],
+        )
     best = kernels_of(x)
     res = residuals(catalog, pts, best, platform)
     ratios = sorted(math.exp(-r) for r in res)  # measured / predicted
-    best = replace(best, error_low=round(percentile(ratios, 0.1), 3), error_high=round(percentile(ratios, 0.9), 3))
-    print(f"# {platform}: {len(pts)} points, rms log error {math.sqrt(sum(r * r for r in res) / len(res)):.3f}")
+    best = replace(
+        best,
+        error_low=round(percentile(ratios, 0.1), 3),
+        error_high=round(percentile(ratios, 0.9), 3),
+    )
+    print(
+        f"# {platform}: {len(pts)} points, rms log error {math.sqrt(sum(r * r for r in res) / len(res)):.3f}"
+    )
     for metric in METRICS:
-        errs = [abs(math.exp(r) - 1) * 100 for (_, m, _), r in zip(pts, res, strict=True) if m == metric]
-        print(f"#   {metric}: median |err| {percentile(errs, 0.5):.1f} %, p90 {percentile(errs, 0.9):.1f} %")
+        errs = [
+            abs(math.exp(r) - 1) * 100 for (_, m, _), r in zip(pts, res, strict=True) if m == metric
+        ]
+        print(
+            f"#   {metric}: median |err| {percentile(errs, 0.5):.1f} %, p90 {percentile(errs, 0.9):.1f} %"
+        )
     for n in [*names, "error_low", "error_high"]:
         print(f"    {n}={getattr(best, n):.6g},")
     return best

@@ -182,13 +182,13 @@ class Table:
     entries: tuple[tuple[str, str, Kernels], ...]
 
     def pick(self, family: str, platform: str) -> Kernels:
-        fallback: Kernels | None = None
         for fam, plat, kernels in self.entries:
             if fam == family and plat == platform:
                 return kernels
+        for fam, plat, kernels in self.entries:
             if fam == family and plat == "cuda":
-                fallback = kernels
-        return fallback if fallback is not None else SERVING_CUDA
+                return kernels
+        return SERVING_CUDA
 
 
 DEFAULT_TABLE = Table(

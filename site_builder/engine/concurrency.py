@@ -9,14 +9,13 @@ by how many sequences the KV cache holds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from site_builder.engine.decode import SpeedInputs, step_s
+from site_builder.engine.decode import SpeedInputs, Step, step
 from site_builder.engine.placement import MemoryStyle, Placement
 
 
-@dataclass(frozen=True)
-class Concurrency:
+class Concurrency(NamedTuple):
     """Served batch and its speeds."""
 
     batch: int
@@ -54,12 +53,14 @@ def serve(
     capacity: int,
     batching: bool,
     depth: float,
-) -> Concurrency:
-    """Aggregate and per-user decode speed for ``users`` concurrent requests."""
+    single: Step,
+) -> tuple[Concurrency, Step]:
+    """Aggregate and per-user decode speed for ``users`` concurrent requests, and the decode
+    step they run (``single`` is the batch-1 step at ``depth``)."""
     if not batching or users <= 1:
-        single = 1.0 / step_s(pl, sp, depth, 1.0)
-        per_user = single / users if not batching else single
-        return Concurrency(1, max(capacity, 1), single, per_user)
+        one = 1.0 / single.seconds
+        per_user = one / users if not batching else one
+        return Concurrency(1, max(capacity, 1), one, per_user), single
     batch = max(min(users, capacity), 1)
-    step = step_s(pl, sp, depth, float(batch))
-    return Concurrency(batch, capacity, batch / step, 1.0 / step)
+    st = step(pl, sp, depth, float(batch)) if batch > 1 else single
+    return Concurrency(batch, capacity, batch / st.seconds, 1.0 / st.seconds), st

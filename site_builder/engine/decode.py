@@ -9,7 +9,7 @@ et al. 2019, §3: one after attention, one after the MLP). Times are seconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from site_builder.engine.calibration import Kernels
 from site_builder.engine.links import Link, allreduce_s, transfer_s
@@ -25,8 +25,7 @@ DEFAULT_RAM_BANDWIDTH_GB_S = 60.0
 DDR4-3200 51.2 GB/s."""
 
 
-@dataclass(frozen=True)
-class SpeedInputs:
+class SpeedInputs(NamedTuple):
     """What the speed formulas need beside the placement."""
 
     shape: Shape
@@ -50,11 +49,11 @@ def distinct_expert_fraction(shape: Shape, batch: float) -> float:
     return 1.0 - miss
 
 
-def card_step_s(
+def card_times(
     card: CardLoad, sp: SpeedInputs, depth: float, batch: float, tflops: float
-) -> float:
-    """One card's share of a decode step: max(weight + KV reads at the calibrated bandwidth,
-    matrix FLOPs at the calibrated compute rate)."""
+) -> tuple[float, float]:
+    """One card's share of a decode step: (weight + KV reads at the calibrated bandwidth,
+    matrix FLOPs at the calibrated compute rate); the step takes the larger."""
     k = sp.kernels
     bw = card.gpu.mem_bandwidth_gb_s * 1e9
     w_eff = k.float_bw_eff if sp.float_weights else k.weight_bw_eff
@@ -68,7 +67,14 @@ def card_step_s(
     kv = card.kv_at(depth, sp.shape.window) * batch
     memory = weights / (bw * w_eff) + kv / (bw * kv_eff)
     compute = 2.0 * card.active_params * batch / (tflops * 1e12 * k.compute_eff)
-    return max(memory, compute)
+    return memory, compute
+
+
+def card_step_s(
+    card: CardLoad, sp: SpeedInputs, depth: float, batch: float, tflops: float
+) -> float:
+    """One card's share of a decode step: max(memory time, compute time)."""
+    return max(card_times(card, sp, depth, batch, tflops))
 
 
 def cpu_step_s(pl: Placement, sp: SpeedInputs, depth: float, batch: float) -> float:
@@ -98,48 +104,43 @@ def fixed_step_s(sp: SpeedInputs) -> float:
     return sp.kernels.token_s + sp.kernels.layer_s * sp.shape.n_layers
 
 
+class Step(NamedTuple):
+    """One decode step: its time, each card's busy time, and how compute-bound it is."""
+
+    seconds: float
+    card_s: tuple[float, ...]
+    compute_share: float
+    """FLOP time / memory time of the first busy card, capped at 1."""
+
+    def busy(self, parallel: bool) -> list[float]:
+        """Fraction of the step each card works (layer split: its own stage only)."""
+        if parallel:
+            return [1.0 if t else 0.0 for t in self.card_s]
+        return [min(t / self.seconds, 1.0) for t in self.card_s]
+
+
+def step(pl: Placement, sp: SpeedInputs, depth: float, batch: float = 1.0) -> Step:
+    """One decode step for ``batch`` sequences at KV depth ``depth``."""
+    times, share = [], -1.0
+    for i, c in enumerate(pl.cards):
+        if not c.layers:
+            times.append(0.0)
+            continue
+        memory, compute = card_times(c, sp, depth, batch, sp.tflops[i])
+        times.append(max(memory, compute))
+        if share < 0:
+            share = min(compute / memory, 1.0) if memory > 0 else 1.0
+    cards = max(times, default=0.0) if pl.parallel else sum(times)
+    extra = cpu_step_s(pl, sp, depth, batch) + comm_step_s(pl, sp, batch) + fixed_step_s(sp)
+    return Step(cards + extra, tuple(times), max(share, 0.0))
+
+
 def step_s(pl: Placement, sp: SpeedInputs, depth: float, batch: float = 1.0) -> float:
     """Time of one decode step for ``batch`` sequences at KV depth ``depth``."""
-    per_card = [
-        card_step_s(c, sp, depth, batch, sp.tflops[i]) for i, c in enumerate(pl.cards) if c.layers
-    ]
-    cards = max(per_card, default=0.0) if pl.parallel else sum(per_card)
-    cpu = cpu_step_s(pl, sp, depth, batch)
-    return cards + cpu + comm_step_s(pl, sp, batch) + fixed_step_s(sp)
+    return step(pl, sp, depth, batch).seconds
 
 
 def decode_tok_s(pl: Placement, sp: SpeedInputs, prompt: int, gen: int) -> float:
     """Mean single-stream speed over ``gen`` tokens after a ``prompt``: the step time at the mean
     depth ``prompt + gen/2`` (time is linear in depth, so this is exact for the mean time)."""
     return 1.0 / step_s(pl, sp, prompt + max(gen, 1) / 2.0)
-
-
-def card_busy_fractions(pl: Placement, sp: SpeedInputs, depth: float, batch: float) -> list[float]:
-    """Fraction of a decode step each card is busy (layer split: its own stage only)."""
-    total = step_s(pl, sp, depth, batch)
-    out = []
-    for i, c in enumerate(pl.cards):
-        if not c.layers:
-            out.append(0.0)
-        elif pl.parallel:
-            out.append(1.0)
-        else:
-            out.append(min(card_step_s(c, sp, depth, batch, sp.tflops[i]) / total, 1.0))
-    return out
-
-
-def compute_share(pl: Placement, sp: SpeedInputs, depth: float, batch: float) -> float:
-    """How compute-bound a decode step is on card 0's share: FLOP time / memory time, capped
-    at 1 (0 at batch 1 on any GPU worth the name)."""
-    card = next((c for c in pl.cards if c.layers), None)
-    if card is None:
-        return 0.0
-    k = sp.kernels
-    bw = (
-        card.gpu.mem_bandwidth_gb_s
-        * 1e9
-        * (k.float_bw_eff if sp.float_weights else k.weight_bw_eff)
-    )
-    memory = (card.read_bytes + card.kv_at(depth, sp.shape.window) * batch) / bw
-    compute = 2.0 * card.active_params * batch / (sp.tflops[0] * 1e12 * k.compute_eff)
-    return min(compute / memory, 1.0) if memory > 0 else 1.0

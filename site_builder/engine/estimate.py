@@ -6,7 +6,8 @@ llama.cpp) -> decode / prefill / concurrency -> power -> launch command.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from typing import NamedTuple
 
 from site_builder.catalog import Catalog
 from site_builder.engine import calibration as cal
@@ -19,7 +20,7 @@ from site_builder.engine.fit import Fit, assess, max_context
 from site_builder.engine.prefill import prefill_s
 from site_builder.engine.resolve import lookup
 from site_builder.engine.result import CardMemory, Estimate, Memory
-from site_builder.engine.shapes import GIB, shape_of
+from site_builder.engine.shapes import GIB, Shape, shape_of
 from site_builder.schema import Gpu, Model, Quant, Runtime
 
 HOST_OS_RESERVE_GIB = 4.0
@@ -28,8 +29,7 @@ DEFAULT_HOST_RAM_GIB = 64.0
 """System RAM assumed without a combo (a typical dual-GPU workstation)."""
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     """Resolved entities of one configuration."""
 
     gpus: tuple[Gpu, ...]
@@ -41,6 +41,8 @@ class Context:
     link: links.Link
     host_ram_gib: float
     ram_bandwidth_gb_s: float
+    caps: tuple[tuple[float, float], ...]
+    """(capacity, overhead) bytes per card."""
 
 
 def resolve(catalog: Catalog, config: Config) -> Context:
@@ -66,21 +68,43 @@ def resolve(catalog: Catalog, config: Config) -> Context:
         ram_bandwidth_gb_s=(
             combo.host.ram_bandwidth_gb_s if combo else dec.DEFAULT_RAM_BANDWIDTH_GB_S
         ),
+        caps=tuple(plc.usable(g, i) for i, g in enumerate(gpus)),
     )
 
 
-def estimate(catalog: Catalog, config: Config) -> Estimate:
-    """Fit, speed, power and launch command of one configuration."""
-    return estimate_with(catalog, config, cal.DEFAULT_TABLE)
+class Lookups(NamedTuple):
+    """Per-catalog numbers computed once (``prepare``) and passed to many estimates."""
+
+    shapes: Mapping[tuple[str, str], Shape]
+    """(model, quant) -> Shape."""
 
 
-def estimate_with(catalog: Catalog, config: Config, table: cal.Table) -> Estimate:
+def prepare(catalog: Catalog) -> Lookups:
+    """Precompute every (model, quant) shape of ``catalog`` (a few ms for the whole catalog)."""
+    shapes = {
+        (m, q): shape_of(model, quant)
+        for m, model in catalog.models.items()
+        for q, quant in catalog.quants.items()
+    }
+    return Lookups(shapes=shapes)
+
+
+def estimate(catalog: Catalog, config: Config, lookups: Lookups | None = None) -> Estimate:
+    """Fit, speed, power and launch command of one configuration. Pass ``prepare(catalog)`` as
+    ``lookups`` when estimating many configurations of one catalog."""
+    return estimate_with(catalog, config, cal.DEFAULT_TABLE, lookups)
+
+
+def estimate_with(
+    catalog: Catalog, config: Config, table: cal.Table, lookups: Lookups | None = None
+) -> Estimate:
     """``estimate`` with explicit kernel constants (the calibration fit varies them)."""
     ctx = resolve(catalog, config)
     split = support.effective_split(ctx.runtime, config.split, len(ctx.gpus))
     fa = support.flash_attention(ctx.runtime_slug, config.flash_attention, config.kv_cache)
     style = support.memory_style(ctx.runtime_slug)
-    shape = shape_of(ctx.model, ctx.quant)
+    cached = lookups.shapes.get((config.model, config.quant)) if lookups else None
+    shape = cached or shape_of(ctx.model, ctx.quant)
     req = plc.Request(
         gpus=ctx.gpus,
         slugs=ctx.slugs,
@@ -91,6 +115,7 @@ def estimate_with(catalog: Catalog, config: Config, table: cal.Table) -> Estimat
         slots=config.concurrency if style == "ollama" else 1,
         tensor_split=config.tensor_split,
         pool_fraction=support.pool_fraction(ctx.runtime_slug),
+        caps=ctx.caps,
     )
     pl = plc.tensor_split(req, split) if split in ("tensor", "expert") else plc.layer_split(req)
     problems = support.problems(ctx, config, split, shape)
@@ -118,7 +143,6 @@ def estimate_with(catalog: Catalog, config: Config, table: cal.Table) -> Estimat
         if style in ("llama", "ollama")
         else mem.VLLM_MAX_BATCHED_TOKENS,
     )
-    memory = memory_of(pl, config.context_tokens, shape.window)
     spec = launch.LaunchSpec(
         runtime=ctx.runtime_slug,
         model=ctx.model,
@@ -134,28 +158,29 @@ def estimate_with(catalog: Catalog, config: Config, table: cal.Table) -> Estimat
         gpu_layers=pl.gpu_layers if pl.gpu_layers < shape.n_layers else None,
         pool_fraction=support.pool_fraction(ctx.runtime_slug),
     )
-    base = Estimate(
+    runs = verdict not in ("no-fit", "unsupported")
+    speeds = speeds_of(pl, sp, ctx, config) if runs else NO_SPEEDS
+    return Estimate(
         verdict=verdict,
         reasons=reasons,
-        memory=memory,
+        memory=memory_of(pl, config.context_tokens, shape.window),
         max_context=best,
-        decode_tok_s=None,
-        decode_tok_s_range=None,
-        prefill_tok_s=None,
-        ttft_ms=None,
-        aggregate_decode_tok_s=None,
-        per_user_decode_tok_s=None,
-        power_w=None,
-        joules_per_token=None,
+        decode_tok_s=speeds.decode,
+        decode_tok_s_range=speeds.decode_range,
+        prefill_tok_s=speeds.prefill,
+        ttft_ms=speeds.ttft_ms,
+        aggregate_decode_tok_s=speeds.aggregate,
+        per_user_decode_tok_s=speeds.per_user,
+        power_w=speeds.power_w,
+        joules_per_token=speeds.joules,
         launch_command=launch.command(spec),
         split=split,
         assumptions=support.assumptions(ctx, config, split, fa, kernels),
+        cost_per_million_tokens_usd=speeds.cost,
+        max_concurrency=speeds.capacity,
         gpu_layers=pl.gpu_layers,
         link=ctx.link.klass,
     )
-    if verdict in ("no-fit", "unsupported"):
-        return base
-    return with_speeds(base, pl, sp, ctx, config)
 
 
 def offload(
@@ -202,47 +227,50 @@ def memory_of(pl: plc.Placement, context: int, window: int) -> Memory:
     return Memory(per_gpu=tuple(cards), total_gib=total, offload_gib=round(offloaded / GIB, 2))
 
 
-def with_speeds(
-    base: Estimate, pl: plc.Placement, sp: dec.SpeedInputs, ctx: Context, config: Config
-) -> Estimate:
-    """Fill decode, prefill, TTFT, concurrency and power into a runnable estimate."""
-    from dataclasses import replace
+class Speeds(NamedTuple):
+    """The speed, power and concurrency figures of a runnable configuration (rounded)."""
 
+    decode: float | None = None
+    decode_range: tuple[float, float] | None = None
+    prefill: float | None = None
+    ttft_ms: float | None = None
+    aggregate: float | None = None
+    per_user: float | None = None
+    power_w: float | None = None
+    joules: float | None = None
+    cost: float | None = None
+    capacity: int | None = None
+
+
+NO_SPEEDS = Speeds()
+
+
+def speeds_of(pl: plc.Placement, sp: dec.SpeedInputs, ctx: Context, config: Config) -> Speeds:
+    """Decode, prefill, TTFT, concurrency and power of a runnable configuration. TTFT is the
+    prefill of the prompt plus one decode step."""
     prompt, gen = config.prompt_tokens, config.gen_tokens
-    decode = dec.decode_tok_s(pl, sp, prompt, gen)
+    depth = prompt + max(gen, 1) / 2.0
+    one = dec.step(pl, sp, depth)
+    decode = 1.0 / one.seconds
     p_tokens = prompt if prompt > 0 else mem.LLAMA_UBATCH
     p_time = prefill_s(pl, sp, p_tokens)
-    first = dec.step_s(pl, sp, prompt)
-    ttft = ((p_time if prompt > 0 else 0.0) + first) * 1000
-    depth = prompt + max(gen, 1) / 2.0
-    cap = concurrency.kv_capacity(
-        pl,
-        support.memory_style(ctx.runtime_slug),
-        config.context_tokens,
-        prompt + gen,
-        sp.shape.window,
-    )
-    served = concurrency.serve(
-        pl, sp, config.concurrency, cap, ctx.runtime.continuous_batching, depth
-    )
-    busy = dec.card_busy_fractions(pl, sp, depth, float(served.batch))
-    watts = power.decode_power_w(
-        ctx.gpus, busy, dec.compute_share(pl, sp, depth, float(served.batch))
-    )
+    ttft = ((p_time if prompt > 0 else 0.0) + one.seconds) * 1000
+    style = support.memory_style(ctx.runtime_slug)
+    cap = concurrency.kv_capacity(pl, style, config.context_tokens, prompt + gen, sp.shape.window)
+    batching = ctx.runtime.continuous_batching
+    served, st = concurrency.serve(pl, sp, config.concurrency, cap, batching, depth, one)
+    watts = power.decode_power_w(ctx.gpus, st.busy(pl.parallel), st.compute_share)
     joules = power.joules_per_token(watts, served.aggregate_tok_s)
     k = sp.kernels
-    return replace(
-        base,
-        decode_tok_s=round(decode, 2),
-        decode_tok_s_range=(round(decode * k.error_low, 2), round(decode * k.error_high, 2)),
-        prefill_tok_s=round(p_tokens / p_time, 1),
+    return Speeds(
+        decode=round(decode, 2),
+        decode_range=(round(decode * k.error_low, 2), round(decode * k.error_high, 2)),
+        prefill=round(p_tokens / p_time, 1),
         ttft_ms=round(ttft, 1),
-        aggregate_decode_tok_s=round(served.aggregate_tok_s, 2),
-        per_user_decode_tok_s=round(served.per_user_tok_s, 2),
+        aggregate=round(served.aggregate_tok_s, 2),
+        per_user=round(served.per_user_tok_s, 2),
         power_w=round(watts, 1),
-        joules_per_token=round(joules, 3),
-        cost_per_million_tokens_usd=round(
-            power.cost_per_million_tokens(joules, config.usd_per_kwh), 3
-        ),
-        max_concurrency=cap,
+        joules=round(joules, 3),
+        cost=round(power.cost_per_million_tokens(joules, config.usd_per_kwh), 3),
+        capacity=cap,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from site_builder.engine.memory import max_tokens
 from site_builder.engine.placement import CardLoad, Placement
@@ -17,8 +17,7 @@ POOL_TIGHT_SLACK = 1.10
 """Pool runtimes are tight when their KV pool holds less than 1.1x the requested window."""
 
 
-@dataclass(frozen=True)
-class Fit:
+class Fit(NamedTuple):
     """A memory verdict."""
 
     verdict: Verdict
@@ -110,14 +109,21 @@ def max_context(pl: Placement, window: int, model_max: int, host_room: float) ->
 def assess(pl: Placement, context: int, window: int) -> Fit:
     """Verdict of a GPU-only placement: fits, tight or no-fit (offload is decided by the
     caller, which knows the runtime and the host)."""
-    problems = [p for i, c in enumerate(pl.cards) if (p := card_problem(i, c, context, window))]
-    if problems:
-        return Fit("no-fit", tuple(problems), 0)
+    totals = [c.total_at(context, window) for c in pl.cards]
+    over = [
+        i
+        for i, c in enumerate(pl.cards)
+        if (c.pool and (c.kv_at(context, window) > c.kv_space or c.pool + c.display > c.capacity))
+        or (not c.pool and totals[i] > c.capacity)
+    ]
+    if over:
+        problems = (card_problem(i, pl.cards[i], context, window) for i in over)
+        return Fit("no-fit", tuple(p for p in problems if p), 0)
     tight = [t for i, c in enumerate(pl.cards) if (t := card_tight(i, c, context, window))]
     if tight:
         return Fit("tight", tuple(tight), 0)
     used = ", ".join(
-        f"{label(i, c)} {_gib(c.total_at(context, window))} of {_gib(c.capacity)}"
+        f"{label(i, c)} {totals[i] / GIB:.1f} GiB of {c.capacity / GIB:.1f} GiB"
         for i, c in enumerate(pl.cards)
     )
     return Fit("fits", (f"fits in VRAM: {used}",), 0)

@@ -11,13 +11,12 @@ arguments (``--tp``, ``--context-length``, ``--mem-fraction-static``); TensorRT-
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from site_builder.schema import Model
 
 
-@dataclass(frozen=True)
-class LaunchSpec:
+class LaunchSpec(NamedTuple):
     """What a launch command depends on."""
 
     runtime: str

@@ -8,8 +8,7 @@ unified memory (one chip). Times are seconds, bandwidths decimal bytes per secon
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 LinkClass = Literal["single", "nvlink", "pcie-p2p", "pcie-host", "unified"]
 
@@ -40,8 +39,7 @@ the raw rate (about 8 GB/s all-reduce bus bandwidth on PCIe 4.0 x16 with NCCL_P2
 which reproduces club-3090 PR #702's +35-49 % prefill for NVLink on 2x3090 TP=2."""
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """The link between the cards of a configuration."""
 
     klass: LinkClass

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from site_builder.engine import memory as mem
 from site_builder.engine.shapes import GIB, Shape
@@ -20,8 +19,7 @@ MemoryStyle = Literal["llama", "ollama", "pool", "exllama", "mlx", "eager"]
 a pre-reserved pool filled with KV (vLLM, SGLang, TensorRT-LLM); ExLlamaV2; MLX; eager PyTorch."""
 
 
-@dataclass(frozen=True)
-class CardLoad:
+class CardLoad(NamedTuple):
     """One card's share. Bytes. Memory at context n is
     ``weights + buffers + buffer_per_token*n + overhead + kv_per_token*n + kv_swa*min(n, w)``,
     except for a pool runtime, which reserves ``pool`` and gives the rest to KV."""
@@ -67,8 +65,7 @@ class CardLoad:
         return self.pool - self.weights - self.buffers - self.overhead
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(NamedTuple):
     """The model on the cards (and in system RAM when llama.cpp offloads layers)."""
 
     split: str
@@ -102,29 +99,49 @@ def usable(gpu: Gpu, index: int) -> tuple[float, float]:
     return mem.card_capacity_gib(gpu) * GIB, mem.card_overhead_gib(gpu, index) * GIB
 
 
-def _card(req: Request, i: int, **fields: float | int | bool) -> CardLoad:
-    """A CardLoad with the capacity, overhead and pool of card ``i`` filled in."""
-    gpu = req.gpus[i]
-    capacity, overhead = usable(gpu, i)
-    display = 0.0
-    pool = 0.0
+def _card(
+    req: Request,
+    i: int,
+    weights: float,
+    buffers: tuple[float, float],
+    kv: tuple[float, float],
+    read_bytes: float,
+    share: float,
+    layer_share: float,
+    layers: int,
+    has_output: bool,
+) -> CardLoad:
+    """Card ``i``'s load with its capacity, overhead and pool filled in. ``buffers`` and ``kv``
+    are (fixed, per token) and (full, sliding-window) bytes; ``share`` of the block weights."""
+    capacity, overhead = req.caps[i]
+    display = pool = 0.0
     if req.style == "pool":
         display = max(overhead - mem.CUDA_CONTEXT_GIB * GIB, 0.0)
         overhead -= display
         pool = capacity * req.pool_fraction
+    s = req.shape
     return CardLoad(
-        gpu=gpu,
-        slug=req.slugs[i],
-        capacity=capacity,
-        overhead=overhead,
-        display=display,
-        pool=pool,
-        **fields,  # type: ignore[arg-type]
+        req.gpus[i],
+        req.slugs[i],
+        capacity,
+        weights,
+        buffers[0],
+        buffers[1],
+        overhead,
+        display,
+        kv[0],
+        kv[1],
+        pool,
+        read_bytes,
+        share * s.expert_bytes,
+        share * s.active_block_params,
+        layer_share,
+        layers,
+        has_output,
     )
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
     """What placement needs to know about the configuration."""
 
     gpus: tuple[Gpu, ...]
@@ -138,6 +155,8 @@ class Request:
     """KV copies: Ollama allocates one window per parallel request."""
     tensor_split: tuple[float, ...] | None
     pool_fraction: float
+    caps: tuple[tuple[float, float], ...]
+    """(capacity, overhead) bytes of each card (see ``usable``)."""
 
 
 def _kv_per_token(req: Request, layer_share: float, head_share: float) -> tuple[float, float]:
@@ -170,53 +189,39 @@ def layer_split(req: Request, counts: Sequence[int] | None = None) -> Placement:
     keeps the token embedding in system RAM. ``counts`` summing below ``n_layers`` means the
     remaining layers are offloaded to system RAM (llama.cpp ``-ngl``)."""
     s = req.shape
-    caps = [usable(g, i) for i, g in enumerate(req.gpus)]
     if counts is None:
-        ratios = req.tensor_split or tuple(c - o for c, o in caps)
         if req.style == "pool":
-            ratios = tuple(1.0 for _ in req.gpus)
+            ratios: Sequence[float] = [1.0] * len(req.gpus)
+        else:
+            ratios = req.tensor_split or [c - o for c, o in req.caps]
         counts = layer_counts(s.n_layers, ratios)
     offloaded = s.n_layers - sum(counts)
     last = max((i for i, c in enumerate(counts) if c), default=len(counts) - 1)
     embed_on_gpu = req.style not in ("llama", "ollama")
+    dense_read = s.dense_block_bytes + s.active_expert_bytes
     cards = []
     for i, n in enumerate(counts):
         share = n / s.n_layers
         has_output = i == last and offloaded == 0
-        kv, kv_swa = _kv_per_token(req, share, 1.0)
-        buffers, per_token = _buffers(req, share, has_output, 1)
-        weights = share * s.block_bytes + (s.head_bytes if has_output else 0.0)
-        if embed_on_gpu and i == 0:
-            weights += s.embed_bytes if s.output_bytes or not has_output else 0.0
-        read = share * (s.dense_block_bytes + s.active_expert_bytes)
-        cards.append(
-            _card(
-                req,
-                i,
-                weights=weights,
-                buffers=buffers,
-                buffer_per_token=per_token,
-                kv_per_token=kv,
-                kv_swa_per_token=kv_swa,
-                read_bytes=read + (s.head_bytes if has_output else 0.0),
-                expert_bytes=share * s.expert_bytes,
-                active_params=share * s.active_block_params,
-                layer_share=share,
-                layers=n,
-                has_output=has_output,
-            )
-        )
+        head = s.head_bytes if has_output else 0.0
+        weights = share * s.block_bytes + head
+        if embed_on_gpu and i == 0 and (s.output_bytes or not has_output):
+            weights += s.embed_bytes
+        buffers = _buffers(req, share, has_output, 1)
+        kv = _kv_per_token(req, share, 1.0)
+        read = share * dense_read + head
+        cards.append(_card(req, i, weights, buffers, kv, read, share, share, n, has_output))
     off_share = offloaded / s.n_layers
     cpu_kv, cpu_swa = _kv_per_token(req, off_share, 1.0)
     cpu_head = s.head_bytes if offloaded else 0.0
     return Placement(
-        split="layer",
-        cards=tuple(cards),
-        parallel=False,
-        gpu_layers=sum(counts),
-        cpu_weights=off_share * s.block_bytes + cpu_head + (0.0 if embed_on_gpu else s.embed_bytes),
-        cpu_read_bytes=off_share * (s.dense_block_bytes + s.active_expert_bytes) + cpu_head,
-        cpu_kv_per_token=cpu_kv + cpu_swa,
+        "layer",
+        tuple(cards),
+        False,
+        sum(counts),
+        off_share * s.block_bytes + cpu_head + (0.0 if embed_on_gpu else s.embed_bytes),
+        off_share * dense_read + cpu_head,
+        cpu_kv + cpu_swa,
     )
 
 
@@ -226,53 +231,38 @@ def tensor_split(req: Request, split: str = "tensor") -> Placement:
     replication when KV heads < N. llama.cpp ``-sm row`` instead splits rows by the
     tensor-split ratio and keeps KV, attention and the output on the main card (``-mg``)."""
     s, n = req.shape, len(req.gpus)
-    row = req.style in ("llama", "ollama")
-    ratios = req.tensor_split or tuple(
-        usable(g, i)[0] - usable(g, i)[1] for i, g in enumerate(req.gpus)
+    if req.style in ("llama", "ollama"):
+        return row_split(req)
+    kv = _kv_per_token(req, 1.0, mem.kv_head_share(s, n))
+    buffers = _buffers(req, 1.0, True, n)
+    weights = (s.block_bytes + s.embed_bytes + s.output_bytes) / n
+    read = (s.dense_block_bytes + s.active_expert_bytes + s.head_bytes) / n
+    cards = tuple(
+        _card(req, i, weights, buffers, kv, read, 1.0 / n, 1.0 / n, s.n_layers, True)
+        for i in range(n)
     )
-    total_ratio = sum(ratios)
-    head_share = mem.kv_head_share(s, n)
+    return Placement(split, cards, True, s.n_layers, 0.0, 0.0, 0.0)
+
+
+def row_split(req: Request) -> Placement:
+    """llama.cpp ``-sm row``: weight rows split by the tensor-split ratio (free memory by
+    default); KV cache, attention and the output layer on the main card 0."""
+    s = req.shape
+    ratios = req.tensor_split or [c - o for c, o in req.caps]
+    total = sum(ratios)
     cards = []
-    for i in range(n):
-        share = ratios[i] / total_ratio if row else 1.0 / n
-        main = i == 0
-        if row:
-            kv, kv_swa = _kv_per_token(req, 1.0, 1.0) if main else (0.0, 0.0)
-            buffers, per_token = _buffers(req, 1.0 if main else 0.0, main, 1)
-            weights = share * s.block_bytes + (s.head_bytes if main else 0.0)
-            read = share * (s.dense_block_bytes + s.active_expert_bytes)
-            read += s.head_bytes if main else 0.0
-        else:
-            kv, kv_swa = _kv_per_token(req, 1.0, head_share)
-            buffers, per_token = _buffers(req, 1.0, True, n)
-            weights = (s.block_bytes + s.embed_bytes + s.output_bytes) / n
-            read = (s.dense_block_bytes + s.active_expert_bytes + s.head_bytes) / n
+    for i, ratio in enumerate(ratios):
+        share, main = ratio / total, i == 0
+        head = s.head_bytes if main else 0.0
+        kv = _kv_per_token(req, 1.0, 1.0) if main else (0.0, 0.0)
+        buffers = _buffers(req, 1.0 if main else 0.0, main, 1)
+        read = share * (s.dense_block_bytes + s.active_expert_bytes) + head
+        layer_share = 1.0 if main else 0.0
+        weights = share * s.block_bytes + head
         cards.append(
-            _card(
-                req,
-                i,
-                weights=weights,
-                buffers=buffers,
-                buffer_per_token=per_token,
-                kv_per_token=kv,
-                kv_swa_per_token=kv_swa,
-                read_bytes=read,
-                expert_bytes=share * s.expert_bytes,
-                active_params=share * s.active_block_params,
-                layer_share=(1.0 if main else 0.0) if row else 1.0 / n,
-                layers=s.n_layers,
-                has_output=main if row else True,
-            )
+            _card(req, i, weights, buffers, kv, read, share, layer_share, s.n_layers, main)
         )
-    return Placement(
-        split=split,
-        cards=tuple(cards),
-        parallel=True,
-        gpu_layers=s.n_layers,
-        cpu_weights=s.embed_bytes if row else 0.0,
-        cpu_read_bytes=0.0,
-        cpu_kv_per_token=0.0,
-    )
+    return Placement("tensor", tuple(cards), True, s.n_layers, s.embed_bytes, 0.0, 0.0)
 
 
 def offload_counts(req: Request, context: int) -> list[int]:
@@ -283,9 +273,8 @@ def offload_counts(req: Request, context: int) -> list[int]:
     per_layer_kv = sum(_kv_per_token(req, 1.0 / s.n_layers, 1.0)) * context
     per_layer = s.per_layer_bytes + per_layer_kv
     counts, left = [], s.n_layers
-    for i, gpu in enumerate(req.gpus):
-        capacity, overhead = usable(gpu, i)
-        buffers, per_token = _buffers(req, 1.0, False, 1)
+    buffers, per_token = _buffers(req, 1.0, False, 1)
+    for capacity, overhead in req.caps:
         room = capacity - overhead - buffers - per_token * context
         fit = max(int(room // per_layer), 0) if per_layer > 0 else left
         counts.append(min(fit, left))

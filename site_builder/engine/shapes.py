@@ -9,7 +9,7 @@ down projections: Mixtral/Qwen3-MoE/DeepSeek/gpt-oss ``config.json``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from site_builder.schema import Model, Quant
 
@@ -17,8 +17,7 @@ BILLION = 1e9
 GIB = float(1 << 30)
 
 
-@dataclass(frozen=True)
-class Shape:
+class Shape(NamedTuple):
     """Sizes of one model stored in one quant. Bytes are decimal bytes, params are counts."""
 
     n_layers: int
