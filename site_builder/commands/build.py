@@ -23,9 +23,10 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     report = site_build.build(layout)
     elapsed = time.perf_counter() - started
+    stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items())
     print(
         f"built {report.pages} pages and {report.configurations} engine results "
-        f"in {elapsed:.1f} s into {report.site}/"
+        f"in {elapsed:.1f} s ({stages}) into {report.site}/"
     )
     print(f"open {report.site / 'index.html'} in a browser, or preview with: site-builder serve")
     return 0

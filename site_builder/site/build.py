@@ -10,65 +10,91 @@ as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from dataclasses import dataclass
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder.catalog import Catalog, load_catalog
-from site_builder.site import api, content, links, mkdocs_run, nav, output, render
+from site_builder.site import api, content, fragments, links, mkdocs_run, nav, output, render
 from site_builder.site.layout import Layout
-from site_builder.site.pages import Page, SiteData, all_pages
+from site_builder.site.pages import SiteData, all_pages
 from site_builder.site.results import compute
 
 
-@dataclass(frozen=True)
+@dataclass
 class BuildReport:
-    """What a build produced."""
+    """What a build produced, and how long each stage took (seconds)."""
 
     site: Path
-    pages: int
-    configurations: int
+    pages: int = 0
+    configurations: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        self.timings[name] = time.perf_counter() - started
 
 
 def build(layout: Layout) -> BuildReport:
     """Build the whole site from ``layout``'s inputs into ``layout.site``."""
-    catalog = load_catalog(layout.catalog)
-    results = compute(catalog)
-    data = SiteData(catalog, results, layout.content)
-    docs = generate_docs(layout, data)
-    write_docs(layout, docs)
+    report = BuildReport(layout.site)
+    with report.stage("load"):
+        catalog = load_catalog(layout.catalog)
+    with report.stage("engine"):
+        results = compute(catalog)
+    with report.stage("render"):
+        docs = generate_docs(layout, SiteData(catalog, results, layout.content))
+        write_docs(layout, docs)
     staging = output.staging_dir(layout.site)
     try:
-        mkdocs_run.build(layout.config, staging, build_epoch(catalog))
-        links.check_site(staging)
+        with report.stage("mkdocs"):
+            mkdocs_run.build(layout.config, staging, build_epoch(catalog))
+            fragments.inject_site(staging, layout.fragments)
+        with report.stage("links"):
+            links.check_site(staging)
     except BaseException:
         output.discard(staging)
         raise
     output.publish(staging, layout.site)
-    pages = sum(1 for name in docs if name.endswith(".md"))
-    return BuildReport(layout.site, pages, len(results.grid))
+    report.pages = sum(1 for name in docs.docs if name.endswith(".md"))
+    report.configurations = len(results.grid)
+    return report
 
 
-def generate_docs(layout: Layout, data: SiteData) -> dict[str, str | bytes]:
-    """Every file of the docs folder: rendered pages, content, API and schemas, assets."""
+@dataclass(frozen=True)
+class Generated:
+    """The docs folder's files and the HTML fragments, by relative path."""
+
+    docs: dict[str, str | bytes]
+    fragments: dict[str, str | bytes]
+
+
+def generate_docs(layout: Layout, data: SiteData) -> Generated:
+    """Every file of the docs folder (pages, content, API and schemas, assets) and fragment."""
     pages = all_pages(data)
-    files: dict[str, str | bytes] = render_pages(layout, pages)
+    env = render.environment(layout.templates)
+    files: dict[str, str | bytes] = {
+        p.path: render.render(env, p.template, p.context) for p in pages
+    }
     files.update(content.render_content(layout.content, data))
     files.update(api.files(data))
     files.update(assets(layout))
-    return files
+    blocks: dict[str, str | bytes] = {
+        f.file: render.render(env, f.template, f.context) for p in pages for f in p.fragments
+    }
+    return Generated(files, blocks)
 
 
-def render_pages(layout: Layout, pages: list[Page]) -> dict[str, str | bytes]:
-    """Markdown of every generated page."""
-    env = render.environment(layout.templates)
-    return {page.path: render.render(env, page.template, page.context) for page in pages}
-
-
-def write_docs(layout: Layout, docs: dict[str, str | bytes]) -> None:
-    """Write the docs folder and the generated mkdocs configuration."""
-    output.write_tree(layout.docs, docs)
-    text = mkdocs_run.config_text(layout, nav.nav(docs), nav.NOT_IN_NAV)
+def write_docs(layout: Layout, generated: Generated) -> None:
+    """Write the docs folder, the fragments and the generated mkdocs configuration."""
+    output.write_tree(layout.docs, generated.docs)
+    output.write_tree(layout.fragments, generated.fragments)
+    text = mkdocs_run.config_text(layout, nav.nav(generated.docs), nav.NOT_IN_NAV)
     if not layout.config.is_file() or layout.config.read_text(encoding="utf-8") != text:
         layout.config.write_text(text, encoding="utf-8")
 

@@ -23,13 +23,14 @@ class Layout:
         root: Path,
         *,
         catalog: Path | None = None,
+        content: Path | None = None,
         site: Path | None = None,
         work: Path | None = None,
     ) -> Layout:
         """The standard layout of a project checked out at ``root``."""
         return cls(
             catalog=catalog or root / "catalog",
-            content=root / "content",
+            content=content or root / "content",
             templates=root / "templates",
             mkdocs_yml=root / "mkdocs.yml",
             work=work or root / ".build",
@@ -40,6 +41,11 @@ class Layout:
     def docs(self) -> Path:
         """Generated Markdown (mkdocs' docs_dir)."""
         return self.work / "docs"
+
+    @property
+    def fragments(self) -> Path:
+        """HTML blocks injected into the built pages."""
+        return self.work / "fragments"
 
     @property
     def config(self) -> Path:

@@ -33,24 +33,23 @@ def best_for(
     catalog: Catalog, results: Results, combo: str, model: str, context: int = HEADLINE_CONTEXT
 ) -> Pick | None:
     """The best configuration of ``model`` on ``combo`` at ``context``."""
-    return best(
-        catalog,
-        (
-            (query, estimate)
-            for query, estimate in results.for_combo(combo)
-            if query.model == model and query.context == context
-        ),
-    )
+    return best(catalog, results.for_cell(combo, model, context))
 
 
 def best_per_model(catalog: Catalog, results: Results, combo: str) -> dict[str, Pick]:
-    """Model slug -> best headline configuration on ``combo`` (models without any are left out)."""
-    picks = {}
-    for model in catalog.models:
-        pick = best_for(catalog, results, combo, model)
-        if pick is not None:
-            picks[model] = pick
-    return picks
+    """Model slug -> best headline configuration on ``combo`` (models without any are left out).
+
+    Many pages ask for the same combo; the answer is kept on ``results``."""
+    key = ("best_per_model", combo)
+    if key not in results.memo:
+        picks = {}
+        for model in catalog.models:
+            pick = best_for(catalog, results, combo, model)
+            if pick is not None:
+                picks[model] = pick
+        results.memo[key] = picks
+    cached: dict[str, Pick] = results.memo[key]
+    return cached
 
 
 def best_for_quant(
@@ -58,12 +57,7 @@ def best_for_quant(
 ) -> Pick | None:
     """The fastest rated runtime for one quant of one model at one context."""
     return best(
-        catalog,
-        (
-            (query, estimate)
-            for query, estimate in results.for_combo(combo)
-            if (query.model, query.quant, query.context) == (model, quant, context)
-        ),
+        catalog, [(q, e) for q, e in results.for_cell(combo, model, context) if q.quant == quant]
     )
 
 

@@ -1,15 +1,23 @@
 """Every engine evaluation the site shows, memoised so a figure shown twice is one number.
 
-``compute`` evaluates the standard grid eagerly: each combo x model x (runtime rated for the
-combo) x (quant that runtime loads) x context length. Pages, charts, the API and the
-configurator read from it; a page that needs another configuration (a stack's workload, a split
-comparison, a speed curve) asks :meth:`Results.ask`, which evaluates once and remembers.
+``compute`` evaluates the standard grid eagerly, in two sweeps per combo and model:
+
+1. at the headline context, every runtime the combo's editors rate x every quant of the
+   :data:`LADDER` that runtime loads (the configurator, matrix cells, best-model lists);
+2. at the longer contexts, each ladder quant on its fastest primary runtime from sweep 1,
+   unless it already failed to fit there (more context never needs less memory).
+
+Pages, charts, the API and the configurator read from it; a page that needs another
+configuration (a stack's workload, a split comparison, a speed curve) asks
+:meth:`Results.ask`, which evaluates once and remembers.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from site_builder import engine
 from site_builder.catalog import Catalog
@@ -18,11 +26,35 @@ from site_builder.engine.config import DEFAULT_GEN_TOKENS, DEFAULT_PROMPT_TOKENS
 from site_builder.schema import Combo, Workload
 from site_builder.schema.base import KvCacheType, SplitMode
 
-CONTEXTS: tuple[int, ...] = (4096, 8192, 32768, 131072)
-"""Context windows of the will-it-run matrices and the configurator."""
+CONTEXTS: tuple[int, ...] = (8192, 32768, 131072)
+"""Context windows of the will-it-run matrices and the configurator (8K chat, 32K long
+documents, 128K the longest most models take)."""
 
 HEADLINE_CONTEXT = 8192
 """The context window of headline figures (matrix cells, best-model lists)."""
+
+LADDER: tuple[str, ...] = (
+    "BF16",
+    "Q8_0",
+    "Q6_K",
+    "Q5_K_M",
+    "Q4_K_M",
+    "Q3_K_M",
+    "Q2_K",
+    "IQ2_XXS",
+    "MXFP4",
+    "FP8",
+    "AWQ-INT4",
+    "GPTQ-INT4",
+    "EXL2-6.0",
+    "EXL2-4.0",
+    "NF4",
+    "MLX-4BIT",
+)
+"""The quants the matrices and the configurator sweep: one per precision step of each format
+(the catalog's other quants, such as F16 beside BF16 or Q4_K_S beside Q4_K_M, add rows without
+adding information). IDs missing from the catalog are skipped; a catalog without any of them
+sweeps all its quants."""
 
 VERDICT_RANK = {"fits": 0, "tight": 1, "offload": 2, "no-fit": 3, "unsupported": 4}
 
@@ -50,6 +82,16 @@ class Results:
     catalog: Catalog
     grid: dict[Query, Estimate] = field(default_factory=dict)
     _asked: dict[Query, Estimate] = field(default_factory=dict)
+    memo: dict[tuple[str, ...], Any] = field(default_factory=dict)
+    """Derived answers that several pages share (see :mod:`site_builder.site.picks`)."""
+    _by_combo: dict[str, list[tuple[Query, Estimate]]] = field(default_factory=dict)
+    _by_cell: dict[tuple[str, str, int], list[tuple[Query, Estimate]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for query, estimate in self.grid.items():
+            self._by_combo.setdefault(query.combo, []).append((query, estimate))
+            cell = (query.combo, query.model, query.context)
+            self._by_cell.setdefault(cell, []).append((query, estimate))
 
     def ask(self, query: Query) -> Estimate:
         """The engine's result for ``query`` (evaluated once)."""
@@ -58,15 +100,30 @@ class Results:
             found = self._asked[query] = evaluate(self.catalog, query)
         return found
 
-    def for_combo(self, combo: str) -> Iterator[tuple[Query, Estimate]]:
+    def for_combo(self, combo: str) -> list[tuple[Query, Estimate]]:
         """Grid entries of one combo, in query order."""
-        return ((q, e) for q, e in self.grid.items() if q.combo == combo)
+        return self._by_combo.get(combo, [])
+
+    def for_cell(self, combo: str, model: str, context: int) -> list[tuple[Query, Estimate]]:
+        """Grid entries of one model on one combo at one context (every runtime and quant)."""
+        return self._by_cell.get((combo, model, context), [])
 
 
 def compute(catalog: Catalog) -> Results:
-    """Evaluate the standard grid of every combo."""
-    grid = {query: evaluate(catalog, query) for query in sorted(grid_queries(catalog))}
-    return Results(catalog=catalog, grid=grid)
+    """Evaluate the standard grid of every combo (on every core when it is large)."""
+    grid = _evaluated(catalog, sorted(headline_queries(catalog)))
+    grid.update(_evaluated(catalog, sorted(longer_queries(catalog, grid))))
+    return Results(catalog=catalog, grid=dict(sorted(grid.items())))
+
+
+def _evaluated(catalog: Catalog, queries: list[Query]) -> dict[Query, Estimate]:
+    """Evaluate ``queries`` with the cyclic garbage collector paused: the engine allocates
+    tens of thousands of small, acyclic results, and collection passes over them are wasted."""
+    gc.disable()
+    try:
+        return {query: evaluate(catalog, query) for query in queries}
+    finally:
+        gc.enable()
 
 
 def evaluate(catalog: Catalog, query: Query) -> Estimate:
@@ -76,40 +133,61 @@ def evaluate(catalog: Catalog, query: Query) -> Estimate:
 
 def config_for(catalog: Catalog, query: Query) -> Config:
     """The engine configuration of ``query``: the combo's cards and link."""
-    combo = catalog.combos[query.combo]
-    return Config(
-        gpus=tuple((entry.gpu, entry.count) for entry in combo.gpus),
+    return engine.config_for_combo(
+        catalog,
+        query.combo,
         model=query.model,
         quant=query.quant,
         runtime=query.runtime,
-        interconnect=combo.interconnect,
         split=query.split,
         context_tokens=query.context,
         prompt_tokens=query.prompt,
         gen_tokens=query.gen,
         concurrency=query.concurrency,
         kv_cache=query.kv_cache,
-        combo=query.combo,
     )
 
 
-def grid_queries(catalog: Catalog) -> Iterator[Query]:
-    """The standard sweep: every model, rated runtime, loadable quant and context per combo."""
+def headline_queries(catalog: Catalog) -> Iterator[Query]:
+    """Sweep 1: every model x rated runtime x loadable ladder quant, at the headline context."""
     for combo_slug, combo in catalog.combos.items():
-        for model_slug, model in catalog.models.items():
+        for model_slug in catalog.models:
             for runtime, quant in runtime_quants(catalog, combo):
-                for context in CONTEXTS:
-                    if context <= model.max_context_tokens:
-                        yield Query(combo_slug, model_slug, quant, runtime, context)
+                yield Query(combo_slug, model_slug, quant, runtime, HEADLINE_CONTEXT)
+
+
+def longer_queries(catalog: Catalog, headline: dict[Query, Estimate]) -> Iterator[Query]:
+    """Sweep 2: the longer contexts, for each quant's fastest primary runtime that fits at the
+    headline context. Runtimes built on another (Ollama, LM Studio) follow their base."""
+    fastest: dict[tuple[str, str, str], tuple[float, Query]] = {}
+    for query, estimate in headline.items():
+        if catalog.runtimes[query.runtime].based_on is not None or not is_runnable(estimate):
+            continue
+        key = (query.combo, query.model, query.quant)
+        speed = estimate.decode_tok_s or 0.0
+        if key not in fastest or speed > fastest[key][0]:
+            fastest[key] = (speed, query)
+    for _, query in sorted(fastest.values(), key=lambda item: item[1]):
+        limit = catalog.models[query.model].max_context_tokens
+        for context in CONTEXTS:
+            if HEADLINE_CONTEXT < context <= limit:
+                yield replace(query, context=context)
+
+
+def ladder(catalog: Catalog) -> list[str]:
+    """The swept quants present in the catalog (all of them if none of the ladder is)."""
+    present = [q for q in LADDER if q in catalog.quants]
+    return present or list(catalog.quants)
 
 
 def runtime_quants(catalog: Catalog, combo: Combo) -> Iterator[tuple[str, str]]:
-    """(runtime, quant) pairs worth evaluating on ``combo``: rated runtimes, loadable quants."""
+    """(runtime, quant) pairs worth evaluating on ``combo``: rated runtimes, ladder quants."""
+    quants = ladder(catalog)
     for runtime in rated_runtimes(combo):
         formats = catalog.runtimes[runtime].quant_formats
-        for quant_slug, quant in catalog.quants.items():
-            if quant.format in formats:
-                yield runtime, quant_slug
+        for quant in quants:
+            if catalog.quants[quant].format in formats:
+                yield runtime, quant
 
 
 def rated_runtimes(combo: Combo) -> list[str]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.catalog import Catalog
+from site_builder.site.fragments import Fragment
 from site_builder.site.results import Results
 
 
@@ -26,11 +27,13 @@ class SiteData:
 
 @dataclass(frozen=True)
 class Page:
-    """One generated page: docs-relative Markdown path, template name, typed context."""
+    """One generated page: docs-relative Markdown path, template name, typed context, and the
+    HTML fragments injected after mkdocs (see :mod:`site_builder.site.fragments`)."""
 
     path: str
     template: str
     context: object
+    fragments: tuple[Fragment, ...] = ()
 
 
 Family = Callable[[SiteData], Iterator[Page]]

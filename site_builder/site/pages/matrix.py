@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from site_builder.site import fmt, urls
 from site_builder.site.context import Link, combo_link, model_link, model_size, reason
+from site_builder.site.fragments import Fragment
 from site_builder.site.pages import Page, SiteData
 from site_builder.site.picks import Pick, best_for_quant, best_per_model
-from site_builder.site.results import CONTEXTS
+from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT
+
+_RUNS = ("fits", "tight", "offload")
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,17 @@ class ModelBlock:
     best: str
     reason: str
     rows: list[QuantRow]
+    runs: bool
+    table: str
+    """Placeholder of the block's table fragment (empty when nothing runs)."""
+
+
+@dataclass(frozen=True)
+class MatrixTable:
+    """The context of one model's quant x context table (an HTML fragment)."""
+
+    contexts: list[str]
+    rows: list[QuantRow]
 
 
 @dataclass(frozen=True)
@@ -72,7 +85,8 @@ class ComboMatrix:
 def pages(data: SiteData) -> Iterator[Page]:
     yield Page(urls.index("will-it-run"), "matrix.md.j2", global_context(data))
     for slug in data.catalog.combos:
-        yield Page(urls.matrix(slug), "matrix_combo.md.j2", combo_context(data, slug))
+        context, tables = combo_context(data, slug)
+        yield Page(urls.matrix(slug), "matrix_combo.md.j2", context, tables)
 
 
 def global_context(data: SiteData) -> GlobalMatrix:
@@ -88,13 +102,20 @@ def global_context(data: SiteData) -> GlobalMatrix:
     return GlobalMatrix(combos, rows, fmt.tokens(8192))
 
 
-def combo_context(data: SiteData, slug: str) -> ComboMatrix:
-    """Every model on one combo: quants (most precise first) x context lengths."""
+def combo_context(data: SiteData, slug: str) -> tuple[ComboMatrix, tuple[Fragment, ...]]:
+    """Every model on one combo: quants (most precise first) x context lengths; the tables
+    are HTML fragments."""
     picks = best_per_model(data.catalog, data.results, slug)
-    blocks = []
+    contexts = [fmt.tokens(c) for c in CONTEXTS]
+    blocks, tables = [], []
     for model in _models_by_size(data):
         pick = picks.get(model)
         rows = [_quant_row(data, slug, model, quant) for quant in _quants(data, slug, model)]
+        runs = any(c.verdict in _RUNS for r in rows for c in r.cells)
+        key = f"will-it-run/{slug}/{model}"
+        table = Fragment(key, "matrix_table.html.j2", MatrixTable(contexts, rows))
+        if runs:
+            tables.append(table)
         blocks.append(
             ModelBlock(
                 slug=model,
@@ -104,12 +125,13 @@ def combo_context(data: SiteData, slug: str) -> ComboMatrix:
                 best=_best_text(pick),
                 reason=reason(pick.estimate) if pick else "",
                 rows=rows,
+                runs=runs,
+                table=table.placeholder if runs else "",
             )
         )
     combo = data.catalog.combos[slug]
-    return ComboMatrix(
-        slug, combo.name, combo_link(data.catalog, slug), [fmt.tokens(c) for c in CONTEXTS], blocks
-    )
+    page = ComboMatrix(slug, combo.name, combo_link(data.catalog, slug), contexts, blocks)
+    return page, tuple(tables)
 
 
 def _global_cell(data: SiteData, combo: str, model: str, pick: Pick | None) -> Cell:
@@ -125,37 +147,36 @@ def _quant_row(data: SiteData, combo: str, model: str, quant: str) -> QuantRow:
     for context in CONTEXTS:
         pick = best_for_quant(data.catalog, data.results, combo, model, quant, context)
         if pick is None:
-            cells.append(Cell("unsupported", "beyond the model's context", "", ""))
+            cells.append(_missing(data, combo, model, quant, context))
             continue
         runtime = runtime or pick.query.runtime
-        cells.append(
-            Cell(
-                pick.estimate.verdict,
-                _speed(pick),
-                _configure_href(combo, pick),
-                reason(pick.estimate),
-            )
-        )
+        speed = fmt.tok_s(pick.estimate.decode_tok_s) if pick.estimate.decode_tok_s else ""
+        href = _configure_href(combo, pick) if speed else ""
+        cells.append(Cell(pick.estimate.verdict, speed, href, reason(pick.estimate)))
     bits = data.catalog.quants[quant].bits_per_weight
-    link = (
-        Link(data.catalog.runtimes[runtime].name, urls.link(urls.runtime(runtime)))
-        if runtime
-        else None
-    )
+    link = None
+    if runtime is not None:
+        href = urls.relative(urls.matrix(combo), urls.runtime(runtime))
+        link = Link(data.catalog.runtimes[runtime].name, href)
     return QuantRow(quant, f"{bits:g}", link, cells)
 
 
+def _missing(data: SiteData, combo: str, model: str, quant: str, context: int) -> Cell:
+    """A cell the sweep skipped: beyond the model's context, or failing at a shorter one."""
+    if context > data.catalog.models[model].max_context_tokens:
+        return Cell("", "", "", "beyond the model's longest context")
+    head = best_for_quant(data.catalog, data.results, combo, model, quant, HEADLINE_CONTEXT)
+    if head is None:
+        return Cell("unsupported", "", "", "no rated runtime loads this quant")
+    verdict = head.estimate.verdict
+    tip = f"already {verdict} at {fmt.tokens(HEADLINE_CONTEXT)}: {reason(head.estimate)}"
+    return Cell(verdict, "", "", tip)
+
+
 def _configure_href(combo: str, pick: Pick) -> str:
+    """The configurator preset to this cell (catalog IDs are URL-safe: the loader checks them)."""
     q = pick.query
-    query = urlencode(
-        {
-            "combo": combo,
-            "model": q.model,
-            "quant": q.quant,
-            "runtime": q.runtime,
-            "context": q.context,
-        }
-    )
+    query = f"combo={combo}&model={q.model}&quant={q.quant}&runtime={q.runtime}&context={q.context}"
     return urls.relative(urls.matrix(combo), "configure.md", query)
 
 
@@ -178,5 +199,5 @@ def _models_by_size(data: SiteData) -> list[str]:
 
 
 def _quants(data: SiteData, combo: str, model: str) -> list[str]:
-    quants = {q.quant for q, _ in data.results.for_combo(combo) if q.model == model}
+    quants = {q.quant for q, _ in data.results.for_cell(combo, model, HEADLINE_CONTEXT)}
     return sorted(quants, key=lambda q: (-data.catalog.quants[q].bits_per_weight, q))

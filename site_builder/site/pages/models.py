@@ -11,6 +11,7 @@ from site_builder.site.evidence import Shown
 from site_builder.site.pages import Page, SiteData
 from site_builder.site.pages.combo_hardware import Fact
 from site_builder.site.picks import best_for
+from site_builder.site.results import HEADLINE_CONTEXT
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,10 @@ def get_context(data: SiteData, slug: str) -> ModelPage:
 def _weights(data: SiteData, slug: str) -> list[WeightRow]:
     """Weight memory of each evaluated quant, summed over cards, from the engine's results."""
     found: dict[str, float] = {}
-    for query, estimate in data.results.grid.items():
-        if query.model == slug and query.quant not in found and estimate.memory.per_gpu:
-            found[query.quant] = sum(card.weights_gib for card in estimate.memory.per_gpu)
+    for combo in data.catalog.combos:
+        for query, estimate in data.results.for_cell(combo, slug, HEADLINE_CONTEXT):
+            if query.quant not in found and estimate.memory.per_gpu:
+                found[query.quant] = sum(card.weights_gib for card in estimate.memory.per_gpu)
     ordered = sorted(found, key=lambda q: (-data.catalog.quants[q].bits_per_weight, q))
     return [
         WeightRow(q, f"{data.catalog.quants[q].bits_per_weight:g}", fmt.gib(found[q]))

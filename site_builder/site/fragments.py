@@ -1,0 +1,48 @@
+"""Large HTML blocks that skip Markdown: written aside, injected into the built pages.
+
+A will-it-run matrix of a combo is a few hundred kilobytes of table. Python-Markdown and the
+search indexer would parse it on every build for nothing (it is plain HTML and not worth
+searching), so the page template writes a placeholder comment instead, the table is rendered
+to ``.build/fragments/<key>.html``, and the finished HTML gets it back: :func:`inject_site`
+after ``mkdocs build``, :func:`inject` from the live-preview hook.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_PLACEHOLDER = re.compile(r"<!-- fragment:([a-z0-9][\w./-]*) -->")
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """An HTML block of a page: its key (a relative path without suffix), template, context."""
+
+    key: str
+    template: str
+    context: object
+
+    @property
+    def placeholder(self) -> str:
+        """The comment the page's Markdown holds where the block goes."""
+        return f"<!-- fragment:{self.key} -->"
+
+    @property
+    def file(self) -> str:
+        """The fragment's file under the fragments folder."""
+        return f"{self.key}.html"
+
+
+def inject(html: str, folder: Path) -> str:
+    """Replace every placeholder in ``html`` by its fragment file's content."""
+    return _PLACEHOLDER.sub(lambda m: (folder / f"{m.group(1)}.html").read_text("utf-8"), html)
+
+
+def inject_site(site: Path, folder: Path) -> None:
+    """Inject fragments into every built page that has placeholders."""
+    for path in sorted(site.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        if "<!-- fragment:" in text:
+            path.write_text(inject(text, folder), encoding="utf-8")
