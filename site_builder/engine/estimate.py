@@ -64,12 +64,20 @@ def resolve(catalog: Catalog, config: Config) -> Context:
         runtime=lookup("runtime", catalog.runtimes, config.runtime),
         runtime_slug=config.runtime,
         link=links.Link(klass, bandwidth),
-        host_ram_gib=combo.host.system_ram_gib if combo else DEFAULT_HOST_RAM_GIB,
+        host_ram_gib=host_ram_gib(gpus, combo.host.system_ram_gib if combo else None),
         ram_bandwidth_gb_s=(
             combo.host.ram_bandwidth_gb_s if combo else dec.DEFAULT_RAM_BANDWIDTH_GB_S
         ),
         caps=tuple(plc.usable(g, i) for i, g in enumerate(gpus)),
     )
+
+
+def host_ram_gib(gpus: tuple[Gpu, ...], combo_ram: float | None) -> float:
+    """System RAM for offloaded layers: the combo's host, the part of unified memory the GPU
+    may not use, or a default workstation."""
+    if gpus[0].unified_memory:
+        return gpus[0].vram_gib - mem.card_capacity_gib(gpus[0])
+    return combo_ram if combo_ram is not None else DEFAULT_HOST_RAM_GIB
 
 
 class Lookups(NamedTuple):
@@ -127,7 +135,12 @@ def estimate_with(
         and support.can_offload(ctx.runtime_slug, ctx.runtime, split)
     ):
         pl, fit = offload(req, config.context_tokens, host_room, fit)
-    best = max_context(pl, shape.window, shape.max_context, host_room)
+    if problems:
+        best = 0
+    elif fit.verdict == "offload":
+        best = min(plc.offload_max_context(req, host_room), shape.max_context)
+    else:
+        best = max_context(pl, shape.window, shape.max_context, host_room)
     verdict = "unsupported" if problems else fit.verdict
     reasons = tuple(problems) if problems else fit.reasons
     kernels = table.pick(cal.RUNTIME_FAMILY.get(ctx.runtime_slug, "serving"), ctx.gpus[0].platform)
@@ -188,7 +201,15 @@ def offload(
 ) -> tuple[plc.Placement, Fit]:
     """llama.cpp partial offload: whole layers on the GPUs as far as they go, the rest in RAM."""
     counts = plc.offload_counts(req, context)
-    pl = plc.layer_split(req, counts)
+    pl = plc.layer_split(req, counts, output_on_gpu=False)
+    for _ in range(len(counts) * 4):
+        over = [
+            i for i, c in enumerate(pl.cards) if c.total_at(context, req.shape.window) > c.capacity
+        ]
+        if not over:
+            break
+        counts = [n - 1 if i in over and n else n for i, n in enumerate(counts)]
+        pl = plc.layer_split(req, counts, output_on_gpu=False)
     ram = pl.cpu_weights + pl.cpu_kv_per_token * context
     n = req.shape.n_layers
     if ram > host_room:
@@ -198,8 +219,8 @@ def offload(
         )
         return pl, Fit("no-fit", (*gpu_fit.reasons, why), 0)
     why = (
-        f"offload: {pl.gpu_layers} of {n} layers on the GPUs, {n - pl.gpu_layers} "
-        f"({ram / GIB:.1f} GiB) in system RAM"
+        f"offload: {pl.gpu_layers} of {n} layers on the GPUs; {n - pl.gpu_layers} layers and the "
+        f"output layer ({ram / GIB:.1f} GiB) in system RAM"
     )
     return pl, Fit("offload", (*gpu_fit.reasons, why), 0)
 

@@ -74,7 +74,8 @@ class Placement(NamedTuple):
     """Cards compute together on every layer (tensor/expert parallel) vs one after another."""
     gpu_layers: int
     cpu_weights: float
-    """Weights kept in system RAM (offloaded layers, llama.cpp's token embedding)."""
+    """Bytes kept in system RAM: offloaded layers, the output layer and its logits when
+    offloading, llama.cpp's token embedding."""
     cpu_read_bytes: float
     """Weights read from system RAM per decoded token (offloaded layers)."""
     cpu_kv_per_token: float
@@ -182,12 +183,15 @@ def _buffers(req: Request, layers_share: float, has_output: bool, tp: int) -> tu
     return mem.vllm_activation_peak(s, tp), 0.0
 
 
-def layer_split(req: Request, counts: Sequence[int] | None = None) -> Placement:
+def layer_split(
+    req: Request, counts: Sequence[int] | None = None, output_on_gpu: bool = True
+) -> Placement:
     """Contiguous blocks of layers per card (llama.cpp ``-sm layer``, vLLM pipeline, ExLlamaV2
     ``--gpu-split``). Without explicit counts, layers follow the tensor-split ratio or free
     memory, as llama.cpp does by default. The output layer sits on the last card; llama.cpp
     keeps the token embedding in system RAM. ``counts`` summing below ``n_layers`` means the
-    remaining layers are offloaded to system RAM (llama.cpp ``-ngl``)."""
+    remaining layers are offloaded to system RAM (llama.cpp ``-ngl``); with partial offload
+    the output layer and its f32 logits stay in system RAM too."""
     s = req.shape
     if counts is None:
         if req.style == "pool":
@@ -196,13 +200,14 @@ def layer_split(req: Request, counts: Sequence[int] | None = None) -> Placement:
             ratios = req.tensor_split or [c - o for c, o in req.caps]
         counts = layer_counts(s.n_layers, ratios)
     offloaded = s.n_layers - sum(counts)
+    output_on_gpu = output_on_gpu and offloaded == 0
     last = max((i for i, c in enumerate(counts) if c), default=len(counts) - 1)
     embed_on_gpu = req.style not in ("llama", "ollama")
     dense_read = s.dense_block_bytes + s.active_expert_bytes
     cards = []
     for i, n in enumerate(counts):
         share = n / s.n_layers
-        has_output = i == last and offloaded == 0
+        has_output = i == last and output_on_gpu
         head = s.head_bytes if has_output else 0.0
         weights = share * s.block_bytes + head
         if embed_on_gpu and i == 0 and (s.output_bytes or not has_output):
@@ -213,13 +218,14 @@ def layer_split(req: Request, counts: Sequence[int] | None = None) -> Placement:
         cards.append(_card(req, i, weights, buffers, kv, read, share, share, n, has_output))
     off_share = offloaded / s.n_layers
     cpu_kv, cpu_swa = _kv_per_token(req, off_share, 1.0)
-    cpu_head = s.head_bytes if offloaded else 0.0
+    cpu_head = 0.0 if output_on_gpu else s.head_bytes
+    logits = 0.0 if output_on_gpu else mem.LLAMA_UBATCH * s.vocab * 4.0
     return Placement(
         "layer",
         tuple(cards),
         False,
         sum(counts),
-        off_share * s.block_bytes + cpu_head + (0.0 if embed_on_gpu else s.embed_bytes),
+        off_share * s.block_bytes + cpu_head + logits + (0.0 if embed_on_gpu else s.embed_bytes),
         off_share * dense_read + cpu_head,
         cpu_kv + cpu_swa,
     )
@@ -280,3 +286,15 @@ def offload_counts(req: Request, context: int) -> list[int]:
         counts.append(min(fit, left))
         left -= counts[-1]
     return counts
+
+
+def offload_max_context(req: Request, host_room: float) -> int:
+    """Largest window llama.cpp can run when it may keep layers in system RAM: all cards' free
+    memory plus ``host_room`` must hold the weights, the whole KV cache and the compute
+    buffers (whole-layer granularity ignored)."""
+    s = req.shape
+    buffers, per_token = _buffers(req, 1.0, False, 1)
+    room = host_room - s.total_bytes
+    room += sum(capacity - overhead - buffers for capacity, overhead in req.caps)
+    kv, kv_swa = _kv_per_token(req, 1.0, 1.0)
+    return mem.max_tokens(room, kv + per_token * len(req.caps), kv_swa, s.window)

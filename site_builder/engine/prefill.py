@@ -84,5 +84,5 @@ def prefill_s(pl: Placement, sp: SpeedInputs, tokens: int) -> float:
     upload = 0.0
     if pl.cpu_read_bytes:
         pcie = 16e9 * PCIE_UPLOAD_EFFICIENCY
-        upload = chunks * pl.cpu_weights / pcie
+        upload = chunks * pl.cpu_read_bytes / pcie
     return gpu + upload

@@ -1,0 +1,54 @@
+"""Fixtures: the catalog snapshot the engine was calibrated on, and helpers to ask it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from site_builder.catalog import Catalog, load_catalog
+from site_builder.engine import Config, Estimate, estimate
+from site_builder.engine.estimate import Lookups, prepare
+
+FIXTURE_CATALOG = Path(__file__).parent / "fixtures" / "catalog"
+
+Ask = Callable[..., Estimate]
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    """The snapshot of catalog/ under tests/engine/fixtures/catalog."""
+    return load_catalog(FIXTURE_CATALOG)
+
+
+@pytest.fixture(scope="session")
+def lookups(catalog: Catalog) -> Lookups:
+    return prepare(catalog)
+
+
+def config(
+    gpus: str | tuple[tuple[str, int], ...],
+    model: str,
+    quant: str,
+    runtime: str,
+    **kwargs: object,
+) -> Config:
+    """A Config from ``"rtx-4090:2"``-style GPU text (``+`` joins models) and keyword fields."""
+    if isinstance(gpus, str):
+        pairs = []
+        for part in gpus.split("+"):
+            slug, _, count = part.partition(":")
+            pairs.append((slug, int(count or 1)))
+        gpus = tuple(pairs)
+    return Config(gpus=gpus, model=model, quant=quant, runtime=runtime, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def ask(catalog: Catalog, lookups: Lookups) -> Ask:
+    """``ask("rtx-4090:2", model, quant, runtime, context_tokens=...)`` -> Estimate."""
+
+    def run(gpus: str, model: str, quant: str, runtime: str, **kwargs: object) -> Estimate:
+        return estimate(catalog, config(gpus, model, quant, runtime, **kwargs), lookups)
+
+    return run

@@ -1,0 +1,172 @@
+"""Verdicts, reasons that name the card and the number, placement and the largest context."""
+
+from __future__ import annotations
+
+import pytest
+
+from site_builder.engine.placement import layer_counts
+from tests.engine.conftest import Ask
+
+L33 = "llama-3.3-70b-instruct"
+
+
+def test_one_4090_cannot_hold_llama_70b_q4(ask: Ask) -> None:
+    # 39.6 GiB of Q4_K_M weights on a 24 GiB card: llama.cpp keeps part of the layers in RAM.
+    est = ask("rtx-4090", L33, "Q4_K_M", "llama-cpp", context_tokens=8192)
+    assert est.verdict == "offload"
+    assert est.reasons[0].startswith("card 0 (rtx-4090): needs ")
+    assert "of 24.0 GiB" in est.reasons[0]
+    assert est.gpu_layers is not None and 30 < est.gpu_layers < 60
+    assert est.memory.offload_gib > 15
+    assert est.decode_tok_s is not None and est.decode_tok_s < 5
+
+
+def test_one_4090_vllm_cannot_offload(ask: Ask) -> None:
+    est = ask("rtx-4090", L33, "AWQ-INT4", "vllm", context_tokens=8192)
+    assert est.verdict == "no-fit"
+    assert "card 0 (rtx-4090)" in est.reasons[0] and "GiB" in est.reasons[0]
+    assert est.decode_tok_s is None and est.power_w is None
+
+
+@pytest.mark.parametrize(
+    ("quant", "runtime", "weights_gib"),
+    [
+        # Q4_K_M: 39.6 GiB file minus the 0.55 GiB token embedding kept in RAM, by layers.
+        ("Q4_K_M", "llama-cpp", (18.5, 20.5)),
+        # AWQ-INT4: 37.0 GiB (fp16 embedding and head, vocab-parallel) / 2 ranks.
+        ("AWQ-INT4", "vllm", (18.3, 18.8)),
+    ],
+)
+def test_two_4090s_fit_llama_70b(
+    ask: Ask, quant: str, runtime: str, weights_gib: tuple[float, float]
+) -> None:
+    est = ask("rtx-4090:2", L33, quant, runtime, context_tokens=8192, interconnect="pcie-4.0-x16")
+    assert est.verdict == "fits", est.reasons
+    assert len(est.memory.per_gpu) == 2
+    for card in est.memory.per_gpu:
+        assert card.gpu == "rtx-4090"
+        assert weights_gib[0] <= card.weights_gib <= weights_gib[1]
+        assert card.kv_cache_gib >= 1.25  # 8,192 tokens x 320 KiB / 2 cards
+        assert card.total_gib <= card.capacity_gib
+    assert est.max_context >= 8192
+
+
+def test_405b_does_not_fit_two_4090s(ask: Ask) -> None:
+    est = ask("rtx-4090:2", "llama-3.1-405b-instruct", "Q4_K_M", "llama-cpp")
+    assert est.verdict == "no-fit"
+    assert any("system RAM" in r for r in est.reasons)
+    assert est.decode_tok_s is None and est.prefill_tok_s is None and est.ttft_ms is None
+
+
+@pytest.mark.parametrize(
+    ("gpus", "model", "quant", "runtime", "kwargs", "fragment"),
+    [
+        ("rtx-4090:3", L33, "AWQ-INT4", "vllm", {}, "does not divide the 64 attention heads"),
+        ("apple-m2-ultra", L33, "AWQ-INT4", "vllm", {}, "vLLM does not run on metal"),
+        ("rtx-4090", "llama-3-8b", "MLX-4BIT", "mlx-lm", {}, "does not run on cuda"),
+        ("rtx-3090:2", L33, "FP8", "sglang", {}, "card 0 (rtx-3090) has none"),
+        ("rtx-4090", "llama-3-8b", "AWQ-INT4", "llama-cpp", {}, "does not load AWQ-INT4"),
+        ("rtx-4090:2", "llama-3-8b", "Q4_K_M", "llama-cpp", {"kv_cache": "fp8"}, "no fp8 KV"),
+        ("rtx-4090:2", "llama-3-8b", "F16", "vllm", {"split": "expert"}, "is dense"),
+        ("rtx-4090", "llama-3-8b", "Q4_K_M", "llama-cpp", {"context_tokens": 9000}, "maximum"),
+        ("rtx-4090+apple-m1", "llama-3-8b", "Q4_K_M", "llama-cpp", {}, "mixed platforms"),
+    ],
+)
+def test_unsupported_says_why(
+    ask: Ask,
+    gpus: str,
+    model: str,
+    quant: str,
+    runtime: str,
+    kwargs: dict[str, object],
+    fragment: str,
+) -> None:
+    est = ask(gpus, model, quant, runtime, **kwargs)
+    assert est.verdict == "unsupported"
+    assert any(fragment in r for r in est.reasons), est.reasons
+    assert est.decode_tok_s is None and est.decode_tok_s_range is None
+    assert est.max_context == 0
+
+
+def test_vllm_runs_fp8_weight_only_on_ampere(ask: Ask) -> None:
+    # vLLM FP8 Marlin (W8A16) runs FP8 checkpoints on GPUs without FP8 tensor cores.
+    est = ask("rtx-3090", "llama-3.1-8b-instruct", "FP8", "vllm")
+    assert est.verdict in ("fits", "tight")
+
+
+def test_vllm_pool_is_the_card_total(ask: Ask) -> None:
+    # vLLM reserves gpu_memory_utilization (0.9) of every card and fills it with KV cache.
+    est = ask("rtx-4090:2", L33, "AWQ-INT4", "vllm", context_tokens=8192)
+    for card in est.memory.per_gpu:
+        assert card.total_gib == pytest.approx(0.9 * card.capacity_gib, abs=0.01)
+        parts = card.weights_gib + card.kv_cache_gib + card.buffers_gib + card.overhead_gib
+        assert parts == pytest.approx(card.total_gib, abs=0.05)
+
+
+def test_vllm_context_beyond_the_pool(ask: Ask) -> None:
+    est = ask("rtx-4090:2", L33, "AWQ-INT4", "vllm", context_tokens=32768)
+    assert est.verdict == "no-fit"
+    assert "KV cache for 32,768 tokens needs" in est.reasons[0]
+    assert 4096 < est.max_context < 32768
+
+
+def test_tight_when_headroom_is_small(ask: Ask) -> None:
+    est = ask(
+        "rtx-4090", "llama-3.1-8b-instruct", "Q4_K_M", "ollama", context_tokens=32768, concurrency=4
+    )
+    assert est.verdict == "tight"
+    assert "headroom" in est.reasons[0]
+
+
+def test_max_context_is_the_largest_that_fits(ask: Ask) -> None:
+    est = ask("rtx-4090:2", L33, "Q4_K_M", "llama-cpp", context_tokens=8192)
+    best = est.max_context
+    assert 8192 < best < 131072
+    assert ask("rtx-4090:2", L33, "Q4_K_M", "llama-cpp", context_tokens=best).verdict in (
+        "fits",
+        "tight",
+    )
+    assert (
+        ask("rtx-4090:2", L33, "Q4_K_M", "llama-cpp", context_tokens=best + 64).verdict == "offload"
+    )
+
+
+def test_max_context_is_bounded_by_the_model(ask: Ask) -> None:
+    est = ask("a100-80gb-pcie", "llama-3-8b", "Q4_K_M", "llama-cpp", context_tokens=4096)
+    assert est.max_context == 8192
+
+
+def test_mixed_cards_share_layers_by_free_memory(ask: Ask) -> None:
+    est = ask("rtx-5090+rtx-3090", L33, "Q4_K_M", "llama-cpp", interconnect="pcie-4.0-x8")
+    assert est.verdict == "fits"
+    big, small = est.memory.per_gpu
+    assert (big.gpu, small.gpu) == ("rtx-5090", "rtx-3090")
+    assert big.weights_gib > small.weights_gib
+    assert "--tensor-split 32,24" in est.launch_command
+
+
+def test_vllm_sizes_kv_by_the_smallest_card(ask: Ask) -> None:
+    est = ask("rtx-5090+rtx-4090", "qwen3-32b", "AWQ-INT4", "vllm", interconnect="pcie-4.0-x16")
+    kv = {c.kv_cache_gib for c in est.memory.per_gpu}
+    assert len(kv) == 1
+
+
+@pytest.mark.parametrize(
+    ("n", "ratios", "counts"),
+    [
+        (80, (1, 1), [40, 40]),
+        (80, (23.05, 23.55), [40, 40]),
+        (80, (32, 24), [46, 34]),
+        (32, (1, 1, 1, 1), [8, 8, 8, 8]),
+        (126, (1, 0), [126, 0]),
+    ],
+)
+def test_layer_counts_follow_llama_cpp(
+    n: int, ratios: tuple[float, ...], counts: list[int]
+) -> None:
+    assert layer_counts(n, ratios) == counts
+
+
+def test_unified_memory_offload_is_bounded_by_ram(ask: Ask) -> None:
+    # A 16 GB M1 cannot hold 39.6 GiB of weights anywhere.
+    assert ask("apple-m1", "llama-3-70b", "Q4_K_M", "llama-cpp").verdict == "no-fit"

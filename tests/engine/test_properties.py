@@ -1,0 +1,198 @@
+"""Invariants of the engine, checked with hypothesis over the catalog snapshot."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from site_builder.catalog import Catalog, load_catalog
+from site_builder.engine import Config, Estimate, estimate
+from site_builder.engine.shapes import shape_of
+from tests.engine.conftest import FIXTURE_CATALOG
+
+SETTINGS = settings(max_examples=int(os.environ.get("ENGINE_EXAMPLES", "40")), deadline=None)
+CATALOG = load_catalog(FIXTURE_CATALOG)
+"""Module-level (not a fixture) so hypothesis does not print it with a failing example."""
+
+GPUS = [
+    (("rtx-4090", 1),),
+    (("rtx-4090", 2),),
+    (("rtx-3090", 2),),
+    (("rtx-3090", 4),),
+    (("rtx-5090", 1),),
+    (("a100-80gb-pcie", 1),),
+    (("h100-pcie", 2),),
+    (("apple-m2-ultra", 1),),
+    (("rtx-3070", 1),),
+    (("l40s", 1),),
+]
+MODELS = [
+    "llama-3.1-8b-instruct",
+    "llama-3.3-70b-instruct",
+    "qwen3-30b-a3b",
+    "qwen2.5-32b-instruct",
+    "gemma-3-27b-it",
+    "mixtral-8x7b-instruct",
+    "deepseek-r1-distill-qwen-32b",
+    "phi-4",
+]
+RUNTIME_QUANTS = [
+    ("llama-cpp", "Q4_K_M"),
+    ("llama-cpp", "Q8_0"),
+    ("llama-cpp", "IQ2_XXS"),
+    ("llama-cpp", "F16"),
+    ("vllm", "AWQ-INT4"),
+    ("vllm", "FP8"),
+    ("sglang", "GPTQ-INT4"),
+    ("exllamav2", "EXL2-4.0"),
+    ("ollama", "Q4_K_M"),
+    ("mlx-lm", "MLX-4BIT"),
+]
+VERDICTS = ("fits", "tight", "offload", "no-fit", "unsupported")
+
+configs = st.builds(
+    lambda g, m, rq, ctx, kv: Config(
+        gpus=g,
+        model=m,
+        runtime=rq[0],
+        quant=rq[1],
+        context_tokens=ctx,
+        kv_cache=kv if kv in ("f16", "q8_0") or rq[0] in ("vllm", "sglang") else "f16",
+    ),
+    st.sampled_from(GPUS),
+    st.sampled_from(MODELS),
+    st.sampled_from(RUNTIME_QUANTS),
+    st.sampled_from([1024, 4096, 8192, 16384, 32768]),
+    st.sampled_from(["f16", "q8_0", "fp8"]),
+)
+
+
+def need_gib(est: Estimate) -> float:
+    """Everything the configuration holds: every card's parts plus system RAM."""
+    cards = sum(
+        c.weights_gib + c.kv_cache_gib + c.buffers_gib + c.overhead_gib for c in est.memory.per_gpu
+    )
+    return cards + est.memory.offload_gib
+
+
+def with_more_vram(catalog: Catalog, extra: float) -> Catalog:
+    gpus = {
+        s: g.model_copy(update={"vram_gib": g.vram_gib + extra}) for s, g in catalog.gpus.items()
+    }
+    return replace(catalog, gpus=gpus)
+
+
+@SETTINGS
+@given(config=configs, extra=st.floats(min_value=0.5, max_value=64))
+def test_more_vram_never_turns_a_fit_into_a_no_fit(config: Config, extra: float) -> None:
+    before = estimate(CATALOG, config)
+    after = estimate(with_more_vram(CATALOG, extra), config)
+    if before.verdict in ("fits", "tight", "offload"):
+        assert after.verdict in ("fits", "tight", "offload")
+    if before.verdict == "fits":
+        assert after.verdict == "fits"
+    same_kind = {before.verdict, after.verdict} <= {
+        "fits",
+        "tight",
+    } or before.verdict == after.verdict
+    if same_kind:
+        assert after.max_context >= before.max_context
+
+
+@SETTINGS
+@given(config=configs, factor=st.integers(min_value=2, max_value=8))
+def test_longer_context_never_needs_less_memory(config: Config, factor: int) -> None:
+    short = estimate(CATALOG, config)
+    longer = estimate(CATALOG, replace(config, context_tokens=config.context_tokens * factor))
+    assert need_gib(longer) >= need_gib(short) - 0.02 * sum(n for _, n in config.gpus)
+    if short.verdict in ("no-fit",):
+        assert longer.verdict in ("no-fit", "unsupported")
+
+
+@SETTINGS
+@given(
+    config=configs,
+    low=st.floats(min_value=2.0, max_value=8.0),
+    more=st.floats(min_value=0.1, max_value=8.0),
+)
+def test_more_bits_never_need_less_memory(config: Config, low: float, more: float) -> None:
+    quant = CATALOG.quants[config.quant]
+
+    def at(bits: float) -> Estimate:
+        q = quant.model_copy(update={"bits_per_weight": bits, "expert_bits_per_weight": None})
+        return estimate(replace(CATALOG, quants={**CATALOG.quants, config.quant: q}), config)
+
+    rounding = 0.02 * sum(n for _, n in config.gpus)
+    assert need_gib(at(low + more)) >= need_gib(at(low)) - rounding
+
+
+@SETTINGS
+@given(
+    model=st.sampled_from(MODELS),
+    pair=st.sampled_from([("rtx-3090", 2), ("rtx-4090", 2), ("rtx-3090", 4), ("h100-pcie", 2)]),
+    slow=st.floats(min_value=1, max_value=100),
+    ratio=st.floats(min_value=1, max_value=20),
+    prompt=st.sampled_from([0, 512, 4096]),
+)
+def test_a_faster_link_never_slows_tensor_parallel(
+    model: str, pair: tuple[str, int], slow: float, ratio: float, prompt: int
+) -> None:
+    def at(bandwidth: float) -> Estimate:
+        link = CATALOG.interconnects["pcie-4.0-x16"].model_copy(
+            update={"bandwidth_gb_s": bandwidth}
+        )
+        cat = replace(CATALOG, interconnects={**CATALOG.interconnects, "test-link": link})
+        config = Config(
+            gpus=(pair,),
+            model=model,
+            quant="AWQ-INT4",
+            runtime="vllm",
+            split="tensor",
+            interconnect="test-link",
+            prompt_tokens=prompt,
+            context_tokens=4096,
+        )
+        return estimate(cat, config)
+
+    slower, faster = at(slow), at(slow * ratio)
+    if slower.decode_tok_s is None or faster.decode_tok_s is None:
+        return
+    assert faster.decode_tok_s >= slower.decode_tok_s
+    assert faster.prefill_tok_s is not None and slower.prefill_tok_s is not None
+    assert faster.prefill_tok_s >= slower.prefill_tok_s
+
+
+@SETTINGS
+@given(config=configs, gen=st.sampled_from([1, 128, 512, 4096]))
+def test_decode_never_beats_bandwidth_over_bytes(config: Config, gen: int) -> None:
+    est = estimate(CATALOG, replace(config, gen_tokens=gen, prompt_tokens=0))
+    if est.decode_tok_s is None:
+        return
+    shape = shape_of(CATALOG.models[config.model], CATALOG.quants[config.quant])
+    bandwidth = sum(CATALOG.gpus[s].mem_bandwidth_gb_s * n for s, n in config.gpus) * 1e9
+    assert est.decode_tok_s <= bandwidth / shape.active_bytes_per_token
+    low, high = est.decode_tok_s_range or (0.0, 0.0)
+    assert low <= est.decode_tok_s <= high
+
+
+@SETTINGS
+@given(config=configs)
+def test_speeds_are_null_exactly_when_it_does_not_run(config: Config) -> None:
+    est = estimate(CATALOG, config)
+    assert est.verdict in VERDICTS
+    speeds = (
+        est.decode_tok_s,
+        est.decode_tok_s_range,
+        est.prefill_tok_s,
+        est.ttft_ms,
+        est.aggregate_decode_tok_s,
+        est.per_user_decode_tok_s,
+        est.power_w,
+        est.joules_per_token,
+    )
+    runs = est.verdict in ("fits", "tight", "offload")
+    assert all((v is not None) == runs for v in speeds)
+    assert est.reasons

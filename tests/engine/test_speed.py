@@ -1,0 +1,202 @@
+"""Speed formulas: decode, prefill, links, MoE, concurrency, power."""
+
+from __future__ import annotations
+
+import pytest
+
+from site_builder.engine import links, power
+from site_builder.engine.decode import distinct_expert_fraction
+from site_builder.engine.prefill import attention_flops, pipeline_factor
+from site_builder.engine.shapes import shape_of
+from site_builder.catalog import Catalog
+from tests.engine.conftest import Ask
+
+L33 = "llama-3.3-70b-instruct"
+
+
+def test_moe_decodes_far_faster_than_dense(ask: Ask) -> None:
+    # Qwen3-30B-A3B reads ~3B active parameters per token, Qwen2.5-32B all 32B.
+    moe = ask("rtx-4090:2", "qwen3-30b-a3b", "Q4_K_M", "llama-cpp")
+    dense = ask("rtx-4090:2", "qwen2.5-32b-instruct", "Q4_K_M", "llama-cpp")
+    assert moe.decode_tok_s is not None and dense.decode_tok_s is not None
+    assert moe.decode_tok_s > 3 * dense.decode_tok_s
+
+
+def _tp2(ask: Ask, link: str, prompt: int, context: int) -> tuple[float, float]:
+    est = ask(
+        "rtx-3090:2",
+        L33,
+        "AWQ-INT4",
+        "vllm",
+        interconnect=link,
+        prompt_tokens=prompt,
+        context_tokens=context,
+        kv_cache="fp8",
+    )
+    assert est.decode_tok_s is not None and est.prefill_tok_s is not None
+    return est.decode_tok_s, est.prefill_tok_s
+
+
+@pytest.mark.parametrize(("prompt", "context"), [(512, 8192), (10_000, 12_288)])
+def test_nvlink_is_a_prefill_lever(ask: Ask, prompt: int, context: int) -> None:
+    # club-3090 PR #702 (vLLM, 2x3090, TP=2): NVLink + custom all-reduce vs PCIe with
+    # NCCL_P2P_DISABLE=1 -> decode +3-5 %, prefill +35-49 % at 10K/90K tokens.
+    d_nv, p_nv = _tp2(ask, "nvlink-3.0-bridge", prompt, context)
+    d_pc, p_pc = _tp2(ask, "pcie-4.0-x8", prompt, context)
+    assert 1.01 <= d_nv / d_pc <= 1.08
+    assert 1.2 <= p_nv / p_pc <= 1.6
+
+
+def test_layer_split_does_not_speed_up_one_stream(ask: Ask) -> None:
+    # Calibration CSV: Llama-3-8B Q4_K_M tg512 on 1/2/4 RTX 4090 = 130.6/124.7/120.3 tok/s.
+    speeds = [
+        ask(
+            f"rtx-4090:{n}", "llama-3-8b", "Q4_K_M", "llama-cpp", prompt_tokens=0, gen_tokens=512
+        ).decode_tok_s
+        for n in (1, 2, 4)
+    ]
+    assert speeds[0] is not None and speeds[1] is not None and speeds[2] is not None
+    assert speeds[0] > speeds[1] > speeds[2]
+    assert speeds[2] / speeds[0] == pytest.approx(120.32 / 130.58, abs=0.05)
+
+
+def test_tensor_parallel_adds_bandwidth(ask: Ask) -> None:
+    layer = ask("rtx-3090:2", L33, "Q4_K_M", "llama-cpp", interconnect="nvlink-3.0-bridge")
+    tp = ask("rtx-3090:2", L33, "AWQ-INT4", "vllm", interconnect="nvlink-3.0-bridge")
+    assert layer.decode_tok_s is not None and tp.decode_tok_s is not None
+    assert tp.decode_tok_s > 1.4 * layer.decode_tok_s
+
+
+def test_longer_prompts_decode_slower(ask: Ask) -> None:
+    # Calibration CSV, RTX 4090 Llama-3-8B Q4_K_M: tg512 130.6, tg4096 119.4 tok/s.
+    short = ask(
+        "rtx-4090",
+        "llama-3-8b",
+        "Q4_K_M",
+        "llama-cpp",
+        prompt_tokens=0,
+        gen_tokens=512,
+        flash_attention=False,
+    )
+    long = ask(
+        "rtx-4090",
+        "llama-3-8b",
+        "Q4_K_M",
+        "llama-cpp",
+        prompt_tokens=0,
+        gen_tokens=4096,
+        flash_attention=False,
+    )
+    assert short.decode_tok_s is not None and long.decode_tok_s is not None
+    assert long.decode_tok_s / short.decode_tok_s == pytest.approx(119.44 / 130.58, abs=0.04)
+
+
+@pytest.mark.parametrize(
+    ("batch", "expected"), [(1, 8 / 128), (2, 1 - (120 / 128) ** 2), (64, 1 - (120 / 128) ** 64)]
+)
+def test_expected_distinct_experts(catalog: Catalog, batch: int, expected: float) -> None:
+    # E (1 - (1 - k/E)^B) distinct experts for a batch of B (Qwen3-30B-A3B: E=128, k=8).
+    shape = shape_of(catalog.models["qwen3-30b-a3b"], catalog.quants["Q4_K_M"])
+    assert distinct_expert_fraction(shape, batch) == pytest.approx(expected)
+
+
+def test_concurrency_trades_per_user_for_aggregate(ask: Ask) -> None:
+    prev_agg, prev_user = 0.0, float("inf")
+    for users in (1, 4, 8):
+        est = ask("rtx-4090:2", L33, "AWQ-INT4", "vllm", concurrency=users)
+        assert est.aggregate_decode_tok_s is not None and est.per_user_decode_tok_s is not None
+        assert est.aggregate_decode_tok_s > prev_agg
+        assert est.per_user_decode_tok_s <= prev_user
+        prev_agg, prev_user = est.aggregate_decode_tok_s, est.per_user_decode_tok_s
+
+
+def test_concurrency_is_capped_by_the_kv_pool(ask: Ask) -> None:
+    est = ask("rtx-4090:2", L33, "AWQ-INT4", "vllm", concurrency=256)
+    capped = ask("rtx-4090:2", L33, "AWQ-INT4", "vllm", concurrency=est.max_concurrency or 1)
+    assert est.max_concurrency is not None and 1 < est.max_concurrency < 256
+    assert est.aggregate_decode_tok_s == capped.aggregate_decode_tok_s
+
+
+def test_runtime_without_batching_serves_in_turn(ask: Ask) -> None:
+    est = ask("apple-m2-ultra", "llama-3-8b", "MLX-4BIT", "mlx-lm", concurrency=4)
+    assert est.decode_tok_s is not None and est.per_user_decode_tok_s is not None
+    assert est.aggregate_decode_tok_s == est.decode_tok_s
+    assert est.per_user_decode_tok_s == pytest.approx(est.decode_tok_s / 4, rel=0.01)
+
+
+def test_ttft_is_prefill_plus_one_step(ask: Ask) -> None:
+    est = ask("rtx-4090", "llama-3.1-8b-instruct", "Q4_K_M", "llama-cpp", prompt_tokens=2048)
+    assert (
+        est.prefill_tok_s is not None and est.ttft_ms is not None and est.decode_tok_s is not None
+    )
+    prefill_ms = 2048 / est.prefill_tok_s * 1000
+    assert est.ttft_ms == pytest.approx(prefill_ms + 1000 / est.decode_tok_s, rel=0.02)
+
+
+def test_energy_and_cost_follow_power(ask: Ask) -> None:
+    est = ask("rtx-4090", "llama-3.1-8b-instruct", "Q4_K_M", "llama-cpp", usd_per_kwh=0.30)
+    assert est.power_w is not None and est.aggregate_decode_tok_s is not None
+    assert est.joules_per_token == pytest.approx(est.power_w / est.aggregate_decode_tok_s, rel=0.01)
+    # J/token x 1e6 / 3.6e6 J/kWh x $/kWh
+    assert est.cost_per_million_tokens_usd == pytest.approx(
+        est.joules_per_token * 1e6 / 3.6e6 * 0.30, rel=0.01
+    )
+    assert 0.3 * 450 < est.power_w < 450  # memory-bound decode draws part of board power
+
+
+def test_layer_split_cards_idle_in_turn(ask: Ask) -> None:
+    layer = ask("rtx-3090:2", L33, "Q4_K_M", "llama-cpp")
+    tp = ask("rtx-3090:2", L33, "AWQ-INT4", "vllm")
+    assert layer.power_w is not None and tp.power_w is not None
+    assert layer.power_w < tp.power_w
+
+
+def test_allreduce_alpha_beta() -> None:
+    # Ring all-reduce: 2(n-1) alpha + 2(n-1)/n x bytes / beta.
+    link = links.Link("nvlink", 56.25)
+    t = links.allreduce_s(2, 16384, link)
+    assert t == pytest.approx(2 * links.LATENCY_S["nvlink"] + 16384 / (56.25e9 * 0.9))
+    assert links.allreduce_s(1, 16384, link) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("kind", "p2p", "n", "klass"),
+    [
+        ("nvlink", True, 2, "nvlink"),
+        ("pcie", True, 2, "pcie-p2p"),
+        ("pcie", False, 4, "pcie-host"),
+        ("pcie", False, 1, "single"),
+        ("unified-memory", False, 2, "unified"),
+    ],
+)
+def test_link_classes(kind: str, p2p: bool, n: int, klass: str) -> None:
+    assert links.link_class(kind, p2p, n) == klass
+
+
+def test_attention_flops_causal(catalog: Catalog) -> None:
+    # 4 x heads x head_dim x T^2/2 per layer (QK^T and AV).
+    shape = shape_of(catalog.models["llama-3-8b"], catalog.quants["F16"])
+    assert attention_flops(shape, 1000) == pytest.approx(4 * 32 * 128 * 32 * 1000 * 1000 / 2)
+
+
+@pytest.mark.parametrize(
+    ("chunks", "stages", "overlap", "factor"),
+    [(1, 4, 1.0, 1.0), (8, 1, 1.0, 1.0), (4, 2, 1.0, 5 / 8), (4, 2, 0.0, 1.0)],
+)
+def test_pipeline_overlap(chunks: int, stages: int, overlap: float, factor: float) -> None:
+    # (n + G - 1) / (n G) of the serial time with n micro-batches over G stages.
+    assert pipeline_factor(chunks, stages, overlap) == pytest.approx(factor)
+
+
+def test_power_formula(catalog: Catalog) -> None:
+    gpu = catalog.gpus["rtx-4090"]
+    idle = power.idle_w(gpu)
+    assert power.card_power_w(gpu, 0.0, power.DECODE_LOAD) == idle
+    assert power.card_power_w(gpu, 1.0, 1.0) == gpu.board_power_w
+
+
+def test_offload_is_bound_by_system_ram_bandwidth(ask: Ask) -> None:
+    est = ask("rtx-4090", L33, "Q4_K_M", "llama-cpp")
+    assert est.verdict == "offload" and est.decode_tok_s is not None
+    # ~18 GiB read from ~60 GB/s DDR per token: a couple of tokens per second.
+    assert 1.0 < est.decode_tok_s < 4.0
