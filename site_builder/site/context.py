@@ -9,7 +9,7 @@ from site_builder.engine import Estimate
 from site_builder.site import evidence, fmt, urls
 from site_builder.site.evidence import Shown
 from site_builder.site.picks import Pick
-from site_builder.site.results import Query
+from site_builder.site.results import Query, Results
 
 
 @dataclass(frozen=True)
@@ -72,16 +72,16 @@ def reason(estimate: Estimate) -> str:
     return estimate.reasons[0] if estimate.reasons else ""
 
 
-def fit_row(catalog: Catalog, pick: Pick) -> FitRow:
+def fit_row(results: Results, pick: Pick) -> FitRow:
     """The will-it-run row of a chosen configuration."""
-    query, estimate = pick.query, pick.estimate
+    query, estimate, catalog = pick.query, pick.estimate, results.catalog
     return FitRow(
         model=model_link(catalog, query.model),
         size=model_size(catalog, query.model),
         quant=query.quant,
         runtime=runtime_link(catalog, query.runtime),
         verdict=estimate.verdict,
-        decode=decode_shown(catalog, query, estimate),
+        decode=decode_shown(results, query, estimate),
         memory=per_card(estimate),
         max_context=fmt.tokens(estimate.max_context) if estimate.max_context else fmt.DASH,
         detail=Link("details", urls.link(urls.matrix(query.combo), urls.anchor(query.model))),
@@ -89,6 +89,6 @@ def fit_row(catalog: Catalog, pick: Pick) -> FitRow:
     )
 
 
-def decode_shown(catalog: Catalog, query: Query, estimate: Estimate) -> Shown:
+def decode_shown(results: Results, query: Query, estimate: Estimate) -> Shown:
     """The decode figure of a result with its evidence label."""
-    return evidence.decode(catalog, query, estimate)
+    return evidence.decode(results, query, estimate)

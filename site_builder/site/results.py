@@ -84,6 +84,7 @@ class Results:
     _asked: dict[Query, Estimate] = field(default_factory=dict)
     memo: dict[tuple[str, ...], Any] = field(default_factory=dict)
     """Derived answers that several pages share (see :mod:`site_builder.site.picks`)."""
+    _by_config: dict[Config, Estimate] = field(default_factory=dict)
     _by_combo: dict[str, list[tuple[Query, Estimate]]] = field(default_factory=dict)
     _by_cell: dict[tuple[str, str, int], list[tuple[Query, Estimate]]] = field(default_factory=dict)
 
@@ -98,6 +99,14 @@ class Results:
         found = self.grid.get(query) or self._asked.get(query)
         if found is None:
             found = self._asked[query] = evaluate(self.catalog, query)
+        return found
+
+    def estimator(self, catalog: Catalog, config: Config) -> Estimate:
+        """The engine's ``estimate`` with memory, for engine helpers that take an estimator
+        (evidence labels, accuracy points)."""
+        found = self._by_config.get(config)
+        if found is None:
+            found = self._by_config[config] = engine.estimate(catalog, config)
         return found
 
     def for_combo(self, combo: str) -> list[tuple[Query, Estimate]]:

@@ -52,23 +52,20 @@ def measured_rows(data: SiteData, combo: str | None = None) -> list[MeasuredRow]
     rows = []
     for point in accuracy.points(data.results):
         bench = data.catalog.benchmarks[point.benchmark]
-        if combo is not None and bench.combo != combo:
+        if combo is not None and not accuracy.runs_on(bench, combo, data.catalog.combos[combo]):
             continue
-        name, unit = METRIC_NAMES[point.result.metric]
+        name, unit = METRIC_NAMES[point.metric]
+        error = point.error
         rows.append(
             MeasuredRow(
                 anchor=urls.anchor(point.benchmark),
                 title=bench.title,
                 combo=_combo(data, bench.combo),
                 metric=name,
-                conditions=_conditions(
-                    point.result.prompt_tokens, point.result.gen_tokens, point.result.concurrency
-                ),
+                conditions=_conditions(point.prompt_tokens, point.gen_tokens),
                 measured=f"{fmt.num(point.measured)} {unit}",
-                estimated=f"{fmt.num(point.predicted)} {unit}"
-                if point.predicted is not None
-                else fmt.DASH,
-                error=f"{point.error:+.0%}" if point.error is not None else fmt.DASH,
+                estimated=_value(point.predicted, unit),
+                error=f"{error:+.0%}" if error is not None else fmt.DASH,
                 source=bench.result_source or bench.sources[0],
             )
         )
@@ -79,11 +76,11 @@ def pending_rows(data: SiteData, combo: str | None = None) -> list[PendingRow]:
     """Every pending benchmark (of one combo when ``combo`` is given)."""
     rows = []
     for slug, bench in data.catalog.benchmarks.items():
-        if bench.status != "pending" or (combo is not None and bench.combo != combo):
+        if bench.status != "pending":
             continue
-        estimate = None
-        if bench.combo is not None:
-            estimate = data.results.ask(accuracy.pending_query(bench))
+        if combo is not None and not accuracy.runs_on(bench, combo, data.catalog.combos[combo]):
+            continue
+        estimate = accuracy.pending_estimate(data.results, bench)
         rows.append(
             PendingRow(
                 anchor=urls.anchor(slug),
@@ -93,12 +90,14 @@ def pending_rows(data: SiteData, combo: str | None = None) -> list[PendingRow]:
                 quant=bench.quant,
                 runtime=runtime_link(data.catalog, bench.runtime),
                 rationale=bench.rationale,
-                estimated=f"{fmt.tok_s(estimate.decode_tok_s)} tok/s"
-                if estimate and estimate.decode_tok_s
-                else fmt.DASH,
+                estimated=_value(estimate.decode_tok_s, "tok/s"),
             )
         )
     return rows
+
+
+def _value(value: float | None, unit: str) -> str:
+    return f"{fmt.num(value)} {unit}" if value is not None else fmt.DASH
 
 
 def _combo(data: SiteData, slug: str | None) -> Link | None:
@@ -107,12 +106,6 @@ def _combo(data: SiteData, slug: str | None) -> Link | None:
     return Link(data.catalog.combos[slug].name, urls.link(urls.combo(slug)))
 
 
-def _conditions(prompt: int, gen: int, concurrency: int) -> str:
-    parts = []
-    if prompt:
-        parts.append(f"pp{prompt}")
-    if gen:
-        parts.append(f"tg{gen}")
-    if concurrency > 1:
-        parts.append(f"{concurrency} concurrent")
-    return " ".join(parts)
+def _conditions(prompt: int, gen: int) -> str:
+    """llama-bench style: ``pp512``, ``tg128``, ``pp512 tg128``."""
+    return " ".join(part for part in (f"pp{prompt}" * bool(prompt), f"tg{gen}" * bool(gen)) if part)

@@ -119,7 +119,7 @@ def get_context(data: SiteData, slug: str, combo: Combo) -> ComboPage:
         psu=f"{fmt.watts(combo.psu_w)} W",
         os=list(combo.os),
         failure_modes=list(combo.failure_modes),
-        fits=[fit_row(data.catalog, pick) for pick in _by_size(data, picks)],
+        fits=[fit_row(data.results, pick) for pick in _by_size(data, picks)],
         matrix=Link(f"Will it run on {combo.name}?", urls.link(urls.matrix(slug))),
         headline=_describe(data, headline),
         memory_svg=charts.memory(data, headline) if headline else "",

@@ -81,7 +81,7 @@ def _class_row(data: SiteData, name: str, members: list[Pick]) -> ClassRow:
         model=model_link(data.catalog, top.query.model),
         quant=top.query.quant,
         verdict=top.estimate.verdict,
-        decode=decode_shown(data.catalog, top.query, top.estimate),
+        decode=decode_shown(data.results, top.query, top.estimate),
     )
 
 

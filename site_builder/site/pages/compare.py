@@ -84,10 +84,10 @@ def get_context(data: SiteData, a: str, b: str) -> ComparePage:
             ModelRow(
                 model_link(catalog, model),
                 pa.estimate.verdict if pa else "unsupported",
-                decode_shown(catalog, pa.query, pa.estimate) if pa else None,
+                decode_shown(data.results, pa.query, pa.estimate) if pa else None,
                 pa.query.quant if pa else "",
                 pb.estimate.verdict if pb else "unsupported",
-                decode_shown(catalog, pb.query, pb.estimate) if pb else None,
+                decode_shown(data.results, pb.query, pb.estimate) if pb else None,
                 pb.query.quant if pb else "",
             )
         )

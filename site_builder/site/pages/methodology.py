@@ -3,15 +3,17 @@ against every measured benchmark (table and scatter), regenerated on each build.
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from site_builder.engine import AccuracyPoint, accuracy_table
+from site_builder.engine import ErrorRow as EngineErrorRow
+from site_builder.engine.config import DEFAULT_USD_PER_KWH
 from site_builder.site import accuracy, fmt
 from site_builder.site.pages import Page, SiteData
+from site_builder.site.pages.bench_rows import METRIC_NAMES
 from site_builder.site.pages.combo_derived import LOW_BITS, SLOW_TOK_S
-from site_builder.site.pages.combo_hardware import PRICE_PER_KWH_USD
 from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT
 from site_builder.site.svg.scatter import ScatterPoint, scatter_chart
 
@@ -20,13 +22,14 @@ _SPEED_METRICS = ("decode_tok_s", "prefill_tok_s", "aggregate_decode_tok_s")
 
 @dataclass(frozen=True)
 class ErrorRow:
-    """Error statistics of one runtime (or all) over its measured points."""
+    """Error statistics of one runtime (or all of them) and metric."""
 
     runtime: str
+    metric: str
     points: int
-    mean_abs: str
+    median: str
+    p90: str
     bias: str
-    worst: str
 
 
 @dataclass(frozen=True)
@@ -48,42 +51,47 @@ def pages(data: SiteData) -> Iterator[Page]:
 
 def get_context(data: SiteData) -> MethodologyPage:
     points = [p for p in accuracy.points(data.results) if p.error is not None]
-    by_runtime: dict[str, list[accuracy.Point]] = {}
-    for point in points:
-        by_runtime.setdefault(point.runtime, []).append(point)
-    rows = [_errors(data.catalog.runtimes[r].name, ps) for r, ps in sorted(by_runtime.items())]
-    if points:
-        rows.append(_errors("All runtimes", points))
-    speed = [p for p in points if p.result.metric in _SPEED_METRICS and p.predicted]
-    scatter = scatter_chart(
-        "accuracy",
-        "Engine prediction against measurement (tok/s)",
-        "tok/s",
-        [
-            ScatterPoint(f"{p.benchmark} {p.result.metric}", p.measured, p.predicted or 0.0)
-            for p in speed
-        ],
-    )
+    rows = [_row(data, row) for row in accuracy_table(points)]
+    rows += [_row(data, row) for row in accuracy_table(replace(p, runtime="") for p in points)]
     counts = Counter(a for estimate in data.results.grid.values() for a in estimate.assumptions)
     return MethodologyPage(
         accuracy=rows,
-        scatter_svg=scatter,
+        scatter_svg=_scatter(points),
         assumptions=sorted(counts.items(), key=lambda item: (-item[1], item[0])),
         configurations=len(data.results.grid),
         contexts=", ".join(fmt.tokens(c) for c in CONTEXTS),
         headline_context=fmt.tokens(HEADLINE_CONTEXT),
         low_bits=f"{LOW_BITS:g}",
         slow_tok_s=f"{SLOW_TOK_S:g}",
-        price_per_kwh=fmt.usd(PRICE_PER_KWH_USD),
+        price_per_kwh=fmt.usd(DEFAULT_USD_PER_KWH),
     )
 
 
-def _errors(name: str, points: list[accuracy.Point]) -> ErrorRow:
-    errors = [p.error for p in points if p.error is not None]
+def _row(data: SiteData, row: EngineErrorRow) -> ErrorRow:
+    runtime = data.catalog.runtimes[row.runtime].name if row.runtime else "All runtimes"
     return ErrorRow(
-        runtime=name,
-        points=len(errors),
-        mean_abs=f"{statistics.fmean(abs(e) for e in errors):.0%}",
-        bias=f"{statistics.fmean(errors):+.0%}",
-        worst=f"{max(errors, key=abs):+.0%}",
+        runtime=runtime,
+        metric=METRIC_NAMES[row.metric][0],
+        points=row.count,
+        median=f"{row.median_abs_pct:.0f} %",
+        p90=f"{row.p90_abs_pct:.0f} %",
+        bias=f"{row.bias_pct:+.0f} %",
+    )
+
+
+def _scatter(points: list[AccuracyPoint]) -> str:
+    speed = [p for p in points if p.metric in _SPEED_METRICS and p.predicted]
+    return scatter_chart(
+        "accuracy",
+        "Engine prediction against measurement (tok/s)",
+        "tok/s",
+        [
+            ScatterPoint(
+                f"{p.hardware}, {p.model} {p.quant}, {p.runtime}, {METRIC_NAMES[p.metric][0]}",
+                p.measured,
+                p.predicted or 0.0,
+                METRIC_NAMES[p.metric][0],
+            )
+            for p in speed
+        ],
     )

@@ -133,7 +133,7 @@ def _where(data: SiteData, slug: str) -> list[WhereRow]:
             rows.append(WhereRow(combo_link(data.catalog, combo), "unsupported", "", None, detail))
             continue
         decode = (
-            decode_shown(data.catalog, pick.query, pick.estimate)
+            decode_shown(data.results, pick.query, pick.estimate)
             if pick.estimate.decode_tok_s
             else None
         )

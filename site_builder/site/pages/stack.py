@@ -147,7 +147,7 @@ def outcome(data: SiteData, combo: str, workload: Workload, title: str) -> Outco
         concurrency=workload.concurrency,
         verdict=estimate.verdict,
         reasons=list(estimate.reasons),
-        decode=evidence.decode(data.catalog, query, estimate),
+        decode=evidence.decode(data.results, query, estimate),
         figures=_figures(estimate, workload.concurrency),
         launch_command=estimate.launch_command,
         assumptions=list(estimate.assumptions),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from site_builder.site.svg.canvas import Svg, color, figure
 
 _LEFT, _RIGHT, _TOP, _BOTTOM, _SIZE = 64.0, 24.0, 20.0, 50.0, 420.0
+_SERIES_COLORS = ("point", "line", "kv")
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class ScatterPoint:
     label: str
     measured: float
     predicted: float
+    series: str = ""
 
 
 def scatter_chart(slug: str, title: str, unit: str, points: list[ScatterPoint]) -> str:
@@ -32,9 +34,16 @@ def scatter_chart(slug: str, title: str, unit: str, points: list[ScatterPoint]) 
     band += [(scale.x(v), scale.y(v / 1.25)) for v in (high, low)]
     svg.path([*band, band[0]], style=f"fill:{color('band')};opacity:0.3;stroke:none")
     svg.line(scale.x(low), scale.y(low), scale.x(high), scale.y(high), stroke_dasharray="4 4")
+    series = sorted({p.series for p in points})
     for p in points:
         tip = f"{p.label}: measured {p.measured:g}, predicted {p.predicted:.1f} {unit}"
-        svg.circle(scale.x(p.measured), scale.y(p.predicted), 5, color("point"), tip)
+        fill = color(_SERIES_COLORS[series.index(p.series) % len(_SERIES_COLORS)])
+        svg.circle(scale.x(p.measured), scale.y(p.predicted), 5, fill, tip)
+    for i, name in enumerate(series):
+        if name:
+            fill = color(_SERIES_COLORS[i % len(_SERIES_COLORS)])
+            svg.circle(_LEFT + 16, _TOP + 12 + i * 18, 5, fill)
+            svg.text(_LEFT + 26, _TOP + 16 + i * 18, name)
     return figure(svg, title)
 
 

@@ -1,0 +1,59 @@
+"""Fixtures of the site tests: the fixture catalog's site, built once per session."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from site_builder.site.build import BuildReport, build
+from site_builder.site.layout import Layout
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CATALOG = FIXTURES / "catalog"
+CONTENT = FIXTURES / "content"
+
+
+@dataclass(frozen=True)
+class Built:
+    """A finished build: where it read and wrote, and its report."""
+
+    layout: Layout
+    report: BuildReport
+
+    @property
+    def site(self) -> Path:
+        return self.layout.site
+
+    def html(self, url_path: str) -> str:
+        """The built page at ``url_path`` (e.g. ``hardware-combos/dual-rtx-4090/``)."""
+        return (self.site / url_path / "index.html").read_text(encoding="utf-8")
+
+
+def fixture_layout(folder: Path, catalog: Path = CATALOG, content: Path = CONTENT) -> Layout:
+    """A layout reading the fixture catalog and content, writing under ``folder``."""
+    return Layout.at(ROOT, catalog=catalog, content=content, site=folder / "site",
+                     work=folder / "work")
+
+
+def copy_catalog(folder: Path) -> Path:
+    """A writable copy of the fixture catalog."""
+    target = folder / "catalog"
+    shutil.copytree(CATALOG, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The fixture catalog's site, built once."""
+    layout = fixture_layout(tmp_path_factory.mktemp("fixture-site"))
+    return Built(layout, build(layout))
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Iterator[Path]:
+    yield tmp_path

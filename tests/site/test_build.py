@@ -1,0 +1,106 @@
+"""The pipeline end to end on the fixture catalog: pages exist, links hold, builds repeat."""
+
+from __future__ import annotations
+
+import filecmp
+from pathlib import Path
+
+import pytest
+
+from site_builder.errors import BuildError
+from site_builder.site.build import build
+from tests.site.conftest import CONTENT, Built, copy_catalog, fixture_layout
+
+PAGES = [
+    "index.html",
+    "hardware-combos/index.html",
+    "hardware-combos/dual-rtx-4090/index.html",
+    "hardware-combos/dual-rtx-3090/index.html",
+    "stacks/index.html",
+    "stacks/dual-4090-workstation/index.html",
+    "will-it-run/index.html",
+    "will-it-run/dual-rtx-4090/index.html",
+    "compare/dual-rtx-3090-vs-dual-rtx-4090/index.html",
+    "models/llama-3.3-70b-instruct/index.html",
+    "gpus/rtx-5090/index.html",
+    "runtimes/vllm/index.html",
+    "benchmarks/index.html",
+    "methodology/index.html",
+    "configure/index.html",
+    "guides/fixture-guide/index.html",
+    "reference/catalog/index.html",
+    "reference/api/index.html",
+    "api/index.json",
+    "api/combos.json",
+    "api/estimates/dual-rtx-4090.json",
+    "api/matrix.json",
+    "schema/combos.schema.json",
+    "assets/data/dual-rtx-4090.js",
+    "sitemap.xml.gz",
+    "search/search_index.json",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_exists(built: Built, path: str) -> None:
+    assert (built.site / path).is_file()
+
+
+def test_no_raw_template_syntax(built: Built) -> None:
+    for page in built.site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for marker in ("{{", "{%", "<!-- fragment:"):
+            assert marker not in text, f"{page}: {marker}"
+
+
+def test_leaf_pages_stay_out_of_the_nav(built: Built) -> None:
+    home = built.html("")
+    assert 'href="hardware-combos/"' in home
+    assert "hardware-combos/dual-rtx-4090/" not in home.split('class="md-nav"', 1)[1].split(
+        "</nav>", 1
+    )[0]
+
+
+def test_two_builds_are_byte_identical(built: Built, tmp_path: Path) -> None:
+    again = build(fixture_layout(tmp_path))
+    comparison = filecmp.dircmp(built.site, again.site)
+    assert _differences(comparison) == []
+
+
+def _differences(comparison: filecmp.dircmp[str]) -> list[str]:
+    found = comparison.left_only + comparison.right_only
+    _, mismatch, errors = filecmp.cmpfiles(
+        comparison.left, comparison.right, comparison.common_files, shallow=False
+    )
+    found += mismatch + errors
+    for sub in comparison.subdirs.values():
+        found += _differences(sub)
+    return found
+
+
+def test_broken_link_fails_the_build_and_keeps_the_site(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "guides").mkdir(parents=True)
+    (content / "guides" / "broken.md").write_text(
+        "# Broken\n\nSee [a page that does not exist](/hardware-combos/no-such-combo.md).\n",
+        encoding="utf-8",
+    )
+    layout = fixture_layout(tmp_path, content=content)
+    layout.site.mkdir(parents=True)
+    (layout.site / "previous.html").write_text("previous build", encoding="utf-8")
+    with pytest.raises(BuildError, match=r"hardware-combos/no-such-combo\.md"):
+        build(layout)
+    assert (layout.site / "previous.html").read_text(encoding="utf-8") == "previous build"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site", "work"]
+
+
+def test_catalog_error_keeps_the_site(tmp_path: Path) -> None:
+    catalog = copy_catalog(tmp_path)
+    gpu = catalog / "gpus" / "rtx-4090.yaml"
+    gpu.write_text(gpu.read_text(encoding="utf-8").replace("vram_gib: 24", "vram_gib: 24000"))
+    layout = fixture_layout(tmp_path, catalog=catalog, content=CONTENT)
+    layout.site.mkdir(parents=True)
+    (layout.site / "previous.html").write_text("previous build", encoding="utf-8")
+    with pytest.raises(Exception, match="1 error in the catalog"):
+        build(layout)
+    assert (layout.site / "previous.html").is_file()
