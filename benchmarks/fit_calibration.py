@@ -149,16 +149,14 @@ def fit(
         error_low=round(percentile(ratios, 0.1), 3),
         error_high=round(percentile(ratios, 0.9), 3),
     )
-    print(
-        f"# {platform}: {len(pts)} points, rms log error {math.sqrt(sum(r * r for r in res) / len(res)):.3f}"
-    )
+    rms = math.sqrt(sum(r * r for r in res) / len(res))
+    print(f"# {platform}: {len(pts)} points, rms log error {rms:.3f}")
     for metric in METRICS:
         errs = [
             abs(math.exp(r) - 1) * 100 for (_, m, _), r in zip(pts, res, strict=True) if m == metric
         ]
-        print(
-            f"#   {metric}: median |err| {percentile(errs, 0.5):.1f} %, p90 {percentile(errs, 0.9):.1f} %"
-        )
+        median, p90 = percentile(errs, 0.5), percentile(errs, 0.9)
+        print(f"#   {metric}: median |err| {median:.1f} %, p90 {p90:.1f} %")
     for n in [*names, "error_low", "error_high"]:
         print(f"    {n}={getattr(best, n):.6g},")
     return best

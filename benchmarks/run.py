@@ -4,7 +4,8 @@ The batch is every combo x model x quant x runtime (rated for the combo, loading
 x 4 contexts, the grid the site evaluates. Prints configurations per second and microseconds
 per configuration (best of a few rounds), per verdict and per runtime. Target: >= 10,000/s.
 Times are CPU seconds of this process (time.process_time), so other work on the machine does
-not distort them; one core. Run: python benchmarks/run.py [--catalog DIR] [--rounds N]   (also: make bench)
+not distort them; one core.
+Run: python benchmarks/run.py [--catalog DIR] [--rounds N]   (also: make bench)
 """
 
 from __future__ import annotations
@@ -81,15 +82,11 @@ def main() -> None:
     best, verdicts = min(run_once(catalog, configs, lookups) for _ in range(max(args.rounds, 1)))
     plain, _ = run_once(catalog, configs[::10], None)
     rate = len(configs) / best
-    print(
-        f"configurations: {len(configs):,} ({len(catalog.combos)} combos x models x quants x runtimes x {len(CONTEXTS)} contexts)"
-    )
-    print(
-        f"best of {args.rounds}: {best:.3f} s -> {rate:,.0f} configurations/s, {best / len(configs) * 1e6:.1f} us each"
-    )
-    print(
-        f"prepare(catalog): {prep * 1000:.1f} ms once; without it: {len(configs[::10]) / plain:,.0f}/s"
-    )
+    combos, n = len(catalog.combos), len(configs)
+    print(f"configurations: {n:,} ({combos} combos x models x runtimes x quants x 4 contexts)")
+    print(f"best of {args.rounds}: {best:.3f} s CPU -> {rate:,.0f} configurations/s")
+    print(f"per configuration: {best / n * 1e6:.1f} us")
+    print(f"prepare(catalog): {prep * 1000:.1f} ms once; without it: {n // 10 / plain:,.0f}/s")
     print(f"target >= {TARGET_PER_S:,}/s: {'met' if rate >= TARGET_PER_S else 'NOT met'}")
     print("verdicts: " + ", ".join(f"{v} {n:,}" for v, n in sorted(verdicts.items())))
     for runtime, micros in per_runtime(catalog, configs).items():

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from site_builder.catalog import Catalog
 from site_builder.engine import links, power
 from site_builder.engine.decode import distinct_expert_fraction
 from site_builder.engine.prefill import attention_flops, pipeline_factor
 from site_builder.engine.shapes import shape_of
-from site_builder.catalog import Catalog
 from tests.engine.conftest import Ask
 
 L33 = "llama-3.3-70b-instruct"

@@ -1,0 +1,78 @@
+"""The engine against the measured calibration benchmarks, and evidence labels."""
+
+from __future__ import annotations
+
+import pytest
+
+from site_builder.catalog import Catalog
+from site_builder.engine import AccuracyPoint, accuracy_points, accuracy_table, evidence
+from site_builder.engine.accuracy import percentile
+from tests.engine.conftest import config
+
+
+@pytest.fixture(scope="module")
+def points(catalog: Catalog) -> list[AccuracyPoint]:
+    return accuracy_points(catalog)
+
+
+def test_every_measured_result_is_predicted(
+    catalog: Catalog, points: list[accuracy_points]
+) -> None:  # type: ignore[valid-type]
+    measured = sum(len(b.results) for b in catalog.benchmarks.values() if b.status == "measured")
+    assert len(points) == measured == 151
+    assert all(p.predicted is not None for p in points)
+
+
+@pytest.mark.parametrize(
+    ("metric", "median", "p90"),
+    [("decode_tok_s", 10, 25), ("prefill_tok_s", 20, 35), ("vram_used_gib", 5, 5)],
+)
+def test_error_within_acceptance(
+    points: list[AccuracyPoint], metric: str, median: float, p90: float
+) -> None:
+    # Acceptance: decode median |error| <= 10 %, prefill <= 20 % on the calibration set.
+    rows = {r.metric: r for r in accuracy_table(points)}
+    assert rows[metric].median_abs_pct <= median
+    assert rows[metric].p90_abs_pct <= p90
+    assert abs(rows[metric].bias_pct) <= 5
+
+
+def test_residual_band_covers_most_points(points: list[AccuracyPoint]) -> None:
+    # decode_tok_s_range comes from the 10th/90th residual percentiles: ~80 % inside.
+    from site_builder.engine.calibration import LLAMA_CPP_CUDA
+
+    cuda = [p for p in points if p.metric == "decode_tok_s" and "apple" not in p.hardware]
+    inside = [
+        p
+        for p in cuda
+        if LLAMA_CPP_CUDA.error_low <= p.measured / p.predicted <= LLAMA_CPP_CUDA.error_high
+    ]
+    assert len(inside) / len(cuda) >= 0.7
+
+
+def test_percentile() -> None:
+    assert percentile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.5
+    assert percentile([5.0], 0.9) == 5.0
+    assert percentile([], 0.5) == 0.0
+
+
+def test_evidence_measured(catalog: Catalog) -> None:
+    # calibration: RTX 4090, Llama-3-8B Q4_K_M, tg512 = 130.58 tok/s.
+    cfg = config("rtx-4090", "llama-3-8b", "Q4_K_M", "llama-cpp", prompt_tokens=0, gen_tokens=512)
+    found = evidence.label(catalog, cfg, "decode_tok_s")
+    assert found.label == "measured" and found.value == 130.58 and found.benchmark
+
+
+def test_evidence_measured_near(catalog: Catalog) -> None:
+    cfg = config("rtx-4090", "llama-3-8b", "Q4_K_M", "llama-cpp", prompt_tokens=0, gen_tokens=1024)
+    found = evidence.label(catalog, cfg, "decode_tok_s")
+    assert found.label == "measured-near" and found.value is not None
+    assert 119.44 < found.value < 130.58  # between tg4096 and tg512 measurements
+
+
+def test_evidence_estimated(catalog: Catalog) -> None:
+    cfg = config("rtx-5090", "qwen3-32b", "Q4_K_M", "llama-cpp")
+    found = evidence.label(catalog, cfg, "decode_tok_s")
+    assert found.label == "estimated"
+    assert found.low is not None and found.high is not None and found.value is not None
+    assert found.low < found.value < found.high
