@@ -4,8 +4,8 @@
 
 1. at the headline context, every runtime the combo's editors rate x every quant of the
    :data:`LADDER` that runtime loads (the configurator, matrix cells, best-model lists);
-2. at the longer contexts, each ladder quant on its fastest primary runtime from sweep 1,
-   unless it already failed to fit there (more context never needs less memory).
+2. at the other contexts, each ladder quant on its best primary runtime from sweep 1 (longer
+   ones only where it runs at the headline context: more context never needs less memory).
 
 Pages, charts, the API and the configurator read from it; a page that needs another
 configuration (a stack's workload, a split comparison, a speed curve) asks
@@ -23,12 +23,13 @@ from site_builder import engine
 from site_builder.catalog import Catalog
 from site_builder.engine import Config, Estimate
 from site_builder.engine.config import DEFAULT_GEN_TOKENS, DEFAULT_PROMPT_TOKENS
+from site_builder.engine.estimate import Lookups, prepare
 from site_builder.schema import Combo, Workload
 from site_builder.schema.base import KvCacheType, SplitMode
 
-CONTEXTS: tuple[int, ...] = (8192, 32768, 131072)
-"""Context windows of the will-it-run matrices and the configurator (8K chat, 32K long
-documents, 128K the longest most models take)."""
+CONTEXTS: tuple[int, ...] = (4096, 8192, 32768, 131072)
+"""Context windows of the will-it-run matrices and the configurator (4K short chats, 8K the
+default, 32K long documents, 128K the longest most models take)."""
 
 HEADLINE_CONTEXT = 8192
 """The context window of headline figures (matrix cells, best-model lists)."""
@@ -121,23 +122,24 @@ class Results:
 def compute(catalog: Catalog) -> Results:
     """Evaluate the standard grid of every combo (on every core when it is large)."""
     grid = _evaluated(catalog, sorted(headline_queries(catalog)))
-    grid.update(_evaluated(catalog, sorted(longer_queries(catalog, grid))))
+    grid.update(_evaluated(catalog, sorted(other_context_queries(catalog, grid))))
     return Results(catalog=catalog, grid=dict(sorted(grid.items())))
 
 
 def _evaluated(catalog: Catalog, queries: list[Query]) -> dict[Query, Estimate]:
     """Evaluate ``queries`` with the cyclic garbage collector paused: the engine allocates
     tens of thousands of small, acyclic results, and collection passes over them are wasted."""
+    lookups = prepare(catalog)
     gc.disable()
     try:
-        return {query: evaluate(catalog, query) for query in queries}
+        return {query: evaluate(catalog, query, lookups) for query in queries}
     finally:
         gc.enable()
 
 
-def evaluate(catalog: Catalog, query: Query) -> Estimate:
-    """Ask the engine about one query."""
-    return engine.estimate(catalog, config_for(catalog, query))
+def evaluate(catalog: Catalog, query: Query, lookups: Lookups | None = None) -> Estimate:
+    """Ask the engine about one query (``lookups``: the engine's per-catalog precomputation)."""
+    return engine.estimate(catalog, config_for(catalog, query), lookups)
 
 
 def config_for(catalog: Catalog, query: Query) -> Config:
@@ -165,21 +167,25 @@ def headline_queries(catalog: Catalog) -> Iterator[Query]:
                 yield Query(combo_slug, model_slug, quant, runtime, HEADLINE_CONTEXT)
 
 
-def longer_queries(catalog: Catalog, headline: dict[Query, Estimate]) -> Iterator[Query]:
-    """Sweep 2: the longer contexts, for each quant's fastest primary runtime that fits at the
-    headline context. Runtimes built on another (Ollama, LM Studio) follow their base."""
-    fastest: dict[tuple[str, str, str], tuple[float, Query]] = {}
+def other_context_queries(catalog: Catalog, headline: dict[Query, Estimate]) -> Iterator[Query]:
+    """Sweep 2: the other contexts, for each quant's best primary runtime at the headline
+    context (verdict first, then speed). Longer contexts are skipped where the quant does not
+    run at the headline one: more context never needs less memory. Runtimes built on another
+    (Ollama, LM Studio) follow their base."""
+    best: dict[tuple[str, str, str], tuple[tuple[int, float], Query, Estimate]] = {}
     for query, estimate in headline.items():
-        if catalog.runtimes[query.runtime].based_on is not None or not is_runnable(estimate):
+        if catalog.runtimes[query.runtime].based_on is not None:
             continue
         key = (query.combo, query.model, query.quant)
-        speed = estimate.decode_tok_s or 0.0
-        if key not in fastest or speed > fastest[key][0]:
-            fastest[key] = (speed, query)
-    for _, query in sorted(fastest.values(), key=lambda item: item[1]):
+        score = (rank(estimate), -(estimate.decode_tok_s or 0.0))
+        if key not in best or score < best[key][0]:
+            best[key] = (score, query, estimate)
+    for _, query, estimate in sorted(best.values(), key=lambda item: item[1]):
         limit = catalog.models[query.model].max_context_tokens
+        runs = is_runnable(estimate)
         for context in CONTEXTS:
-            if HEADLINE_CONTEXT < context <= limit:
+            wanted = context < HEADLINE_CONTEXT or (context > HEADLINE_CONTEXT and runs)
+            if wanted and context <= limit:
                 yield replace(query, context=context)
 
 

@@ -36,8 +36,9 @@ class Built:
 
 def fixture_layout(folder: Path, catalog: Path = CATALOG, content: Path = CONTENT) -> Layout:
     """A layout reading the fixture catalog and content, writing under ``folder``."""
-    return Layout.at(ROOT, catalog=catalog, content=content, site=folder / "site",
-                     work=folder / "work")
+    return Layout.at(
+        ROOT, catalog=catalog, content=content, site=folder / "site", work=folder / "work"
+    )
 
 
 def copy_catalog(folder: Path) -> Path:

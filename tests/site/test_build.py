@@ -56,9 +56,10 @@ def test_no_raw_template_syntax(built: Built) -> None:
 def test_leaf_pages_stay_out_of_the_nav(built: Built) -> None:
     home = built.html("")
     assert 'href="hardware-combos/"' in home
-    assert "hardware-combos/dual-rtx-4090/" not in home.split('class="md-nav"', 1)[1].split(
-        "</nav>", 1
-    )[0]
+    assert (
+        "hardware-combos/dual-rtx-4090/"
+        not in home.split('class="md-nav"', 1)[1].split("</nav>", 1)[0]
+    )
 
 
 def test_two_builds_are_byte_identical(built: Built, tmp_path: Path) -> None:

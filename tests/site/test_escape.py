@@ -36,7 +36,10 @@ def test_md_shows_text_literally_in_a_table_cell(text: str, shown: str) -> None:
 @pytest.mark.parametrize(
     ("text", "shown"),
     [
-        ("Set `NCCL_P2P_DISABLE=1` and *retry*", "Set <code>NCCL_P2P_DISABLE=1</code> and <em>retry</em>"),
+        (
+            "Set `NCCL_P2P_DISABLE=1` and *retry*",
+            "Set <code>NCCL_P2P_DISABLE=1</code> and <em>retry</em>",
+        ),
         ("pipe in code `a|b` | outside", "pipe in code <code>a|b</code> | outside"),
         ("<b>not bold</b>", "&lt;b&gt;not bold&lt;/b&gt;"),
         ("`<script>` stays code", "<code>&lt;script&gt;</code> stays code"),

@@ -169,7 +169,7 @@ def _missing(data: SiteData, combo: str, model: str, quant: str, context: int) -
     if head is None:
         return Cell("unsupported", "", "", "no rated runtime loads this quant")
     verdict = head.estimate.verdict
-    tip = f"already {verdict} at {fmt.tokens(HEADLINE_CONTEXT)}: {reason(head.estimate)}"
+    tip = f"{verdict} already at {fmt.tokens(HEADLINE_CONTEXT)}: {reason(head.estimate)}"
     return Cell(verdict, "", "", tip)
 
 

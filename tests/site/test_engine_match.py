@@ -1,0 +1,86 @@
+"""Pages show the numbers ``site-builder estimate`` prints for the same configuration."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from site_builder.cli import main
+from site_builder.site import fmt
+from tests.site.conftest import Built
+from tests.site.pagetext import table_after
+
+
+def estimate(capsys: pytest.CaptureFixture[str], catalog: Path, *args: str) -> dict[str, Any]:
+    """Run ``site-builder estimate --json`` and parse what it prints."""
+    capsys.readouterr()
+    assert main(["estimate", "--catalog", str(catalog), "--json", *args]) == 0
+    result: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return result
+
+
+def runtime_ids(built: Built) -> dict[str, str]:
+    """Runtime display name -> ID, from the built API."""
+    runtimes = json.loads((built.site / "api" / "runtimes.json").read_text(encoding="utf-8"))
+    return {entry["name"]: slug for slug, entry in runtimes.items()}
+
+
+def model_ids(built: Built) -> dict[str, str]:
+    models = json.loads((built.site / "api" / "models.json").read_text(encoding="utf-8"))
+    return {entry["name"]: slug for slug, entry in models.items()}
+
+
+def check_combo_page(built: Built, capsys: pytest.CaptureFixture[str], combo: str) -> int:
+    """Every will-it-run row of a combo page equals the engine's result; returns rows checked."""
+    rows = table_after(built.html(f"hardware-combos/{combo}/"), "will-it-run")
+    models, runtimes = model_ids(built), runtime_ids(built)
+    for model, _size, quant, runtime, verdict, decode, memory, _ctx in rows:
+        result = estimate(
+            capsys,
+            built.layout.catalog,
+            "--combo",
+            combo,
+            "--model",
+            models[model],
+            "--quant",
+            quant,
+            "--runtime",
+            runtimes[runtime],
+        )
+        assert verdict == result["verdict"]
+        cards = " + ".join(fmt.gib(card["total_gib"]) for card in result["memory"]["per_gpu"])
+        assert memory == f"{cards} GiB"
+        if "estimated" in decode:
+            assert decode.startswith(f"{fmt.tok_s(result['decode_tok_s'])} tok/s")
+            low, high = result["decode_tok_s_range"]
+            assert f"({fmt.tok_s(low)}–{fmt.tok_s(high)})" in decode
+    return len(rows)
+
+
+def test_fixture_combo_page_matches_the_engine(
+    built: Built, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert check_combo_page(built, capsys, "dual-rtx-4090") == 2
+
+
+def test_fixture_guide_inserts_engine_figures(
+    built: Built, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = estimate(
+        capsys,
+        built.layout.catalog,
+        "--combo",
+        "dual-rtx-4090",
+        "--model",
+        "llama-3.3-70b-instruct",
+        "--quant",
+        "AWQ-INT4",
+        "--runtime",
+        "vllm",
+    )
+    page = built.html("guides/fixture-guide/")
+    assert f"at {fmt.tok_s(result['decode_tok_s'])} tok/s" in page
+    assert f"{fmt.gib(result['memory']['total_gib'])} GiB in total" in page

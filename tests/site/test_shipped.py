@@ -1,0 +1,119 @@
+"""The shipped catalog's site: built once; its key pages agree with ``site-builder estimate``."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from site_builder.catalog import load_catalog
+from site_builder.site import fmt
+from site_builder.site.build import build
+from site_builder.site.layout import Layout
+from tests.site.conftest import ROOT, Built
+from tests.site.pagetext import table_after
+from tests.site.test_engine_match import check_combo_page, estimate, model_ids
+
+
+@pytest.fixture(scope="session")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    folder = tmp_path_factory.mktemp("shipped")
+    layout = Layout.at(ROOT, site=folder / "site", work=folder / "work")
+    started = time.perf_counter()
+    report = build(layout)
+    elapsed = time.perf_counter() - started
+    # A loose guard against accidental quadratic work (the budget is 20 s on an idle machine).
+    assert elapsed < 90, report.timings
+    return Built(layout, report)
+
+
+def test_every_catalog_entry_has_a_page(shipped: Built) -> None:
+    catalog = load_catalog(shipped.layout.catalog)
+    folders = {
+        "combos": "hardware-combos",
+        "stacks": "stacks",
+        "gpus": "gpus",
+        "models": "models",
+        "runtimes": "runtimes",
+    }
+    for kind, folder in folders.items():
+        for slug in getattr(catalog, kind):
+            assert (shipped.site / folder / slug / "index.html").is_file(), (kind, slug)
+    for slug in catalog.combos:
+        assert (shipped.site / "will-it-run" / slug / "index.html").is_file()
+
+
+def test_dual_4090_page_matches_the_engine(
+    shipped: Built, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert check_combo_page(shipped, capsys, "dual-rtx-4090") >= 20
+
+
+def test_stack_outcome_matches_the_engine(
+    shipped: Built, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stack = load_catalog(shipped.layout.catalog).stacks["dual-4090-workstation"]
+    work = stack.workload
+    args = [
+        "--combo",
+        stack.combo,
+        "--model",
+        work.model,
+        "--quant",
+        work.quant,
+        "--runtime",
+        work.runtime,
+        "--context",
+        str(work.context_tokens),
+        "--concurrency",
+        str(work.concurrency),
+        "--kv-cache",
+        work.kv_cache,
+    ]
+    if work.split:
+        args += ["--split", work.split]
+    result = estimate(capsys, shipped.layout.catalog, *args)
+    rows = dict(table_after(shipped.html("stacks/dual-4090-workstation/"), "expected-outcome"))
+    assert rows["Prefill"].startswith(f"{fmt.tok_s(result['prefill_tok_s'])} tok/s")
+    assert rows["Time to first token (512-token prompt)"].startswith(
+        f"{fmt.ms(result['ttft_ms'])} ms"
+    )
+    cards = " + ".join(fmt.gib(card["total_gib"]) for card in result["memory"]["per_gpu"])
+    assert rows["Memory per card"].startswith(f"{cards} GiB")
+    assert rows["GPU power at load"].startswith(f"{fmt.watts(result['power_w'])} W")
+    decode = rows["Decode, single stream"]
+    if "estimated" in decode:
+        assert decode.startswith(f"{fmt.tok_s(result['decode_tok_s'])} tok/s")
+
+
+def test_global_matrix_matches_the_engine(
+    shipped: Built, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = shipped.html("will-it-run/")
+    picks = json.loads((shipped.site / "api" / "matrix.json").read_text(encoding="utf-8"))
+    combos = list(picks)
+    column = combos.index("dual-rtx-4090") + 2
+    models = model_ids(shipped)
+    rows = table_after(page, "will-it-run")
+    assert len(rows) == len(models)
+    for row in rows:
+        model = models[row[0]]
+        pick = picks["dual-rtx-4090"][model]
+        result = estimate(
+            capsys,
+            shipped.layout.catalog,
+            "--combo",
+            "dual-rtx-4090",
+            "--model",
+            model,
+            "--quant",
+            pick["quant"],
+            "--runtime",
+            pick["runtime"],
+        )
+        cell = row[column]
+        assert cell.startswith(result["verdict"]), cell
+        assert pick["quant"] in cell
+        if result["decode_tok_s"] is not None:
+            assert f"{fmt.tok_s(result['decode_tok_s'])} tok/s" in cell
