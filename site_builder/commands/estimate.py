@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from site_builder.catalog import Catalog, load_catalog
 from site_builder.engine import Config, Estimate, estimate
+from site_builder.engine.estimate import Lookups, prepare
 from site_builder.engine.resolve import KV_TYPES, SPLITS, lookup, parse_gpu, validate
 from site_builder.errors import UsageError
 
@@ -148,13 +149,14 @@ def run_batch(catalog: Catalog, source: str) -> int:
 
 def batch_lines(catalog: Catalog, lines: TextIO, out: TextIO) -> None:
     """Answer each non-empty line of ``lines`` on ``out``."""
+    lookups = prepare(catalog)
     for line in lines:
         if not line.strip():
             continue
-        out.write(json.dumps(answer(catalog, line)) + "\n")
+        out.write(json.dumps(answer(catalog, line, lookups)) + "\n")
 
 
-def answer(catalog: Catalog, line: str) -> dict[str, Any]:
+def answer(catalog: Catalog, line: str, lookups: Lookups | None = None) -> dict[str, Any]:
     """The estimate of one batch line, or ``{"error": ...}``."""
     try:
         fields = json.loads(line)
@@ -163,7 +165,7 @@ def answer(catalog: Catalog, line: str) -> dict[str, Any]:
     if not isinstance(fields, dict):
         return {"error": "invalid line: expected a JSON object"}
     try:
-        return estimate(catalog, config_from(catalog, fields)).to_json()
+        return estimate(catalog, config_from(catalog, fields), lookups).to_json()
     except UsageError as exc:
         return {"error": str(exc)}
     except (TypeError, ValueError) as exc:

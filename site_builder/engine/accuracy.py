@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from site_builder.catalog import Catalog
 from site_builder.engine.config import Config
-from site_builder.engine.estimate import estimate
+from site_builder.engine.estimate import estimate, prepare
 from site_builder.engine.result import Estimate
 from site_builder.schema import Benchmark, Result
 
@@ -106,8 +106,14 @@ def hardware(bench: Benchmark) -> str:
     return " + ".join(f"{g.count}x {g.gpu}" for g in bench.gpus)
 
 
-def accuracy_points(catalog: Catalog, estimator: Estimator = estimate) -> list[AccuracyPoint]:
+def accuracy_points(catalog: Catalog, estimator: Estimator | None = None) -> list[AccuracyPoint]:
     """Every result of every measured benchmark, with the engine's prediction."""
+    if estimator is None:
+        lookups = prepare(catalog)
+
+        def estimator(cat: Catalog, config: Config) -> Estimate:
+            return estimate(cat, config, lookups)
+
     points = []
     for slug, bench in catalog.benchmarks.items():
         if bench.status != "measured":

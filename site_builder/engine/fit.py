@@ -62,8 +62,8 @@ def card_problem(index: int, card: CardLoad, context: int, window: int) -> str |
     return None
 
 
-def card_tight(index: int, card: CardLoad, context: int, window: int) -> str | None:
-    """Why a card that fits is tight, or None."""
+def card_tight(index: int, card: CardLoad, context: int, window: int, total: float) -> str | None:
+    """Why a card that fits (holding ``total`` bytes) is tight, or None."""
     if card.pool:
         need = card.kv_at(context, window)
         if need * POOL_TIGHT_SLACK > card.kv_space:
@@ -72,10 +72,10 @@ def card_tight(index: int, card: CardLoad, context: int, window: int) -> str | N
                 f"{context:,} tokens ({_gib(need)})"
             )
         return None
-    headroom = card.capacity - card.total_at(context, window)
+    headroom = card.capacity - total
     if headroom < max(TIGHT_FRACTION * card.capacity, TIGHT_GIB * GIB):
         return (
-            f"{label(index, card)}: {_gib(card.total_at(context, window))} of "
+            f"{label(index, card)}: {_gib(total)} of "
             f"{_gib(card.capacity)}, only {_gib(headroom)} headroom"
         )
     return None
@@ -106,10 +106,10 @@ def max_context(pl: Placement, window: int, model_max: int, host_room: float) ->
     return max(best, 0)
 
 
-def assess(pl: Placement, context: int, window: int) -> Fit:
+def assess(pl: Placement, context: int, window: int, totals: list[float] | None = None) -> Fit:
     """Verdict of a GPU-only placement: fits, tight or no-fit (offload is decided by the
-    caller, which knows the runtime and the host)."""
-    totals = [c.total_at(context, window) for c in pl.cards]
+    caller, which knows the runtime and the host). ``totals``: each card's bytes, if known."""
+    totals = totals or [c.total_at(context, window) for c in pl.cards]
     over = [
         i
         for i, c in enumerate(pl.cards)
@@ -119,7 +119,9 @@ def assess(pl: Placement, context: int, window: int) -> Fit:
     if over:
         problems = (card_problem(i, pl.cards[i], context, window) for i in over)
         return Fit("no-fit", tuple(p for p in problems if p), 0)
-    tight = [t for i, c in enumerate(pl.cards) if (t := card_tight(i, c, context, window))]
+    tight = [
+        t for i, c in enumerate(pl.cards) if (t := card_tight(i, c, context, window, totals[i]))
+    ]
     if tight:
         return Fit("tight", tuple(tight), 0)
     used = ", ".join(

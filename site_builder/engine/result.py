@@ -59,11 +59,30 @@ class Estimate:
     """Link class between the cards: nvlink, pcie-p2p, pcie-host, unified, single."""
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object `site-builder estimate --json` prints (PRODUCT.md contract)."""
+        """The JSON object `site-builder estimate --json` prints (PRODUCT.md contract).
+
+        Floats are rounded here (2 decimals; energy 3, cost 4) so the output is deterministic
+        and readable; the dataclass keeps full precision for charts and comparisons."""
         data = asdict(self)
         data["reasons"] = list(self.reasons)
         data["assumptions"] = list(self.assumptions)
         data["memory"]["per_gpu"] = [asdict(card) for card in self.memory.per_gpu]
         if self.decode_tok_s_range is not None:
             data["decode_tok_s_range"] = list(self.decode_tok_s_range)
-        return data
+        rounded: dict[str, Any] = _rounded(data)
+        return rounded
+
+
+DIGITS = {"joules_per_token": 3, "cost_per_million_tokens_usd": 4}
+"""Decimals per JSON key; every other float gets 2."""
+
+
+def _rounded(value: Any, digits: int = 2) -> Any:
+    """``value`` with every float rounded (dicts and lists recursively)."""
+    if isinstance(value, float):
+        return round(value, digits)
+    if isinstance(value, dict):
+        return {k: _rounded(v, DIGITS.get(k, 2)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v, digits) for v in value]
+    return value

@@ -12,7 +12,7 @@ from site_builder.engine.shapes import Shape
 from site_builder.schema import Gpu, Runtime
 
 if TYPE_CHECKING:
-    from site_builder.engine.estimate import Context
+    from site_builder.engine.plan import Context
 
 LLAMA_FAMILY = ("llama-cpp", "ollama", "lm-studio")
 POOL_RUNTIMES = ("vllm", "sglang", "tensorrt-llm")
@@ -133,10 +133,6 @@ def problems(ctx: Context, config: Config, split: str, shape: Shape) -> list[str
         out.append(f"expert parallel needs a mixture-of-experts model; {config.model} is dense")
     if split in ("tensor", "expert") and config.runtime not in LLAMA_FAMILY:
         out += tp_problems(shape, config.runtime, len(ctx.gpus))
-    if config.context_tokens > shape.max_context:
-        out.append(
-            f"context {config.context_tokens:,} exceeds the model's maximum {shape.max_context:,}"
-        )
     return out
 
 
@@ -162,6 +158,4 @@ def assumptions(ctx: Context, config: Config, split: str, fa: bool, k: Kernels) 
         out.append(
             f"memory pool {pool_fraction(config.runtime):g} of each card, filled with KV cache"
         )
-    if config.prompt_tokens == 0:
-        out.append(f"prefill_tok_s for a {mem.LLAMA_UBATCH}-token prompt (--prompt 0)")
     return tuple(out)

@@ -1,0 +1,238 @@
+"""The context-independent part of an estimate: resolved entities, support, placement.
+
+``plan_of`` does everything that does not depend on the context window, prompt, generation or
+price; ``Lookups`` (from ``prepare(catalog)``) holds precomputed model shapes and a memo of
+plans owned by the caller, so a sweep over contexts computes each plan once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from site_builder.catalog import Catalog
+from site_builder.engine import calibration as cal
+from site_builder.engine import decode as dec
+from site_builder.engine import links, support
+from site_builder.engine import memory as mem
+from site_builder.engine import placement as plc
+from site_builder.engine.config import Config
+from site_builder.engine.resolve import lookup
+from site_builder.engine.shapes import GIB, Shape, shape_of
+from site_builder.schema import Gpu, Model, Quant, Runtime
+
+HOST_OS_RESERVE_GIB = 4.0
+"""System RAM kept for the OS and the runtime process when layers are offloaded."""
+DEFAULT_HOST_RAM_GIB = 64.0
+"""System RAM assumed without a combo (a typical dual-GPU workstation)."""
+
+
+class Context(NamedTuple):
+    """Resolved entities of one configuration."""
+
+    gpus: tuple[Gpu, ...]
+    slugs: tuple[str, ...]
+    model: Model
+    quant: Quant
+    runtime: Runtime
+    runtime_slug: str
+    link: links.Link
+    host_ram_gib: float
+    ram_bandwidth_gb_s: float
+    caps: tuple[tuple[float, float], ...]
+    """(capacity, overhead) bytes per card."""
+
+
+class Hardware(NamedTuple):
+    """The cards, their link and the host of a configuration."""
+
+    gpus: tuple[Gpu, ...]
+    slugs: tuple[str, ...]
+    link: links.Link
+    host_ram_gib: float
+    ram_bandwidth_gb_s: float
+    caps: tuple[tuple[float, float], ...]
+
+
+def resolve(catalog: Catalog, config: Config, hardware: Hardware | None = None) -> Context:
+    """Look up every ID of ``config`` (UsageError with a suggestion for unknown ones)."""
+    hw = hardware or hardware_of(catalog, config)
+    return Context(
+        gpus=hw.gpus,
+        slugs=hw.slugs,
+        model=lookup("model", catalog.models, config.model),
+        quant=lookup("quant", catalog.quants, config.quant),
+        runtime=lookup("runtime", catalog.runtimes, config.runtime),
+        runtime_slug=config.runtime,
+        link=hw.link,
+        host_ram_gib=hw.host_ram_gib,
+        ram_bandwidth_gb_s=hw.ram_bandwidth_gb_s,
+        caps=hw.caps,
+    )
+
+
+def hardware_of(catalog: Catalog, config: Config) -> Hardware:
+    """Cards, link class and host of ``config`` (the combo's when it names one)."""
+    slugs = tuple(s for s, n in config.gpus for _ in range(n))
+    gpus = tuple(lookup("gpu", catalog.gpus, s) for s in slugs)
+    combo = lookup("combo", catalog.combos, config.combo) if config.combo else None
+    link_id = config.interconnect or (combo.interconnect if combo else None)
+    inter = lookup("interconnect", catalog.interconnects, link_id) if link_id else None
+    kind = inter.kind if inter else ("unified-memory" if gpus[0].unified_memory else "pcie")
+    p2p = combo.pcie_p2p if combo else (kind == "nvlink" or gpus[0].segment != "consumer")
+    bandwidth = inter.bandwidth_gb_s if inter else support.default_pcie_gb_s(gpus)
+    klass = links.link_class(kind, p2p, len(gpus))
+    return Hardware(
+        gpus=gpus,
+        slugs=slugs,
+        link=links.Link(klass, bandwidth),
+        host_ram_gib=host_ram_gib(gpus, combo.host.system_ram_gib if combo else None),
+        ram_bandwidth_gb_s=(
+            combo.host.ram_bandwidth_gb_s if combo else dec.DEFAULT_RAM_BANDWIDTH_GB_S
+        ),
+        caps=tuple(plc.usable(g, i) for i, g in enumerate(gpus)),
+    )
+
+
+def host_ram_gib(gpus: tuple[Gpu, ...], combo_ram: float | None) -> float:
+    """System RAM for offloaded layers: the combo's host, the part of unified memory the GPU
+    may not use, or a default workstation."""
+    if gpus[0].unified_memory:
+        return gpus[0].vram_gib - mem.card_capacity_gib(gpus[0])
+    return combo_ram if combo_ram is not None else DEFAULT_HOST_RAM_GIB
+
+
+class Plan(NamedTuple):
+    """Everything about a configuration that does not depend on the tokens asked about."""
+
+    ctx: Context
+    split: str
+    flash_attention: bool
+    style: plc.MemoryStyle
+    shape: Shape
+    request: plc.Request
+    placement: plc.Placement
+    """The GPU-only placement (offload is decided per context)."""
+    problems: tuple[str, ...]
+    can_offload: bool
+    speed: dec.SpeedInputs
+    host_room: float
+    """System RAM available for offloaded layers, bytes."""
+    assumptions: tuple[str, ...]
+
+
+PlanKey = tuple[object, ...]
+
+
+class Lookups(NamedTuple):
+    """Per-catalog numbers for many estimates: precomputed shapes (``prepare``) and a memo of
+    plans. Owned by the caller (the site build, the batch command, the benchmark)."""
+
+    shapes: Mapping[tuple[str, str], Shape]
+    """(model, quant) -> Shape."""
+    plans: dict[PlanKey, Plan]
+    """Plans already computed, by configuration minus tokens (filled as estimates run)."""
+    hardware: dict[tuple[object, ...], Hardware]
+    """Hardware already resolved, by (cards, interconnect, combo)."""
+
+
+def prepare(catalog: Catalog) -> Lookups:
+    """Precompute every (model, quant) shape of ``catalog`` (a few ms for the whole catalog)."""
+    shapes = {
+        (m, q): shape_of(model, quant)
+        for m, model in catalog.models.items()
+        for q, quant in catalog.quants.items()
+    }
+    return Lookups(shapes=shapes, plans={}, hardware={})
+
+
+def plan_key(config: Config, table: cal.Table) -> PlanKey:
+    """What a plan depends on (Ollama's KV depends on its parallel slots)."""
+    slots = config.concurrency if config.runtime == "ollama" else 1
+    return (
+        config.gpus,
+        config.model,
+        config.quant,
+        config.runtime,
+        config.interconnect,
+        config.split,
+        config.kv_cache,
+        config.combo,
+        config.flash_attention,
+        config.tensor_split,
+        slots,
+        id(table),
+    )
+
+
+def plan_for(catalog: Catalog, config: Config, table: cal.Table, lookups: Lookups | None) -> Plan:
+    """The plan of ``config``, from the memo of ``lookups`` when it is there."""
+    if lookups is None:
+        return plan_of(catalog, config, table)
+    key = plan_key(config, table)
+    found = lookups.plans.get(key)
+    if found is None:
+        hw_key = (config.gpus, config.interconnect, config.combo)
+        hw = lookups.hardware.get(hw_key)
+        if hw is None:
+            hw = lookups.hardware[hw_key] = hardware_of(catalog, config)
+        shape = lookups.shapes.get((config.model, config.quant))
+        found = lookups.plans[key] = plan_of(catalog, config, table, shape, hw)
+    return found
+
+
+def plan_of(
+    catalog: Catalog,
+    config: Config,
+    table: cal.Table,
+    shape: Shape | None = None,
+    hardware: Hardware | None = None,
+) -> Plan:
+    """Resolve, check support and place the model (GPU only)."""
+    ctx = resolve(catalog, config, hardware)
+    runtime = ctx.runtime_slug
+    split = support.effective_split(ctx.runtime, config.split, len(ctx.gpus))
+    fa = support.flash_attention(runtime, config.flash_attention, config.kv_cache)
+    style = support.memory_style(runtime)
+    shape = shape or shape_of(ctx.model, ctx.quant)
+    req = plc.Request(
+        gpus=ctx.gpus,
+        slugs=ctx.slugs,
+        shape=shape,
+        style=style,
+        kv_bytes=mem.KV_DTYPE_BYTES[config.kv_cache],
+        flash_attention=fa,
+        slots=config.concurrency if style == "ollama" else 1,
+        tensor_split=config.tensor_split,
+        pool_fraction=support.pool_fraction(runtime),
+        caps=ctx.caps,
+    )
+    pl = plc.tensor_split(req, split) if split in ("tensor", "expert") else plc.layer_split(req)
+    kernels = table.pick(cal.RUNTIME_FAMILY.get(runtime, "serving"), ctx.gpus[0].platform)
+    compute = ctx.quant.compute_dtype
+    sp = dec.SpeedInputs(
+        shape=shape,
+        kernels=kernels,
+        link=ctx.link,
+        float_weights=ctx.quant.bits_per_weight >= 16,
+        flash_attention=fa,
+        ram_bandwidth_gb_s=ctx.ram_bandwidth_gb_s,
+        tflops=tuple(support.tflops(g, compute, kernels.acc16) for g in ctx.gpus),
+        chunk_tokens=mem.LLAMA_UBATCH
+        if style in ("llama", "ollama")
+        else mem.VLLM_MAX_BATCHED_TOKENS,
+    )
+    return Plan(
+        ctx=ctx,
+        split=split,
+        flash_attention=fa,
+        style=style,
+        shape=shape,
+        request=req,
+        placement=pl,
+        problems=tuple(support.problems(ctx, config, split, shape)),
+        can_offload=support.can_offload(runtime, ctx.runtime, split),
+        speed=sp,
+        host_room=max(ctx.host_ram_gib - HOST_OS_RESERVE_GIB, 0.0) * GIB,
+        assumptions=support.assumptions(ctx, config, split, fa, kernels),
+    )
