@@ -3,7 +3,7 @@
    from disk (fetch is not allowed on file://), ../assets/data/<combo>.js. */
 (function () {
   "use strict";
-  var form = document.getElementById("configurator");
+  var form = document.getElementById("configurator-form");
   var out = document.getElementById("configurator-result");
   if (!form || !out) { return; }
   var cache = {};

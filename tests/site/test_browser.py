@@ -1,0 +1,186 @@
+"""What a reader sees, in a real browser: Debian's chromium driven by playwright.
+
+The fixture site is served by http.server on 127.0.0.1; no browser is ever downloaded.
+Skipped only when /usr/bin/chromium is absent (``make test`` installs it).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from site_builder.site import fmt
+from tests.site.conftest import Built
+from tests.site.test_engine_match import estimate
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium (make browser-deps)"),
+]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(built: Built) -> Iterator[str]:
+    handler = functools.partial(_Quiet, directory=str(built.site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+class Reader:
+    """A page opened by a reader, with the console errors it produced."""
+
+    def __init__(self, browser: Any, base_url: str, width: int = 1280) -> None:
+        self.page = browser.new_page(viewport={"width": width, "height": 900})
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.base_url = base_url
+
+    def open(self, path: str) -> Any:
+        self.page.goto(self.base_url + path)
+        self.page.wait_for_load_state("load")
+        return self.page
+
+
+@pytest.fixture
+def reader(browser: Any, base_url: str) -> Iterator[Reader]:
+    opened = Reader(browser, base_url)
+    yield opened
+    opened.page.close()
+
+
+def test_combo_page_shows_the_engine_numbers(
+    reader: Reader, built: Built, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = reader.open("/hardware-combos/dual-rtx-4090/")
+    assert page.title().startswith("Dual RTX 4090")
+    assert page.locator("h1").inner_text().rstrip("¶") == "Dual RTX 4090"
+    rows = page.locator("#will-it-run ~ div table tbody tr, #will-it-run ~ table tbody tr")
+    first = rows.first.locator("td")
+    model, quant, verdict = first.nth(0).inner_text(), first.nth(2).inner_text(), first.nth(4)
+    assert model == "Llama 3.3 70B Instruct"
+    runtime = {"vLLM": "vllm", "llama.cpp": "llama-cpp"}[first.nth(3).inner_text()]
+    result = estimate(
+        capsys,
+        built.layout.catalog,
+        "--combo",
+        "dual-rtx-4090",
+        "--model",
+        "llama-3.3-70b-instruct",
+        "--quant",
+        quant,
+        "--runtime",
+        runtime,
+    )
+    assert verdict.inner_text() == result["verdict"]
+    assert first.nth(5).inner_text().startswith(f"{fmt.tok_s(result['decode_tok_s'])} tok/s")
+    assert reader.errors == []
+
+
+def test_pictures_are_inline_svg_with_titles(reader: Reader) -> None:
+    page = reader.open("/hardware-combos/dual-rtx-4090/")
+    charts = page.locator("figure.chart-figure svg")
+    assert charts.count() >= 3
+    for i in range(charts.count()):
+        assert charts.nth(i).locator(":scope > title").count() == 1
+        assert charts.nth(i).bounding_box()["width"] > 200
+
+
+def test_dark_mode_toggle(reader: Reader) -> None:
+    page = reader.open("/hardware-combos/dual-rtx-4090/")
+    before = page.locator("body").get_attribute("data-md-color-scheme")
+    page.locator("form[data-md-component=palette] label:visible").first.click()
+    page.wait_for_timeout(200)
+    after = page.locator("body").get_attribute("data-md-color-scheme")
+    assert {before, after} == {"default", "slate"}
+    assert reader.errors == []
+
+
+def test_global_matrix_names_verdicts_in_words(reader: Reader) -> None:
+    page = reader.open("/will-it-run/")
+    cells = page.locator("table tbody tr").first.locator("td")
+    assert cells.nth(0).inner_text() == "Llama 3.3 70B Instruct"
+    assert cells.count() == 4
+    for i in (2, 3):
+        text = cells.nth(i).inner_text()
+        assert text.split()[0] in {"fits", "tight", "offload", "no-fit", "unsupported"}
+        assert "tok/s" in text
+    assert reader.errors == []
+
+
+def test_configurator_changes_numbers_on_input(
+    reader: Reader, built: Built, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = reader.open(
+        "/configure/?combo=dual-rtx-4090&model=llama-3.3-70b-instruct&runtime=vllm"
+        "&quant=AWQ-INT4&context=8192"
+    )
+    decode = page.locator("[data-testid=decode] b")
+    decode.wait_for()
+    result = estimate(
+        capsys,
+        built.layout.catalog,
+        "--combo",
+        "dual-rtx-4090",
+        "--model",
+        "llama-3.3-70b-instruct",
+        "--quant",
+        "AWQ-INT4",
+        "--runtime",
+        "vllm",
+    )
+    speed = result["decode_tok_s"]
+    assert decode.inner_text() == (f"{fmt.tok_s(speed)} tok/s" if speed else fmt.DASH)
+    assert page.locator("[data-testid=verdict]").inner_text() == result["verdict"]
+    before = page.locator("#configurator-result").inner_text()
+    page.select_option("select[name=model]", "llama-3.1-8b-instruct")
+    page.wait_for_function(
+        "text => document.getElementById('configurator-result').innerText !== text", arg=before
+    )
+    assert page.locator("[data-testid=verdict]").inner_text() in {"fits", "tight"}
+    assert decode.inner_text().endswith(" tok/s")
+    assert reader.errors == []
+
+
+def test_phone_width_has_no_page_overflow(browser: Any, base_url: str) -> None:
+    phone = Reader(browser, base_url, width=390)
+    page = phone.open("/hardware-combos/dual-rtx-4090/")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    phone.page.close()
+    assert overflow <= 0
