@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from site_builder.engine.calibration import Kernels
-from site_builder.engine.links import Link, allreduce_s, transfer_s
+from site_builder.engine.links import Link, allreduce_s, row_gathers_s, transfer_s
 from site_builder.engine.placement import CardLoad, Placement
 from site_builder.engine.shapes import Shape
 
@@ -92,6 +92,8 @@ def comm_step_s(pl: Placement, sp: SpeedInputs, batch: float) -> float:
     n = sum(1 for c in pl.cards if c.layers)
     if n <= 1:
         return 0.0
+    if pl.row:
+        return row_gathers_s(sp.shape.n_layers, batch * sp.shape.hidden * 4.0, sp.link)
     if pl.parallel:
         message = batch * sp.shape.hidden * 2.0
         return 2 * sp.shape.n_layers * allreduce_s(n, message, sp.link)

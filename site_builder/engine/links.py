@@ -82,3 +82,22 @@ def transfer_s(message_bytes: float, link: Link) -> float:
     if link.klass == "single":
         return 0.0
     return link.latency_s + message_bytes / link.bytes_per_s
+
+
+ROW_SPLIT_MATMULS = 7
+"""Weight matrices per transformer layer that llama.cpp ``-sm row`` splits: Q, K, V, O, gate,
+up, down (src/llama-model.cpp ``buft_list_row``)."""
+
+ROW_SYNC_S = 2e-5
+"""Cost of one row-split gather (cudaMemcpyPeer of the partial result, event wait, launches on
+every card; no CUDA graphs across devices). Sized so that -sm row on a 2x RTX 3090 NVLink pair
+lands near 1.5x -sm layer for a 70B model (ollama/ollama#2191: layer gave ~60 % of row's
+tok/s on 2x A6000 + NVLink; ggml-org/llama.cpp PR #3776: 18.9 tok/s 70B on 2x3090 NVLink);
+host-staged PCIe doubles it."""
+
+
+def row_gathers_s(n_layers: int, message_bytes: float, link: Link) -> float:
+    """llama.cpp row split: one gather per split matrix per layer, each a synchronisation plus
+    the partial result over the link."""
+    sync = ROW_SYNC_S * (2.0 if link.klass == "pcie-host" else 1.0)
+    return n_layers * ROW_SPLIT_MATMULS * (sync + transfer_s(message_bytes, link))

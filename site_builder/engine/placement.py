@@ -79,6 +79,8 @@ class Placement(NamedTuple):
     cpu_read_bytes: float
     """Weights read from system RAM per decoded token (offloaded layers)."""
     cpu_kv_per_token: float
+    row: bool = False
+    """llama.cpp ``-sm row``: every split matrix multiplication gathers on the main card."""
 
 
 def layer_counts(n_layers: int, ratios: Sequence[float]) -> list[int]:
@@ -268,7 +270,7 @@ def row_split(req: Request) -> Placement:
         cards.append(
             _card(req, i, weights, buffers, kv, read, share, layer_share, s.n_layers, main)
         )
-    return Placement("tensor", tuple(cards), True, s.n_layers, s.embed_bytes, 0.0, 0.0)
+    return Placement("tensor", tuple(cards), True, s.n_layers, s.embed_bytes, 0.0, 0.0, True)
 
 
 def offload_counts(req: Request, context: int) -> list[int]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from site_builder.engine.decode import SpeedInputs
-from site_builder.engine.links import allreduce_s, transfer_s
+from site_builder.engine.links import allreduce_s, row_gathers_s, transfer_s
 from site_builder.engine.memory import LLAMA_UBATCH
 from site_builder.engine.placement import CardLoad, Placement
 from site_builder.engine.shapes import Shape
@@ -73,7 +73,11 @@ def prefill_s(pl: Placement, sp: SpeedInputs, tokens: int) -> float:
     active = [(i, c) for i, c in enumerate(pl.cards) if c.layers]
     per_card = [card_prefill_s(c, sp, tokens, chunks, sp.tflops[i]) for i, c in active]
     n = len(active)
-    if pl.parallel:
+    if pl.row:
+        message = min(tokens, size) * sp.shape.hidden * 4.0
+        comm = chunks * row_gathers_s(sp.shape.n_layers, message, sp.link)
+        gpu = max(per_card, default=0.0) + comm
+    elif pl.parallel:
         message = min(tokens, size) * sp.shape.hidden * 2.0
         comm = chunks * 2 * sp.shape.n_layers * allreduce_s(n, message, sp.link)
         gpu = max(per_card, default=0.0) + comm

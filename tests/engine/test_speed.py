@@ -200,3 +200,19 @@ def test_offload_is_bound_by_system_ram_bandwidth(ask: Ask) -> None:
     assert est.verdict == "offload" and est.decode_tok_s is not None
     # ~18 GiB read from ~60 GB/s DDR per token: a couple of tokens per second.
     assert 1.0 < est.decode_tok_s < 4.0
+
+
+def test_row_split_gathers_on_every_matmul(ask: Ask) -> None:
+    # llama.cpp -sm row beats -sm layer on an NVLink pair (ollama/ollama#2191) but not over a
+    # host-staged x8 link, and its prefill suffers most without P2P.
+    def run(link: str, split: str) -> tuple[float, float]:
+        est = ask("rtx-3090:2", L33, "Q4_K_M", "llama-cpp", interconnect=link, split=split)
+        assert est.decode_tok_s is not None and est.prefill_tok_s is not None
+        return est.decode_tok_s, est.prefill_tok_s
+
+    layer, _ = run("nvlink-3.0-bridge", "layer")
+    row_nv, pre_nv = run("nvlink-3.0-bridge", "tensor")
+    row_pc, pre_pc = run("pcie-4.0-x8", "tensor")
+    assert 1.1 * layer < row_nv < 1.8 * layer
+    assert row_pc < row_nv and row_pc < 1.1 * layer
+    assert pre_pc < 0.5 * pre_nv
