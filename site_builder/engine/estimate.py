@@ -6,8 +6,6 @@ context (offload for llama.cpp) -> decode / prefill / concurrency -> power -> la
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from site_builder.catalog import Catalog
 from site_builder.engine import calibration as cal
 from site_builder.engine import concurrency, launch, power, support
@@ -16,7 +14,7 @@ from site_builder.engine import memory as mem
 from site_builder.engine import placement as plc
 from site_builder.engine.config import Config
 from site_builder.engine.fit import Fit, assess, max_context
-from site_builder.engine.plan import Context, Lookups, Plan, plan_for, prepare, resolve
+from site_builder.engine.plan import Context, Lookups, Plan, Speeds, plan_for, prepare, resolve
 from site_builder.engine.prefill import prefill_s
 from site_builder.engine.result import CardMemory, Estimate, Memory
 from site_builder.engine.shapes import GIB
@@ -54,7 +52,7 @@ def estimate_with(
         best = max_context(pl, shape.window, shape.max_context, plan.host_room)
     verdict = "unsupported" if problems else fit.verdict
     runs = verdict not in ("no-fit", "unsupported")
-    speeds = speeds_of(pl, plan, config) if runs else NO_SPEEDS
+    speeds = speeds_for(pl, plan, config) if runs else NO_SPEEDS
     notes = plan.assumptions
     if config.prompt_tokens == 0:
         notes = (*notes, f"prefill_tok_s for a {mem.LLAMA_UBATCH}-token prompt (--prompt 0)")
@@ -157,27 +155,27 @@ def memory_of(
     return Memory(tuple(cards), total, offloaded / GIB)
 
 
-class Speeds(NamedTuple):
-    """The speed, power and concurrency figures of a runnable configuration."""
-
-    decode: float | None = None
-    decode_range: tuple[float, float] | None = None
-    prefill: float | None = None
-    ttft_ms: float | None = None
-    aggregate: float | None = None
-    per_user: float | None = None
-    power_w: float | None = None
-    joules: float | None = None
-    cost: float | None = None
-    capacity: int | None = None
-
-
 NO_SPEEDS = Speeds()
 
 
-def speeds_of(pl: plc.Placement, plan: Plan, config: Config) -> Speeds:
-    """Decode, prefill, TTFT, concurrency and power of a runnable configuration. TTFT is the
-    prefill of the prompt plus one decode step."""
+def speeds_for(pl: plc.Placement, plan: Plan, config: Config) -> Speeds:
+    """``speeds_of``, reusing the plan's memo for the GPU placement: speeds do not depend on
+    the window except through the number of sequences the KV cache holds."""
+    prompt, gen = config.prompt_tokens, config.gen_tokens
+    window = plan.shape.window
+    cap = concurrency.kv_capacity(pl, plan.style, config.context_tokens, prompt + gen, window)
+    if pl is not plan.placement:
+        return speeds_of(pl, plan, config, cap)
+    key = (prompt, gen, config.concurrency, cap, config.usd_per_kwh)
+    found = plan.speeds.get(key)
+    if found is None:
+        found = plan.speeds[key] = speeds_of(pl, plan, config, cap)
+    return found
+
+
+def speeds_of(pl: plc.Placement, plan: Plan, config: Config, cap: int) -> Speeds:
+    """Decode, prefill, TTFT, concurrency and power of a runnable configuration; ``cap`` is how
+    many sequences the KV cache holds. TTFT is the prefill of the prompt plus one decode step."""
     sp, ctx = plan.speed, plan.ctx
     prompt, gen = config.prompt_tokens, config.gen_tokens
     depth = prompt + max(gen, 1) / 2.0
@@ -186,9 +184,6 @@ def speeds_of(pl: plc.Placement, plan: Plan, config: Config) -> Speeds:
     p_tokens = prompt if prompt > 0 else mem.LLAMA_UBATCH
     p_time = prefill_s(pl, sp, p_tokens)
     ttft = ((p_time if prompt > 0 else 0.0) + one.seconds) * 1000
-    cap = concurrency.kv_capacity(
-        pl, plan.style, config.context_tokens, prompt + gen, sp.shape.window
-    )
     batching = ctx.runtime.continuous_batching
     served, st = concurrency.serve(pl, sp, config.concurrency, cap, batching, depth, one)
     watts = power.decode_power_w(ctx.gpus, st.busy(pl.parallel), st.compute_share)

@@ -102,6 +102,21 @@ def host_ram_gib(gpus: tuple[Gpu, ...], combo_ram: float | None) -> float:
     return combo_ram if combo_ram is not None else DEFAULT_HOST_RAM_GIB
 
 
+class Speeds(NamedTuple):
+    """The speed, power and concurrency figures of a runnable configuration."""
+
+    decode: float | None = None
+    decode_range: tuple[float, float] | None = None
+    prefill: float | None = None
+    ttft_ms: float | None = None
+    aggregate: float | None = None
+    per_user: float | None = None
+    power_w: float | None = None
+    joules: float | None = None
+    cost: float | None = None
+    capacity: int | None = None
+
+
 class Plan(NamedTuple):
     """Everything about a configuration that does not depend on the tokens asked about."""
 
@@ -119,6 +134,8 @@ class Plan(NamedTuple):
     host_room: float
     """System RAM available for offloaded layers, bytes."""
     assumptions: tuple[str, ...]
+    speeds: dict[tuple[object, ...], Speeds]
+    """Memo of speed figures by (prompt, gen, users, KV capacity, price) for this placement."""
 
 
 PlanKey = tuple[object, ...]
@@ -235,4 +252,5 @@ def plan_of(
         speed=sp,
         host_room=max(ctx.host_ram_gib - HOST_OS_RESERVE_GIB, 0.0) * GIB,
         assumptions=support.assumptions(ctx, config, split, fa, kernels),
+        speeds={},
     )
