@@ -6,6 +6,8 @@ Public entry points (re-exported here):
   configuration.
 - ``config_for_combo(catalog, combo_slug, *, model, quant, runtime, ...) -> Config``.
 - ``Config``: the configuration asked about (what ``site-builder estimate`` takes).
+- ``prepare(catalog) -> Lookups``: precomputed shapes and a caller-owned memo; pass it as
+  ``estimate(catalog, config, lookups)`` when estimating many configurations (2-3x faster).
 - ``accuracy_points`` / ``accuracy_table``: the engine against every measured benchmark.
 - ``evidence``: label a figure measured / measured-near / estimated.
 """
@@ -13,7 +15,7 @@ Public entry points (re-exported here):
 from site_builder.engine import evidence
 from site_builder.engine.accuracy import AccuracyPoint, ErrorRow, accuracy_points, accuracy_table
 from site_builder.engine.config import Config
-from site_builder.engine.estimate import estimate
+from site_builder.engine.estimate import Lookups, estimate, prepare
 from site_builder.engine.resolve import config_for_combo
 from site_builder.engine.result import CardMemory, Estimate, Memory, Verdict
 
@@ -23,6 +25,7 @@ __all__ = [
     "Config",
     "ErrorRow",
     "Estimate",
+    "Lookups",
     "Memory",
     "Verdict",
     "accuracy_points",
@@ -30,4 +33,5 @@ __all__ = [
     "config_for_combo",
     "estimate",
     "evidence",
+    "prepare",
 ]

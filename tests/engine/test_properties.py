@@ -9,13 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from site_builder.catalog import Catalog, load_catalog
-from site_builder.engine import Config, Estimate, estimate
+from site_builder.engine import Config, Estimate, estimate, prepare
 from site_builder.engine.shapes import shape_of
 from tests.engine.conftest import FIXTURE_CATALOG
 
 SETTINGS = settings(max_examples=int(os.environ.get("ENGINE_EXAMPLES", "40")), deadline=None)
 CATALOG = load_catalog(FIXTURE_CATALOG)
 """Module-level (not a fixture) so hypothesis does not print it with a failing example."""
+LOOKUPS = prepare(CATALOG)
 
 GPUS = [
     (("rtx-4090", 1),),
@@ -194,3 +195,14 @@ def test_speeds_are_null_exactly_when_it_does_not_run(config: Config) -> None:
     runs = est.verdict in ("fits", "tight", "offload")
     assert all((v is not None) == runs for v in speeds)
     assert est.reasons
+
+
+@settings(max_examples=60, deadline=None)
+@given(config=configs, prompt=st.sampled_from([0, 512, 2048]), users=st.sampled_from([1, 4]))
+def test_lookups_do_not_change_results(config: Config, prompt: int, users: int) -> None:
+    # The memo of prepare() is an optimisation only: same numbers, deterministic.
+    config = replace(config, prompt_tokens=prompt, concurrency=users)
+    plain = estimate(CATALOG, config)
+    assert estimate(CATALOG, config, LOOKUPS) == plain
+    assert estimate(CATALOG, config, LOOKUPS) == plain
+    assert estimate(CATALOG, config).to_json() == plain.to_json()
