@@ -9,6 +9,7 @@ predicted-vs-measured plot and error table from these.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -83,14 +84,10 @@ def result_config(bench: Benchmark, result: Result, catalog: Catalog) -> Config:
     )
 
 
-def predicted(est: Estimate, metric: str, runtime: str) -> float | None:
-    """The engine's figure for ``metric``. ``vram_used_gib`` compares llama.cpp's reported
-    device buffers (weights + KV + compute, no CUDA context) or the cards' totals."""
+def predicted(est: Estimate, metric: str, runtime: str, notes: str | None = None) -> float | None:
+    """The engine's figure for ``metric``; see ``vram_used`` for memory results."""
     if metric == "vram_used_gib":
-        cards = est.memory.per_gpu
-        if runtime in ("llama-cpp", "ollama", "lm-studio"):
-            return sum(c.weights_gib + c.kv_cache_gib + c.buffers_gib for c in cards)
-        return sum(c.total_gib for c in cards)
+        return vram_used(est, runtime, notes or "")
     value: float | None = {
         "decode_tok_s": est.decode_tok_s,
         "prefill_tok_s": est.prefill_tok_s,
@@ -99,6 +96,30 @@ def predicted(est: Estimate, metric: str, runtime: str) -> float | None:
         "power_w": est.power_w,
     }.get(metric)
     return value
+
+
+PER_CARD = ("per card", "per-card", "each card", "per gpu", "per-gpu", "each gpu")
+LLAMA_FAMILY = ("llama-cpp", "ollama", "lm-studio")
+
+
+def vram_used(est: Estimate, runtime: str, notes: str) -> float:
+    """Memory a result reports, read from its notes: llama.cpp's printed device buffers
+    (weights + KV + compute, no CUDA context) unless it was read with nvidia-smi, else each
+    card's total; one card when the notes name ``card N``/``GPU N``, the mean when they say
+    per card, else the sum over cards."""
+    text = notes.lower()
+    smi = ("nvidia-smi" in text and "not nvidia-smi" not in text) or "memory.used" in text
+    cards = est.memory.per_gpu
+    if runtime in LLAMA_FAMILY and not smi:
+        per = [c.weights_gib + c.kv_cache_gib + c.buffers_gib for c in cards]
+    else:
+        per = [c.total_gib for c in cards]
+    named = re.search(r"\b(?:card|gpu)\s*(\d+)\b", text)
+    if named and int(named.group(1)) < len(per):
+        return per[int(named.group(1))]
+    if any(p in text for p in PER_CARD):
+        return sum(per) / max(len(per), 1)
+    return sum(per)
 
 
 def hardware(bench: Benchmark) -> str:
@@ -120,7 +141,7 @@ def accuracy_points(catalog: Catalog, estimator: Estimator | None = None) -> lis
             continue
         for result in bench.results:
             est = estimator(catalog, result_config(bench, result, catalog))
-            value = predicted(est, result.metric, bench.runtime)
+            value = predicted(est, result.metric, bench.runtime, result.notes)
             points.append(
                 AccuracyPoint(
                     benchmark=slug,

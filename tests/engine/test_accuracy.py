@@ -76,3 +76,28 @@ def test_evidence_estimated(catalog: Catalog) -> None:
     assert found.label == "estimated"
     assert found.low is not None and found.high is not None and found.value is not None
     assert found.low < found.value < found.high
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("Sum of device buffers llama.cpp printed", "sum"),
+        ("nvidia-smi memory.used per card", "mean_total"),
+        ("nvidia-smi memory.used, GPU 1", "card1_total"),
+    ],
+)
+def test_vram_used_reads_the_notes(catalog: Catalog, notes: str, expected: str) -> None:
+    from site_builder.engine import estimate
+    from site_builder.engine.accuracy import predicted
+
+    est = estimate(catalog, config("rtx-4090:2", "llama-3.3-70b-instruct", "Q4_K_M", "llama-cpp"))
+    cards = est.memory.per_gpu
+    value = predicted(est, "vram_used_gib", "llama-cpp", notes)
+    if expected == "sum":
+        assert value == pytest.approx(
+            sum(c.weights_gib + c.kv_cache_gib + c.buffers_gib for c in cards)
+        )
+    elif expected == "mean_total":
+        assert value == pytest.approx(sum(c.total_gib for c in cards) / 2)
+    else:
+        assert value == pytest.approx(cards[1].total_gib)
