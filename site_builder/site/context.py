@@ -37,10 +37,10 @@ class FitRow:
 
 
 def model_size(catalog: Catalog, slug: str) -> str:
-    """``70.6B`` or ``30.5B (3.3B active)``."""
+    """``71B``, ``8B`` or ``31B (3.3B active)``."""
     model = catalog.models[slug]
-    active = f" ({model.params_active_b:g}B active)" if model.params_active_b else ""
-    return f"{model.params_total_b:g}B{active}"
+    active = f" ({fmt.params(model.params_active_b)} active)" if model.params_active_b else ""
+    return f"{fmt.params(model.params_total_b)}{active}"
 
 
 def runtime_link(catalog: Catalog, slug: str) -> Link:

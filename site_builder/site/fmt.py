@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 DASH = "—"
 
 
@@ -48,3 +50,17 @@ def tokens(value: int | None) -> str:
     if value is None:
         return DASH
     return f"{value // 1024}K" if value >= 1024 else f"{value:,}"
+
+
+def params(billions: float) -> str:
+    """Parameter counts as model cards give them: 8B, 14.8B, 71B, 671B."""
+    return f"{billions:.0f}B" if billions >= 20 else f"{billions:.3g}B"
+
+
+def command(line: str, width: int = 72) -> str:
+    """A long shell command broken before its options, with ``\\`` continuations (it still
+    runs when pasted)."""
+    if len(line) <= width or "\n" in line:
+        return line
+    parts = re.split(r" (?=--?[A-Za-z])", line)
+    return " \\\n  ".join(parts)

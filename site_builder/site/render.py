@@ -41,6 +41,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         usd=fmt.usd,
         tokens=fmt.tokens,
         num=fmt.num,
+        command=fmt.command,
     )
     return env
 

@@ -59,11 +59,41 @@
     return seen;
   }
 
-  function update() {
+  var VERDICT_RANK = { "fits": 0, "tight": 1, "offload": 2, "no-fit": 3, "unsupported": 4 };
+
+  function bits(quant) {
+    var option = Array.prototype.filter.call(field("quant").options, function (o) { return o.value === quant; })[0];
+    return option ? parseFloat(option.dataset.bits) : 0;
+  }
+
+  /* The site's pick: best verdict, then the most precise quant (fewest bits when nothing
+     runs), then the fastest decode; at the chosen context. */
+  function choose(rows, table) {
+    var i = table.index, context = field("context").value;
+    var pool = rows.filter(function (r) { return String(r[i.context]) === context; });
+    pool.sort(function (a, b) {
+      var ra = VERDICT_RANK[a[i.verdict]], rb = VERDICT_RANK[b[i.verdict]];
+      if (ra !== rb) { return ra - rb; }
+      var runs = ra <= 2, ba = bits(a[i.quant]), bb = bits(b[i.quant]);
+      if (ba !== bb) { return runs ? bb - ba : ba - bb; }
+      return (b[i.decode_tok_s] || 0) - (a[i.decode_tok_s] || 0);
+    });
+    if (pool.length) {
+      field("runtime").value = pool[0][i.runtime];
+      field("quant").value = pool[0][i.quant];
+    }
+  }
+
+  function update(event) {
     var combo = field("combo").value;
+    var target = event && event.target ? event.target.name : "";
     load(combo).then(function (table) {
       var model = field("model").value;
       var forModel = rowsWhere(table, function (get) { return get("model") === model; });
+      if (target === "combo" || target === "model" || pickFirst) {
+        pickFirst = false;
+        choose(forModel, table);
+      }
       restrict(field("runtime"), unique(forModel, table, "runtime"));
       var forRuntime = forModel.filter(function (row) { return row[table.index.runtime] === field("runtime").value; });
       restrict(field("quant"), unique(forRuntime, table, "quant"));
@@ -162,8 +192,11 @@
     if (history.replaceState) { history.replaceState(null, "", "?" + params.toString()); }
   }
 
+  var pickFirst = false;
+
   function preset() {
     var params = new URLSearchParams(location.search);
+    pickFirst = !params.get("quant") || !params.get("runtime");
     var defaults = { combo: form.dataset.defaultCombo, model: form.dataset.defaultModel, context: form.dataset.defaultContext };
     ["combo", "model", "runtime", "quant", "context"].forEach(function (name) {
       var value = params.get(name) || defaults[name];

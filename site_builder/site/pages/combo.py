@@ -138,12 +138,19 @@ def get_context(data: SiteData, slug: str, combo: Combo) -> ComboPage:
 
 
 def headline_pick(data: SiteData, picks: dict[str, Pick]) -> Pick | None:
-    """The largest model that runs in VRAM (else the best of all): the page's worked example."""
+    """The page's worked example: the largest model that runs in VRAM at a sound precision
+    (at least :data:`~combo_derived.LOW_BITS` bits), else the largest that runs in VRAM at all,
+    else the best of all."""
     running = [p for p in picks.values() if in_vram(p.estimate)]
-    pool = running or list(picks.values())
+    sound = [p for p in running if _bits(data, p) >= combo_derived.LOW_BITS]
+    pool = sound or running or list(picks.values())
     if not pool:
         return None
     return max(pool, key=lambda p: (data.catalog.models[p.query.model].params_total_b, p.query))
+
+
+def _bits(data: SiteData, pick: Pick) -> float:
+    return data.catalog.quants[pick.query.quant].bits_per_weight
 
 
 def _facts(data: SiteData, combo: Combo, usable: float | None) -> list[Fact]:

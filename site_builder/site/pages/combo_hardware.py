@@ -83,17 +83,19 @@ def total(values: list[float | None]) -> float | None:
 def topology(data: SiteData, slug: str, combo: Combo) -> str:
     """The topology SVG of a combo."""
     link = data.catalog.interconnects[combo.interconnect]
-    drawn = [_card(data, gpu) for gpu in cards(data, combo)]
+    slot = link.name if link.kind == "pcie" else None
+    drawn = [_card(data, gpu, slot) for gpu in cards(data, combo)]
     topo = Topology(
         combo.host.platform, drawn, link.kind, link.name, link.bandwidth_gb_s, combo.pcie_p2p
     )
     return topology_chart(f"topology-{slug}", f"Topology of {combo.name}", topo)
 
 
-def _card(data: SiteData, slug: str) -> Card:
+def _card(data: SiteData, slug: str, slot: str | None) -> Card:
+    """A card as drawn; its host link is the combo's PCIe slot wiring when that is the link."""
     gpu = data.catalog.gpus[slug]
-    host = f"PCIe {gpu.pcie_gen}.0 x{gpu.pcie_lanes}" if gpu.pcie_gen and gpu.pcie_lanes else "SoC"
-    return Card(_short(gpu.name), gpu.vram_gib, host)
+    native = f"PCIe {gpu.pcie_gen}.0 x{gpu.pcie_lanes}" if gpu.pcie_gen and gpu.pcie_lanes else ""
+    return Card(_short(gpu.name), gpu.vram_gib, slot or native or "on-package")
 
 
 def _short(name: str) -> str:

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 from site_builder.site import fmt
 from site_builder.site.pages import Page, SiteData
-from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT
+from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT, ladder
 
 
 @dataclass(frozen=True)
 class Option:
     value: str
     label: str
+    bits: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,10 @@ def get_context(data: SiteData) -> ConfigurePage:
     return ConfigurePage(
         combos=combos,
         models=models,
-        quants=sorted(
-            (Option(s, q.name) for s, q in catalog.quants.items()),
-            key=lambda o: (-catalog.quants[o.value].bits_per_weight, o.value),
-        ),
+        quants=[
+            Option(q, catalog.quants[q].name, f"{catalog.quants[q].bits_per_weight:g}")
+            for q in sorted(ladder(catalog), key=lambda q: (-catalog.quants[q].bits_per_weight, q))
+        ],
         runtimes=[Option(s, r.name) for s, r in catalog.runtimes.items()],
         contexts=[Option(str(c), fmt.tokens(c)) for c in CONTEXTS],
         headline_context=HEADLINE_CONTEXT,

@@ -10,7 +10,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from site_builder.site import fmt, urls
-from site_builder.site.context import Link, combo_link, model_link, model_size, reason
+from site_builder.site.context import (
+    Link,
+    combo_link,
+    decode_shown,
+    model_link,
+    model_size,
+    reason,
+)
 from site_builder.site.fragments import Fragment
 from site_builder.site.pages import Page, SiteData
 from site_builder.site.picks import Pick, best_for_quant, best_per_model
@@ -21,12 +28,14 @@ _RUNS = ("fits", "tight", "offload")
 
 @dataclass(frozen=True)
 class Cell:
-    """One matrix cell: verdict, speed text, evidence label, a link and a tooltip."""
+    """One matrix cell: verdict, speed text, a link, a tooltip, the quant and the evidence."""
 
     verdict: str
     text: str
     href: str
     tip: str
+    quant: str = ""
+    label: str = "estimated"
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,8 @@ class GlobalMatrix:
     combos: list[Link]
     rows: list[MatrixRow]
     context: str
+    table: str
+    """Placeholder of the matrix table fragment."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,9 @@ class ComboMatrix:
 
 
 def pages(data: SiteData) -> Iterator[Page]:
-    yield Page(urls.index("will-it-run"), "matrix.md.j2", global_context(data))
+    page = global_context(data)
+    table = Fragment("will-it-run/index", "matrix_global.html.j2", page)
+    yield Page(urls.index("will-it-run"), "matrix.md.j2", page, (table,))
     for slug in data.catalog.combos:
         context, tables = combo_context(data, slug)
         yield Page(urls.matrix(slug), "matrix_combo.md.j2", context, tables)
@@ -95,11 +108,18 @@ def global_context(data: SiteData) -> GlobalMatrix:
     rows = []
     for model in _models_by_size(data):
         cells = [_global_cell(data, combo, model, picks[combo].get(model)) for combo in picks]
-        rows.append(
-            MatrixRow(model_link(data.catalog, model), model_size(data.catalog, model), cells)
+        link = Link(
+            data.catalog.models[model].name,
+            urls.relative(urls.index("will-it-run"), urls.model(model)),
         )
-    combos = [combo_link(data.catalog, c) for c in data.catalog.combos]
-    return GlobalMatrix(combos, rows, fmt.tokens(8192))
+        rows.append(MatrixRow(link, model_size(data.catalog, model), cells))
+    here = urls.index("will-it-run")
+    combos = [
+        Link(data.catalog.combos[c].name, urls.relative(here, urls.combo(c)))
+        for c in data.catalog.combos
+    ]
+    placeholder = Fragment("will-it-run/index", "", None).placeholder
+    return GlobalMatrix(combos, rows, fmt.tokens(HEADLINE_CONTEXT), placeholder)
 
 
 def combo_context(data: SiteData, slug: str) -> tuple[ComboMatrix, tuple[Fragment, ...]]:
@@ -135,10 +155,14 @@ def combo_context(data: SiteData, slug: str) -> tuple[ComboMatrix, tuple[Fragmen
 
 
 def _global_cell(data: SiteData, combo: str, model: str, pick: Pick | None) -> Cell:
-    href = urls.link(urls.matrix(combo), urls.anchor(model))
+    href = urls.relative(urls.index("will-it-run"), urls.matrix(combo)) + "#" + urls.anchor(model)
     if pick is None:
-        return Cell("unsupported", "no rated runtime", href, "")
-    return Cell(pick.estimate.verdict, _speed(pick), href, reason(pick.estimate))
+        return Cell("unsupported", "", href, "no rated runtime loads this model")
+    shown = decode_shown(data.results, pick.query, pick.estimate)
+    speed = f"{shown.text} tok/s" if shown.is_known else ""
+    return Cell(
+        pick.estimate.verdict, speed, href, reason(pick.estimate), pick.query.quant, shown.label
+    )
 
 
 def _quant_row(data: SiteData, combo: str, model: str, quant: str) -> QuantRow:
@@ -158,7 +182,7 @@ def _quant_row(data: SiteData, combo: str, model: str, quant: str) -> QuantRow:
     if runtime is not None:
         href = urls.relative(urls.matrix(combo), urls.runtime(runtime))
         link = Link(data.catalog.runtimes[runtime].name, href)
-    return QuantRow(quant, f"{bits:g}", link, cells)
+    return QuantRow(quant, f"{bits:.3g}", link, cells)
 
 
 def _missing(data: SiteData, combo: str, model: str, quant: str, context: int) -> Cell:
@@ -178,12 +202,6 @@ def _configure_href(combo: str, pick: Pick) -> str:
     q = pick.query
     query = f"combo={combo}&model={q.model}&quant={q.quant}&runtime={q.runtime}&context={q.context}"
     return urls.relative(urls.matrix(combo), "configure.md", query)
-
-
-def _speed(pick: Pick) -> str:
-    if pick.estimate.decode_tok_s is None:
-        return pick.query.quant
-    return f"{fmt.tok_s(pick.estimate.decode_tok_s)} tok/s · {pick.query.quant}"
 
 
 def _best_text(pick: Pick | None) -> str:

@@ -52,7 +52,8 @@ def pages(data: SiteData) -> Iterator[Page]:
 def get_context(data: SiteData) -> MethodologyPage:
     points = [p for p in accuracy.points(data.results) if p.error is not None]
     rows = [_row(data, row) for row in accuracy_table(points)]
-    rows += [_row(data, row) for row in accuracy_table(replace(p, runtime="") for p in points)]
+    if len({p.runtime for p in points}) > 1:
+        rows += [_row(data, r) for r in accuracy_table(replace(p, runtime="") for p in points)]
     counts = Counter(a for estimate in data.results.grid.values() for a in estimate.assumptions)
     return MethodologyPage(
         accuracy=rows,
@@ -75,7 +76,7 @@ def _row(data: SiteData, row: EngineErrorRow) -> ErrorRow:
         points=row.count,
         median=f"{row.median_abs_pct:.0f} %",
         p90=f"{row.p90_abs_pct:.0f} %",
-        bias=f"{row.bias_pct:+.0f} %",
+        bias=f"{row.bias_pct:+.0f} %" if round(row.bias_pct) else "0 %",
     )
 
 

@@ -100,9 +100,10 @@ def _attrs(extra: dict[str, str]) -> str:
     return "".join(f' {key.replace("_", "-")}="{html_text(value)}"' for key, value in extra.items())
 
 
-def figure(svg: Svg, caption: str) -> str:
-    """The SVG wrapped in a block-level ``<figure>`` with an escaped caption."""
+def figure(svg: Svg, caption: str, shape: str = "wide") -> str:
+    """The SVG wrapped in a block-level ``<figure>`` with an escaped caption; ``shape`` is a
+    CSS hook (``wide`` or ``square``) that caps the displayed width."""
     return (
-        f'<figure class="chart-figure">\n{svg.render()}\n'
+        f'<figure class="chart-figure chart-{shape}">\n{svg.render()}\n'
         f"<figcaption>{html_text(caption)}</figcaption>\n</figure>"
     )

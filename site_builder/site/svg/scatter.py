@@ -44,7 +44,7 @@ def scatter_chart(slug: str, title: str, unit: str, points: list[ScatterPoint]) 
             fill = color(_SERIES_COLORS[i % len(_SERIES_COLORS)])
             svg.circle(_LEFT + 16, _TOP + 12 + i * 18, 5, fill)
             svg.text(_LEFT + 26, _TOP + 16 + i * 18, name)
-    return figure(svg, title)
+    return figure(svg, title, shape="square")
 
 
 @dataclass(frozen=True)
