@@ -42,8 +42,10 @@ def estimate_with(
     totals = [c.total_at(context, shape.window) for c in pl.cards]
     fit = assess(pl, context, shape.window, totals)
     if fit.verdict == "no-fit" and not problems and plan.can_offload:
-        pl, fit = offload(plan.request, context, plan.host_room, fit)
-        totals = [c.total_at(context, shape.window) for c in pl.cards]
+        spread, fit = offload(plan.request, context, plan.host_room, fit)
+        if fit.verdict == "offload":  # a failed offload still reports the GPU-only needs
+            pl = spread
+            totals = [c.total_at(context, shape.window) for c in pl.cards]
     if problems:
         best = 0
     elif fit.verdict == "offload":

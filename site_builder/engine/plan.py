@@ -19,6 +19,7 @@ from site_builder.engine import placement as plc
 from site_builder.engine.config import Config
 from site_builder.engine.resolve import lookup
 from site_builder.engine.shapes import GIB, Shape, shape_of
+from site_builder.errors import UsageError
 from site_builder.schema import Gpu, Model, Quant, Runtime
 
 HOST_OS_RESERVE_GIB = 4.0
@@ -74,6 +75,8 @@ def resolve(catalog: Catalog, config: Config, hardware: Hardware | None = None) 
 def hardware_of(catalog: Catalog, config: Config) -> Hardware:
     """Cards, link class and host of ``config`` (the combo's when it names one)."""
     slugs = tuple(s for s, n in config.gpus for _ in range(n))
+    if not slugs:
+        raise UsageError("no GPUs: give --combo or --gpu")
     gpus = tuple(lookup("gpu", catalog.gpus, s) for s in slugs)
     combo = lookup("combo", catalog.combos, config.combo) if config.combo else None
     link_id = config.interconnect or (combo.interconnect if combo else None)

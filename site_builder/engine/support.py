@@ -146,8 +146,9 @@ def assumptions(ctx: Context, config: Config, split: str, fa: bool, k: Kernels) 
     out = [
         f"kernels: {source}",
         f"flash attention {'on' if fa else 'off'}; KV cache {config.kv_cache}",
-        f"link: {ctx.link.klass} at {ctx.link.bandwidth_gb_s:g} GB/s per direction",
     ]
+    if len(ctx.gpus) > 1:
+        out.append(f"link: {ctx.link.klass} at {ctx.link.bandwidth_gb_s:g} GB/s per direction")
     if any(g.segment == "consumer" for g in ctx.gpus[:1]) and ctx.gpus[0].platform != "metal":
         out.append(f"{mem.DISPLAY_RESERVE_GIB:g} GiB of card 0 reserved for a desktop")
     if ctx.gpus[0].unified_memory and ctx.gpus[0].vendor == "apple":
