@@ -1,24 +1,30 @@
-"""Number formatting shared by every page, chart and test: one rounding rule per unit."""
+"""Number formatting shared by every page, chart and test: one rounding rule per unit.
+
+Values are first rounded to the two decimals ``site-builder estimate --json`` prints, so a page
+shows exactly what the command line shows for the same configuration.
+"""
 
 from __future__ import annotations
 
 import re
 
 DASH = "—"
+ENGINE_DIGITS = 2
+"""Decimals of the engine's JSON output (``Estimate.to_json``)."""
 
 
 def num(value: float | None, digits: int = 1) -> str:
     """A number with ``digits`` decimals and thousands separators, or a dash for None."""
     if value is None:
         return DASH
-    return f"{value:,.{digits}f}"
+    return f"{round(value, ENGINE_DIGITS):,.{digits}f}"
 
 
 def tok_s(value: float | None) -> str:
     """Tokens per second: one decimal below 100, none above."""
     if value is None:
         return DASH
-    return num(value, 1 if abs(value) < 100 else 0)
+    return num(value, 1 if abs(round(value, ENGINE_DIGITS)) < 100 else 0)
 
 
 def gib(value: float | None) -> str:

@@ -115,5 +115,5 @@ def test_global_matrix_matches_the_engine(
         cell = row[column]
         assert cell.startswith(result["verdict"]), cell
         assert pick["quant"] in cell
-        if result["decode_tok_s"] is not None:
+        if result["decode_tok_s"] is not None and "measured" not in cell:
             assert f"{fmt.tok_s(result['decode_tok_s'])} tok/s" in cell
