@@ -72,6 +72,8 @@ def _gpu(gpu: Gpu, known: Known) -> Iterator[tuple[Loc, str]]:
 
 def _model(model: Model, known: Known) -> Iterator[tuple[Loc, str]]:
     yield from _ref(known, "models", model.base_model, ("base_model",))
+    for i, checkpoint in enumerate(model.checkpoints):
+        yield from _ref(known, "quants", checkpoint.quant, ("checkpoints", i, "quant"))
     if model.num_attention_heads % model.num_kv_heads:
         yield (
             ("num_kv_heads",),

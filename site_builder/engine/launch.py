@@ -45,6 +45,27 @@ def gguf_file(model: Model, quant: str) -> str:
     return f"models/{repo_name(model)}-{quant}.gguf"
 
 
+def checkpoint(model: Model, quant: str) -> str | None:
+    """The catalog's published checkpoint repository for ``quant``, if it lists one."""
+    return next((c.repo for c in model.checkpoints if c.quant == quant), None)
+
+
+def served_repo(model: Model, quant: str, quant_format: str) -> str:
+    """What a safetensors runtime loads: the quantized checkpoint, the published weights for
+    16-bit, FP8 (quantized on load) and native MXFP4, or a named placeholder to fill in."""
+    found = checkpoint(model, quant)
+    if found is not None:
+        return found
+    if quant_format in ("float", "fp8", "nf4") or model.native_dtype == quant_format:
+        return model.hf_repo
+    return f"<{quant} checkpoint of {model.hf_repo}>"
+
+
+def _gguf_source(model: Model, quant: str) -> list[str]:
+    found = checkpoint(model, quant)
+    return ["-hf", f"{found}:{quant}"] if found else ["-m", gguf_file(model, quant)]
+
+
 def _ratio(values: tuple[float, ...]) -> str:
     return ",".join(f"{v:g}" for v in values)
 
@@ -52,7 +73,7 @@ def _ratio(values: tuple[float, ...]) -> str:
 def llama_cpp(spec: LaunchSpec) -> str:
     """``llama-server`` with all layers (or ``-ngl``) on the GPUs and the split mode."""
     ngl = spec.gpu_layers if spec.gpu_layers is not None else 99
-    parts = ["llama-server", "-m", gguf_file(spec.model, spec.quant), "-ngl", str(ngl)]
+    parts = ["llama-server", *_gguf_source(spec.model, spec.quant), "-ngl", str(ngl)]
     parts += ["-c", str(spec.context)]
     if spec.n_cards > 1:
         parts += ["--split-mode", "row" if spec.split == "tensor" else "layer"]
@@ -68,16 +89,18 @@ def llama_cpp(spec: LaunchSpec) -> str:
 
 def vllm(spec: LaunchSpec) -> str:
     """``vllm serve`` with the parallel layout, window, quantization and KV dtype."""
-    parts = ["vllm", "serve", spec.model.hf_repo]
+    parts = ["vllm", "serve", served_repo(spec.model, spec.quant, spec.quant_format)]
     if spec.n_cards > 1:
         flag = "--pipeline-parallel-size" if spec.split == "pipeline" else "--tensor-parallel-size"
         parts += [flag, str(spec.n_cards)]
         if spec.split == "expert":
             parts.append("--enable-expert-parallel")
     parts += ["--max-model-len", str(spec.context)]
-    quant = {"awq": "awq", "gptq": "gptq", "fp8": "fp8", "nf4": "bitsandbytes", "mxfp4": "mxfp4"}
-    if spec.quant_format in quant:
-        parts += ["--quantization", quant[spec.quant_format]]
+    # AWQ/GPTQ/MXFP4 checkpoints declare their method and vLLM picks the fast (Marlin) kernel;
+    # passing --quantization awq would force the slower one. FP8 and NF4 quantize on load.
+    on_load = {"fp8": "fp8", "nf4": "bitsandbytes"}
+    if spec.quant_format in on_load and checkpoint(spec.model, spec.quant) is None:
+        parts += ["--quantization", on_load[spec.quant_format]]
     if spec.kv_cache == "fp8":
         parts += ["--kv-cache-dtype", "fp8"]
     parts += ["--gpu-memory-utilization", f"{spec.pool_fraction:g}"]
@@ -88,15 +111,16 @@ def vllm(spec: LaunchSpec) -> str:
 
 def sglang(spec: LaunchSpec) -> str:
     """``python -m sglang.launch_server``."""
-    parts = ["python", "-m", "sglang.launch_server", "--model-path", spec.model.hf_repo]
+    repo = served_repo(spec.model, spec.quant, spec.quant_format)
+    parts = ["python", "-m", "sglang.launch_server", "--model-path", repo]
     if spec.n_cards > 1:
         flag = "--pp-size" if spec.split == "pipeline" else "--tp"
         parts += [flag, str(spec.n_cards)]
         if spec.split == "expert":
             parts += ["--ep-size", str(spec.n_cards)]
     parts += ["--context-length", str(spec.context)]
-    if spec.quant_format in ("awq", "gptq", "fp8", "mxfp4"):
-        parts += ["--quantization", spec.quant_format]
+    if spec.quant_format == "fp8" and checkpoint(spec.model, spec.quant) is None:
+        parts += ["--quantization", "fp8"]
     if spec.kv_cache == "fp8":
         parts += ["--kv-cache-dtype", "fp8_e5m2"]
     parts += ["--mem-fraction-static", f"{spec.pool_fraction:g}"]
@@ -105,7 +129,7 @@ def sglang(spec: LaunchSpec) -> str:
 
 def tensorrt_llm(spec: LaunchSpec) -> str:
     """``trtllm-serve`` (PyTorch backend) with TP/PP size and sequence length."""
-    parts = ["trtllm-serve", spec.model.hf_repo]
+    parts = ["trtllm-serve", served_repo(spec.model, spec.quant, spec.quant_format)]
     if spec.n_cards > 1:
         flag = "--pp_size" if spec.split == "pipeline" else "--tp_size"
         parts += [flag, str(spec.n_cards)]
@@ -119,13 +143,23 @@ def exllamav2(spec: LaunchSpec) -> str:
     """ExLlamaV2's chat example with an EXL2 folder, auto split or TP, window and cache mode."""
     bpw = spec.quant.removeprefix("EXL2-")
     folder = f"models/{repo_name(spec.model)}-exl2-{bpw}bpw"
-    parts = ["python", "examples/chat.py", "-m", folder, "-mode", "llama", "-l", str(spec.context)]
+    mode = _chat_mode(spec.model)
+    parts = ["python", "examples/chat.py", "-m", folder, "-mode", mode, "-l", str(spec.context)]
     if spec.n_cards > 1:
         parts += ["-tp"] if spec.split == "tensor" else ["-gs", "auto"]
     cache = {"q8_0": "-cq8", "q4_0": "-cq4"}
     if spec.kv_cache in cache:
         parts.append(cache[spec.kv_cache])
     return " ".join(parts)
+
+
+def _chat_mode(model: Model) -> str:
+    """ExLlamaV2 chat.py prompt format: Llama 3 chat tokens, Gemma's, or ChatML (Qwen, Phi)."""
+    if model.family.startswith("Llama 3"):
+        return "llama3"
+    if model.family.startswith("Gemma"):
+        return "gemma"
+    return "chatml"
 
 
 def ollama(spec: LaunchSpec) -> str:
@@ -135,7 +169,8 @@ def ollama(spec: LaunchSpec) -> str:
         env.append("OLLAMA_FLASH_ATTENTION=1")
     if spec.kv_cache != "f16":
         env.append(f"OLLAMA_KV_CACHE_TYPE={spec.kv_cache}")
-    tag = f"hf.co/bartowski/{repo_name(spec.model)}-GGUF:{spec.quant}"
+    repo = checkpoint(spec.model, spec.quant) or f"<GGUF repo of {spec.model.hf_repo}>"
+    tag = f"hf.co/{repo}:{spec.quant}"
     return " ".join([*env, "ollama", "serve", "&", "ollama", "run", tag])
 
 

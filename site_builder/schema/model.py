@@ -31,6 +31,17 @@ class MlaSpec(Strict):
     qk_rope_head_dim: int = Field(ge=1, description="Width of the decoupled RoPE key.")
 
 
+class Checkpoint(Strict):
+    """A published quantized copy of the model that runtimes can load directly."""
+
+    quant: str = Field(description="Quant ID of the checkpoint (e.g. 'AWQ-INT4', 'Q4_K_M').")
+    repo: str = Field(
+        pattern=r"^[\w.\-]+/[\w.\-]+$",
+        description="Hugging Face repository holding it; for GGUF, the repository with one file "
+        "per quant (llama.cpp's `-hf repo:QUANT`).",
+    )
+
+
 class Model(Entity):
     """An open-weight model, described by its Hugging Face config."""
 
@@ -73,6 +84,10 @@ class Model(Entity):
     mla: MlaSpec | None = Field(default=None, description="Latent-attention layout (DeepSeek).")
     native_dtype: Literal["bf16", "fp16", "fp8", "mxfp4"] = Field(
         description="Dtype of the published weights (gpt-oss ships MXFP4 experts)."
+    )
+    checkpoints: list[Checkpoint] = Field(
+        default_factory=list,
+        description="Published quantized checkpoints; launch commands use them when present.",
     )
     notes: str | None = Field(
         default=None, description="Caveats about the figures above (context limits, variants)."

@@ -421,7 +421,7 @@ def test_readable_summary(capsys: pytest.CaptureFixture[str]) -> None:
         "prefill:",
         "TTFT",
         "launch:",
-        "vllm serve meta-llama/Llama-3.3-70B-Instruct",
+        "vllm serve casperhansen/llama-3.3-70b-instruct-awq",
     ):
         assert text in out
 

@@ -45,10 +45,9 @@ L33 = "llama-3.3-70b-instruct"
             "vllm",
             {},
             [
-                "vllm serve meta-llama/Llama-3.3-70B-Instruct",
+                "vllm serve casperhansen/llama-3.3-70b-instruct-awq",
                 "--tensor-parallel-size 2",
                 "--max-model-len 8192",
-                "--quantization awq",
                 "--gpu-memory-utilization 0.9",
             ],
         ),
@@ -111,3 +110,21 @@ def test_ollama_sets_window_and_slots(ask: Ask) -> None:
     ).launch_command
     assert "OLLAMA_CONTEXT_LENGTH=16384" in command and "OLLAMA_NUM_PARALLEL=2" in command
     assert "ollama run hf.co/" in command and command.endswith(":Q4_K_M")
+
+
+def test_awq_without_a_published_checkpoint_names_the_gap(ask: Ask) -> None:
+    """vLLM detects AWQ from the checkpoint; without one in the catalog the command says so."""
+    command = ask("rtx-4090:2", "qwen2.5-72b-instruct", "AWQ-INT4", "vllm").launch_command
+    assert command.startswith("vllm serve <AWQ-INT4 checkpoint of Qwen/Qwen2.5-72B-Instruct>")
+    assert "--quantization" not in command
+
+
+def test_gguf_checkpoint_is_pulled_with_hf_flag(ask: Ask) -> None:
+    command = ask("rtx-4090", "qwen3-32b", "Q4_K_M", "llama-cpp").launch_command
+    assert command.startswith("llama-server -hf ggml-org/Qwen3-32B-GGUF:Q4_K_M -ngl 99")
+
+
+def test_exllamav2_uses_the_model_family_prompt_format(ask: Ask) -> None:
+    llama = ask("rtx-4090", "llama-3.1-8b-instruct", "EXL2-4.0", "exllamav2").launch_command
+    qwen = ask("rtx-4090", "qwen3-8b", "EXL2-4.0", "exllamav2").launch_command
+    assert "-mode llama3" in llama and "-mode chatml" in qwen
