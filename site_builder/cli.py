@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -36,8 +35,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="site-builder", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, help_text in COMMANDS.items():
-        if importlib.util.find_spec(f"site_builder.commands.{name}") is None:
-            continue  # TODO(session-1): remove once every command module exists
         sub = commands.add_parser(name, help=help_text, description=help_text)
         _module(name).add_arguments(sub)
     return parser
