@@ -21,6 +21,10 @@ _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _FLOAT = re.compile(r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$")
+_NUMBERS: dict[str, tuple[re.Pattern[str], type[int] | type[float]]] = {
+    _TAG + "int": (_INT, int),
+    _TAG + "float": (_FLOAT, float),
+}
 
 
 @dataclass(frozen=True)
@@ -155,20 +159,10 @@ def _scalar(node: yaml.Node, issues: list[YamlIssue]) -> Any:
             )
         )
         return None
-    if tag == _TAG + "int":
-        if _INT.match(text):
-            return int(text)
-        issues.append(
-            _issue(
-                node,
-                f"ambiguous number {text!r}; write a plain decimal "
-                "number, or quote it if you mean text",
-            )
-        )
-        return None
-    if tag == _TAG + "float":
-        if _FLOAT.match(text):
-            return float(text)
+    if tag in _NUMBERS:
+        pattern, convert = _NUMBERS[tag]
+        if pattern.match(text):
+            return convert(text)
         issues.append(
             _issue(
                 node,
