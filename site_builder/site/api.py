@@ -48,17 +48,23 @@ FIELDS = (
 
 
 def files(data: SiteData) -> dict[str, str | bytes]:
-    """Every API and schema file, by docs-relative path."""
+    """The API's index, entity, matrix and schema files, by site-relative path."""
     out: dict[str, str | bytes] = {"api/index.json": dump(index(data))}
     for kind in KINDS:
         entries = getattr(data.catalog, kind)
         out[f"api/{kind}.json"] = dump({s: e.model_dump(mode="json") for s, e in entries.items()})
-    for combo in data.catalog.combos:
-        table = estimates(data, combo)
-        out[f"api/estimates/{combo}.json"] = dump(table)
-        out[f"assets/data/{combo}.js"] = script(combo, table)
     out["api/matrix.json"] = dump(matrix(data))
     out.update(schemas())
+    return out
+
+
+def estimate_files(data: SiteData) -> dict[str, str | bytes]:
+    """The per-combo estimate tables, as JSON and as scripts (the bulk of the API)."""
+    out: dict[str, str | bytes] = {}
+    for combo in data.catalog.combos:
+        table = dump(estimates(data, combo))
+        out[f"api/estimates/{combo}.json"] = table
+        out[f"assets/data/{combo}.js"] = script(combo, table)
     return out
 
 
@@ -144,11 +150,11 @@ def matrix(data: SiteData) -> dict[str, Any]:
     return out
 
 
-def script(combo: str, table: dict[str, Any]) -> str:
-    """The estimates table as a script defining ``window.SITE_ESTIMATES[combo]``."""
+def script(combo: str, table_json: str) -> str:
+    """The estimates table (JSON text) as a script defining ``window.SITE_ESTIMATES[combo]``."""
     return (
         "window.SITE_ESTIMATES = window.SITE_ESTIMATES || {};\n"
-        f"window.SITE_ESTIMATES[{json.dumps(combo)}] = {dump(table).strip()};\n"
+        f"window.SITE_ESTIMATES[{json.dumps(combo)}] = {table_json.strip()};\n"
     )
 
 
@@ -165,5 +171,5 @@ def schemas() -> dict[str, str | bytes]:
 
 
 def _r(value: float | None) -> float | None:
-    """Round for the API: three significant decimals are plenty and keep files small."""
-    return None if value is None else round(value, 3)
+    """Round as ``site-builder estimate --json`` does (two decimals)."""
+    return None if value is None else round(value, 2)

@@ -1,8 +1,10 @@
 """``build()``: the pipeline, stage by stage.
 
-load and validate the catalog -> run the engine -> build typed page contexts -> render Markdown
-(pages, content, API, schemas) -> write the docs folder -> mkdocs (strict) into a staging
-folder -> check every link -> swap the staging folder into ``site/``.
+load and validate the catalog -> run the engine at the headline context -> build typed page
+contexts -> render Markdown (pages, content, small API files, schemas) -> write the docs folder
+-> mkdocs (strict) into a staging folder, while a second process runs the engine at the other
+context lengths and renders the matrix tables and estimate tables -> add those -> check every
+link -> swap the staging folder into ``site/``.
 
 Nothing is published unless every stage succeeds: a failure leaves the previous ``site/``
 as it was.
@@ -18,10 +20,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder.catalog import Catalog, load_catalog
-from site_builder.site import api, content, fragments, links, mkdocs_run, nav, output, render
+from site_builder.site import (
+    api,
+    content,
+    fragments,
+    links,
+    mkdocs_run,
+    nav,
+    output,
+    render,
+    sidecar,
+)
 from site_builder.site.layout import Layout
-from site_builder.site.pages import SiteData, all_pages
-from site_builder.site.results import compute
+from site_builder.site.pages import Page, SiteData, all_fragments, all_pages
+from site_builder.site.results import complete, compute, sweep_size
 
 
 @dataclass
@@ -47,13 +59,17 @@ def build(layout: Layout) -> BuildReport:
         catalog = load_catalog(layout.catalog)
     with report.stage("engine"):
         results = compute(catalog)
+    data = SiteData(catalog, results, layout.content)
     with report.stage("render"):
-        docs = generate_docs(layout, SiteData(catalog, results, layout.content))
+        docs = markdown_files(layout, data, all_pages(data))
         write_docs(layout, docs)
     staging = output.staging_dir(layout.site)
     try:
-        with report.stage("mkdocs"):
+        extras = sidecar.beside(lambda: write_extras(layout, extra_files(layout, data)))
+        with report.stage("mkdocs"), extras:
             mkdocs_run.build(layout.config, staging, build_epoch(catalog))
+        with report.stage("extras"):
+            output.merge(layout.extras, staging)
             fragments.inject_site(staging, layout.fragments)
         with report.stage("links"):
             links.check_site(staging)
@@ -61,42 +77,53 @@ def build(layout: Layout) -> BuildReport:
         output.discard(staging)
         raise
     output.publish(staging, layout.site)
-    report.pages = sum(1 for name in docs.docs if name.endswith(".md"))
-    report.configurations = len(results.grid)
+    report.pages = sum(1 for name in docs if name.endswith(".md"))
+    report.configurations = sweep_size(results)
     return report
 
 
+Files = dict[str, str | bytes]
+
+
 @dataclass(frozen=True)
-class Generated:
-    """The docs folder's files and the HTML fragments, by relative path."""
+class Extras:
+    """Files mkdocs does not need: HTML fragments and large static data, by relative path."""
 
-    docs: dict[str, str | bytes]
-    fragments: dict[str, str | bytes]
+    fragments: Files
+    static: Files
 
 
-def generate_docs(layout: Layout, data: SiteData) -> Generated:
-    """Every file of the docs folder (pages, content, API and schemas, assets) and fragment."""
-    pages = all_pages(data)
+def markdown_files(layout: Layout, data: SiteData, pages: list[Page]) -> Files:
+    """The docs folder: rendered pages, content, the small API files and schemas, assets."""
     env = render.environment(layout.templates)
-    files: dict[str, str | bytes] = {
-        p.path: render.render(env, p.template, p.context) for p in pages
-    }
+    files: Files = {p.path: render.render(env, p.template, p.context) for p in pages}
     files.update(content.render_content(layout.content, data))
     files.update(api.files(data))
     files.update(assets(layout))
-    blocks: dict[str, str | bytes] = {
-        f.file: render.render(env, f.template, f.context) for p in pages for f in p.fragments
-    }
-    return Generated(files, blocks)
+    return files
 
 
-def write_docs(layout: Layout, generated: Generated) -> None:
-    """Write the docs folder, the fragments and the generated mkdocs configuration."""
-    output.write_tree(layout.docs, generated.docs)
-    output.write_tree(layout.fragments, generated.fragments)
-    text = mkdocs_run.config_text(layout, nav.nav(generated.docs), nav.NOT_IN_NAV)
+def extra_files(layout: Layout, data: SiteData) -> Extras:
+    """The matrix fragments and the per-combo estimate tables (the bulk of the output), after
+    the engine's second sweep (the other context lengths)."""
+    complete(data.results)
+    env = render.environment(layout.templates)
+    blocks: Files = {f.file: render.render(env, f.template, f.context) for f in all_fragments(data)}
+    return Extras(blocks, api.estimate_files(data))
+
+
+def write_docs(layout: Layout, docs: Files) -> None:
+    """Write the docs folder and the generated mkdocs configuration."""
+    output.write_tree(layout.docs, docs)
+    text = mkdocs_run.config_text(layout, nav.nav(docs), nav.NOT_IN_NAV)
     if not layout.config.is_file() or layout.config.read_text(encoding="utf-8") != text:
         layout.config.write_text(text, encoding="utf-8")
+
+
+def write_extras(layout: Layout, extras: Extras) -> None:
+    """Write the fragments and the static data files mkdocs does not see."""
+    output.write_tree(layout.fragments, extras.fragments)
+    output.write_tree(layout.extras, extras.static)
 
 
 def assets(layout: Layout) -> dict[str, str | bytes]:

@@ -48,6 +48,11 @@ class Layout:
         return self.work / "fragments"
 
     @property
+    def extras(self) -> Path:
+        """Static files added to the built site beside mkdocs' output (large data tables)."""
+        return self.work / "extras"
+
+    @property
     def config(self) -> Path:
         """The generated mkdocs configuration."""
         return self.work / "mkdocs.yml"

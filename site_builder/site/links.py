@@ -42,10 +42,9 @@ class _Scan:
 
 def check_site(site: Path) -> None:
     """Raise :class:`BuildError` listing every broken internal link under ``site``."""
-    scans = {
-        path.relative_to(site).as_posix(): _scan(path) for path in sorted(site.rglob("*.html"))
-    }
-    broken = [b for page, scan in scans.items() for b in _check_page(site, page, scan, scans)]
+    files = {path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file()}
+    scans = {page: _scan(site / page) for page in sorted(f for f in files if f.endswith(".html"))}
+    broken = [b for page, scan in scans.items() for b in _check_page(page, scan, scans, files)]
     if broken:
         listing = "\n  ".join(str(b) for b in broken[:50])
         more = f"\n  ... and {len(broken) - 50} more" if len(broken) > 50 else ""
@@ -69,16 +68,16 @@ def _scan(path: Path) -> _Scan:
     return scan
 
 
-def _check_page(site: Path, page: str, scan: _Scan, scans: dict[str, _Scan]) -> list[Broken]:
+def _check_page(page: str, scan: _Scan, scans: dict[str, _Scan], files: set[str]) -> list[Broken]:
     broken = []
-    for link in scan.links:
-        problem = _problem(site, page, link, scan, scans)
+    for link in sorted(set(scan.links)):
+        problem = _problem(page, link, scan, scans, files)
         if problem:
             broken.append(Broken(page, link, problem))
     return broken
 
 
-def _problem(site: Path, page: str, link: str, scan: _Scan, scans: dict[str, _Scan]) -> str:
+def _problem(page: str, link: str, scan: _Scan, scans: dict[str, _Scan], files: set[str]) -> str:
     parts = urlsplit(link)
     if parts.scheme in _EXTERNAL or parts.netloc:
         return ""
@@ -87,7 +86,7 @@ def _problem(site: Path, page: str, link: str, scan: _Scan, scans: dict[str, _Sc
     if not parts.path:
         return _fragment_problem(scan, parts.fragment)
     target = _resolve(page, unquote(parts.path))
-    if target is None or not (site / target).is_file():
+    if target is None or target not in files:
         return "no such file"
     if parts.fragment and target.endswith(".html"):
         return _fragment_problem(scans[target], parts.fragment)

@@ -35,6 +35,12 @@ def _remove_stale(root: Path, keep: set[str]) -> None:
             path.rmdir()
 
 
+def merge(source: Path, target: Path) -> None:
+    """Copy the tree ``source`` into ``target`` (existing files are replaced)."""
+    if source.is_dir():
+        shutil.copytree(source, target, dirs_exist_ok=True)
+
+
 def staging_dir(site: Path) -> Path:
     """A fresh, empty sibling of ``site`` to build into (same file system, so renames work)."""
     staging = site.parent / f".{site.name}.new"

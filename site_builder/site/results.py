@@ -90,6 +90,13 @@ class Results:
     _by_cell: dict[tuple[str, str, int], list[tuple[Query, Estimate]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.add({})
+
+    def add(self, more: dict[Query, Estimate]) -> None:
+        """Add sweep results; the grid and its indexes stay in query order."""
+        self.grid = dict(sorted({**self.grid, **more}.items()))
+        self._by_combo.clear()
+        self._by_cell.clear()
         for query, estimate in self.grid.items():
             self._by_combo.setdefault(query.combo, []).append((query, estimate))
             cell = (query.combo, query.model, query.context)
@@ -120,10 +127,20 @@ class Results:
 
 
 def compute(catalog: Catalog) -> Results:
-    """Evaluate the standard grid of every combo (on every core when it is large)."""
-    grid = _evaluated(catalog, sorted(headline_queries(catalog)))
-    grid.update(_evaluated(catalog, sorted(other_context_queries(catalog, grid))))
-    return Results(catalog=catalog, grid=dict(sorted(grid.items())))
+    """Sweep 1: every combo at the headline context (what most pages show)."""
+    return Results(catalog=catalog, grid=_evaluated(catalog, sorted(headline_queries(catalog))))
+
+
+def complete(results: Results) -> Results:
+    """Sweep 2, added to ``results``: the other contexts (the matrices and the API tables)."""
+    queries = sorted(set(other_context_queries(results.catalog, results.grid)) - set(results.grid))
+    results.add(_evaluated(results.catalog, queries))
+    return results
+
+
+def sweep_size(results: Results) -> int:
+    """How many configurations the two sweeps evaluate (without evaluating sweep 2)."""
+    return len(set(results.grid) | set(other_context_queries(results.catalog, results.grid)))
 
 
 def _evaluated(catalog: Catalog, queries: list[Query]) -> dict[Query, Estimate]:

@@ -14,10 +14,10 @@ import sys
 from site_builder.catalog import load_catalog
 from site_builder.errors import BuildError, CatalogError
 from site_builder.site import mkdocs_run, nav
-from site_builder.site.build import generate_docs
+from site_builder.site.build import extra_files, markdown_files
 from site_builder.site.layout import Layout
 from site_builder.site.output import write_tree
-from site_builder.site.pages import SiteData
+from site_builder.site.pages import SiteData, all_pages
 from site_builder.site.results import compute
 
 HOOK = "serve_hook.py"
@@ -27,7 +27,9 @@ def regenerate(layout: Layout) -> bool:
     """Re-render the docs folder; on a catalog or template error, report it and keep the old."""
     try:
         catalog = load_catalog(layout.catalog)
-        docs = generate_docs(layout, SiteData(catalog, compute(catalog), layout.content))
+        data = SiteData(catalog, compute(catalog), layout.content)
+        docs = markdown_files(layout, data, all_pages(data))
+        extras = extra_files(layout, data)
     except CatalogError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -36,8 +38,8 @@ def regenerate(layout: Layout) -> bool:
     except BuildError as exc:
         print(f"error: {exc}; keeping the previous pages", file=sys.stderr)
         return False
-    write_tree(layout.docs, docs.docs)
-    write_tree(layout.fragments, docs.fragments)
+    write_tree(layout.docs, {**docs, **extras.static})
+    write_tree(layout.fragments, extras.fragments)
     return True
 
 

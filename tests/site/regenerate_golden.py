@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 
 from site_builder.catalog import load_catalog
-from site_builder.site.build import generate_docs
-from site_builder.site.pages import SiteData
+from site_builder.site.build import extra_files, markdown_files
+from site_builder.site.pages import SiteData, all_pages
 from site_builder.site.results import compute
 from tests.site.conftest import fixture_layout
 
@@ -26,9 +26,11 @@ def golden_files() -> dict[str, str]:
     with tempfile.TemporaryDirectory() as folder:
         layout = fixture_layout(Path(folder))
         catalog = load_catalog(layout.catalog)
-        generated = generate_docs(layout, SiteData(catalog, compute(catalog), layout.content))
-    files = {p: str(c) for p, c in generated.docs.items() if p.endswith(".md")}
-    files.update({f"fragments/{p}": str(c) for p, c in generated.fragments.items()})
+        data = SiteData(catalog, compute(catalog), layout.content)
+        docs = markdown_files(layout, data, all_pages(data))
+        extras = extra_files(layout, data)
+    files = {p: str(c) for p, c in docs.items() if p.endswith(".md")}
+    files.update({f"fragments/{p}": str(c) for p, c in extras.fragments.items()})
     return dict(sorted(files.items()))
 
 

@@ -27,13 +27,11 @@ class SiteData:
 
 @dataclass(frozen=True)
 class Page:
-    """One generated page: docs-relative Markdown path, template name, typed context, and the
-    HTML fragments injected after mkdocs (see :mod:`site_builder.site.fragments`)."""
+    """One generated page: docs-relative Markdown path, template name, typed context."""
 
     path: str
     template: str
     context: object
-    fragments: tuple[Fragment, ...] = ()
 
 
 Family = Callable[[SiteData], Iterator[Page]]
@@ -78,3 +76,10 @@ def all_pages(data: SiteData) -> list[Page]:
     """Every generated page, sorted by path."""
     pages = [page for family in families() for page in family(data)]
     return sorted(pages, key=lambda page: page.path)
+
+
+def all_fragments(data: SiteData) -> list[Fragment]:
+    """Every HTML fragment (see :mod:`site_builder.site.fragments`), sorted by key."""
+    from site_builder.site.pages import matrix
+
+    return sorted(matrix.fragments(data), key=lambda fragment: fragment.key)

@@ -23,8 +23,6 @@ from site_builder.site.pages import Page, SiteData
 from site_builder.site.picks import Pick, best_for_quant, best_per_model
 from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT
 
-_RUNS = ("fits", "tight", "offload")
-
 
 @dataclass(frozen=True)
 class Cell:
@@ -70,10 +68,8 @@ class ModelBlock:
     size: str
     best: str
     reason: str
-    rows: list[QuantRow]
-    runs: bool
     table: str
-    """Placeholder of the block's table fragment (empty when nothing runs)."""
+    """Placeholder of the block's table fragment (empty when no rated runtime loads it)."""
 
 
 @dataclass(frozen=True)
@@ -93,49 +89,54 @@ class ComboMatrix:
     models: list[ModelBlock]
 
 
+GLOBAL_TABLE = "will-it-run/index"
+"""Fragment key of the models x combos table."""
+
+
 def pages(data: SiteData) -> Iterator[Page]:
-    page = global_context(data)
-    table = Fragment("will-it-run/index", "matrix_global.html.j2", page)
-    yield Page(urls.index("will-it-run"), "matrix.md.j2", page, (table,))
+    yield Page(urls.index("will-it-run"), "matrix.md.j2", global_context(data))
     for slug in data.catalog.combos:
-        context, tables = combo_context(data, slug)
-        yield Page(urls.matrix(slug), "matrix_combo.md.j2", context, tables)
+        yield Page(urls.matrix(slug), "matrix_combo.md.j2", combo_context(data, slug))
+
+
+def fragments(data: SiteData) -> Iterator[Fragment]:
+    """The matrices' tables; the per-combo ones read every context of the complete grid."""
+    yield Fragment(GLOBAL_TABLE, "matrix_global.html.j2", global_context(data))
+    contexts = [fmt.tokens(c) for c in CONTEXTS]
+    for slug in data.catalog.combos:
+        for model in _models_by_size(data):
+            quants = _quants(data, slug, model)
+            if quants:
+                rows = [_quant_row(data, slug, model, quant) for quant in quants]
+                table = MatrixTable(contexts, rows)
+                yield Fragment(_table_key(slug, model), "matrix_table.html.j2", table)
 
 
 def global_context(data: SiteData) -> GlobalMatrix:
     """Models (largest first) x combos, each cell the model's best configuration."""
     picks = {c: best_per_model(data.catalog, data.results, c) for c in data.catalog.combos}
+    here = urls.index("will-it-run")
     rows = []
     for model in _models_by_size(data):
         cells = [_global_cell(data, combo, model, picks[combo].get(model)) for combo in picks]
-        link = Link(
-            data.catalog.models[model].name,
-            urls.relative(urls.index("will-it-run"), urls.model(model)),
-        )
+        link = Link(data.catalog.models[model].name, urls.relative(here, urls.model(model)))
         rows.append(MatrixRow(link, model_size(data.catalog, model), cells))
-    here = urls.index("will-it-run")
     combos = [
         Link(data.catalog.combos[c].name, urls.relative(here, urls.combo(c)))
         for c in data.catalog.combos
     ]
-    placeholder = Fragment("will-it-run/index", "", None).placeholder
+    placeholder = Fragment(GLOBAL_TABLE, "", None).placeholder
     return GlobalMatrix(combos, rows, fmt.tokens(HEADLINE_CONTEXT), placeholder)
 
 
-def combo_context(data: SiteData, slug: str) -> tuple[ComboMatrix, tuple[Fragment, ...]]:
-    """Every model on one combo: quants (most precise first) x context lengths; the tables
-    are HTML fragments."""
+def combo_context(data: SiteData, slug: str) -> ComboMatrix:
+    """Every model on one combo; each model's quant x context table is a fragment."""
     picks = best_per_model(data.catalog, data.results, slug)
-    contexts = [fmt.tokens(c) for c in CONTEXTS]
-    blocks, tables = [], []
+    blocks = []
     for model in _models_by_size(data):
         pick = picks.get(model)
-        rows = [_quant_row(data, slug, model, quant) for quant in _quants(data, slug, model)]
-        runs = any(c.verdict in _RUNS for r in rows for c in r.cells)
-        key = f"will-it-run/{slug}/{model}"
-        table = Fragment(key, "matrix_table.html.j2", MatrixTable(contexts, rows))
-        if runs:
-            tables.append(table)
+        has_table = bool(_quants(data, slug, model))
+        placeholder = Fragment(_table_key(slug, model), "", None).placeholder
         blocks.append(
             ModelBlock(
                 slug=model,
@@ -144,14 +145,16 @@ def combo_context(data: SiteData, slug: str) -> tuple[ComboMatrix, tuple[Fragmen
                 size=model_size(data.catalog, model),
                 best=_best_text(pick),
                 reason=reason(pick.estimate) if pick else "",
-                rows=rows,
-                runs=runs,
-                table=table.placeholder if runs else "",
+                table=placeholder if has_table else "",
             )
         )
     combo = data.catalog.combos[slug]
-    page = ComboMatrix(slug, combo.name, combo_link(data.catalog, slug), contexts, blocks)
-    return page, tuple(tables)
+    contexts = [fmt.tokens(c) for c in CONTEXTS]
+    return ComboMatrix(slug, combo.name, combo_link(data.catalog, slug), contexts, blocks)
+
+
+def _table_key(combo: str, model: str) -> str:
+    return f"will-it-run/{combo}/{model}"
 
 
 def _global_cell(data: SiteData, combo: str, model: str, pick: Pick | None) -> Cell:

@@ -14,7 +14,7 @@ from site_builder.site import accuracy, fmt
 from site_builder.site.pages import Page, SiteData
 from site_builder.site.pages.bench_rows import METRIC_NAMES
 from site_builder.site.pages.combo_derived import LOW_BITS, SLOW_TOK_S
-from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT
+from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT, sweep_size
 from site_builder.site.svg.scatter import ScatterPoint, scatter_chart
 
 _SPEED_METRICS = ("decode_tok_s", "prefill_tok_s", "aggregate_decode_tok_s")
@@ -59,7 +59,7 @@ def get_context(data: SiteData) -> MethodologyPage:
         accuracy=rows,
         scatter_svg=_scatter(points),
         assumptions=sorted(counts.items(), key=lambda item: (-item[1], item[0])),
-        configurations=len(data.results.grid),
+        configurations=sweep_size(data.results),
         contexts=", ".join(fmt.tokens(c) for c in CONTEXTS),
         headline_context=fmt.tokens(HEADLINE_CONTEXT),
         low_bits=f"{LOW_BITS:g}",
