@@ -15,11 +15,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--root", type=Path, default=Path("."), help="project folder (default: current folder)"
     )
     parser.add_argument("--catalog", type=Path, help="catalog folder (default: ROOT/catalog)")
+    parser.add_argument("--content", type=Path, help="editorial pages (default: ROOT/content)")
     parser.add_argument("--site", type=Path, help="output folder (default: ROOT/site)")
+    parser.add_argument(
+        "--work", type=Path, help="folder for generated Markdown (default: ROOT/.build)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    layout = Layout.at(args.root, catalog=args.catalog, site=args.site)
+    layout = Layout.at(
+        args.root, catalog=args.catalog, content=args.content, site=args.site, work=args.work
+    )
     started = time.perf_counter()
     report = site_build.build(layout)
     elapsed = time.perf_counter() - started

@@ -27,14 +27,16 @@ class Layout:
         site: Path | None = None,
         work: Path | None = None,
     ) -> Layout:
-        """The standard layout of a project checked out at ``root``."""
+        """The standard layout of a project checked out at ``root`` (paths made absolute, since
+        mkdocs resolves relative ones against its configuration file)."""
+        root = root.resolve()
         return cls(
-            catalog=catalog or root / "catalog",
-            content=content or root / "content",
+            catalog=(catalog or root / "catalog").resolve(),
+            content=(content or root / "content").resolve(),
             templates=root / "templates",
             mkdocs_yml=root / "mkdocs.yml",
-            work=work or root / ".build",
-            site=site or root / "site",
+            work=(work or root / ".build").resolve(),
+            site=(site or root / "site").resolve(),
         )
 
     @property

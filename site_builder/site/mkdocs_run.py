@@ -53,7 +53,7 @@ def build(config_file: Path, site_dir: Path, epoch: int) -> None:
         from mkdocs.exceptions import MkDocsException
 
         try:
-            config = load_config(str(config_file), site_dir=str(site_dir), strict=True)
+            config = load_config(str(config_file), site_dir=str(site_dir.resolve()), strict=True)
             mkdocs_build(config)
         except MkDocsException as exc:
             details = "".join(f"\n  {w}" for w in warnings) or f"\n  {exc}"

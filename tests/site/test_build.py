@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import filecmp
+import os
 from pathlib import Path
 
 import pytest
 
+from site_builder.cli import main
 from site_builder.errors import BuildError
 from site_builder.site.build import build
-from tests.site.conftest import CONTENT, Built, copy_catalog, fixture_layout
+from tests.site.conftest import CATALOG, CONTENT, ROOT, Built, copy_catalog, fixture_layout
 
 PAGES = [
     "index.html",
@@ -105,3 +107,16 @@ def test_catalog_error_keeps_the_site(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="1 error in the catalog"):
         build(layout)
     assert (layout.site / "previous.html").is_file()
+
+
+def test_cli_build_with_relative_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    catalog = os.path.relpath(CATALOG, tmp_path)
+    content = os.path.relpath(CONTENT, tmp_path)
+    args = ["build", "--root", str(ROOT), "--catalog", catalog, "--content", content]
+    assert main([*args, "--site", "out", "--work", "work"]) == 0
+    assert (tmp_path / "out" / "hardware-combos" / "dual-rtx-4090" / "index.html").is_file()
+    assert "open " in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "work"]
