@@ -54,7 +54,7 @@
   }
 
   function init() {
-    document.querySelectorAll(".md-typeset table:not([class])").forEach(enable);
+    document.querySelectorAll(".md-typeset table:not([class]), .md-typeset table.heat-map").forEach(enable);
     document.querySelectorAll(".combo-filter").forEach(initFilter);
   }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from site_builder.engine import Estimate
+from site_builder.engine.config import DEFAULT_USD_PER_KWH
 from site_builder.schema import Combo
 from site_builder.site import fmt
 from site_builder.site.context import Link, gpu_link, runtime_link
@@ -14,8 +15,9 @@ from site_builder.site.picks import Pick
 from site_builder.site.results import Query
 from site_builder.site.svg.topology import Card, Topology, topology_chart
 
-PRICE_PER_KWH_USD = 0.15
-"""Electricity price assumed for running costs (stated on the methodology page)."""
+PRICE_PER_KWH_USD = DEFAULT_USD_PER_KWH
+"""Electricity price of running costs: the engine's (stated on the methodology page)."""
+HOURS_PER_YEAR = 8760
 
 
 @dataclass(frozen=True)
@@ -142,41 +144,44 @@ def _runtime_for(data: SiteData, combo: Combo, split: str, quant: str) -> str | 
 def costs(
     data: SiteData, combo: Combo, usable: float | None, headline: Estimate | None
 ) -> list[Fact]:
-    """Price, price per GiB, and running cost of the headline configuration."""
-    facts = []
-    total_vram = sum(data.catalog.gpus[g].vram_gib for g in cards(data, combo))
-    if combo.price is not None:
-        price = combo.price.total_usd
-        facts.append(
-            Fact(
-                "Price of the cards",
-                f"{fmt.usd(price)} ({combo.price.basis}, {combo.price.as_of.isoformat()})",
-            )
-        )
-        facts.append(Fact("Price per GiB of VRAM", fmt.usd(price / total_vram)))
-        if usable:
-            facts.append(Fact("Price per usable GiB", fmt.usd(price / usable)))
-    if headline is not None and headline.power_w is not None:
-        hourly = headline.power_w / 1000 * PRICE_PER_KWH_USD
-        facts.append(
-            Fact("GPU power at load (headline configuration)", f"{fmt.watts(headline.power_w)} W")
-        )
-        facts.append(
-            Fact(
-                f"Electricity per hour at load (at {fmt.usd(PRICE_PER_KWH_USD)}/kWh)",
-                fmt.usd(hourly),
-            )
-        )
-    if headline is not None and headline.joules_per_token is not None:
-        per_million = headline.joules_per_token * 1e6 / 3.6e6 * PRICE_PER_KWH_USD
-        facts.append(Fact("Electricity per million generated tokens", fmt.usd(per_million)))
-    idle = [data.catalog.gpus[g].idle_power_w for g in cards(data, combo)]
-    if all(value is not None for value in idle):
-        watts = sum(value or 0.0 for value in idle)
-        facts.append(
-            Fact(
-                "Idle draw of the cards",
-                f"{fmt.watts(watts)} W ({fmt.usd(watts * 8.76 * PRICE_PER_KWH_USD)} per year)",
-            )
-        )
+    """Price, price per GiB, and running costs of the headline configuration."""
+    return _price_facts(data, combo, usable) + _running_facts(headline) + _idle_facts(data, combo)
+
+
+def _price_facts(data: SiteData, combo: Combo, usable: float | None) -> list[Fact]:
+    if combo.price is None:
+        return []
+    price = combo.price
+    total = sum(data.catalog.gpus[g].vram_gib for g in cards(data, combo))
+    facts = [
+        Fact("Price of the cards", f"{fmt.usd(price.total_usd)} ({price.basis}, {price.as_of})"),
+        Fact("Price per GiB of VRAM", fmt.usd(price.total_usd / total)),
+    ]
+    if usable:
+        facts.append(Fact("Price per usable GiB", fmt.usd(price.total_usd / usable)))
     return facts
+
+
+def _running_facts(headline: Estimate | None) -> list[Fact]:
+    if headline is None or headline.power_w is None:
+        return []
+    hourly = headline.power_w / 1000 * PRICE_PER_KWH_USD
+    facts = [
+        Fact("GPU power at load (headline configuration)", f"{fmt.watts(headline.power_w)} W"),
+        Fact(
+            f"Electricity per hour at load (at {fmt.usd(PRICE_PER_KWH_USD)}/kWh)", fmt.usd(hourly)
+        ),
+    ]
+    if headline.cost_per_million_tokens_usd is not None:
+        per_million = fmt.usd(headline.cost_per_million_tokens_usd)
+        facts.append(Fact("Electricity per million generated tokens", per_million))
+    return facts
+
+
+def _idle_facts(data: SiteData, combo: Combo) -> list[Fact]:
+    idle = [data.catalog.gpus[g].idle_power_w for g in cards(data, combo)]
+    if any(value is None for value in idle):
+        return []
+    watts = sum(value or 0.0 for value in idle)
+    yearly = fmt.usd(watts / 1000 * HOURS_PER_YEAR * PRICE_PER_KWH_USD)
+    return [Fact("Idle draw of the cards", f"{fmt.watts(watts)} W ({yearly} per year)")]

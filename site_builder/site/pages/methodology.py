@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from site_builder.engine import AccuracyPoint, accuracy_table
 from site_builder.engine import ErrorRow as EngineErrorRow
 from site_builder.engine.config import DEFAULT_USD_PER_KWH
+from site_builder.engine.fit import TIGHT_FRACTION, TIGHT_GIB
 from site_builder.site import accuracy, fmt
 from site_builder.site.pages import Page, SiteData
 from site_builder.site.pages.bench_rows import METRIC_NAMES
@@ -43,6 +44,8 @@ class MethodologyPage:
     low_bits: str
     slow_tok_s: str
     price_per_kwh: str
+    tight_percent: str
+    tight_gib: str
 
 
 def pages(data: SiteData) -> Iterator[Page]:
@@ -65,6 +68,8 @@ def get_context(data: SiteData) -> MethodologyPage:
         low_bits=f"{LOW_BITS:g}",
         slow_tok_s=f"{SLOW_TOK_S:g}",
         price_per_kwh=fmt.usd(DEFAULT_USD_PER_KWH),
+        tight_percent=f"{TIGHT_FRACTION:.0%}",
+        tight_gib=f"{TIGHT_GIB:g}",
     )
 
 
