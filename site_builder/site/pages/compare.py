@@ -70,7 +70,7 @@ def pages(data: SiteData) -> Iterator[Page]:
 def get_context(data: SiteData, a: str, b: str) -> ComparePage:
     catalog = data.catalog
     notes = [
-        f"{catalog.combos[x].name}: {r.note}"
+        f"{catalog.combos[y].name}: {r.note}"
         for x, y in ((a, b), (b, a))
         for r in catalog.combos[x].related
         if r.combo == y
