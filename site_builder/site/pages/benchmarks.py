@@ -27,6 +27,7 @@ class BenchBlock:
     results: list[bench_rows.MeasuredRow]
     estimate: str
     sources: list[str]
+    hardware: str
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,9 @@ def get_context(data: SiteData) -> BenchmarksPage:
                 results=[row for row in measured if row.anchor == anchor],
                 estimate=pending[anchor].estimated if anchor in pending else "",
                 sources=list(bench.sources),
+                hardware=" + ".join(
+                    f"{g.count}× {data.catalog.gpus[g.gpu].name}" for g in bench.gpus
+                ),
             )
         )
     return BenchmarksPage(
