@@ -96,6 +96,13 @@ def _runtime(runtime: Runtime, known: Known) -> Iterator[tuple[Loc, str]]:
     yield from _ref(known, "runtimes", runtime.based_on, ("based_on",))
     if runtime.default_split not in runtime.split_modes:
         yield ("default_split",), f"{runtime.default_split!r} is not in split_modes"
+    for platform, formats in runtime.platform_format_gaps.items():
+        if platform not in runtime.platforms:
+            yield ("platform_format_gaps", platform), f"{platform!r} is not in platforms"
+        for i, fmt in enumerate(formats):
+            if fmt not in runtime.quant_formats:
+                loc = ("platform_format_gaps", platform, i)
+                yield loc, f"{fmt!r} is not in quant_formats"
 
 
 def _combo(combo: Combo, known: Known) -> Iterator[tuple[Loc, str]]:

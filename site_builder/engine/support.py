@@ -20,8 +20,8 @@ KV_HEAD_RULE = ("vllm", "sglang", "tensorrt-llm")
 """Runtimes that shard KV heads: TP must divide them, or be a multiple of them (vLLM
 ``ModelConfig.verify_with_parallel_config``)."""
 FP8_WEIGHT_ONLY = ("vllm",)
-"""Runtimes that run FP8 checkpoints weight-only on GPUs without FP8 tensor cores (vLLM FP8
-Marlin W8A16 on Ampere; docs.vllm.ai quantization/fp8)."""
+"""Runtimes that run FP8 checkpoints weight-only on CUDA GPUs without FP8 tensor cores (vLLM
+FP8 Marlin W8A16 on Ampere; docs.vllm.ai quantization/fp8; Marlin is CUDA only)."""
 PCIE_X16_GB_S = {3: 15.75, 4: 31.5, 5: 63.0}
 """PCIe x16 per-direction bandwidth by generation (PCI-SIG: 8/16/32 GT/s x 128b/130b)."""
 
@@ -117,7 +117,13 @@ def problems(ctx: Context, config: Config, split: str, shape: Shape) -> list[str
         out.append("unified-memory systems hold a single GPU")
     if ctx.quant.format not in rt.quant_formats:
         out.append(f"{name} does not load {config.quant} ({ctx.quant.format}) weights")
-    if ctx.quant.requires_fp8_hardware and config.runtime not in FP8_WEIGHT_ONLY:
+    out += [
+        f"{name} has no {config.quant} ({ctx.quant.format}) kernels on {p} ({ctx.slugs[0]})"
+        for p in platforms
+        if ctx.quant.format in rt.platform_format_gaps.get(p, ())
+    ]
+    weight_only = config.runtime in FP8_WEIGHT_ONLY and platforms == ["cuda"]
+    if ctx.quant.requires_fp8_hardware and not weight_only:
         out += [
             f"{config.quant} needs FP8 tensor cores; card {i} ({ctx.slugs[i]}) has none"
             for i, g in enumerate(ctx.gpus)

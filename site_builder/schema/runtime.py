@@ -23,6 +23,11 @@ class Runtime(Entity):
     )
     platforms: list[Platform] = Field(min_length=1, description="Back-ends it runs on.")
     quant_formats: list[QuantFormat] = Field(min_length=1, description="Weight formats it loads.")
+    platform_format_gaps: dict[Platform, list[QuantFormat]] = Field(
+        default_factory=dict,
+        description="Weight formats it loads on other back-ends but not on this one (vLLM has "
+        "no AWQ, GPTQ or bitsandbytes kernels on ROCm); cite the runtime's hardware table.",
+    )
     split_modes: list[SplitMode] = Field(
         min_length=1, description="Multi-GPU partitioning it offers."
     )

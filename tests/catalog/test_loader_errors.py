@@ -144,6 +144,14 @@ CASES = [
         id="cross-field-rule",
     ),
     pytest.param(
+        "runtimes/llama-cpp.yaml",
+        "quant_formats: [float, gguf]",
+        "quant_formats: [float, gguf]\nplatform_format_gaps:\n  cuda: [awq]",
+        "runtimes/llama-cpp.yaml:9:10: platform_format_gaps.cuda[0]: 'awq' is not in "
+        "quant_formats",
+        id="format-gap-rule",
+    ),
+    pytest.param(
         "models/llama-3.1-8b-instruct.yaml",
         "num_kv_heads: 8",
         "num_kv_heads: 5",

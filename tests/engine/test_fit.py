@@ -66,6 +66,8 @@ def test_405b_does_not_fit_two_4090s(ask: Ask) -> None:
         ("rtx-4090", "llama-3-8b", "MLX-4BIT", "mlx-lm", {}, "does not run on cuda"),
         ("rtx-3090:2", L33, "FP8", "sglang", {}, "card 0 (rtx-3090) has none"),
         ("rtx-4090", "llama-3-8b", "AWQ-INT4", "llama-cpp", {}, "does not load AWQ-INT4"),
+        ("rx-7900-xtx", "llama-3-8b", "AWQ-INT4", "vllm", {}, "no AWQ-INT4 (awq) kernels on rocm"),
+        ("rx-7900-xtx", "llama-3-8b", "FP8", "vllm", {}, "card 0 (rx-7900-xtx) has none"),
         ("rtx-4090:2", "llama-3-8b", "Q4_K_M", "llama-cpp", {"kv_cache": "fp8"}, "no fp8 KV"),
         ("rtx-4090:2", "llama-3-8b", "F16", "vllm", {"split": "expert"}, "is dense"),
         ("rtx-4090", "llama-3-8b", "Q4_K_M", "llama-cpp", {"context_tokens": 9000}, "maximum"),
