@@ -147,8 +147,7 @@ CASES = [
         "runtimes/llama-cpp.yaml",
         "quant_formats: [float, gguf]",
         "quant_formats: [float, gguf]\nplatform_format_gaps:\n  cuda: [awq]",
-        "runtimes/llama-cpp.yaml:9:10: platform_format_gaps.cuda[0]: 'awq' is not in "
-        "quant_formats",
+        "runtimes/llama-cpp.yaml:9:10: platform_format_gaps.cuda[0]: 'awq' is not in quant_formats",
         id="format-gap-rule",
     ),
     pytest.param(
