@@ -100,6 +100,8 @@ def _type_name(annotation: Any) -> str:
         return " or ".join(names)
     if origin is list:
         return f"list of {_type_name(args[0])}"
+    if origin is dict:
+        return f"map of ({_type_name(args[0])}) to ({_type_name(args[1])})"
     if origin is typing.Literal:
         return " \\| ".join(f"`{arg}`" for arg in args)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):

@@ -9,6 +9,7 @@ Public entry points (re-exported here):
 - ``prepare(catalog) -> Lookups``: precomputed shapes and a caller-owned memo; pass it as
   ``estimate(catalog, config, lookups)`` when estimating many configurations (2-3x faster).
 - ``accuracy_points`` / ``accuracy_table``: the engine against every measured benchmark.
+- ``effective_bits_per_weight(model, quant)``: checkpoint bits per parameter.
 - ``evidence``: label a figure measured / measured-near / estimated.
 """
 
@@ -18,6 +19,7 @@ from site_builder.engine.config import Config
 from site_builder.engine.estimate import Lookups, estimate, prepare
 from site_builder.engine.resolve import config_for_combo
 from site_builder.engine.result import CardMemory, Estimate, Memory, Verdict
+from site_builder.engine.shapes import effective_bits_per_weight
 
 __all__ = [
     "AccuracyPoint",
@@ -31,6 +33,7 @@ __all__ = [
     "accuracy_points",
     "accuracy_table",
     "config_for_combo",
+    "effective_bits_per_weight",
     "estimate",
     "evidence",
     "prepare",

@@ -74,6 +74,31 @@ class Shape(NamedTuple):
         return self.dense_block_bytes + self.active_expert_bytes + self.head_bytes
 
 
+def effective_bits_per_weight(model: Model, quant: Quant) -> float:
+    """Mean bits per parameter of the transformer blocks of ``model`` stored as ``quant``.
+
+    The precision that matters, embeddings and output head aside (AWQ keeps those at 16 bits,
+    which would otherwise make a small model look more precise in AWQ than in Q4_K_M). Mixed
+    formats differ by model: MXFP4 stores routed experts at 4.25 bits and the rest at 8.5, so
+    a dense model in it is 8.5 bits and gpt-oss about 4.3.
+    """
+    all_experts = expert_params(model)[0]
+    dense = dense_block_params(model)
+    expert_bpw = quant.expert_bits_per_weight or quant.bits_per_weight
+    total = dense + all_experts
+    if total <= 0:
+        return quant.bits_per_weight
+    return (dense * quant.bits_per_weight + all_experts * expert_bpw) / total
+
+
+def dense_block_params(model: Model) -> float:
+    """Block parameters every token multiplies: total minus embeddings, a separate output head
+    and the routed experts."""
+    embed = float(model.vocab_size * model.hidden_size)
+    output = 0.0 if model.tie_word_embeddings else embed
+    return max(model.params_total_b * BILLION - embed - output - expert_params(model)[0], 0.0)
+
+
 def expert_params(model: Model) -> tuple[float, float]:
     """Routed-expert parameters (all, active per token): layers x experts x 3 x h x moe_inter."""
     moe = model.moe
@@ -103,9 +128,8 @@ def shape_of(model: Model, quant: Quant) -> Shape:
     """
     embed_params = float(model.vocab_size * model.hidden_size)
     output_params = 0.0 if model.tie_word_embeddings else embed_params
-    total = model.params_total_b * BILLION
     all_experts, active_experts = expert_params(model)
-    dense_block = max(total - embed_params - output_params - all_experts, 0.0)
+    dense_block = dense_block_params(model)
     expert_bpw = quant.expert_bits_per_weight or quant.bits_per_weight
     embed_bpw = (
         quant.output_bits_per_weight

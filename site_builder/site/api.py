@@ -19,12 +19,13 @@ from typing import Any
 from site_builder.engine import Estimate
 from site_builder.schema import KINDS
 from site_builder.site.pages import SiteData
-from site_builder.site.picks import best_per_model
+from site_builder.site.picks import best_per_model, precision
 from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT, Query
 
 FIELDS = (
     "model",
     "quant",
+    "bits_per_weight",
     "runtime",
     "context",
     "verdict",
@@ -44,7 +45,8 @@ FIELDS = (
     "launch_command",
 )
 """Columns of ``/api/estimates/<combo>.json`` rows; ``per_gpu`` rows are
-[gpu, capacity, weights, kv_cache, buffers, overhead, total] in GiB."""
+[gpu, capacity, weights, kv_cache, buffers, overhead, total] in GiB; ``bits_per_weight`` is
+the model's effective bits per parameter in that quant (what the site's picks rank by)."""
 
 
 def files(data: SiteData) -> dict[str, str | bytes]:
@@ -91,11 +93,14 @@ def estimates(data: SiteData, combo: str) -> dict[str, Any]:
         "combo": combo,
         "contexts": list(CONTEXTS),
         "fields": list(FIELDS),
-        "rows": [row(query, estimate) for query, estimate in data.results.for_combo(combo)],
+        "rows": [
+            row(query, estimate, precision(data.catalog, query))
+            for query, estimate in data.results.for_combo(combo)
+        ],
     }
 
 
-def row(query: Query, estimate: Estimate) -> list[Any]:
+def row(query: Query, estimate: Estimate, bits_per_weight: float) -> list[Any]:
     """One grid result as a row of :data:`FIELDS`."""
     low, high = estimate.decode_tok_s_range or (None, None)
     per_gpu = [
@@ -113,6 +118,7 @@ def row(query: Query, estimate: Estimate) -> list[Any]:
     return [
         query.model,
         query.quant,
+        bits_per_weight,
         query.runtime,
         query.context,
         estimate.verdict,

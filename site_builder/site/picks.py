@@ -1,8 +1,9 @@
 """Choosing what a matrix cell shows: the best quant and runtime of a model on a combo.
 
 The best configuration is the most precise quant that runs, on the fastest rated runtime for
-it: verdict first (fits, tight, offload, no-fit, unsupported), then bits per weight (the most
-for configurations that run, the fewest for those that do not), then decode speed. Every
+it: verdict first (fits, tight, offload, no-fit, unsupported), then the model's effective bits
+per weight in that quant (the most for configurations that run, the fewest for those that do
+not), then decode speed. Every
 choice is made from engine results, never from editorial text.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from site_builder.catalog import Catalog
-from site_builder.engine import Estimate
+from site_builder.engine import Estimate, effective_bits_per_weight
 from site_builder.site.results import HEADLINE_CONTEXT, Query, Results, is_runnable, rank
 
 
@@ -62,9 +63,16 @@ def best_for_quant(
     )
 
 
+def precision(catalog: Catalog, query: Query) -> float:
+    """The model's effective bits per weight in the query's quant, to 3 decimals (the
+    configurator ranks by the same published figure)."""
+    model, quant = catalog.models[query.model], catalog.quants[query.quant]
+    return round(effective_bits_per_weight(model, quant), 3)
+
+
 def _key(catalog: Catalog, query: Query, estimate: Estimate) -> tuple[int, float, float, Query]:
     """Verdict first; among runnable results the most precise quant, among the rest the
     smallest (the one closest to fitting); then speed."""
-    bits = catalog.quants[query.quant].bits_per_weight
+    bits = precision(catalog, query)
     speed = estimate.decode_tok_s or 0.0
     return (rank(estimate), -bits if is_runnable(estimate) else bits, -speed, query)

@@ -24,7 +24,7 @@ from site_builder.catalog import Catalog
 from site_builder.engine import Config, Estimate
 from site_builder.engine.config import DEFAULT_GEN_TOKENS, DEFAULT_PROMPT_TOKENS
 from site_builder.engine.estimate import Lookups, prepare
-from site_builder.schema import Combo, Workload
+from site_builder.schema import Combo, Model, Quant, Workload
 from site_builder.schema.base import KvCacheType, SplitMode
 
 CONTEXTS: tuple[int, ...] = (4096, 8192, 32768, 131072)
@@ -179,9 +179,16 @@ def config_for(catalog: Catalog, query: Query) -> Config:
 def headline_queries(catalog: Catalog) -> Iterator[Query]:
     """Sweep 1: every model x rated runtime x loadable ladder quant, at the headline context."""
     for combo_slug, combo in catalog.combos.items():
-        for model_slug in catalog.models:
+        for model_slug, model in catalog.models.items():
             for runtime, quant in runtime_quants(catalog, combo):
-                yield Query(combo_slug, model_slug, quant, runtime, HEADLINE_CONTEXT)
+                if applies(model, catalog.quants[quant]):
+                    yield Query(combo_slug, model_slug, quant, runtime, HEADLINE_CONTEXT)
+
+
+def applies(model: Model, quant: Quant) -> bool:
+    """Expert-only formats (MXFP4 stores routed experts in FP4, the rest at 8 bits) mean
+    nothing for a dense model: there it is just its 8-bit fallback, a duplicate row."""
+    return quant.expert_bits_per_weight is None or model.moe is not None
 
 
 def other_context_queries(catalog: Catalog, headline: dict[Query, Estimate]) -> Iterator[Query]:

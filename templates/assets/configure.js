@@ -61,20 +61,16 @@
 
   var VERDICT_RANK = { "fits": 0, "tight": 1, "offload": 2, "no-fit": 3, "unsupported": 4 };
 
-  function bits(quant) {
-    var option = Array.prototype.filter.call(field("quant").options, function (o) { return o.value === quant; })[0];
-    return option ? parseFloat(option.dataset.bits) : 0;
-  }
-
-  /* The site's pick: best verdict, then the most precise quant (fewest bits when nothing
-     runs), then the fastest decode; at the chosen context. */
+  /* The site's pick: best verdict, then the most precise quant for this model (its effective
+     bits per weight; fewest bits when nothing runs), then the fastest decode; at the chosen
+     context. */
   function choose(rows, table) {
     var i = table.index, context = field("context").value;
     var pool = rows.filter(function (r) { return String(r[i.context]) === context; });
     pool.sort(function (a, b) {
       var ra = VERDICT_RANK[a[i.verdict]], rb = VERDICT_RANK[b[i.verdict]];
       if (ra !== rb) { return ra - rb; }
-      var runs = ra <= 2, ba = bits(a[i.quant]), bb = bits(b[i.quant]);
+      var runs = ra <= 2, ba = a[i.bits_per_weight], bb = b[i.bits_per_weight];
       if (ba !== bb) { return runs ? bb - ba : ba - bb; }
       return (b[i.decode_tok_s] || 0) - (a[i.decode_tok_s] || 0);
     });

@@ -6,7 +6,7 @@ import pytest
 
 from site_builder.catalog import Catalog
 from site_builder.engine import memory as mem
-from site_builder.engine.shapes import GIB, shape_of
+from site_builder.engine.shapes import GIB, effective_bits_per_weight, shape_of
 from tests.engine.conftest import Ask
 
 GB = 1e9
@@ -132,3 +132,24 @@ def test_apple_working_set_limit(catalog: Catalog, slug: str, fraction: float) -
     # 192 GB M2 Ultra (ggml-org/llama.cpp discussions #2182).
     gpu = catalog.gpus[slug]
     assert mem.card_capacity_gib(gpu) == pytest.approx(gpu.vram_gib * fraction)
+
+
+@pytest.mark.parametrize(
+    ("model", "quant", "low", "high"),
+    [
+        # a dense model's blocks are stored entirely at the quant's nominal rate
+        ("llama-3.1-8b-instruct", "Q4_K_M", 4.7986, 4.7986),
+        ("llama-3.1-8b-instruct", "AWQ-INT4", 4.15625, 4.15625),
+        # MXFP4: experts at 4.25 bits, attention and routers at 8.5 (gpt-oss model card:
+        # MoE weights are over 90% of the parameters)
+        ("gpt-oss-120b", "MXFP4", 4.25, 4.4),
+        ("mixtral-8x7b-instruct", "MXFP4", 4.25, 4.5),
+        # without routed experts, the expert-only format is its 8.5-bit fallback
+        ("llama-3.1-8b-instruct", "MXFP4", 8.5, 8.5),
+    ],
+)
+def test_effective_bits_per_weight(
+    catalog: Catalog, model: str, quant: str, low: float, high: float
+) -> None:
+    bits = effective_bits_per_weight(catalog.models[model], catalog.quants[quant])
+    assert low - 1e-9 <= bits <= high + 1e-9

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from site_builder.engine import effective_bits_per_weight
 from site_builder.schema import Combo
 from site_builder.schema.base import FailureMode
 from site_builder.site import fmt, urls
@@ -150,7 +151,8 @@ def headline_pick(data: SiteData, picks: dict[str, Pick]) -> Pick | None:
 
 
 def _bits(data: SiteData, pick: Pick) -> float:
-    return data.catalog.quants[pick.query.quant].bits_per_weight
+    model, quant = data.catalog.models[pick.query.model], data.catalog.quants[pick.query.quant]
+    return effective_bits_per_weight(model, quant)
 
 
 def _facts(data: SiteData, combo: Combo, usable: float | None) -> list[Fact]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from site_builder.engine import effective_bits_per_weight
 from site_builder.site import fmt
 from site_builder.site.context import Link, decode_shown, model_link, reason
 from site_builder.site.evidence import Shown
@@ -89,9 +90,11 @@ def _weakness(data: SiteData, pick: Pick) -> str:
     estimate, query = pick.estimate, pick.query
     if not in_vram(estimate):
         return f"{estimate.verdict}: {reason(estimate)}".rstrip(": ")
-    bits = data.catalog.quants[query.quant].bits_per_weight
+    bits = effective_bits_per_weight(
+        data.catalog.models[query.model], data.catalog.quants[query.quant]
+    )
     if bits < LOW_BITS:
-        return f"fits only at {query.quant} ({bits:g} bits per weight)"
+        return f"fits only at {query.quant} ({bits:.3g} bits per weight)"
     if estimate.decode_tok_s is not None and estimate.decode_tok_s < SLOW_TOK_S:
         speed = fmt.tok_s(estimate.decode_tok_s)
         return f"{speed} tok/s at {query.quant}: slower than reading speed"

@@ -20,7 +20,6 @@ from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT, ladder
 class Option:
     value: str
     label: str
-    bits: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ def get_context(data: SiteData) -> ConfigurePage:
         combos=combos,
         models=models,
         quants=[
-            Option(q, catalog.quants[q].name, f"{catalog.quants[q].bits_per_weight:g}")
+            Option(q, catalog.quants[q].name)
             for q in sorted(ladder(catalog), key=lambda q: (-catalog.quants[q].bits_per_weight, q))
         ],
         runtimes=[Option(s, r.name) for s, r in catalog.runtimes.items()],

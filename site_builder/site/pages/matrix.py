@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from site_builder.engine import effective_bits_per_weight
 from site_builder.site import fmt, urls
 from site_builder.site.context import (
     Link,
@@ -180,7 +181,7 @@ def _quant_row(data: SiteData, combo: str, model: str, quant: str) -> QuantRow:
         speed = fmt.tok_s(pick.estimate.decode_tok_s) if pick.estimate.decode_tok_s else ""
         href = _configure_href(combo, pick) if speed else ""
         cells.append(Cell(pick.estimate.verdict, speed, href, reason(pick.estimate)))
-    bits = data.catalog.quants[quant].bits_per_weight
+    bits = effective_bits_per_weight(data.catalog.models[model], data.catalog.quants[quant])
     link = None
     if runtime is not None:
         href = urls.relative(urls.matrix(combo), urls.runtime(runtime))
@@ -221,4 +222,7 @@ def _models_by_size(data: SiteData) -> list[str]:
 
 def _quants(data: SiteData, combo: str, model: str) -> list[str]:
     quants = {q.quant for q, _ in data.results.for_cell(combo, model, HEADLINE_CONTEXT)}
-    return sorted(quants, key=lambda q: (-data.catalog.quants[q].bits_per_weight, q))
+    spec = data.catalog.models[model]
+    return sorted(
+        quants, key=lambda q: (-effective_bits_per_weight(spec, data.catalog.quants[q]), q)
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from site_builder.engine import effective_bits_per_weight
 from site_builder.site import fmt, urls
 from site_builder.site.context import Link, combo_link, decode_shown, model_size
 from site_builder.site.evidence import Shown
@@ -117,11 +118,10 @@ def _weights(data: SiteData, slug: str) -> list[WeightRow]:
         for query, estimate in data.results.for_cell(combo, slug, HEADLINE_CONTEXT):
             if query.quant not in found and estimate.memory.per_gpu:
                 found[query.quant] = sum(card.weights_gib for card in estimate.memory.per_gpu)
-    ordered = sorted(found, key=lambda q: (-data.catalog.quants[q].bits_per_weight, q))
-    return [
-        WeightRow(q, f"{data.catalog.quants[q].bits_per_weight:g}", fmt.gib(found[q]))
-        for q in ordered
-    ]
+    model = data.catalog.models[slug]
+    bits = {q: effective_bits_per_weight(model, data.catalog.quants[q]) for q in found}
+    ordered = sorted(found, key=lambda q: (-bits[q], q))
+    return [WeightRow(q, f"{bits[q]:.3g}", fmt.gib(found[q])) for q in ordered]
 
 
 def _where(data: SiteData, slug: str) -> list[WhereRow]:
