@@ -15,6 +15,8 @@ from site_builder.schema import Model, Quant
 
 BILLION = 1e9
 GIB = float(1 << 30)
+MXFP4_BITS = 4.25
+"""OCP MXFP4: 32 E2M1 values and one E8M0 scale in 17 bytes (OCP MX spec v1.0, §5)."""
 
 
 class Shape(NamedTuple):
@@ -84,7 +86,7 @@ def effective_bits_per_weight(model: Model, quant: Quant) -> float:
     """
     all_experts = expert_params(model)[0]
     dense = dense_block_params(model)
-    expert_bpw = quant.expert_bits_per_weight or quant.bits_per_weight
+    expert_bpw = expert_bits(model, quant)
     total = dense + all_experts
     if total <= 0:
         return quant.bits_per_weight
@@ -97,6 +99,17 @@ def dense_block_params(model: Model) -> float:
     embed = float(model.vocab_size * model.hidden_size)
     output = 0.0 if model.tie_word_embeddings else embed
     return max(model.params_total_b * BILLION - embed - output - expert_params(model)[0], 0.0)
+
+
+def expert_bits(model: Model, quant: Quant) -> float:
+    """Bits per routed-expert weight. Models released with MXFP4 experts (gpt-oss) keep them
+    in MXFP4 in every GGUF file: llama.cpp re-quantizes only the other tensors, so all
+    gpt-oss-120b GGUFs weigh about the same (llama-bench: ggml-org MXFP4 59.02 GiB, unsloth
+    "F16" 60.87 GiB; community.frame.work/t/73280/26)."""
+    bits = quant.expert_bits_per_weight or quant.bits_per_weight
+    if model.native_dtype == "mxfp4" and quant.format == "gguf":
+        return MXFP4_BITS
+    return bits
 
 
 def expert_params(model: Model) -> tuple[float, float]:
@@ -130,7 +143,7 @@ def shape_of(model: Model, quant: Quant) -> Shape:
     output_params = 0.0 if model.tie_word_embeddings else embed_params
     all_experts, active_experts = expert_params(model)
     dense_block = dense_block_params(model)
-    expert_bpw = quant.expert_bits_per_weight or quant.bits_per_weight
+    expert_bpw = expert_bits(model, quant)
     embed_bpw = (
         quant.output_bits_per_weight
         if model.tie_word_embeddings

@@ -153,3 +153,12 @@ def test_effective_bits_per_weight(
 ) -> None:
     bits = effective_bits_per_weight(catalog.models[model], catalog.quants[quant])
     assert low - 1e-9 <= bits <= high + 1e-9
+
+
+@pytest.mark.parametrize("quant", ["Q2_K", "Q4_K_M", "Q8_0"])
+def test_gguf_keeps_native_mxfp4_experts(catalog: Catalog, quant: str) -> None:
+    # every gpt-oss-120b GGUF is about the MXFP4 file's size (59.02 GiB MXFP4, 60.87 GiB
+    # "F16" in llama-bench, community.frame.work/t/73280/26): the experts stay MXFP4
+    model = catalog.models["gpt-oss-120b"]
+    native = shape_of(model, catalog.quants["MXFP4"]).total_bytes
+    assert shape_of(model, catalog.quants[quant]).total_bytes == pytest.approx(native, rel=0.05)
