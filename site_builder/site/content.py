@@ -12,6 +12,7 @@ and the build replaces it with the engine's number, formatted like every other p
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,11 +86,26 @@ def render_content(folder: Path, data: SiteData) -> dict[str, str | bytes]:
 
 
 def review(folder: Path, data: SiteData, runtime: str) -> str:
-    """The operational review of ``runtime`` from content/runtimes/, or an empty string."""
+    """The operational review of ``runtime`` from content/runtimes/, or an empty string; its
+    headings move one level down to sit under the page's "Operational review" section."""
     relative = f"{REVIEWS}/{runtime}.md"
     if not (folder / relative).is_file():
         return ""
-    return _render(_environment(folder, data), relative)
+    return demote_headings(_render(_environment(folder, data), relative))
+
+
+def demote_headings(markdown: str) -> str:
+    """ATX headings one level deeper (``##`` -> ``###``), fenced code left alone."""
+    out, fence = [], ""
+    for line in markdown.splitlines(keepends=True):
+        stripped = line.lstrip()
+        marker = stripped[:3]
+        if marker in ("```", "~~~"):
+            fence = "" if fence and marker == fence else (fence or marker)
+        elif not fence and re.match(r"#{1,5} ", stripped) and line == stripped:
+            line = "#" + line
+        out.append(line)
+    return "".join(out)
 
 
 def _environment(folder: Path, data: SiteData) -> jinja2.Environment:

@@ -69,6 +69,7 @@ class ComboPage:
     fits: list[FitRow]
     matrix: Link
     headline: str
+    split_subject: str
     memory_svg: str
     speed_svg: str
     measured: list[bench_rows.MeasuredRow]
@@ -123,6 +124,7 @@ def get_context(data: SiteData, slug: str, combo: Combo) -> ComboPage:
         fits=[fit_row(data.results, pick) for pick in _by_size(data, picks)],
         matrix=Link(f"Will it run on {combo.name}?", urls.link(urls.matrix(slug))),
         headline=_describe(data, headline),
+        split_subject=_split_subject(data, headline),
         memory_svg=charts.memory(data, headline) if headline else "",
         speed_svg=charts.speed(data, headline) if headline else "",
         measured=bench_rows.measured_rows(data, slug),
@@ -136,6 +138,13 @@ def get_context(data: SiteData, slug: str, combo: Combo) -> ComboPage:
         costs=combo_hardware.costs(data, combo, combo_hardware.total(usable), estimate),
         sources=list(combo.sources),
     )
+
+
+def _split_subject(data: SiteData, pick: Pick | None) -> str:
+    if pick is None:
+        return ""
+    model = data.catalog.models[pick.query.model].name
+    return f"{model} at {fmt.tokens(pick.query.context)} of context"
 
 
 def headline_pick(data: SiteData, picks: dict[str, Pick]) -> Pick | None:

@@ -9,10 +9,10 @@ from site_builder.engine import Estimate
 from site_builder.engine.config import DEFAULT_USD_PER_KWH
 from site_builder.schema import Combo
 from site_builder.site import fmt
-from site_builder.site.context import Link, gpu_link, runtime_link
+from site_builder.site.context import Link, gpu_link, reason, runtime_link
 from site_builder.site.pages import SiteData
-from site_builder.site.picks import Pick
-from site_builder.site.results import Query
+from site_builder.site.picks import Pick, best
+from site_builder.site.results import Query, applies, runtime_quants
 from site_builder.site.svg.topology import Card, Topology, topology_chart
 
 PRICE_PER_KWH_USD = DEFAULT_USD_PER_KWH
@@ -33,12 +33,15 @@ class CardRow:
 
 @dataclass(frozen=True)
 class SplitResult:
-    """Decode speed of the headline configuration under one split strategy."""
+    """The headline model's best configuration under one split strategy."""
 
     split: str
     runtime: Link
+    quant: str
     verdict: str
     decode: str
+    prefill: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -107,38 +110,45 @@ def _short(name: str) -> str:
 
 
 def split_results(data: SiteData, slug: str, combo: Combo, pick: Pick | None) -> list[SplitResult]:
-    """The headline model and quant under each split strategy the combo lists."""
+    """The headline model under each split strategy the combo lists: the best rated runtime
+    offering that split, with its best quant (same ranking as the matrices)."""
     if pick is None or len(cards(data, combo)) < 2:
         return []
     rows = []
     for note in combo.split_strategies:
-        runtime = _runtime_for(data, combo, note.split, pick.query.quant)
-        if runtime is None:
+        candidates = [
+            (query, data.results.ask(query))
+            for query in _split_queries(data, slug, combo, pick.query.model, note.split)
+        ]
+        chosen = best(data.catalog, candidates)
+        if chosen is None:
             continue
-        query = Query(slug, pick.query.model, pick.query.quant, runtime, split=note.split)
-        estimate = data.results.ask(query)
+        estimate = chosen.estimate
         rows.append(
             SplitResult(
                 note.split,
-                runtime_link(data.catalog, runtime),
+                runtime_link(data.catalog, chosen.query.runtime),
+                chosen.query.quant,
                 estimate.verdict,
                 fmt.tok_s(estimate.decode_tok_s),
+                fmt.tok_s(estimate.prefill_tok_s),
+                "" if estimate.verdict in ("fits", "tight") else reason(estimate),
             )
         )
     return rows
 
 
-def _runtime_for(data: SiteData, combo: Combo, split: str, quant: str) -> str | None:
-    fmt_family = data.catalog.quants[quant].format
-    for rating in sorted(combo.runtimes, key=lambda r: r.runtime):
-        runtime = data.catalog.runtimes[rating.runtime]
-        if (
-            rating.rating != "unsupported"
-            and split in runtime.split_modes
-            and fmt_family in runtime.quant_formats
-        ):
-            return rating.runtime
-    return None
+def _split_queries(data: SiteData, slug: str, combo: Combo, model: str, split: str) -> list[Query]:
+    """Every rated runtime offering ``split`` with every ladder quant it loads (none for an
+    expert split of a dense model: there are no experts to place)."""
+    if split == "expert" and data.catalog.models[model].moe is None:
+        return []
+    return [
+        Query(slug, model, quant, runtime, split=split)
+        for runtime, quant in runtime_quants(data.catalog, combo)
+        if split in data.catalog.runtimes[runtime].split_modes
+        and applies(data.catalog.models[model], data.catalog.quants[quant])
+    ]
 
 
 def costs(
