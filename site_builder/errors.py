@@ -8,7 +8,9 @@ SiteBuilderError
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True, order=True)
@@ -24,6 +26,14 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.field}: " if self.field else ""
         return f"{self.path}:{self.line}:{self.col}: {where}{self.message}"
+
+
+def display_path(path: Path) -> str:
+    """How messages name a file: relative to the working directory when possible."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
 
 
 class SiteBuilderError(Exception):

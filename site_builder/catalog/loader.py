@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ from site_builder.catalog.messages import did_you_mean, field_path, message_for
 from site_builder.catalog.rules import check_all
 from site_builder.catalog.store import Catalog
 from site_builder.catalog.yamlsafe import Document, YamlIssue, decode, parse
-from site_builder.errors import CatalogError, Problem
+from site_builder.errors import CatalogError, Problem, display_path
 from site_builder.schema import KINDS
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9.\-]*[a-z0-9]$")
@@ -28,11 +27,11 @@ def load_catalog(root: Path) -> Catalog:
     entities: dict[str, dict[str, BaseModel]] = {kind: {} for kind in KINDS}
     documents: dict[tuple[str, str], tuple[str, Document]] = {}
     if not root.is_dir():
-        raise CatalogError([Problem(_display(root), 1, 1, "", "catalog folder not found")])
+        raise CatalogError([Problem(display_path(root), 1, 1, "", "catalog folder not found")])
     problems += _check_layout(root)
     known: dict[str, set[str]] = {kind: set() for kind in KINDS}
     for kind, path in _catalog_files(root):
-        slug, shown = path.stem, _display(path)
+        slug, shown = path.stem, display_path(path)
         known[kind].add(slug)
         document = _read(path, shown, problems)
         if document is None:
@@ -55,20 +54,13 @@ def load_catalog(root: Path) -> Catalog:
     return Catalog(**by_kind, paths=paths)
 
 
-def _display(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
-
-
 def _check_layout(root: Path) -> Iterator[Problem]:
     for entry in sorted(root.iterdir()):
         if entry.name.startswith(".") or entry.name in KINDS:
             continue
         hint = did_you_mean(entry.name, KINDS) if entry.is_dir() else ""
         yield Problem(
-            _display(entry),
+            display_path(entry),
             1,
             1,
             "",

@@ -1,6 +1,7 @@
 """``build()``: the pipeline, stage by stage.
 
-load and validate the catalog -> run the engine at the headline context -> build typed page
+load and validate the catalog -> run the engine at the headline context -> check that no
+editorial text hand-types a speed (:mod:`site_builder.site.prose`) -> build typed page
 contexts -> render Markdown (pages, content, small API files, schemas) -> write the docs folder
 -> mkdocs (strict) into a staging folder, while a second process runs the engine at the other
 context lengths and renders the matrix tables and estimate tables -> add those -> check every
@@ -28,6 +29,7 @@ from site_builder.site import (
     mkdocs_run,
     nav,
     output,
+    prose,
     render,
     sidecar,
 )
@@ -60,6 +62,8 @@ def build(layout: Layout) -> BuildReport:
     with report.stage("engine"):
         results = compute(catalog)
     data = SiteData(catalog, results, layout.content)
+    with report.stage("prose"):
+        prose.check(data, layout.catalog)
     with report.stage("render"):
         docs = markdown_files(layout, data, all_pages(data))
         write_docs(layout, docs)

@@ -1,0 +1,107 @@
+"""Finding hand-typed speed figures in editorial text, and what each sentence talks about.
+
+A claim is a number or a range followed by a speed unit ("50-60 tok/s", "~35 tokens per
+second"). Its sentence is the text between sentence ends, list items, table rows or blank
+lines around it; the prose check resolves the models, hardware, runtimes and quants the
+sentence names against the catalog. Pure text functions: no catalog, no engine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
+UNIT = r"(?:tok/s|tokens?/s(?:ec)?|tokens? per second|t/s)\b"
+CLAIM = re.compile(
+    rf"(?P<low>{NUMBER})\s*(?:-|–|—|to)\s*(?P<high>{NUMBER})\+?\s*{UNIT}"
+    rf"|(?P<one>{NUMBER})\+?\s*{UNIT}",
+    re.IGNORECASE,
+)
+BOUNDARY = re.compile(r"[.!?](?=\s)|\n\s*\n|\n\s*(?:[-*|#>]|\d+\.\s|[a-z_]+:)", re.IGNORECASE)
+"""Where a sentence ends: punctuation, a blank line, or a new list item, table row, heading,
+quote or YAML key."""
+TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+PREFILL_WORDS = ("prefill", "prompt processing", "prompt-processing", "pp512", "pp2048")
+BATCH_WORDS = ("aggregate", "concurrent", "in total", "combined", "throughput", "users", "batch")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A speed figure typed into text, with where it is and the sentence around it."""
+
+    line: int
+    column: int
+    figure: str
+    low: float
+    high: float
+    sentence: str
+
+    @property
+    def metric(self) -> str:
+        """``prefill``, ``aggregate`` (several requests at once) or ``decode``."""
+        lowered = self.sentence.lower()
+        if any(word in lowered for word in PREFILL_WORDS):
+            return "prefill"
+        if any(word in lowered for word in BATCH_WORDS):
+            return "aggregate"
+        return "decode"
+
+
+def without_templates(text: str) -> str:
+    """``text`` with Jinja expressions blanked out (newlines kept, so lines still count):
+    figures the templates insert come from the engine and are not claims."""
+    return TEMPLATE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+
+
+def find_claims(text: str) -> Iterator[Claim]:
+    """Every speed figure in ``text``, in order."""
+    for match in CLAIM.finditer(text):
+        low, high = _bounds(match)
+        line = text.count("\n", 0, match.start()) + 1
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        yield Claim(
+            line, column, " ".join(match.group().split()), low, high, _sentence(text, match)
+        )
+
+
+def _bounds(match: re.Match[str]) -> tuple[float, float]:
+    values = [_number(match.group(g)) for g in ("low", "high", "one") if match.group(g)]
+    return min(values), max(values)
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _sentence(text: str, match: re.Match[str]) -> str:
+    starts = [m.end() for m in BOUNDARY.finditer(text, 0, match.start())]
+    start = starts[-1] if starts else 0
+    end_match = BOUNDARY.search(text, match.end())
+    end = end_match.start() if end_match else len(text)
+    return " ".join(text[start:end].split())
+
+
+def normalize(text: str) -> str:
+    """Lower case, hyphens and underscores as spaces, single spaces: how names are compared."""
+    return " ".join(re.sub(r"[-_]", " ", text.lower()).split())
+
+
+def mentioned(sentence: str, aliases: Mapping[str, Iterable[str]]) -> set[str]:
+    """The keys of ``aliases`` whose names appear in ``sentence`` as whole words; where names
+    overlap, only the longest counts ("Llama 3.1 70B Instruct" is not also "Llama 3.1 70B")."""
+    haystack = f" {normalize(sentence)} "
+    spans: list[tuple[int, int, str]] = []
+    for key, names in aliases.items():
+        for name in {normalize(n) for n in names if n}:
+            for found in re.finditer(rf"(?<![\w.]){re.escape(name)}(?![\w]|\.\d)", haystack):
+                spans.append((found.start(), found.end(), key))
+    spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    keys: set[str] = set()
+    covered_to = -1
+    for start, end, key in spans:
+        if start >= covered_to:
+            keys.add(key)
+            covered_to = end
+    return keys

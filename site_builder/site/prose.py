@@ -1,0 +1,202 @@
+"""The prose check: editorial text never hand-types a speed the engine computes.
+
+Every tok/s figure typed into ``content/`` or into the catalog's prose (benchmarks aside:
+their numbers are the measurements) fails the build. When the sentence names a model and
+hardware (or sits in a combo's or stack's file), the message says whether the figure
+contradicts the engine and the measurements, and what they give instead; either way the fix
+is the same: let a template or ``{{ estimate(...) }}`` insert the figure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from site_builder.catalog import Catalog
+from site_builder.engine import Estimate
+from site_builder.errors import CatalogError, Problem, display_path
+from site_builder.site import fmt
+from site_builder.site.claims import Claim, find_claims, mentioned, without_templates
+from site_builder.site.pages import SiteData
+from site_builder.site.picks import best
+from site_builder.site.results import HEADLINE_CONTEXT, is_runnable
+
+BITS_WORD = re.compile(r"\bq(\d)\b|\b(\d)[- ]?bit\b|\bint(\d)\b", re.IGNORECASE)
+PROSE_KINDS = ("gpus", "interconnects", "models", "quants", "runtimes", "combos", "stacks")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One file of editorial text and the combos and models it is about by default."""
+
+    shown: str
+    text: str
+    combos: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Span:
+    """What the engine and the measurements give for the configurations a sentence names."""
+
+    low: float
+    high: float
+    subject: str
+
+
+def check(data: SiteData, catalog_dir: Path) -> None:
+    """Raise :class:`CatalogError` with one problem per hand-typed speed figure."""
+    names = Names.of(data.catalog)
+    found = [
+        Problem(passage.shown, claim.line, claim.column, "", problem(data, names, passage, claim))
+        for passage in passages(data, catalog_dir)
+        for claim in find_claims(passage.text)
+    ]
+    if found:
+        raise CatalogError(found)
+
+
+def passages(data: SiteData, catalog_dir: Path) -> Iterator[Passage]:
+    """Editorial Markdown (template expressions blanked) and catalog files with prose."""
+    if data.content.is_dir():
+        for path in sorted(data.content.rglob("*.md")):
+            text = without_templates(path.read_text(encoding="utf-8"))
+            yield Passage(display_path(path), text)
+    catalog = data.catalog
+    for kind in PROSE_KINDS:
+        for slug in getattr(catalog, kind):
+            text = (catalog_dir / kind / f"{slug}.yaml").read_text(encoding="utf-8")
+            combos, models = _defaults(catalog, kind, slug)
+            yield Passage(catalog.paths[(kind, slug)], text, combos, models)
+
+
+def _defaults(catalog: Catalog, kind: str, slug: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A combo's file is about that combo; a stack's about its combo and workload models."""
+    if kind == "combos":
+        return (slug,), ()
+    if kind == "stacks":
+        stack = catalog.stacks[slug]
+        workloads = [stack.workload, *(v.workload for v in stack.variations)]
+        return (stack.combo,), tuple(sorted({w.model for w in workloads}))
+    return (), ()
+
+
+def problem(data: SiteData, names: Names, passage: Passage, claim: Claim) -> str:
+    """Why ``claim`` fails the build, with the engine's figures when it can find them."""
+    typed = f"'{claim.figure}' is typed by hand"
+    fix = "let the engine insert it ({{ estimate(...) }} in content/, a template elsewhere)"
+    if claim.metric == "aggregate":
+        return f"{typed}; speeds of several requests depend on the concurrency: {fix}"
+    combos = mentioned(claim.sentence, names.combos) or set(passage.combos)
+    models = mentioned(claim.sentence, names.models) or set(passage.models)
+    if not combos or not models:
+        return f"{typed} and names no model and hardware combo the build can check: {fix}"
+    span = expected(data, names, claim, sorted(combos), sorted(models))
+    if span is None:
+        return f"{typed}, but the engine runs none of the configurations it names: {fix}"
+    unit = "tok/s prefill" if claim.metric == "prefill" else "tok/s decode"
+    given = f"{fmt.tok_s(span.low)}–{fmt.tok_s(span.high)} {unit} for {span.subject}"
+    if claim.high < span.low or claim.low > span.high:
+        return f"{typed} and contradicts the engine and measurements ({given}): {fix}"
+    return f"{typed} (the engine gives {given}): {fix}, so it stays true as the catalog changes"
+
+
+def expected(
+    data: SiteData, names: Names, claim: Claim, combos: list[str], models: list[str]
+) -> Span | None:
+    """The lowest and highest figure the engine (with its range) and the measured benchmarks
+    give for ``combos`` x ``models``: every configuration of the quants the sentence names, or,
+    when it names none, the configuration the site shows (the best of the runtimes it names)."""
+    runtimes = mentioned(claim.sentence, names.runtimes)
+    quants = mentioned(claim.sentence, names.quants) | _bit_quants(data.catalog, claim.sentence)
+    values: list[float] = []
+    for combo in combos:
+        for model in models:
+            candidates = [
+                (query, est)
+                for query, est in data.results.for_cell(combo, model, HEADLINE_CONTEXT)
+                if (not runtimes or query.runtime in runtimes)
+                and (not quants or query.quant in quants)
+                and is_runnable(est)
+            ]
+            if not quants:
+                pick = best(data.catalog, candidates)
+                candidates = [(pick.query, pick.estimate)] if pick else []
+            for _, est in candidates:
+                values += _estimated(est, claim.metric)
+            values += _measured(data.catalog, combo, model, claim.metric)
+    if not values:
+        return None
+    subject = " / ".join(data.catalog.models[m].name for m in models) + " on "
+    subject += " / ".join(data.catalog.combos[c].name for c in combos)
+    return Span(min(values), max(values), subject)
+
+
+def _estimated(est: Estimate, metric: str) -> list[float]:
+    """The engine's figure as its low/high band (prefill: the same relative band as decode)."""
+    if est.decode_tok_s is None:
+        return []
+    low, high = est.decode_tok_s_range or (est.decode_tok_s, est.decode_tok_s)
+    if metric == "decode":
+        return [low, high]
+    if est.prefill_tok_s is None:
+        return []
+    scale = est.prefill_tok_s / est.decode_tok_s
+    return [low * scale, high * scale]
+
+
+def _measured(catalog: Catalog, combo: str, model: str, metric: str) -> list[float]:
+    wanted = f"{metric}_tok_s"
+    return [
+        result.value
+        for bench in catalog.benchmarks.values()
+        if bench.combo == combo and bench.model == model
+        for result in bench.results
+        if result.metric == wanted and result.concurrency == 1
+    ]
+
+
+def _bit_quants(catalog: Catalog, sentence: str) -> set[str]:
+    """Quants of the bit width a sentence names ("Q4", "4-bit", "INT4")."""
+    widths = {int(next(g for g in m.groups() if g)) for m in BITS_WORD.finditer(sentence)}
+    return {
+        slug
+        for slug, quant in catalog.quants.items()
+        if any(w <= quant.bits_per_weight < w + 1.2 for w in widths)
+    }
+
+
+@dataclass(frozen=True)
+class Names:
+    """What each model, combo, runtime and quant can be called in a sentence."""
+
+    models: dict[str, list[str]]
+    combos: dict[str, list[str]]
+    runtimes: dict[str, list[str]]
+    quants: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> Names:
+        return cls(
+            models={s: [s, *_variants(m.name)] for s, m in catalog.models.items()},
+            combos={s: [s, *_variants(c.name)] for s, c in catalog.combos.items()},
+            runtimes={s: [s, r.name] for s, r in catalog.runtimes.items()},
+            quants={s: [s] for s in catalog.quants},
+        )
+
+
+SUFFIXES = (" instruct", " it", " chat")
+
+
+def _variants(name: str) -> list[str]:
+    """A display name, without its parenthesis, maker prefix or chat-tuning suffix."""
+    out = [name]
+    bare = re.sub(r"\s*\([^)]*\)", "", name).strip()
+    bare = re.sub(r"\s+v\d+(\.\d+)*$", "", bare)
+    for suffix in SUFFIXES:
+        if bare.lower().endswith(suffix):
+            bare = bare[: -len(suffix)]
+    out += [bare, bare.removeprefix("Meta ")]
+    return out

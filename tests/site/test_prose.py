@@ -1,0 +1,125 @@
+"""The prose check: hand-typed speed figures fail the build, with the engine's figures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from site_builder.catalog import load_catalog
+from site_builder.errors import CatalogError
+from site_builder.site import prose
+from site_builder.site.build import build
+from site_builder.site.claims import find_claims, mentioned, without_templates
+from site_builder.site.pages import SiteData
+from site_builder.site.results import compute
+from tests.site.conftest import CATALOG, CONTENT, copy_catalog, fixture_layout
+
+FIX = "let the engine insert it ({{ estimate(...) }} in content/, a template elsewhere)"
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "low", "high", "metric"),
+    [
+        ("runs at 50-60 tok/s.", "50-60 tok/s", 50, 60, "decode"),
+        ("about 25 – 30 tokens/s", "25 – 30 tokens/s", 25, 30, "decode"),
+        ("45+ tok/s", "45+ tok/s", 45, 45, "decode"),
+        ("1,200 tokens per second of prefill", "1,200 tokens per second", 1200, 1200, "prefill"),
+        ("8 users share 400 tok/s in total", "400 tok/s", 400, 400, "aggregate"),
+        ("from 10 to 12.5 t/s", "10 to 12.5 t/s", 10, 12.5, "decode"),
+    ],
+)
+def test_find_claims(text: str, figure: str, low: float, high: float, metric: str) -> None:
+    (claim,) = find_claims(text)
+    assert (claim.figure, claim.low, claim.high, claim.metric) == (figure, low, high, metric)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ est.decode_tok_s }} tok/s",
+        "{{ estimate('dual-rtx-4090', model='m', quant='q', runtime='r').decode_tok_s }} tok/s",
+        "56.25 GB/s per direction",
+        "a 4090 tokenizer",
+    ],
+)
+def test_template_figures_and_other_units_are_not_claims(text: str) -> None:
+    assert list(find_claims(without_templates(text))) == []
+
+
+def test_claims_are_located_and_keep_their_sentence() -> None:
+    text = "# Title\n\nFirst sentence. Llama 3.3 70B on a Dual RTX 4090\nruns at 20 tok/s. Next.\n"
+    (claim,) = find_claims(text)
+    assert (claim.line, claim.column) == (4, 9)
+    assert claim.sentence == "Llama 3.3 70B on a Dual RTX 4090 runs at 20 tok/s"
+
+
+def test_longest_name_wins() -> None:
+    aliases = {"long": ["Llama 3.1 70B Instruct"], "short": ["Llama 3.1 70B"], "x": ["RTX 4090"]}
+    assert mentioned("llama-3.1-70b-instruct on an RTX 4090", aliases) == {"long", "x"}
+    assert mentioned("Llama 3.1 70B", aliases) == {"short"}
+    assert mentioned("Llama 3.1 70B.5", aliases) == set()
+
+
+@pytest.fixture(scope="module")
+def data() -> SiteData:
+    catalog = load_catalog(CATALOG)
+    return SiteData(catalog, compute(catalog), CONTENT)
+
+
+def problems(data: SiteData, shown: str, text: str, combos: tuple[str, ...] = ()) -> list[str]:
+    names = prose.Names.of(data.catalog)
+    passage = prose.Passage(shown, text, combos)
+    return [
+        f"{c.line}:{c.column}: {prose.problem(data, names, passage, c)}"
+        for c in find_claims(passage.text)
+    ]
+
+
+def test_messages(data: SiteData) -> None:
+    text = (
+        "Intro.\n\n"
+        "On the Dual RTX 4090, Llama 3.3 70B runs at 50-60 tok/s.\n"
+        "Llama 3.3 70B on dual-rtx-3090 with llama.cpp decodes at about 17 tok/s.\n"
+        "Some box does 40 t/s.\n"
+    )
+    assert problems(data, "content/guides/claims.md", text) == [
+        "3:45: '50-60 tok/s' is typed by hand and contradicts the engine and measurements "
+        f"(16.7–22.3 tok/s decode for Llama 3.3 70B Instruct on Dual RTX 4090): {FIX}",
+        "4:64: '17 tok/s' is typed by hand (the engine gives 15.6–20.8 tok/s decode for "
+        f"Llama 3.3 70B Instruct on Dual RTX 3090 (NVLink)): {FIX}, so it stays true as the "
+        "catalog changes",
+        f"5:15: '40 t/s' is typed by hand and names no model and hardware combo the build "
+        f"can check: {FIX}",
+    ]
+
+
+def test_a_combo_file_is_about_its_combo(data: SiteData) -> None:
+    text = "summary: Llama 3.3 70B Instruct decodes at 5 tok/s here.\n"
+    assert problems(data, "catalog/combos/dual-rtx-4090.yaml", text, ("dual-rtx-4090",)) == [
+        "1:44: '5 tok/s' is typed by hand and contradicts the engine and measurements "
+        f"(16.7–22.3 tok/s decode for Llama 3.3 70B Instruct on Dual RTX 4090): {FIX}",
+    ]
+
+
+def test_the_build_fails_on_every_typed_figure(tmp_path: Path) -> None:
+    catalog = copy_catalog(tmp_path)
+    combo = catalog / "combos" / "dual-rtx-4090.yaml"
+    combo.write_text(
+        combo.read_text().replace(
+            "summary: Two", "summary: Llama 3.3 70B Instruct runs at 50 tok/s. Two"
+        )
+    )
+    content = tmp_path / "content"
+    (content / "guides").mkdir(parents=True)
+    (content / "guides" / "claims.md").write_text("# Claims\n\nIt does 40 t/s.\n")
+    with pytest.raises(CatalogError) as failure:
+        build(fixture_layout(tmp_path, catalog, content))
+    shown = [str(p) for p in failure.value.problems]
+    assert len(shown) == 2
+    combo_shown = os.path.relpath(combo)
+    guide_shown = os.path.relpath(content / "guides" / "claims.md")
+    assert shown[0].startswith(f"{combo_shown}:2:41: '50 tok/s' is typed by hand and contra")
+    assert shown[1].startswith(f"{guide_shown}:3:9: '40 t/s' is typed by hand and names no")
+    assert not (tmp_path / "site").exists()
