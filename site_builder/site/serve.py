@@ -1,9 +1,9 @@
 """Live preview: ``mkdocs serve`` over the generated docs, regenerated on every change.
 
 The generated mkdocs config lists a small hook whose ``on_pre_build`` re-runs the Markdown
-stages (catalog -> engine -> pages -> docs folder, rewriting only files that changed), and
-watches catalog/, content/ and templates/; an edit to any of them rebuilds and reloads the
-browser. A catalog error is printed and the previous pages stay up.
+stages (catalog -> engine -> prose check -> pages -> docs folder, rewriting only files that
+changed), and watches catalog/, content/ and templates/; an edit to any of them rebuilds and
+reloads the browser. A catalog error is printed and the previous pages stay up.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 
 from site_builder.catalog import load_catalog
 from site_builder.errors import BuildError, CatalogError
-from site_builder.site import mkdocs_run, nav
+from site_builder.site import mkdocs_run, nav, prose
 from site_builder.site.build import extra_files, markdown_files
 from site_builder.site.layout import Layout
 from site_builder.site.output import write_tree
@@ -28,6 +28,7 @@ def regenerate(layout: Layout) -> bool:
     try:
         catalog = load_catalog(layout.catalog)
         data = SiteData(catalog, compute(catalog), layout.content)
+        prose.check(data, layout.catalog)
         docs = markdown_files(layout, data, all_pages(data))
         extras = extra_files(layout, data)
     except CatalogError as exc:
