@@ -14,7 +14,10 @@ from dataclasses import dataclass
 
 from site_builder.catalog import Catalog
 from site_builder.engine import Estimate, effective_bits_per_weight
-from site_builder.site.results import HEADLINE_CONTEXT, Query, Results, is_runnable, rank
+from site_builder.site.results import HEADLINE_CONTEXT, Query, Results, in_vram, is_runnable, rank
+
+LOW_BITS = 3.5
+"""Below this many bits per weight, quality loss is large enough to call it a compromise."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,20 @@ def best_for_quant(
     """The fastest rated runtime for one quant of one model at one context."""
     return best(
         catalog, [(q, e) for q, e in results.for_cell(combo, model, context) if q.quant == quant]
+    )
+
+
+def is_sound(catalog: Catalog, pick: Pick) -> bool:
+    """The pick runs in VRAM at :data:`LOW_BITS` bits per weight or more."""
+    return in_vram(pick.estimate) and precision(catalog, pick.query) >= LOW_BITS
+
+
+def combos_running(catalog: Catalog, results: Results, model: str) -> int:
+    """How many combos run ``model`` soundly (see :func:`is_sound`) at the headline context."""
+    return sum(
+        1
+        for combo in catalog.combos
+        if (pick := best_per_model(catalog, results, combo).get(model)) and is_sound(catalog, pick)
     )
 
 

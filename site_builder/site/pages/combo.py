@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from site_builder.engine import effective_bits_per_weight
 from site_builder.schema import Combo
 from site_builder.schema.base import FailureMode
 from site_builder.site import fmt, urls
@@ -19,7 +18,7 @@ from site_builder.site.pages import (
     combo_hardware,
 )
 from site_builder.site.pages.combo_hardware import CardRow, Fact, SplitResult
-from site_builder.site.picks import Pick, best_per_model
+from site_builder.site.picks import Pick, best_per_model, is_sound
 from site_builder.site.results import in_vram
 
 
@@ -149,19 +148,14 @@ def _split_subject(data: SiteData, pick: Pick | None) -> str:
 
 def headline_pick(data: SiteData, picks: dict[str, Pick]) -> Pick | None:
     """The page's worked example: the largest model that runs in VRAM at a sound precision
-    (at least :data:`~combo_derived.LOW_BITS` bits), else the largest that runs in VRAM at all,
+    (:func:`~site_builder.site.picks.is_sound`), else the largest that runs in VRAM at all,
     else the best of all."""
     running = [p for p in picks.values() if in_vram(p.estimate)]
-    sound = [p for p in running if _bits(data, p) >= combo_derived.LOW_BITS]
+    sound = [p for p in running if is_sound(data.catalog, p)]
     pool = sound or running or list(picks.values())
     if not pool:
         return None
     return max(pool, key=lambda p: (data.catalog.models[p.query.model].params_total_b, p.query))
-
-
-def _bits(data: SiteData, pick: Pick) -> float:
-    model, quant = data.catalog.models[pick.query.model], data.catalog.quants[pick.query.quant]
-    return effective_bits_per_weight(model, quant)
 
 
 def _facts(data: SiteData, combo: Combo, usable: float | None) -> list[Fact]:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from site_builder.engine import effective_bits_per_weight
 from site_builder.site import fmt
 from site_builder.site.context import Link, decode_shown, model_link, reason
 from site_builder.site.evidence import Shown
 from site_builder.site.pages import SiteData
-from site_builder.site.picks import Pick, best_per_model
+from site_builder.site.picks import Pick, best_per_model, is_sound, precision
 from site_builder.site.results import in_vram
 
 SIZE_CLASSES: tuple[tuple[str, float, float], ...] = (
@@ -24,8 +23,6 @@ SIZE_CLASSES: tuple[tuple[str, float, float], ...] = (
     ("Large (40B to 100B)", 40.0, 100.0),
     ("Frontier (over 100B)", 100.0, float("inf")),
 )
-LOW_BITS = 3.5
-"""Below this many bits per weight, quality loss is large enough to call it a compromise."""
 SLOW_TOK_S = 10.0
 """Below this decode speed, interactive chat feels slower than reading."""
 
@@ -90,10 +87,8 @@ def _weakness(data: SiteData, pick: Pick) -> str:
     estimate, query = pick.estimate, pick.query
     if not in_vram(estimate):
         return f"{estimate.verdict}: {reason(estimate)}".rstrip(": ")
-    bits = effective_bits_per_weight(
-        data.catalog.models[query.model], data.catalog.quants[query.quant]
-    )
-    if bits < LOW_BITS:
+    bits = precision(data.catalog, query)
+    if not is_sound(data.catalog, pick):
         return f"fits only at {query.quant} ({bits:.3g} bits per weight)"
     if estimate.decode_tok_s is not None and estimate.decode_tok_s < SLOW_TOK_S:
         speed = fmt.tok_s(estimate.decode_tok_s)

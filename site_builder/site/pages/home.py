@@ -9,8 +9,7 @@ from site_builder.site import urls
 from site_builder.site.context import Link, model_size
 from site_builder.site.pages import Page, SiteData, combo_index
 from site_builder.site.pages.combo_index import ComboCard
-from site_builder.site.picks import best_per_model
-from site_builder.site.results import in_vram
+from site_builder.site.picks import LOW_BITS, combos_running
 
 
 @dataclass(frozen=True)
@@ -25,6 +24,7 @@ class HomePage:
     combos: list[ComboCard]
     models: list[ModelEntry]
     combo_count: int
+    low_bits: str
     stacks: list[Link]
     guides: list[Link]
 
@@ -35,12 +35,11 @@ def pages(data: SiteData) -> Iterator[Page]:
 
 def get_context(data: SiteData) -> HomePage:
     catalog = data.catalog
-    picks = {c: best_per_model(catalog, data.results, c) for c in catalog.combos}
     models = [
         ModelEntry(
             Link(model.name, urls.link(urls.model(slug))),
             model_size(catalog, slug),
-            sum(1 for c in picks if slug in picks[c] and in_vram(picks[c][slug].estimate)),
+            combos_running(catalog, data.results, slug),
         )
         for slug, model in sorted(
             catalog.models.items(), key=lambda i: (-i[1].params_total_b, i[0])
@@ -55,6 +54,7 @@ def get_context(data: SiteData) -> HomePage:
         combos=combo_index.combo_cards(data, "index.md"),
         models=models,
         combo_count=len(catalog.combos),
+        low_bits=f"{LOW_BITS:g}",
         stacks=[Link(s.name, urls.link(urls.stack(slug))) for slug, s in catalog.stacks.items()],
         guides=[Link(_title(data, g), urls.link(g)) for g in guides],
     )

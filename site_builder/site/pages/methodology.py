@@ -14,7 +14,8 @@ from site_builder.engine.fit import TIGHT_FRACTION, TIGHT_GIB
 from site_builder.site import accuracy, fmt
 from site_builder.site.pages import Page, SiteData
 from site_builder.site.pages.bench_rows import METRIC_NAMES
-from site_builder.site.pages.combo_derived import LOW_BITS, SLOW_TOK_S
+from site_builder.site.pages.combo_derived import SLOW_TOK_S
+from site_builder.site.picks import LOW_BITS
 from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT, sweep_size
 from site_builder.site.svg.scatter import ScatterPoint, scatter_chart
 

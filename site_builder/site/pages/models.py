@@ -11,7 +11,7 @@ from site_builder.site.context import Link, combo_link, decode_shown, model_size
 from site_builder.site.evidence import Shown
 from site_builder.site.pages import Page, SiteData
 from site_builder.site.pages.combo_hardware import Fact
-from site_builder.site.picks import best_for
+from site_builder.site.picks import LOW_BITS, best_for, combos_running
 from site_builder.site.results import HEADLINE_CONTEXT
 
 
@@ -56,13 +56,14 @@ class ModelIndexRow:
 class ModelIndex:
     rows: list[ModelIndexRow]
     combos: int
+    low_bits: str = f"{LOW_BITS:g}"
 
 
 def pages(data: SiteData) -> Iterator[Page]:
     rows = []
     for slug in data.catalog.models:
         context = get_context(data, slug)
-        runs = sum(1 for w in context.where if w.verdict in ("fits", "tight"))
+        runs = combos_running(data.catalog, data.results, slug)
         model = data.catalog.models[slug]
         rows.append(
             ModelIndexRow(
