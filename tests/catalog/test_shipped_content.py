@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
+from site_builder.catalog import load_catalog
+from site_builder.engine import config_for_combo, estimate
+
 REPO = Path(__file__).resolve().parents[2]
 CATALOG = REPO / "catalog"
 CSV_PATH = REPO.parent / "shared" / "calibration" / "llama-cpp-measured.csv"
@@ -129,3 +132,32 @@ def test_measured_benchmarks_match_the_calibration_csv() -> None:
     assert sum(len(entry["results"]) for entry in expected.values()) == len(rows)
     for slug, entry in expected.items():
         assert shipped[slug] == entry, slug
+
+
+LAUNCH_FLAG = re.compile(r"(--[a-z][a-z-]*)[ =]([^\s\\]+)")
+
+
+@pytest.mark.parametrize("slug", sorted(load_catalog(REPO / "catalog").stacks))
+def test_stack_commands_use_the_engines_launch_flags(slug: str) -> None:
+    """A flag the engine's launch command sets for the stack's workload (memory share, tensor
+    parallel size, context length) has the same value in the stack's own setup commands, so
+    the expected outcome describes what the reader actually runs."""
+    catalog = load_catalog(REPO / "catalog")
+    stack = catalog.stacks[slug]
+    work = stack.workload
+    config = config_for_combo(
+        catalog,
+        stack.combo,
+        model=work.model,
+        quant=work.quant,
+        runtime=work.runtime,
+        split=work.split,
+        context_tokens=work.context_tokens,
+        concurrency=work.concurrency,
+        kv_cache=work.kv_cache,
+    )
+    engine_flags = dict(LAUNCH_FLAG.findall(estimate(catalog, config).launch_command))
+    commands = "\n".join(step.commands or "" for step in stack.steps)
+    for flag, value in LAUNCH_FLAG.findall(commands):
+        if flag in engine_flags:
+            assert value == engine_flags[flag], f"{slug}: {flag} {value} vs {engine_flags[flag]}"
