@@ -82,15 +82,22 @@ def effective_bits_per_weight(model: Model, quant: Quant) -> float:
     The precision that matters, embeddings and output head aside (AWQ keeps those at 16 bits,
     which would otherwise make a small model look more precise in AWQ than in Q4_K_M). Mixed
     formats differ by model: MXFP4 stores routed experts at 4.25 bits and the rest at 8.5, so
-    a dense model in it is 8.5 bits and gpt-oss about 4.3.
+    a dense model in it is 8.5 bits and gpt-oss about 4.3. A copy never carries more than the
+    released weights: gpt-oss experts were trained in MXFP4 and DeepSeek-V3 in FP8, so their
+    16-bit copies count at the native width (model cards of openai/gpt-oss-120b and
+    deepseek-ai/DeepSeek-V3).
     """
     all_experts = expert_params(model)[0]
     dense = dense_block_params(model)
-    expert_bpw = expert_bits(model, quant)
+    dense_bpw, expert_bpw = quant.bits_per_weight, expert_bits(model, quant)
+    if model.native_dtype == "fp8":
+        dense_bpw, expert_bpw = min(dense_bpw, 8.0), min(expert_bpw, 8.0)
+    if model.native_dtype == "mxfp4":
+        expert_bpw = min(expert_bpw, MXFP4_BITS)
     total = dense + all_experts
     if total <= 0:
-        return quant.bits_per_weight
-    return (dense * quant.bits_per_weight + all_experts * expert_bpw) / total
+        return dense_bpw
+    return (dense * dense_bpw + all_experts * expert_bpw) / total
 
 
 def dense_block_params(model: Model) -> float:

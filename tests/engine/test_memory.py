@@ -162,3 +162,25 @@ def test_gguf_keeps_native_mxfp4_experts(catalog: Catalog, quant: str) -> None:
     model = catalog.models["gpt-oss-120b"]
     native = shape_of(model, catalog.quants["MXFP4"]).total_bytes
     assert shape_of(model, catalog.quants[quant]).total_bytes == pytest.approx(native, rel=0.05)
+
+
+@pytest.mark.parametrize(
+    ("model", "richer", "poorer"),
+    [
+        # an upcast copy of MXFP4-trained experts holds no more than the MXFP4 file
+        ("gpt-oss-120b", "MXFP4", "FP8"),
+        ("gpt-oss-120b", "BF16", "MXFP4"),
+        # DeepSeek-V3 was released in FP8: BF16 adds nothing over FP8
+        ("deepseek-v3", "FP8", "Q6_K"),
+    ],
+)
+def test_precision_is_capped_at_the_released_weights(
+    catalog: Catalog, model: str, richer: str, poorer: str
+) -> None:
+    spec = catalog.models[model]
+    assert effective_bits_per_weight(spec, catalog.quants[richer]) > effective_bits_per_weight(
+        spec, catalog.quants[poorer]
+    )
+    bf16 = effective_bits_per_weight(spec, catalog.quants["BF16"])
+    # gpt-oss: BF16 attention, MXFP4 experts (over 90% of the weights); DeepSeek-V3: FP8
+    assert bf16 < 4.5 if spec.native_dtype == "mxfp4" else bf16 == 8.0
