@@ -2,9 +2,9 @@
 
 The best configuration is the most precise quant that runs, on the fastest rated runtime for
 it: verdict first (fits, tight, offload, no-fit, unsupported), then the model's effective bits
-per weight in that quant, in whole bits (the most for configurations that run, the fewest for
-those that do not: Q4_K_M, AWQ-INT4 and IQ4_XS are all 4-bit class, Q8_0 and FP8 8-bit), then
-decode speed. Every
+per weight in that quant, to the nearest half bit (the most for configurations that run, the
+fewest for those that do not; two files of nearly the same precision, such as gpt-oss in MXFP4
+and in Q8_0, tie), then decode speed. Every
 choice is made from engine results, never from editorial text.
 """
 
@@ -89,9 +89,9 @@ def precision(catalog: Catalog, query: Query) -> float:
     return round(effective_bits_per_weight(model, quant), 3)
 
 
-def _key(catalog: Catalog, query: Query, estimate: Estimate) -> tuple[int, int, float, Query]:
+def _key(catalog: Catalog, query: Query, estimate: Estimate) -> tuple[int, float, float, Query]:
     """Verdict first; among runnable results the most precise quant, among the rest the
     smallest (the one closest to fitting); then speed."""
-    bits = math.floor(precision(catalog, query))
+    bits = math.floor(precision(catalog, query) * 2 + 0.5) / 2
     speed = estimate.decode_tok_s or 0.0
     return (rank(estimate), -bits if is_runnable(estimate) else bits, -speed, query)

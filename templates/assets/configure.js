@@ -62,7 +62,7 @@
   var VERDICT_RANK = { "fits": 0, "tight": 1, "offload": 2, "no-fit": 3, "unsupported": 4 };
 
   /* The site's pick: best verdict, then the most precise quant for this model (its effective
-     bits per weight in whole bits; fewest when nothing runs), then the fastest decode; at the
+     bits per weight to the nearest half bit; fewest when nothing runs), then the fastest decode; at the
      chosen context. */
   function choose(rows, table) {
     var i = table.index, context = field("context").value;
@@ -70,7 +70,7 @@
     pool.sort(function (a, b) {
       var ra = VERDICT_RANK[a[i.verdict]], rb = VERDICT_RANK[b[i.verdict]];
       if (ra !== rb) { return ra - rb; }
-      var runs = ra <= 2, ba = Math.floor(a[i.bits_per_weight]), bb = Math.floor(b[i.bits_per_weight]);
+      var runs = ra <= 2, ba = Math.floor(a[i.bits_per_weight] * 2 + 0.5) / 2, bb = Math.floor(b[i.bits_per_weight] * 2 + 0.5) / 2;
       if (ba !== bb) { return runs ? bb - ba : ba - bb; }
       return (b[i.decode_tok_s] || 0) - (a[i.decode_tok_s] || 0);
     });
