@@ -35,9 +35,14 @@ def speed_chart(slug: str, title: str, points: list[SpeedPoint]) -> str:
         svg.path([*band, band[0]], style=f"fill:{color('band')};opacity:0.35;stroke:none")
     line = [(frame.x(p.tokens), frame.y(p.tok_s or 0)) for p in known]
     svg.path(line, style=f"fill:none;stroke:{color('line')};stroke-width:2.5")
-    for p in known:
-        svg.circle(frame.x(p.tokens), frame.y(p.tok_s or 0), 4, color("line"), _tip(p))
-        svg.text(frame.x(p.tokens), frame.y(p.tok_s or 0) - 9, f"{p.tok_s:.1f}", anchor="middle")
+    for i, p in enumerate(known):
+        x, y = frame.x(p.tokens), frame.y(p.tok_s or 0)
+        svg.circle(x, y, 4, color("line"), _tip(p))
+        # the first label leans right, off the y-axis tick labels; the last one leans left
+        anchor, dx = (
+            ("start", 6) if i == 0 else ("end", -6) if i == len(known) - 1 else ("middle", 0)
+        )
+        svg.text(x + dx, y - 9, f"{p.tok_s:.1f}", anchor=anchor)
     for p in points:
         if p.tok_s is None:
             svg.text(frame.x(p.tokens), frame.y(0) - 8, "does not fit", anchor="middle")
