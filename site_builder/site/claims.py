@@ -1,9 +1,10 @@
-"""Finding hand-typed speed figures in editorial text, and what each sentence talks about.
+"""Finding hand-typed engine figures in editorial text, and what each sentence talks about.
 
 A claim is a number or a range followed by a speed unit ("50-60 tok/s", "~35 tokens per
-second"). Its sentence is the text between sentence ends, list items, table rows or blank
-lines around it; the prose check resolves the models, hardware, runtimes and quants the
-sentence names against the catalog. Pure text functions: no catalog, no engine.
+second"), or a memory need ("needs about 42 GB", "uses 20-22 GiB"). Its sentence is the text
+between sentence ends, list items, table rows or blank lines around it; the prose check
+resolves the models, hardware, runtimes and quants the sentence names against the catalog.
+Pure text functions: no catalog, no engine.
 """
 
 from __future__ import annotations
@@ -19,6 +20,14 @@ CLAIM = re.compile(
     rf"|(?P<one>{NUMBER})\+?\s*{UNIT}",
     re.IGNORECASE,
 )
+MEMORY = re.compile(
+    rf"\b(?:needs?|needed|requires?|required|uses?|used|takes?|occupies|fills?)\s+"
+    rf"(?:about |around |roughly |approximately |~)?"
+    rf"(?:(?P<low>{NUMBER})\s*(?:-|–|—|to)\s*(?P<high>{NUMBER})|(?P<one>{NUMBER}))\s*"
+    rf"(?P<unit>GB|GiB)\b",
+    re.IGNORECASE,
+)
+GIB_PER_GB = 1e9 / (1 << 30)
 BOUNDARY = re.compile(r"[.!?](?=\s)|\n\s*\n|\n\s*(?:[-*|#>]|\d+\.\s|[a-z_]+:)", re.IGNORECASE)
 """Where a sentence ends: punctuation, a blank line, or a new list item, table row, heading,
 quote or YAML key."""
@@ -37,10 +46,14 @@ class Claim:
     low: float
     high: float
     sentence: str
+    memory: bool = False
+    """A memory need in GiB, rather than a speed in tok/s."""
 
     @property
     def metric(self) -> str:
-        """``prefill``, ``aggregate`` (several requests at once) or ``decode``."""
+        """``memory``, ``prefill``, ``aggregate`` (several requests at once) or ``decode``."""
+        if self.memory:
+            return "memory"
         lowered = self.sentence.lower()
         if any(word in lowered for word in PREFILL_WORDS):
             return "prefill"
@@ -56,14 +69,20 @@ def without_templates(text: str) -> str:
 
 
 def find_claims(text: str) -> Iterator[Claim]:
-    """Every speed figure in ``text``, in order."""
-    for match in CLAIM.finditer(text):
+    """Every speed figure and memory need in ``text``, in order (memory in GiB)."""
+    speeds = [(m, 1.0, False) for m in CLAIM.finditer(text)]
+    needs = [(m, _gib(m.group("unit")), True) for m in MEMORY.finditer(text)]
+    for match, scale, memory in sorted(speeds + needs, key=lambda item: item[0].start()):
         low, high = _bounds(match)
         line = text.count("\n", 0, match.start()) + 1
         column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-        yield Claim(
-            line, column, " ".join(match.group().split()), low, high, _sentence(text, match)
-        )
+        figure = " ".join(match.group().split())
+        sentence = _sentence(text, match)
+        yield Claim(line, column, figure, low * scale, high * scale, sentence, memory)
+
+
+def _gib(unit: str) -> float:
+    return GIB_PER_GB if unit.upper() == "GB" else 1.0
 
 
 def _bounds(match: re.Match[str]) -> tuple[float, float]:

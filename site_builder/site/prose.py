@@ -50,9 +50,10 @@ def check(data: SiteData, catalog_dir: Path) -> None:
     """Raise :class:`CatalogError` with one problem per hand-typed speed figure."""
     names = Names.of(data.catalog)
     found = [
-        Problem(passage.shown, claim.line, claim.column, "", problem(data, names, passage, claim))
+        Problem(passage.shown, claim.line, claim.column, "", message)
         for passage in passages(data, catalog_dir)
         for claim in find_claims(passage.text)
+        if (message := problem(data, names, passage, claim))
     ]
     if found:
         raise CatalogError(found)
@@ -83,24 +84,39 @@ def _defaults(catalog: Catalog, kind: str, slug: str) -> tuple[tuple[str, ...], 
     return (), ()
 
 
-def problem(data: SiteData, names: Names, passage: Passage, claim: Claim) -> str:
-    """Why ``claim`` fails the build, with the engine's figures when it can find them."""
+def problem(data: SiteData, names: Names, passage: Passage, claim: Claim) -> str | None:
+    """Why ``claim`` fails the build, with the engine's figures when it can find them; None
+    for a memory figure whose sentence names no model (a card's or a host's size)."""
     typed = f"'{claim.figure}' is typed by hand"
     fix = "let the engine insert it ({{ estimate(...) }} in content/, a template elsewhere)"
     if claim.metric == "aggregate":
         return f"{typed}; speeds of several requests depend on the concurrency: {fix}"
+    if claim.memory and not mentioned(claim.sentence, names.models):
+        return None
     combos = mentioned(claim.sentence, names.combos) or set(passage.combos)
     models = mentioned(claim.sentence, names.models) or set(passage.models)
+    if claim.memory and not combos:
+        combos = set(data.catalog.combos)  # a memory need holds on any hardware
     if not combos or not models:
         return f"{typed} and names no model and hardware combo the build can check: {fix}"
     span = expected(data, names, claim, sorted(combos), sorted(models))
     if span is None:
         return f"{typed}, but the engine runs none of the configurations it names: {fix}"
-    unit = "tok/s prefill" if claim.metric == "prefill" else "tok/s decode"
-    given = f"{fmt.tok_s(span.low)}–{fmt.tok_s(span.high)} {unit} for {span.subject}"
+    shown = fmt.gib if claim.memory else fmt.tok_s
+    given = f"{shown(span.low)}–{shown(span.high)} {UNITS[claim.metric]} for {span.subject}"
     if claim.high < span.low or claim.low > span.high:
         return f"{typed} and contradicts the engine and measurements ({given}): {fix}"
     return f"{typed} (the engine gives {given}): {fix}, so it stays true as the catalog changes"
+
+
+UNITS = {
+    "decode": "tok/s decode",
+    "prefill": "tok/s prefill",
+    "memory": "GiB in all (cards and system RAM)",
+}
+MEMORY_TOLERANCE = 0.1
+"""A typed memory need may round: within 10% of the engine's total it agrees (the engine's
+own error against measured memory reports is a few percent, see the methodology page)."""
 
 
 def expected(
@@ -130,12 +146,20 @@ def expected(
     if not values:
         return None
     subject = " / ".join(data.catalog.models[m].name for m in models) + " on "
-    subject += " / ".join(data.catalog.combos[c].name for c in combos)
+    subject += (
+        " / ".join(data.catalog.combos[c].name for c in combos)
+        if len(combos) < len(data.catalog.combos)
+        else "any combo"
+    )
     return Span(min(values), max(values), subject)
 
 
 def _estimated(est: Estimate, metric: str) -> list[float]:
-    """The engine's figure as its low/high band (prefill: the same relative band as decode)."""
+    """The engine's figure as its low/high band (prefill: the same relative band as decode;
+    memory: cards plus system RAM, within :data:`MEMORY_TOLERANCE`)."""
+    if metric == "memory":
+        total = est.memory.total_gib + est.memory.offload_gib
+        return [total * (1 - MEMORY_TOLERANCE), total * (1 + MEMORY_TOLERANCE)]
     if est.decode_tok_s is None:
         return []
     low, high = est.decode_tok_s_range or (est.decode_tok_s, est.decode_tok_s)
@@ -148,7 +172,7 @@ def _estimated(est: Estimate, metric: str) -> list[float]:
 
 
 def _measured(catalog: Catalog, combo: str, model: str, metric: str) -> list[float]:
-    wanted = f"{metric}_tok_s"
+    wanted = "vram_used_gib" if metric == "memory" else f"{metric}_tok_s"
     return [
         result.value
         for bench in catalog.benchmarks.values()

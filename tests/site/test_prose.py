@@ -28,6 +28,8 @@ FIX = "let the engine insert it ({{ estimate(...) }} in content/, a template els
         ("1,200 tokens per second of prefill", "1,200 tokens per second", 1200, 1200, "prefill"),
         ("8 users share 400 tok/s in total", "400 tok/s", 400, 400, "aggregate"),
         ("from 10 to 12.5 t/s", "10 to 12.5 t/s", 10, 12.5, "decode"),
+        ("it needs about 40 GiB", "needs about 40 GiB", 40, 40, "memory"),
+        ("uses 20-22 GiB per card", "uses 20-22 GiB", 20, 22, "memory"),
     ],
 )
 def test_find_claims(text: str, figure: str, low: float, high: float, metric: str) -> None:
@@ -39,6 +41,7 @@ def test_find_claims(text: str, figure: str, low: float, high: float, metric: st
     "text",
     [
         "{{ est.decode_tok_s }} tok/s",
+        "a 24 GB card with 56.25 GB/s links",
         "{{ estimate('dual-rtx-4090', model='m', quant='q', runtime='r').decode_tok_s }} tok/s",
         "56.25 GB/s per direction",
         "a 4090 tokenizer",
@@ -72,8 +75,9 @@ def problems(data: SiteData, shown: str, text: str, combos: tuple[str, ...] = ()
     names = prose.Names.of(data.catalog)
     passage = prose.Passage(shown, text, combos)
     return [
-        f"{c.line}:{c.column}: {prose.problem(data, names, passage, c)}"
+        f"{c.line}:{c.column}: {message}"
         for c in find_claims(passage.text)
+        if (message := prose.problem(data, names, passage, c))
     ]
 
 
@@ -123,3 +127,12 @@ def test_the_build_fails_on_every_typed_figure(tmp_path: Path) -> None:
     assert shown[0].startswith(f"{combo_shown}:2:41: '50 tok/s' is typed by hand and contra")
     assert shown[1].startswith(f"{guide_shown}:3:9: '40 t/s' is typed by hand and names no")
     assert not (tmp_path / "site").exists()
+
+
+def test_memory_needs(data: SiteData) -> None:
+    text = "Llama 3.3 70B at Q4_K_M needs 20 GB.\nEach card holds 24 GB and the host uses 64 GB.\n"
+    assert problems(data, "content/guides/memory.md", text) == [
+        "1:25: 'needs 20 GB' is typed by hand and contradicts the engine and measurements "
+        "(40.3–49.2 GiB in all (cards and system RAM) for Llama 3.3 70B Instruct on any combo): "
+        f"{FIX}",
+    ]
