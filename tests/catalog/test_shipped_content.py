@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from site_builder.catalog import load_catalog
-from site_builder.engine import config_for_combo, estimate
+from site_builder.site.results import evaluate, workload_query
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG = REPO / "catalog"
@@ -144,19 +144,8 @@ def test_stack_commands_use_the_engines_launch_flags(slug: str) -> None:
     the expected outcome describes what the reader actually runs."""
     catalog = load_catalog(REPO / "catalog")
     stack = catalog.stacks[slug]
-    work = stack.workload
-    config = config_for_combo(
-        catalog,
-        stack.combo,
-        model=work.model,
-        quant=work.quant,
-        runtime=work.runtime,
-        split=work.split,
-        context_tokens=work.context_tokens,
-        concurrency=work.concurrency,
-        kv_cache=work.kv_cache,
-    )
-    engine_flags = dict(LAUNCH_FLAG.findall(estimate(catalog, config).launch_command))
+    launch = evaluate(catalog, workload_query(stack.combo, stack.workload)).launch_command
+    engine_flags = dict(LAUNCH_FLAG.findall(launch))
     commands = "\n".join(step.commands or "" for step in stack.steps)
     for flag, value in LAUNCH_FLAG.findall(commands):
         if flag in engine_flags:
