@@ -67,6 +67,10 @@ def get_context(data: SiteData, slug: str, runtime: Runtime) -> RuntimePage:
         Fact("Home page", runtime.homepage),
         Fact("Back-ends", ", ".join(runtime.platforms)),
         Fact("Weight formats", ", ".join(runtime.quant_formats)),
+        *(
+            Fact(f"Formats it lacks on {platform}", ", ".join(formats))
+            for platform, formats in sorted(runtime.platform_format_gaps.items())
+        ),
         Fact(
             "Multi-GPU split modes",
             f"{', '.join(runtime.split_modes)} (default: {runtime.default_split})",
