@@ -1,10 +1,11 @@
-"""The prose check: editorial text never hand-types a speed the engine computes.
+"""The prose check: editorial text never hand-types a figure the engine computes.
 
-Every tok/s figure typed into ``content/`` or into the catalog's prose (benchmarks aside:
-their numbers are the measurements) fails the build. When the sentence names a model and
-hardware (or sits in a combo's or stack's file), the message says whether the figure
-contradicts the engine and the measurements, and what they give instead; either way the fix
-is the same: let a template or ``{{ estimate(...) }}`` insert the figure.
+Every tok/s figure, and every memory need in a sentence that names a model ("needs 42 GB"),
+typed into ``content/`` or into the catalog's prose (benchmarks aside: their numbers are the
+measurements) fails the build. When the sentence names a model and hardware (or sits in a
+combo's or stack's file), the message says whether the figure contradicts the engine and the
+measurements, and what they give instead; either way the fix is the same: let a template or
+``{{ estimate(...) }}`` insert the figure.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class Span:
 
 
 def check(data: SiteData, catalog_dir: Path) -> None:
-    """Raise :class:`CatalogError` with one problem per hand-typed speed figure."""
+    """Raise :class:`CatalogError` with one problem per hand-typed engine figure."""
     names = Names.of(data.catalog)
     found = [
         Problem(passage.shown, claim.line, claim.column, "", message)
