@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from site_builder.engine import Estimate
+from site_builder.engine import Estimate, prepare
 from site_builder.schema import KINDS
+from site_builder.site import custom
 from site_builder.site.pages import SiteData
 from site_builder.site.picks import best_per_model, precision
 from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT, Query
@@ -70,6 +71,27 @@ def estimate_files(data: SiteData) -> dict[str, str | bytes]:
     return out
 
 
+def build_files(data: SiteData) -> dict[str, str | bytes]:
+    """The configurator's build-your-own tables (any GPU, 1, 2 or 4 cards), in the estimate
+    tables' format: the best quant of each runtime for each model, at the headline context."""
+    out: dict[str, str | bytes] = {}
+    lookups = prepare(data.catalog)
+    for build in custom.builds(data.catalog):
+        picks = custom.best_results(data.catalog, build, lookups)
+        table = dump(
+            {
+                "combo": build.key,
+                "gpus": [[build.gpu, build.count]],
+                "contexts": [HEADLINE_CONTEXT],
+                "fields": list(FIELDS),
+                "rows": [row(p.query, p.estimate, precision(data.catalog, p.query)) for p in picks],
+            }
+        )
+        out[f"api/estimates/{build.key}.json"] = table
+        out[f"assets/data/{build.key}.js"] = script(build.key, table)
+    return out
+
+
 def dump(value: Any) -> str:
     """Deterministic JSON."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
@@ -81,6 +103,7 @@ def index(data: SiteData) -> dict[str, Any]:
         "endpoints": [f"/api/{kind}.json" for kind in KINDS]
         + ["/api/matrix.json"]
         + [f"/api/estimates/{combo}.json" for combo in data.catalog.combos],
+        "builds": [f"/api/estimates/{b.key}.json" for b in custom.builds(data.catalog)],
         "schemas": [f"/schema/{kind}.schema.json" for kind in KINDS],
         "contexts": list(CONTEXTS),
         "headline_context": HEADLINE_CONTEXT,

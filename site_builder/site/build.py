@@ -24,6 +24,7 @@ from site_builder.catalog import Catalog, load_catalog
 from site_builder.site import (
     api,
     content,
+    custom,
     fragments,
     links,
     mkdocs_run,
@@ -82,7 +83,7 @@ def build(layout: Layout) -> BuildReport:
         raise
     output.publish(staging, layout.site)
     report.pages = sum(1 for name in docs if name.endswith(".md"))
-    report.configurations = sweep_size(results)
+    report.configurations = sweep_size(results) + custom.sweep_size(catalog)
     return report
 
 
@@ -108,12 +109,13 @@ def markdown_files(layout: Layout, data: SiteData, pages: list[Page]) -> Files:
 
 
 def extra_files(layout: Layout, data: SiteData) -> Extras:
-    """The matrix fragments and the per-combo estimate tables (the bulk of the output), after
-    the engine's second sweep (the other context lengths)."""
+    """The matrix fragments, the per-combo estimate tables (the bulk of the output), after
+    the engine's second sweep (the other context lengths), and the configurator's
+    build-your-own tables (:mod:`site_builder.site.custom`)."""
     complete(data.results)
     env = render.environment(layout.templates)
     blocks: Files = {f.file: render.render(env, f.template, f.context) for f in all_fragments(data)}
-    return Extras(blocks, api.estimate_files(data))
+    return Extras(blocks, {**api.estimate_files(data), **api.build_files(data)})
 
 
 def write_docs(layout: Layout, docs: Files) -> None:

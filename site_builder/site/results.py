@@ -221,8 +221,13 @@ def ladder(catalog: Catalog) -> list[str]:
 
 def runtime_quants(catalog: Catalog, combo: Combo) -> Iterator[tuple[str, str]]:
     """(runtime, quant) pairs worth evaluating on ``combo``: rated runtimes, ladder quants."""
+    return loadable(catalog, rated_runtimes(combo))
+
+
+def loadable(catalog: Catalog, runtimes: list[str]) -> Iterator[tuple[str, str]]:
+    """(runtime, quant) pairs of ``runtimes`` and the ladder quants each loads."""
     quants = ladder(catalog)
-    for runtime in rated_runtimes(combo):
+    for runtime in runtimes:
         formats = catalog.runtimes[runtime].quant_formats
         for quant in quants:
             if catalog.quants[quant].format in formats:

@@ -114,7 +114,10 @@
   function fmt(value, digits) {
     if (value === null || value === undefined) { return "—"; }
     if (digits === undefined) { digits = Math.abs(value) < 100 ? 1 : 0; }
-    return value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    /* toFixed rounds the exact binary value, as Python's format does on the pages */
+    var parts = Math.abs(value).toFixed(digits).split(".");
+    var whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return (value < 0 ? "-" : "") + whole + (parts.length > 1 ? "." + parts[1] : "");
   }
 
   function figure(label, value, unit, note) {

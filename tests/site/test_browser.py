@@ -180,6 +180,38 @@ def test_configurator_changes_numbers_on_input(
     assert reader.errors == []
 
 
+def test_configurator_builds_your_own_hardware(
+    reader: Reader, built: Built, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = reader.open("/configure/?combo=dual-rtx-4090&model=llama-3.3-70b-instruct")
+    page.locator("[data-testid=decode] b").wait_for()
+    before = page.locator("#configurator-result").inner_text()
+    page.select_option("select[name=combo]", "any-rtx-5090-x2")
+    page.wait_for_function(
+        "text => document.getElementById('configurator-result').innerText !== text", arg=before
+    )
+    runtime = page.input_value("select[name=runtime]")
+    quant = page.input_value("select[name=quant]")
+    result = estimate(
+        capsys,
+        built.layout.catalog,
+        "--gpu",
+        "rtx-5090:2",
+        "--model",
+        "llama-3.3-70b-instruct",
+        "--quant",
+        quant,
+        "--runtime",
+        runtime,
+    )
+    assert page.locator("[data-testid=verdict]").inner_text() == result["verdict"]
+    speed = result["decode_tok_s"]
+    decode = page.locator("[data-testid=decode] b").inner_text()
+    assert decode == (f"{fmt.tok_s(speed)} tok/s" if speed else fmt.DASH)
+    assert page.input_value("select[name=context]") == "8192"
+    assert reader.errors == []
+
+
 def test_phone_width_has_no_page_overflow(browser: Any, base_url: str) -> None:
     phone = Reader(browser, base_url, width=390)
     page = phone.open("/hardware-combos/dual-rtx-4090/")

@@ -85,3 +85,46 @@ def test_fixture_guide_inserts_engine_figures(
     page = built.html("guides/fixture-guide/")
     assert f"at {fmt.tok_s(result['decode_tok_s'])} tok/s" in page
     assert f"{fmt.gib(result['memory']['total_gib'])} GiB in total" in page
+
+
+def test_build_your_own_tables_equal_the_cli(
+    built: Built, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The configurator's any-GPU tables hold what ``estimate --gpu gpu:count`` prints."""
+    table = json.loads(
+        (built.site / "api" / "estimates" / "any-rtx-4090-x2.json").read_text(encoding="utf-8")
+    )
+    assert table["gpus"] == [["rtx-4090", 2]] and table["rows"]
+    index = {name: i for i, name in enumerate(table["fields"])}
+    for row in table["rows"]:
+        result = estimate(
+            capsys,
+            built.layout.catalog,
+            "--gpu",
+            "rtx-4090:2",
+            "--model",
+            row[index["model"]],
+            "--quant",
+            row[index["quant"]],
+            "--runtime",
+            row[index["runtime"]],
+        )
+        assert row[index["verdict"]] == result["verdict"]
+        assert row[index["decode_tok_s"]] == result["decode_tok_s"]
+        assert row[index["launch_command"]] == result["launch_command"]
+
+
+def test_build_your_own_choices(built: Built) -> None:
+    """Every GPU in 1, 2 and 4 cards, unified-memory systems once; listed in the API index."""
+    index = json.loads((built.site / "api" / "index.json").read_text(encoding="utf-8"))
+    keys = {Path(url).stem for url in index["builds"]}
+    gpus = json.loads((built.site / "api" / "gpus.json").read_text(encoding="utf-8"))
+    expected = {
+        f"any-{slug}-x{n}"
+        for slug, gpu in gpus.items()
+        for n in ((1,) if gpu["unified_memory"] else (1, 2, 4))
+    }
+    assert keys == expected
+    for key in keys:
+        assert (built.site / "api" / "estimates" / f"{key}.json").is_file()
+        assert (built.site / "assets" / "data" / f"{key}.js").is_file()

@@ -1,8 +1,9 @@
 """``/configure/``: the configurator, a small script over the precomputed estimates.
 
-The page lists the combos, models, quants and runtimes it offers; the script loads
-``/api/estimates/<combo>.json`` (or ``/assets/data/<combo>.js`` when opened from disk) and shows
-the engine's result for the reader's choice. Without JavaScript the page says where the same
+The page lists the combos, the build-your-own choices (any GPU, 1, 2 or 4 cards), models,
+quants and runtimes it offers; the script loads ``/api/estimates/<key>.json`` (or
+``/assets/data/<key>.js`` when opened from disk) and shows the engine's result for the
+reader's choice. Without JavaScript the page says where the same
 numbers are in tables.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from site_builder.site import fmt
+from site_builder.site import custom, fmt
 from site_builder.site.pages import Page, SiteData
 from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT, ladder
 
@@ -25,6 +26,7 @@ class Option:
 @dataclass(frozen=True)
 class ConfigurePage:
     combos: list[Option]
+    builds: list[Option]
     models: list[Option]
     quants: list[Option]
     runtimes: list[Option]
@@ -47,6 +49,7 @@ def get_context(data: SiteData) -> ConfigurePage:
     )
     return ConfigurePage(
         combos=combos,
+        builds=[Option(b.key, custom.label(catalog, b)) for b in custom.builds(catalog)],
         models=models,
         quants=[
             Option(q, catalog.quants[q].name)

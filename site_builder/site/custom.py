@@ -1,0 +1,130 @@
+"""Any GPU, one, two or four cards: the configurator's build-your-own hardware.
+
+For every GPU in the catalog and each card count (unified-memory systems hold one), the
+engine evaluates every model with every runtime that runs on the GPU's back-end and every
+ladder quant it loads, at the headline context, on the engine's default link between cards
+(the slowest card's PCIe x16, no NVLink, no peer-to-peer assumption beyond the card's own).
+No page shows these. The configurator loads one table per choice, as it does for combos,
+holding the best quant of each runtime for each model (the same ranking as the matrices), so a
+reader can switch model and runtime; the full sweep would weigh tens of megabytes.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from site_builder import engine
+from site_builder.catalog import Catalog
+from site_builder.engine import Config, Estimate, Lookups
+from site_builder.errors import BuildError
+from site_builder.site.picks import Pick, best
+from site_builder.site.results import HEADLINE_CONTEXT, Query, applies, loadable
+
+COUNTS = (1, 2, 4)
+"""Card counts offered for one GPU type (three cards rarely divide a model's heads)."""
+QUANTS = (
+    "BF16",
+    "Q8_0",
+    "Q6_K",
+    "Q4_K_M",
+    "Q3_K_M",
+    "IQ2_XXS",
+    "MXFP4",
+    "FP8",
+    "AWQ-INT4",
+    "EXL2-4.0",
+)
+"""The quants swept for build-your-own hardware: one per precision step that readers pick
+between (the matrices sweep the whole ladder)."""
+RUNTIMES = ("llama-cpp", "vllm", "exllamav2", "mlx-lm")
+"""The runtimes swept for build-your-own hardware: one of each kind (GGUF layer split, a
+tensor-parallel server, ExLlamaV2, MLX); SGLang and TensorRT-LLM behave like vLLM here, and
+Ollama and LM Studio like llama.cpp."""
+PREFIX = "any-"
+"""Keys of build-your-own tables (``any-rtx-4090-x2``), kept apart from combo slugs."""
+
+
+@dataclass(frozen=True)
+class Build:
+    """One build-your-own choice: ``count`` cards of ``gpu``."""
+
+    gpu: str
+    count: int
+
+    @property
+    def key(self) -> str:
+        return f"{PREFIX}{self.gpu}-x{self.count}"
+
+
+def builds(catalog: Catalog) -> list[Build]:
+    """Every GPU at every count it can have, by GPU name then count."""
+    if any(slug.startswith(PREFIX) for slug in catalog.combos):
+        raise BuildError(f"combo IDs may not start with {PREFIX!r} (the configurator uses it)")
+    ordered = sorted(catalog.gpus, key=lambda s: (catalog.gpus[s].name, s))
+    return [
+        Build(gpu, count)
+        for gpu in ordered
+        for count in COUNTS
+        if count == 1 or not catalog.gpus[gpu].unified_memory
+    ]
+
+
+def sweep_size(catalog: Catalog) -> int:
+    """How many configurations the build-your-own tables evaluate."""
+    return sum(1 for build in builds(catalog) for _ in queries(catalog, build))
+
+
+def label(catalog: Catalog, build: Build) -> str:
+    """What the configurator's menu says: ``2× NVIDIA GeForce RTX 4090``."""
+    return f"{build.count}× {catalog.gpus[build.gpu].name}"
+
+
+def best_results(catalog: Catalog, build: Build, lookups: Lookups) -> list[Pick]:
+    """For each model and runtime, the best quant on ``build`` (see :mod:`picks`)."""
+    by_pair: dict[tuple[str, str], list[tuple[Query, Estimate]]] = {}
+    for query, estimate in results(catalog, build, lookups):
+        by_pair.setdefault((query.model, query.runtime), []).append((query, estimate))
+    chosen = (best(catalog, candidates) for candidates in by_pair.values())
+    return [pick for pick in chosen if pick is not None]
+
+
+def results(catalog: Catalog, build: Build, lookups: Lookups) -> list[tuple[Query, Estimate]]:
+    """The engine's answers for ``build``, in query order (the cyclic collector paused, as in
+    the site's main sweep)."""
+    gc.disable()
+    try:
+        return [
+            (query, engine.estimate(catalog, _config(build, query), lookups))
+            for query in queries(catalog, build)
+        ]
+    finally:
+        gc.enable()
+
+
+def queries(catalog: Catalog, build: Build) -> Iterator[Query]:
+    """Every model x swept runtime on the GPU's back-end x swept quant it loads, at the
+    headline context."""
+    platform = catalog.gpus[build.gpu].platform
+    runtimes = [
+        slug
+        for slug in RUNTIMES
+        if slug in catalog.runtimes and platform in catalog.runtimes[slug].platforms
+    ]
+    for model_slug, model in catalog.models.items():
+        for runtime, quant in loadable(catalog, runtimes):
+            if quant in QUANTS and applies(model, catalog.quants[quant]):
+                yield Query(build.key, model_slug, quant, runtime, HEADLINE_CONTEXT)
+
+
+def _config(build: Build, query: Query) -> Config:
+    return Config(
+        gpus=((build.gpu, build.count),),
+        model=query.model,
+        quant=query.quant,
+        runtime=query.runtime,
+        context_tokens=query.context,
+        prompt_tokens=query.prompt,
+        gen_tokens=query.gen,
+    )
