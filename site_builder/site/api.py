@@ -81,7 +81,7 @@ def build_files(data: SiteData) -> dict[str, str | bytes]:
         table = dump(
             {
                 "combo": build.key,
-                "gpus": [[build.gpu, build.count]],
+                "gpus": [list(card) for card in build.cards],
                 "contexts": [HEADLINE_CONTEXT],
                 "fields": list(FIELDS),
                 "rows": [row(p.query, p.estimate, precision(data.catalog, p.query)) for p in picks],

@@ -1,6 +1,8 @@
-"""Any GPU, one, two or four cards: the configurator's build-your-own hardware.
+"""Any GPU, one, two or four cards, or two different consumer cards: the configurator's
+build-your-own hardware.
 
-For every GPU in the catalog and each card count (unified-memory systems hold one), the
+For every GPU in the catalog and each card count (unified-memory systems hold one), and for
+every pair of different consumer CUDA cards (the upgrade-path case: a 4090 beside a 3090), the
 engine evaluates every model with every runtime that runs on the GPU's back-end and every
 ladder quant it loads, at the headline context, on the engine's default link between cards
 (the slowest card's PCIe x16, no NVLink, no peer-to-peer assumption beyond the card's own).
@@ -48,27 +50,39 @@ PREFIX = "any-"
 
 @dataclass(frozen=True)
 class Build:
-    """One build-your-own choice: ``count`` cards of ``gpu``."""
+    """One build-your-own choice: cards as (GPU ID, count) pairs."""
 
-    gpu: str
-    count: int
+    cards: tuple[tuple[str, int], ...]
 
     @property
     def key(self) -> str:
-        return f"{PREFIX}{self.gpu}-x{self.count}"
+        """``any-rtx-4090-x2``, ``any-rtx-4090-x1-and-rtx-3090-x1``."""
+        return PREFIX + "-and-".join(f"{gpu}-x{count}" for gpu, count in self.cards)
 
 
 def builds(catalog: Catalog) -> list[Build]:
-    """Every GPU at every count it can have, by GPU name then count."""
+    """Every GPU at every count it can have (by GPU name, then count), then every pair of
+    different consumer CUDA cards."""
     if any(slug.startswith(PREFIX) for slug in catalog.combos):
         raise BuildError(f"combo IDs may not start with {PREFIX!r} (the configurator uses it)")
     ordered = sorted(catalog.gpus, key=lambda s: (catalog.gpus[s].name, s))
-    return [
-        Build(gpu, count)
+    same = [
+        Build(((gpu, count),))
         for gpu in ordered
         for count in COUNTS
         if count == 1 or not catalog.gpus[gpu].unified_memory
     ]
+    consumer = [
+        s
+        for s in ordered
+        if catalog.gpus[s].segment == "consumer" and catalog.gpus[s].platform == "cuda"
+    ]
+    mixed = [
+        Build(((first, 1), (second, 1)))
+        for i, first in enumerate(consumer)
+        for second in consumer[i + 1 :]
+    ]
+    return same + mixed
 
 
 def sweep_size(catalog: Catalog) -> int:
@@ -78,7 +92,7 @@ def sweep_size(catalog: Catalog) -> int:
 
 def label(catalog: Catalog, build: Build) -> str:
     """What the configurator's menu says: ``2× NVIDIA GeForce RTX 4090``."""
-    return f"{build.count}× {catalog.gpus[build.gpu].name}"
+    return " + ".join(f"{count}× {catalog.gpus[gpu].name}" for gpu, count in build.cards)
 
 
 def best_results(catalog: Catalog, build: Build, lookups: Lookups) -> list[Pick]:
@@ -106,7 +120,7 @@ def results(catalog: Catalog, build: Build, lookups: Lookups) -> list[tuple[Quer
 def queries(catalog: Catalog, build: Build) -> Iterator[Query]:
     """Every model x swept runtime on the GPU's back-end x swept quant it loads, at the
     headline context."""
-    platform = catalog.gpus[build.gpu].platform
+    platform = catalog.gpus[build.cards[0][0]].platform
     runtimes = [
         slug
         for slug in RUNTIMES
@@ -120,7 +134,7 @@ def queries(catalog: Catalog, build: Build) -> Iterator[Query]:
 
 def _config(build: Build, query: Query) -> Config:
     return Config(
-        gpus=((build.gpu, build.count),),
+        gpus=build.cards,
         model=query.model,
         quant=query.quant,
         runtime=query.runtime,

@@ -87,21 +87,36 @@ def test_fixture_guide_inserts_engine_figures(
     assert f"{fmt.gib(result['memory']['total_gib'])} GiB in total" in page
 
 
+@pytest.mark.parametrize(
+    ("key", "cards", "gpus"),
+    [
+        ("any-rtx-4090-x2", [["rtx-4090", 2]], ["rtx-4090:2"]),
+        (
+            "any-rtx-3090-x1-and-rtx-4090-x1",
+            [["rtx-3090", 1], ["rtx-4090", 1]],
+            ["rtx-3090", "rtx-4090"],
+        ),
+    ],
+)
 def test_build_your_own_tables_equal_the_cli(
-    built: Built, capsys: pytest.CaptureFixture[str]
+    built: Built,
+    capsys: pytest.CaptureFixture[str],
+    key: str,
+    cards: list[list[object]],
+    gpus: list[str],
 ) -> None:
     """The configurator's any-GPU tables hold what ``estimate --gpu gpu:count`` prints."""
     table = json.loads(
-        (built.site / "api" / "estimates" / "any-rtx-4090-x2.json").read_text(encoding="utf-8")
+        (built.site / "api" / "estimates" / f"{key}.json").read_text(encoding="utf-8")
     )
-    assert table["gpus"] == [["rtx-4090", 2]] and table["rows"]
+    assert table["gpus"] == cards and table["rows"]
     index = {name: i for i, name in enumerate(table["fields"])}
+    gpu_args = [arg for g in gpus for arg in ("--gpu", g)]
     for row in table["rows"]:
         result = estimate(
             capsys,
             built.layout.catalog,
-            "--gpu",
-            "rtx-4090:2",
+            *gpu_args,
             "--model",
             row[index["model"]],
             "--quant",
@@ -115,7 +130,8 @@ def test_build_your_own_tables_equal_the_cli(
 
 
 def test_build_your_own_choices(built: Built) -> None:
-    """Every GPU in 1, 2 and 4 cards, unified-memory systems once; listed in the API index."""
+    """Every GPU in 1, 2 and 4 cards, unified-memory systems once, and every pair of different
+    consumer CUDA cards (ordered by name); listed in the API index."""
     index = json.loads((built.site / "api" / "index.json").read_text(encoding="utf-8"))
     keys = {Path(url).stem for url in index["builds"]}
     gpus = json.loads((built.site / "api" / "gpus.json").read_text(encoding="utf-8"))
@@ -123,6 +139,10 @@ def test_build_your_own_choices(built: Built) -> None:
         f"any-{slug}-x{n}"
         for slug, gpu in gpus.items()
         for n in ((1,) if gpu["unified_memory"] else (1, 2, 4))
+    } | {
+        "any-rtx-3090-x1-and-rtx-4090-x1",
+        "any-rtx-3090-x1-and-rtx-5090-x1",
+        "any-rtx-4090-x1-and-rtx-5090-x1",
     }
     assert keys == expected
     for key in keys:

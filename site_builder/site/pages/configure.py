@@ -1,6 +1,7 @@
 """``/configure/``: the configurator, a small script over the precomputed estimates.
 
-The page lists the combos, the build-your-own choices (any GPU, 1, 2 or 4 cards), models,
+The page lists the combos, the build-your-own choices (any GPU in 1, 2 or 4 cards; two
+different consumer cards), models,
 quants and runtimes it offers; the script loads ``/api/estimates/<key>.json`` (or
 ``/assets/data/<key>.js`` when opened from disk) and shows the engine's result for the
 reader's choice. Without JavaScript the page says where the same
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from site_builder.catalog import Catalog
 from site_builder.site import custom, fmt
 from site_builder.site.pages import Page, SiteData
 from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT, ladder
@@ -27,6 +29,7 @@ class Option:
 class ConfigurePage:
     combos: list[Option]
     builds: list[Option]
+    mixes: list[Option]
     models: list[Option]
     quants: list[Option]
     runtimes: list[Option]
@@ -49,7 +52,8 @@ def get_context(data: SiteData) -> ConfigurePage:
     )
     return ConfigurePage(
         combos=combos,
-        builds=[Option(b.key, custom.label(catalog, b)) for b in custom.builds(catalog)],
+        builds=[_option(catalog, b) for b in custom.builds(catalog) if len(b.cards) == 1],
+        mixes=[_option(catalog, b) for b in custom.builds(catalog) if len(b.cards) > 1],
         models=models,
         quants=[
             Option(q, catalog.quants[q].name)
@@ -68,3 +72,7 @@ def get_context(data: SiteData) -> ConfigurePage:
 def _default_model(data: SiteData) -> str:
     preferred = "llama-3.3-70b-instruct"
     return preferred if preferred in data.catalog.models else next(iter(data.catalog.models), "")
+
+
+def _option(catalog: Catalog, build: custom.Build) -> Option:
+    return Option(build.key, custom.label(catalog, build))
