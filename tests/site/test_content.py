@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from site_builder.site.content import demote_headings
+from site_builder.site.guides import Guide
 
 
 @pytest.mark.parametrize(
@@ -24,3 +25,16 @@ from site_builder.site.content import demote_headings
 )
 def test_demote_headings(text: str, expected: str) -> None:
     assert demote_headings(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "combo", "expected"),
+    [
+        ('{{ estimate("dual-rtx-3090", model="m") }}', "dual-rtx-3090", True),
+        ("[the pair](/hardware-combos/dual-rtx-3090.md)", "dual-rtx-3090", True),
+        ("[PCIe only](/hardware-combos/dual-rtx-3090-pcie.md)", "dual-rtx-3090", False),
+        ("quad-dual-rtx-3090", "dual-rtx-3090", False),
+    ],
+)
+def test_guide_mentions_a_combo(text: str, combo: str, expected: bool) -> None:
+    assert Guide("guides/g.md", "G", text).mentions(combo) is expected

@@ -9,6 +9,7 @@ from site_builder.schema import Combo
 from site_builder.schema.base import FailureMode
 from site_builder.site import fmt, urls
 from site_builder.site.context import FitRow, Link, combo_link, fit_row, runtime_link
+from site_builder.site.guides import guides
 from site_builder.site.pages import (
     Page,
     SiteData,
@@ -75,6 +76,7 @@ class ComboPage:
     pending: list[bench_rows.PendingRow]
     related: list[Related]
     stacks: list[Link]
+    guides: list[Link]
     costs: list[Fact]
     sources: list[str]
 
@@ -133,6 +135,9 @@ def get_context(data: SiteData, slug: str, combo: Combo) -> ComboPage:
             Link(stack.name, urls.link(urls.stack(s)))
             for s, stack in data.catalog.stacks.items()
             if stack.combo == slug
+        ],
+        guides=[
+            Link(g.title, urls.link(g.relative)) for g in guides(data.content) if g.mentions(slug)
         ],
         costs=combo_hardware.costs(data, combo, combo_hardware.total(usable), estimate),
         sources=list(combo.sources),

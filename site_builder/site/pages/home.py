@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from site_builder.site import urls
 from site_builder.site.context import Link, model_size
+from site_builder.site.guides import guides
 from site_builder.site.pages import Page, SiteData, combo_index
 from site_builder.site.pages.combo_index import ComboCard
 from site_builder.site.picks import LOW_BITS, combos_running
@@ -45,23 +46,11 @@ def get_context(data: SiteData) -> HomePage:
             catalog.models.items(), key=lambda i: (-i[1].params_total_b, i[0])
         )
     ]
-    guides = sorted(
-        p.relative_to(data.content).as_posix()
-        for p in (data.content / "guides").glob("*.md")
-        if p.name != "index.md"
-    )
     return HomePage(
         combos=combo_index.combo_cards(data, "index.md"),
         models=models,
         combo_count=len(catalog.combos),
         low_bits=f"{LOW_BITS:g}",
         stacks=[Link(s.name, urls.link(urls.stack(slug))) for slug, s in catalog.stacks.items()],
-        guides=[Link(_title(data, g), urls.link(g)) for g in guides],
+        guides=[Link(g.title, urls.link(g.relative)) for g in guides(data.content)],
     )
-
-
-def _title(data: SiteData, relative: str) -> str:
-    for line in (data.content / relative).read_text(encoding="utf-8").splitlines():
-        if line.startswith("# "):
-            return line[2:].strip()
-    return relative
