@@ -1,11 +1,12 @@
 """``build()``: the pipeline, stage by stage.
 
 load and validate the catalog -> run the engine at the headline context -> check that no
-editorial text hand-types a speed (:mod:`site_builder.site.prose`) -> build typed page
-contexts -> render Markdown (pages, content, small API files, schemas) -> write the docs folder
--> mkdocs (strict) into a staging folder, while a second process runs the engine at the other
-context lengths and renders the matrix tables and estimate tables -> add those -> check every
-link -> swap the staging folder into ``site/``.
+editorial text hand-types an engine figure (:mod:`site_builder.site.prose`) -> build typed
+page contexts -> render Markdown (pages, content, small API files, schemas) -> write the docs
+folder -> mkdocs (strict) into a staging folder, then the engine at the other context lengths
+and the matrix and estimate tables, while a second process computes the configurator's
+build-your-own tables -> add those -> check every link -> swap the staging folder into
+``site/``.
 
 Nothing is published unless every stage succeeds: a failure leaves the previous ``site/``
 as it was.
@@ -70,11 +71,14 @@ def build(layout: Layout) -> BuildReport:
         write_docs(layout, docs)
     staging = output.staging_dir(layout.site)
     try:
-        extras = sidecar.beside(lambda: write_extras(layout, extra_files(layout, data)))
-        with report.stage("mkdocs"), extras:
-            mkdocs_run.build(layout.config, staging, build_epoch(catalog))
+        with sidecar.beside(lambda: output.write_tree(layout.tables, api.build_files(data))):
+            with report.stage("mkdocs"):
+                mkdocs_run.build(layout.config, staging, build_epoch(catalog))
+            with report.stage("sweep"):
+                write_extras(layout, extra_files(layout, data))
         with report.stage("extras"):
             output.merge(layout.extras, staging)
+            output.merge(layout.tables, staging)
             fragments.inject_site(staging, layout.fragments)
         with report.stage("links"):
             links.check_site(staging)
@@ -109,13 +113,12 @@ def markdown_files(layout: Layout, data: SiteData, pages: list[Page]) -> Files:
 
 
 def extra_files(layout: Layout, data: SiteData) -> Extras:
-    """The matrix fragments, the per-combo estimate tables (the bulk of the output), after
-    the engine's second sweep (the other context lengths), and the configurator's
-    build-your-own tables (:mod:`site_builder.site.custom`)."""
+    """The matrix fragments and the per-combo estimate tables (the bulk of the output), after
+    the engine's second sweep (the other context lengths)."""
     complete(data.results)
     env = render.environment(layout.templates)
     blocks: Files = {f.file: render.render(env, f.template, f.context) for f in all_fragments(data)}
-    return Extras(blocks, {**api.estimate_files(data), **api.build_files(data)})
+    return Extras(blocks, api.estimate_files(data))
 
 
 def write_docs(layout: Layout, docs: Files) -> None:

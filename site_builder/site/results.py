@@ -198,7 +198,7 @@ def other_context_queries(catalog: Catalog, headline: dict[Query, Estimate]) -> 
     (Ollama, LM Studio) follow their base."""
     best: dict[tuple[str, str, str], tuple[tuple[int, float], Query, Estimate]] = {}
     for query, estimate in headline.items():
-        if catalog.runtimes[query.runtime].based_on is not None:
+        if query.context != HEADLINE_CONTEXT or catalog.runtimes[query.runtime].based_on:
             continue
         key = (query.combo, query.model, query.quant)
         score = (rank(estimate), -(estimate.decode_tok_s or 0.0))

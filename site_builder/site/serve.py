@@ -13,7 +13,7 @@ import sys
 
 from site_builder.catalog import load_catalog
 from site_builder.errors import BuildError, CatalogError
-from site_builder.site import mkdocs_run, nav, prose
+from site_builder.site import api, mkdocs_run, nav, prose
 from site_builder.site.build import extra_files, markdown_files
 from site_builder.site.layout import Layout
 from site_builder.site.output import write_tree
@@ -39,7 +39,7 @@ def regenerate(layout: Layout) -> bool:
     except BuildError as exc:
         print(f"error: {exc}; keeping the previous pages", file=sys.stderr)
         return False
-    write_tree(layout.docs, {**docs, **extras.static})
+    write_tree(layout.docs, {**docs, **extras.static, **api.build_files(data)})
     write_tree(layout.fragments, extras.fragments)
     return True
 
