@@ -72,7 +72,7 @@ def estimate_files(data: SiteData) -> dict[str, str | bytes]:
 
 
 def build_files(data: SiteData) -> dict[str, str | bytes]:
-    """The configurator's build-your-own tables (any GPU, 1, 2 or 4 cards), in the estimate
+    """The configurator's build-your-own tables (:mod:`~site_builder.site.custom`), in the estimate
     tables' format: the best quant of each runtime for each model, at the headline context."""
     out: dict[str, str | bytes] = {}
     lookups = prepare(data.catalog)

@@ -3,9 +3,10 @@ build-your-own hardware.
 
 For every GPU in the catalog and each card count (unified-memory systems hold one), and for
 every pair of different consumer CUDA cards (the upgrade-path case: a 4090 beside a 3090), the
-engine evaluates every model with every runtime that runs on the GPU's back-end and every
-ladder quant it loads, at the headline context, on the engine's default link between cards
-(the slowest card's PCIe x16, no NVLink, no peer-to-peer assumption beyond the card's own).
+engine evaluates every model with each swept runtime (:data:`RUNTIMES`) that runs on the
+GPU's back-end and each swept quant (:data:`QUANTS`) it loads, at the headline context, on the
+engine's default link between cards (the slowest card's PCIe x16, no NVLink, no peer-to-peer
+assumption beyond the card's own).
 No page shows these. The configurator loads one table per choice, as it does for combos,
 holding the best quant of each runtime for each model (the same ranking as the matrices), so a
 reader can switch model and runtime; the full sweep would weigh tens of megabytes.
@@ -13,16 +14,14 @@ reader can switch model and runtime; the full sweep would weigh tens of megabyte
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from site_builder import engine
 from site_builder.catalog import Catalog
 from site_builder.engine import Config, Estimate, Lookups
 from site_builder.errors import BuildError
 from site_builder.site.picks import Pick, best
-from site_builder.site.results import HEADLINE_CONTEXT, Query, applies, loadable
+from site_builder.site.results import HEADLINE_CONTEXT, Query, applies, estimate_all, loadable
 
 COUNTS = (1, 2, 4)
 """Card counts offered for one GPU type (three cards rarely divide a model's heads)."""
@@ -105,16 +104,10 @@ def best_results(catalog: Catalog, build: Build, lookups: Lookups) -> list[Pick]
 
 
 def results(catalog: Catalog, build: Build, lookups: Lookups) -> list[tuple[Query, Estimate]]:
-    """The engine's answers for ``build``, in query order (the cyclic collector paused, as in
-    the site's main sweep)."""
-    gc.disable()
-    try:
-        return [
-            (query, engine.estimate(catalog, _config(build, query), lookups))
-            for query in queries(catalog, build)
-        ]
-    finally:
-        gc.enable()
+    """The engine's answers for ``build``, in query order."""
+    asked = list(queries(catalog, build))
+    answers = estimate_all(catalog, asked, lambda _, q: _config(build, q), lookups)
+    return list(zip(asked, answers, strict=True))
 
 
 def queries(catalog: Catalog, build: Build) -> Iterator[Query]:

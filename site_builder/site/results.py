@@ -15,7 +15,7 @@ configuration (a stack's workload, a split comparison, a speed curve) asks
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -144,12 +144,23 @@ def sweep_size(results: Results) -> int:
 
 
 def _evaluated(catalog: Catalog, queries: list[Query]) -> dict[Query, Estimate]:
-    """Evaluate ``queries`` with the cyclic garbage collector paused: the engine allocates
-    tens of thousands of small, acyclic results, and collection passes over them are wasted."""
-    lookups = prepare(catalog)
+    return dict(
+        zip(queries, estimate_all(catalog, queries, config_for, prepare(catalog)), strict=True)
+    )
+
+
+def estimate_all(
+    catalog: Catalog,
+    queries: Iterable[Query],
+    configure: Callable[[Catalog, Query], Config],
+    lookups: Lookups,
+) -> list[Estimate]:
+    """The engine's answers to ``queries`` (configured by ``configure``), with the cyclic
+    garbage collector paused: the engine allocates tens of thousands of small, acyclic
+    results, and collection passes over them are wasted."""
     gc.disable()
     try:
-        return {query: evaluate(catalog, query, lookups) for query in queries}
+        return [engine.estimate(catalog, configure(catalog, q), lookups) for q in queries]
     finally:
         gc.enable()
 

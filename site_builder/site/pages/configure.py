@@ -45,6 +45,7 @@ def pages(data: SiteData) -> Iterator[Page]:
 
 def get_context(data: SiteData) -> ConfigurePage:
     catalog = data.catalog
+    builds = custom.builds(catalog)
     combos = [Option(s, c.name) for s, c in catalog.combos.items()]
     models = sorted(
         (Option(s, m.name) for s, m in catalog.models.items()),
@@ -52,8 +53,8 @@ def get_context(data: SiteData) -> ConfigurePage:
     )
     return ConfigurePage(
         combos=combos,
-        builds=[_option(catalog, b) for b in custom.builds(catalog) if len(b.cards) == 1],
-        mixes=[_option(catalog, b) for b in custom.builds(catalog) if len(b.cards) > 1],
+        builds=[_option(catalog, b) for b in builds if len(b.cards) == 1],
+        mixes=[_option(catalog, b) for b in builds if len(b.cards) > 1],
         models=models,
         quants=[
             Option(q, catalog.quants[q].name)
