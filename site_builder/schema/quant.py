@@ -9,6 +9,7 @@ from pydantic import Field
 from site_builder.schema.base import Entity, QuantFormat, plausible
 
 Bits = Annotated[float, plausible(1, 32, "bits/weight")]
+PplDeltaPct = Annotated[float, plausible(-5, 1000, "% perplexity increase")]
 
 
 class Quant(Entity):
@@ -43,9 +44,20 @@ class Quant(Entity):
     )
     ppl_delta: float | None = Field(
         default=None,
-        description="Perplexity increase over 16-bit weights in the cited measurement.",
+        description="Perplexity increase over 16-bit weights in the cited measurement "
+        "(absolute; only comparable between quants measured on the same reference).",
+    )
+    ppl_delta_pct: PplDeltaPct | None = Field(
+        default=None,
+        description="Relative perplexity increase over the 16-bit baseline in the cited "
+        "measurement, in percent: 100 x (PPL(quant) - PPL(16-bit)) / PPL(16-bit), both "
+        "perplexities from the same source. Compare quants by this field rather than "
+        "ppl_delta; it is still only approximately comparable across references (model, data "
+        "set and context length differ). Left out when no primary source publishes a figure.",
     )
     ppl_reference: str | None = Field(
-        default=None, description="Model and data set of the perplexity measurement."
+        default=None,
+        description="Model, data set, 16-bit baseline perplexity and source of the measurement "
+        "behind ppl_delta and ppl_delta_pct.",
     )
     description: str = Field(min_length=1, description="What the format is and who uses it.")
