@@ -42,17 +42,12 @@ def estimate_with(
     totals = [c.total_at(context, shape.window) for c in pl.cards]
     fit = assess(pl, context, shape.window, totals)
     if fit.verdict == "no-fit" and not problems and plan.can_offload:
-        spread, fit = offload(plan.request, context, plan.host_room, fit)
-        if fit.verdict == "offload":  # a failed offload still reports the GPU-only needs
-            pl = spread
-            totals = [c.total_at(context, shape.window) for c in pl.cards]
-    if problems:
-        best = 0
-    elif fit.verdict == "offload":
-        best = min(plc.offload_max_context(plan.request, plan.host_room), shape.max_context)
-    else:
-        best = max_context(pl, shape.window, shape.max_context, plan.host_room)
+        # A failed offload reports the offload layout too: what was tried, and a need that
+        # never falls as the context grows.
+        pl, fit = offload(plan.request, context, plan.host_room, fit)
+        totals = [c.total_at(context, shape.window) for c in pl.cards]
     verdict = "unsupported" if problems else fit.verdict
+    best = 0 if problems else largest_context(plan, verdict)
     runs = verdict not in ("no-fit", "unsupported")
     speeds = speeds_for(pl, plan, config) if runs else NO_SPEEDS
     notes = plan.assumptions
@@ -81,6 +76,27 @@ def estimate_with(
     )
 
 
+def largest_context(plan: Plan, verdict: str) -> int:
+    """The ``max_context`` of an estimate: the largest window at which the configuration still
+    runs the way its verdict says, capped at the model's maximum. Fits or tight: the largest
+    that stays in VRAM; offload: the largest at which the offload still runs (system RAM and
+    whole layers included); no-fit: the largest that runs at all (in VRAM, or with offload where
+    the runtime offloads), 0 if none. Both limits depend on the plan only (memoised on it)."""
+    limits = plan.limits
+    vram = limits.get("vram")
+    if vram is None:
+        shape = plan.shape
+        vram = max_context(plan.placement, shape.window, shape.max_context, plan.host_room)
+        limits["vram"] = vram
+    if verdict in ("fits", "tight") or not plan.can_offload:
+        return vram
+    off = limits.get("offload")
+    if off is None:
+        off = plc.offload_max_context(plan.request, plan.host_room, plan.shape.max_context)
+        limits["offload"] = off
+    return off if verdict == "offload" else max(vram, off)
+
+
 def launch_command(plan: Plan, pl: plc.Placement, config: Config) -> str:
     """The runtime's launch command for this placement and window."""
     ctx = plan.ctx
@@ -105,19 +121,21 @@ def launch_command(plan: Plan, pl: plc.Placement, config: Config) -> str:
 def offload(
     req: plc.Request, context: int, host_room: float, gpu_fit: Fit
 ) -> tuple[plc.Placement, Fit]:
-    """llama.cpp partial offload: whole layers on the GPUs as far as they go, the rest in RAM."""
-    counts = plc.offload_counts(req, context)
-    pl = plc.layer_split(req, counts, output_on_gpu=False)
-    for _ in range(len(counts) * 4):
-        over = [
-            i for i, c in enumerate(pl.cards) if c.total_at(context, req.shape.window) > c.capacity
-        ]
-        if not over:
-            break
-        counts = [n - 1 if i in over and n else n for i, n in enumerate(counts)]
-        pl = plc.layer_split(req, counts, output_on_gpu=False)
-    ram = pl.cpu_weights + pl.cpu_kv_per_token * context
+    """llama.cpp partial offload: whole layers on the GPUs as far as they go, the rest in RAM.
+    The verdict is :func:`placement.offload_runs`' test, so ``max_context`` (its bisection)
+    and the verdict agree. The placement is the offload layout whether or not it runs."""
+    layout = plc.offload_layout(req, context)
+    pl = plc.layer_split(req, layout.counts, output_on_gpu=False)
+    ram = layout.host_bytes
     n = req.shape.n_layers
+    if layout.blocked is not None:
+        card = pl.cards[layout.blocked]
+        fixed = card.weights + card.buffers + card.overhead
+        why = (
+            f"card {layout.blocked}: compute buffers and overhead need {fixed / GIB:.1f} GiB of "
+            f"{card.capacity / GIB:.1f} GiB even with every layer in system RAM"
+        )
+        return pl, Fit("no-fit", (*gpu_fit.reasons, why), 0)
     if ram > host_room:
         why = (
             f"offloading {n - pl.gpu_layers} of {n} layers needs {ram / GIB:.1f} GiB of system "
@@ -139,7 +157,7 @@ def memory_of(
     kv_pool = min((c.kv_space for c in pl.cards if c.pool), default=0.0)
     cards = []
     for c, total in zip(pl.cards, totals, strict=True):
-        kv = max(kv_pool, 0.0) if c.pool else c.kv_at(context, window)
+        kv = max(kv_pool, 0.0) if c.pool else c.kv_alloc_at(context, window)
         buffers = c.buffers + c.buffer_per_token * context
         cards.append(
             CardMemory(
@@ -152,7 +170,7 @@ def memory_of(
                 total / GIB,
             )
         )
-    offloaded = pl.cpu_weights + pl.cpu_kv_per_token * context
+    offloaded = pl.host_at(context, window)
     total = sum(c.total_gib for c in cards)
     return Memory(tuple(cards), total, offloaded / GIB)
 

@@ -82,27 +82,49 @@ def card_tight(index: int, card: CardLoad, context: int, window: int, total: flo
 
 
 def card_max_context(card: CardLoad, window: int) -> int:
-    """Largest window this card's share allows."""
+    """Largest window this card's share allows: the closed form of :func:`memory.max_tokens`,
+    checked against the card's own totals (the test :func:`assess` applies) so float rounding
+    never advertises a token that does not fit. 0 if no window fits (a pool runtime whose pool
+    and desktop reserve exceed the card, or fixed bytes above capacity)."""
+    swa = card.kv_copies * card.kv_swa_per_token
     if card.pool:
+        if card.pool + card.display > card.capacity:
+            return 0
         room = card.kv_space
-        per_token = card.kv_per_token
+        per_token = card.kv_copies * card.kv_per_token
     else:
         room = card.capacity - card.weights - card.buffers - card.overhead
-        per_token = card.kv_per_token + card.buffer_per_token
-    if per_token <= 0 and card.kv_swa_per_token <= 0:
-        return 1 << 30 if room >= 0 else 0
-    return max_tokens(room, per_token, card.kv_swa_per_token, window)
+        per_token = card.kv_copies * card.kv_per_token + card.buffer_per_token
+    if per_token <= 0 and swa <= 0:
+        return UNBOUNDED if room >= 0 else 0
+    best = max_tokens(room, per_token, swa, window)
+    while best > 0 and not _holds(card, best, window):
+        best -= 1
+    return best
+
+
+UNBOUNDED = 1 << 30
+"""A card whose memory does not grow with the context bounds nothing."""
+
+
+def _holds(card: CardLoad, context: int, window: int) -> bool:
+    """Whether ``card`` holds its share at ``context`` tokens (as :func:`assess` decides)."""
+    if card.pool:
+        return card.kv_alloc_at(context, window) <= card.kv_space
+    return card.total_at(context, window) <= card.capacity
 
 
 def max_context(pl: Placement, window: int, model_max: int, host_room: float) -> int:
-    """Largest context that fits on every card (and in RAM for offloaded layers), capped at the
-    model's maximum."""
+    """Largest context that fits on every card (and in RAM for offloaded layers, sliding-window
+    KV capped at the window), capped at the model's maximum: for a GPU-only placement, the
+    largest window :func:`assess` keeps in VRAM. Every card counts, as in :func:`assess`."""
     best = model_max
     for card in pl.cards:
-        if card.layers or card.weights:
-            best = min(best, card_max_context(card, window))
-    if pl.cpu_kv_per_token > 0:
-        best = min(best, int(max(host_room - pl.cpu_weights, 0) // pl.cpu_kv_per_token))
+        best = min(best, card_max_context(card, window))
+    if pl.cpu_kv_per_token > 0 or pl.cpu_kv_swa_per_token > 0:
+        room = host_room - pl.cpu_weights
+        full, swa = pl.kv_copies * pl.cpu_kv_per_token, pl.kv_copies * pl.cpu_kv_swa_per_token
+        best = min(best, max_tokens(room, full, swa, window))
     return max(best, 0)
 
 

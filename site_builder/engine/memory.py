@@ -61,6 +61,29 @@ APPLE_SMALL_RAM_GIB = 36.0
 ``sudo sysctl iogpu.wired_limit_mb``)."""
 
 
+def kv_per_token(
+    shape: Shape,
+    dtype_bytes: float,
+    layer_share: float = 1.0,
+    head_share: float = 1.0,
+) -> tuple[float, float]:
+    """(full-attention, sliding-window) KV bytes per context token of one sequence: K and V
+    elements per layer x bytes per element x the share of layers and KV heads a card holds,
+    times the full-attention layers and the sliding-window layers.
+
+    The one KV formula of the engine: placement sizes every card and system RAM with it, and
+    :func:`kv_bytes` (the pinned figure) is this rate grown by :func:`kv_at`.
+    """
+    per_layer = shape.kv_elems_per_layer * dtype_bytes * layer_share * head_share
+    return per_layer * shape.full_layers, per_layer * shape.swa_layers
+
+
+def kv_at(full_per_token: float, swa_per_token: float, tokens: float, window: int) -> float:
+    """KV bytes for a window of ``tokens``: full-attention layers cache every position,
+    sliding-window layers at most ``window`` of them (Gemma 2/3 ``sliding_window``)."""
+    return full_per_token * tokens + swa_per_token * min(tokens, window)
+
+
 def kv_bytes(
     shape: Shape,
     tokens: float,
@@ -71,11 +94,11 @@ def kv_bytes(
     """KV cache for ``tokens`` positions: elems/layer x bytes x (full layers x tokens + SWA
     layers x min(tokens, window)), times the share of layers and KV heads a card holds.
 
-    Llama 3.1 70B f16: 2 x 8 x 128 x 2 B x 80 layers = 320 KiB per token.
+    Llama 3.1 70B f16: 2 x 8 x 128 x 2 B x 80 layers = 320 KiB per token. Composed of
+    :func:`kv_per_token` and :func:`kv_at`, the functions every placement runs.
     """
-    swa_tokens = min(tokens, shape.window) if shape.swa_layers else 0.0
-    positions = shape.full_layers * tokens + shape.swa_layers * swa_tokens
-    return shape.kv_elems_per_layer * dtype_bytes * positions * layer_share * head_share
+    full, swa = kv_per_token(shape, dtype_bytes, layer_share, head_share)
+    return kv_at(full, swa, tokens, shape.window)
 
 
 def kv_head_share(shape: Shape, tp: int) -> float:

@@ -1,7 +1,9 @@
 """Where weights, KV cache and buffers land on each card, per split strategy.
 
 Every card's memory is linear in the context window (plus a sliding-window term capped at the
-window), so fit verdicts and the largest context are closed-form: see :class:`CardLoad`.
+window), so fit verdicts and the largest context are closed-form: see :class:`CardLoad`. KV
+bytes come from one formula, :func:`memory.kv_per_token` grown by :func:`memory.kv_at`, on the
+cards and in system RAM alike.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ a pre-reserved pool filled with KV (vLLM, SGLang, TensorRT-LLM); ExLlamaV2; MLX;
 
 
 class CardLoad(NamedTuple):
-    """One card's share. Bytes. Memory at context n is
-    ``weights + buffers + buffer_per_token*n + overhead + kv_per_token*n + kv_swa*min(n, w)``,
-    except for a pool runtime, which reserves ``pool`` and gives the rest to KV."""
+    """One card's share. Bytes. Memory at context n is ``weights + buffers +
+    buffer_per_token*n + overhead + kv_copies*(kv_per_token*n + kv_swa*min(n, w))``, except for
+    a pool runtime, which reserves ``pool`` and gives the rest to KV."""
 
     gpu: Gpu
     slug: str
@@ -35,7 +37,9 @@ class CardLoad(NamedTuple):
     display: float
     """Pool runtimes: the desktop reserve that must fit beside the pool."""
     kv_per_token: float
+    """KV bytes per context token of one sequence, full-attention layers."""
     kv_swa_per_token: float
+    """The same for sliding-window layers (capped at the window)."""
     pool: float
     read_bytes: float
     """Weights one decoded token reads on this card (dense share, top-k experts, head)."""
@@ -47,17 +51,27 @@ class CardLoad(NamedTuple):
     """Share of the attention work (layers x heads) on this card."""
     layers: int
     has_output: bool
+    kv_copies: int = 1
+    """Windows of KV cache allocated: Ollama reserves one per parallel slot, 1 otherwise.
+    Kept apart from ``kv_per_token`` (one sequence) since a decode step of N users reads N
+    sequences, not N x N windows: folding the slots into the rate made Ollama's aggregate
+    throughput fall as users were added (found by the concurrency property test)."""
 
     def kv_at(self, tokens: float, window: int) -> float:
-        """KV bytes for a window of ``tokens``."""
-        return self.kv_per_token * tokens + self.kv_swa_per_token * min(tokens, window)
+        """KV bytes of one sequence of ``tokens`` on this card (:func:`memory.kv_at`): what a
+        decode step reads per sequence, what a pool holds per sequence."""
+        return mem.kv_at(self.kv_per_token, self.kv_swa_per_token, tokens, window)
+
+    def kv_alloc_at(self, tokens: float, window: int) -> float:
+        """KV bytes allocated for a window of ``tokens``: one window per copy."""
+        return self.kv_copies * self.kv_at(tokens, window)
 
     def total_at(self, tokens: float, window: int) -> float:
         """Bytes this card holds at a context of ``tokens`` (the pool for pool runtimes)."""
         if self.pool:
             return self.pool
         fixed = self.weights + self.buffers + self.overhead
-        return fixed + self.buffer_per_token * tokens + self.kv_at(tokens, window)
+        return fixed + self.buffer_per_token * tokens + self.kv_alloc_at(tokens, window)
 
     @property
     def kv_space(self) -> float:
@@ -79,8 +93,25 @@ class Placement(NamedTuple):
     cpu_read_bytes: float
     """Weights read from system RAM per decoded token (offloaded layers)."""
     cpu_kv_per_token: float
+    """KV bytes per context token of one sequence in the offloaded full-attention layers."""
     row: bool = False
     """llama.cpp ``-sm row``: every split matrix multiplication gathers on the main card."""
+    cpu_kv_swa_per_token: float = 0.0
+    """The same for the offloaded sliding-window layers, capped at the window like the cards'
+    share (:meth:`cpu_kv_at`). Summed into ``cpu_kv_per_token`` before, it was multiplied by
+    the whole context: Gemma 3 27B F16 at 32K on one RTX 3070 needed 62.8 GiB of RAM, not
+    ~50, a false no-fit."""
+    kv_copies: int = 1
+    """Windows of KV cache allocated (Ollama: one per parallel slot)."""
+
+    def cpu_kv_at(self, tokens: float, window: int) -> float:
+        """KV bytes of one sequence of ``tokens`` in system RAM (:func:`memory.kv_at`)."""
+        return mem.kv_at(self.cpu_kv_per_token, self.cpu_kv_swa_per_token, tokens, window)
+
+    def host_at(self, tokens: float, window: int) -> float:
+        """Bytes in system RAM at a context of ``tokens``: weights, logits and every KV window
+        of the offloaded layers."""
+        return self.cpu_weights + self.kv_copies * self.cpu_kv_at(tokens, window)
 
 
 def layer_counts(n_layers: int, ratios: Sequence[float]) -> list[int]:
@@ -141,6 +172,7 @@ def _card(
         layer_share,
         layers,
         has_output,
+        req.slots,
     )
 
 
@@ -155,7 +187,7 @@ class Request(NamedTuple):
     """Bytes per KV element."""
     flash_attention: bool
     slots: int
-    """KV copies: Ollama allocates one window per parallel request."""
+    """KV copies: Ollama allocates one window per parallel request (``CardLoad.kv_copies``)."""
     tensor_split: tuple[float, ...] | None
     pool_fraction: float
     caps: tuple[tuple[float, float], ...]
@@ -163,10 +195,10 @@ class Request(NamedTuple):
 
 
 def _kv_per_token(req: Request, layer_share: float, head_share: float) -> tuple[float, float]:
-    """(full-attention, sliding-window) KV bytes per context token on one card."""
-    s = req.shape
-    elems = s.kv_elems_per_layer * req.kv_bytes * layer_share * head_share * req.slots
-    return elems * s.full_layers, elems * s.swa_layers
+    """(full-attention, sliding-window) KV bytes per context token of one sequence on one card
+    (or in system RAM): :func:`memory.kv_per_token`. Ollama allocates ``req.slots`` of them
+    (``kv_copies``); a decode step reads one per sequence it serves."""
+    return mem.kv_per_token(req.shape, req.kv_bytes, layer_share, head_share)
 
 
 def _buffers(req: Request, layers_share: float, has_output: bool, tp: int) -> tuple[float, float]:
@@ -229,7 +261,9 @@ def layer_split(
         sum(counts),
         off_share * s.block_bytes + cpu_head + logits + (0.0 if embed_on_gpu else s.embed_bytes),
         off_share * dense_read + cpu_head,
-        cpu_kv + cpu_swa,
+        cpu_kv,
+        cpu_kv_swa_per_token=cpu_swa,
+        kv_copies=req.slots,
     )
 
 
@@ -273,30 +307,70 @@ def row_split(req: Request) -> Placement:
     return Placement("tensor", tuple(cards), True, s.n_layers, s.embed_bytes, 0.0, 0.0, True)
 
 
-def offload_counts(req: Request, context: int) -> list[int]:
+class Offload(NamedTuple):
+    """llama.cpp partial offload at one context: layers per card and what system RAM holds."""
+
+    counts: tuple[int, ...]
+    """Whole layers on each card (the rest run from system RAM)."""
+    host_bytes: float
+    """System RAM: offloaded layers and their KV cache (window-capped for sliding-window
+    layers), the output layer with its f32 logits, llama.cpp's token embedding."""
+    blocked: int | None
+    """A card that cannot hold its compute buffers and overhead even without layers."""
+
+
+def offload_layout(req: Request, context: int) -> Offload:
     """Layers per card when the model does not fit: each card takes as many whole layers
-    (weights + their KV at ``context``) as its free memory holds, in card order (llama.cpp
-    ``-ngl`` below the layer count; the output layer then stays in system RAM)."""
+    (weights + their KV at ``context``, sliding-window layers capped at the window) as its free
+    memory holds, in card order (llama.cpp ``-ngl`` below the layer count; the output layer then
+    stays in system RAM). Mirrors :func:`layer_split` with ``output_on_gpu=False``.
+
+    Monotone in ``context`` by construction (the per-layer bytes grow, every card's room
+    shrinks, so fewer layers stay on the GPUs and ``host_bytes`` grows), which makes the largest
+    context that still runs a clean threshold (:func:`offload_max_context`)."""
     s = req.shape
-    per_layer_kv = sum(_kv_per_token(req, 1.0 / s.n_layers, 1.0)) * context
-    per_layer = s.per_layer_bytes + per_layer_kv
-    counts, left = [], s.n_layers
-    buffers, per_token = _buffers(req, 1.0, False, 1)
-    for capacity, overhead in req.caps:
-        room = capacity - overhead - buffers - per_token * context
-        fit = max(int(room // per_layer), 0) if per_layer > 0 else left
-        counts.append(min(fit, left))
+    n = s.n_layers
+    layer_kv = req.slots * mem.kv_at(*_kv_per_token(req, 1.0 / n, 1.0), context, s.window)
+    per_layer = s.per_layer_bytes + layer_kv
+    fixed, per_token = _buffers(req, 1.0, False, 1)
+    embed_on_gpu = req.style not in ("llama", "ollama")
+    counts: list[int] = []
+    left, blocked = n, None
+    for i, (capacity, overhead) in enumerate(req.caps):
+        base = capacity - overhead - fixed - (s.embed_bytes if embed_on_gpu and i == 0 else 0.0)
+        if base < 0 and blocked is None:
+            blocked = i
+        room = base - per_token * context
+        fit = int(room // per_layer) if room > 0 and per_layer > 0 else 0
+        counts.append(min(max(fit, 0), left))
         left -= counts[-1]
-    return counts
+    host = left * per_layer + s.head_bytes + mem.LLAMA_UBATCH * s.vocab * 4.0
+    if not embed_on_gpu:
+        host += s.embed_bytes
+    return Offload(tuple(counts), host, blocked)
 
 
-def offload_max_context(req: Request, host_room: float) -> int:
-    """Largest window llama.cpp can run when it may keep layers in system RAM: all cards' free
-    memory plus ``host_room`` must hold the weights, the whole KV cache and the compute
-    buffers (whole-layer granularity ignored)."""
-    s = req.shape
-    buffers, per_token = _buffers(req, 1.0, False, 1)
-    room = host_room - s.total_bytes
-    room += sum(capacity - overhead - buffers for capacity, overhead in req.caps)
-    kv, kv_swa = _kv_per_token(req, 1.0, 1.0)
-    return mem.max_tokens(room, kv + per_token * len(req.caps), kv_swa, s.window)
+def offload_runs(req: Request, context: int, host_room: float) -> bool:
+    """Whether llama.cpp's partial offload runs at ``context`` with ``host_room`` bytes of
+    system RAM (the verdict ``estimate`` gives when the model does not fit in VRAM)."""
+    layout = offload_layout(req, context)
+    return layout.blocked is None and layout.host_bytes <= host_room
+
+
+def offload_max_context(req: Request, host_room: float, limit: int) -> int:
+    """Largest window (at most ``limit``) at which the partial offload still runs, 0 if none:
+    a bisection over :func:`offload_runs`, the same test the verdict uses (monotone in the
+    context, see :func:`offload_layout`), so the advertised window runs, whole-layer
+    granularity, the sliding-window cap and the compute buffers included."""
+    if limit < 1 or not offload_runs(req, 1, host_room):
+        return 0
+    if offload_runs(req, limit, host_room):
+        return limit
+    lo, hi = 1, limit
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if offload_runs(req, mid, host_room):
+            lo = mid
+        else:
+            hi = mid
+    return lo

@@ -139,6 +139,8 @@ class Plan(NamedTuple):
     assumptions: tuple[str, ...]
     speeds: dict[tuple[object, ...], Speeds]
     """Memo of speed figures by (prompt, gen, users, KV capacity, price) for this placement."""
+    limits: dict[str, int]
+    """Memo of the largest contexts ("vram", "offload"; see ``estimate.largest_context``)."""
 
 
 PlanKey = tuple[object, ...]
@@ -256,4 +258,5 @@ def plan_of(
         host_room=max(ctx.host_ram_gib - HOST_OS_RESERVE_GIB, 0.0) * GIB,
         assumptions=support.assumptions(ctx, config, split, fa, kernels),
         speeds={},
+        limits={},
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from site_builder.engine import Estimate
 from site_builder.engine.placement import layer_counts
 from tests.engine.conftest import Ask
 
@@ -180,3 +181,64 @@ def test_layer_counts_follow_llama_cpp(
 def test_unified_memory_offload_is_bounded_by_ram(ask: Ask) -> None:
     # A 16 GB M1 cannot hold 39.6 GiB of weights anywhere.
     assert ask("apple-m1", "llama-3-70b", "Q4_K_M", "llama-cpp").verdict == "no-fit"
+
+
+def _need(est: Estimate) -> float:
+    """Every card's parts plus system RAM, GiB."""
+    parts = (
+        c.weights_gib + c.kv_cache_gib + c.buffers_gib + c.overhead_gib for c in est.memory.per_gpu
+    )
+    return sum(parts) + est.memory.offload_gib
+
+
+def test_gemma_offload_caps_sliding_window_kv_in_system_ram(ask: Ask) -> None:
+    # Regression: gemma-3-27b-it F16 on one RTX 3070 offloads at 16K; at 32K the sliding-window
+    # KV of the offloaded layers was counted for the whole window (62.8 GiB of system RAM, a
+    # false no-fit reported with the GPU-only memory: the need fell from 61.6 to 57.3 GiB).
+    short = ask("rtx-3070", "gemma-3-27b-it", "F16", "llama-cpp", context_tokens=16384)
+    longer = ask("rtx-3070", "gemma-3-27b-it", "F16", "llama-cpp", context_tokens=32768)
+    assert (short.verdict, longer.verdict) == ("offload", "offload")
+    assert _need(longer) >= _need(short)
+    # 54 of 62 layers in RAM: 54 x 0.769 GiB of F16 blocks, head and token embedding
+    # (2.63 GiB each), 0.5 GiB of f32 logits, and 54/62 of the KV cache, whose 52 local layers
+    # hold 1,024 positions: 2 x 16 x 128 x 2 B x (10 x 32,768 + 52 x 1,024) x 54/62 = 2.53 GiB.
+    assert longer.gpu_layers == 8
+    assert longer.memory.offload_gib == pytest.approx(49.81, abs=0.01)
+    for card in longer.memory.per_gpu:
+        assert card.total_gib <= card.capacity_gib
+
+
+def test_a_failed_offload_reports_the_offload_layout(ask: Ask) -> None:
+    # Llama 3.3 70B Q8_0 on one 4090: offload at 32K, not enough system RAM at 64K. The no-fit
+    # shows what was tried (layers on the card, the rest in RAM), so the need keeps growing.
+    runs = ask("rtx-4090", L33, "Q8_0", "llama-cpp", context_tokens=32768)
+    fails = ask("rtx-4090", L33, "Q8_0", "llama-cpp", context_tokens=65536)
+    assert (runs.verdict, fails.verdict) == ("offload", "no-fit")
+    assert any("system RAM" in r for r in fails.reasons)
+    assert fails.gpu_layers is not None and 0 < fails.gpu_layers < 80
+    assert fails.memory.per_gpu[0].total_gib <= fails.memory.per_gpu[0].capacity_gib
+    assert fails.memory.offload_gib > 60
+    assert _need(fails) >= _need(runs)
+    # the largest context that runs at all, below the one asked for
+    assert fails.max_context == runs.max_context < 65536
+
+
+@pytest.mark.parametrize(
+    ("model", "quant", "gpu", "expected"),
+    [
+        # Whole-layer offload with the compute buffers: 38,712, not the 42,665 a pooled
+        # memory estimate advertised.
+        (L33, "Q8_0", "rtx-4090", 38712),
+        # Sliding-window KV capped in RAM too: the model's whole 131,072-token window runs.
+        ("gemma-3-27b-it", "F16", "rtx-3070", 131072),
+    ],
+)
+def test_offload_max_context_runs(
+    ask: Ask, model: str, quant: str, gpu: str, expected: int
+) -> None:
+    est = ask(gpu, model, quant, "llama-cpp", context_tokens=8192)
+    assert est.verdict == "offload"
+    assert est.max_context == expected
+    assert ask(gpu, model, quant, "llama-cpp", context_tokens=expected).verdict == "offload"
+    beyond = ask(gpu, model, quant, "llama-cpp", context_tokens=expected + 1).verdict
+    assert beyond in ("no-fit", "unsupported")

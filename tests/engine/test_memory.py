@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from site_builder.catalog import Catalog
+from site_builder.engine import Config
+from site_builder.engine import calibration as cal
 from site_builder.engine import memory as mem
+from site_builder.engine import placement as plc
+from site_builder.engine.plan import plan_of
 from site_builder.engine.shapes import GIB, effective_bits_per_weight, shape_of
 from tests.engine.conftest import Ask
 
@@ -184,3 +188,61 @@ def test_precision_is_capped_at_the_released_weights(
     bf16 = effective_bits_per_weight(spec, catalog.quants["BF16"])
     # gpt-oss: BF16 attention, MXFP4 experts (over 90% of the weights); DeepSeek-V3: FP8
     assert bf16 < 4.5 if spec.native_dtype == "mxfp4" else bf16 == 8.0
+
+
+# The KV formula that runs: estimate() sizes every card and system RAM with
+# memory.kv_per_token / memory.kv_at, which kv_bytes composes; these pin what estimate reports
+# to the same sourced figures, so a change to the formula on either path fails here.
+
+
+def test_estimate_reports_320_kib_per_token_for_llama_31_70b(ask: Ask) -> None:
+    # 32K on one A100 80GB, Q4_K_M: 10.0 GiB of f16 KV (320 KiB x 32,768).
+    est = ask(
+        "a100-80gb-pcie", "llama-3.1-70b-instruct", "Q4_K_M", "llama-cpp", context_tokens=32768
+    )
+    assert est.verdict in ("fits", "tight")
+    assert est.memory.per_gpu[0].kv_cache_gib == pytest.approx(10.0, rel=1e-12)
+
+
+def test_layer_split_cards_share_the_pinned_kv(ask: Ask) -> None:
+    # 2 x 4090, 8K: 2.5 GiB in all, each card caching its layers' share.
+    est = ask("rtx-4090:2", "llama-3.1-70b-instruct", "Q4_K_M", "llama-cpp", context_tokens=8192)
+    assert est.verdict in ("fits", "tight")
+    assert sum(c.kv_cache_gib for c in est.memory.per_gpu) == pytest.approx(2.5, rel=1e-12)
+
+
+def test_estimate_caps_sliding_window_kv(ask: Ask, catalog: Catalog) -> None:
+    # Gemma 3 27B at 32K: 2 x 16 x 128 x 2 B x (10 x 32,768 + 52 x 1,024) bytes.
+    est = ask("rtx-4090", "gemma-3-27b-it", "Q4_K_M", "llama-cpp", context_tokens=32768)
+    expected = 2 * 16 * 128 * 2 * (10 * 32768 + 52 * 1024)
+    assert est.memory.per_gpu[0].kv_cache_gib * GIB == pytest.approx(expected, rel=1e-12)
+    shape = shape_of(catalog.models["gemma-3-27b-it"], catalog.quants["Q4_K_M"])
+    assert mem.kv_bytes(shape, 32768, 2.0) == expected
+
+
+def test_offloaded_layers_cache_the_pinned_kv_in_ram(catalog: Catalog) -> None:
+    # The cards' share plus system RAM's share is the whole pinned KV cache, sliding-window
+    # layers capped at 1,024 positions in RAM as on the cards.
+    config = Config(
+        gpus=(("rtx-3070", 1),),
+        model="gemma-3-27b-it",
+        quant="F16",
+        runtime="llama-cpp",
+        context_tokens=32768,
+    )
+    plan = plan_of(catalog, config, cal.DEFAULT_TABLE)
+    layout = plc.offload_layout(plan.request, 32768)
+    pl = plc.layer_split(plan.request, layout.counts, output_on_gpu=False)
+    window = plan.shape.window
+    on_cards = sum(c.kv_alloc_at(32768, window) for c in pl.cards)
+    in_ram = pl.cpu_kv_at(32768, window)
+    assert on_cards + in_ram == pytest.approx(mem.kv_bytes(plan.shape, 32768, 2.0), rel=1e-12)
+    offloaded = (plan.shape.n_layers - pl.gpu_layers) / plan.shape.n_layers
+    assert in_ram == pytest.approx(mem.kv_bytes(plan.shape, 32768, 2.0, offloaded), rel=1e-12)
+    assert layout.host_bytes == pytest.approx(pl.host_at(32768, window), rel=1e-12)
+
+
+def test_ollama_allocates_one_window_per_slot(ask: Ask) -> None:
+    # OLLAMA_NUM_PARALLEL=4: four 8K windows of 128 KiB per token (Llama 3.1 8B f16 KV).
+    est = ask("rtx-4090", "llama-3.1-8b-instruct", "Q4_K_M", "ollama", concurrency=4)
+    assert est.memory.per_gpu[0].kv_cache_gib == pytest.approx(4 * 8192 * 128 / (1 << 20))

@@ -1,19 +1,24 @@
-"""Invariants of the engine, checked with hypothesis over the catalog snapshot."""
+"""Invariants of the engine, checked with hypothesis over the catalog snapshot.
+
+Hypothesis runs derandomized with ``ENGINE_EXAMPLES`` examples per property (200 by default;
+the profile is in tests/conftest.py), so a property fails on every machine or on none.
+"""
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from site_builder.catalog import Catalog, load_catalog
 from site_builder.engine import Config, Estimate, estimate, prepare
-from site_builder.engine.shapes import shape_of
+from site_builder.engine import calibration as cal
+from site_builder.engine.plan import plan_of
+from site_builder.engine.shapes import GIB, shape_of
 from tests.engine.conftest import FIXTURE_CATALOG
 
-SETTINGS = settings(max_examples=int(os.environ.get("ENGINE_EXAMPLES", "40")), deadline=None)
 CATALOG = load_catalog(FIXTURE_CATALOG)
 """Module-level (not a fixture) so hypothesis does not print it with a failing example."""
 LOOKUPS = prepare(CATALOG)
@@ -53,6 +58,17 @@ RUNTIME_QUANTS = [
     ("mlx-lm", "MLX-4BIT"),
 ]
 VERDICTS = ("fits", "tight", "offload", "no-fit", "unsupported")
+RUNS = ("fits", "tight", "offload")
+IN_VRAM = ("fits", "tight")
+GEMMA_3070 = Config(
+    gpus=(("rtx-3070", 1),),
+    model="gemma-3-27b-it",
+    quant="F16",
+    runtime="llama-cpp",
+    context_tokens=16384,
+)
+"""Offload at 16K; at 32K its sliding-window KV in system RAM used to be counted for the whole
+window (a false no-fit that reported the GPU-only memory: the need fell from 61.6 to 57.3 GiB)."""
 
 configs = st.builds(
     lambda g, m, rq, ctx, kv: Config(
@@ -86,7 +102,6 @@ def with_more_vram(catalog: Catalog, extra: float) -> Catalog:
     return replace(catalog, gpus=gpus)
 
 
-@SETTINGS
 @given(config=configs, extra=st.floats(min_value=0.5, max_value=64))
 def test_more_vram_never_turns_a_fit_into_a_no_fit(config: Config, extra: float) -> None:
     before = estimate(CATALOG, config)
@@ -101,8 +116,8 @@ def test_more_vram_never_turns_a_fit_into_a_no_fit(config: Config, extra: float)
         assert after.max_context >= before.max_context
 
 
-@SETTINGS
 @given(config=configs, factor=st.integers(min_value=2, max_value=8))
+@example(config=GEMMA_3070, factor=2)
 def test_longer_context_never_needs_less_memory(config: Config, factor: int) -> None:
     short = estimate(CATALOG, config)
     longer = estimate(CATALOG, replace(config, context_tokens=config.context_tokens * factor))
@@ -111,7 +126,6 @@ def test_longer_context_never_needs_less_memory(config: Config, factor: int) -> 
         assert longer.verdict in ("no-fit", "unsupported")
 
 
-@SETTINGS
 @given(
     config=configs,
     low=st.floats(min_value=2.0, max_value=8.0),
@@ -128,7 +142,6 @@ def test_more_bits_never_need_less_memory(config: Config, low: float, more: floa
     assert need_gib(at(low + more)) >= need_gib(at(low)) - rounding
 
 
-@SETTINGS
 @given(
     model=st.sampled_from(MODELS),
     pair=st.sampled_from([("rtx-3090", 2), ("rtx-4090", 2), ("rtx-3090", 4), ("h100-pcie", 2)]),
@@ -164,7 +177,6 @@ def test_a_faster_link_never_slows_tensor_parallel(
     assert faster.prefill_tok_s >= slower.prefill_tok_s
 
 
-@SETTINGS
 @given(config=configs, gen=st.sampled_from([1, 128, 512, 4096]))
 def test_decode_never_beats_bandwidth_over_bytes(config: Config, gen: int) -> None:
     est = estimate(CATALOG, replace(config, gen_tokens=gen, prompt_tokens=0))
@@ -177,7 +189,6 @@ def test_decode_never_beats_bandwidth_over_bytes(config: Config, gen: int) -> No
     assert low <= est.decode_tok_s <= high
 
 
-@SETTINGS
 @given(config=configs)
 def test_speeds_are_null_exactly_when_it_does_not_run(config: Config) -> None:
     est = estimate(CATALOG, config)
@@ -197,7 +208,6 @@ def test_speeds_are_null_exactly_when_it_does_not_run(config: Config) -> None:
     assert est.reasons
 
 
-@settings(max_examples=60, deadline=None)
 @given(config=configs, prompt=st.sampled_from([0, 512, 2048]), users=st.sampled_from([1, 4]))
 def test_lookups_do_not_change_results(config: Config, prompt: int, users: int) -> None:
     # The memo of prepare() is an optimisation only: same numbers, deterministic.
@@ -206,3 +216,164 @@ def test_lookups_do_not_change_results(config: Config, prompt: int, users: int) 
     assert estimate(CATALOG, config, LOOKUPS) == plain
     assert estimate(CATALOG, config, LOOKUPS) == plain
     assert estimate(CATALOG, config).to_json() == plain.to_json()
+
+
+def host_room_gib(config: Config) -> float:
+    """System RAM the configuration may offload into, GiB."""
+    return plan_of(CATALOG, config, cal.DEFAULT_TABLE).host_room / GIB
+
+
+@given(config=configs, step=st.sampled_from([1, 64, 1024, 8192]))
+@example(config=GEMMA_3070, step=1)
+@example(
+    config=replace(
+        GEMMA_3070, model="llama-3.3-70b-instruct", quant="Q8_0", gpus=(("rtx-4090", 1),)
+    ),
+    step=1,
+)
+def test_max_context_runs_as_the_verdict_says_and_one_step_more_does_not(
+    config: Config, step: int
+) -> None:
+    # max_context: fits/tight -> the largest window that stays in VRAM; offload -> the largest
+    # at which the offload still runs; no-fit -> the largest that runs at all (0: none).
+    est = estimate(CATALOG, config, LOOKUPS)
+    if est.verdict == "unsupported":
+        assert est.max_context == 0
+        return
+    if est.verdict == "no-fit":
+        assert est.max_context < config.context_tokens
+        if est.max_context:
+            at = estimate(CATALOG, replace(config, context_tokens=est.max_context), LOOKUPS)
+            assert at.verdict in RUNS
+        return
+    same = IN_VRAM if est.verdict in IN_VRAM else RUNS
+    assert est.max_context >= config.context_tokens
+    at = estimate(CATALOG, replace(config, context_tokens=est.max_context), LOOKUPS)
+    assert at.verdict in same, (est.max_context, at.reasons)
+    assert at.max_context == est.max_context
+    beyond = estimate(CATALOG, replace(config, context_tokens=est.max_context + step), LOOKUPS)
+    assert beyond.verdict not in same, (est.max_context, beyond.reasons)
+
+
+@given(config=configs)
+@example(config=replace(GEMMA_3070, context_tokens=32768))
+def test_an_offload_holds_on_its_cards_and_in_ram(config: Config) -> None:
+    est = estimate(CATALOG, config, LOOKUPS)
+    if est.verdict != "offload":
+        return
+    for card in est.memory.per_gpu:
+        assert card.total_gib <= card.capacity_gib + 1e-9
+    assert est.memory.offload_gib <= host_room_gib(config) + 1e-9
+
+
+def with_bandwidth(catalog: Catalog, factor: float) -> Catalog:
+    gpus = {
+        s: g.model_copy(update={"mem_bandwidth_gb_s": g.mem_bandwidth_gb_s * factor})
+        for s, g in catalog.gpus.items()
+    }
+    return replace(catalog, gpus=gpus)
+
+
+@given(
+    config=configs,
+    factor=st.floats(min_value=1.0, max_value=4.0),
+    prompt=st.sampled_from([0, 512, 4096]),
+)
+def test_more_bandwidth_never_lowers_decode(config: Config, factor: float, prompt: int) -> None:
+    config = replace(config, prompt_tokens=prompt)
+    before = estimate(CATALOG, config)
+    after = estimate(with_bandwidth(CATALOG, factor), config)
+    assert after.verdict == before.verdict
+    if before.decode_tok_s is None or after.decode_tok_s is None:
+        return
+    assert after.decode_tok_s >= before.decode_tok_s * (1 - 1e-12)
+
+
+def one_stage(config: Config) -> bool:
+    """No layer-split pipeline of prompt micro-batches: one card, tensor or row split."""
+    return sum(n for _, n in config.gpus) == 1 or config.split == "tensor"
+
+
+def ttft_pairs(config: Config, prompt: int, more: int) -> tuple[Estimate, Estimate]:
+    short = estimate(CATALOG, replace(config, prompt_tokens=prompt), LOOKUPS)
+    longer = estimate(CATALOG, replace(config, prompt_tokens=prompt + more), LOOKUPS)
+    return short, longer
+
+
+@given(
+    config=configs,
+    prompt=st.integers(min_value=0, max_value=16384),
+    more=st.integers(min_value=1, max_value=4096),
+)
+def test_longer_prompt_never_lowers_ttft(config: Config, prompt: int, more: int) -> None:
+    config = replace(config, split="tensor") if config.runtime in ("vllm", "sglang") else config
+    if not one_stage(config):
+        config = replace(config, gpus=((config.gpus[0][0], 1),))
+    short, longer = ttft_pairs(config, prompt, more)
+    if short.ttft_ms is None or longer.ttft_ms is None:
+        return
+    assert longer.ttft_ms >= short.ttft_ms * (1 - 1e-12)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="prefill.pipeline_factor counts whole micro-batches: one token past a 512-token "
+    "boundary adds a micro-batch and lowers the layer-split prefill time (2x RTX 4090, "
+    "Llama 3.3 70B Q4_K_M: TTFT 650 ms at 512 prompt tokens, 536 ms at 513)",
+)
+@given(
+    config=configs,
+    prompt=st.integers(min_value=0, max_value=16384),
+    more=st.integers(min_value=1, max_value=4096),
+)
+@example(
+    config=Config(
+        gpus=(("rtx-4090", 2),),
+        model="llama-3.3-70b-instruct",
+        quant="Q4_K_M",
+        runtime="llama-cpp",
+    ),
+    prompt=512,
+    more=1,
+)
+def test_longer_prompt_never_lowers_ttft_on_a_layer_split(
+    config: Config, prompt: int, more: int
+) -> None:
+    short, longer = ttft_pairs(config, prompt, more)
+    if short.ttft_ms is None or longer.ttft_ms is None:
+        return
+    assert longer.ttft_ms >= short.ttft_ms * (1 - 1e-12)
+
+
+@given(
+    config=configs,
+    users=st.lists(st.sampled_from([1, 2, 3, 4, 8, 16, 32, 64, 128]), min_size=2, max_size=2),
+    prompt=st.sampled_from([128, 512, 2048]),
+)
+@example(
+    config=Config(
+        gpus=(("rtx-4090", 1),),
+        model="llama-3.1-8b-instruct",
+        quant="Q4_K_M",
+        runtime="ollama",
+    ),
+    users=[4, 16],
+    prompt=512,
+)
+def test_more_concurrency_never_lowers_aggregate_throughput(
+    config: Config, users: list[int], prompt: int
+) -> None:
+    # Up to the runtime's limit: as long as the KV cache holds every user and the model stays
+    # where it was (same verdict, same layers on the GPUs; Ollama allocates a window per user).
+    few, many = sorted(users)
+    config = replace(config, prompt_tokens=prompt)
+    low = estimate(CATALOG, replace(config, concurrency=few), LOOKUPS)
+    high = estimate(CATALOG, replace(config, concurrency=many), LOOKUPS)
+    if low.aggregate_decode_tok_s is None or high.aggregate_decode_tok_s is None:
+        return
+    if (low.verdict in IN_VRAM) != (high.verdict in IN_VRAM) or low.gpu_layers != high.gpu_layers:
+        return
+    assert high.max_concurrency is not None
+    if many > high.max_concurrency:
+        return
+    assert high.aggregate_decode_tok_s >= low.aggregate_decode_tok_s * (1 - 1e-12)
