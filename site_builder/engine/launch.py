@@ -1,19 +1,23 @@
-"""The exact launch command of a configuration, per runtime (flags as each project documents).
+"""The exact launch command of a configuration, per runtime (flags as each project documents),
+loading only published checkpoints (``Model.checkpoints``, ``Model.ollama_tags``).
 
-llama.cpp: tools/server/README.md (``-m``, ``-ngl``, ``-c``, ``-sm``, ``-ts``, ``-fa``, ``-ctk``,
-``-ctv``, ``-np``); vLLM: docs engine args (``--tensor-parallel-size``, ``--max-model-len``,
-``--quantization``, ``--kv-cache-dtype``, ``--gpu-memory-utilization``); SGLang: server
-arguments (``--tp``, ``--context-length``, ``--mem-fraction-static``); TensorRT-LLM:
-``trtllm-serve`` (``--tp_size``, ``--max_seq_len``); ExLlamaV2: examples/chat.py (``-gs``,
-``-l``, ``-cq4``/``-cq8``); Ollama: ``OLLAMA_CONTEXT_LENGTH``/``OLLAMA_NUM_PARALLEL`` and
-``hf.co/`` GGUF pulls; MLX: ``mlx_lm.server``; LM Studio: ``lms load``.
+llama.cpp: tools/server/README.md (``-hf repo:QUANT``, ``-m``, ``-ngl``, ``-c``, ``-sm``, ``-ts``,
+``-fa``, ``-ctk``, ``-ctv``, ``-np``) and ``convert_hf_to_gguf.py --outtype``; vLLM: docs engine
+args (``--tensor-parallel-size``, ``--max-model-len``, ``--quantization``, ``--kv-cache-dtype``,
+``--gpu-memory-utilization``, ``--revision``); SGLang: server arguments (``--tp``,
+``--context-length``, ``--mem-fraction-static``); TensorRT-LLM: ``trtllm-serve`` (``--tp_size``,
+``--max_seq_len``); ExLlamaV2: examples/chat.py (``-gs``, ``-l``, ``-cq4``/``-cq8``) after
+``hf download --revision``; Ollama: ``OLLAMA_CONTEXT_LENGTH``/``OLLAMA_NUM_PARALLEL``, library
+tags and ``hf.co/repo:QUANT`` GGUF pulls (docs/import, Hugging Face "Use Ollama with any GGUF");
+MLX: ``mlx_lm.server --model``; LM Studio: ``lms get <url>@QUANT`` and ``lms load``.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from site_builder.schema import Model
+from site_builder.schema.model import Checkpoint
 
 
 class LaunchSpec(NamedTuple):
@@ -35,45 +39,139 @@ class LaunchSpec(NamedTuple):
     pool_fraction: float
 
 
-def repo_name(model: Model) -> str:
+LLAMA_FAMILY = ("llama-cpp", "ollama", "lm-studio")
+"""Runtimes that load GGUF files (llama.cpp and the runtimes built on it)."""
+
+QUANTIZE_ON_LOAD = {"vllm": ("fp8", "nf4"), "sglang": ("fp8",)}
+"""Formats a runtime produces from the published 16-bit weights while loading them (vLLM
+``--quantization fp8`` / ``bitsandbytes``, SGLang ``--quantization fp8``)."""
+
+SourceKind = Literal["gguf", "weights", "convert", "ollama"]
+
+
+class Source(NamedTuple):
+    """What a launch command loads."""
+
+    kind: SourceKind
+    """``gguf``: a GGUF repository; ``weights``: a safetensors repository; ``convert``: the
+    published 16-bit weights, converted to GGUF by llama.cpp's converter; ``ollama``: a tag of
+    the Ollama library."""
+    repo: str
+    """Hugging Face repository (the Ollama tag for ``ollama``)."""
+    tag: str | None = None
+    """GGUF quant tag (``-hf repo:TAG``); None when the repository holds a single quant."""
+    revision: str | None = None
+    """Branch of the repository, when not the default one."""
+    on_load: bool = False
+    """The runtime quantizes the published weights while loading them."""
+
+
+def repo_name(repo: str) -> str:
     """``meta-llama/Llama-3.3-70B-Instruct`` -> ``Llama-3.3-70B-Instruct``."""
-    return model.hf_repo.split("/", 1)[1]
+    return repo.split("/", 1)[1]
 
 
-def gguf_file(model: Model, quant: str) -> str:
-    """The conventional GGUF file name, e.g. ``Llama-3.3-70B-Instruct-Q4_K_M.gguf``."""
-    return f"models/{repo_name(model)}-{quant}.gguf"
+def native(model: Model, quant_format: str) -> bool:
+    """The published weights are already in ``quant_format`` (16-bit, FP8 or MXFP4)."""
+    if quant_format == "float":
+        return model.native_dtype in ("bf16", "fp16")
+    return model.native_dtype == quant_format
 
 
-def checkpoint(model: Model, quant: str) -> str | None:
-    """The catalog's published checkpoint repository for ``quant``, if it lists one."""
-    return next((c.repo for c in model.checkpoints if c.quant == quant), None)
+def checkpoint(model: Model, quant: str, file_format: str = "safetensors") -> Checkpoint | None:
+    """The catalog's first published checkpoint of ``quant`` in ``file_format``, if any."""
+    return next((c for c in model.checkpoints if c.format == file_format and c.covers(quant)), None)
 
 
-def served_repo(model: Model, quant: str, quant_format: str) -> str:
-    """What a safetensors runtime loads: the quantized checkpoint, the published weights for
-    16-bit, FP8 (quantized on load) and native MXFP4, or a named placeholder to fill in."""
+def _gguf(found: Checkpoint, quant: str) -> Source:
+    return Source("gguf", found.repo, quant if len(found.quants) > 1 else None)
+
+
+def source(runtime: str, model: Model, quant: str, quant_format: str) -> Source | None:
+    """What ``runtime`` loads for ``quant``: a published checkpoint (an Ollama library tag, a GGUF
+    repository, a safetensors repository), the published weights when they already are in that
+    format or the runtime produces it while loading (FP8, NF4) or converts them itself (llama.cpp
+    16-bit GGUF), or None when nothing published fits."""
+    gguf = checkpoint(model, quant, "gguf")
+    if runtime == "ollama":
+        tag = model.ollama_tags.get(quant)
+        if tag is not None:
+            return Source("ollama", tag)
+        return _gguf(gguf, quant) if gguf and quant not in gguf.split_quants else None
+    if runtime in LLAMA_FAMILY or runtime not in COMMANDS:
+        if runtime == "lm-studio" and quant_format == "mlx":
+            found = checkpoint(model, quant)
+            return Source("weights", found.repo, revision=found.revision) if found else None
+        if gguf is not None:
+            return _gguf(gguf, quant)
+        if runtime != "lm-studio" and quant_format == "float" and native(model, quant_format):
+            return Source("convert", model.hf_repo)
+        return None
     found = checkpoint(model, quant)
     if found is not None:
-        return found
-    if quant_format in ("float", "fp8", "nf4") or model.native_dtype == quant_format:
-        return model.hf_repo
-    return f"<{quant} checkpoint of {model.hf_repo}>"
+        return Source("weights", found.repo, revision=found.revision)
+    if native(model, quant_format):
+        return Source("weights", model.hf_repo)
+    if quant_format in QUANTIZE_ON_LOAD.get(runtime, ()):
+        return Source("weights", model.hf_repo, on_load=True)
+    return None
 
 
-def _gguf_source(model: Model, quant: str) -> list[str]:
-    found = checkpoint(model, quant)
-    return ["-hf", f"{found}:{quant}"] if found else ["-m", gguf_file(model, quant)]
+def missing_checkpoint(
+    runtime: str, runtime_name: str, model: Model, quant: str, quant_format: str
+) -> str | None:
+    """Why ``runtime`` is not offered ``quant`` of ``model`` (nothing published that it loads),
+    in reader language; None when it has something to load."""
+    if source(runtime, model, quant, quant_format) is not None:
+        return None
+    gguf = checkpoint(model, quant, "gguf")
+    if runtime == "ollama" and gguf is not None:
+        return (
+            f"Ollama's library has no {quant} tag of {model.name}, and the published {quant} "
+            f"GGUF ({gguf.repo}) is split into several files, which Ollama cannot pull"
+        )
+    return f"no published {quant} checkpoint of {model.name} for {runtime_name}"
 
 
 def _ratio(values: tuple[float, ...]) -> str:
     return ",".join(f"{v:g}" for v in values)
 
 
+def _source(spec: LaunchSpec) -> Source | None:
+    return source(spec.runtime, spec.model, spec.quant, spec.quant_format)
+
+
+def _download(src: Source, folder: str) -> str:
+    """``hf download`` of a repository (and branch) into ``folder``."""
+    revision = f" --revision {src.revision}" if src.revision else ""
+    return f"hf download {src.repo}{revision} --local-dir {folder}"
+
+
+def _gguf_ref(src: Source) -> str:
+    """``repo:QUANT`` as llama.cpp's ``-hf`` and Ollama's ``hf.co/`` take it."""
+    return f"{src.repo}:{src.tag}" if src.tag else src.repo
+
+
 def llama_cpp(spec: LaunchSpec) -> str:
-    """``llama-server`` with all layers (or ``-ngl``) on the GPUs and the split mode."""
+    """``llama-server`` pulling the GGUF with ``-hf repo:QUANT`` (16-bit weights without a
+    published GGUF are converted with llama.cpp's ``convert_hf_to_gguf.py`` first), all layers
+    (or ``-ngl``) on the GPUs, and the split mode."""
+    src = _source(spec)
+    if src is None:
+        return ""
+    prefix = ""
+    if src.kind == "convert":
+        folder = f"models/{repo_name(src.repo)}"
+        gguf = f"{folder}-{spec.quant}.gguf"
+        prefix = (
+            f"{_download(src, folder)} && python convert_hf_to_gguf.py {folder} "
+            f"--outtype {spec.quant.lower()} --outfile {gguf} && "
+        )
+        model = ["-m", gguf]
+    else:
+        model = ["-hf", _gguf_ref(src)]
     ngl = spec.gpu_layers if spec.gpu_layers is not None else 99
-    parts = ["llama-server", *_gguf_source(spec.model, spec.quant), "-ngl", str(ngl)]
+    parts = ["llama-server", *model, "-ngl", str(ngl)]
     parts += ["-c", str(spec.context)]
     if spec.n_cards > 1:
         parts += ["--split-mode", "row" if spec.split == "tensor" else "layer"]
@@ -84,22 +182,31 @@ def llama_cpp(spec: LaunchSpec) -> str:
         parts += ["-ctk", spec.kv_cache, "-ctv", spec.kv_cache]
     if spec.concurrency > 1:
         parts += ["-np", str(spec.concurrency)]
-    return " ".join(parts)
+    return prefix + " ".join(parts)
+
+
+def _repo_arg(src: Source) -> list[str]:
+    """The repository, and its branch for runtimes that take ``--revision``."""
+    return [src.repo, "--revision", src.revision] if src.revision else [src.repo]
 
 
 def vllm(spec: LaunchSpec) -> str:
     """``vllm serve`` with the parallel layout, window, quantization and KV dtype."""
-    parts = ["vllm", "serve", served_repo(spec.model, spec.quant, spec.quant_format)]
+    src = _source(spec)
+    if src is None:
+        return ""
+    parts = ["vllm", "serve", *_repo_arg(src)]
     if spec.n_cards > 1:
         flag = "--pipeline-parallel-size" if spec.split == "pipeline" else "--tensor-parallel-size"
         parts += [flag, str(spec.n_cards)]
         if spec.split == "expert":
             parts.append("--enable-expert-parallel")
     parts += ["--max-model-len", str(spec.context)]
-    # AWQ/GPTQ/MXFP4 checkpoints declare their method and vLLM picks the fast (Marlin) kernel;
-    # passing --quantization awq would force the slower one. FP8 and NF4 quantize on load.
+    # AWQ/GPTQ/FP8/MXFP4 checkpoints declare their method and vLLM picks the fast (Marlin)
+    # kernel; passing --quantization awq would force the slower one. FP8 and NF4 of the
+    # published 16-bit weights are quantized on load.
     on_load = {"fp8": "fp8", "nf4": "bitsandbytes"}
-    if spec.quant_format in on_load and checkpoint(spec.model, spec.quant) is None:
+    if src.on_load:
         parts += ["--quantization", on_load[spec.quant_format]]
     if spec.kv_cache == "fp8":
         parts += ["--kv-cache-dtype", "fp8"]
@@ -111,15 +218,19 @@ def vllm(spec: LaunchSpec) -> str:
 
 def sglang(spec: LaunchSpec) -> str:
     """``python -m sglang.launch_server``."""
-    repo = served_repo(spec.model, spec.quant, spec.quant_format)
-    parts = ["python", "-m", "sglang.launch_server", "--model-path", repo]
+    src = _source(spec)
+    if src is None:
+        return ""
+    parts = ["python", "-m", "sglang.launch_server", "--model-path", src.repo]
+    if src.revision:
+        parts += ["--revision", src.revision]
     if spec.n_cards > 1:
         flag = "--pp-size" if spec.split == "pipeline" else "--tp"
         parts += [flag, str(spec.n_cards)]
         if spec.split == "expert":
             parts += ["--ep-size", str(spec.n_cards)]
     parts += ["--context-length", str(spec.context)]
-    if spec.quant_format == "fp8" and checkpoint(spec.model, spec.quant) is None:
+    if src.on_load:
         parts += ["--quantization", "fp8"]
     if spec.kv_cache == "fp8":
         parts += ["--kv-cache-dtype", "fp8_e5m2"]
@@ -129,7 +240,10 @@ def sglang(spec: LaunchSpec) -> str:
 
 def tensorrt_llm(spec: LaunchSpec) -> str:
     """``trtllm-serve`` (PyTorch backend) with TP/PP size and sequence length."""
-    parts = ["trtllm-serve", served_repo(spec.model, spec.quant, spec.quant_format)]
+    src = _source(spec)
+    if src is None:
+        return ""
+    parts = ["trtllm-serve", src.repo]
     if spec.n_cards > 1:
         flag = "--pp_size" if spec.split == "pipeline" else "--tp_size"
         parts += [flag, str(spec.n_cards)]
@@ -140,9 +254,13 @@ def tensorrt_llm(spec: LaunchSpec) -> str:
 
 
 def exllamav2(spec: LaunchSpec) -> str:
-    """ExLlamaV2's chat example with an EXL2 folder, auto split or TP, window and cache mode."""
-    bpw = spec.quant.removeprefix("EXL2-")
-    folder = f"models/{repo_name(spec.model)}-exl2-{bpw}bpw"
+    """Download the EXL2/GPTQ checkpoint (or the 16-bit weights) into a folder, then
+    ExLlamaV2's chat example with auto split or TP, window and cache mode."""
+    src = _source(spec)
+    if src is None:
+        return ""
+    name = repo_name(src.repo)
+    folder = f"models/{name}-{src.revision}" if src.revision else f"models/{name}"
     mode = _chat_mode(spec.model)
     parts = ["python", "examples/chat.py", "-m", folder, "-mode", mode, "-l", str(spec.context)]
     if spec.n_cards > 1:
@@ -150,7 +268,7 @@ def exllamav2(spec: LaunchSpec) -> str:
     cache = {"q8_0": "-cq8", "q4_0": "-cq4"}
     if spec.kv_cache in cache:
         parts.append(cache[spec.kv_cache])
-    return " ".join(parts)
+    return f"{_download(src, folder)} && " + " ".join(parts)
 
 
 def _chat_mode(model: Model) -> str:
@@ -163,31 +281,44 @@ def _chat_mode(model: Model) -> str:
 
 
 def ollama(spec: LaunchSpec) -> str:
-    """Ollama with the window and parallel slots set for the server, pulling the GGUF."""
+    """Ollama with the window and parallel slots set for the server, running the library tag
+    (or pulling the published GGUF with ``hf.co/repo:QUANT``)."""
+    src = _source(spec)
+    if src is None:
+        return ""
     env = [f"OLLAMA_CONTEXT_LENGTH={spec.context}", f"OLLAMA_NUM_PARALLEL={spec.concurrency}"]
     if spec.flash_attention:
         env.append("OLLAMA_FLASH_ATTENTION=1")
     if spec.kv_cache != "f16":
         env.append(f"OLLAMA_KV_CACHE_TYPE={spec.kv_cache}")
-    repo = checkpoint(spec.model, spec.quant) or f"<GGUF repo of {spec.model.hf_repo}>"
-    tag = f"hf.co/{repo}:{spec.quant}"
-    return " ".join([*env, "ollama", "serve", "&", "ollama", "run", tag])
+    model = src.repo if src.kind == "ollama" else f"hf.co/{_gguf_ref(src)}"
+    return " ".join([*env, "ollama", "serve", "&", "ollama", "run", model])
 
 
 def mlx_lm(spec: LaunchSpec) -> str:
-    """``mlx_lm.server`` with an mlx-community conversion."""
-    suffix = "4bit" if spec.quant_format == "mlx" else "bf16"
-    return f"mlx_lm.server --model mlx-community/{repo_name(spec.model)}-{suffix}"
+    """``mlx_lm.server`` with the MLX conversion, or the published 16-bit weights."""
+    src = _source(spec)
+    return f"mlx_lm.server --model {src.repo}" if src else ""
 
 
 def lm_studio(spec: LaunchSpec) -> str:
-    """``lms load`` with full GPU offload and the window."""
-    return f"lms load {spec.model.hf_repo} --gpu max --context-length {spec.context}"
+    """``lms get`` of the GGUF quant (``repo@QUANT``) or MLX conversion, then ``lms load`` with
+    full GPU offload and the window (``lms load`` matches the downloaded file by the repository
+    and quant)."""
+    src = _source(spec)
+    if src is None:
+        return ""
+    url = f"https://huggingface.co/{src.repo}"
+    get = f"lms get {url}@{src.tag}" if src.tag else f"lms get {url}"
+    key = f"{src.repo}/{src.tag}" if src.tag else src.repo
+    load = f"lms load {key} --gpu max --context-length {spec.context} --yes"
+    return f"{get} --yes && {load}"
 
 
 def transformers(spec: LaunchSpec) -> str:
     """``transformers serve`` (device_map auto spreads layers over the cards)."""
-    return f"transformers serve --force-model {spec.model.hf_repo} --device auto"
+    src = _source(spec)
+    return f"transformers serve --force-model {src.repo} --device auto" if src else ""
 
 
 COMMANDS = {
@@ -204,5 +335,6 @@ COMMANDS = {
 
 
 def command(spec: LaunchSpec) -> str:
-    """The launch command for ``spec.runtime`` (llama.cpp's for unknown runtimes built on it)."""
+    """The launch command for ``spec.runtime`` (llama.cpp's for unknown runtimes built on it);
+    empty when nothing published fits (the configuration is then unsupported)."""
     return COMMANDS.get(spec.runtime, llama_cpp)(spec)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from site_builder.engine import launch
 from site_builder.engine import memory as mem
 from site_builder.engine.calibration import Kernels
 from site_builder.engine.config import Config
@@ -117,6 +118,10 @@ def problems(ctx: Context, config: Config, split: str, shape: Shape) -> list[str
         out.append("unified-memory systems hold a single GPU")
     if ctx.quant.format not in rt.quant_formats:
         out.append(f"{name} does not load {config.quant} ({ctx.quant.format}) weights")
+    elif missing := launch.missing_checkpoint(
+        config.runtime, name, ctx.model, config.quant, ctx.quant.format
+    ):
+        out.append(missing)  # a published checkpoint, or weights the runtime loads as they are
     out += [
         f"{name} has no {config.quant} ({ctx.quant.format}) kernels on {p} ({ctx.slugs[0]})"
         for p in platforms

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from site_builder.schema.base import Entity, Strict
 
@@ -32,14 +32,61 @@ class MlaSpec(Strict):
 
 
 class Checkpoint(Strict):
-    """A published quantized copy of the model that runtimes can load directly."""
+    """A published copy of the model that a runtime loads as it is: a GGUF repository holding one
+    file (or one set of split files) per quant, or a repository (or one branch of it) holding one
+    quantized safetensors checkpoint (AWQ, GPTQ, FP8, EXL2, MLX)."""
 
-    quant: str = Field(description="Quant ID of the checkpoint (e.g. 'AWQ-INT4', 'Q4_K_M').")
+    format: Literal["gguf", "safetensors"] = Field(
+        default="safetensors",
+        description="File format of the repository: 'gguf' for llama.cpp, Ollama and LM Studio; "
+        "'safetensors' for vLLM, SGLang, TensorRT-LLM, ExLlamaV2, MLX LM and Transformers.",
+    )
+    quant: str | None = Field(
+        default=None,
+        description="Quant ID of a single-checkpoint repository (e.g. 'AWQ-INT4', 'FP8', "
+        "'EXL2-4.0', 'MLX-4BIT').",
+    )
+    quants: list[str] = Field(
+        default_factory=list,
+        description="GGUF repositories: every quant ID the repository publishes (llama.cpp "
+        "`-hf repo:QUANT`, Ollama `hf.co/repo:QUANT`, LM Studio `lms get ...@QUANT`).",
+    )
+    split_quants: list[str] = Field(
+        default_factory=list,
+        description="GGUF quants published as several files (`-00001-of-0000N.gguf`): llama.cpp "
+        "and LM Studio load them, Ollama cannot pull them (ollama/ollama#5245).",
+    )
     repo: str = Field(
         pattern=r"^[\w.\-]+/[\w.\-]+$",
-        description="Hugging Face repository holding it; for GGUF, the repository with one file "
-        "per quant (llama.cpp's `-hf repo:QUANT`).",
+        description="Hugging Face repository holding the checkpoint.",
     )
+    revision: str | None = Field(
+        default=None,
+        pattern=r"^[\w.\-]+$",
+        description="Branch holding the checkpoint when it is not the default one (ExLlamaV2 "
+        "repositories keep one bits-per-weight per branch, e.g. '4.0bpw').",
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Checkpoint:
+        if self.format == "gguf":
+            if self.quant is not None or not self.quants:
+                raise ValueError("a GGUF checkpoint lists its quants in 'quants' (not 'quant')")
+            if not set(self.split_quants) <= set(self.quants):
+                raise ValueError("split_quants must be quants the repository publishes")
+        elif self.quant is None or self.quants or self.split_quants:
+            raise ValueError(
+                "a safetensors checkpoint names its one quant in 'quant' (GGUF repositories "
+                "set format: gguf and list 'quants')"
+            )
+        return self
+
+    def covers(self, quant: str) -> bool:
+        """The checkpoint publishes ``quant``."""
+        return quant == self.quant or quant in self.quants
+
+
+OLLAMA_TAG = r"^[a-z0-9][a-z0-9._\-]*:[A-Za-z0-9._\-]+$"
 
 
 class Model(Entity):
@@ -87,7 +134,15 @@ class Model(Entity):
     )
     checkpoints: list[Checkpoint] = Field(
         default_factory=list,
-        description="Published quantized checkpoints; launch commands use them when present.",
+        description="Published checkpoints (GGUF repositories, AWQ/GPTQ/FP8/EXL2/MLX "
+        "repositories). Launch commands load them; a quant that needs a checkpoint and has none "
+        "here is not offered for that runtime. The first entry that covers a quant wins.",
+    )
+    ollama_tags: dict[str, Annotated[str, Field(pattern=OLLAMA_TAG)]] = Field(
+        default_factory=dict,
+        description="Ollama library tags by quant ID, e.g. {'Q4_K_M': 'llama3.3:70b'} "
+        "(`ollama run <tag>`). Quants without a tag are pulled from a GGUF checkpoint with "
+        "`ollama run hf.co/<repo>:<QUANT>`.",
     )
     notes: str | None = Field(
         default=None, description="Caveats about the figures above (context limits, variants)."
