@@ -14,6 +14,7 @@ from site_builder.engine import memory as mem
 from site_builder.engine import placement as plc
 from site_builder.engine.config import Config
 from site_builder.engine.fit import Fit, assess, max_context
+from site_builder.engine.names import card_label, plural
 from site_builder.engine.plan import Context, Lookups, Plan, Speeds, plan_for, prepare, resolve
 from site_builder.engine.prefill import prefill_s
 from site_builder.engine.result import CardMemory, Estimate, Memory
@@ -36,7 +37,9 @@ def estimate_with(
     shape, context = plan.shape, config.context_tokens
     problems = plan.problems
     if context > shape.max_context:
-        why = f"context {context:,} exceeds the model's maximum {shape.max_context:,}"
+        why = (
+            f"a context of {context:,} tokens exceeds the model's maximum of {shape.max_context:,}"
+        )
         problems = (*problems, why)
     pl = plan.placement
     totals = [c.total_at(context, shape.window) for c in pl.cards]
@@ -52,7 +55,7 @@ def estimate_with(
     speeds = speeds_for(pl, plan, config) if runs else NO_SPEEDS
     notes = plan.assumptions
     if config.prompt_tokens == 0:
-        notes = (*notes, f"prefill_tok_s for a {mem.LLAMA_UBATCH}-token prompt (--prompt 0)")
+        notes = (*notes, f"prefill speed for a {mem.LLAMA_UBATCH}-token prompt (--prompt 0)")
     return Estimate(
         verdict=verdict,
         reasons=problems or fit.reasons,
@@ -132,7 +135,8 @@ def offload(
         card = pl.cards[layout.blocked]
         fixed = card.weights + card.buffers + card.overhead
         why = (
-            f"card {layout.blocked}: compute buffers and overhead need {fixed / GIB:.1f} GiB of "
+            f"{card_label(layout.blocked, card.gpu)}: compute buffers and overhead need "
+            f"{fixed / GIB:.1f} GiB of "
             f"{card.capacity / GIB:.1f} GiB even with every layer in system RAM"
         )
         return pl, Fit("no-fit", (*gpu_fit.reasons, why), 0)
@@ -142,9 +146,11 @@ def offload(
             f"RAM, {host_room / GIB:.1f} GiB available"
         )
         return pl, Fit("no-fit", (*gpu_fit.reasons, why), 0)
+    gpus = "the GPU" if len(pl.cards) == 1 else "the GPUs"
     why = (
-        f"offload: {pl.gpu_layers} of {n} layers on the GPUs; {n - pl.gpu_layers} layers and the "
-        f"output layer ({ram / GIB:.1f} GiB) in system RAM"
+        f"partial offload: {pl.gpu_layers} of {n} layers on {gpus}; "
+        f"{plural(n - pl.gpu_layers, 'layer')} and the output layer ({ram / GIB:.1f} GiB) "
+        "in system RAM"
     )
     return pl, Fit("offload", (*gpu_fit.reasons, why), 0)
 

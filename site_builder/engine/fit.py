@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from site_builder.engine.memory import max_tokens
+from site_builder.engine.names import card_label
 from site_builder.engine.placement import CardLoad, Placement
 from site_builder.engine.result import Verdict
 from site_builder.engine.shapes import GIB
@@ -26,8 +27,8 @@ class Fit(NamedTuple):
 
 
 def label(index: int, card: CardLoad) -> str:
-    """``card 1 (rtx-3090)``."""
-    return f"card {index} ({card.slug})"
+    """``card 1 (RTX 3090)`` for the card at 0-based ``index``."""
+    return card_label(index, card.gpu)
 
 
 def _gib(n_bytes: float) -> str:
@@ -47,7 +48,7 @@ def card_problem(index: int, card: CardLoad, context: int, window: int) -> str |
         if card.kv_space <= 0:
             return (
                 f"{label(index, card)}: weights and buffers need {_gib(fixed)} of the "
-                f"{_gib(card.pool)} memory pool"
+                f"{_gib(card.pool)} memory pool, leaving nothing for the KV cache"
             )
         if need > card.kv_space:
             return (
@@ -68,7 +69,7 @@ def card_tight(index: int, card: CardLoad, context: int, window: int, total: flo
         need = card.kv_at(context, window)
         if need * POOL_TIGHT_SLACK > card.kv_space:
             return (
-                f"{label(index, card)}: KV pool of {_gib(card.kv_space)} barely holds "
+                f"{label(index, card)}: the {_gib(card.kv_space)} left for KV cache barely holds "
                 f"{context:,} tokens ({_gib(need)})"
             )
         return None
@@ -76,7 +77,7 @@ def card_tight(index: int, card: CardLoad, context: int, window: int, total: flo
     if headroom < max(TIGHT_FRACTION * card.capacity, TIGHT_GIB * GIB):
         return (
             f"{label(index, card)}: {_gib(total)} of "
-            f"{_gib(card.capacity)}, only {_gib(headroom)} headroom"
+            f"{_gib(card.capacity)}, only {_gib(headroom)} of headroom"
         )
     return None
 
@@ -147,7 +148,7 @@ def assess(pl: Placement, context: int, window: int, totals: list[float] | None 
     if tight:
         return Fit("tight", tuple(tight), 0)
     used = ", ".join(
-        f"{label(i, c)} {totals[i] / GIB:.1f} GiB of {c.capacity / GIB:.1f} GiB"
+        f"{label(i, c)} holds {totals[i] / GIB:.1f} GiB of {c.capacity / GIB:.1f} GiB"
         for i, c in enumerate(pl.cards)
     )
-    return Fit("fits", (f"fits in VRAM: {used}",), 0)
+    return Fit("fits", (used,), 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from site_builder.engine import launch
+from site_builder.engine import launch, names
 from site_builder.engine import memory as mem
 from site_builder.engine.calibration import Kernels
 from site_builder.engine.config import Config
@@ -97,10 +97,12 @@ def tp_problems(shape: Shape, runtime: str, n: int) -> list[str]:
     that shard KV heads, divide them or be a multiple of them."""
     out = []
     if shape.heads % n:
-        out.append(f"tensor parallel size {n} does not divide the {shape.heads} attention heads")
+        out.append(
+            f"tensor parallel over {n} cards does not divide the {shape.heads} attention heads"
+        )
     kv = shape.kv_heads
     if runtime in KV_HEAD_RULE and not shape.is_mla and kv % n and n % kv:
-        out.append(f"tensor parallel size {n} does not divide the {kv} KV heads")
+        out.append(f"tensor parallel over {n} cards does not divide the {kv} KV heads")
     return out
 
 
@@ -110,38 +112,44 @@ def problems(ctx: Context, config: Config, split: str, shape: Shape) -> list[str
     out = []
     platforms = sorted({g.platform for g in ctx.gpus})
     if len(platforms) > 1:
-        out.append(f"mixed platforms ({', '.join(platforms)}) cannot share one model")
+        back_ends = names.listing([names.platform(p) for p in platforms])
+        out.append(f"cards on different back-ends ({back_ends}) cannot share one model")
     for p in platforms:
         if p not in rt.platforms:
-            out.append(f"{name} does not run on {p} ({ctx.slugs[0]})")
+            gpu = next(g for g in ctx.gpus if g.platform == p)
+            out.append(
+                f"{name} has no {names.platform(p)} back-end, so it does not run on the "
+                f"{names.short_gpu_name(gpu.name)}"
+            )
     if ctx.gpus[0].unified_memory and len(ctx.gpus) > 1:
         out.append("unified-memory systems hold a single GPU")
     if ctx.quant.format not in rt.quant_formats:
-        out.append(f"{name} does not load {config.quant} ({ctx.quant.format}) weights")
+        kind = names.weight_format(ctx.quant.format)
+        out.append(f"{name} does not load {config.quant} weights ({kind} format)")
     elif missing := launch.missing_checkpoint(
         config.runtime, name, ctx.model, config.quant, ctx.quant.format
     ):
         out.append(missing)  # a published checkpoint, or weights the runtime loads as they are
     out += [
-        f"{name} has no {config.quant} ({ctx.quant.format}) kernels on {p} ({ctx.slugs[0]})"
+        f"{name} has no {config.quant} kernels on {names.platform(p)}"
         for p in platforms
         if ctx.quant.format in rt.platform_format_gaps.get(p, ())
     ]
     weight_only = config.runtime in FP8_WEIGHT_ONLY and platforms == ["cuda"]
     if ctx.quant.requires_fp8_hardware and not weight_only:
         out += [
-            f"{config.quant} needs FP8 tensor cores; card {i} ({ctx.slugs[i]}) has none"
+            f"{config.quant} needs FP8 tensor cores; {names.card_label(i, g)} has none"
             for i, g in enumerate(ctx.gpus)
             if g.fp8_tflops is None
         ]
     if config.kv_cache not in rt.kv_cache_types:
-        out.append(
-            f"{name} has no {config.kv_cache} KV cache (offers {', '.join(rt.kv_cache_types)})"
-        )
+        offers = names.listing([names.kv_cache(k) for k in rt.kv_cache_types])
+        out.append(f"{name} has no {names.kv_cache(config.kv_cache)} KV cache; it offers {offers}")
     if split != "none" and split not in rt.split_modes:
-        out.append(f"{name} has no {split} split (offers {', '.join(rt.split_modes)})")
+        offers = names.listing([names.split(m) for m in rt.split_modes])
+        out.append(f"{name} has no {names.split(split)}; it offers {offers}")
     if split == "expert" and not shape.moe:
-        out.append(f"expert parallel needs a mixture-of-experts model; {config.model} is dense")
+        out.append(f"expert parallel needs a mixture-of-experts model; {ctx.model.name} is dense")
     if split in ("tensor", "expert") and config.runtime not in LLAMA_FAMILY:
         out += tp_problems(shape, config.runtime, len(ctx.gpus))
     return out
@@ -152,22 +160,26 @@ def assumptions(ctx: Context, config: Config, split: str, fa: bool, k: Kernels) 
     source = (
         "fitted on measured llama.cpp benchmarks"
         if k.calibrated
-        else "published efficiency figures (no measurements yet)"
+        else "taken from published figures (no measurements yet)"
     )
     out = [
-        f"kernels: {source}",
-        f"flash attention {'on' if fa else 'off'}; KV cache {config.kv_cache}",
+        f"kernel efficiency {source}",
+        f"flash attention {'on' if fa else 'off'}; {names.kv_cache(config.kv_cache)} KV cache",
     ]
     if len(ctx.gpus) > 1:
-        out.append(f"link: {ctx.link.klass} at {ctx.link.bandwidth_gb_s:g} GB/s per direction")
+        out.append(
+            f"cards linked by {names.link(ctx.link.klass)} at "
+            f"{ctx.link.bandwidth_gb_s:g} GB/s per direction"
+        )
     if any(g.segment == "consumer" for g in ctx.gpus[:1]) and ctx.gpus[0].platform != "metal":
-        out.append(f"{mem.DISPLAY_RESERVE_GIB:g} GiB of card 0 reserved for a desktop")
+        out.append(f"{mem.DISPLAY_RESERVE_GIB:g} GiB of card 1 reserved for a desktop")
     if ctx.gpus[0].unified_memory and ctx.gpus[0].vendor == "apple":
         out.append(
             "GPU limited to macOS's default working set (2/3 of RAM up to 36 GiB, 3/4 above)"
         )
     if memory_style(config.runtime) == "pool":
         out.append(
-            f"memory pool {pool_fraction(config.runtime):g} of each card, filled with KV cache"
+            f"a memory pool of {pool_fraction(config.runtime):.0%} of each card, "
+            "filled with KV cache"
         )
     return tuple(out)

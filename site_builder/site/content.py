@@ -36,7 +36,8 @@ class GuideFigures:
 
     @property
     def verdict(self) -> str:
-        return self.estimate.verdict
+        """In words (``runs in VRAM``), as the pages print it."""
+        return fmt.verdict_words(self.estimate.verdict)
 
     @property
     def decode_tok_s(self) -> str:

@@ -51,6 +51,28 @@ def usd(value: float | None) -> str:
     return "$" + num(value, 2 if abs(value) < 10 else 0)
 
 
+def price(total_usd: float, basis: str, as_of: str | None = None) -> str:
+    """A price with what it is: ``$1,599, launch MSRP (Founders Edition), 2022-10-12``. The
+    basis keeps its own brackets; the price never wraps it in another pair."""
+    parts = [usd(total_usd), basis.strip(), as_of or ""]
+    return ", ".join(part for part in parts if part)
+
+
+VERDICT_WORDS = {
+    "fits": "runs in VRAM",
+    "tight": "tight fit",
+    "offload": "needs offload",
+    "no-fit": "does not fit",
+    "unsupported": "not supported",
+}
+"""What a reader sees for each engine verdict (the code stays in CSS classes and the API)."""
+
+
+def verdict_words(verdict: str) -> str:
+    """An engine verdict in words: ``fits`` -> ``runs in VRAM``."""
+    return VERDICT_WORDS.get(verdict, verdict)
+
+
 def tokens(value: int | None) -> str:
     """A token count as people say it, rounded down to whole K: 8K, 35K, 128K; 512 below 1K."""
     if value is None:

@@ -42,6 +42,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         tokens=fmt.tokens,
         num=fmt.num,
         command=fmt.command,
+        verdict_text=fmt.verdict_words,
     )
     return env
 

@@ -9,7 +9,12 @@
     var text = (cell.textContent || "").trim();
     var number = parseFloat(text.replace(/[$,]/g, "").replace(/^[^0-9.+-]*/, ""));
     if (verdict) {
-      return [VERDICTS[verdict.textContent.trim()] || 9, isNaN(number) ? 0 : -number];
+      /* The verdict code is in the class (the text is in words): verdict-no-fit -> no-fit. */
+      var code = (verdict.className.match(/\bverdict-([a-z-]+)/) || [])[1];
+      var rank = Object.prototype.hasOwnProperty.call(VERDICTS, code) ? VERDICTS[code] : 9;
+      var rest = text.replace(verdict.textContent, "");
+      var speed = parseFloat(rest.replace(/[$,]/g, "").replace(/^[^0-9.+-]*/, ""));
+      return [rank, isNaN(speed) ? 0 : -speed];
     }
     if (!isNaN(number) && /^[$]?[-+]?[0-9]/.test(text)) { return [number, 0]; }
     return [text.toLowerCase(), 0];

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from site_builder.engine import names
 from site_builder.schema import Gpu
 from site_builder.site import fmt, urls
 from site_builder.site.context import Link, combo_link
@@ -57,7 +58,7 @@ def get_context(data: SiteData, slug: str, gpu: Gpu) -> GpuPage:
     facts = [
         Fact("Vendor / segment", f"{gpu.vendor} / {gpu.segment}"),
         Fact("Architecture", gpu.architecture),
-        Fact("Compute back-end", gpu.platform),
+        Fact("Compute back-end", names.platform(gpu.platform)),
         Fact("Launched", str(gpu.launch_year)),
         Fact("Launch price", fmt.usd(gpu.launch_msrp_usd)),
         Fact("Memory", f"{fmt.gib(gpu.vram_gib)} GiB {gpu.memory_type}"),

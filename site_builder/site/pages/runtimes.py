@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from site_builder.engine import names
 from site_builder.schema import Runtime
 from site_builder.site import content, urls
 from site_builder.site.context import Link, combo_link
@@ -65,17 +66,21 @@ def get_context(data: SiteData, slug: str, runtime: Runtime) -> RuntimePage:
         Fact("Version the catalog refers to", runtime.version),
         Fact("Licence", runtime.license),
         Fact("Home page", runtime.homepage),
-        Fact("Back-ends", ", ".join(runtime.platforms)),
-        Fact("Weight formats", ", ".join(runtime.quant_formats)),
+        Fact("Back-ends", ", ".join(names.platform(p) for p in runtime.platforms)),
+        Fact("Weight formats", ", ".join(names.weight_format(f) for f in runtime.quant_formats)),
         *(
-            Fact(f"Formats it lacks on {platform}", ", ".join(formats))
+            Fact(
+                f"Formats it lacks on {names.platform(platform)}",
+                ", ".join(names.weight_format(f) for f in formats),
+            )
             for platform, formats in sorted(runtime.platform_format_gaps.items())
         ),
         Fact(
             "Multi-GPU split modes",
-            f"{', '.join(runtime.split_modes)} (default: {runtime.default_split})",
+            f"{', '.join(names.split(m) for m in runtime.split_modes)} "
+            f"(default: {names.split(runtime.default_split)})",
         ),
-        Fact("KV-cache types", ", ".join(runtime.kv_cache_types)),
+        Fact("KV-cache types", ", ".join(names.kv_cache(k) for k in runtime.kv_cache_types)),
         Fact("Offload to system RAM", "yes" if runtime.cpu_offload else "no"),
         Fact("Continuous batching", "yes" if runtime.continuous_batching else "no"),
     ]

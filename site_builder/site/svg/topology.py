@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from site_builder.engine.names import plural
 from site_builder.site.svg.canvas import Svg, color, figure
 
 
@@ -106,4 +107,4 @@ def _describe(topo: Topology) -> str:
         if len(topo.cards) > 1
         else ""
     )
-    return f"Host {topo.host} with {len(topo.cards)} card(s): {cards}.{link}"
+    return f"Host {topo.host} with {plural(len(topo.cards), 'card')}: {cards}.{link}"
