@@ -18,6 +18,7 @@ COMMANDS = {
     "build": "Validate, compute and render the site into site/.",
     "serve": "Preview the site with live reload of catalog, content and templates.",
     "estimate": "Estimate fit and speed of one configuration (or a batch).",
+    "recommend": "Recommend setups (fastest, easiest, most precise) for a machine and model.",
     "accuracy": "Compare the engine with every measured benchmark in the catalog.",
     "schema": "Write the JSON Schema of every catalog kind.",
     "new": "Write a valid skeleton for a new catalog entry.",

@@ -65,21 +65,7 @@ def config_from(catalog: Catalog, fields: dict[str, Any]) -> Config:
     for key in ("model", "quant", "runtime"):
         if not fields.get(key):
             raise UsageError(f"missing --{key}")
-    gpus = fields.get("gpu") or []
-    if isinstance(gpus, str):
-        gpus = [gpus]
-    combo = fields.get("combo")
-    if combo and gpus:
-        raise UsageError("give --combo or --gpu, not both")
-    interconnect = fields.get("interconnect")
-    if combo:
-        entry = lookup("combo", catalog.combos, str(combo))
-        cards = tuple((g.gpu, g.count) for g in entry.gpus)
-        interconnect = interconnect or entry.interconnect
-    elif gpus:
-        cards = tuple(parse_gpu(str(g)) for g in gpus)
-    else:
-        raise UsageError("missing --combo or --gpu")
+    cards, interconnect, combo = hardware(catalog, fields)
     split = fields.get("tensor_split")
     config = Config(
         gpus=cards,
@@ -93,12 +79,32 @@ def config_from(catalog: Catalog, fields: dict[str, Any]) -> Config:
         gen_tokens=_int(fields, "gen", 128),
         concurrency=_int(fields, "concurrency", 1),
         kv_cache=fields.get("kv_cache") or fields.get("kv-cache") or "f16",
-        combo=str(combo) if combo else None,
+        combo=combo,
         flash_attention=fields.get("flash_attention"),
         tensor_split=tuple(float(x) for x in split) if isinstance(split, list) else None,
     )
     validate(catalog, config)
     return config
+
+
+def hardware(
+    catalog: Catalog, fields: dict[str, Any]
+) -> tuple[tuple[tuple[str, int], ...], str | None, str | None]:
+    """Cards, interconnect and combo ID from ``--combo`` or ``--gpu`` (and ``--interconnect``)."""
+    gpus = fields.get("gpu") or []
+    if isinstance(gpus, str):
+        gpus = [gpus]
+    combo = fields.get("combo")
+    if combo and gpus:
+        raise UsageError("give --combo or --gpu, not both")
+    interconnect = fields.get("interconnect")
+    if combo:
+        entry = lookup("combo", catalog.combos, str(combo))
+        cards = tuple((g.gpu, g.count) for g in entry.gpus)
+        return cards, interconnect or entry.interconnect, str(combo)
+    if gpus:
+        return tuple(parse_gpu(str(g)) for g in gpus), interconnect, None
+    raise UsageError("missing --combo or --gpu")
 
 
 def _int(fields: dict[str, Any], key: str, default: int) -> int:

@@ -110,3 +110,14 @@ def label(
         else (None, None)
     )
     return Evidence("estimated", mine, low, high)
+
+
+def prefill_range(est: Estimate) -> tuple[float, float] | None:
+    """Low and high prefill tok/s: the decode range's relative band applied to prefill (the
+    engine's decode calibration error is the only per-configuration band it has; prefill is
+    not calibrated separately yet). None when either figure is missing."""
+    if est.prefill_tok_s is None or not est.decode_tok_s or est.decode_tok_s_range is None:
+        return None
+    low, high = est.decode_tok_s_range
+    scale = est.prefill_tok_s / est.decode_tok_s
+    return low * scale, high * scale

@@ -8,6 +8,7 @@ unified memory (one chip). Times are seconds, bandwidths decimal bytes per secon
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
 LinkClass = Literal["single", "nvlink", "pcie-p2p", "pcie-host", "unified"]
@@ -101,3 +102,10 @@ def row_gathers_s(n_layers: int, message_bytes: float, link: Link) -> float:
     the partial result over the link."""
     sync = ROW_SYNC_S * (2.0 if link.klass == "pcie-host" else 1.0)
     return n_layers * ROW_SPLIT_MATMULS * (sync + transfer_s(message_bytes, link))
+
+
+def bandwidth_ratio(memory_gb_s: Sequence[float], link_gb_s: float) -> float:
+    """How many times slower the link is than the slowest card's own memory: min(memory GB/s)
+    / link GB/s per direction (both vendor figures). A split that moves weights or activations
+    over the link pays this factor against reading them from VRAM."""
+    return min(memory_gb_s) / link_gb_s

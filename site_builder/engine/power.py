@@ -52,3 +52,16 @@ def joules_per_token(power_w: float, tokens_per_s: float) -> float:
 def cost_per_million_tokens(joules: float, usd_per_kwh: float) -> float:
     """Electricity cost of a million tokens: J/token x 1e6 / 3.6e6 J/kWh x price."""
     return joules * 1e6 / JOULES_PER_KWH * usd_per_kwh
+
+
+HOURS_PER_YEAR = 8760
+
+
+def idle_power_w(gpus: Sequence[Gpu]) -> float:
+    """Idle draw of all cards, W: the sum of :func:`idle_w` (the rule the estimates use)."""
+    return sum(idle_w(g) for g in gpus)
+
+
+def energy_cost_usd(power_w: float, hours: float, usd_per_kwh: float) -> float:
+    """Electricity cost, USD: W / 1000 x hours x USD per kWh."""
+    return power_w / 1000 * hours * usd_per_kwh

@@ -62,19 +62,10 @@ def check_positive(name: str, value: int, minimum: int = 1) -> None:
 
 def validate(catalog: Catalog, config: Config) -> None:
     """Raise UsageError for any unknown ID or invalid value of ``config``."""
-    if not config.gpus:
-        raise UsageError("no GPUs: give --combo or --gpu")
-    for slug, count in config.gpus:
-        lookup("gpu", catalog.gpus, slug)
-        if not 1 <= count <= 16:
-            raise UsageError(f"invalid --gpu '{slug}:{count}': COUNT must be from 1 to 16")
+    validate_hardware(catalog, config)
     lookup("model", catalog.models, config.model)
     lookup("quant", catalog.quants, config.quant)
     lookup("runtime", catalog.runtimes, config.runtime)
-    if config.interconnect is not None:
-        lookup("interconnect", catalog.interconnects, config.interconnect)
-    if config.combo is not None:
-        lookup("combo", catalog.combos, config.combo)
     if config.split is not None:
         check_choice("split", config.split, SPLITS)
     check_choice("kv-cache", config.kv_cache, KV_TYPES)
@@ -88,6 +79,20 @@ def validate(catalog: Catalog, config: Config) -> None:
         or sum(config.tensor_split) <= 0
     ):
         raise UsageError("invalid tensor split: one non-negative ratio per card")
+
+
+def validate_hardware(catalog: Catalog, config: Config) -> None:
+    """Raise UsageError for unknown cards, interconnect or combo of ``config``."""
+    if not config.gpus:
+        raise UsageError("no GPUs: give --combo or --gpu")
+    for slug, count in config.gpus:
+        lookup("gpu", catalog.gpus, slug)
+        if not 1 <= count <= 16:
+            raise UsageError(f"invalid --gpu '{slug}:{count}': COUNT must be from 1 to 16")
+    if config.interconnect is not None:
+        lookup("interconnect", catalog.interconnects, config.interconnect)
+    if config.combo is not None:
+        lookup("combo", catalog.combos, config.combo)
 
 
 def config_for_combo(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 Verdict = Literal["fits", "tight", "offload", "no-fit", "unsupported"]
@@ -59,30 +59,41 @@ class Estimate:
     """Link class between the cards: nvlink, pcie-p2p, pcie-host, unified, single."""
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object `site-builder estimate --json` prints (PRODUCT.md contract).
+        """The JSON object `site-builder estimate --json` prints (PRODUCT.md contract), the one
+        serialiser of results (the CLI, the API and the configurator's tables all use it).
 
-        Floats are rounded here (2 decimals; energy 3, cost 4) so the output is deterministic
-        and readable; the dataclass keeps full precision for charts and comparisons."""
-        data = asdict(self)
-        data["reasons"] = list(self.reasons)
-        data["assumptions"] = list(self.assumptions)
-        data["memory"]["per_gpu"] = [asdict(card) for card in self.memory.per_gpu]
-        if self.decode_tok_s_range is not None:
-            data["decode_tok_s_range"] = list(self.decode_tok_s_range)
-        rounded: dict[str, Any] = _rounded(data)
-        return rounded
+        Fields in declaration order; floats are rounded here (2 decimals; energy 3, cost 4) so
+        the output is deterministic and readable; the dataclass keeps full precision for charts
+        and comparisons. Written out field by field: it runs for every result of a build."""
+        out: dict[str, Any] = {}
+        for name in ESTIMATE_FIELDS:
+            value = getattr(self, name)
+            if name == "memory":
+                value = _memory_json(self.memory)
+            elif isinstance(value, tuple):
+                value = [_num(v, 2) for v in value]
+            else:
+                value = _num(value, DIGITS.get(name, 2))
+            out[name] = value
+        return out
 
 
 DIGITS = {"joules_per_token": 3, "cost_per_million_tokens_usd": 4}
 """Decimals per JSON key; every other float gets 2."""
 
 
-def _rounded(value: Any, digits: int = 2) -> Any:
-    """``value`` with every float rounded (dicts and lists recursively)."""
-    if isinstance(value, float):
-        return round(value, digits)
-    if isinstance(value, dict):
-        return {k: _rounded(v, DIGITS.get(k, 2)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rounded(v, digits) for v in value]
-    return value
+ESTIMATE_FIELDS = tuple(f.name for f in fields(Estimate))
+CARD_FIELDS = tuple(f.name for f in fields(CardMemory))
+
+
+def _num(value: Any, digits: int) -> Any:
+    """A float rounded to ``digits``; anything else as it is."""
+    return round(value, digits) if isinstance(value, float) else value
+
+
+def _memory_json(memory: Memory) -> dict[str, Any]:
+    return {
+        "per_gpu": [{f: _num(getattr(c, f), 2) for f in CARD_FIELDS} for c in memory.per_gpu],
+        "total_gib": _num(memory.total_gib, 2),
+        "offload_gib": _num(memory.offload_gib, 2),
+    }

@@ -102,3 +102,7 @@ class Combo(Entity):
     reliability_notes: Prose = Field(description="Known reliability issues.")
     related: list[RelatedCombo] = Field(default_factory=list, description="Combos to compare.")
     price: Price | None = Field(default=None, description="A sourced price for the cards.")
+
+    def cards(self) -> tuple[tuple[str, int], ...]:
+        """(GPU ID, count) pairs in card order, as the engine's ``Config.gpus`` takes them."""
+        return tuple((entry.gpu, entry.count) for entry in self.gpus)

@@ -39,5 +39,11 @@ class Runtime(Entity):
     continuous_batching: bool = Field(
         description="Serves concurrent requests in one batch (vLLM, SGLang, llama-server slots)."
     )
+    one_command: bool = Field(
+        default=False,
+        description="Installs with one shell command and downloads and serves a model with one "
+        "more, with no desktop app, build step or Python environment (Ollama): the "
+        "recommender's 'easiest' answer is chosen among these.",
+    )
     install_command: str = Field(min_length=1, description="Shell command that installs it.")
     summary: str = Field(min_length=1, description="One-paragraph operational summary.")

@@ -7,23 +7,25 @@ them. Pending benchmarks get the engine's estimate of their configuration.
 
 from __future__ import annotations
 
-from site_builder.engine import AccuracyPoint, Config, Estimate, accuracy_points
+from site_builder.engine import AccuracyPoint, Config, Estimate
 from site_builder.schema import Benchmark, Combo
 from site_builder.site.results import Results
 
 
 def points(results: Results) -> list[AccuracyPoint]:
-    """Every measured result beside the engine's prediction (kept on ``results``)."""
-    key = ("accuracy_points",)
-    if key not in results.memo:
-        results.memo[key] = accuracy_points(results.catalog, results.estimator)
-    found: list[AccuracyPoint] = results.memo[key]
+    """Every measured result beside the engine's prediction (computed by the evaluate stage)."""
+    found: list[AccuracyPoint] = results.memo[("accuracy_points",)]
     return found
 
 
 def pending_estimate(results: Results, bench: Benchmark) -> Estimate:
     """The engine's result for a benchmark's configuration at the default workload."""
-    config = Config(
+    return results.estimator(results.catalog, pending_config(bench))
+
+
+def pending_config(bench: Benchmark) -> Config:
+    """A benchmark's cards, model, quant, runtime and split at the engine's default tokens."""
+    return Config(
         gpus=tuple((g.gpu, g.count) for g in bench.gpus),
         model=bench.model,
         quant=bench.quant,
@@ -33,7 +35,6 @@ def pending_estimate(results: Results, bench: Benchmark) -> Estimate:
         kv_cache=bench.kv_cache,
         combo=bench.combo,
     )
-    return results.estimator(results.catalog, config)
 
 
 def runs_on(bench: Benchmark, slug: str, combo: Combo) -> bool:

@@ -16,12 +16,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from site_builder.engine import Estimate, prepare
+from site_builder.catalog import Catalog
+from site_builder.engine import Config, Estimate
+from site_builder.engine.names import short_gpu_name
+from site_builder.engine.recommend import Candidate, Recommendation, fastest_of, precision
 from site_builder.schema import KINDS
 from site_builder.site import custom
-from site_builder.site.pages import SiteData
-from site_builder.site.picks import best_per_model, precision
-from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT, Query
+from site_builder.site.results import (
+    CONTEXTS,
+    HEADLINE_CONTEXT,
+    Default,
+    Query,
+    order,
+    query_of,
+)
+from site_builder.site.sitedata import SiteData
 
 FIELDS = (
     "model",
@@ -65,31 +74,51 @@ def estimate_files(data: SiteData) -> dict[str, str | bytes]:
     """The per-combo estimate tables, as JSON and as scripts (the bulk of the API)."""
     out: dict[str, str | bytes] = {}
     for combo in data.catalog.combos:
-        table = dump(estimates(data, combo))
-        out[f"api/estimates/{combo}.json"] = table
-        out[f"assets/data/{combo}.js"] = script(combo, table)
+        out.update(table_files(combo, estimates(data, combo)))
     return out
 
 
 def build_files(data: SiteData) -> dict[str, str | bytes]:
     """The configurator's build-your-own tables (:mod:`~site_builder.site.custom`), in the estimate
-    tables' format: the best quant of each runtime for each model, at the headline context."""
+    tables' format: the recommended quant of each runtime for each model, at the headline
+    context."""
     out: dict[str, str | bytes] = {}
-    lookups = prepare(data.catalog)
-    for build in custom.builds(data.catalog):
-        picks = custom.best_results(data.catalog, build, lookups)
-        table = dump(
-            {
-                "combo": build.key,
-                "gpus": [list(card) for card in build.cards],
-                "contexts": [HEADLINE_CONTEXT],
-                "fields": list(FIELDS),
-                "rows": [row(p.query, p.estimate, precision(data.catalog, p.query)) for p in picks],
-            }
-        )
-        out[f"api/estimates/{build.key}.json"] = table
-        out[f"assets/data/{build.key}.js"] = script(build.key, table)
+    for key, table in data.results.builds.items():
+        content = {
+            "combo": key,
+            "gpus": [list(card) for card in table.cards],
+            "contexts": [HEADLINE_CONTEXT],
+            "fields": list(FIELDS),
+            "rows": [row(data.catalog, q, e) for q, e in table.rows],
+            "defaults": _defaults(table.defaults),
+            "gpu_names": gpu_names(data.catalog, table.cards),
+        }
+        out.update(table_files(key, content))
     return out
+
+
+def table_files(key: str, content: dict[str, Any]) -> dict[str, str | bytes]:
+    """A configurator table as ``/api/estimates/<key>.json`` and ``/assets/data/<key>.js``."""
+    text = dump(content)
+    return {f"api/estimates/{key}.json": text, f"assets/data/{key}.js": script(key, text)}
+
+
+def gpu_names(catalog: Catalog, cards: tuple[tuple[str, int], ...]) -> dict[str, str]:
+    """GPU ID -> the short name readers know it by, for the configurator's card labels."""
+    return {gpu: short_gpu_name(catalog.gpus[gpu].name) for gpu, _ in cards}
+
+
+def _defaults(defaults: dict[str, Default]) -> dict[str, Any]:
+    return {
+        model: {
+            "runtime": d.runtime,
+            "quant": d.quant,
+            "split": d.split,
+            "per_runtime": {r: list(pair) for r, pair in sorted(d.per_runtime.items())},
+            "evidence": list(d.evidence),
+        }
+        for model, d in sorted(defaults.items())
+    }
 
 
 def dump(value: Any) -> str:
@@ -112,71 +141,110 @@ def index(data: SiteData) -> dict[str, Any]:
 
 def estimates(data: SiteData, combo: str) -> dict[str, Any]:
     """The combo's grid as a table."""
+    rows = dict(data.results.for_combo(combo))
+    defaults: dict[str, Default] = {}
+    for model in data.catalog.models:
+        recommendation = data.results.recommendation(combo, model)
+        extra = _answer_rows(data, recommendation)
+        rows.update(extra)
+        default = _default(data, recommendation)
+        if default is not None:
+            defaults[model] = default
     return {
         "combo": combo,
         "contexts": list(CONTEXTS),
         "fields": list(FIELDS),
-        "rows": [
-            row(query, estimate, precision(data.catalog, query))
-            for query, estimate in data.results.for_combo(combo)
-        ],
+        "rows": [row(data.catalog, q, rows[q]) for q in sorted(rows, key=order)],
+        "defaults": _defaults(defaults),
+        "gpu_names": gpu_names(data.catalog, data.catalog.combos[combo].cards()),
     }
 
 
-def row(query: Query, estimate: Estimate, bits_per_weight: float) -> list[Any]:
-    """One grid result as a row of :data:`FIELDS`."""
-    low, high = estimate.decode_tok_s_range or (None, None)
+def _per_runtime(data: SiteData, recommendation: Recommendation) -> dict[str, Candidate]:
+    """Each runtime's own recommended candidate (the headline rule among its setups)."""
+    by_runtime: dict[str, list[Candidate]] = {}
+    for c in recommendation.candidates:
+        by_runtime.setdefault(c.config.runtime, []).append(c)
+    chosen = {r: fastest_of(data.catalog, cands) for r, cands in sorted(by_runtime.items())}
+    return {r: c for r, c in chosen.items() if c is not None}
+
+
+def _answer_rows(data: SiteData, recommendation: Recommendation) -> dict[Query, Estimate]:
+    """Rows the configurator needs beyond the grid: answers and per-runtime picks on a split
+    other than the runtime's default."""
+    picked = [*_per_runtime(data, recommendation).values()]
+    picked += [Candidate(a.config, a.estimate) for a in recommendation.answers.values()]
+    return {query_of(c.config): c.estimate for c in picked}
+
+
+def _default(data: SiteData, recommendation: Recommendation) -> Default | None:
+    top = recommendation.headline
+    if top is None:
+        return None
+    per_runtime = {
+        r: (c.config.quant, c.estimate.split) for r, c in _per_runtime(data, recommendation).items()
+    }
+    value = None if top.evidence.value is None else round(top.evidence.value, 2)
+    evidence = (top.evidence.label, value)
+    return Default(top.config.runtime, top.config.quant, top.estimate.split, per_runtime, evidence)
+
+
+def row(catalog: Catalog, query: Query, estimate: Estimate) -> list[Any]:
+    """One result as a row of :data:`FIELDS`, figures exactly as ``estimate --json`` prints
+    them (the one serialiser: :meth:`Estimate.to_json`)."""
+    data = estimate.to_json()
+    low, high = data["decode_tok_s_range"] or (None, None)
     per_gpu = [
         [
-            c.gpu,
-            _r(c.capacity_gib),
-            _r(c.weights_gib),
-            _r(c.kv_cache_gib),
-            _r(c.buffers_gib),
-            _r(c.overhead_gib),
-            _r(c.total_gib),
+            c["gpu"],
+            c["capacity_gib"],
+            c["weights_gib"],
+            c["kv_cache_gib"],
+            c["buffers_gib"],
+            c["overhead_gib"],
+            c["total_gib"],
         ]
-        for c in estimate.memory.per_gpu
+        for c in data["memory"]["per_gpu"]
     ]
     return [
         query.model,
         query.quant,
-        bits_per_weight,
+        precision(catalog, _bare(query)),
         query.runtime,
         query.context,
-        estimate.verdict,
-        _r(estimate.decode_tok_s),
-        _r(low),
-        _r(high),
-        _r(estimate.prefill_tok_s),
-        _r(estimate.ttft_ms),
-        _r(estimate.aggregate_decode_tok_s),
-        estimate.max_context,
-        _r(estimate.power_w),
-        _r(estimate.joules_per_token),
-        estimate.split,
-        _r(estimate.memory.total_gib),
+        data["verdict"],
+        data["decode_tok_s"],
+        low,
+        high,
+        data["prefill_tok_s"],
+        data["ttft_ms"],
+        data["aggregate_decode_tok_s"],
+        data["max_context"],
+        data["power_w"],
+        data["joules_per_token"],
+        data["split"],
+        data["memory"]["total_gib"],
         per_gpu,
-        list(estimate.reasons),
-        estimate.launch_command,
+        data["reasons"],
+        data["launch_command"],
     ]
 
 
+def _bare(query: Query) -> Config:
+    """A config carrying only what precision reads (model and quant)."""
+    return Config(gpus=(), model=query.model, quant=query.quant, runtime=query.runtime)
+
+
 def matrix(data: SiteData) -> dict[str, Any]:
-    """Combo -> model -> the will-it-run pick at the headline context."""
-    out: dict[str, Any] = {}
-    for combo in data.catalog.combos:
-        picks = best_per_model(data.catalog, data.results, combo)
-        out[combo] = {
-            model: {
-                "quant": p.query.quant,
-                "runtime": p.query.runtime,
-                "context": p.query.context,
-                "estimate": p.estimate.to_json(),
-            }
-            for model, p in picks.items()
+    """Combo -> model -> the recommender's answers at the headline workload (the same JSON as
+    ``site-builder recommend --json``)."""
+    return {
+        combo: {
+            model: data.results.recommendation(combo, model).to_json()
+            for model in data.catalog.models
         }
-    return out
+        for combo in data.catalog.combos
+    }
 
 
 def script(combo: str, table_json: str) -> str:
@@ -197,8 +265,3 @@ def schemas() -> dict[str, str | bytes]:
         f"schema/{schema_file_name(kind)}": render_schema(schema)
         for kind, schema in json_schemas().items()
     }
-
-
-def _r(value: float | None) -> float | None:
-    """Round as ``site-builder estimate --json`` does (two decimals)."""
-    return None if value is None else round(value, 2)

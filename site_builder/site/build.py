@@ -1,12 +1,11 @@
 """``build()``: the pipeline, stage by stage.
 
-load and validate the catalog -> run the engine at the headline context -> check that no
-editorial text hand-types an engine figure (:mod:`site_builder.site.prose`) -> build typed
-page contexts -> render Markdown (pages, content, small API files, schemas) -> write the docs
-folder -> mkdocs (strict) into a staging folder, then the engine at the other context lengths
-and the matrix and estimate tables, while a second process computes the configurator's
-build-your-own tables -> add those -> check every link -> swap the staging folder into
-``site/``.
+:func:`generate` (load and validate the catalog -> evaluate every engine result and
+recommendation once, :mod:`site_builder.site.evaluate` -> check that no editorial text
+hand-types an engine figure, :mod:`site_builder.site.prose` -> render pages, content, API files
+and fragments from the frozen results) -> write the docs folder -> mkdocs (strict) into a
+staging folder -> add the fragments and data files -> check every link -> swap the staging
+folder into ``site/``.
 
 Nothing is published unless every stage succeeds: a failure leaves the previous ``site/``
 as it was.
@@ -25,7 +24,6 @@ from site_builder.catalog import Catalog, load_catalog
 from site_builder.site import (
     api,
     content,
-    custom,
     fragments,
     links,
     mkdocs_run,
@@ -34,10 +32,12 @@ from site_builder.site import (
     prose,
     render,
     sidecar,
+    stack_check,
 )
+from site_builder.site.evaluate import evaluate
+from site_builder.site.families import all_fragments, all_pages
 from site_builder.site.layout import Layout
-from site_builder.site.pages import Page, SiteData, all_fragments, all_pages
-from site_builder.site.results import complete, compute, sweep_size
+from site_builder.site.sitedata import Page, SiteData
 
 
 @dataclass
@@ -59,23 +59,13 @@ class BuildReport:
 def build(layout: Layout) -> BuildReport:
     """Build the whole site from ``layout``'s inputs into ``layout.site``."""
     report = BuildReport(layout.site)
-    with report.stage("load"):
-        catalog = load_catalog(layout.catalog)
-    with report.stage("engine"):
-        results = compute(catalog)
-    data = SiteData(catalog, results, layout.content)
-    with report.stage("prose"):
-        prose.check(data, layout.catalog)
-    with report.stage("render"):
-        docs = markdown_files(layout, data, all_pages(data))
-        write_docs(layout, docs)
+    site = generate(layout, report)
+    with report.stage("write"):
+        write_docs(layout, site.docs)
     staging = output.staging_dir(layout.site)
     try:
-        with sidecar.beside(lambda: output.write_tree(layout.tables, api.build_files(data))):
-            with report.stage("mkdocs"):
-                mkdocs_run.build(layout.config, staging, build_epoch(catalog))
-            with report.stage("sweep"):
-                write_extras(layout, extra_files(layout, data))
+        with sidecar.beside(lambda: write_extras(layout, site)), report.stage("mkdocs"):
+            mkdocs_run.build(layout.config, staging, build_epoch(site.data.catalog))
         with report.stage("extras"):
             output.merge(layout.extras, staging)
             output.merge(layout.tables, staging)
@@ -86,9 +76,46 @@ def build(layout: Layout) -> BuildReport:
         output.discard(staging)
         raise
     output.publish(staging, layout.site)
-    report.pages = sum(1 for name in docs if name.endswith(".md"))
-    report.configurations = sweep_size(results) + custom.sweep_size(catalog)
+    report.pages = sum(1 for name in site.docs if name.endswith(".md"))
+    report.configurations = site.data.results.size()
     return report
+
+
+@dataclass(frozen=True)
+class Generated:
+    """The docs folder (what mkdocs reads) and the frozen results; :meth:`extras` and
+    :meth:`tables` render the files mkdocs does not see (the build renders them in a second
+    process while mkdocs runs)."""
+
+    layout: Layout
+    data: SiteData
+    docs: Files
+
+    def extras(self) -> Extras:
+        """The matrix fragments and the per-combo estimate tables."""
+        return extra_files(self.layout, self.data)
+
+    def tables(self) -> Files:
+        """The configurator's build-your-own tables."""
+        return api.build_files(self.data)
+
+
+def generate(layout: Layout, report: BuildReport | None = None) -> Generated:
+    """The stages before mkdocs, shared by ``build``, ``serve`` and the golden tests: load
+    and validate the catalog -> evaluate every engine result once -> the prose check ->
+    render pages, content and the small API files (reading the frozen results only)."""
+    report = report or BuildReport(layout.site)
+    with report.stage("load"):
+        catalog = load_catalog(layout.catalog)
+    with report.stage("engine"):
+        results = evaluate(catalog, layout.content)
+    data = SiteData(catalog, results, layout.content)
+    with report.stage("prose"):
+        prose.check(data, layout.catalog)
+        stack_check.check(data, layout.catalog)
+    with report.stage("render"):
+        docs = markdown_files(layout, data, all_pages(data))
+    return Generated(layout, data, docs)
 
 
 Files = dict[str, str | bytes]
@@ -113,9 +140,7 @@ def markdown_files(layout: Layout, data: SiteData, pages: list[Page]) -> Files:
 
 
 def extra_files(layout: Layout, data: SiteData) -> Extras:
-    """The matrix fragments and the per-combo estimate tables (the bulk of the output), after
-    the engine's second sweep (the other context lengths)."""
-    complete(data.results)
+    """The matrix fragments and the per-combo estimate tables (the bulk of the output)."""
     env = render.environment(layout.templates)
     blocks: Files = {f.file: render.render(env, f.template, f.context) for f in all_fragments(data)}
     return Extras(blocks, api.estimate_files(data))
@@ -129,10 +154,13 @@ def write_docs(layout: Layout, docs: Files) -> None:
         layout.config.write_text(text, encoding="utf-8")
 
 
-def write_extras(layout: Layout, extras: Extras) -> None:
-    """Write the fragments and the static data files mkdocs does not see."""
+def write_extras(layout: Layout, site: Generated) -> None:
+    """Render and write the fragments, static data and build-your-own tables mkdocs does not
+    see."""
+    extras = site.extras()
     output.write_tree(layout.fragments, extras.fragments)
     output.write_tree(layout.extras, extras.static)
+    output.write_tree(layout.tables, site.tables())
 
 
 def assets(layout: Layout) -> dict[str, str | bytes]:

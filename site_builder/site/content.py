@@ -13,16 +13,21 @@ and the build replaces it with the engine's number, formatted like every other p
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import jinja2.nodes
 
+from site_builder.catalog import Catalog
 from site_builder.engine import Estimate
-from site_builder.errors import BuildError
+from site_builder.engine.recommend import Answer
+from site_builder.errors import BuildError, display_path
 from site_builder.site import fmt
-from site_builder.site.pages import SiteData
+from site_builder.site.evidence import shown
 from site_builder.site.results import HEADLINE_CONTEXT, Query
+from site_builder.site.sitedata import SiteData
 
 REVIEWS = "runtimes"
 """Subfolder of content/ whose files are included by runtime pages, not published alone."""
@@ -117,6 +122,7 @@ def _environment(folder: Path, data: SiteData) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["estimate"] = _estimator(data)
+    env.globals["recommend"] = _recommender(data)
     return env
 
 
@@ -132,9 +138,90 @@ def _estimator(data: SiteData):  # type: ignore[no-untyped-def]
     ) -> GuideFigures:
         _check(data, combo=combo, model=model, quant=quant, runtime=runtime)
         query = Query(combo, model, quant, runtime, context, concurrency=concurrency)
-        return GuideFigures(data.results.ask(query))
+        return GuideFigures(data.results.get(query))
 
     return estimate
+
+
+def _recommender(data: SiteData):  # type: ignore[no-untyped-def]
+    def recommend(combo: str, *, model: str) -> GuideAnswer:
+        _check(data, combo=combo, model=model)
+        answer = data.results.recommendation(combo, model).headline
+        if answer is None:
+            raise BuildError(f"recommend(): nothing runs {model!r} on {combo!r}")
+        return GuideAnswer(answer, data.catalog.runtimes[answer.config.runtime].name)
+
+    return recommend
+
+
+@dataclass(frozen=True)
+class GuideAnswer:
+    """The recommender's headline answer, as a guide may name it (same figures as the pages)."""
+
+    answer: Answer
+    runtime_name: str
+
+    @property
+    def runtime(self) -> str:
+        return self.runtime_name
+
+    @property
+    def quant(self) -> str:
+        return self.answer.config.quant
+
+    @property
+    def split(self) -> str:
+        return self.answer.estimate.split
+
+    @property
+    def decode_tok_s(self) -> str:
+        return shown(self.answer.evidence).text
+
+    @property
+    def evidence(self) -> str:
+        return self.answer.evidence.label
+
+
+def planned(folder: Path, catalog: Catalog) -> Iterator[Query]:
+    """The queries of every ``estimate(...)`` placeholder in ``folder``, read from the
+    templates' syntax trees (arguments must be literals), so the evaluate stage computes them
+    before rendering. Unknown IDs are left to rendering, which reports them with the file."""
+    if not folder.is_dir():
+        return
+    env = jinja2.Environment()
+    for path in sorted(folder.rglob("*.md")):
+        try:
+            tree = env.parse(path.read_text(encoding="utf-8"))
+        except jinja2.TemplateSyntaxError as exc:
+            raise BuildError(f"{display_path(path)}:{exc.lineno}: {exc.message}") from exc
+        for call in tree.find_all(jinja2.nodes.Call):
+            query = _placeholder(call, catalog, path)
+            if query is not None:
+                yield query
+
+
+def _placeholder(call: jinja2.nodes.Call, catalog: Catalog, path: Path) -> Query | None:
+    if not (isinstance(call.node, jinja2.nodes.Name) and call.node.name == "estimate"):
+        return None
+    try:
+        args = [arg.as_const() for arg in call.args]
+        kwargs = {kw.key: kw.value.as_const() for kw in call.kwargs}
+    except jinja2.nodes.Impossible as exc:
+        raise BuildError(
+            f"{display_path(path)}:{call.lineno}: estimate() takes literal arguments"
+        ) from exc
+    combo = args[0] if args else kwargs.pop("combo", "")
+    known = combo in catalog.combos and kwargs.get("model") in catalog.models
+    if not known or not {"model", "quant", "runtime"} <= set(kwargs):
+        return None
+    return Query(
+        combo,
+        kwargs["model"],
+        kwargs["quant"],
+        kwargs["runtime"],
+        kwargs.get("context", HEADLINE_CONTEXT),
+        concurrency=kwargs.get("concurrency", 1),
+    )
 
 
 def _check(data: SiteData, **ids: str) -> None:

@@ -8,7 +8,7 @@ from site_builder.catalog import Catalog
 from site_builder.engine import Estimate
 from site_builder.site import evidence, fmt, urls
 from site_builder.site.evidence import Shown
-from site_builder.site.picks import Pick
+from site_builder.site.picks import Pick, floor_note
 from site_builder.site.results import Query, Results
 
 
@@ -28,6 +28,8 @@ class FitRow:
     size: str
     quant: str
     runtime: Link
+    split: str
+    warning: str
     verdict: str
     decode: Shown
     memory: str
@@ -80,6 +82,8 @@ def fit_row(results: Results, pick: Pick) -> FitRow:
         size=model_size(catalog, query.model),
         quant=query.quant,
         runtime=runtime_link(catalog, query.runtime),
+        split=split_words(estimate.split, catalog.combos[query.combo].cards()),
+        warning=floor_note(catalog, pick),
         verdict=estimate.verdict,
         decode=decode_shown(results, query, estimate),
         memory=per_card(estimate),
@@ -87,6 +91,11 @@ def fit_row(results: Results, pick: Pick) -> FitRow:
         detail=Link("details", urls.link(urls.matrix(query.combo), urls.anchor(query.model))),
         reason=reason(estimate),
     )
+
+
+def split_words(split: str, gpus: tuple[tuple[str, int], ...]) -> str:
+    """``tensor split`` on several cards, empty on one."""
+    return f"{split} split" if sum(n for _, n in gpus) > 1 else ""
 
 
 def decode_shown(results: Results, query: Query, estimate: Estimate) -> Shown:

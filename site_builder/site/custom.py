@@ -18,10 +18,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from site_builder.catalog import Catalog
-from site_builder.engine import Config, Estimate, Lookups
+from site_builder.engine import Config, Estimate, Lookups, prepare
+from site_builder.engine.recommend import Candidate, fastest_of
 from site_builder.errors import BuildError
-from site_builder.site.picks import Pick, best
-from site_builder.site.results import HEADLINE_CONTEXT, Query, applies, estimate_all, loadable
+from site_builder.site.results import (
+    HEADLINE_CONTEXT,
+    Default,
+    Query,
+    Table,
+    applies,
+    estimate_all,
+    loadable,
+)
 
 COUNTS = (1, 2, 4)
 """Card counts offered for one GPU type (three cards rarely divide a model's heads)."""
@@ -94,13 +102,39 @@ def label(catalog: Catalog, build: Build) -> str:
     return " + ".join(f"{count}× {catalog.gpus[gpu].name}" for gpu, count in build.cards)
 
 
-def best_results(catalog: Catalog, build: Build, lookups: Lookups) -> list[Pick]:
-    """For each model and runtime, the best quant on ``build`` (see :mod:`picks`)."""
-    by_pair: dict[tuple[str, str], list[tuple[Query, Estimate]]] = {}
+def tables(catalog: Catalog) -> dict[str, Table]:
+    """Every build's configurator table."""
+    lookups = prepare(catalog)
+    return {build.key: table(catalog, build, lookups) for build in builds(catalog)}
+
+
+def table(catalog: Catalog, build: Build, lookups: Lookups) -> Table:
+    """For each model and runtime, the recommender's headline rule among that runtime's quants
+    on ``build``; the model's default is the rule over all of them."""
+    by_model: dict[str, dict[str, list[Candidate]]] = {}
     for query, estimate in results(catalog, build, lookups):
-        by_pair.setdefault((query.model, query.runtime), []).append((query, estimate))
-    chosen = (best(catalog, candidates) for candidates in by_pair.values())
-    return [pick for pick in chosen if pick is not None]
+        found = Candidate(_config(build, query), estimate)
+        by_model.setdefault(query.model, {}).setdefault(query.runtime, []).append(found)
+    rows: list[tuple[Query, Estimate]] = []
+    defaults: dict[str, Default] = {}
+    for model, per_runtime in by_model.items():
+        chosen = {r: fastest_of(catalog, cands) for r, cands in per_runtime.items()}
+        picked = {r: c for r, c in chosen.items() if c is not None}
+        rows += [(_query(build, c), c.estimate) for c in picked.values()]
+        top = fastest_of(catalog, list(picked.values()))
+        if top is not None:
+            defaults[model] = Default(
+                top.config.runtime,
+                top.config.quant,
+                top.estimate.split,
+                {r: (c.config.quant, c.estimate.split) for r, c in picked.items()},
+            )
+    return Table(build.cards, rows, defaults)
+
+
+def _query(build: Build, candidate: Candidate) -> Query:
+    c = candidate.config
+    return Query(build.key, c.model, c.quant, c.runtime, c.context_tokens)
 
 
 def results(catalog: Catalog, build: Build, lookups: Lookups) -> list[tuple[Query, Estimate]]:

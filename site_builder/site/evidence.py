@@ -39,9 +39,15 @@ def decode(results: Results, query: Query, estimate: Estimate) -> Shown:
     if estimate.decode_tok_s is None:
         return Shown(fmt.DASH, "tok/s", "estimated")
     config = config_for(results.catalog, query)
-    found = engine_evidence.label(
-        results.catalog, config, "decode_tok_s", estimate, results.estimator
+    return shown(
+        engine_evidence.label(results.catalog, config, "decode_tok_s", estimate, results.estimator)
     )
+
+
+def shown(found: engine_evidence.Evidence) -> Shown:
+    """A decode figure's evidence, formatted for a page."""
+    if found.value is None:
+        return Shown(fmt.DASH, "tok/s", "estimated")
     span = ""
     if found.label == "estimated" and found.low is not None and found.high is not None:
         span = f"{fmt.tok_s(found.low)}–{fmt.tok_s(found.high)}"

@@ -1,25 +1,20 @@
-"""Choosing what a matrix cell shows: the best quant and runtime of a model on a combo.
+"""What a page shows for a model on a combo: the recommender's answer, read from the results.
 
-The best configuration is the most precise quant that runs, on the fastest rated runtime for
-it: verdict first (fits, tight, offload, no-fit, unsupported), then the model's effective bits
-per weight in that quant, to the nearest half bit (the most for configurations that run, the
-fewest for those that do not; two files of nearly the same precision, such as gpt-oss in MXFP4
-and in Q8_0, tie), then decode speed. Every
-choice is made from engine results, never from editorial text.
+The recommendation itself (which runtime, quant and split, and why) is the engine's
+(:mod:`site_builder.engine.recommend`), computed once in the evaluate stage; this module only
+turns answers into the site's queries and derives the few page-level choices built on them
+(the combo page's worked example, the per-quant rows of the matrices).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from site_builder.catalog import Catalog
-from site_builder.engine import Estimate, effective_bits_per_weight
-from site_builder.site.results import HEADLINE_CONTEXT, Query, Results, in_vram, is_runnable, rank
-
-LOW_BITS = 3.5
-"""Below this many bits per weight, quality loss is large enough to call it a compromise."""
+from site_builder.engine import Estimate
+from site_builder.engine.recommend import Answer, passes_floor, precision_class
+from site_builder.site.results import Query, Results, config_for, in_vram, query_of, rank
 
 
 @dataclass(frozen=True)
@@ -30,68 +25,75 @@ class Pick:
     estimate: Estimate
 
 
-def best(catalog: Catalog, candidates: Iterable[tuple[Query, Estimate]]) -> Pick | None:
-    """The best of ``candidates`` (see module docstring), or None when there are none."""
-    ranked = sorted(candidates, key=lambda item: _key(catalog, *item))
-    return Pick(*ranked[0]) if ranked else None
+def of_answer(answer: Answer) -> Pick:
+    """The pick of a recommender answer."""
+    return Pick(query_of(answer.config), answer.estimate)
 
 
-def best_for(
-    catalog: Catalog, results: Results, combo: str, model: str, context: int = HEADLINE_CONTEXT
-) -> Pick | None:
-    """The best configuration of ``model`` on ``combo`` at ``context``."""
-    return best(catalog, results.for_cell(combo, model, context))
+def headline(results: Results, combo: str, model: str) -> Pick | None:
+    """The recommender's headline answer for ``model`` on ``combo`` (None when nothing runs)."""
+    answer = results.recommendation(combo, model).headline
+    return of_answer(answer) if answer else None
 
 
-def best_per_model(catalog: Catalog, results: Results, combo: str) -> dict[str, Pick]:
-    """Model slug -> best headline configuration on ``combo`` (models without any are left out).
-
-    Many pages ask for the same combo; the answer is kept on ``results``."""
-    key = ("best_per_model", combo)
-    if key not in results.memo:
-        picks = {}
-        for model in catalog.models:
-            pick = best_for(catalog, results, combo, model)
-            if pick is not None:
-                picks[model] = pick
-        results.memo[key] = picks
-    cached: dict[str, Pick] = results.memo[key]
-    return cached
+def headlines(results: Results, combo: str) -> dict[str, Pick]:
+    """Model slug -> headline answer on ``combo`` (models that run nowhere left out)."""
+    found = {m: headline(results, combo, m) for m in results.catalog.models}
+    return {m: p for m, p in found.items() if p is not None}
 
 
-def best_for_quant(
-    catalog: Catalog, results: Results, combo: str, model: str, quant: str, context: int
-) -> Pick | None:
-    """The fastest rated runtime for one quant of one model at one context."""
-    return best(
-        catalog, [(q, e) for q, e in results.for_cell(combo, model, context) if q.quant == quant]
-    )
+def headline_pick(results: Results, combo: str) -> Pick | None:
+    """The combo page's worked example: the largest model whose answer runs in VRAM at or
+    above the quality floor, else the largest that runs in VRAM, else the largest that runs."""
+    picks = list(headlines(results, combo).values())
+    running = [p for p in picks if in_vram(p.estimate)]
+    sound = [p for p in running if is_sound(results.catalog, p)]
+    pool = sound or running or picks
+    if not pool:
+        return None
+    catalog = results.catalog
+    return max(pool, key=lambda p: (catalog.models[p.query.model].params_total_b, p.query))
 
 
 def is_sound(catalog: Catalog, pick: Pick) -> bool:
-    """The pick runs in VRAM at :data:`LOW_BITS` bits per weight or more."""
-    return in_vram(pick.estimate) and precision(catalog, pick.query) >= LOW_BITS
+    """The pick runs in VRAM at or above the recommender's quality floor."""
+    return in_vram(pick.estimate) and passes_floor(catalog, config_for(catalog, pick.query))
 
 
-def combos_running(catalog: Catalog, results: Results, model: str) -> int:
-    """How many combos run ``model`` soundly (see :func:`is_sound`) at the headline context."""
+FLOOR_NOTE = "below the quality floor"
+"""What pages append to a setup whose quant loses more quality than the floor."""
+
+
+def floor_note(catalog: Catalog, pick: Pick) -> str:
+    """:data:`FLOOR_NOTE` when ``pick``'s quant is below the recommender's quality floor."""
+    return "" if passes_floor(catalog, config_for(catalog, pick.query)) else FLOOR_NOTE
+
+
+def combos_running(results: Results, model: str) -> int:
+    """How many combos run ``model`` in VRAM at or above the quality floor (headline answer)."""
     return sum(
         1
-        for combo in catalog.combos
-        if (pick := best_per_model(catalog, results, combo).get(model)) and is_sound(catalog, pick)
+        for combo in results.catalog.combos
+        if (pick := headline(results, combo, model)) and is_sound(results.catalog, pick)
     )
 
 
-def precision(catalog: Catalog, query: Query) -> float:
-    """The model's effective bits per weight in the query's quant, to 3 decimals (the
-    configurator ranks by the same published figure)."""
-    model, quant = catalog.models[query.model], catalog.quants[query.quant]
-    return round(effective_bits_per_weight(model, quant), 3)
+def best(catalog: Catalog, candidates: Iterable[tuple[Query, Estimate]]) -> Pick | None:
+    """The best of ``candidates`` of one quant: verdict first, then speed."""
+    ranked = sorted(
+        candidates, key=lambda item: (rank(item[1]), -(item[1].decode_tok_s or 0.0), item[0])
+    )
+    return Pick(*ranked[0]) if ranked else None
 
 
-def _key(catalog: Catalog, query: Query, estimate: Estimate) -> tuple[int, float, float, Query]:
-    """Verdict first; among runnable results the most precise quant, among the rest the
-    smallest (the one closest to fitting); then speed."""
-    bits = math.floor(precision(catalog, query) * 2 + 0.5) / 2
-    speed = estimate.decode_tok_s or 0.0
-    return (rank(estimate), -bits if is_runnable(estimate) else bits, -speed, query)
+def best_for_quant(
+    results: Results, combo: str, model: str, quant: str, context: int
+) -> Pick | None:
+    """The fastest runtime for one quant of one model at one context (a matrix row)."""
+    cell = results.for_cell(combo, model, context)
+    return best(results.catalog, [(q, e) for q, e in cell if q.quant == quant])
+
+
+def precision_half_bits(catalog: Catalog, query: Query) -> float:
+    """The query's precision class (nearest half bit), as the recommender compares it."""
+    return precision_class(catalog, config_for(catalog, query))

@@ -17,12 +17,13 @@ from pathlib import Path
 
 from site_builder.catalog import Catalog
 from site_builder.engine import Estimate
+from site_builder.engine.evidence import prefill_range
 from site_builder.errors import CatalogError, Problem, display_path
 from site_builder.site import fmt
 from site_builder.site.claims import Claim, find_claims, mentioned, without_templates
-from site_builder.site.pages import SiteData
 from site_builder.site.picks import best
 from site_builder.site.results import HEADLINE_CONTEXT, is_runnable
+from site_builder.site.sitedata import SiteData
 
 BITS_WORD = re.compile(r"\bq(\d)\b|\b(\d)[- ]?bit\b|\bint(\d)\b", re.IGNORECASE)
 PROSE_KINDS = ("gpus", "interconnects", "models", "quants", "runtimes", "combos", "stacks")
@@ -156,20 +157,20 @@ def expected(
 
 
 def _estimated(est: Estimate, metric: str) -> list[float]:
-    """The engine's figure as its low/high band (prefill: the same relative band as decode;
-    memory: cards plus system RAM, within :data:`MEMORY_TOLERANCE`)."""
+    """The engine's figure as its low/high band (prefill: the engine's
+    :func:`~site_builder.engine.evidence.prefill_range`; memory: cards plus system RAM, within
+    :data:`MEMORY_TOLERANCE`)."""
     if metric == "memory":
         total = est.memory.total_gib + est.memory.offload_gib
         return [total * (1 - MEMORY_TOLERANCE), total * (1 + MEMORY_TOLERANCE)]
     if est.decode_tok_s is None:
         return []
-    low, high = est.decode_tok_s_range or (est.decode_tok_s, est.decode_tok_s)
     if metric == "decode":
-        return [low, high]
-    if est.prefill_tok_s is None:
-        return []
-    scale = est.prefill_tok_s / est.decode_tok_s
-    return [low * scale, high * scale]
+        return list(est.decode_tok_s_range or (est.decode_tok_s, est.decode_tok_s))
+    band = prefill_range(est)
+    if band is None:
+        return [est.prefill_tok_s] if est.prefill_tok_s is not None else []
+    return list(band)
 
 
 def _measured(catalog: Catalog, combo: str, model: str, metric: str) -> list[float]:

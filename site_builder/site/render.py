@@ -14,6 +14,7 @@ import jinja2
 
 from site_builder.errors import BuildError
 from site_builder.site import escape, fmt
+from site_builder.site.results import HEADLINE_CONTEXT
 
 
 def environment(templates_dir: Path) -> jinja2.Environment:
@@ -44,6 +45,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         command=fmt.command,
         verdict_text=fmt.verdict_words,
     )
+    env.globals["headline_context"] = fmt.tokens(HEADLINE_CONTEXT)
     return env
 
 

@@ -1,15 +1,12 @@
-"""Every engine evaluation the site shows, memoised so a figure shown twice is one number.
+"""The engine's results the site shows, and the queries that ask for them.
 
-``compute`` evaluates the standard grid eagerly, in two sweeps per combo and model:
-
-1. at the headline context, every runtime the combo's editors rate x every quant of the
-   :data:`LADDER` that runtime loads (the configurator, matrix cells, best-model lists);
-2. at the other contexts, each ladder quant on its best primary runtime from sweep 1 (longer
-   ones only where it runs at the headline context: more context never needs less memory).
-
-Pages, charts, the API and the configurator read from it; a page that needs another
-configuration (a stack's workload, a split comparison, a speed curve) asks
-:meth:`Results.ask`, which evaluates once and remembers.
+:mod:`site_builder.site.evaluate` fills a :class:`Results` before any page renders: the
+standard grid (every combo x model x runtime on the combo's back-end x swept quant, at the
+headline context, and each quant's best runtime at the other contexts), every recommendation
+(:mod:`site_builder.engine.recommend`), and the extra configurations pages need (stack
+workloads, speed curves, guide placeholders, benchmark conditions for evidence labels). Then it
+is frozen: pages, the API and the prose check only read it, and a query nobody planned raises
+:class:`UnplannedQuery` instead of calling the engine.
 """
 
 from __future__ import annotations
@@ -23,39 +20,21 @@ from site_builder import engine
 from site_builder.catalog import Catalog
 from site_builder.engine import Config, Estimate
 from site_builder.engine.config import DEFAULT_GEN_TOKENS, DEFAULT_PROMPT_TOKENS
-from site_builder.engine.estimate import Lookups, prepare
-from site_builder.schema import Combo, Model, Quant, Workload
+from site_builder.engine.estimate import Lookups
+from site_builder.engine.recommend import Recommendation, applies, ladder, platform_runtimes
+from site_builder.engine.workloads import HEADLINE, WORKLOADS
+from site_builder.errors import BuildError
+from site_builder.schema import Combo, Workload
 from site_builder.schema.base import KvCacheType, SplitMode
+
+__all__ = ["applies", "ladder"]
 
 CONTEXTS: tuple[int, ...] = (4096, 8192, 32768, 131072)
 """Context windows of the will-it-run matrices and the configurator (4K short chats, 8K the
 default, 32K long documents, 128K the longest most models take)."""
 
-HEADLINE_CONTEXT = 8192
-"""The context window of headline figures (matrix cells, best-model lists)."""
-
-LADDER: tuple[str, ...] = (
-    "BF16",
-    "Q8_0",
-    "Q6_K",
-    "Q5_K_M",
-    "Q4_K_M",
-    "Q3_K_M",
-    "Q2_K",
-    "IQ2_XXS",
-    "MXFP4",
-    "FP8",
-    "AWQ-INT4",
-    "GPTQ-INT4",
-    "EXL2-6.0",
-    "EXL2-4.0",
-    "NF4",
-    "MLX-4BIT",
-)
-"""The quants the matrices and the configurator sweep: one per precision step of each format
-(the catalog's other quants, such as F16 beside BF16 or Q4_K_S beside Q4_K_M, add rows without
-adding information). IDs missing from the catalog are skipped; a catalog without any of them
-sweeps all its quants."""
+HEADLINE_CONTEXT = WORKLOADS[HEADLINE].context_tokens
+"""The context window of headline figures: the chat workload's (the engine's default)."""
 
 VERDICT_RANK = {"fits": 0, "tight": 1, "offload": 2, "no-fit": 3, "unsupported": 4}
 
@@ -76,46 +55,101 @@ class Query:
     gen: int = DEFAULT_GEN_TOKENS
 
 
+@dataclass(frozen=True)
+class Default:
+    """What the configurator selects for a model: the recommended runtime, quant and split,
+    and for each runtime its own recommended quant and split."""
+
+    runtime: str
+    quant: str
+    split: str
+    per_runtime: dict[str, tuple[str, str]]
+    evidence: tuple[str, float | None] = ("estimated", None)
+    """The recommended setup's decode figure as pages show it: label and value."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A configurator table: results by query and the default selection per model."""
+
+    cards: tuple[tuple[str, int], ...]
+    rows: list[tuple[Query, Estimate]]
+    defaults: dict[str, Default]
+
+
+class UnplannedQuery(BuildError):
+    """A page asked for a configuration the evaluate stage did not plan."""
+
+
 @dataclass
 class Results:
-    """Engine results by query. ``grid`` is the standard sweep, in query order."""
+    """Engine results by query, then frozen. ``grid`` is the standard sweep (default split and
+    tokens), in query order; ``extra`` holds every other planned configuration."""
 
     catalog: Catalog
     grid: dict[Query, Estimate] = field(default_factory=dict)
-    _asked: dict[Query, Estimate] = field(default_factory=dict)
+    extra: dict[Query, Estimate] = field(default_factory=dict)
+    recommendations: dict[tuple[str, str], Recommendation] = field(default_factory=dict)
+    """(combo, model) -> the engine's recommendation for the headline workload."""
     memo: dict[tuple[str, ...], Any] = field(default_factory=dict)
-    """Derived answers that several pages share (see :mod:`site_builder.site.picks`)."""
+    """Derived values computed in the evaluate stage (accuracy points)."""
+    builds: dict[str, Table] = field(default_factory=dict)
+    """The configurator's build-your-own tables by key (:mod:`site_builder.site.custom`)."""
+    frozen: bool = False
     _by_config: dict[Config, Estimate] = field(default_factory=dict)
     _by_combo: dict[str, list[tuple[Query, Estimate]]] = field(default_factory=dict)
     _by_cell: dict[tuple[str, str, int], list[tuple[Query, Estimate]]] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.add({})
-
     def add(self, more: dict[Query, Estimate]) -> None:
-        """Add sweep results; the grid and its indexes stay in query order."""
-        self.grid = dict(sorted({**self.grid, **more}.items()))
-        self._by_combo.clear()
-        self._by_cell.clear()
+        """Add results: standard ones to the grid, others to extra (indexed when frozen)."""
+        self._check_open()
+        for query, estimate in more.items():
+            (self.grid if is_standard(query) else self.extra)[query] = estimate
+
+    def missing(self, queries: Iterable[Query]) -> list[Query]:
+        """The queries not evaluated yet, sorted and without repeats."""
+        return sorted({q for q in queries if q not in self.grid and q not in self.extra}, key=order)
+
+    def get(self, query: Query) -> Estimate:
+        """The evaluated result for ``query``; :class:`UnplannedQuery` if it was not planned."""
+        found = self.grid.get(query) or self.extra.get(query)
+        if found is None:
+            raise UnplannedQuery(f"no planned engine result for {query}")
+        return found
+
+    def recommendation(self, combo: str, model: str) -> Recommendation:
+        """The headline recommendation of ``model`` on ``combo``."""
+        return self.recommendations[(combo, model)]
+
+    def estimator(self, catalog: Catalog, config: Config) -> Estimate:
+        """The engine's ``estimate`` for engine helpers that take an estimator (evidence labels,
+        accuracy points): remembered while evaluating, a look-up once frozen."""
+        found = self._by_config.get(config)
+        if found is None:
+            if self.frozen:
+                raise UnplannedQuery(f"no planned engine result for {config}")
+            found = self._by_config[config] = engine.estimate(catalog, config)
+        return found
+
+    def remember(self, config: Config, estimate: Estimate) -> None:
+        """Make ``estimate`` the estimator's answer for ``config``."""
+        self._check_open()
+        self._by_config[config] = estimate
+
+    def size(self) -> int:
+        """How many configurations the engine evaluated."""
+        builds = sum(len(t.rows) for t in self.builds.values())
+        return len(self.grid) + len(self.extra) + len(self._by_config) + builds
+
+    def freeze(self) -> Results:
+        """End the evaluate stage: sort the grid, index it; from now on nothing is computed."""
+        self.grid = dict(sorted(self.grid.items()))
         for query, estimate in self.grid.items():
             self._by_combo.setdefault(query.combo, []).append((query, estimate))
             cell = (query.combo, query.model, query.context)
             self._by_cell.setdefault(cell, []).append((query, estimate))
-
-    def ask(self, query: Query) -> Estimate:
-        """The engine's result for ``query`` (evaluated once)."""
-        found = self.grid.get(query) or self._asked.get(query)
-        if found is None:
-            found = self._asked[query] = evaluate(self.catalog, query)
-        return found
-
-    def estimator(self, catalog: Catalog, config: Config) -> Estimate:
-        """The engine's ``estimate`` with memory, for engine helpers that take an estimator
-        (evidence labels, accuracy points)."""
-        found = self._by_config.get(config)
-        if found is None:
-            found = self._by_config[config] = engine.estimate(catalog, config)
-        return found
+        self.frozen = True
+        return self
 
     def for_combo(self, combo: str) -> list[tuple[Query, Estimate]]:
         """Grid entries of one combo, in query order."""
@@ -125,28 +159,41 @@ class Results:
         """Grid entries of one model on one combo at one context (every runtime and quant)."""
         return self._by_cell.get((combo, model, context), [])
 
-
-def compute(catalog: Catalog) -> Results:
-    """Sweep 1: every combo at the headline context (what most pages show)."""
-    return Results(catalog=catalog, grid=_evaluated(catalog, sorted(headline_queries(catalog))))
-
-
-def complete(results: Results) -> Results:
-    """Sweep 2, added to ``results``: the other contexts (the matrices and the API tables)."""
-    queries = sorted(set(other_context_queries(results.catalog, results.grid)) - set(results.grid))
-    results.add(_evaluated(results.catalog, queries))
-    return results
+    def _check_open(self) -> None:
+        if self.frozen:
+            raise BuildError("the engine's results are frozen once pages render")
 
 
-def sweep_size(results: Results) -> int:
-    """How many configurations the two sweeps evaluate (without evaluating sweep 2)."""
-    return len(set(results.grid) | set(other_context_queries(results.catalog, results.grid)))
-
-
-def _evaluated(catalog: Catalog, queries: list[Query]) -> dict[Query, Estimate]:
-    return dict(
-        zip(queries, estimate_all(catalog, queries, config_for, prepare(catalog)), strict=True)
+def order(query: Query) -> tuple[object, ...]:
+    """A total sort key of queries (the default split, None, sorts first)."""
+    return (
+        query.combo,
+        query.model,
+        query.quant,
+        query.runtime,
+        query.context,
+        query.split or "",
+        query.concurrency,
+        query.kv_cache,
+        query.prompt,
+        query.gen,
     )
+
+
+def is_standard(query: Query) -> bool:
+    """A query of the standard grid: default split, tokens, concurrency and KV type."""
+    return (query.split, query.concurrency, query.kv_cache, query.prompt, query.gen) == (
+        None,
+        1,
+        "f16",
+        DEFAULT_PROMPT_TOKENS,
+        DEFAULT_GEN_TOKENS,
+    )
+
+
+def evaluated(catalog: Catalog, queries: list[Query], lookups: Lookups) -> dict[Query, Estimate]:
+    """The engine's answers to ``queries``."""
+    return dict(zip(queries, estimate_all(catalog, queries, config_for, lookups), strict=True))
 
 
 def estimate_all(
@@ -163,11 +210,6 @@ def estimate_all(
         return [engine.estimate(catalog, configure(catalog, q), lookups) for q in queries]
     finally:
         gc.enable()
-
-
-def evaluate(catalog: Catalog, query: Query, lookups: Lookups | None = None) -> Estimate:
-    """Ask the engine about one query (``lookups``: the engine's per-catalog precomputation)."""
-    return engine.estimate(catalog, config_for(catalog, query), lookups)
 
 
 def config_for(catalog: Catalog, query: Query) -> Config:
@@ -188,7 +230,8 @@ def config_for(catalog: Catalog, query: Query) -> Config:
 
 
 def headline_queries(catalog: Catalog) -> Iterator[Query]:
-    """Sweep 1: every model x rated runtime x loadable ladder quant, at the headline context."""
+    """Sweep 1: every model x runtime on the combo's back-end x loadable ladder quant, at the
+    headline context (the recommender's candidates at the runtime's default split)."""
     for combo_slug, combo in catalog.combos.items():
         for model_slug, model in catalog.models.items():
             for runtime, quant in runtime_quants(catalog, combo):
@@ -196,10 +239,28 @@ def headline_queries(catalog: Catalog) -> Iterator[Query]:
                     yield Query(combo_slug, model_slug, quant, runtime, HEADLINE_CONTEXT)
 
 
-def applies(model: Model, quant: Quant) -> bool:
-    """Expert-only formats (MXFP4 stores routed experts in FP4, the rest at 8 bits) mean
-    nothing for a dense model: there it is just its 8-bit fallback, a duplicate row."""
-    return quant.expert_bits_per_weight is None or model.moe is not None
+def base_config(catalog: Catalog, combo: str, model: str) -> Config:
+    """The recommender's question for ``model`` on ``combo`` (quant and runtime are its to
+    choose)."""
+    return engine.config_for_combo(catalog, combo, model=model, quant="", runtime="")
+
+
+def query_of(config: Config) -> Query:
+    """The site's query of a combo configuration."""
+    if config.combo is None:
+        raise BuildError(f"not a combo configuration: {config}")
+    return Query(
+        combo=config.combo,
+        model=config.model,
+        quant=config.quant,
+        runtime=config.runtime,
+        context=config.context_tokens,
+        split=config.split,
+        concurrency=config.concurrency,
+        kv_cache=config.kv_cache,
+        prompt=config.prompt_tokens,
+        gen=config.gen_tokens,
+    )
 
 
 def other_context_queries(catalog: Catalog, headline: dict[Query, Estimate]) -> Iterator[Query]:
@@ -224,15 +285,10 @@ def other_context_queries(catalog: Catalog, headline: dict[Query, Estimate]) -> 
                 yield replace(query, context=context)
 
 
-def ladder(catalog: Catalog) -> list[str]:
-    """The swept quants present in the catalog (all of them if none of the ladder is)."""
-    present = [q for q in LADDER if q in catalog.quants]
-    return present or list(catalog.quants)
-
-
 def runtime_quants(catalog: Catalog, combo: Combo) -> Iterator[tuple[str, str]]:
-    """(runtime, quant) pairs worth evaluating on ``combo``: rated runtimes, ladder quants."""
-    return loadable(catalog, rated_runtimes(combo))
+    """(runtime, quant) pairs worth evaluating on ``combo``: runtimes on its back-end, ladder
+    quants."""
+    return loadable(catalog, platform_runtimes(catalog, [e.gpu for e in combo.gpus]))
 
 
 def loadable(catalog: Catalog, runtimes: list[str]) -> Iterator[tuple[str, str]]:
@@ -243,11 +299,6 @@ def loadable(catalog: Catalog, runtimes: list[str]) -> Iterator[tuple[str, str]]
         for quant in quants:
             if catalog.quants[quant].format in formats:
                 yield runtime, quant
-
-
-def rated_runtimes(combo: Combo) -> list[str]:
-    """Runtimes the combo's editors rate above ``unsupported``, sorted by ID."""
-    return sorted(r.runtime for r in combo.runtimes if r.rating != "unsupported")
 
 
 def workload_query(combo: str, workload: Workload) -> Query:

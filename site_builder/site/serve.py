@@ -11,14 +11,11 @@ from __future__ import annotations
 import logging
 import sys
 
-from site_builder.catalog import load_catalog
 from site_builder.errors import BuildError, CatalogError
-from site_builder.site import api, mkdocs_run, nav, prose
-from site_builder.site.build import extra_files, markdown_files
+from site_builder.site import mkdocs_run, nav
+from site_builder.site.build import generate
 from site_builder.site.layout import Layout
 from site_builder.site.output import write_tree
-from site_builder.site.pages import SiteData, all_pages
-from site_builder.site.results import compute
 
 HOOK = "serve_hook.py"
 
@@ -26,11 +23,7 @@ HOOK = "serve_hook.py"
 def regenerate(layout: Layout) -> bool:
     """Re-render the docs folder; on a catalog or template error, report it and keep the old."""
     try:
-        catalog = load_catalog(layout.catalog)
-        data = SiteData(catalog, compute(catalog), layout.content)
-        prose.check(data, layout.catalog)
-        docs = markdown_files(layout, data, all_pages(data))
-        extras = extra_files(layout, data)
+        site = generate(layout)
     except CatalogError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -39,7 +32,8 @@ def regenerate(layout: Layout) -> bool:
     except BuildError as exc:
         print(f"error: {exc}; keeping the previous pages", file=sys.stderr)
         return False
-    write_tree(layout.docs, {**docs, **extras.static, **api.build_files(data)})
+    extras = site.extras()
+    write_tree(layout.docs, {**site.docs, **extras.static, **site.tables()})
     write_tree(layout.fragments, extras.fragments)
     return True
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import pickle
 import traceback
 from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar
 
 from site_builder.errors import BuildError
 
@@ -38,3 +40,55 @@ def _run(job: Callable[[], None]) -> None:
     except BaseException:
         traceback.print_exc()
         raise SystemExit(1) from None
+
+
+T = TypeVar("T")
+
+
+class Pending(Generic[T]):
+    """The value a child process computes; :meth:`result` waits for it."""
+
+    def __init__(self, value: T | None = None, reader: object = None) -> None:
+        self._value = value
+        self._reader = reader
+
+    def result(self) -> T:
+        if self._reader is not None:
+            data = self._reader.recv_bytes()  # type: ignore[attr-defined]
+            self._reader.close()  # type: ignore[attr-defined]
+            self._reader = None
+            outcome = pickle.loads(data)
+            if isinstance(outcome, BaseException):
+                raise BuildError(f"a build job failed in its process: {outcome}")
+            self._value = outcome
+        return self._value  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def computed(job: Callable[[], T]) -> Iterator[Pending[T]]:
+    """Compute ``job()`` in a child process while the ``with`` body runs (in this process where
+    ``fork`` is unavailable); read it with ``.result()`` inside or after the body."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        yield Pending(job())
+        return
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    process = context.Process(target=_send, args=(job, writer), daemon=True)
+    process.start()
+    writer.close()
+    pending: Pending[T] = Pending(reader=reader)
+    try:
+        yield pending
+        pending.result()
+    finally:
+        process.join()
+
+
+def _send(job: Callable[[], object], writer: object) -> None:
+    try:
+        outcome: object = job()
+    except BaseException as exc:  # reported by the parent
+        traceback.print_exc()
+        outcome = BuildError(str(exc))
+    writer.send_bytes(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))  # type: ignore[attr-defined]
+    writer.close()  # type: ignore[attr-defined]

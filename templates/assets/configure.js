@@ -32,7 +32,7 @@
     return request.catch(function () { return loadScript(combo); }).then(function (data) {
       var index = {};
       data.fields.forEach(function (name, i) { index[name] = i; });
-      cache[combo] = { rows: data.rows, index: index };
+      cache[combo] = { rows: data.rows, index: index, defaults: data.defaults || {}, names: data.gpu_names || {} };
       return cache[combo];
     });
   }
@@ -59,25 +59,30 @@
     return seen;
   }
 
-  var VERDICT_RANK = { "fits": 0, "tight": 1, "offload": 2, "no-fit": 3, "unsupported": 4 };
+  /* The engine's recommendation (site-builder recommend), precomputed per model: choosing a
+     hardware or model selects it; choosing a runtime selects that runtime's own pick. */
+  function choose(table, model) {
+    var d = table.defaults[model];
+    if (!d) { return; }
+    field("runtime").value = d.runtime;
+    field("quant").value = d.quant;
+    field("split").value = d.split;
+    field("context").value = form.dataset.defaultContext;
+  }
 
-  /* The site's pick: best verdict, then the most precise quant for this model (its effective
-     bits per weight to the nearest half bit; fewest when nothing runs), then the fastest decode; at the
-     chosen context. */
-  function choose(rows, table) {
-    var i = table.index, context = field("context").value;
-    var pool = rows.filter(function (r) { return String(r[i.context]) === context; });
-    pool.sort(function (a, b) {
-      var ra = VERDICT_RANK[a[i.verdict]], rb = VERDICT_RANK[b[i.verdict]];
-      if (ra !== rb) { return ra - rb; }
-      var runs = ra <= 2, ba = Math.floor(a[i.bits_per_weight] * 2 + 0.5) / 2, bb = Math.floor(b[i.bits_per_weight] * 2 + 0.5) / 2;
-      if (ba !== bb) { return runs ? bb - ba : ba - bb; }
-      return (b[i.decode_tok_s] || 0) - (a[i.decode_tok_s] || 0);
-    });
-    if (pool.length) {
-      field("runtime").value = pool[0][i.runtime];
-      field("quant").value = pool[0][i.quant];
+  function chooseForRuntime(table, model) {
+    var d = table.defaults[model];
+    var pair = d && d.per_runtime[field("runtime").value];
+    if (pair) {
+      field("quant").value = pair[0];
+      field("split").value = pair[1];
     }
+  }
+
+  function isDefault(table, model) {
+    var d = table.defaults[model];
+    return d && d.runtime === field("runtime").value && d.quant === field("quant").value &&
+      d.split === field("split").value && field("context").value === form.dataset.defaultContext ? d : null;
   }
 
   function update(event) {
@@ -88,15 +93,19 @@
       var forModel = rowsWhere(table, function (get) { return get("model") === model; });
       if (target === "combo" || target === "model" || pickFirst) {
         pickFirst = false;
-        choose(forModel, table);
+        choose(table, model);
+      } else if (target === "runtime") {
+        chooseForRuntime(table, model);
       }
       restrict(field("runtime"), unique(forModel, table, "runtime"));
       var forRuntime = forModel.filter(function (row) { return row[table.index.runtime] === field("runtime").value; });
       restrict(field("quant"), unique(forRuntime, table, "quant"));
       var forQuant = forRuntime.filter(function (row) { return row[table.index.quant] === field("quant").value; });
       restrict(field("context"), unique(forQuant, table, "context"));
-      var row = forQuant.filter(function (r) { return String(r[table.index.context]) === field("context").value; })[0];
-      render(row, table);
+      var forContext = forQuant.filter(function (r) { return String(r[table.index.context]) === field("context").value; });
+      restrict(field("split"), unique(forContext, table, "split"));
+      var row = forContext.filter(function (r) { return r[table.index.split] === field("split").value; })[0];
+      render(row, table, isDefault(table, model));
       remember();
     }).catch(function (error) {
       out.innerHTML = "";
@@ -127,7 +136,7 @@
     return box;
   }
 
-  function render(row, table) {
+  function render(row, table, recommended) {
     out.innerHTML = "";
     if (!row) {
       out.appendChild(text("p", "The engine has no result for this choice: no runtime rated for this hardware loads it."));
@@ -135,10 +144,13 @@
     }
     function get(name) { return row[table.index[name]]; }
     var head = document.createElement("p");
-    var badge = text("span", get("verdict"), "verdict verdict-" + get("verdict"));
+    var words = JSON.parse(form.dataset.verdicts || "{}");
+    var badge = text("span", words[get("verdict")] || get("verdict"), "verdict verdict-" + get("verdict"));
+    badge.setAttribute("data-verdict", get("verdict"));
     badge.setAttribute("data-testid", "verdict");
     head.appendChild(badge);
-    head.appendChild(document.createTextNode(" " + get("split") + " split · all figures estimated by the engine"));
+    var note = recommended ? " · the engine's recommended setup for this hardware and model" : " · all figures estimated by the engine";
+    head.appendChild(document.createTextNode(" " + get("split") + " split" + note));
     out.appendChild(head);
     var reasons = get("reasons");
     if (reasons.length) {
@@ -148,7 +160,13 @@
     }
     var figures = text("div", "", "figures");
     var range = get("decode_low") !== null ? fmt(get("decode_low")) + "–" + fmt(get("decode_high")) : "";
-    var decode = figure("Decode, single stream", fmt(get("decode_tok_s")), "tok/s", range);
+    var shownDecode = get("decode_tok_s"), label = "estimated";
+    if (recommended && recommended.evidence && recommended.evidence[1] !== null) {
+      label = recommended.evidence[0];
+      shownDecode = recommended.evidence[1];
+      if (label !== "estimated") { range = ""; }
+    }
+    var decode = figure("Decode, single stream", fmt(shownDecode), "tok/s", range ? range + " · " + label : label);
     decode.setAttribute("data-testid", "decode");
     figures.appendChild(decode);
     figures.appendChild(figure("Prefill", fmt(get("prefill_tok_s")), "tok/s"));
@@ -157,7 +175,7 @@
     figures.appendChild(figure("Memory, all cards", fmt(get("memory_total_gib"), 1), "GiB"));
     figures.appendChild(figure("GPU power at load", fmt(get("power_w"), 0), "W"));
     out.appendChild(figures);
-    renderCards(get("per_gpu"));
+    renderCards(get("per_gpu"), table.names);
     if (get("launch_command")) {
       out.appendChild(text("p", "Launch command:"));
       var pre = document.createElement("pre");
@@ -166,10 +184,10 @@
     }
   }
 
-  function renderCards(cards) {
+  function renderCards(cards, names) {
     cards.forEach(function (card, i) {
       var capacity = card[1];
-      var label = text("p", "Card " + i + " (" + card[0] + "): " + fmt(card[6], 1) + " of " + fmt(capacity, 1) + " GiB");
+      var label = text("p", "Card " + (i + 1) + " · " + (names[card[0]] || card[0]) + ": " + fmt(card[6], 1) + " of " + fmt(capacity, 1) + " GiB");
       out.appendChild(label);
       var bar = text("div", "", "bar");
       bar.setAttribute("role", "img");
@@ -187,7 +205,7 @@
 
   function remember() {
     var params = new URLSearchParams();
-    ["combo", "model", "runtime", "quant", "context"].forEach(function (name) { params.set(name, field(name).value); });
+    ["combo", "model", "runtime", "quant", "split", "context"].forEach(function (name) { params.set(name, field(name).value); });
     if (history.replaceState) { history.replaceState(null, "", "?" + params.toString()); }
   }
 
@@ -197,7 +215,7 @@
     var params = new URLSearchParams(location.search);
     pickFirst = !params.get("quant") || !params.get("runtime");
     var defaults = { combo: form.dataset.defaultCombo, model: form.dataset.defaultModel, context: form.dataset.defaultContext };
-    ["combo", "model", "runtime", "quant", "context"].forEach(function (name) {
+    ["combo", "model", "runtime", "quant", "split", "context"].forEach(function (name) {
       var value = params.get(name) || defaults[name];
       if (value && Array.prototype.some.call(field(name).options, function (o) { return o.value === value; })) {
         field(name).value = value;

@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from site_builder.catalog import load_catalog
-from site_builder.site.results import evaluate, workload_query
+from site_builder.engine import estimate
+from site_builder.site.results import config_for, workload_query
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG = REPO / "catalog"
@@ -144,7 +145,8 @@ def test_stack_commands_use_the_engines_launch_flags(slug: str) -> None:
     the expected outcome describes what the reader actually runs."""
     catalog = load_catalog(REPO / "catalog")
     stack = catalog.stacks[slug]
-    launch = evaluate(catalog, workload_query(stack.combo, stack.workload)).launch_command
+    query = workload_query(stack.combo, stack.workload)
+    launch = estimate(catalog, config_for(catalog, query)).launch_command
     engine_flags = dict(LAUNCH_FLAG.findall(launch))
     commands = "\n".join(step.commands or "" for step in stack.steps)
     for flag, value in LAUNCH_FLAG.findall(commands):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,18 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The fixture catalog's site, built once."""
     layout = fixture_layout(tmp_path_factory.mktemp("fixture-site"))
     return Built(layout, build(layout))
+
+
+@pytest.fixture(scope="session")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    folder = tmp_path_factory.mktemp("shipped")
+    layout = Layout.at(ROOT, site=folder / "site", work=folder / "work")
+    started = time.perf_counter()
+    report = build(layout)
+    elapsed = time.perf_counter() - started
+    # A loose guard against accidental quadratic work (the budget is 20 s on an idle machine).
+    assert elapsed < 90, report.timings
+    return Built(layout, report)
 
 
 @pytest.fixture

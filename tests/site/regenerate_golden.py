@@ -12,10 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from site_builder.catalog import load_catalog
-from site_builder.site.build import extra_files, markdown_files
-from site_builder.site.pages import SiteData, all_pages
-from site_builder.site.results import compute
+from site_builder.site.build import generate
 from tests.site.conftest import fixture_layout
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -24,13 +21,10 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 def golden_files() -> dict[str, str]:
     """Relative path -> text of every golden file, as the current code renders them."""
     with tempfile.TemporaryDirectory() as folder:
-        layout = fixture_layout(Path(folder))
-        catalog = load_catalog(layout.catalog)
-        data = SiteData(catalog, compute(catalog), layout.content)
-        docs = markdown_files(layout, data, all_pages(data))
-        extras = extra_files(layout, data)
-    files = {p: str(c) for p, c in docs.items() if p.endswith(".md")}
-    files.update({f"fragments/{p}": str(c) for p, c in extras.fragments.items()})
+        site = generate(fixture_layout(Path(folder)))
+        fragments = site.extras().fragments
+    files = {p: str(c) for p, c in site.docs.items() if p.endswith(".md")}
+    files.update({f"fragments/{p}": str(c) for p, c in fragments.items()})
     return dict(sorted(files.items()))
 
 

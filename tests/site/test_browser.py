@@ -16,6 +16,10 @@ from typing import Any
 
 import pytest
 
+from site_builder.catalog import load_catalog
+from site_builder.engine import config_for_combo
+from site_builder.engine import estimate as engine_estimate
+from site_builder.engine.recommend import fastest_of, recommend
 from site_builder.site import fmt
 from tests.site.conftest import Built
 from tests.site.test_engine_match import estimate
@@ -178,15 +182,60 @@ def test_configurator_changes_numbers_on_input(
     )
     speed = result["decode_tok_s"]
     assert decode.inner_text() == (f"{fmt.tok_s(speed)} tok/s" if speed else fmt.DASH)
-    assert page.locator("[data-testid=verdict]").inner_text() == result["verdict"]
+    assert page.locator("[data-testid=verdict]").get_attribute("data-verdict") == result["verdict"]
     before = page.locator("#configurator-result").inner_text()
     page.select_option("select[name=model]", "llama-3.1-8b-instruct")
     page.wait_for_function(
         "text => document.getElementById('configurator-result').innerText !== text", arg=before
     )
-    assert page.locator("[data-testid=verdict]").inner_text() in {"fits", "tight"}
+    assert page.locator("[data-testid=verdict]").inner_text() in {"runs in VRAM", "tight fit"}
     assert decode.inner_text().endswith(" tok/s")
     assert reader.errors == []
+
+
+def test_configurator_opens_on_the_recommendation_and_runtime_picks_its_own(
+    reader: Reader, built: Built
+) -> None:
+    catalog = load_catalog(built.layout.catalog)
+    base = config_for_combo(
+        catalog, "dual-rtx-4090", model="llama-3.3-70b-instruct", quant="", runtime=""
+    )
+    headline = recommend(catalog, base, "chat", engine_estimate).headline
+    assert headline is not None
+    page = reader.open("/configure/?combo=dual-rtx-4090&model=llama-3.3-70b-instruct")
+    page.locator("[data-testid=decode] b").wait_for()
+    chosen = [page.input_value(f"select[name={n}]") for n in ("runtime", "quant", "split")]
+    assert chosen == [headline.config.runtime, headline.config.quant, headline.estimate.split]
+    value = headline.evidence.value
+    assert page.locator("[data-testid=decode] b").inner_text() == f"{fmt.tok_s(value)} tok/s"
+    small = config_for_combo(
+        catalog, "dual-rtx-4090", model="llama-3.1-8b-instruct", quant="", runtime=""
+    )
+    candidates = headline_candidates(catalog, small)
+    top = recommend(catalog, small, "chat", engine_estimate).headline
+    assert top is not None
+    other, best = next(
+        (r, pick)
+        for r in sorted({c.config.runtime for c in candidates} - {top.config.runtime})
+        if (pick := fastest_of(catalog, [c for c in candidates if c.config.runtime == r]))
+    )
+    before = page.locator("#configurator-result").inner_text()
+    page.select_option("select[name=model]", "llama-3.1-8b-instruct")
+    page.wait_for_function(
+        "text => document.getElementById('configurator-result').innerText !== text", arg=before
+    )
+    assert page.input_value("select[name=runtime]") == top.config.runtime
+    before = page.locator("#configurator-result").inner_text()
+    page.select_option("select[name=runtime]", other)
+    page.wait_for_function(
+        "text => document.getElementById('configurator-result').innerText !== text", arg=before
+    )
+    assert page.input_value("select[name=quant]") == best.config.quant
+    assert reader.errors == []
+
+
+def headline_candidates(catalog: Any, base: Any) -> list[Any]:
+    return list(recommend(catalog, base, "chat", engine_estimate).candidates)
 
 
 def test_configurator_builds_your_own_hardware(
@@ -213,7 +262,7 @@ def test_configurator_builds_your_own_hardware(
         "--runtime",
         runtime,
     )
-    assert page.locator("[data-testid=verdict]").inner_text() == result["verdict"]
+    assert page.locator("[data-testid=verdict]").get_attribute("data-verdict") == result["verdict"]
     speed = result["decode_tok_s"]
     decode = page.locator("[data-testid=decode] b").inner_text()
     assert decode == (f"{fmt.tok_s(speed)} tok/s" if speed else fmt.DASH)

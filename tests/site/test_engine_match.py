@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +34,21 @@ def model_ids(built: Built) -> dict[str, str]:
     return {entry["name"]: slug for slug, entry in models.items()}
 
 
+SETUP = re.compile(
+    r"^(?P<quant>\S+) on (?P<runtime>.+?) ?(?:, (?P<split>\w+) split)?"
+    r"(?: below the quality floor)?$"
+)
+VERDICTS = {fmt.verdict_words(v): v for v in ("fits", "tight", "offload", "no-fit", "unsupported")}
+
+
 def check_combo_page(built: Built, capsys: pytest.CaptureFixture[str], combo: str) -> int:
     """Every will-it-run row of a combo page equals the engine's result; returns rows checked."""
     rows = table_after(built.html(f"hardware-combos/{combo}/"), "will-it-run")
     models, runtimes = model_ids(built), runtime_ids(built)
-    for model, _size, setup, decode, memory, _ctx in rows:
-        verdict, quant, _on, runtime = setup.split(" ", 3)
+    for model, _size, verdict, setup, decode, memory, _ctx in rows:
+        found = SETUP.match(setup)
+        assert found is not None, setup
+        split = ["--split", found["split"]] if found["split"] else []
         result = estimate(
             capsys,
             built.layout.catalog,
@@ -47,11 +57,12 @@ def check_combo_page(built: Built, capsys: pytest.CaptureFixture[str], combo: st
             "--model",
             models[model],
             "--quant",
-            quant,
+            found["quant"],
             "--runtime",
-            runtimes[runtime],
+            runtimes[found["runtime"]],
+            *split,
         )
-        assert verdict == result["verdict"]
+        assert VERDICTS[verdict] == result["verdict"]
         cards = " + ".join(fmt.gib(card["total_gib"]) for card in result["memory"]["per_gpu"])
         assert memory == f"{cards} GiB"
         if "estimated" in decode:

@@ -12,8 +12,8 @@ from site_builder.errors import CatalogError
 from site_builder.site import prose
 from site_builder.site.build import build
 from site_builder.site.claims import find_claims, mentioned, without_templates
-from site_builder.site.pages import SiteData
-from site_builder.site.results import compute
+from site_builder.site.evaluate import evaluate
+from site_builder.site.sitedata import SiteData
 from tests.site.conftest import CATALOG, CONTENT, copy_catalog, fixture_layout
 
 FIX = "let the engine insert it ({{ estimate(...) }} in content/, a template elsewhere)"
@@ -68,7 +68,7 @@ def test_longest_name_wins() -> None:
 @pytest.fixture(scope="module")
 def data() -> SiteData:
     catalog = load_catalog(CATALOG)
-    return SiteData(catalog, compute(catalog), CONTENT)
+    return SiteData(catalog, evaluate(catalog, CONTENT), CONTENT)
 
 
 def problems(data: SiteData, shown: str, text: str, combos: tuple[str, ...] = ()) -> list[str]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from site_builder.site import accuracy, fmt, urls
 from site_builder.site.context import Link, model_link, runtime_link
-from site_builder.site.pages import SiteData
+from site_builder.site.sitedata import SiteData
 
 METRIC_NAMES = {
     "decode_tok_s": ("Decode", "tok/s"),

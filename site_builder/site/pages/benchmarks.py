@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from site_builder.site import urls
 from site_builder.site.context import Link, model_link, runtime_link
-from site_builder.site.pages import Page, SiteData, bench_rows
+from site_builder.site.pages import bench_rows
+from site_builder.site.sitedata import Page, SiteData
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 
-from site_builder.site.pages import SiteData
-from site_builder.site.picks import Pick
-from site_builder.site.results import is_runnable
+from site_builder.catalog import Catalog
+from site_builder.engine.names import short_gpu_name
+from site_builder.site.picks import Pick, headline_pick
+from site_builder.site.results import Query, Results, is_runnable
+from site_builder.site.sitedata import SiteData
 from site_builder.site.svg.memory import CardBar, memory_chart
 from site_builder.site.svg.speed import SpeedPoint, speed_chart
 
@@ -18,7 +21,7 @@ def memory(data: SiteData, pick: Pick) -> str:
     """Memory per card of ``pick`` against each card's capacity."""
     q = pick.query
     bars = [
-        CardBar(f"Card {i} · {_short(data, card.gpu)}", card)
+        CardBar(f"Card {i + 1} · {short_gpu_name(data.catalog.gpus[card.gpu].name)}", card)
         for i, card in enumerate(pick.estimate.memory.per_gpu)
     ]
     if not bars:
@@ -30,14 +33,34 @@ def memory(data: SiteData, pick: Pick) -> str:
     return memory_chart(f"memory-{q.combo}-{q.model}", title, bars)
 
 
+def planned(results: Results) -> Iterator[Query]:
+    """The speed curves' queries: the headline pick of every combo."""
+    for combo in results.catalog.combos:
+        pick = headline_pick(results, combo)
+        if pick is not None:
+            yield from curve(results.catalog, pick.query)
+
+
+def curve(catalog: Catalog, q: Query) -> list[Query]:
+    """One query per point of the speed curve of ``q``: ``tokens`` of prompt already in
+    context, in a window of the prompt plus the generated tokens rounded up to 1,024 (never
+    smaller than ``q``'s), so each point is exactly ``site-builder estimate --context W
+    --prompt T``."""
+    limit = catalog.models[q.model].max_context_tokens
+    return [
+        replace(q, context=max(q.context, _round_up(tokens + q.gen)), prompt=tokens)
+        for tokens in SPEED_CONTEXTS
+        if _round_up(tokens + q.gen) <= limit
+    ]
+
+
 def speed(data: SiteData, pick: Pick) -> str:
     """Decode speed of ``pick`` after 512 to 128K tokens of context."""
     q = pick.query
-    limit = data.catalog.models[q.model].max_context_tokens
     points = []
-    for tokens in (t for t in SPEED_CONTEXTS if t + q.gen <= limit):
-        window = max(q.context, _round_up(tokens + q.gen))
-        estimate = data.results.ask(replace(q, context=window, prompt=tokens))
+    for point in curve(data.catalog, q):
+        tokens = point.prompt
+        estimate = data.results.get(point)
         runs = is_runnable(estimate) and estimate.decode_tok_s is not None
         low, high = estimate.decode_tok_s_range or (None, None)
         points.append(
@@ -56,12 +79,5 @@ def speed(data: SiteData, pick: Pick) -> str:
 
 
 def _round_up(tokens: int) -> int:
-    """The next power of two at or above ``tokens`` (a context window people would allocate)."""
-    window = 1024
-    while window < tokens:
-        window *= 2
-    return window
-
-
-def _short(data: SiteData, slug: str) -> str:
-    return data.catalog.gpus[slug].name.removeprefix("NVIDIA ").removeprefix("GeForce ")
+    """``tokens`` rounded up to a multiple of 1,024."""
+    return -(-tokens // 1024) * 1024

@@ -5,22 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from site_builder.engine import links
 from site_builder.schema import Combo
 from site_builder.schema.base import FailureMode
 from site_builder.site import fmt, urls
 from site_builder.site.context import FitRow, Link, combo_link, fit_row, runtime_link
 from site_builder.site.guides import guides
-from site_builder.site.pages import (
-    Page,
-    SiteData,
-    bench_rows,
-    charts,
-    combo_derived,
-    combo_hardware,
-)
+from site_builder.site.pages import bench_rows, charts, combo_derived, combo_hardware
 from site_builder.site.pages.combo_hardware import CardRow, Fact, SplitResult
-from site_builder.site.picks import Pick, best_per_model, is_sound
-from site_builder.site.results import in_vram
+from site_builder.site.pages.recommended import AnswerBlock, answer_blocks
+from site_builder.site.picks import Pick, headline_pick, headlines
+from site_builder.site.sitedata import Page, SiteData
 
 
 @dataclass(frozen=True)
@@ -66,6 +61,7 @@ class ComboPage:
     psu: str
     os: list[str]
     failure_modes: list[FailureMode]
+    answers: list[AnswerBlock]
     fits: list[FitRow]
     matrix: Link
     headline: str
@@ -88,8 +84,8 @@ def pages(data: SiteData) -> Iterator[Page]:
 
 def get_context(data: SiteData, slug: str, combo: Combo) -> ComboPage:
     """Assemble the combo page from the catalog entry and the engine's results."""
-    picks = best_per_model(data.catalog, data.results, slug)
-    headline = headline_pick(data, picks)
+    picks = headlines(data.results, slug)
+    headline = headline_pick(data.results, slug)
     estimate = headline.estimate if headline else None
     usable = combo_hardware.usable_gib(data, combo, estimate)
     link = data.catalog.interconnects[combo.interconnect]
@@ -122,6 +118,7 @@ def get_context(data: SiteData, slug: str, combo: Combo) -> ComboPage:
         psu=f"{fmt.watts(combo.psu_w)} W",
         os=list(combo.os),
         failure_modes=list(combo.failure_modes),
+        answers=answer_blocks(data, slug, _asked_about(data, slug, headline)),
         fits=[fit_row(data.results, pick) for pick in _by_size(data, picks)],
         matrix=Link(f"Will it run on {combo.name}?", urls.link(urls.matrix(slug))),
         headline=_describe(data, headline),
@@ -151,16 +148,15 @@ def _split_subject(data: SiteData, pick: Pick | None) -> str:
     return f"{model} at {fmt.tokens(pick.query.context)} of context"
 
 
-def headline_pick(data: SiteData, picks: dict[str, Pick]) -> Pick | None:
-    """The page's worked example: the largest model that runs in VRAM at a sound precision
-    (:func:`~site_builder.site.picks.is_sound`), else the largest that runs in VRAM at all,
-    else the best of all."""
-    running = [p for p in picks.values() if in_vram(p.estimate)]
-    sound = [p for p in running if is_sound(data.catalog, p)]
-    pool = sound or running or list(picks.values())
-    if not pool:
-        return None
-    return max(pool, key=lambda p: (data.catalog.models[p.query.model].params_total_b, p.query))
+def _asked_about(data: SiteData, slug: str, headline: Pick | None) -> list[str]:
+    """The models readers ask about on this combo: the worked example, then the models of its
+    stacks and measured benchmarks (largest first), at most four."""
+    catalog = data.catalog
+    named = [s.workload.model for s in catalog.stacks.values() if s.combo == slug]
+    named += [b.model for b in catalog.benchmarks.values() if b.combo == slug]
+    ordered = sorted(set(named), key=lambda m: (-catalog.models[m].params_total_b, m))
+    first = [headline.query.model] if headline else []
+    return list(dict.fromkeys(first + ordered))[:4]
 
 
 def _facts(data: SiteData, combo: Combo, usable: float | None) -> list[Fact]:
@@ -179,7 +175,7 @@ def _facts(data: SiteData, combo: Combo, usable: float | None) -> list[Fact]:
         Fact("Host", f"{combo.host.platform}, {combo.host.system_ram_gib:g} GiB RAM"),
     ]
     if combo.price is not None:
-        facts.append(Fact("Price", f"{fmt.usd(combo.price.total_usd)} ({combo.price.basis})"))
+        facts.append(Fact("Price", fmt.price(combo.price.total_usd, combo.price.basis)))
     return facts
 
 
@@ -189,8 +185,8 @@ def _board_power(data: SiteData, combo: Combo) -> float:
 
 def _bandwidth_ratio(data: SiteData, combo: Combo) -> str:
     link = data.catalog.interconnects[combo.interconnect]
-    memory = min(data.catalog.gpus[e.gpu].mem_bandwidth_gb_s for e in combo.gpus)
-    return f"{memory / link.bandwidth_gb_s:.0f}×"
+    memory = [data.catalog.gpus[e.gpu].mem_bandwidth_gb_s for e in combo.gpus]
+    return f"{links.bandwidth_ratio(memory, link.bandwidth_gb_s):.0f}×"
 
 
 def _by_size(data: SiteData, picks: dict[str, Pick]) -> list[Pick]:

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from site_builder.engine import Estimate
+from site_builder.engine import Estimate, power
 from site_builder.engine.config import DEFAULT_USD_PER_KWH
+from site_builder.engine.names import short_gpu_name
+from site_builder.engine.recommend import Candidate, fastest_of
 from site_builder.schema import Combo
 from site_builder.site import fmt
 from site_builder.site.context import Link, gpu_link, reason, runtime_link
-from site_builder.site.pages import SiteData
-from site_builder.site.picks import Pick, best
-from site_builder.site.results import Query, applies, runtime_quants
+from site_builder.site.picks import Pick
+from site_builder.site.results import rank
+from site_builder.site.sitedata import SiteData
 from site_builder.site.svg.topology import Card, Topology, topology_chart
 
 PRICE_PER_KWH_USD = DEFAULT_USD_PER_KWH
 """Electricity price of running costs: the engine's (stated on the methodology page)."""
-HOURS_PER_YEAR = 8760
 
 
 @dataclass(frozen=True)
@@ -100,35 +101,27 @@ def _card(data: SiteData, slug: str, slot: str | None) -> Card:
     """A card as drawn; its host link is the combo's PCIe slot wiring when that is the link."""
     gpu = data.catalog.gpus[slug]
     native = f"PCIe {gpu.pcie_gen}.0 x{gpu.pcie_lanes}" if gpu.pcie_gen and gpu.pcie_lanes else ""
-    return Card(_short(gpu.name), gpu.vram_gib, slot or native or "on-package")
-
-
-def _short(name: str) -> str:
-    for prefix in ("NVIDIA GeForce ", "NVIDIA ", "AMD Radeon ", "AMD Instinct ", "Apple "):
-        name = name.removeprefix(prefix)
-    return name
+    return Card(short_gpu_name(gpu.name), gpu.vram_gib, slot or native or "on-package")
 
 
 def split_results(data: SiteData, slug: str, combo: Combo, pick: Pick | None) -> list[SplitResult]:
-    """The headline model under each split strategy the combo lists: the best rated runtime
-    offering that split, with its best quant (same ranking as the matrices)."""
+    """The worked example's model under each split strategy the combo lists: the recommender's
+    headline rule among its candidates of that split."""
     if pick is None or len(cards(data, combo)) < 2:
         return []
+    recommendation = data.results.recommendation(slug, pick.query.model)
     rows = []
     for note in combo.split_strategies:
-        candidates = [
-            (query, data.results.ask(query))
-            for query in _split_queries(data, slug, combo, pick.query.model, note.split)
-        ]
-        chosen = best(data.catalog, candidates)
+        pool = [c for c in recommendation.candidates if c.estimate.split == note.split]
+        chosen = fastest_of(data.catalog, pool) or _closest(pool)
         if chosen is None:
             continue
         estimate = chosen.estimate
         rows.append(
             SplitResult(
                 note.split,
-                runtime_link(data.catalog, chosen.query.runtime),
-                chosen.query.quant,
+                runtime_link(data.catalog, chosen.config.runtime),
+                chosen.config.quant,
                 estimate.verdict,
                 fmt.tok_s(estimate.decode_tok_s),
                 fmt.tok_s(estimate.prefill_tok_s),
@@ -138,17 +131,11 @@ def split_results(data: SiteData, slug: str, combo: Combo, pick: Pick | None) ->
     return rows
 
 
-def _split_queries(data: SiteData, slug: str, combo: Combo, model: str, split: str) -> list[Query]:
-    """Every rated runtime offering ``split`` with every ladder quant it loads (none for an
-    expert split of a dense model: there are no experts to place)."""
-    if split == "expert" and data.catalog.models[model].moe is None:
-        return []
-    return [
-        Query(slug, model, quant, runtime, split=split)
-        for runtime, quant in runtime_quants(data.catalog, combo)
-        if split in data.catalog.runtimes[runtime].split_modes
-        and applies(data.catalog.models[model], data.catalog.quants[quant])
-    ]
+def _closest(pool: list[Candidate]) -> Candidate | None:
+    """When nothing runs under a split: the candidate whose verdict is closest to running."""
+    return min(
+        pool, key=lambda c: (rank(c.estimate), c.config.runtime, c.config.quant), default=None
+    )
 
 
 def costs(
@@ -164,7 +151,7 @@ def _price_facts(data: SiteData, combo: Combo, usable: float | None) -> list[Fac
     price = combo.price
     total = sum(data.catalog.gpus[g].vram_gib for g in cards(data, combo))
     facts = [
-        Fact("Price of the cards", f"{fmt.usd(price.total_usd)} ({price.basis}, {price.as_of})"),
+        Fact("Price of the cards", fmt.price(price.total_usd, price.basis, str(price.as_of))),
         Fact("Price per GiB of VRAM", fmt.usd(price.total_usd / total)),
     ]
     if usable:
@@ -175,7 +162,7 @@ def _price_facts(data: SiteData, combo: Combo, usable: float | None) -> list[Fac
 def _running_facts(headline: Estimate | None) -> list[Fact]:
     if headline is None or headline.power_w is None:
         return []
-    hourly = headline.power_w / 1000 * PRICE_PER_KWH_USD
+    hourly = power.energy_cost_usd(headline.power_w, 1, PRICE_PER_KWH_USD)
     facts = [
         Fact("GPU power at load (headline configuration)", f"{fmt.watts(headline.power_w)} W"),
         Fact(
@@ -189,9 +176,6 @@ def _running_facts(headline: Estimate | None) -> list[Fact]:
 
 
 def _idle_facts(data: SiteData, combo: Combo) -> list[Fact]:
-    idle = [data.catalog.gpus[g].idle_power_w for g in cards(data, combo)]
-    if any(value is None for value in idle):
-        return []
-    watts = sum(value or 0.0 for value in idle)
-    yearly = fmt.usd(watts / 1000 * HOURS_PER_YEAR * PRICE_PER_KWH_USD)
+    watts = power.idle_power_w([data.catalog.gpus[g] for g in cards(data, combo)])
+    yearly = fmt.usd(power.energy_cost_usd(watts, power.HOURS_PER_YEAR, PRICE_PER_KWH_USD))
     return [Fact("Idle draw of the cards", f"{fmt.watts(watts)} W ({yearly} per year)")]

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from site_builder.site import fmt, urls
-from site_builder.site.pages import Page, SiteData, combo_hardware
-from site_builder.site.pages.combo import headline_pick
-from site_builder.site.picks import best_per_model
+from site_builder.site.pages import combo_hardware
+from site_builder.site.picks import headline_pick
+from site_builder.site.sitedata import Page, SiteData
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def combo_cards(data: SiteData, from_path: str) -> list[ComboCard]:
 
 def _card(data: SiteData, slug: str, from_path: str) -> ComboCard:
     combo = data.catalog.combos[slug]
-    pick = headline_pick(data, best_per_model(data.catalog, data.results, slug))
+    pick = headline_pick(data.results, slug)
     usable = combo_hardware.total(
         combo_hardware.usable_gib(data, combo, pick.estimate if pick else None)
     )

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from site_builder.catalog import Catalog
+from site_builder.engine.recommend import (
+    IN_VRAM,
+    Answer,
+    Candidate,
+    fastest_of,
+    passes_floor,
+    precision_class,
+)
 from site_builder.site import fmt, urls
-from site_builder.site.context import Link, combo_link, decode_shown, model_link
+from site_builder.site.context import Link, combo_link, decode_shown, model_link, runtime_link
 from site_builder.site.evidence import Shown
-from site_builder.site.pages import Page, SiteData, combo_hardware
-from site_builder.site.pages.combo import headline_pick
-from site_builder.site.picks import best_per_model
+from site_builder.site.pages import combo_hardware
+from site_builder.site.picks import FLOOR_NOTE, headline_pick
+from site_builder.site.results import query_of
+from site_builder.site.sitedata import Page, SiteData
+
+RUNS = ("fits", "tight", "offload")
 
 
 @dataclass(frozen=True)
@@ -21,14 +33,26 @@ class SpecRow:
 
 
 @dataclass(frozen=True)
+class Side:
+    """One combo's result for a model: verdict, decode with evidence, runtime and quant."""
+
+    verdict: str
+    decode: Shown | None
+    runtime: Link | None
+    quant: str
+    warning: str = ""
+
+
+@dataclass(frozen=True)
 class ModelRow:
+    """A model on both combos: at one shared quant, then each side's fastest answer."""
+
     model: Link
-    a_verdict: str
-    a_decode: Shown | None
-    a_quant: str
-    b_verdict: str
-    b_decode: Shown | None
-    b_quant: str
+    quant: str
+    a_same: Side
+    b_same: Side
+    a_best: Side
+    b_best: Side
 
 
 @dataclass(frozen=True)
@@ -75,25 +99,59 @@ def get_context(data: SiteData, a: str, b: str) -> ComparePage:
         for r in catalog.combos[x].related
         if r.combo == y
     ]
-    picks_a = best_per_model(catalog, data.results, a)
-    picks_b = best_per_model(catalog, data.results, b)
-    models = []
-    for model in sorted(catalog.models, key=lambda m: (-catalog.models[m].params_total_b, m)):
-        pa, pb = picks_a.get(model), picks_b.get(model)
-        models.append(
-            ModelRow(
-                model_link(catalog, model),
-                pa.estimate.verdict if pa else "unsupported",
-                decode_shown(data.results, pa.query, pa.estimate) if pa else None,
-                pa.query.quant if pa else "",
-                pb.estimate.verdict if pb else "unsupported",
-                decode_shown(data.results, pb.query, pb.estimate) if pb else None,
-                pb.query.quant if pb else "",
-            )
-        )
+    models = [
+        _model_row(data, a, b, model)
+        for model in sorted(catalog.models, key=lambda m: (-catalog.models[m].params_total_b, m))
+    ]
     return ComparePage(
         combo_link(catalog, a), combo_link(catalog, b), notes, _specs(data, a, b), models
     )
+
+
+def _model_row(data: SiteData, a: str, b: str, model: str) -> ModelRow:
+    recs = [data.results.recommendation(slug, model) for slug in (a, b)]
+    quant = shared_quant(data.catalog, recs[0].candidates, recs[1].candidates)
+    same = [_side(data, _at(data, r.candidates, quant)) for r in recs]
+    best = [_side(data, _answer(r.headline)) for r in recs]
+    return ModelRow(
+        model_link(data.catalog, model), quant or "", same[0], same[1], best[0], best[1]
+    )
+
+
+def shared_quant(catalog: Catalog, a: Sequence[Candidate], b: Sequence[Candidate]) -> str | None:
+    """The quant both combos are compared at: one both run, preferring a quant at or above the
+    quality floor, then one both hold in VRAM, then the most precise."""
+    runs = [{c.config.quant: c for c in side if c.estimate.verdict in RUNS} for side in (a, b)]
+    both = sorted(set(runs[0]) & set(runs[1]))
+    if not both:
+        return None
+
+    def key(quant: str) -> tuple[bool, int, float]:
+        pair = (runs[0][quant], runs[1][quant])
+        vram = sum(c.estimate.verdict in IN_VRAM for c in pair)
+        return passes_floor(catalog, pair[0].config), vram, precision_class(catalog, pair[0].config)
+
+    return max(both, key=key)
+
+
+def _at(data: SiteData, candidates: Sequence[Candidate], quant: str | None) -> Candidate | None:
+    """The headline rule among one side's candidates of ``quant``."""
+    pool = [c for c in candidates if c.config.quant == quant]
+    return fastest_of(data.catalog, pool)
+
+
+def _answer(answer: Answer | None) -> Candidate | None:
+    return Candidate(answer.config, answer.estimate) if answer else None
+
+
+def _side(data: SiteData, chosen: Candidate | None) -> Side:
+    if chosen is None:
+        return Side("no-fit", None, None, "")
+    query = query_of(chosen.config)
+    decode = decode_shown(data.results, query, chosen.estimate)
+    runtime = runtime_link(data.catalog, chosen.config.runtime)
+    note = "" if passes_floor(data.catalog, chosen.config) else FLOOR_NOTE
+    return Side(chosen.estimate.verdict, decode, runtime, chosen.config.quant, note)
 
 
 def _specs(data: SiteData, a: str, b: str) -> list[SpecRow]:
@@ -104,7 +162,7 @@ def _specs(data: SiteData, a: str, b: str) -> list[SpecRow]:
 
 def _spec_values(data: SiteData, slug: str) -> dict[str, str]:
     combo = data.catalog.combos[slug]
-    pick = headline_pick(data, best_per_model(data.catalog, data.results, slug))
+    pick = headline_pick(data.results, slug)
     estimate = pick.estimate if pick else None
     usable = combo_hardware.total(combo_hardware.usable_gib(data, combo, estimate))
     gpus = combo_hardware.cards(data, combo)

@@ -10,13 +10,15 @@ numbers are in tables.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from site_builder.catalog import Catalog
+from site_builder.engine.resolve import SPLITS
 from site_builder.site import custom, fmt
-from site_builder.site.pages import Page, SiteData
 from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT, ladder
+from site_builder.site.sitedata import Page, SiteData
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,13 @@ class ConfigurePage:
     models: list[Option]
     quants: list[Option]
     runtimes: list[Option]
+    splits: list[Option]
     contexts: list[Option]
     headline_context: int
     default_combo: str
     default_model: str
+    verdict_words: str
+    """Verdict code -> words, as JSON, for the script's badge."""
 
 
 def pages(data: SiteData) -> Iterator[Page]:
@@ -61,12 +66,14 @@ def get_context(data: SiteData) -> ConfigurePage:
             for q in sorted(ladder(catalog), key=lambda q: (-catalog.quants[q].bits_per_weight, q))
         ],
         runtimes=[Option(s, r.name) for s, r in catalog.runtimes.items()],
+        splits=[Option(s, f"{s} split") for s in SPLITS],
         contexts=[Option(str(c), fmt.tokens(c)) for c in CONTEXTS],
         headline_context=HEADLINE_CONTEXT,
         default_combo="dual-rtx-4090"
         if "dual-rtx-4090" in catalog.combos
         else next(iter(catalog.combos), ""),
         default_model=_default_model(data),
+        verdict_words=json.dumps(fmt.VERDICT_WORDS, sort_keys=True),
     )
 
 

@@ -9,8 +9,8 @@ from site_builder.engine import names
 from site_builder.schema import Gpu
 from site_builder.site import fmt, urls
 from site_builder.site.context import Link, combo_link
-from site_builder.site.pages import Page, SiteData
 from site_builder.site.pages.combo_hardware import Fact
+from site_builder.site.sitedata import Page, SiteData
 
 
 @dataclass(frozen=True)

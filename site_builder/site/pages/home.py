@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from site_builder.engine.recommend import FLOOR_QUANT
 from site_builder.site import urls
 from site_builder.site.context import Link, model_size
 from site_builder.site.guides import guides
-from site_builder.site.pages import Page, SiteData, combo_index
+from site_builder.site.pages import combo_index
 from site_builder.site.pages.combo_index import ComboCard
-from site_builder.site.picks import LOW_BITS, combos_running
+from site_builder.site.picks import combos_running
+from site_builder.site.sitedata import Page, SiteData
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ class HomePage:
     combos: list[ComboCard]
     models: list[ModelEntry]
     combo_count: int
-    low_bits: str
+    floor: str
     stacks: list[Link]
     guides: list[Link]
 
@@ -40,7 +42,7 @@ def get_context(data: SiteData) -> HomePage:
         ModelEntry(
             Link(model.name, urls.link(urls.model(slug))),
             model_size(catalog, slug),
-            combos_running(catalog, data.results, slug),
+            combos_running(data.results, slug),
         )
         for slug, model in sorted(
             catalog.models.items(), key=lambda i: (-i[1].params_total_b, i[0])
@@ -50,7 +52,7 @@ def get_context(data: SiteData) -> HomePage:
         combos=combo_index.combo_cards(data, "index.md"),
         models=models,
         combo_count=len(catalog.combos),
-        low_bits=f"{LOW_BITS:g}",
+        floor=FLOOR_QUANT,
         stacks=[Link(s.name, urls.link(urls.stack(slug))) for slug, s in catalog.stacks.items()],
         guides=[Link(g.title, urls.link(g.relative)) for g in guides(data.content)],
     )

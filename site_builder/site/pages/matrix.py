@@ -20,9 +20,9 @@ from site_builder.site.context import (
     reason,
 )
 from site_builder.site.fragments import Fragment
-from site_builder.site.pages import Page, SiteData
-from site_builder.site.picks import Pick, best_for_quant, best_per_model
+from site_builder.site.picks import Pick, best_for_quant, floor_note, headlines
 from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT
+from site_builder.site.sitedata import Page, SiteData
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def fragments(data: SiteData) -> Iterator[Fragment]:
 
 def global_context(data: SiteData) -> GlobalMatrix:
     """Models (largest first) x combos, each cell the model's best configuration."""
-    picks = {c: best_per_model(data.catalog, data.results, c) for c in data.catalog.combos}
+    picks = {c: headlines(data.results, c) for c in data.catalog.combos}
     here = urls.index("will-it-run")
     rows = []
     for model in _models_by_size(data):
@@ -132,7 +132,7 @@ def global_context(data: SiteData) -> GlobalMatrix:
 
 def combo_context(data: SiteData, slug: str) -> ComboMatrix:
     """Every model on one combo; each model's quant x context table is a fragment."""
-    picks = best_per_model(data.catalog, data.results, slug)
+    picks = headlines(data.results, slug)
     blocks = []
     for model in _models_by_size(data):
         pick = picks.get(model)
@@ -144,8 +144,10 @@ def combo_context(data: SiteData, slug: str) -> ComboMatrix:
                 anchor=urls.anchor(model),
                 model=model_link(data.catalog, model),
                 size=model_size(data.catalog, model),
-                best=_best_text(pick),
-                reason=reason(pick.estimate) if pick else "",
+                best=_best_text(data, pick),
+                reason=reason(pick.estimate)
+                if pick
+                else data.results.recommendation(slug, model).reason,
                 table=placeholder if has_table else "",
             )
         )
@@ -161,19 +163,21 @@ def _table_key(combo: str, model: str) -> str:
 def _global_cell(data: SiteData, combo: str, model: str, pick: Pick | None) -> Cell:
     href = urls.relative(urls.index("will-it-run"), urls.matrix(combo)) + "#" + urls.anchor(model)
     if pick is None:
-        return Cell("unsupported", "", href, "no rated runtime loads this model")
+        why = data.results.recommendation(combo, model).reason
+        return Cell("no-fit", "", href, why)
     shown = decode_shown(data.results, pick.query, pick.estimate)
     speed = f"{shown.text} tok/s" if shown.is_known else ""
-    return Cell(
-        pick.estimate.verdict, speed, href, reason(pick.estimate), pick.query.quant, shown.label
-    )
+    note = floor_note(data.catalog, pick)
+    tip = "; ".join(t for t in (reason(pick.estimate), note) if t)
+    quant = f"{pick.query.quant} ⚠" if note else pick.query.quant
+    return Cell(pick.estimate.verdict, speed, href, tip, quant, shown.label)
 
 
 def _quant_row(data: SiteData, combo: str, model: str, quant: str) -> QuantRow:
     cells = []
     runtime = None
     for context in CONTEXTS:
-        pick = best_for_quant(data.catalog, data.results, combo, model, quant, context)
+        pick = best_for_quant(data.results, combo, model, quant, context)
         if pick is None:
             cells.append(_missing(data, combo, model, quant, context))
             continue
@@ -193,11 +197,12 @@ def _missing(data: SiteData, combo: str, model: str, quant: str, context: int) -
     """A cell the sweep skipped: beyond the model's context, or failing at a shorter one."""
     if context > data.catalog.models[model].max_context_tokens:
         return Cell("", "", "", "beyond the model's longest context")
-    head = best_for_quant(data.catalog, data.results, combo, model, quant, HEADLINE_CONTEXT)
+    head = best_for_quant(data.results, combo, model, quant, HEADLINE_CONTEXT)
     if head is None:
-        return Cell("unsupported", "", "", "no rated runtime loads this quant")
+        return Cell("unsupported", "", "", "no runtime on this back-end loads this quant")
     verdict = head.estimate.verdict
-    tip = f"{verdict} already at {fmt.tokens(HEADLINE_CONTEXT)}: {reason(head.estimate)}"
+    words = fmt.verdict_words(verdict)
+    tip = f"{words} already at {fmt.tokens(HEADLINE_CONTEXT)}: {reason(head.estimate)}"
     return Cell(verdict, "", "", tip)
 
 
@@ -208,12 +213,18 @@ def _configure_href(combo: str, pick: Pick) -> str:
     return urls.relative(urls.matrix(combo), "configure.md", query)
 
 
-def _best_text(pick: Pick | None) -> str:
+def _best_text(data: SiteData, pick: Pick | None) -> str:
+    """The recommended setup in words: ``Recommended: vLLM AWQ-INT4, 32.2 tok/s (estimated)``."""
     if pick is None:
-        return "no rated runtime loads this model"
-    q, e = pick.query, pick.estimate
-    speed = f", {fmt.tok_s(e.decode_tok_s)} tok/s" if e.decode_tok_s is not None else ""
-    return f"{e.verdict} at {q.quant} on {q.runtime}{speed}"
+        return "Nothing runs here"
+    q = pick.query
+    shown = decode_shown(data.results, q, pick.estimate)
+    speed = f", {shown.text} tok/s ({shown.label})" if shown.is_known else ""
+    runtime = data.catalog.runtimes[q.runtime].name
+    note = floor_note(data.catalog, pick)
+    warning = f" ({note})" if note else ""
+    verdict = fmt.verdict_words(pick.estimate.verdict)
+    return f"Recommended: {runtime} {q.quant}, {verdict}{speed}{warning}"
 
 
 def _models_by_size(data: SiteData) -> list[str]:

@@ -11,12 +11,11 @@ from site_builder.engine import AccuracyPoint, accuracy_table
 from site_builder.engine import ErrorRow as EngineErrorRow
 from site_builder.engine.config import DEFAULT_USD_PER_KWH
 from site_builder.engine.fit import TIGHT_FRACTION, TIGHT_GIB
+from site_builder.engine.recommend import FLOOR_QUANT, USABLE_CHAT_TOK_S
 from site_builder.site import accuracy, fmt
-from site_builder.site.pages import Page, SiteData
 from site_builder.site.pages.bench_rows import METRIC_NAMES
-from site_builder.site.pages.combo_derived import SLOW_TOK_S
-from site_builder.site.picks import LOW_BITS
-from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT, sweep_size
+from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT
+from site_builder.site.sitedata import Page, SiteData
 from site_builder.site.svg.scatter import ScatterPoint, scatter_chart
 
 _SPEED_METRICS = ("decode_tok_s", "prefill_tok_s", "aggregate_decode_tok_s")
@@ -42,7 +41,7 @@ class MethodologyPage:
     configurations: int
     contexts: str
     headline_context: str
-    low_bits: str
+    floor: str
     slow_tok_s: str
     price_per_kwh: str
     tight_percent: str
@@ -63,11 +62,11 @@ def get_context(data: SiteData) -> MethodologyPage:
         accuracy=rows,
         scatter_svg=_scatter(points),
         assumptions=sorted(counts.items(), key=lambda item: (-item[1], item[0])),
-        configurations=sweep_size(data.results),
+        configurations=data.results.size(),
         contexts=", ".join(fmt.tokens(c) for c in CONTEXTS),
         headline_context=fmt.tokens(HEADLINE_CONTEXT),
-        low_bits=f"{LOW_BITS:g}",
-        slow_tok_s=f"{SLOW_TOK_S:g}",
+        floor=FLOOR_QUANT,
+        slow_tok_s=f"{USABLE_CHAT_TOK_S:g}",
         price_per_kwh=fmt.usd(DEFAULT_USD_PER_KWH),
         tight_percent=f"{TIGHT_FRACTION:.0%}",
         tight_gib=f"{TIGHT_GIB:g}",

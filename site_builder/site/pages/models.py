@@ -6,13 +6,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from site_builder.engine import effective_bits_per_weight
+from site_builder.engine.recommend import FLOOR_QUANT
 from site_builder.site import fmt, urls
-from site_builder.site.context import Link, combo_link, decode_shown, model_size
+from site_builder.site.context import Link, combo_link, decode_shown, model_size, runtime_link
 from site_builder.site.evidence import Shown
-from site_builder.site.pages import Page, SiteData
 from site_builder.site.pages.combo_hardware import Fact
-from site_builder.site.picks import LOW_BITS, best_for, combos_running
+from site_builder.site.picks import combos_running, floor_note, headline
 from site_builder.site.results import HEADLINE_CONTEXT
+from site_builder.site.sitedata import Page, SiteData
 
 
 @dataclass(frozen=True)
@@ -20,8 +21,10 @@ class WhereRow:
     combo: Link
     verdict: str
     quant: str
+    runtime: Link | None
     decode: Shown | None
     detail: Link
+    warning: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,14 +59,14 @@ class ModelIndexRow:
 class ModelIndex:
     rows: list[ModelIndexRow]
     combos: int
-    low_bits: str = f"{LOW_BITS:g}"
+    floor: str = FLOOR_QUANT
 
 
 def pages(data: SiteData) -> Iterator[Page]:
     rows = []
     for slug in data.catalog.models:
         context = get_context(data, slug)
-        runs = combos_running(data.catalog, data.results, slug)
+        runs = combos_running(data.results, slug)
         model = data.catalog.models[slug]
         rows.append(
             ModelIndexRow(
@@ -128,10 +131,10 @@ def _weights(data: SiteData, slug: str) -> list[WeightRow]:
 def _where(data: SiteData, slug: str) -> list[WhereRow]:
     rows = []
     for combo in data.catalog.combos:
-        pick = best_for(data.catalog, data.results, combo, slug)
+        pick = headline(data.results, combo, slug)
         detail = Link("all quants", urls.link(urls.matrix(combo), urls.anchor(slug)))
         if pick is None:
-            rows.append(WhereRow(combo_link(data.catalog, combo), "unsupported", "", None, detail))
+            rows.append(WhereRow(combo_link(data.catalog, combo), "no-fit", "", None, None, detail))
             continue
         decode = (
             decode_shown(data.results, pick.query, pick.estimate)
@@ -143,8 +146,10 @@ def _where(data: SiteData, slug: str) -> list[WhereRow]:
                 combo_link(data.catalog, combo),
                 pick.estimate.verdict,
                 pick.query.quant,
+                runtime_link(data.catalog, pick.query.runtime),
                 decode,
                 detail,
+                floor_note(data.catalog, pick),
             )
         )
     return rows

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from site_builder.schema import KINDS
 from site_builder.site import api
-from site_builder.site.pages import Page, SiteData
+from site_builder.site.sitedata import Page, SiteData
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from site_builder.catalog import Catalog
 from site_builder.engine import Estimate
 from site_builder.schema import Stack, Workload
 from site_builder.schema.base import FailureMode, Troubleshooting
@@ -13,10 +14,12 @@ from site_builder.schema.stack import Check, Step
 from site_builder.site import evidence, fmt, urls
 from site_builder.site.context import Link, combo_link, model_link, per_card, runtime_link
 from site_builder.site.evidence import Shown
-from site_builder.site.pages import Page, SiteData, bench_rows, charts
+from site_builder.site.pages import bench_rows, charts
 from site_builder.site.pages.combo_hardware import Fact
+from site_builder.site.pages.recommended import AnswerBlock, answer_block
 from site_builder.site.picks import Pick
-from site_builder.site.results import workload_query
+from site_builder.site.results import Query, workload_query
+from site_builder.site.sitedata import Page, SiteData
 
 _COMPONENT_URL = {"hardware": urls.gpu, "runtime": urls.runtime, "model": urls.model}
 
@@ -75,6 +78,7 @@ class StackPage:
     failure_modes: list[FailureMode]
     troubleshooting: list[Troubleshooting]
     variations: list[VariationBlock]
+    recommended: AnswerBlock
     who_should_avoid: list[str]
     sources: list[str]
 
@@ -97,9 +101,16 @@ def pages(data: SiteData) -> Iterator[Page]:
     yield Page(urls.index("stacks"), "stack_index.md.j2", entries)
 
 
+def planned(catalog: Catalog) -> Iterator[Query]:
+    """Every stack's workload and variations, exactly as stated."""
+    for stack in catalog.stacks.values():
+        for workload in (stack.workload, *(v.workload for v in stack.variations)):
+            yield workload_query(stack.combo, workload)
+
+
 def get_context(data: SiteData, slug: str, stack: Stack) -> StackPage:
     query = workload_query(stack.combo, stack.workload)
-    estimate = data.results.ask(query)
+    estimate = data.results.get(query)
     return StackPage(
         slug=slug,
         name=stack.name,
@@ -128,6 +139,7 @@ def get_context(data: SiteData, slug: str, stack: Stack) -> StackPage:
             VariationBlock(v.name, v.description, outcome(data, stack.combo, v.workload, v.name))
             for v in stack.variations
         ],
+        recommended=answer_block(data, stack.combo, stack.workload.model),
         who_should_avoid=list(stack.who_should_avoid),
         sources=list(stack.sources),
     )
@@ -136,7 +148,7 @@ def get_context(data: SiteData, slug: str, stack: Stack) -> StackPage:
 def outcome(data: SiteData, combo: str, workload: Workload, title: str) -> Outcome:
     """The engine's result for ``workload`` on ``combo``."""
     query = workload_query(combo, workload)
-    estimate = data.results.ask(query)
+    estimate = data.results.get(query)
     return Outcome(
         title=title,
         model=model_link(data.catalog, workload.model),

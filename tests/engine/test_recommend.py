@@ -1,0 +1,102 @@
+"""``recommend`` on the shipped catalog: the named answers follow their rules everywhere, and
+the questions readers ask get the answers a knowledgeable person would give."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from site_builder.catalog import load_catalog
+from site_builder.engine import Config, config_for_combo, estimate
+from site_builder.engine.estimate import prepare
+from site_builder.engine.recommend import (
+    IN_VRAM,
+    Recommendation,
+    candidates,
+    passes_floor,
+    precision_class,
+    recommend,
+    weakness,
+)
+from site_builder.engine.workloads import WORKLOADS
+
+CATALOG = load_catalog(Path(__file__).resolve().parents[2] / "catalog")
+LOOKUPS = prepare(CATALOG)
+
+
+def fast(catalog: object, config: Config) -> object:
+    return estimate(CATALOG, config, LOOKUPS)
+
+
+@cache
+def ask(combo: str, model: str, workload: str = "chat") -> Recommendation:
+    base = config_for_combo(CATALOG, combo, model=model, quant="", runtime="")
+    return recommend(CATALOG, base, workload, fast)  # type: ignore[arg-type]
+
+
+def test_dual_4090_llama_70b_fastest_is_tensor_parallel_and_beats_the_layer_split() -> None:
+    answers = ask("dual-rtx-4090", "llama-3.3-70b-instruct").answers
+    fastest = answers["fastest"]
+    assert fastest.estimate.split == "tensor"
+    layer = [
+        c.estimate.decode_tok_s or 0.0
+        for c in ask("dual-rtx-4090", "llama-3.3-70b-instruct").candidates
+        if c.config.runtime == "llama-cpp"
+        and c.estimate.split == "layer"
+        and c.estimate.verdict in IN_VRAM
+        and passes_floor(CATALOG, c.config)
+    ]
+    assert (fastest.estimate.decode_tok_s or 0.0) > max(layer)
+    assert answers["easiest"].config.runtime in ("ollama", "llama-cpp")
+
+
+def test_mac_studio_llama_70b_fastest_is_4_bit_class_on_a_macos_runtime() -> None:
+    fastest = ask("mac-studio-m2-ultra", "llama-3.3-70b-instruct").answers["fastest"]
+    assert 4.0 <= precision_class(CATALOG, fastest.config) <= 5.0
+    assert "metal" in CATALOG.runtimes[fastest.config.runtime].platforms
+    assert fastest.config.quant not in ("BF16", "F16", "Q8_0")
+
+
+@pytest.mark.parametrize("combo", sorted(CATALOG.combos))
+def test_rules_hold_for_every_model(combo: str) -> None:
+    for model in CATALOG.models:
+        rec = ask(combo, model)
+        in_vram = [c for c in rec.candidates if c.estimate.verdict in IN_VRAM]
+        if in_vram:
+            assert "offload" not in rec.answers, (combo, model)
+            assert rec.answers["fastest"].estimate.verdict in IN_VRAM
+        else:
+            assert set(rec.answers) <= {"offload"}, (combo, model)
+        for answer in rec.answers.values():
+            if not passes_floor(CATALOG, answer.config):
+                assert any("quality" in w for w in answer.warnings), (combo, model, answer.name)
+                assert not any(
+                    passes_floor(CATALOG, c.config)
+                    for c in rec.candidates
+                    if c.estimate.verdict == answer.estimate.verdict
+                ), (combo, model, answer.name)
+        if "fastest" in rec.answers:
+            top = rec.answers["fastest"].estimate.decode_tok_s or 0.0
+            pool = [c for c in in_vram if passes_floor(CATALOG, c.config)] or in_vram
+            assert all(round(c.estimate.decode_tok_s or 0.0, 1) <= round(top, 1) for c in pool)
+        if not rec.answers:
+            assert rec.reason
+            assert weakness(rec).startswith("does not fit")
+
+
+def test_candidates_follow_the_platform_data() -> None:
+    base = config_for_combo(CATALOG, "mac-studio-m2-ultra", model="qwen3-8b", quant="", runtime="")
+    runtimes = {c.runtime for c in candidates(CATALOG, base)}
+    assert "mlx-lm" in runtimes and "vllm" not in runtimes and "exllamav2" not in runtimes
+    base = config_for_combo(CATALOG, "dual-rtx-4090", model="qwen3-8b", quant="", runtime="")
+    assert "mlx-lm" not in {c.runtime for c in candidates(CATALOG, base)}
+
+
+def test_workloads_rank_by_their_metric() -> None:
+    batch = ask("dual-rtx-4090", "qwen3-30b-a3b", "batch").answers["fastest"]
+    assert batch.config.concurrency == WORKLOADS["batch"].concurrency
+    chat = ask("dual-rtx-4090", "qwen3-30b-a3b").answers["fastest"]
+    assert chat.config.concurrency == 1
+    assert (batch.estimate.aggregate_decode_tok_s or 0) >= (chat.estimate.decode_tok_s or 0)

@@ -1,0 +1,192 @@
+"""One answer per question: every page that names a recommended setup shows exactly what
+``site-builder recommend`` prints for that machine and model (runtime, quant, figures)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import pytest
+
+from site_builder.catalog import Catalog, load_catalog
+from site_builder.cli import main
+from site_builder.engine import estimate
+from site_builder.engine.recommend import Recommendation, passes_floor, recommend
+from site_builder.site import fmt
+from site_builder.site.picks import FLOOR_NOTE
+from site_builder.site.results import base_config
+from tests.site.conftest import ROOT, Built
+from tests.site.pagetext import table_after, text
+
+CATALOG = load_catalog(ROOT / "catalog")
+
+
+@cache
+def answer(combo: str, model: str) -> Recommendation:
+    """What ``site-builder recommend --combo C --model M`` computes (the same function)."""
+    return recommend(CATALOG, base_config(CATALOG, combo, model), "chat", estimate)
+
+
+def expected(combo: str, model: str) -> tuple[str, str, str, str] | None:
+    """(verdict words, runtime name, quant, decode text) of the headline answer; the quant
+    carries the page's quality warning when it is below the floor."""
+    headline = answer(combo, model).headline
+    if headline is None:
+        return None
+    value = headline.evidence.value
+    decode = f"{fmt.tok_s(value)} tok/s" if value is not None else fmt.DASH
+    runtime = CATALOG.runtimes[headline.config.runtime].name
+    quant = headline.config.quant
+    if not passes_floor(CATALOG, headline.config):
+        assert any("quality" in w for w in headline.warnings)
+        quant = f"{quant} {FLOOR_NOTE}"
+    return fmt.verdict_words(headline.estimate.verdict), runtime, quant, decode
+
+
+def cases() -> list[tuple[str, str]]:
+    return [(c, m) for c in CATALOG.combos for m in CATALOG.models]
+
+
+def test_the_cli_prints_the_function_the_tests_use(capsys: pytest.CaptureFixture[str]) -> None:
+    for combo, model in [
+        ("dual-rtx-4090", "llama-3.3-70b-instruct"),
+        ("single-rtx-4080", "qwen3-32b"),
+    ]:
+        capsys.readouterr()
+        args = ["recommend", "--catalog", str(ROOT / "catalog"), "--combo", combo, "--model", model]
+        assert main([*args, "--json"]) == 0
+        printed: dict[str, Any] = json.loads(capsys.readouterr().out)
+        assert printed == json.loads(json.dumps(answer(combo, model).to_json()))
+
+
+def test_combo_pages_show_the_recommendation(shipped: Built) -> None:
+    checked = 0
+    for combo in CATALOG.combos:
+        rows = {
+            r[0]: r for r in table_after(shipped.html(f"hardware-combos/{combo}/"), "will-it-run")
+        }
+        for model in CATALOG.models:
+            want = expected(combo, model)
+            row = rows.get(CATALOG.models[model].name)
+            if want is None:
+                assert row is None, (combo, model)
+                continue
+            assert row is not None, (combo, model)
+            verdict, runtime, quant, decode = want
+            assert row[2] == verdict, (combo, model, row)
+            bare = quant.removesuffix(f" {FLOOR_NOTE}")
+            assert row[3].startswith(f"{bare} on {runtime}"), (combo, model, row)
+            assert row[3].endswith(FLOOR_NOTE) == (bare != quant), (combo, model, row)
+            assert row[4].startswith(decode), (combo, model, row)
+            checked += 1
+    assert checked > 100
+
+
+def test_combo_matrices_name_the_recommendation(shipped: Built) -> None:
+    for combo in CATALOG.combos:
+        page = text(shipped.html(f"will-it-run/{combo}/"))
+        for model in CATALOG.models:
+            want = expected(combo, model)
+            if want is None:
+                continue
+            verdict, runtime, quant, decode = want
+            bare = quant.removesuffix(f" {FLOOR_NOTE}")
+            note = f" ({FLOOR_NOTE})" if bare != quant else ""
+            assert f"Recommended: {runtime} {bare}, {verdict}, {decode}" in page, (combo, model)
+            assert note in page
+
+
+def test_model_pages_show_the_recommendation(shipped: Built) -> None:
+    for model in CATALOG.models:
+        rows = {r[0]: r for r in table_after(shipped.html(f"models/{model}/"), "where-it-runs")}
+        for combo in CATALOG.combos:
+            row = rows[CATALOG.combos[combo].name]
+            want = expected(combo, model)
+            if want is None:
+                assert row[1] == fmt.verdict_words("no-fit"), (combo, model, row)
+                continue
+            verdict, runtime, quant, decode = want
+            assert row[1:4] == [verdict, runtime, quant], (combo, model, row)
+            assert row[4].startswith(decode), (combo, model, row)
+
+
+def test_compare_pages_show_each_sides_recommendation(shipped: Built) -> None:
+    for a, b in pairs_of(CATALOG):
+        rows = table_after(shipped.html(f"compare/{a}-vs-{b}/"), "models")
+        by_name = {r[0]: r for r in rows}
+        for model in CATALOG.models:
+            row = by_name[CATALOG.models[model].name]
+            for column, combo in ((4, a), (5, b)):
+                want = expected(combo, model)
+                if want is None:
+                    assert row[column].startswith(fmt.verdict_words("no-fit")), row
+                    continue
+                verdict, runtime, quant, decode = want
+                assert row[column].startswith(f"{verdict} {decode}"), (combo, model, row)
+                assert row[column].endswith(f"{runtime} {quant}"), (combo, model, row)
+
+
+def test_stack_pages_show_the_recommendation(shipped: Built) -> None:
+    for slug, stack in CATALOG.stacks.items():
+        want = expected(stack.combo, stack.workload.model)
+        page = text(shipped.html(f"stacks/{slug}/"))
+        assert want is not None, slug
+        _, runtime, quant, decode = want
+        assert f"Fastest: {decode}" in page, slug
+        assert f"with {runtime} {quant}" in page, slug
+
+
+def test_configurator_default_state_is_the_recommendation(shipped: Built) -> None:
+    for combo in CATALOG.combos:
+        table = json.loads((shipped.site / "api" / "estimates" / f"{combo}.json").read_text())
+        index = {name: i for i, name in enumerate(table["fields"])}
+        for model in CATALOG.models:
+            headline = answer(combo, model).headline
+            default = table["defaults"].get(model)
+            if headline is None:
+                assert default is None
+                continue
+            key = (headline.config.runtime, headline.config.quant, headline.estimate.split)
+            assert (default["runtime"], default["quant"], default["split"]) == key
+            value = headline.evidence.value
+            assert default["evidence"] == [
+                headline.evidence.label,
+                round(value, 2) if value else None,
+            ]
+            rows = [
+                r
+                for r in table["rows"]
+                if (r[index["model"]], r[index["runtime"]], r[index["quant"]], r[index["split"]])
+                == (model, *key)
+                and r[index["context"]] == headline.config.context_tokens
+            ]
+            assert len(rows) == 1, (combo, model)
+            assert rows[0][index["decode_tok_s"]] == headline.estimate.to_json()["decode_tok_s"]
+
+
+def pairs_of(catalog: Catalog) -> list[tuple[str, str]]:
+    related = {
+        tuple(sorted((slug, r.combo)))
+        for slug, combo in catalog.combos.items()
+        for r in combo.related
+        if r.combo != slug
+    }
+    return sorted((a, b) for a, b in related)
+
+
+def test_compare_dual_vs_single_4090_uses_one_quant_and_two_cards_are_not_slower(
+    shipped: Built,
+) -> None:
+    rows = table_after(shipped.html("compare/dual-rtx-4090-vs-single-rtx-4090/"), "models")
+    row = next(r for r in rows if r[0] == CATALOG.models["llama-3.3-70b-instruct"].name)
+    quant = row[1]
+    assert quant and quant != fmt.DASH
+
+    def decode(cell: str) -> float:
+        number = cell.split(" tok/s")[0].rsplit(" ", 1)[-1]
+        return float(number.replace(",", ""))
+
+    dual, single = row[2], row[3]
+    assert decode(dual) >= decode(single), row
+    assert answer("dual-rtx-4090", "llama-3.3-70b-instruct").headline is not None

@@ -1,0 +1,86 @@
+"""Evaluate once, then render: the engine runs only in the evaluate stage; rendering reads the
+frozen results; ``build``, ``serve`` and the golden tests share :func:`generate`."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import pytest
+
+from site_builder.catalog import load_catalog
+from site_builder.engine import Config
+from site_builder.engine import estimate as engine_estimate
+from site_builder.engine.estimate import estimate_with
+from site_builder.errors import BuildError
+from site_builder.site import api, build, prose, serve
+from site_builder.site.evaluate import evaluate
+from site_builder.site.families import all_pages
+from site_builder.site.results import Query, UnplannedQuery
+from site_builder.site.sitedata import SiteData
+from tests.site import regenerate_golden
+from tests.site.conftest import fixture_layout
+
+ENGINE = estimate_with.__code__
+
+
+class EngineCalls:
+    """Counts calls of the engine's ``estimate_with`` (however a module bound it)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, frame: FrameType, event: str, arg: Any) -> None:
+        if event == "call" and frame.f_code is ENGINE:
+            self.count += 1
+
+
+def test_the_counter_sees_engine_calls(tmp_path: Path) -> None:
+    layout = fixture_layout(tmp_path)
+    catalog = load_catalog(layout.catalog)
+    config = Config(
+        gpus=(("rtx-4090", 1),), model="llama-3.1-8b-instruct", quant="Q4_K_M", runtime="llama-cpp"
+    )
+    calls = EngineCalls()
+    sys.setprofile(calls)
+    try:
+        engine_estimate(catalog, config)
+    finally:
+        sys.setprofile(None)
+    assert calls.count == 1
+
+
+def test_rendering_makes_no_engine_call(tmp_path: Path) -> None:
+    layout = fixture_layout(tmp_path)
+    catalog = load_catalog(layout.catalog)
+    data = SiteData(catalog, evaluate(catalog, layout.content), layout.content)
+    calls = EngineCalls()
+    sys.setprofile(calls)
+    try:
+        prose.check(data, layout.catalog)
+        docs = build.markdown_files(layout, data, all_pages(data))
+        extras = build.extra_files(layout, data)
+        tables = api.build_files(data)
+    finally:
+        sys.setprofile(None)
+    assert calls.count == 0
+    assert docs and extras.fragments and extras.static and tables
+
+
+def test_an_unplanned_query_is_an_error(tmp_path: Path) -> None:
+    layout = fixture_layout(tmp_path)
+    catalog = load_catalog(layout.catalog)
+    results = evaluate(catalog, layout.content)
+    combo, model = next(iter(results.recommendations))
+    with pytest.raises(UnplannedQuery, match="no planned engine result"):
+        results.get(Query(combo, model, "Q4_K_M", "llama-cpp", context=12345))
+    with pytest.raises(BuildError, match="frozen"):
+        results.add({})
+
+
+@pytest.mark.parametrize("user", [build.build, serve.regenerate, regenerate_golden.golden_files])
+def test_build_serve_and_golden_share_generate(user: Any) -> None:
+    assert "generate(" in inspect.getsource(user)
