@@ -201,8 +201,30 @@ def candidates(catalog: Catalog, base: Config, workload: WorkloadName = "chat") 
             entry = catalog.quants[quant]
             if entry.format in formats and applies(model, entry):
                 for split in splits(catalog, runtime, model, len(cards)):
-                    out.append(replace(sized, runtime=runtime, quant=quant, split=split))
+                    out.append(_with(sized, runtime, quant, split))
     return out
+
+
+def _with(sized: Config, runtime: str, quant: str, split: SplitMode | None) -> Config:
+    """``sized`` with another runtime, quant and split (``dataclasses.replace`` without its
+    per-call field introspection: this runs for every candidate of a build)."""
+    return Config(
+        gpus=sized.gpus,
+        model=sized.model,
+        quant=quant,
+        runtime=runtime,
+        interconnect=sized.interconnect,
+        split=split,
+        context_tokens=sized.context_tokens,
+        prompt_tokens=sized.prompt_tokens,
+        gen_tokens=sized.gen_tokens,
+        concurrency=sized.concurrency,
+        kv_cache=sized.kv_cache,
+        combo=sized.combo,
+        flash_attention=sized.flash_attention,
+        tensor_split=sized.tensor_split,
+        usd_per_kwh=sized.usd_per_kwh,
+    )
 
 
 def _sized(base: Config, spec: WorkloadSpec, model: Model) -> Config:

@@ -64,9 +64,11 @@ def build(layout: Layout) -> BuildReport:
         write_docs(layout, site.docs)
     staging = output.staging_dir(layout.site)
     try:
-        with sidecar.beside(lambda: write_extras(layout, site)), report.stage("mkdocs"):
+        extras = sidecar.computed(lambda: write_extras(layout, site))
+        with extras as writing, report.stage("mkdocs"):
             mkdocs_run.build(layout.config, staging, build_epoch(site.data.catalog))
         with report.stage("extras"):
+            writing.result()
             output.merge(layout.extras, staging)
             output.merge(layout.tables, staging)
             fragments.inject_site(staging, layout.fragments)

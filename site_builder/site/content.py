@@ -24,6 +24,7 @@ from site_builder.catalog import Catalog
 from site_builder.engine import Estimate
 from site_builder.engine.recommend import Answer
 from site_builder.errors import BuildError, display_path
+from site_builder.schema.base import SplitMode
 from site_builder.site import fmt
 from site_builder.site.evidence import shown
 from site_builder.site.results import HEADLINE_CONTEXT, Query
@@ -135,9 +136,10 @@ def _estimator(data: SiteData):  # type: ignore[no-untyped-def]
         runtime: str,
         context: int = HEADLINE_CONTEXT,
         concurrency: int = 1,
+        split: SplitMode | None = None,
     ) -> GuideFigures:
         _check(data, combo=combo, model=model, quant=quant, runtime=runtime)
-        query = Query(combo, model, quant, runtime, context, concurrency=concurrency)
+        query = Query(combo, model, quant, runtime, context, split, concurrency)
         return GuideFigures(data.results.get(query))
 
     return estimate
@@ -220,7 +222,8 @@ def _placeholder(call: jinja2.nodes.Call, catalog: Catalog, path: Path) -> Query
         kwargs["quant"],
         kwargs["runtime"],
         kwargs.get("context", HEADLINE_CONTEXT),
-        concurrency=kwargs.get("concurrency", 1),
+        kwargs.get("split"),
+        kwargs.get("concurrency", 1),
     )
 
 

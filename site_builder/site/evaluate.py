@@ -34,20 +34,25 @@ from site_builder.site.results import (
 
 
 def evaluate(catalog: Catalog, content_dir: Path) -> Results:
-    """Every planned engine result and recommendation, frozen."""
-    results = Results(catalog)
+    """Every planned engine result and recommendation, frozen (the build-your-own tables
+    arrive from their own process; reading them waits)."""
     lookups = prepare(catalog)
-    with sidecar.computed(lambda: custom.tables(catalog)) as builds:
-        asked = {key: candidates(catalog, base, HEADLINE) for key, base in _bases(catalog)}
-        first = [query_of(c) for configs in asked.values() for c in configs]
-        _add(results, [*first, *headline_queries(catalog)], lookups)
-        _benchmarks(results)
-        for (combo, model), configs in asked.items():
-            found = [Candidate(c, results.get(query_of(c))) for c in configs]
-            recommendation = choose(catalog, model, HEADLINE, found, results.estimator)
-            results.recommendations[(combo, model)] = recommendation
-        _add(results, dependent_queries(results, content_dir), lookups)
-    results.builds = builds.result()
+    builds = sidecar.start(lambda: custom.tables(catalog))
+    results = Results(catalog, pending_builds=builds, lookups=lookups)
+    asked = {
+        key: {query_of(c): c for c in candidates(catalog, base, HEADLINE)}
+        for key, base in _bases(catalog)
+    }
+    configured = {q: c for configs in asked.values() for q, c in configs.items()}
+    _add(results, [*configured, *headline_queries(catalog)], lookups, configured)
+    _benchmarks(results)
+    for (combo, model), configs in asked.items():
+        found = [Candidate(c, results.get(q)) for q, c in configs.items()]
+        recommendation = choose(catalog, model, HEADLINE, found, results.estimator)
+        results.recommendations[(combo, model)] = recommendation
+    contexts = [q for q in other_context_queries(catalog, results.grid) if q not in results.grid]
+    results.pending_contexts = sidecar.start(lambda: evaluated(catalog, contexts, lookups))
+    _add(results, dependent_queries(results, content_dir), lookups)
     return results.freeze()
 
 
@@ -57,8 +62,15 @@ def _bases(catalog: Catalog) -> Iterator[tuple[tuple[str, str], Config]]:
             yield (combo, model), base_config(catalog, combo, model)
 
 
-def _add(results: Results, queries: Iterable[Query], lookups: Lookups) -> None:
-    results.add(evaluated(results.catalog, results.missing(queries), lookups))
+def _add(
+    results: Results,
+    queries: Iterable[Query],
+    lookups: Lookups,
+    configured: dict[Query, Config] | None = None,
+) -> None:
+    """Evaluate the ``queries`` not evaluated yet (``configured``: configurations already
+    built for some of them)."""
+    results.add(evaluated(results.catalog, results.missing(queries), lookups, configured))
 
 
 def _benchmarks(results: Results) -> None:
@@ -71,10 +83,10 @@ def _benchmarks(results: Results) -> None:
 
 
 def dependent_queries(results: Results, content_dir: Path) -> Iterator[Query]:
-    """Queries that depend on the first results: the other contexts of each quant's best
-    runtime, the headline speed curves, stack workloads and guide placeholders."""
+    """Queries pages need that depend on the first results: the headline speed curves, stack
+    workloads and guide placeholders (the other contexts of each quant's best runtime are
+    evaluated in a second process, :attr:`Results.pending_contexts`)."""
     catalog = results.catalog
-    yield from other_context_queries(catalog, results.grid)
     yield from charts.planned(results)
     yield from stack.planned(catalog)
     yield from content.planned(content_dir, catalog)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from site_builder import engine
 from site_builder.catalog import Catalog
@@ -26,6 +26,7 @@ from site_builder.engine.workloads import HEADLINE, WORKLOADS
 from site_builder.errors import BuildError
 from site_builder.schema import Combo, Workload
 from site_builder.schema.base import KvCacheType, SplitMode
+from site_builder.site.sidecar import Pending
 
 __all__ = ["applies", "ladder"]
 
@@ -39,9 +40,9 @@ HEADLINE_CONTEXT = WORKLOADS[HEADLINE].context_tokens
 VERDICT_RANK = {"fits": 0, "tight": 1, "offload": 2, "no-fit": 3, "unsupported": 4}
 
 
-@dataclass(frozen=True, order=True)
-class Query:
-    """One configuration on one combo; prompt and generation default to the engine's."""
+class Query(NamedTuple):
+    """One configuration on one combo; prompt and generation default to the engine's. A named
+    tuple: tens of thousands are hashed and compared per build."""
 
     combo: str
     model: str
@@ -93,9 +94,14 @@ class Results:
     """(combo, model) -> the engine's recommendation for the headline workload."""
     memo: dict[tuple[str, ...], Any] = field(default_factory=dict)
     """Derived values computed in the evaluate stage (accuracy points)."""
-    builds: dict[str, Table] = field(default_factory=dict)
-    """The configurator's build-your-own tables by key (:mod:`site_builder.site.custom`)."""
+    pending_builds: Pending[dict[str, Table]] | None = None
+    """The configurator's build-your-own tables by key (:mod:`site_builder.site.custom`),
+    computed in a second process of the evaluate stage; :attr:`builds` waits for them."""
+    pending_contexts: Pending[dict[Query, Estimate]] | None = None
+    """The grid at the other context lengths, from a second process of the evaluate stage."""
     frozen: bool = False
+    lookups: Lookups | None = None
+    """The engine's per-catalog precomputation, shared by every evaluation of this build."""
     _by_config: dict[Config, Estimate] = field(default_factory=dict)
     _by_combo: dict[str, list[tuple[Query, Estimate]]] = field(default_factory=dict)
     _by_cell: dict[tuple[str, str, int], list[tuple[Query, Estimate]]] = field(default_factory=dict)
@@ -107,8 +113,9 @@ class Results:
             (self.grid if is_standard(query) else self.extra)[query] = estimate
 
     def missing(self, queries: Iterable[Query]) -> list[Query]:
-        """The queries not evaluated yet, sorted and without repeats."""
-        return sorted({q for q in queries if q not in self.grid and q not in self.extra}, key=order)
+        """The queries not evaluated yet, in first-asked order, without repeats (the engine is
+        pure: the order changes no result)."""
+        return [q for q in dict.fromkeys(queries) if q not in self.grid and q not in self.extra]
 
     def get(self, query: Query) -> Estimate:
         """The evaluated result for ``query``; :class:`UnplannedQuery` if it was not planned."""
@@ -128,7 +135,7 @@ class Results:
         if found is None:
             if self.frozen:
                 raise UnplannedQuery(f"no planned engine result for {config}")
-            found = self._by_config[config] = engine.estimate(catalog, config)
+            found = self._by_config[config] = engine.estimate(catalog, config, self.lookups)
         return found
 
     def remember(self, config: Config, estimate: Estimate) -> None:
@@ -136,28 +143,49 @@ class Results:
         self._check_open()
         self._by_config[config] = estimate
 
+    @property
+    def builds(self) -> dict[str, Table]:
+        """The build-your-own tables (waits for their process the first time)."""
+        return self.pending_builds.result() if self.pending_builds is not None else {}
+
     def size(self) -> int:
         """How many configurations the engine evaluated."""
-        builds = sum(len(t.rows) for t in self.builds.values())
-        return len(self.grid) + len(self.extra) + len(self._by_config) + builds
+        return len(self.grid) + len(self.extra) + len(self._by_config)
 
     def freeze(self) -> Results:
         """End the evaluate stage: sort the grid, index it; from now on nothing is computed."""
-        self.grid = dict(sorted(self.grid.items()))
-        for query, estimate in self.grid.items():
-            self._by_combo.setdefault(query.combo, []).append((query, estimate))
-            cell = (query.combo, query.model, query.context)
-            self._by_cell.setdefault(cell, []).append((query, estimate))
+        self._index()
         self.frozen = True
         return self
 
     def for_combo(self, combo: str) -> list[tuple[Query, Estimate]]:
-        """Grid entries of one combo, in query order."""
+        """Grid entries of one combo, in query order (every context: waits for the other
+        contexts' process the first time)."""
+        self._other_contexts()
         return self._by_combo.get(combo, [])
 
     def for_cell(self, combo: str, model: str, context: int) -> list[tuple[Query, Estimate]]:
         """Grid entries of one model on one combo at one context (every runtime and quant)."""
+        if context != HEADLINE_CONTEXT:
+            self._other_contexts()
         return self._by_cell.get((combo, model, context), [])
+
+    def _other_contexts(self) -> None:
+        """Merge the grid's other context lengths, evaluated in a second process of the
+        evaluate stage (only the matrices' tables and the API read them)."""
+        if self.pending_contexts is not None:
+            more, self.pending_contexts = self.pending_contexts.result(), None
+            self.grid.update(more)
+            self._index()
+
+    def _index(self) -> None:
+        self.grid = {q: self.grid[q] for q in sorted(self.grid, key=order)}
+        self._by_combo.clear()
+        self._by_cell.clear()
+        for query, estimate in self.grid.items():
+            self._by_combo.setdefault(query.combo, []).append((query, estimate))
+            cell = (query.combo, query.model, query.context)
+            self._by_cell.setdefault(cell, []).append((query, estimate))
 
     def _check_open(self) -> None:
         if self.frozen:
@@ -191,9 +219,20 @@ def is_standard(query: Query) -> bool:
     )
 
 
-def evaluated(catalog: Catalog, queries: list[Query], lookups: Lookups) -> dict[Query, Estimate]:
-    """The engine's answers to ``queries``."""
-    return dict(zip(queries, estimate_all(catalog, queries, config_for, lookups), strict=True))
+def evaluated(
+    catalog: Catalog,
+    queries: list[Query],
+    lookups: Lookups,
+    configured: dict[Query, Config] | None = None,
+) -> dict[Query, Estimate]:
+    """The engine's answers to ``queries`` (``configured``: configurations already built)."""
+    known = configured or {}
+
+    def configure(cat: Catalog, query: Query) -> Config:
+        found = known.get(query)
+        return found if found is not None else config_for(cat, query)
+
+    return dict(zip(queries, estimate_all(catalog, queries, configure, lookups), strict=True))
 
 
 def estimate_all(
@@ -282,7 +321,7 @@ def other_context_queries(catalog: Catalog, headline: dict[Query, Estimate]) -> 
         for context in CONTEXTS:
             wanted = context < HEADLINE_CONTEXT or (context > HEADLINE_CONTEXT and runs)
             if wanted and context <= limit:
-                yield replace(query, context=context)
+                yield query._replace(context=context)
 
 
 def runtime_quants(catalog: Catalog, combo: Combo) -> Iterator[tuple[str, str]]:

@@ -1,14 +1,18 @@
-"""Running one job in a forked process beside the main one (the second core).
+"""Work in a forked child process beside the main one (the second core).
 
-The build renders the heavy, mkdocs-independent files (the per-combo estimate tables and the
-matrix fragments) while mkdocs builds the pages. Where ``fork`` is unavailable the job runs
-first, in this process. A failing job fails the build.
+:func:`start` computes a value in a child and returns a :class:`Pending` at once (the
+evaluate stage's build-your-own tables and other context lengths); :func:`computed` does the
+same around a ``with`` body (the build writes the fragments and data tables while mkdocs runs).
+Values come back pickled through a pipe; a failure in the child fails the build. Where
+``fork`` is unavailable the job runs first, in this process. Children are daemons: they end
+with the build.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import pickle
 import traceback
 from collections.abc import Callable, Iterator
@@ -16,47 +20,38 @@ from typing import Generic, TypeVar
 
 from site_builder.errors import BuildError
 
-
-@contextlib.contextmanager
-def beside(job: Callable[[], None]) -> Iterator[None]:
-    """Run ``job`` in a child process while the ``with`` body runs; wait for it at the end."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        job()
-        yield
-        return
-    process = multiprocessing.get_context("fork").Process(target=_run, args=(job,))
-    process.start()
-    try:
-        yield
-    finally:
-        process.join()
-    if process.exitcode != 0:
-        raise BuildError(f"a build job failed in its process (exit code {process.exitcode})")
-
-
-def _run(job: Callable[[], None]) -> None:
-    try:
-        job()
-    except BaseException:
-        traceback.print_exc()
-        raise SystemExit(1) from None
-
-
 T = TypeVar("T")
 
 
 class Pending(Generic[T]):
     """The value a child process computes; :meth:`result` waits for it."""
 
-    def __init__(self, value: T | None = None, reader: object = None) -> None:
+    def __init__(
+        self, value: T | None = None, reader: object = None, process: object = None
+    ) -> None:
         self._value = value
         self._reader = reader
+        self._process = process
+        self._parent = os.getpid()
+
+    def cancel(self) -> None:
+        """Stop the child (when its value is no longer wanted)."""
+        if self._process is not None and os.getpid() == self._parent:
+            self._process.terminate()  # type: ignore[attr-defined]
+            self._process.join()  # type: ignore[attr-defined]
+            self._process = None
 
     def result(self) -> T:
         if self._reader is not None:
-            data = self._reader.recv_bytes()  # type: ignore[attr-defined]
-            self._reader.close()  # type: ignore[attr-defined]
-            self._reader = None
+            try:
+                data = self._reader.recv_bytes()  # type: ignore[attr-defined]
+            except EOFError as exc:
+                raise BuildError("a build job died in its process before answering") from exc
+            finally:
+                self._reader.close()  # type: ignore[attr-defined]
+                self._reader = None
+            if self._process is not None and os.getpid() == self._parent:
+                self._process.join()  # type: ignore[attr-defined]
             outcome = pickle.loads(data)
             if isinstance(outcome, BaseException):
                 raise BuildError(f"a build job failed in its process: {outcome}")
@@ -64,24 +59,31 @@ class Pending(Generic[T]):
         return self._value  # type: ignore[return-value]
 
 
-@contextlib.contextmanager
-def computed(job: Callable[[], T]) -> Iterator[Pending[T]]:
-    """Compute ``job()`` in a child process while the ``with`` body runs (in this process where
-    ``fork`` is unavailable); read it with ``.result()`` inside or after the body."""
+def start(job: Callable[[], T]) -> Pending[T]:
+    """Start computing ``job()`` in a child process (in this one where ``fork`` is unavailable)
+    and return at once; ``.result()`` waits for the value. The child is a daemon: it dies with
+    this process."""
     if "fork" not in multiprocessing.get_all_start_methods():
-        yield Pending(job())
-        return
+        return Pending(job())
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
     process = context.Process(target=_send, args=(job, writer), daemon=True)
     process.start()
     writer.close()
-    pending: Pending[T] = Pending(reader=reader)
+    return Pending(reader=reader, process=process)
+
+
+@contextlib.contextmanager
+def computed(job: Callable[[], T]) -> Iterator[Pending[T]]:
+    """Compute ``job()`` in a child process while the ``with`` body runs; read it with
+    ``.result()`` inside or after the body. A failing body stops the child."""
+    pending = start(job)
     try:
         yield pending
-        pending.result()
-    finally:
-        process.join()
+    except BaseException:
+        pending.cancel()
+        raise
+    pending.result()
 
 
 def _send(job: Callable[[], object], writer: object) -> None:

@@ -190,3 +190,23 @@ def test_compare_dual_vs_single_4090_uses_one_quant_and_two_cards_are_not_slower
     dual, single = row[2], row[3]
     assert decode(dual) >= decode(single), row
     assert answer("dual-rtx-4090", "llama-3.3-70b-instruct").headline is not None
+
+
+def test_guides_name_the_recommendation(shipped: Built) -> None:
+    page = text(shipped.html("guides/multi-gpu-buying-guide/"))
+    headline = answer("dual-rtx-4090", "llama-3.3-70b-instruct").headline
+    assert headline is not None
+    runtime = CATALOG.runtimes[headline.config.runtime].name
+    value = fmt.tok_s(headline.evidence.value)
+    split = headline.estimate.split
+    assert (
+        f"is {runtime} at {headline.config.quant} ({split} split), {value} tok/s "
+        f"({headline.evidence.label})"
+    ) in page
+
+
+def test_guide_and_stack_agree_on_the_moe_concurrency_figure(shipped: Built) -> None:
+    guide = text(shipped.html("guides/multi-gpu-buying-guide/"))
+    stack = text(shipped.html("stacks/dual-4090-workstation/"))
+    figure = guide.split("serves eight concurrent requests at ", 1)[1].split(" tok/s", 1)[0]
+    assert f"Aggregate decode, 8 concurrent {figure} tok/s" in stack

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from site_builder.catalog import Catalog
 from site_builder.engine.names import short_gpu_name
@@ -48,7 +47,7 @@ def curve(catalog: Catalog, q: Query) -> list[Query]:
     --prompt T``."""
     limit = catalog.models[q.model].max_context_tokens
     return [
-        replace(q, context=max(q.context, _round_up(tokens + q.gen)), prompt=tokens)
+        q._replace(context=max(q.context, _round_up(tokens + q.gen)), prompt=tokens)
         for tokens in SPEED_CONTEXTS
         if _round_up(tokens + q.gen) <= limit
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from site_builder.site import fmt
 from site_builder.site.svg.axes import nice_max, tick_label, ticks, token_label
 from site_builder.site.svg.canvas import Svg, color, figure
 
@@ -42,7 +43,7 @@ def speed_chart(slug: str, title: str, points: list[SpeedPoint]) -> str:
         anchor, dx = (
             ("start", 6) if i == 0 else ("end", -6) if i == len(known) - 1 else ("middle", 0)
         )
-        svg.text(x + dx, y - 9, f"{p.tok_s:.1f}", anchor=anchor)
+        svg.text(x + dx, y - 9, fmt.tok_s(p.tok_s), anchor=anchor)
     for p in points:
         if p.tok_s is None:
             svg.text(frame.x(p.tokens), frame.y(0) - 8, "does not fit", anchor="middle")
@@ -87,13 +88,14 @@ def _axes(svg: Svg, frame: _Frame, points: list[SpeedPoint]) -> None:
 
 
 def _tip(p: SpeedPoint) -> str:
-    span = f" (range {p.low:.1f}–{p.high:.1f})" if p.low and p.high else ""
-    return f"{token_label(p.tokens)} context: {p.tok_s:.1f} tok/s{span}"
+    span = f" (range {fmt.tok_s(p.low)}–{fmt.tok_s(p.high)})" if p.low and p.high else ""
+    return f"{token_label(p.tokens)} context: {fmt.tok_s(p.tok_s)} tok/s{span}"
 
 
 def _describe(points: list[SpeedPoint]) -> str:
     parts = [
-        f"{token_label(p.tokens)}: {'does not fit' if p.tok_s is None else f'{p.tok_s:.1f} tok/s'}"
+        f"{token_label(p.tokens)}: "
+        + ("does not fit" if p.tok_s is None else f"{fmt.tok_s(p.tok_s)} tok/s")
         for p in points
     ]
     return "Decode speed by context length. " + "; ".join(parts) + "."

@@ -1,0 +1,42 @@
+"""Each point of a combo page's speed chart is ``site-builder estimate`` for exactly that
+configuration (the prompt already in context, a window of prompt + generated tokens)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from site_builder.catalog import load_catalog
+from site_builder.site import fmt
+from site_builder.site.evaluate import evaluate
+from site_builder.site.pages.charts import curve
+from site_builder.site.picks import headline_pick
+from tests.site.conftest import ROOT, Built
+from tests.site.test_engine_match import estimate
+
+POINT = re.compile(r"([0-9.]+K|[0-9,]+): ([0-9.,]+) tok/s")
+
+
+@pytest.mark.parametrize("combo", ["dual-rtx-4090", "single-rtx-4090", "mac-studio-m2-ultra"])
+def test_speed_chart_points_equal_the_cli(
+    shipped: Built, capsys: pytest.CaptureFixture[str], combo: str
+) -> None:
+    catalog = load_catalog(ROOT / "catalog")
+    pick = headline_pick(evaluate(catalog, ROOT / "content"), combo)
+    assert pick is not None
+    page = shipped.html(f"hardware-combos/{combo}/")
+    desc = re.search(
+        r'<desc id="svg-speed-[^"]*">Decode speed by context length\. ([^<]*)</desc>', page
+    )
+    assert desc is not None
+    shown = dict(POINT.findall(desc.group(1)))
+    queries = curve(catalog, pick.query)
+    assert len(shown) == len(queries) >= 3
+    for q in queries:
+        args = ["--combo", combo, "--model", q.model, "--quant", q.quant, "--runtime", q.runtime]
+        args += ["--context", str(q.context), "--prompt", str(q.prompt)]
+        if q.split:
+            args += ["--split", q.split]
+        result = estimate(capsys, shipped.layout.catalog, *args)
+        assert shown[fmt.tokens(q.prompt)] == fmt.tok_s(result["decode_tok_s"]), q
