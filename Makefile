@@ -53,6 +53,7 @@ golden: $(VENV)/.dev-installed
 
 bench: $(VENV)/.site-installed
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/build_time.py
 
 clean:
 	rm -rf site .build .pytest_cache .mypy_cache .ruff_cache

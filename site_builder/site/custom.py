@@ -92,11 +92,6 @@ def builds(catalog: Catalog) -> list[Build]:
     return same + mixed
 
 
-def sweep_size(catalog: Catalog) -> int:
-    """How many configurations the build-your-own tables evaluate."""
-    return sum(1 for build in builds(catalog) for _ in queries(catalog, build))
-
-
 def label(catalog: Catalog, build: Build) -> str:
     """What the configurator's menu says: ``2× NVIDIA GeForce RTX 4090``."""
     return " + ".join(f"{count}× {catalog.gpus[gpu].name}" for gpu, count in build.cards)
@@ -112,9 +107,9 @@ def table(catalog: Catalog, build: Build, lookups: Lookups) -> Table:
     """For each model and runtime, the recommender's headline rule among that runtime's quants
     on ``build``; the model's default is the rule over all of them."""
     by_model: dict[str, dict[str, list[Candidate]]] = {}
-    for query, estimate in results(catalog, build, lookups):
-        found = Candidate(_config(build, query), estimate)
-        by_model.setdefault(query.model, {}).setdefault(query.runtime, []).append(found)
+    for found in results(catalog, build, lookups):
+        config = found.config
+        by_model.setdefault(config.model, {}).setdefault(config.runtime, []).append(found)
     rows: list[tuple[Query, Estimate]] = []
     defaults: dict[str, Default] = {}
     for model, per_runtime in by_model.items():
@@ -137,11 +132,11 @@ def _query(build: Build, candidate: Candidate) -> Query:
     return Query(build.key, c.model, c.quant, c.runtime, c.context_tokens)
 
 
-def results(catalog: Catalog, build: Build, lookups: Lookups) -> list[tuple[Query, Estimate]]:
+def results(catalog: Catalog, build: Build, lookups: Lookups) -> list[Candidate]:
     """The engine's answers for ``build``, in query order."""
-    asked = list(queries(catalog, build))
-    answers = estimate_all(catalog, asked, lambda _, q: _config(build, q), lookups)
-    return list(zip(asked, answers, strict=True))
+    configs = [_config(build, q) for q in queries(catalog, build)]
+    answers = estimate_all(catalog, configs, lambda _, c: c, lookups)
+    return [Candidate(c, e) for c, e in zip(configs, answers, strict=True)]
 
 
 def queries(catalog: Catalog, build: Build) -> Iterator[Query]:

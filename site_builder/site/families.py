@@ -46,4 +46,5 @@ def all_pages(data: SiteData) -> list[Page]:
 
 def all_fragments(data: SiteData) -> list[Fragment]:
     """Every HTML fragment (see :mod:`site_builder.site.fragments`), sorted by key."""
-    return sorted(matrix.fragments(data), key=lambda fragment: fragment.key)
+    found = [*matrix.fragments(data), *compare.fragments(data)]
+    return sorted(found, key=lambda fragment: fragment.key)

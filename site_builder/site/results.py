@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from site_builder import engine
 from site_builder.catalog import Catalog
@@ -38,6 +38,9 @@ HEADLINE_CONTEXT = WORKLOADS[HEADLINE].context_tokens
 """The context window of headline figures: the chat workload's (the engine's default)."""
 
 VERDICT_RANK = {"fits": 0, "tight": 1, "offload": 2, "no-fit": 3, "unsupported": 4}
+
+
+Q = TypeVar("Q")
 
 
 class Query(NamedTuple):
@@ -237,8 +240,8 @@ def evaluated(
 
 def estimate_all(
     catalog: Catalog,
-    queries: Iterable[Query],
-    configure: Callable[[Catalog, Query], Config],
+    queries: Iterable[Q],
+    configure: Callable[[Catalog, Q], Config],
     lookups: Lookups,
 ) -> list[Estimate]:
     """The engine's answers to ``queries`` (configured by ``configure``), with the cyclic

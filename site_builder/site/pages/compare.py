@@ -15,8 +15,9 @@ from site_builder.engine.recommend import (
     precision_class,
 )
 from site_builder.site import fmt, urls
-from site_builder.site.context import Link, combo_link, decode_shown, model_link, runtime_link
+from site_builder.site.context import Link, combo_link, decode_shown
 from site_builder.site.evidence import Shown
+from site_builder.site.fragments import Fragment
 from site_builder.site.pages import combo_hardware
 from site_builder.site.picks import FLOOR_NOTE, headline_pick
 from site_builder.site.results import query_of
@@ -61,6 +62,17 @@ class ComparePage:
     b: Link
     notes: list[str]
     specs: list[SpecRow]
+    table: str
+    """Placeholder of the models table fragment (:func:`fragments`)."""
+
+
+@dataclass(frozen=True)
+class ModelsTable:
+    """The context of a compare page's models table (an HTML fragment: a large table that
+    needs no Markdown); links are relative to the page."""
+
+    a: Link
+    b: Link
     models: list[ModelRow]
 
 
@@ -99,23 +111,37 @@ def get_context(data: SiteData, a: str, b: str) -> ComparePage:
         for r in catalog.combos[x].related
         if r.combo == y
     ]
-    models = [
-        _model_row(data, a, b, model)
-        for model in sorted(catalog.models, key=lambda m: (-catalog.models[m].params_total_b, m))
-    ]
+    placeholder = Fragment(_table_key(a, b), "", None).placeholder
     return ComparePage(
-        combo_link(catalog, a), combo_link(catalog, b), notes, _specs(data, a, b), models
+        combo_link(catalog, a), combo_link(catalog, b), notes, _specs(data, a, b), placeholder
     )
 
 
-def _model_row(data: SiteData, a: str, b: str, model: str) -> ModelRow:
+def fragments(data: SiteData) -> Iterator[Fragment]:
+    """Each compare page's models table."""
+    catalog = data.catalog
+    by_size = sorted(catalog.models, key=lambda m: (-catalog.models[m].params_total_b, m))
+    for a, b in pairs(data):
+        page = urls.compare(a, b)
+        models = [_model_row(data, a, b, model, page) for model in by_size]
+        first, second = (
+            Link(catalog.combos[s].name, urls.relative(page, urls.combo(s))) for s in (a, b)
+        )
+        table = ModelsTable(first, second, models)
+        yield Fragment(_table_key(a, b), "compare_table.html.j2", table)
+
+
+def _table_key(a: str, b: str) -> str:
+    return f"compare/{a}-vs-{b}"
+
+
+def _model_row(data: SiteData, a: str, b: str, model: str, page: str) -> ModelRow:
     recs = [data.results.recommendation(slug, model) for slug in (a, b)]
     quant = shared_quant(data.catalog, recs[0].candidates, recs[1].candidates)
-    same = [_side(data, _at(data, r.candidates, quant)) for r in recs]
-    best = [_side(data, _answer(r.headline)) for r in recs]
-    return ModelRow(
-        model_link(data.catalog, model), quant or "", same[0], same[1], best[0], best[1]
-    )
+    same = [_side(data, _at(data, r.candidates, quant), page) for r in recs]
+    best = [_side(data, _answer(r.headline), page) for r in recs]
+    link = Link(data.catalog.models[model].name, urls.relative(page, urls.model(model)))
+    return ModelRow(link, quant or "", same[0], same[1], best[0], best[1])
 
 
 def shared_quant(catalog: Catalog, a: Sequence[Candidate], b: Sequence[Candidate]) -> str | None:
@@ -144,12 +170,13 @@ def _answer(answer: Answer | None) -> Candidate | None:
     return Candidate(answer.config, answer.estimate) if answer else None
 
 
-def _side(data: SiteData, chosen: Candidate | None) -> Side:
+def _side(data: SiteData, chosen: Candidate | None, page: str) -> Side:
     if chosen is None:
         return Side("no-fit", None, None, "")
     query = query_of(chosen.config)
     decode = decode_shown(data.results, query, chosen.estimate)
-    runtime = runtime_link(data.catalog, chosen.config.runtime)
+    slug = chosen.config.runtime
+    runtime = Link(data.catalog.runtimes[slug].name, urls.relative(page, urls.runtime(slug)))
     note = "" if passes_floor(data.catalog, chosen.config) else FLOOR_NOTE
     return Side(chosen.estimate.verdict, decode, runtime, chosen.config.quant, note)
 
