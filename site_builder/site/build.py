@@ -132,20 +132,21 @@ class Extras:
 
 
 def markdown_files(layout: Layout, data: SiteData, pages: list[Page]) -> Files:
-    """The docs folder: rendered pages, content, the small API files and schemas, assets."""
+    """The docs folder: rendered pages, content, assets."""
     env = render.environment(layout.templates)
     files: Files = {p.path: render.render(env, p.template, p.context) for p in pages}
     files.update(content.render_content(layout.content, data))
-    files.update(api.files(data))
     files.update(assets(layout))
     return files
 
 
 def extra_files(layout: Layout, data: SiteData) -> Extras:
-    """The matrix fragments and the per-combo estimate tables (the bulk of the output)."""
+    """The matrix and compare fragments, and the API: catalog and recommendation files,
+    schemas and the per-combo estimate tables (the bulk of the output; mkdocs never reads
+    them)."""
     env = render.environment(layout.templates)
     blocks: Files = {f.file: render.render(env, f.template, f.context) for f in all_fragments(data)}
-    return Extras(blocks, api.estimate_files(data))
+    return Extras(blocks, {**api.files(data), **api.estimate_files(data)})
 
 
 def write_docs(layout: Layout, docs: Files) -> None:

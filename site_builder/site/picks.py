@@ -90,8 +90,7 @@ def best_for_quant(
     results: Results, combo: str, model: str, quant: str, context: int
 ) -> Pick | None:
     """The fastest runtime for one quant of one model at one context (a matrix row)."""
-    cell = results.for_cell(combo, model, context)
-    return best(results.catalog, [(q, e) for q, e in cell if q.quant == quant])
+    return best(results.catalog, results.for_quant(combo, model, context, quant))
 
 
 def precision_half_bits(catalog: Catalog, query: Query) -> float:

@@ -108,6 +108,9 @@ class Results:
     _by_config: dict[Config, Estimate] = field(default_factory=dict)
     _by_combo: dict[str, list[tuple[Query, Estimate]]] = field(default_factory=dict)
     _by_cell: dict[tuple[str, str, int], list[tuple[Query, Estimate]]] = field(default_factory=dict)
+    _by_quant: dict[tuple[str, str, int, str], list[tuple[Query, Estimate]]] = field(
+        default_factory=dict
+    )
 
     def add(self, more: dict[Query, Estimate]) -> None:
         """Add results: standard ones to the grid, others to extra (indexed when frozen)."""
@@ -173,6 +176,14 @@ class Results:
             self._other_contexts()
         return self._by_cell.get((combo, model, context), [])
 
+    def for_quant(
+        self, combo: str, model: str, context: int, quant: str
+    ) -> list[tuple[Query, Estimate]]:
+        """Grid entries of one quant of one model on one combo at one context (every runtime)."""
+        if context != HEADLINE_CONTEXT:
+            self._other_contexts()
+        return self._by_quant.get((combo, model, context, quant), [])
+
     def _other_contexts(self) -> None:
         """Merge the grid's other context lengths, evaluated in a second process of the
         evaluate stage (only the matrices' tables and the API read them)."""
@@ -185,10 +196,13 @@ class Results:
         self.grid = {q: self.grid[q] for q in sorted(self.grid, key=order)}
         self._by_combo.clear()
         self._by_cell.clear()
+        self._by_quant.clear()
         for query, estimate in self.grid.items():
-            self._by_combo.setdefault(query.combo, []).append((query, estimate))
+            pair = (query, estimate)
+            self._by_combo.setdefault(query.combo, []).append(pair)
             cell = (query.combo, query.model, query.context)
-            self._by_cell.setdefault(cell, []).append((query, estimate))
+            self._by_cell.setdefault(cell, []).append(pair)
+            self._by_quant.setdefault((*cell, query.quant), []).append(pair)
 
     def _check_open(self) -> None:
         if self.frozen:
