@@ -118,6 +118,9 @@ class Recommendation:
     candidates: tuple[Candidate, ...]
     reason: str
     """When nothing runs: the engine's reason for the setup closest to fitting."""
+    per_runtime: dict[str, Candidate]
+    """Each runtime's own pick (the headline rule among its candidates): what a reader gets
+    who has chosen the runtime (the configurator selects it when the runtime changes)."""
 
     @property
     def headline(self) -> Answer | None:
@@ -130,6 +133,10 @@ class Recommendation:
             "workload": self.workload,
             "answers": {name: a.to_json() for name, a in self.answers.items()},
             "reason": self.reason,
+            "per_runtime": {
+                r: {"quant": c.config.quant, "split": c.estimate.split}
+                for r, c in sorted(self.per_runtime.items())
+            },
         }
 
 
@@ -282,9 +289,16 @@ def choose(
         name: _answer(catalog, spec, name, cand, floor, bool(sound), estimator)
         for name, cand in picked.items()
     }
-    return Recommendation(
-        model, workload, answers, tuple(evaluated), _reason(catalog, evaluated, answers)
-    )
+    by_runtime: dict[str, list[Candidate]] = {}
+    for c in evaluated:
+        by_runtime.setdefault(c.config.runtime, []).append(c)
+    per_runtime = {
+        r: pick
+        for r, cands in sorted(by_runtime.items())
+        if (pick := _fastest(grades, spec, cands))
+    }
+    reason = _reason(catalog, evaluated, answers)
+    return Recommendation(model, workload, answers, tuple(evaluated), reason, per_runtime)
 
 
 EVIDENCE_RANK = {"measured": 2, "measured-near": 1, "estimated": 0}
@@ -313,14 +327,17 @@ def fastest_of(
 ) -> Candidate | None:
     """The headline rule alone: the fastest in VRAM at or above the floor, else the fastest in
     VRAM, else the fastest offload (at or above the floor first); None when nothing runs."""
-    spec = WORKLOADS[workload]
-    grades = Grades(catalog, evaluated[0].config.model) if evaluated else None
+    if not evaluated:
+        return None
+    return _fastest(Grades(catalog, evaluated[0].config.model), WORKLOADS[workload], evaluated)
+
+
+def _fastest(grades: Grades, spec: WorkloadSpec, evaluated: list[Candidate]) -> Candidate | None:
     for verdicts in (IN_VRAM, ("offload",)):
         runs = [c for c in evaluated if c.estimate.verdict in verdicts]
-        if grades is not None:
-            pool = [c for c in runs if grades.sound(c)] or runs
-            if pool:
-                return max(pool, key=lambda c: _speed_key(grades, spec, c))
+        pool = [c for c in runs if grades.sound(c)] or runs
+        if pool:
+            return max(pool, key=lambda c: _speed_key(grades, spec, c))
     return None
 
 

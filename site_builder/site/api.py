@@ -19,7 +19,7 @@ from typing import Any
 from site_builder.catalog import Catalog
 from site_builder.engine import Config, Estimate
 from site_builder.engine.names import short_gpu_name
-from site_builder.engine.recommend import Candidate, Recommendation, fastest_of, precision
+from site_builder.engine.recommend import Candidate, Recommendation, precision
 from site_builder.schema import KINDS
 from site_builder.site import custom
 from site_builder.site.results import (
@@ -160,19 +160,10 @@ def estimates(data: SiteData, combo: str) -> dict[str, Any]:
     }
 
 
-def _per_runtime(data: SiteData, recommendation: Recommendation) -> dict[str, Candidate]:
-    """Each runtime's own recommended candidate (the headline rule among its setups)."""
-    by_runtime: dict[str, list[Candidate]] = {}
-    for c in recommendation.candidates:
-        by_runtime.setdefault(c.config.runtime, []).append(c)
-    chosen = {r: fastest_of(data.catalog, cands) for r, cands in sorted(by_runtime.items())}
-    return {r: c for r, c in chosen.items() if c is not None}
-
-
 def _answer_rows(data: SiteData, recommendation: Recommendation) -> dict[Query, Estimate]:
     """Rows the configurator needs beyond the grid: answers and per-runtime picks on a split
     other than the runtime's default."""
-    picked = [*_per_runtime(data, recommendation).values()]
+    picked = [*recommendation.per_runtime.values()]
     picked += [Candidate(a.config, a.estimate) for a in recommendation.answers.values()]
     return {query_of(c.config): c.estimate for c in picked}
 
@@ -182,7 +173,7 @@ def _default(data: SiteData, recommendation: Recommendation) -> Default | None:
     if top is None:
         return None
     per_runtime = {
-        r: (c.config.quant, c.estimate.split) for r, c in _per_runtime(data, recommendation).items()
+        r: (c.config.quant, c.estimate.split) for r, c in recommendation.per_runtime.items()
     }
     value = None if top.evidence.value is None else round(top.evidence.value, 2)
     evidence = (top.evidence.label, value)
