@@ -141,8 +141,8 @@ class Model(Entity):
     ollama_tags: dict[str, Annotated[str, Field(pattern=OLLAMA_TAG)]] = Field(
         default_factory=dict,
         description="Ollama library tags by quant ID, e.g. {'Q4_K_M': 'llama3.3:70b'} "
-        "(`ollama run` followed by the tag). Quants without a tag are pulled from a GGUF checkpoint with "
-        "`ollama run hf.co/` followed by the GGUF repository and the quant.",
+        "(`ollama run` followed by the tag). Quants without a tag are pulled from a GGUF "
+        "checkpoint with `ollama run hf.co/` followed by the GGUF repository and the quant.",
     )
     notes: str | None = Field(
         default=None, description="Caveats about the figures above (context limits, variants)."
