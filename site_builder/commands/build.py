@@ -34,5 +34,8 @@ def run(args: argparse.Namespace) -> int:
         f"built {report.pages} pages and {report.configurations} engine results "
         f"in {elapsed:.1f} s ({stages}) into {report.site}/"
     )
-    print(f"open {report.site / 'index.html'} in a browser, or preview with: site-builder serve")
+    print(
+        f"view it over HTTP (search needs it): python3 -m http.server -d {report.site} 8000, "
+        "then http://127.0.0.1:8000/ ; or preview with live reload: site-builder serve"
+    )
     return 0

@@ -26,6 +26,7 @@ from site_builder.site import (
     content,
     fragments,
     links,
+    lock,
     mkdocs_run,
     nav,
     output,
@@ -57,7 +58,14 @@ class BuildReport:
 
 
 def build(layout: Layout) -> BuildReport:
-    """Build the whole site from ``layout``'s inputs into ``layout.site``."""
+    """Build the whole site from ``layout``'s inputs into ``layout.site`` (one build at a time
+    per site and work folder: :mod:`site_builder.site.lock`)."""
+    with lock.exclusive(layout):
+        output.clean_stale(layout.site)
+        return _build(layout)
+
+
+def _build(layout: Layout) -> BuildReport:
     report = BuildReport(layout.site)
     site = generate(layout, report)
     with report.stage("write"):

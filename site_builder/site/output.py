@@ -1,14 +1,19 @@
 """Writing generated files and publishing a finished site.
 
 ``write_tree`` rewrites only files whose bytes changed (so ``mkdocs serve`` and ``--dirty``
-see real changes only) and removes files no longer generated. ``publish`` moves a finished
-site into place: the previous site stays untouched until the new one is complete.
+see real changes only) and removes files no longer generated. ``publish`` swaps a finished
+site into place in one rename: the previous site stays untouched until the new one is complete,
+and there is no moment without a site.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
+import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -42,10 +47,19 @@ def merge(source: Path, target: Path) -> None:
 
 
 def staging_dir(site: Path) -> Path:
-    """A fresh, empty sibling of ``site`` to build into (same file system, so renames work)."""
-    staging = site.parent / f".{site.name}.new"
-    shutil.rmtree(staging, ignore_errors=True)
-    return staging
+    """A fresh, empty sibling of ``site`` to build into, unique to this build (same file system,
+    so the swap is a rename)."""
+    site.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{site.name}.new-", dir=site.parent))
+
+
+def clean_stale(site: Path) -> None:
+    """Remove what killed builds left beside ``site`` (staging and previous-site folders).
+    Call it only while holding the site's lock: then no other build owns them."""
+    for leftover in sorted(site.parent.glob(f".{site.name}.new*")):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in sorted(site.parent.glob(f".{site.name}.old*")):
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def discard(staging: Path) -> None:
@@ -54,10 +68,40 @@ def discard(staging: Path) -> None:
 
 
 def publish(staging: Path, site: Path) -> None:
-    """Swap the finished ``staging`` folder into ``site``; then drop the previous site."""
+    """Swap the finished ``staging`` folder into ``site`` in one step (an exchange rename: at no
+    moment is there no ``site``), then drop the previous site. Where the kernel has no exchange
+    rename, two renames (a moment without ``site``)."""
+    if site.is_dir() and exchange(staging, site):
+        shutil.rmtree(staging, ignore_errors=True)
+        return
     previous = site.parent / f".{site.name}.old"
     shutil.rmtree(previous, ignore_errors=True)
     if site.exists():
         os.replace(site, previous)
     os.replace(staging, site)
     shutil.rmtree(previous, ignore_errors=True)
+
+
+RENAME_EXCHANGE = 2
+AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux ``renameat2(RENAME_EXCHANGE)``); False where the
+    system lacks it."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.argtypes += [ctypes.c_uint]
+    done = renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE)
+    if done == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EPERM):
+        return False
+    raise OSError(error, os.strerror(error), str(b))

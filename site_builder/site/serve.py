@@ -12,7 +12,7 @@ import logging
 import sys
 
 from site_builder.errors import BuildError, CatalogError
-from site_builder.site import mkdocs_run, nav
+from site_builder.site import lock, mkdocs_run, nav
 from site_builder.site.build import generate
 from site_builder.site.layout import Layout
 from site_builder.site.output import write_tree
@@ -21,9 +21,12 @@ HOOK = "serve_hook.py"
 
 
 def regenerate(layout: Layout) -> bool:
-    """Re-render the docs folder; on a catalog or template error, report it and keep the old."""
+    """Re-render the docs folder; on any error, report it and keep the previous pages (the
+    preview keeps answering every request whatever the catalog holds)."""
     try:
         site = generate(layout)
+        extras = site.extras()
+        docs = {**site.docs, **extras.static, **site.tables()}
     except CatalogError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -32,8 +35,13 @@ def regenerate(layout: Layout) -> bool:
     except BuildError as exc:
         print(f"error: {exc}; keeping the previous pages", file=sys.stderr)
         return False
-    extras = site.extras()
-    write_tree(layout.docs, {**site.docs, **extras.static, **site.tables()})
+    except Exception as exc:  # the preview must survive any input; the build reports it too
+        print(
+            f"error: unexpected {type(exc).__name__}: {exc}; keeping the previous pages",
+            file=sys.stderr,
+        )
+        return False
+    write_tree(layout.docs, docs)
     write_tree(layout.fragments, extras.fragments)
     return True
 
@@ -59,7 +67,13 @@ def hook_source(layout: Layout) -> str:
 
 
 def serve(layout: Layout, address: str) -> None:
-    """Generate once, then run mkdocs' live-reloading server until interrupted."""
+    """Generate once, then run mkdocs' live-reloading server until interrupted (holding the
+    build lock: a ``build`` of the same folders meanwhile stops with a message)."""
+    with lock.exclusive(layout):
+        _serve(layout, address)
+
+
+def _serve(layout: Layout, address: str) -> None:
     if not regenerate(layout):
         raise BuildError("the site could not be generated; fix the errors above")
     (layout.work / HOOK).write_text(hook_source(layout), encoding="utf-8")

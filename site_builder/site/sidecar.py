@@ -11,9 +11,12 @@ with the build.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import pickle
+import signal
+import sys
 import traceback
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
@@ -67,7 +70,7 @@ def start(job: Callable[[], T]) -> Pending[T]:
         return Pending(job())
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
-    process = context.Process(target=_send, args=(job, writer), daemon=True)
+    process = context.Process(target=_send, args=(job, writer, os.getpid()), daemon=True)
     process.start()
     writer.close()
     return Pending(reader=reader, process=process)
@@ -86,7 +89,21 @@ def computed(job: Callable[[], T]) -> Iterator[Pending[T]]:
     pending.result()
 
 
-def _send(job: Callable[[], object], writer: object) -> None:
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this child when its parent dies (``prctl(PR_SET_PDEATHSIG)``), so a
+    killed build leaves no worker behind; exit at once if the parent is already gone."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _send(job: Callable[[], object], writer: object, parent: int) -> None:
+    die_with_parent(parent)
     try:
         outcome: object = job()
     except BaseException as exc:  # reported by the parent
