@@ -13,7 +13,6 @@ import math
 
 from site_builder.engine.decode import SpeedInputs
 from site_builder.engine.links import allreduce_s, row_gathers_s, transfer_s
-from site_builder.engine.memory import LLAMA_UBATCH
 from site_builder.engine.placement import CardLoad, Placement
 from site_builder.engine.shapes import Shape
 
@@ -55,13 +54,18 @@ def card_prefill_s(
     return max(matmul, weights_read) + attention + chunks * k.ubatch_s
 
 
-def pipeline_factor(chunks: int, stages: int, overlap: float) -> float:
-    """Share of the serial time a layer-split prompt takes when micro-batches of one logical
-    batch overlap across ``stages`` cards: ideal (n + G - 1) / (n G), reached at ``overlap``."""
-    if stages <= 1 or chunks <= 1:
+def pipeline_factor(tokens: int, size: int, stages: int, overlap: float) -> float:
+    """Share of the serial time a layer-split prompt of ``tokens`` takes when its micro-batches
+    (``size`` tokens) overlap across ``stages`` cards, reached at ``overlap``. Ideal: each
+    logical batch (llama.cpp ``-b``, 2048 tokens) fills and drains the pipeline once, costing
+    G - 1 extra micro-batch slots: (T + (G - 1) min(T, size) ceil(T / batch)) / (G T). That is
+    (n + G - 1) / (n G) for n whole micro-batches per batch, and continuous in T: one token
+    past a micro-batch boundary no longer lowers the prefill time (llama.cpp
+    ``ggml_backend_sched`` pipeline parallelism, tools/server ``-b``/``-ub``)."""
+    if stages <= 1 or tokens <= size:
         return 1.0
-    per_batch = min(chunks, LLAMA_NBATCH // LLAMA_UBATCH)
-    ideal = (per_batch + stages - 1) / (per_batch * stages)
+    batches = math.ceil(tokens / max(LLAMA_NBATCH, size))
+    ideal = (tokens + (stages - 1) * min(tokens, size) * batches) / (stages * tokens)
     return 1.0 - overlap * (1.0 - ideal)
 
 
@@ -84,7 +88,7 @@ def prefill_s(pl: Placement, sp: SpeedInputs, tokens: int) -> float:
     else:
         hop = transfer_s(min(tokens, size) * sp.shape.hidden * 4.0, sp.link)
         serial = sum(per_card) + chunks * (n - 1) * hop
-        gpu = serial * pipeline_factor(chunks, n, sp.kernels.pipeline_overlap)
+        gpu = serial * pipeline_factor(tokens, size, n, sp.kernels.pipeline_overlap)
     upload = 0.0
     if pl.cpu_read_bytes:
         pcie = 16e9 * PCIE_UPLOAD_EFFICIENCY

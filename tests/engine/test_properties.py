@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -315,12 +314,6 @@ def test_longer_prompt_never_lowers_ttft(config: Config, prompt: int, more: int)
     assert longer.ttft_ms >= short.ttft_ms * (1 - 1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="prefill.pipeline_factor counts whole micro-batches: one token past a 512-token "
-    "boundary adds a micro-batch and lowers the layer-split prefill time (2x RTX 4090, "
-    "Llama 3.3 70B Q4_K_M: TTFT 650 ms at 512 prompt tokens, 536 ms at 513)",
-)
 @given(
     config=configs,
     prompt=st.integers(min_value=0, max_value=16384),

@@ -180,12 +180,21 @@ def test_attention_flops_causal(catalog: Catalog) -> None:
 
 
 @pytest.mark.parametrize(
-    ("chunks", "stages", "overlap", "factor"),
-    [(1, 4, 1.0, 1.0), (8, 1, 1.0, 1.0), (4, 2, 1.0, 5 / 8), (4, 2, 0.0, 1.0)],
+    ("tokens", "stages", "overlap", "factor"),
+    [
+        (512, 4, 1.0, 1.0),
+        (4096, 1, 1.0, 1.0),
+        (2048, 2, 1.0, 5 / 8),
+        (4096, 2, 1.0, 5 / 8),
+        (1024, 2, 1.0, 3 / 4),
+        (2048, 2, 0.0, 1.0),
+        (513, 2, 1.0, (513 + 512) / (2 * 513)),
+    ],
 )
-def test_pipeline_overlap(chunks: int, stages: int, overlap: float, factor: float) -> None:
-    # (n + G - 1) / (n G) of the serial time with n micro-batches over G stages.
-    assert pipeline_factor(chunks, stages, overlap) == pytest.approx(factor)
+def test_pipeline_overlap(tokens: int, stages: int, overlap: float, factor: float) -> None:
+    # (n + G - 1) / (n G) of the serial time with n whole 512-token micro-batches per
+    # 2048-token batch over G stages, continuous in between.
+    assert pipeline_factor(tokens, 512, stages, overlap) == pytest.approx(factor)
 
 
 def test_power_formula(catalog: Catalog) -> None:
