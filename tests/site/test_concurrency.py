@@ -144,3 +144,15 @@ def test_the_lock_names_its_holder(tmp_path: Path) -> None:
     with lock.exclusive(layout):
         text = lock.site_lock(layout.site).read_text()
     assert text == f"pid {os.getpid()}"
+
+
+def test_an_unwritable_site_folder_fails_at_once_with_a_message(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    layout = Layout.at(
+        ROOT, catalog=CATALOG, content=CONTENT, site=blocker / "site", work=tmp_path / "w"
+    )
+    started = time.perf_counter()
+    with pytest.raises(BuildError, match=r"cannot write in .*choose a writable --site"):
+        build(layout)
+    assert time.perf_counter() - started < 5
