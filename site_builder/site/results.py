@@ -30,12 +30,13 @@ from site_builder.site.sidecar import Pending
 
 __all__ = ["applies", "ladder"]
 
-CONTEXTS: tuple[int, ...] = (4096, 8192, 32768, 131072)
-"""Context windows of the will-it-run matrices and the configurator (4K short chats, 8K the
-default, 32K long documents, 128K the longest most models take)."""
-
 HEADLINE_CONTEXT = WORKLOADS[HEADLINE].context_tokens
 """The context window of headline figures: the chat workload's (the engine's default)."""
+
+CONTEXTS: tuple[int, ...] = (4096, HEADLINE_CONTEXT, 32768, 131072)
+"""Context windows of the will-it-run matrices and the configurator (4K short chats, the
+headline 8K, 32K long documents, 128K the longest most models take)."""
+
 
 VERDICT_RANK = {"fits": 0, "tight": 1, "offload": 2, "no-fit": 3, "unsupported": 4}
 
