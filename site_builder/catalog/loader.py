@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,14 +12,17 @@ from pydantic import BaseModel, ValidationError
 
 from site_builder.catalog.locate import locate
 from site_builder.catalog.messages import did_you_mean, field_path, message_for
-from site_builder.catalog.rules import check_all
+from site_builder.catalog.rules import check_all, check_references
 from site_builder.catalog.store import Catalog
-from site_builder.catalog.yamlsafe import Document, YamlIssue, decode, parse
-from site_builder.errors import CatalogError, Problem, display_path
+from site_builder.catalog.yamlsafe import MAX_BYTES, Document, YamlIssue, decode, parse, too_large
+from site_builder.errors import CatalogError, Problem
+from site_builder.errors import display_path as _display_path
 from site_builder.schema import KINDS
+from site_builder.schema.base import QUANT_ID_PATTERN, SLUG_PATTERN
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9.\-]*[a-z0-9]$")
-QUANT_SLUG = re.compile(r"^[A-Z0-9][A-Za-z0-9_.\-]*$")
+SLUG = re.compile(SLUG_PATTERN)
+QUANT_SLUG = re.compile(QUANT_ID_PATTERN)
+"""Match IDs with ``fullmatch``: ``$`` alone would let a trailing line break through."""
 
 
 def load_catalog(root: Path) -> Catalog:
@@ -26,25 +30,30 @@ def load_catalog(root: Path) -> Catalog:
     problems: list[Problem] = []
     entities: dict[str, dict[str, BaseModel]] = {kind: {} for kind in KINDS}
     documents: dict[tuple[str, str], tuple[str, Document]] = {}
+    parsed: list[tuple[str, str, Document, set[str]]] = []
     if not root.is_dir():
         raise CatalogError([Problem(display_path(root), 1, 1, "", "catalog folder not found")])
-    problems += _check_layout(root)
+    inside = _Inside(root)
+    problems += _check_layout(root, inside)
     known: dict[str, set[str]] = {kind: set() for kind in KINDS}
-    for kind, path in _catalog_files(root):
+    for kind, path in _catalog_files(root, inside, problems):
         slug, shown = path.stem, display_path(path)
         known[kind].add(slug)
         document = _read(path, shown, problems)
         if document is None:
             continue
-        entity = _validate(KINDS[kind], document, shown, problems)
+        entity, invalid = _validate(KINDS[kind], document, shown, problems)
         problems += _check_slug(kind, slug, shown, entities[kind])
+        parsed.append((kind, shown, document, invalid))
         if entity is not None and slug not in entities[kind]:
             entities[kind][slug] = entity
             documents[(kind, slug)] = (shown, document)
+    for kind, shown, document, invalid in parsed:
+        for loc, message in check_references(kind, document.data, known, invalid):
+            problems.append(_located(shown, document, loc, message))
     for issue in check_all(entities, known):
         shown, document = documents[(issue.kind, issue.slug)]
-        line, col = locate(document.root, issue.loc)
-        problems.append(Problem(shown, line, col, field_path(issue.loc), issue.message))
+        problems.append(_located(shown, document, issue.loc, issue.message))
     if problems:
         raise CatalogError(problems)
     paths = {key: shown for key, (shown, _) in documents.items()}
@@ -54,35 +63,121 @@ def load_catalog(root: Path) -> Catalog:
     return Catalog(**by_kind, paths=paths)
 
 
-def _check_layout(root: Path) -> Iterator[Problem]:
-    for entry in sorted(root.iterdir()):
-        if entry.name.startswith(".") or entry.name in KINDS:
-            continue
-        hint = did_you_mean(entry.name, KINDS) if entry.is_dir() else ""
-        yield Problem(
-            display_path(entry),
+def display_path(path: Path) -> str:
+    """How messages name a file, with any unprintable character of its name escaped (a line
+    break, a bidirectional control or an undecodable byte in a file name stays on one line and
+    reads as what it is)."""
+    shown = _display_path(path)
+    if shown.isprintable():
+        return shown
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in shown)
+
+
+def _located(shown: str, document: Document, loc: tuple[str | int, ...], message: str) -> Problem:
+    line, col = locate(document.root, loc)
+    return Problem(shown, line, col, field_path(loc), message)
+
+
+class _Inside:
+    """Whether a path, symbolic links followed, stays inside the catalog folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    def problem(self, path: Path) -> Problem | None:
+        """A problem when ``path`` is a symbolic link whose target leaves the catalog."""
+        if not path.is_symlink():
+            return None
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError):  # a loop: reported when the file is read
+            return None
+        if target == self.root or self.root in target.parents:
+            return None
+        return Problem(
+            display_path(path),
             1,
             1,
             "",
-            f"unexpected {'folder' if entry.is_dir() else 'file'}{hint}; "
-            f"the catalog holds {', '.join(KINDS)}",
+            "symbolic link to a target outside the catalog folder; "
+            "links may only point inside catalog/",
         )
 
 
-def _catalog_files(root: Path) -> Iterator[tuple[str, Path]]:
+def _entries(folder: Path, problems: list[Problem]) -> list[Path]:
+    """The folder's entries in name order; an unreadable folder is a problem, not a traceback."""
+    try:
+        return sorted(folder.iterdir())
+    except OSError as exc:
+        problems.append(_unreadable(folder, exc, "folder"))
+        return []
+
+
+def _unreadable(path: Path, exc: OSError, what: str = "file") -> Problem:
+    reason = exc.strerror or type(exc).__name__
+    return Problem(display_path(path), 1, 1, "", f"cannot read the {what} ({reason})")
+
+
+def _check_layout(root: Path, inside: _Inside) -> list[Problem]:
+    problems: list[Problem] = []
+    for entry in _entries(root, problems):
+        if entry.name.startswith("."):
+            continue
+        outside = inside.problem(entry)
+        if outside is not None:
+            problems.append(outside)
+            continue
+        if entry.name in KINDS:
+            continue
+        hint = did_you_mean(entry.name, KINDS) if entry.is_dir() else ""
+        problems.append(
+            Problem(
+                display_path(entry),
+                1,
+                1,
+                "",
+                f"unexpected {'folder' if entry.is_dir() else 'file'}{hint}; "
+                f"the catalog holds {', '.join(KINDS)}",
+            )
+        )
+    return problems
+
+
+def _catalog_files(
+    root: Path, inside: _Inside, problems: list[Problem]
+) -> Iterator[tuple[str, Path]]:
     for kind in KINDS:
         folder = root / kind
-        if folder.is_dir():
-            for path in sorted(folder.iterdir()):
-                if not path.name.startswith("."):
-                    yield kind, path
+        if folder.is_dir() and inside.problem(folder) is None:
+            for path in _entries(folder, problems):
+                if path.name.startswith("."):
+                    continue
+                outside = inside.problem(path)
+                if outside is not None:
+                    problems.append(outside)
+                    continue
+                yield kind, path
 
 
 def _read(path: Path, shown: str, problems: list[Problem]) -> Document | None:
-    if path.suffix != ".yaml" or not path.is_file():
+    """Parse one file: its size is checked before a byte is read, and any OS error is located."""
+    if path.suffix != ".yaml":
         problems.append(Problem(shown, 1, 1, "", "catalog entries are .yaml files"))
         return None
-    text = decode(path.read_bytes())
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            problems.append(Problem(shown, 1, 1, "", "catalog entries are .yaml files"))
+            return None
+        if info.st_size > MAX_BYTES:
+            problems.append(Problem(shown, 1, 1, "", too_large(info.st_size)))
+            return None
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        problems.append(_unreadable(path, exc))
+        return None
+    text = decode(raw)
     parsed = parse(text) if isinstance(text, str) else [text]
     if isinstance(parsed, Document):
         return parsed
@@ -96,22 +191,25 @@ def _from_issue(shown: str, issue: YamlIssue) -> Problem:
 
 def _validate(
     model: type[BaseModel], document: Document, shown: str, problems: list[Problem]
-) -> BaseModel | None:
+) -> tuple[BaseModel | None, set[str]]:
+    """The entity, or None and the field paths of its schema errors (also added to problems)."""
     try:
-        return model.model_validate(document.data)
+        return model.model_validate(document.data), set()
     except ValidationError as exc:
+        invalid: set[str] = set()
         for error in exc.errors():
             loc = error["loc"]
             line, col = locate(document.root, loc, key=error["type"] == "extra_forbidden")
+            invalid.add(field_path(loc))
             problems.append(Problem(shown, line, col, field_path(loc), message_for(error, model)))
-        return None
+        return None, invalid
 
 
 def _check_slug(
     kind: str, slug: str, shown: str, existing: dict[str, BaseModel]
 ) -> Iterator[Problem]:
     pattern = QUANT_SLUG if kind == "quants" else SLUG
-    if not pattern.match(slug):
+    if not pattern.fullmatch(slug):
         yield Problem(shown, 1, 1, "", f"file name {slug!r} is not a valid ID ({pattern.pattern})")
     if slug in existing:
         yield Problem(shown, 1, 1, "", f"duplicate ID {slug!r} in {kind}")

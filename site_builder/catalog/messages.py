@@ -11,6 +11,10 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
+from site_builder.schema.base import QUANT_ID_PATTERN, SLUG_PATTERN
+
+_ID_PATTERNS = {SLUG_PATTERN, QUANT_ID_PATTERN}
+
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """Return `` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
@@ -46,8 +50,17 @@ def message_for(error: ErrorDetails, model: type[BaseModel]) -> str:
         message += did_you_mean(value, choices)
     if kind in ("float_type", "int_type") and isinstance(value, str) and _is_number(value):
         message += f" (YAML read {value!r} as text; remove the quotes)"
+    if kind == "float_type" and type(value) is int:
+        return "number too large"
+    if kind == "finite_number":
+        message += " (the value overflows to infinity; check the exponent)"
     if kind == "string_type" and isinstance(value, bool | int | float):
-        message += f" (YAML read {value!r} as a {type(value).__name__}; quote it)"
+        shown = repr(value) if len(str(value)) <= 40 else "a long number"
+        message += f" (YAML read {shown} as a {type(value).__name__}; quote it)"
+    if kind == "string_pattern_mismatch" and isinstance(value, str):
+        pattern = (error.get("ctx") or {}).get("pattern")
+        if pattern in _ID_PATTERNS and any(c.isspace() for c in value):
+            message += " (an ID has no spaces or line breaks)"
     return message
 
 

@@ -1,17 +1,19 @@
 """Checks that span fields or files: references between entities and cross-field rules.
 
-They run after every file has passed its own schema, so each issue names a precise field path
-(pydantic's model validators could not), and all of them are reported together.
+References (``REFERENCES``) are checked in every parsed file, also one with schema errors, so a
+schema error does not hide an unknown ID beside it. Cross-field rules run after a file has passed
+its own schema. Each issue names a precise field path (pydantic's model validators could not),
+and all of them are reported together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from site_builder.catalog.messages import did_you_mean
-from site_builder.schema import Benchmark, Combo, Gpu, Model, Runtime, Stack, Workload
+from site_builder.catalog.messages import did_you_mean, field_path
+from site_builder.schema import Benchmark, Combo, Model, Runtime
 
 Loc = tuple[str | int, ...]
 Entities = Mapping[str, Mapping[str, Any]]
@@ -27,6 +29,50 @@ _SINGULAR = {
 }
 _COMPONENT_KINDS = {"hardware": "gpus", "runtime": "runtimes", "model": "models"}
 
+ANY = -1
+"""In a reference path: every item of the list."""
+
+Target = str | Callable[[Mapping[str, Any]], str | None]
+"""The kind a reference names, or a function of the mapping holding it that returns the kind."""
+
+
+def _component_kind(component: Mapping[str, Any]) -> str | None:
+    kind = component.get("kind")
+    return _COMPONENT_KINDS.get(kind) if isinstance(kind, str) else None
+
+
+_WORKLOAD = (("runtime",), "runtimes"), (("model",), "models"), (("quant",), "quants")
+
+REFERENCES: dict[str, tuple[tuple[tuple[str | int, ...], Target], ...]] = {
+    "gpus": ((("nvlink",), "interconnects"),),
+    "models": (
+        (("base_model",), "models"),
+        (("checkpoints", ANY, "quant"), "quants"),
+    ),
+    "runtimes": ((("based_on",), "runtimes"),),
+    "combos": (
+        (("gpus", ANY, "gpu"), "gpus"),
+        (("interconnect",), "interconnects"),
+        (("runtimes", ANY, "runtime"), "runtimes"),
+        (("related", ANY, "combo"), "combos"),
+    ),
+    "stacks": (
+        (("combo",), "combos"),
+        *((("workload", *loc), kind) for loc, kind in _WORKLOAD),
+        (("components", ANY, "ref"), _component_kind),
+        *((("variations", ANY, "workload", *loc), kind) for loc, kind in _WORKLOAD),
+    ),
+    "benchmarks": (
+        (("combo",), "combos"),
+        (("gpus", ANY, "gpu"), "gpus"),
+        (("interconnect",), "interconnects"),
+        (("model",), "models"),
+        (("quant",), "quants"),
+        (("runtime",), "runtimes"),
+    ),
+}
+"""Where each kind names other entries: field path (``ANY`` for every list item) -> kind."""
+
 
 @dataclass(frozen=True)
 class RuleIssue:
@@ -38,18 +84,49 @@ class RuleIssue:
     message: str
 
 
-def check_all(entities: Entities, known: Known) -> list[RuleIssue]:
-    """Run every rule over every valid entity.
+def check_references(
+    kind: str, data: Mapping[str, Any], known: Known, skip: Container[str] = ()
+) -> Iterator[tuple[Loc, str]]:
+    """Unknown IDs in one file's data (valid or not), except at the field paths in ``skip``.
 
     ``known`` holds every slug that has a file, valid or not, so that an entry whose own file
-    has errors is not also reported as an unknown reference everywhere it is used.
+    has errors is not also reported as an unknown reference everywhere it is used. Values that
+    are not text are left to the schema's own message.
     """
+    for path, target in REFERENCES.get(kind, ()):
+        for loc, parent, key in _walk(data, path, ()):
+            value = parent.get(key)
+            ref_kind = target if isinstance(target, str) else target(parent)
+            if ref_kind is None or not isinstance(value, str) or field_path(loc) in skip:
+                continue
+            yield from _ref(known, ref_kind, value, loc)
+
+
+def _walk(
+    node: Any, path: tuple[str | int, ...], loc: Loc
+) -> Iterator[tuple[Loc, Mapping[str, Any], str]]:
+    """(full loc, the mapping holding the last key, that key) for every match of ``path``."""
+    head, rest = path[0], path[1:]
+    if head == ANY:
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                yield from _walk(item, rest, (*loc, i))
+        return
+    if not isinstance(node, Mapping) or not isinstance(head, str):
+        return
+    if not rest:
+        if head in node:
+            yield (*loc, head), node, head
+        return
+    yield from _walk(node.get(head), rest, (*loc, head))
+
+
+def check_all(entities: Entities, known: Known) -> list[RuleIssue]:
+    """Run every cross-field rule over every valid entity (references: ``check_references``)."""
     checks: dict[str, Callable[[Any, Known], Iterator[tuple[Loc, str]]]] = {
-        "gpus": _gpu,
         "models": _model,
         "runtimes": _runtime,
         "combos": _combo,
-        "stacks": _stack,
         "benchmarks": _benchmark,
     }
     issues: list[RuleIssue] = []
@@ -66,14 +143,7 @@ def _ref(known: Known, kind: str, value: str | None, loc: Loc) -> Iterator[tuple
     yield loc, f"unknown {_SINGULAR[kind]} {value!r}{hint}"
 
 
-def _gpu(gpu: Gpu, known: Known) -> Iterator[tuple[Loc, str]]:
-    yield from _ref(known, "interconnects", gpu.nvlink, ("nvlink",))
-
-
 def _model(model: Model, known: Known) -> Iterator[tuple[Loc, str]]:
-    yield from _ref(known, "models", model.base_model, ("base_model",))
-    for i, checkpoint in enumerate(model.checkpoints):
-        yield from _ref(known, "quants", checkpoint.quant, ("checkpoints", i, "quant"))
     if model.num_attention_heads % model.num_kv_heads:
         yield (
             ("num_kv_heads",),
@@ -93,7 +163,6 @@ def _model(model: Model, known: Known) -> Iterator[tuple[Loc, str]]:
 
 
 def _runtime(runtime: Runtime, known: Known) -> Iterator[tuple[Loc, str]]:
-    yield from _ref(known, "runtimes", runtime.based_on, ("based_on",))
     if runtime.default_split not in runtime.split_modes:
         yield ("default_split",), f"{runtime.default_split!r} is not in split_modes"
     for platform, formats in runtime.platform_format_gaps.items():
@@ -108,42 +177,12 @@ def _runtime(runtime: Runtime, known: Known) -> Iterator[tuple[Loc, str]]:
 def _combo(combo: Combo, known: Known) -> Iterator[tuple[Loc, str]]:
     seen: set[str] = set()
     for i, entry in enumerate(combo.gpus):
-        yield from _ref(known, "gpus", entry.gpu, ("gpus", i, "gpu"))
         if entry.gpu in seen:
             yield ("gpus", i, "gpu"), f"{entry.gpu!r} is listed twice; raise its count instead"
         seen.add(entry.gpu)
-    yield from _ref(known, "interconnects", combo.interconnect, ("interconnect",))
-    for i, rating in enumerate(combo.runtimes):
-        yield from _ref(known, "runtimes", rating.runtime, ("runtimes", i, "runtime"))
-    for i, related in enumerate(combo.related):
-        yield from _ref(known, "combos", related.combo, ("related", i, "combo"))
-
-
-def _workload(work: Workload, known: Known, loc: Loc) -> Iterator[tuple[Loc, str]]:
-    yield from _ref(known, "runtimes", work.runtime, (*loc, "runtime"))
-    yield from _ref(known, "models", work.model, (*loc, "model"))
-    yield from _ref(known, "quants", work.quant, (*loc, "quant"))
-
-
-def _stack(stack: Stack, known: Known) -> Iterator[tuple[Loc, str]]:
-    yield from _ref(known, "combos", stack.combo, ("combo",))
-    yield from _workload(stack.workload, known, ("workload",))
-    for i, component in enumerate(stack.components):
-        kind = _COMPONENT_KINDS.get(component.kind)
-        if kind is not None:
-            yield from _ref(known, kind, component.ref, ("components", i, "ref"))
-    for i, variation in enumerate(stack.variations):
-        yield from _workload(variation.workload, known, ("variations", i, "workload"))
 
 
 def _benchmark(bench: Benchmark, known: Known) -> Iterator[tuple[Loc, str]]:
-    yield from _ref(known, "combos", bench.combo, ("combo",))
-    for i, entry in enumerate(bench.gpus):
-        yield from _ref(known, "gpus", entry.gpu, ("gpus", i, "gpu"))
-    yield from _ref(known, "interconnects", bench.interconnect, ("interconnect",))
-    yield from _ref(known, "models", bench.model, ("model",))
-    yield from _ref(known, "quants", bench.quant, ("quant",))
-    yield from _ref(known, "runtimes", bench.runtime, ("runtime",))
     if bench.status == "pending" and bench.results:
         yield ("results",), "a pending benchmark has no results; set status: measured"
     if bench.status == "measured":

@@ -4,13 +4,17 @@ Only the YAML 1.2 core types are accepted. What YAML 1.1 silently turns into som
 error here: ``no``/``on`` as booleans, ``0x10``/``010``/``1_000`` as integers, ``1:20`` sexagesimal,
 ``.inf``. Tags (``!!python/object/apply``) are refused and never constructed; anchors and aliases
 are refused by a streaming pass before composing (an alias bomb costs one pass over its text);
-files over 1 MiB are refused.
+files over 1 MiB are refused. Control characters other than tab and line ends, and the
+bidirectional controls that make text display differently from what it is (Trojan Source), are
+refused anywhere in the file, written out or escaped in a quoted string, at their line and column;
+an integer too long for Python to convert is "number too large", not a traceback.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +25,14 @@ _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _FLOAT = re.compile(r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$")
+_BIDI = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_BIDI_CHAR = re.compile(f"[{_BIDI}]")
+_RAW_BAD = re.compile(f"[{_CONTROL}{_BIDI}]|\r(?!\n)")
+"""Refused in a file's text: a carriage return only ends a line before a line feed."""
+_VALUE_BAD = re.compile(f"[{_CONTROL}\r{_BIDI}]")
+"""Refused in a value (escapes in double quotes): tab and line feed are the only controls."""
+MAX_CHARACTER_ISSUES = 20
 _NUMBERS: dict[str, tuple[re.Pattern[str], type[int] | type[float]]] = {
     _TAG + "int": (_INT, int),
     _TAG + "float": (_FLOAT, float),
@@ -47,7 +59,7 @@ class Document:
 def decode(raw: bytes) -> str | YamlIssue:
     """Decode UTF-8 strictly; an invalid byte is reported at its line and column."""
     if len(raw) > MAX_BYTES:
-        return YamlIssue(1, 1, f"file is larger than {MAX_BYTES} bytes")
+        return YamlIssue(1, 1, too_large(len(raw)))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -57,8 +69,47 @@ def decode(raw: bytes) -> str | YamlIssue:
         return YamlIssue(line, col, f"invalid UTF-8 byte 0x{raw[exc.start]:02x}")
 
 
+def too_large(size: int) -> str:
+    """The message for a file of ``size`` bytes over the limit."""
+    return f"file is larger than {MAX_BYTES} bytes ({size} bytes)"
+
+
+def character_message(char: str) -> str:
+    """Why ``char`` (a control or bidirectional character) is refused."""
+    code = f"U+{ord(char):04X}"
+    if _BIDI_CHAR.fullmatch(char):
+        name = unicodedata.name(char, "")
+        return (
+            f"bidirectional control character {code} ({name}) is not allowed: it can make "
+            "text read differently from what it is"
+        )
+    return f"control character {code} is not allowed"
+
+
+def _bad_characters(text: str) -> list[YamlIssue]:
+    """Every refused character of ``text`` at its 1-based line and column (the first few)."""
+    issues: list[YamlIssue] = []
+    line, line_start, counted = 1, 0, 0
+    for match in _RAW_BAD.finditer(text):
+        start = match.start()
+        breaks = text.count("\n", counted, start)
+        if breaks:
+            line += breaks
+            line_start = text.rfind("\n", counted, start) + 1
+        counted = start
+        if len(issues) == MAX_CHARACTER_ISSUES:
+            more = f"more refused characters follow; the first {MAX_CHARACTER_ISSUES} are listed"
+            issues.append(YamlIssue(line, start - line_start + 1, more))
+            break
+        issues.append(YamlIssue(line, start - line_start + 1, character_message(match.group())))
+    return issues
+
+
 def parse(text: str) -> Document | list[YamlIssue]:
     """Parse one catalog file into a :class:`Document`, or the list of what is wrong with it."""
+    characters = _bad_characters(text)
+    if characters:
+        return characters
     if not text.strip() or all(_is_comment(line) for line in text.splitlines()):
         return [YamlIssue(1, 1, "file is empty; expected a mapping of keys to values")]
     try:
@@ -135,6 +186,10 @@ def _build_mapping(node: yaml.MappingNode, issues: list[YamlIssue]) -> Any:
         if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _TAG + "str":
             issues.append(_issue(key_node, "keys must be plain text"))
             continue
+        bad = _VALUE_BAD.search(key_node.value)
+        if bad is not None:
+            issues.append(_issue(key_node, character_message(bad.group())))
+            continue
         if key_node.value in result:
             issues.append(_issue(key_node, f"duplicate key {key_node.value!r}"))
             continue
@@ -145,6 +200,10 @@ def _build_mapping(node: yaml.MappingNode, issues: list[YamlIssue]) -> Any:
 def _scalar(node: yaml.Node, issues: list[YamlIssue]) -> Any:
     tag, text = node.tag, node.value
     if tag == _TAG + "str":
+        bad = _VALUE_BAD.search(text)
+        if bad is not None:
+            issues.append(_issue(node, character_message(bad.group())))
+            return None
         return text
     if tag == _TAG + "null":
         return None
@@ -162,7 +221,12 @@ def _scalar(node: yaml.Node, issues: list[YamlIssue]) -> Any:
     if tag in _NUMBERS:
         pattern, convert = _NUMBERS[tag]
         if pattern.match(text):
-            return convert(text)
+            try:
+                return convert(text)
+            except ValueError:  # over sys.get_int_max_str_digits() digits
+                digits = len(text.lstrip("+-"))
+                issues.append(_issue(node, f"number too large ({digits} digits)"))
+                return None
         issues.append(
             _issue(
                 node,

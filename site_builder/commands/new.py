@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     if kind not in KINDS:
         raise UsageError(f"unknown kind {kind!r}{did_you_mean(kind, KINDS)}")
     pattern = QUANT_SLUG if kind == "quants" else SLUG
-    if not pattern.match(slug):
+    if not pattern.fullmatch(slug):  # match() would accept a trailing line break
         raise UsageError(f"invalid ID {slug!r} for {kind} (allowed: {pattern.pattern})")
     path = args.catalog / kind / f"{slug}.yaml"
     if path.exists():

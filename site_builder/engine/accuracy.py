@@ -9,6 +9,7 @@ predicted-vs-measured plot and error table from these.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -41,10 +42,12 @@ class AccuracyPoint:
 
     @property
     def error(self) -> float | None:
-        """Signed relative error (predicted - measured) / measured."""
-        if self.predicted is None:
+        """Signed relative error (predicted - measured) / measured; None when there is no
+        prediction or either figure is not a finite number (never NaN or infinity)."""
+        if self.predicted is None or not self.measured:
             return None
-        return (self.predicted - self.measured) / self.measured
+        error = (self.predicted - self.measured) / self.measured
+        return error if math.isfinite(error) else None
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,7 @@ def accuracy_points(catalog: Catalog, estimator: Estimator | None = None) -> lis
         for result in bench.results:
             est = estimator(catalog, result_config(bench, result, catalog))
             value = predicted(est, result.metric, bench.runtime, result.notes)
+            finite = value is not None and math.isfinite(value)
             points.append(
                 AccuracyPoint(
                     benchmark=slug,
@@ -153,7 +157,7 @@ def accuracy_points(catalog: Catalog, estimator: Estimator | None = None) -> lis
                     prompt_tokens=result.prompt_tokens,
                     gen_tokens=result.gen_tokens,
                     measured=result.value,
-                    predicted=round(value, 3) if value is not None else None,
+                    predicted=round(value, 3) if finite and value is not None else None,
                     verdict=est.verdict,
                 )
             )

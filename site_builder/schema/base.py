@@ -1,7 +1,8 @@
 """Shared building blocks of the catalog schema.
 
 Every catalog entity derives from :class:`Entity`: unknown keys are errors, values are not coerced
-(``"24"`` is not a number, ``no`` is not a string), instances are frozen, and every entity carries
+(``"24"`` is not a number, ``no`` is not a string), numbers are finite (no infinity, no NaN) and
+every numeric field has a stated plausible range, instances are frozen, and every entity carries
 at least one source URL. Field names carry their unit (``vram_gib``, ``mem_bandwidth_gb_s``).
 """
 
@@ -30,6 +31,18 @@ Rating = Literal["excellent", "good", "supported", "limited", "unsupported"]
 
 URL_PATTERN = r"^https?://[^\s]+$"
 
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9.\-]*[a-z0-9]$"
+"""An ID (file name without ``.yaml``): lower-case letters, digits, dots and hyphens."""
+
+QUANT_ID_PATTERN = r"^[A-Z0-9][A-Za-z0-9_.\-]*$"
+"""A quant ID, spelled as llama.cpp spells it (``Q4_K_M``, ``AWQ-INT4``)."""
+
+Id = Annotated[str, Field(pattern=SLUG_PATTERN)]
+"""A reference to another entry by its ID (no spaces, no line breaks)."""
+
+QuantId = Annotated[str, Field(pattern=QUANT_ID_PATTERN)]
+"""A reference to a quant by its ID."""
+
 SourceUrl = Annotated[
     str,
     Field(
@@ -56,9 +69,9 @@ def plausible(low: float, high: float, unit: str) -> AfterValidator:
 
 
 class Strict(BaseModel):
-    """Base of every catalog object: strict types, no unknown keys, immutable."""
+    """Base of every catalog object: strict types, finite numbers, no unknown keys, immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Entity(Strict):

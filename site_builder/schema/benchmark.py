@@ -7,7 +7,16 @@ from typing import Literal
 
 from pydantic import Field
 
-from site_builder.schema.base import URL_PATTERN, Entity, KvCacheType, Prose, SplitMode, Strict
+from site_builder.schema.base import (
+    URL_PATTERN,
+    Entity,
+    Id,
+    KvCacheType,
+    Prose,
+    QuantId,
+    SplitMode,
+    Strict,
+)
 from site_builder.schema.combo import GpuCount
 
 Metric = Literal[
@@ -24,14 +33,30 @@ class Result(Strict):
     """One measured number and the exact conditions it was measured under."""
 
     metric: Metric = Field(description="What was measured (unit in the name).")
-    value: float = Field(gt=0, description="The measured value, in the metric's unit.")
-    prompt_tokens: int = Field(
-        ge=0, description="Prompt tokens processed before the measured phase (pp N = N)."
+    value: float = Field(
+        gt=0,
+        le=10_000_000,
+        description="The measured value, in the metric's unit (at most 10,000,000).",
     )
-    gen_tokens: int = Field(ge=0, description="Tokens generated in the measured phase (tg N = N).")
-    concurrency: int = Field(default=1, ge=1, description="Concurrent requests.")
+    prompt_tokens: int = Field(
+        ge=0,
+        le=100_000_000,
+        description="Prompt tokens processed before the measured phase (pp N = N; at most "
+        "100,000,000).",
+    )
+    gen_tokens: int = Field(
+        ge=0,
+        le=100_000_000,
+        description="Tokens generated in the measured phase (tg N = N; at most 100,000,000).",
+    )
+    concurrency: int = Field(
+        default=1, ge=1, le=100_000, description="Concurrent requests (at most 100,000)."
+    )
     context_tokens: int | None = Field(
-        default=None, ge=1, description="Context window allocated, when the source states it."
+        default=None,
+        ge=1,
+        le=100_000_000,
+        description="Context window allocated, when the source states it (at most 100,000,000).",
     )
     notes: str | None = Field(default=None, description="How the source reports this value.")
 
@@ -41,14 +66,14 @@ class Benchmark(Entity):
 
     status: Literal["pending", "measured"] = Field(description="Whether results exist yet.")
     title: str = Field(min_length=1, description="Display title.")
-    combo: str | None = Field(default=None, description="Combo ID, when the hardware is one.")
+    combo: Id | None = Field(default=None, description="Combo ID, when the hardware is one.")
     gpus: list[GpuCount] = Field(min_length=1, description="Cards the benchmark ran on.")
-    interconnect: str | None = Field(
+    interconnect: Id | None = Field(
         default=None, description="Interconnect ID, when known (multi-GPU only)."
     )
-    model: str = Field(description="Model ID.")
-    quant: str = Field(description="Quant ID.")
-    runtime: str = Field(description="Runtime ID.")
+    model: Id = Field(description="Model ID.")
+    quant: QuantId = Field(description="Quant ID.")
+    runtime: Id = Field(description="Runtime ID.")
     runtime_version: str | None = Field(
         default=None, description="Exact runtime build or version (required once measured)."
     )

@@ -11,6 +11,7 @@ from site_builder.schema.base import (
     URL_PATTERN,
     Entity,
     FailureMode,
+    Id,
     Prose,
     Rating,
     SplitMode,
@@ -22,7 +23,7 @@ from site_builder.schema.base import (
 class GpuCount(Strict):
     """How many cards of one GPU model a machine holds."""
 
-    gpu: str = Field(description="GPU ID (file name under catalog/gpus/).")
+    gpu: Id = Field(description="GPU ID (file name under catalog/gpus/).")
     count: int = Field(ge=1, le=16, description="Number of cards of this model.")
 
 
@@ -41,7 +42,7 @@ class Host(Strict):
 class RuntimeRating(Strict):
     """How well one runtime works on this combo, in the editors' judgement."""
 
-    runtime: str = Field(description="Runtime ID.")
+    runtime: Id = Field(description="Runtime ID.")
     rating: Rating = Field(description="Editorial rating.")
     notes: Prose = Field(description="Why, and what to watch for.")
 
@@ -56,7 +57,7 @@ class SplitNote(Strict):
 class RelatedCombo(Strict):
     """A link to a combo readers compare this one with."""
 
-    combo: str = Field(description="Combo ID.")
+    combo: Id = Field(description="Combo ID.")
     note: Prose = Field(description="How it differs, in one sentence.")
 
 
@@ -77,7 +78,7 @@ class Combo(Entity):
     name: str = Field(min_length=1, description="Display name, e.g. 'Dual RTX 4090'.")
     summary: Prose = Field(description="One-paragraph verdict; no hand-typed speeds.")
     gpus: list[GpuCount] = Field(min_length=1, description="The cards, by model and count.")
-    interconnect: str = Field(description="Interconnect ID linking the cards.")
+    interconnect: Id = Field(description="Interconnect ID linking the cards.")
     pcie_p2p: bool = Field(
         description="Peer-to-peer DMA between cards is available (off on GeForce 40/50-series "
         "drivers; NVLink implies it)."

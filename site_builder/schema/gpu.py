@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from site_builder.schema.base import Entity, plausible
+from site_builder.schema.base import Entity, Id, plausible
 
 Architecture = Literal[
     "ampere",
@@ -38,7 +38,10 @@ class Gpu(Entity):
     platform: Literal["cuda", "rocm", "metal"] = Field(description="Compute back-end it runs.")
     launch_year: int = Field(ge=2015, le=2035, description="Year of first availability.")
     launch_msrp_usd: float | None = Field(
-        default=None, gt=0, description="Launch list price in US dollars, when published."
+        default=None,
+        gt=0,
+        le=1_000_000,
+        description="Launch list price in US dollars, when published (at most 1,000,000).",
     )
     vram_gib: Annotated[float, plausible(1, 1024, "GiB")] = Field(
         description="Memory capacity in GiB (vendors' 'GB' for DRAM capacity is binary). "
@@ -76,7 +79,7 @@ class Gpu(Entity):
     pcie_lanes: Literal[8, 16] | None = Field(
         default=None, description="PCIe lanes of the card's edge connector."
     )
-    nvlink: str | None = Field(
+    nvlink: Id | None = Field(
         default=None,
         description="Interconnect ID of the NVLink the card supports (e.g. 'nvlink-3.0-bridge'); "
         "absent when it has none.",

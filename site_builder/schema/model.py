@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from site_builder.schema.base import Entity, Strict
+from site_builder.schema.base import Entity, Id, QuantId, Strict
 
 Capability = Literal["chat", "reasoning", "code", "vision", "tool-use", "base"]
 
@@ -17,18 +17,27 @@ class MoeSpec(Strict):
 
     num_experts: int = Field(ge=2, le=1024, description="Routed experts per MoE layer.")
     experts_per_token: int = Field(ge=1, le=64, description="Routed experts active per token.")
-    moe_intermediate_size: int = Field(ge=1, description="Hidden width of one expert's FFN.")
+    moe_intermediate_size: int = Field(
+        ge=1, le=1_048_576, description="Hidden width of one expert's FFN (at most 1,048,576)."
+    )
     shared_experts: int = Field(default=0, ge=0, le=8, description="Always-active experts.")
     dense_layers: int = Field(
-        default=0, ge=0, description="Leading layers with a dense FFN instead of experts."
+        default=0,
+        ge=0,
+        le=1000,
+        description="Leading layers with a dense FFN instead of experts (at most 1000).",
     )
 
 
 class MlaSpec(Strict):
     """Multi-head latent attention (DeepSeek): the cache stores a compressed latent per layer."""
 
-    kv_lora_rank: int = Field(ge=1, description="Width of the compressed KV latent.")
-    qk_rope_head_dim: int = Field(ge=1, description="Width of the decoupled RoPE key.")
+    kv_lora_rank: int = Field(
+        ge=1, le=65_536, description="Width of the compressed KV latent (at most 65,536)."
+    )
+    qk_rope_head_dim: int = Field(
+        ge=1, le=4096, description="Width of the decoupled RoPE key (at most 4096)."
+    )
 
 
 class Checkpoint(Strict):
@@ -41,17 +50,17 @@ class Checkpoint(Strict):
         description="File format of the repository: 'gguf' for llama.cpp, Ollama and LM Studio; "
         "'safetensors' for vLLM, SGLang, TensorRT-LLM, ExLlamaV2, MLX LM and Transformers.",
     )
-    quant: str | None = Field(
+    quant: QuantId | None = Field(
         default=None,
         description="Quant ID of a single-checkpoint repository (e.g. 'AWQ-INT4', 'FP8', "
         "'EXL2-4.0', 'MLX-4BIT').",
     )
-    quants: list[str] = Field(
+    quants: list[QuantId] = Field(
         default_factory=list,
         description="GGUF repositories: every quant ID the repository publishes (llama.cpp "
         "`-hf repo:QUANT`, Ollama `hf.co/repo:QUANT`, LM Studio `lms get ...@QUANT`).",
     )
-    split_quants: list[str] = Field(
+    split_quants: list[QuantId] = Field(
         default_factory=list,
         description="GGUF quants published as several files (`-00001-of-0000N.gguf`): llama.cpp "
         "and LM Studio load them, Ollama cannot pull them (ollama/ollama#5245).",
@@ -102,7 +111,7 @@ class Model(Entity):
     capabilities: list[Capability] = Field(
         min_length=1, description="What the model is tuned for (chat, reasoning, code, ...)."
     )
-    base_model: str | None = Field(
+    base_model: Id | None = Field(
         default=None, description="Model ID this one is distilled or fine-tuned from."
     )
     params_total_b: float = Field(gt=0, le=5000, description="Total parameters, billions.")
@@ -113,19 +122,45 @@ class Model(Entity):
         description="Parameters used per token (MoE), billions; absent for dense models.",
     )
     num_layers: int = Field(ge=1, le=1000, description="Transformer blocks (num_hidden_layers).")
-    hidden_size: int = Field(ge=64, description="Residual width (hidden_size).")
-    intermediate_size: int = Field(ge=1, description="Dense FFN width (intermediate_size).")
-    num_attention_heads: int = Field(ge=1, description="Query heads (num_attention_heads).")
-    num_kv_heads: int = Field(ge=1, description="Key/value heads (num_key_value_heads).")
-    head_dim: int = Field(ge=1, description="Per-head width (head_dim, explicit or derived).")
-    vocab_size: int = Field(ge=1000, description="Vocabulary size (rows of the embedding).")
+    hidden_size: int = Field(
+        ge=64, le=65_536, description="Residual width (hidden_size; at most 65,536)."
+    )
+    intermediate_size: int = Field(
+        ge=1,
+        le=1_048_576,
+        description="Dense FFN width (intermediate_size; at most 1,048,576).",
+    )
+    num_attention_heads: int = Field(
+        ge=1, le=1024, description="Query heads (num_attention_heads; at most 1024)."
+    )
+    num_kv_heads: int = Field(
+        ge=1, le=1024, description="Key/value heads (num_key_value_heads; at most 1024)."
+    )
+    head_dim: int = Field(
+        ge=1, le=4096, description="Per-head width (head_dim, explicit or derived; at most 4096)."
+    )
+    vocab_size: int = Field(
+        ge=1000,
+        le=4_000_000,
+        description="Vocabulary size (rows of the embedding; at most 4,000,000).",
+    )
     tie_word_embeddings: bool = Field(description="Output head shares the embedding matrix.")
-    max_context_tokens: int = Field(ge=512, description="Longest context the model supports.")
+    max_context_tokens: int = Field(
+        ge=512,
+        le=100_000_000,
+        description="Longest context the model supports (at most 100,000,000).",
+    )
     sliding_window_tokens: int | None = Field(
-        default=None, ge=1, description="Window of the sliding-window (local) attention layers."
+        default=None,
+        ge=1,
+        le=100_000_000,
+        description="Window of the sliding-window (local) attention layers (at most 100,000,000).",
     )
     sliding_window_layers: int = Field(
-        default=0, ge=0, description="How many layers use sliding-window attention."
+        default=0,
+        ge=0,
+        le=1000,
+        description="How many layers use sliding-window attention (at most 1000).",
     )
     moe: MoeSpec | None = Field(default=None, description="Expert layout; absent for dense models.")
     mla: MlaSpec | None = Field(default=None, description="Latent-attention layout (DeepSeek).")
@@ -138,7 +173,7 @@ class Model(Entity):
         "repositories). Launch commands load them; a quant that needs a checkpoint and has none "
         "here is not offered for that runtime. The first entry that covers a quant wins.",
     )
-    ollama_tags: dict[str, Annotated[str, Field(pattern=OLLAMA_TAG)]] = Field(
+    ollama_tags: dict[QuantId, Annotated[str, Field(pattern=OLLAMA_TAG)]] = Field(
         default_factory=dict,
         description="Ollama library tags by quant ID, e.g. {'Q4_K_M': 'llama3.3:70b'} "
         "(`ollama run` followed by the tag). Quants without a tag are pulled from a GGUF "

@@ -44,8 +44,11 @@ class Quant(Entity):
     )
     ppl_delta: float | None = Field(
         default=None,
+        ge=-100,
+        le=1000,
         description="Perplexity increase over 16-bit weights in the cited measurement "
-        "(absolute; only comparable between quants measured on the same reference).",
+        "(absolute; only comparable between quants measured on the same reference; "
+        "-100 to 1000).",
     )
     ppl_delta_pct: PplDeltaPct | None = Field(
         default=None,

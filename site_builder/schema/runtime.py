@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from site_builder.schema.base import Entity, KvCacheType, Platform, QuantFormat, SplitMode
+from site_builder.schema.base import Entity, Id, KvCacheType, Platform, QuantFormat, SplitMode
 
 
 class Runtime(Entity):
@@ -16,7 +16,7 @@ class Runtime(Entity):
     version: str = Field(
         min_length=1, description="Release the catalog's statements about it refer to."
     )
-    based_on: str | None = Field(
+    based_on: Id | None = Field(
         default=None,
         description="Runtime ID whose kernels it uses (Ollama and LM Studio run llama.cpp); "
         "the engine calibrates them together.",

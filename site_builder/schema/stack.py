@@ -9,8 +9,10 @@ from pydantic import Field
 from site_builder.schema.base import (
     Entity,
     FailureMode,
+    Id,
     KvCacheType,
     Prose,
+    QuantId,
     SplitMode,
     Strict,
     Troubleshooting,
@@ -20,13 +22,18 @@ from site_builder.schema.base import (
 class Workload(Strict):
     """A configuration the engine evaluates for the expected-outcome section."""
 
-    runtime: str = Field(description="Runtime ID.")
-    model: str = Field(description="Model ID.")
-    quant: str = Field(description="Quant ID.")
+    runtime: Id = Field(description="Runtime ID.")
+    model: Id = Field(description="Model ID.")
+    quant: QuantId = Field(description="Quant ID.")
     split: SplitMode | None = Field(
         default=None, description="Split mode; runtime default if absent."
     )
-    context_tokens: int = Field(default=8192, ge=256, description="Context window allocated.")
+    context_tokens: int = Field(
+        default=8192,
+        ge=256,
+        le=100_000_000,
+        description="Context window allocated (at most 100,000,000).",
+    )
     concurrency: int = Field(default=1, ge=1, le=1024, description="Concurrent requests.")
     kv_cache: KvCacheType = Field(default="f16", description="KV-cache element type.")
 
@@ -35,7 +42,7 @@ class Component(Strict):
     """A piece of the stack and the reason it is there."""
 
     kind: Literal["hardware", "runtime", "model", "tool"] = Field(description="What it is.")
-    ref: str | None = Field(
+    ref: Id | None = Field(
         default=None, description="Catalog ID for hardware (GPU), runtime or model components."
     )
     name: str = Field(min_length=1, description="Display name.")
@@ -72,7 +79,7 @@ class Stack(Entity):
 
     name: str = Field(min_length=1, description="Display name.")
     summary: Prose = Field(description="What the stack achieves; no hand-typed speeds.")
-    combo: str = Field(description="Combo ID this recipe runs on.")
+    combo: Id = Field(description="Combo ID this recipe runs on.")
     workload: Workload = Field(description="The primary configuration (expected outcome).")
     os: str = Field(min_length=1, description="Operating system the steps assume.")
     hardware_required: list[Prose] = Field(min_length=1, description="Parts list.")

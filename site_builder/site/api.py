@@ -122,8 +122,11 @@ def _defaults(defaults: dict[str, Default]) -> dict[str, Any]:
 
 
 def dump(value: Any) -> str:
-    """Deterministic JSON."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
+    """Deterministic, strict JSON: a non-finite number raises ``ValueError`` (no ``Infinity``)."""
+    text = json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
+    return text + "\n"
 
 
 def index(data: SiteData) -> dict[str, Any]:

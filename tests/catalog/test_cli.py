@@ -61,13 +61,29 @@ def test_new_writes_a_valid_skeleton_with_schema_line(catalog_dir: Path, kind: s
             "site-builder new: error: invalid ID 'Bad_Slug' "
             "for combos (allowed: ^[a-z0-9][a-z0-9.\\-]*[a-z0-9]$)",
         ),
+        (
+            ["new", "combos", "brand-new\n"],
+            "site-builder new: error: invalid ID 'brand-new\\n' "
+            "for combos (allowed: ^[a-z0-9][a-z0-9.\\-]*[a-z0-9]$)",
+        ),
+        (
+            ["new", "quants", "Q9_K_X\n"],
+            "site-builder new: error: invalid ID 'Q9_K_X\\n' "
+            "for quants (allowed: ^[A-Z0-9][A-Za-z0-9_.\\-]*$)",
+        ),
+        (
+            ["new", "gpus", "rtx-9090 "],
+            "site-builder new: error: invalid ID 'rtx-9090 ' "
+            "for gpus (allowed: ^[a-z0-9][a-z0-9.\\-]*[a-z0-9]$)",
+        ),
     ],
 )
 def test_new_rejects_bad_arguments(
     catalog_dir: Path, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main([*argv, "--catalog", str(catalog_dir)]) == 2
-    assert capsys.readouterr().err.strip() == message
+    assert capsys.readouterr().err == message + "\n"
+    assert sorted(p.name for p in catalog_dir.glob("*/*\n*")) == []
 
 
 def test_new_refuses_to_overwrite(catalog_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
