@@ -1,13 +1,18 @@
 """The ``site-builder`` command line: one sub-command per module in ``site_builder.commands``.
 
-Exit codes: 0 success, 1 catalog or build errors (all printed), 2 bad arguments.
+Exit codes: 0 success, 1 catalog or build errors (all printed), 2 bad arguments (one line on
+stderr naming the argument; control and bidirectional characters in it are escaped, so the
+message is always exactly one line). A reader that closes the output early (``| head``) ends
+the command quietly with exit code 1; no input prints a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import unicodedata
 from collections.abc import Sequence
 from types import ModuleType
 
@@ -29,7 +34,18 @@ class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with a one-line message naming the bad argument."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control, format (bidirectional overrides, ...), separator and
+    surrogate character escaped as ``\\xNN``/``\\uNNNN``: it prints as exactly one line."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch)[0] in "CZ" and ch != " "
+        else ch
+        for ch in text
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,20 +62,36 @@ def _module(name: str) -> ModuleType:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
-        return int(_module(args.command).run(args))
-    except CatalogError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"error: {exc}", file=sys.stderr)
+        args = build_parser().parse_args(argv)
+        try:
+            return int(_module(args.command).run(args))
+        except CatalogError as exc:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        except BuildError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        except UsageError as exc:
+            print(f"site-builder {args.command}: error: {one_line(str(exc))}", file=sys.stderr)
+            return 2
+    except BrokenPipeError:
+        _quiet_stdout()
         return 1
-    except BuildError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except UsageError as exc:
-        print(f"site-builder {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+
+
+def _quiet_stdout() -> None:
+    """The reader of stdout went away: point stdout at /dev/null so the interpreter's final
+    flush does not report the broken pipe (the Python documentation's recipe for SIGPIPE)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (tests capture it)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 if __name__ == "__main__":

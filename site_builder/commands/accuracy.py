@@ -2,12 +2,17 @@
 
 Prints median and p90 absolute percentage error and the bias per runtime and metric (``--json``
 adds every point: predicted beside measured).
+
+Exit codes: 0 success; 1 when the catalog has errors, or when ``--json`` would hold a
+non-finite number (the output is strict JSON: nothing is printed then, one line on stderr says
+why); 2 for bad arguments.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import asdict
 from pathlib import Path
 
@@ -30,7 +35,16 @@ def run(args: argparse.Namespace) -> int:
             "table": [asdict(r) for r in rows],
             "points": [{**asdict(p), "error": p.error} for p in points],
         }
-        print(json.dumps(payload))
+        try:
+            text = json.dumps(payload, allow_nan=False)
+        except ValueError:
+            print(
+                "error: accuracy --json: a non-finite number in the results "
+                "(a benchmark or prediction is not finite)",
+                file=sys.stderr,
+            )
+            return 1
+        print(text)
         return 0
     print(f"{'runtime':<14}{'metric':<16}{'n':>5}{'median |err|':>14}{'p90 |err|':>11}{'bias':>8}")
     for r in rows:

@@ -1,18 +1,20 @@
 """``site-builder recommend``: the named answers (fastest, easiest, most precise, offload) for
 one machine and model under a workload; each a full ``estimate`` with why and warnings.
 
-Exit 0 whatever the answer (no answer when nothing runs, with the reason); exit 2 with one line
-for unknown IDs or invalid values.
+Exit codes: 0 whatever the answer (no answer when nothing runs, with the reason); 1 when the
+catalog has errors, or when an answer holds a non-finite number (a bug; no output then); 2 with
+one line naming the bad argument for unknown IDs or invalid values (``--gpu`` is read by the
+estimate command's helpers: COUNT in ASCII digits from 1 to 16). ``--json`` is strict JSON.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 from pathlib import Path
 
 from site_builder.catalog import load_catalog
-from site_builder.commands.estimate import hardware, summary
+from site_builder.commands.estimate import hardware, strict_json, summary
 from site_builder.engine import Config, estimate
 from site_builder.engine.recommend import Recommendation, answers_of, recommend
 from site_builder.engine.resolve import lookup, validate_hardware
@@ -38,9 +40,15 @@ def run(args: argparse.Namespace) -> int:
     validate_hardware(catalog, base)
     workload: WorkloadName = args.workload
     result = recommend(catalog, base, workload, estimate)
-    print(
-        json.dumps(result.to_json()) if args.json else text(catalog.models[args.model].name, result)
-    )
+    if not args.json:
+        print(text(catalog.models[args.model].name, result))
+        return 0
+    try:
+        output = strict_json(result.to_json())
+    except ValueError:
+        print("error: an answer holds a non-finite number (an engine bug)", file=sys.stderr)
+        return 1
+    print(output)
     return 0
 
 
