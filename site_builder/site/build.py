@@ -61,7 +61,7 @@ def build(layout: Layout) -> BuildReport:
     """Build the whole site from ``layout``'s inputs into ``layout.site`` (one build at a time
     per site and work folder: :mod:`site_builder.site.lock`)."""
     with lock.exclusive(layout):
-        output.clean_stale(layout.site)
+        output.prepare_site_folder(layout.site)
         return _build(layout)
 
 

@@ -1,5 +1,5 @@
-"""One build at a time per output: an exclusive ``fcntl`` lock beside the site and in the work
-folder, held for the whole ``build`` or ``serve``.
+"""One build at a time per work folder: an exclusive ``fcntl`` lock on ``build.lock`` in the
+work folder (``.build/``), held for the whole ``build`` or ``serve``.
 
 A second ``build`` or ``serve`` for the same site or work folder does not wait behind a
 preview that may run for hours: it stops at once with a message naming the process that holds
@@ -20,14 +20,14 @@ from site_builder.site.layout import Layout
 
 @contextlib.contextmanager
 def exclusive(layout: Layout) -> Iterator[None]:
-    """Hold the work folder's and the site's locks (in that order) for the ``with`` body."""
-    with _locked(layout.work / "build.lock"), _locked(site_lock(layout.site)):
+    """Hold the work folder's lock for the ``with`` body."""
+    with _locked(lock_file(layout)):
         yield
 
 
-def site_lock(site: Path) -> Path:
-    """The lock file of ``site``: a hidden sibling (the site folder itself is swapped)."""
-    return site.parent / f".{site.name}.lock"
+def lock_file(layout: Layout) -> Path:
+    """The lock file of a layout: in its work folder, which every build and preview writes."""
+    return layout.work / "build.lock"
 
 
 @contextlib.contextmanager

@@ -17,6 +17,8 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from site_builder.errors import BuildError
+
 
 def write_tree(root: Path, files: Mapping[str, str | bytes]) -> None:
     """Make ``root`` hold exactly ``files`` (relative path -> content)."""
@@ -53,9 +55,23 @@ def staging_dir(site: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".{site.name}.new-", dir=site.parent))
 
 
+def prepare_site_folder(site: Path) -> None:
+    """Before any work: make sure the folder that will hold ``site`` is writable (a build must
+    not fail with a traceback after all its work), and remove what killed builds left beside
+    ``site`` (staging and previous-site folders; call it holding the build lock)."""
+    try:
+        site.parent.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=site.parent).close()
+    except OSError as exc:
+        raise BuildError(
+            f"cannot write in {site.parent} ({exc.strerror or exc}): the new site is built "
+            "there; choose a writable --site"
+        ) from None
+    clean_stale(site)
+
+
 def clean_stale(site: Path) -> None:
-    """Remove what killed builds left beside ``site`` (staging and previous-site folders).
-    Call it only while holding the site's lock: then no other build owns them."""
+    """Remove what killed builds left beside ``site`` (staging and previous-site folders)."""
     for leftover in sorted(site.parent.glob(f".{site.name}.new*")):
         shutil.rmtree(leftover, ignore_errors=True)
     for leftover in sorted(site.parent.glob(f".{site.name}.old*")):

@@ -118,5 +118,5 @@ def test_cli_build_with_relative_paths(
     args = ["build", "--root", str(ROOT), "--catalog", catalog, "--content", content]
     assert main([*args, "--site", "out", "--work", "work"]) == 0
     assert (tmp_path / "out" / "hardware-combos" / "dual-rtx-4090" / "index.html").is_file()
-    assert "open " in capsys.readouterr().out
+    assert "python3 -m http.server -d" in capsys.readouterr().out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "work"]

@@ -142,7 +142,7 @@ def test_publish_never_leaves_a_moment_without_a_site(tmp_path: Path) -> None:
 def test_the_lock_names_its_holder(tmp_path: Path) -> None:
     layout = Layout.at(ROOT, site=tmp_path / "site", work=tmp_path / "work")
     with lock.exclusive(layout):
-        text = lock.site_lock(layout.site).read_text()
+        text = lock.lock_file(layout).read_text()
     assert text == f"pid {os.getpid()}"
 
 

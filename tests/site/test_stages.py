@@ -81,6 +81,6 @@ def test_an_unplanned_query_is_an_error(tmp_path: Path) -> None:
         results.add({})
 
 
-@pytest.mark.parametrize("user", [build.build, serve.regenerate, regenerate_golden.golden_files])
+@pytest.mark.parametrize("user", [build._build, serve.regenerate, regenerate_golden.golden_files])
 def test_build_serve_and_golden_share_generate(user: Any) -> None:
     assert "generate(" in inspect.getsource(user)
