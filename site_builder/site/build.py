@@ -142,7 +142,7 @@ class Extras:
 def markdown_files(layout: Layout, data: SiteData, pages: list[Page]) -> Files:
     """The docs folder: rendered pages, content, assets."""
     env = render.environment(layout.templates)
-    files: Files = {p.path: render.render(env, p.template, p.context) for p in pages}
+    files: Files = {p.path: render.render(env, p.template, p.context, p.path) for p in pages}
     files.update(content.render_content(layout.content, data))
     files.update(assets(layout))
     return files

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 
 from site_builder.errors import BuildError
-from site_builder.site import escape, fmt
+from site_builder.site import escape, fmt, urls
 from site_builder.site.results import HEADLINE_CONTEXT
 
 
@@ -44,15 +44,18 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         num=fmt.num,
         command=fmt.command,
         verdict_text=fmt.verdict_words,
+        rel=urls.from_page,
     )
     env.globals["headline_context"] = fmt.tokens(HEADLINE_CONTEXT)
     return env
 
 
-def render(env: jinja2.Environment, template: str, context: Any) -> str:
-    """Render ``template`` with the attributes of the typed ``context`` as ``page``."""
+def render(env: jinja2.Environment, template: str, context: Any, path: str = "") -> str:
+    """Render ``template`` with the attributes of the typed ``context`` as ``page`` and the
+    page's docs-relative ``path`` as ``here`` (raw HTML links are made relative to it with the
+    ``rel`` filter: mkdocs rewrites Markdown links only)."""
     try:
-        return env.get_template(template).render(page=context)
+        return env.get_template(template).render(page=context, here=path)
     except jinja2.TemplateError as exc:
         where = (
             f"{exc.filename}:{exc.lineno}"

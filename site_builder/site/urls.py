@@ -67,3 +67,11 @@ def relative(from_path: str, to_path: str, query: str = "") -> str:
     up = "../" * len(source)
     target = site_url(to_path).lstrip("/")
     return f"{up}{target}" + (f"?{query}" if query else "") or "./"
+
+
+def from_page(href: str, here: str) -> str:
+    """A Markdown link target (``/models/x.md#a``, as :func:`link` writes it) as a URL relative
+    to the page ``here``, for raw HTML."""
+    target, _, anchor = href.partition("#")
+    relative_url = relative(here, target.lstrip("/"))
+    return relative_url + (f"#{anchor}" if anchor else "")
