@@ -66,14 +66,15 @@ class Estimate:
         the output is deterministic and readable; the dataclass keeps full precision for charts
         and comparisons. Written out field by field: it runs for every result of a build."""
         out: dict[str, Any] = {}
-        for name in ESTIMATE_FIELDS:
+        for name, digits in FIELD_DIGITS:
             value = getattr(self, name)
-            if name == "memory":
-                value = _memory_json(self.memory)
-            elif isinstance(value, tuple):
-                value = [_num(v, 2) for v in value]
-            else:
-                value = _num(value, DIGITS.get(name, 2))
+            kind = value.__class__
+            if kind is float:
+                value = round(value, digits)
+            elif kind is tuple:
+                value = [round(v, 2) if v.__class__ is float else v for v in value]
+            elif kind is Memory:
+                value = _memory_json(value)
             out[name] = value
         return out
 
@@ -82,18 +83,18 @@ DIGITS = {"joules_per_token": 3, "cost_per_million_tokens_usd": 4}
 """Decimals per JSON key; every other float gets 2."""
 
 
-ESTIMATE_FIELDS = tuple(f.name for f in fields(Estimate))
+FIELD_DIGITS = tuple((f.name, DIGITS.get(f.name, 2)) for f in fields(Estimate))
 CARD_FIELDS = tuple(f.name for f in fields(CardMemory))
 
 
-def _num(value: Any, digits: int) -> Any:
-    """A float rounded to ``digits``; anything else as it is."""
-    return round(value, digits) if isinstance(value, float) else value
+def _num(value: Any) -> Any:
+    """A float rounded to 2 decimals; anything else as it is."""
+    return round(value, 2) if value.__class__ is float else value
 
 
 def _memory_json(memory: Memory) -> dict[str, Any]:
     return {
-        "per_gpu": [{f: _num(getattr(c, f), 2) for f in CARD_FIELDS} for c in memory.per_gpu],
-        "total_gib": _num(memory.total_gib, 2),
-        "offload_gib": _num(memory.offload_gib, 2),
+        "per_gpu": [{f: _num(getattr(c, f)) for f in CARD_FIELDS} for c in memory.per_gpu],
+        "total_gib": _num(memory.total_gib),
+        "offload_gib": _num(memory.offload_gib),
     }

@@ -83,13 +83,14 @@ def build_files(data: SiteData) -> dict[str, str | bytes]:
     tables' format: the recommended quant of each runtime for each model, at the headline
     context."""
     out: dict[str, str | bytes] = {}
+    bits = Bits(data.catalog)
     for key, table in data.results.builds.items():
         content = {
             "combo": key,
             "gpus": [list(card) for card in table.cards],
             "contexts": [HEADLINE_CONTEXT],
             "fields": list(FIELDS),
-            "rows": [row(data.catalog, q, e) for q, e in table.rows],
+            "rows": [row(bits, q, e) for q, e in table.rows],
             "defaults": _defaults(table.defaults),
             "gpu_names": gpu_names(data.catalog, table.cards),
         }
@@ -144,6 +145,7 @@ def index(data: SiteData) -> dict[str, Any]:
 
 def estimates(data: SiteData, combo: str) -> dict[str, Any]:
     """The combo's grid as a table."""
+    bits = Bits(data.catalog)
     rows = dict(data.results.for_combo(combo))
     defaults: dict[str, Default] = {}
     for model in data.catalog.models:
@@ -157,7 +159,7 @@ def estimates(data: SiteData, combo: str) -> dict[str, Any]:
         "combo": combo,
         "contexts": list(CONTEXTS),
         "fields": list(FIELDS),
-        "rows": [row(data.catalog, q, rows[q]) for q in sorted(rows, key=order)],
+        "rows": [row(bits, q, rows[q]) for q in sorted(rows, key=order)],
         "defaults": _defaults(defaults),
         "gpu_names": gpu_names(data.catalog, data.catalog.combos[combo].cards()),
     }
@@ -183,7 +185,21 @@ def _default(data: SiteData, recommendation: Recommendation) -> Default | None:
     return Default(top.config.runtime, top.config.quant, top.estimate.split, per_runtime, evidence)
 
 
-def row(catalog: Catalog, query: Query, estimate: Estimate) -> list[Any]:
+class Bits(dict[tuple[str, str], float]):
+    """The model's effective bits per weight by (model, quant), computed once each (a table
+    repeats a pair for every runtime and context)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__()
+        self.catalog = catalog
+
+    def __missing__(self, key: tuple[str, str]) -> float:
+        model, quant = key
+        found = self[key] = precision(self.catalog, Config((), model, quant, ""))
+        return found
+
+
+def row(bits: Bits, query: Query, estimate: Estimate) -> list[Any]:
     """One result as a row of :data:`FIELDS`, figures exactly as ``estimate --json`` prints
     them (the one serialiser: :meth:`Estimate.to_json`)."""
     data = estimate.to_json()
@@ -203,7 +219,7 @@ def row(catalog: Catalog, query: Query, estimate: Estimate) -> list[Any]:
     return [
         query.model,
         query.quant,
-        precision(catalog, _bare(query)),
+        bits[(query.model, query.quant)],
         query.runtime,
         query.context,
         data["verdict"],
@@ -222,11 +238,6 @@ def row(catalog: Catalog, query: Query, estimate: Estimate) -> list[Any]:
         data["reasons"],
         data["launch_command"],
     ]
-
-
-def _bare(query: Query) -> Config:
-    """A config carrying only what precision reads (model and quant)."""
-    return Config(gpus=(), model=query.model, quant=query.quant, runtime=query.runtime)
 
 
 def matrix(data: SiteData) -> dict[str, Any]:

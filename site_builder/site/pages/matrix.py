@@ -70,7 +70,7 @@ class ModelBlock:
     best: str
     reason: str
     table: str
-    """Placeholder of the block's table fragment (empty when no runtime on the back-end loads it)."""
+    """Placeholder of the block's table fragment (empty when no runtime loads the model)."""
 
 
 @dataclass(frozen=True)
