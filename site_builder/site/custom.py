@@ -14,11 +14,13 @@ reader can switch model and runtime; the full sweep would weigh tens of megabyte
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from site_builder import engine
 from site_builder.catalog import Catalog
-from site_builder.engine import Config, Estimate, Lookups, prepare
+from site_builder.engine import Config, Estimate, Lookups, effective_bits_per_weight, prepare
 from site_builder.engine.recommend import Candidate, fastest_of
 from site_builder.errors import BuildError
 from site_builder.site.results import (
@@ -27,7 +29,6 @@ from site_builder.site.results import (
     Query,
     Table,
     applies,
-    estimate_all,
     loadable,
 )
 
@@ -103,11 +104,11 @@ def tables(catalog: Catalog) -> dict[str, Table]:
     return {build.key: table(catalog, build, lookups) for build in builds(catalog)}
 
 
-def table(catalog: Catalog, build: Build, lookups: Lookups) -> Table:
+def table(catalog: Catalog, build: Build, lookups: Lookups, prune: bool = True) -> Table:
     """For each model and runtime, the recommender's headline rule among that runtime's quants
     on ``build``; the model's default is the rule over all of them."""
     by_model: dict[str, dict[str, list[Candidate]]] = {}
-    for found in results(catalog, build, lookups):
+    for found in results(catalog, build, lookups, prune):
         config = found.config
         by_model.setdefault(config.model, {}).setdefault(config.runtime, []).append(found)
     rows: list[tuple[Query, Estimate]] = []
@@ -132,11 +133,32 @@ def _query(build: Build, candidate: Candidate) -> Query:
     return Query(build.key, c.model, c.quant, c.runtime, c.context_tokens)
 
 
-def results(catalog: Catalog, build: Build, lookups: Lookups) -> list[Candidate]:
-    """The engine's answers for ``build``, in query order."""
-    configs = [_config(build, q) for q in queries(catalog, build)]
-    answers = estimate_all(catalog, configs, lambda _, c: c, lookups)
-    return [Candidate(c, e) for c, e in zip(configs, answers, strict=True)]
+def results(
+    catalog: Catalog, build: Build, lookups: Lookups, prune: bool = True
+) -> list[Candidate]:
+    """The engine's answers for ``build``. With ``prune``, each runtime's quants of one weight
+    format are evaluated from the least to the most precise, stopping at the first that does
+    not run at all: memory grows with bits per weight, so the larger ones would not run either,
+    and the headline rule never picks a setup that does not run (a test holds pruned tables
+    equal to full ones)."""
+    groups: dict[tuple[str, str, str], list[Config]] = {}
+    for query in queries(catalog, build):
+        key = (query.model, query.runtime, catalog.quants[query.quant].format)
+        groups.setdefault(key, []).append(_config(build, query))
+    found: list[Candidate] = []
+    gc.disable()
+    try:
+        for (model, _, _), configs in groups.items():
+            spec = catalog.models[model]
+            configs.sort(key=lambda c: effective_bits_per_weight(spec, catalog.quants[c.quant]))
+            for config in configs:
+                result = engine.estimate(catalog, config, lookups)
+                found.append(Candidate(config, result))
+                if prune and result.verdict == "no-fit":
+                    break
+    finally:
+        gc.enable()
+    return found
 
 
 def queries(catalog: Catalog, build: Build) -> Iterator[Query]:
