@@ -221,14 +221,20 @@ def run(args: argparse.Namespace) -> int:
     }
     result = estimate(catalog, config_from(catalog, fields))
     if args.json:
-        try:
-            text = strict_json(result.to_json())
-        except ValueError:
-            print("error: the estimate holds a non-finite number (an engine bug)", file=sys.stderr)
-            return 1
-        print(text)
-    else:
-        print(summary(result))
+        return print_json(result.to_json(), "the estimate")
+    print(summary(result))
+    return 0
+
+
+def print_json(value: Any, what: str) -> int:
+    """Print ``value`` as strict JSON (exit 0), or one line saying that ``what`` holds a
+    non-finite number, an engine bug (exit 1)."""
+    try:
+        text = strict_json(value)
+    except ValueError:
+        print(f"error: {what} holds a non-finite number (an engine bug)", file=sys.stderr)
+        return 1
+    print(text)
     return 0
 
 

@@ -10,11 +10,10 @@ estimate command's helpers: COUNT in ASCII digits from 1 to 16). ``--json`` is s
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from site_builder.catalog import load_catalog
-from site_builder.commands.estimate import hardware, strict_json, summary
+from site_builder.commands.estimate import hardware, print_json, summary
 from site_builder.engine import Config, estimate
 from site_builder.engine.recommend import Recommendation, answers_of, recommend
 from site_builder.engine.resolve import lookup, validate_hardware
@@ -43,13 +42,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.json:
         print(text(catalog.models[args.model].name, result))
         return 0
-    try:
-        output = strict_json(result.to_json())
-    except ValueError:
-        print("error: an answer holds a non-finite number (an engine bug)", file=sys.stderr)
-        return 1
-    print(output)
-    return 0
+    return print_json(result.to_json(), "an answer")
 
 
 def text(model: str, result: Recommendation) -> str:
