@@ -123,6 +123,8 @@ def problems(ctx: Context, config: Config, split: str, shape: Shape) -> list[str
             )
     if ctx.gpus[0].unified_memory and len(ctx.gpus) > 1:
         out.append("unified-memory systems hold a single GPU")
+    if ctx.model.family in rt.unsupported_families:
+        out.append(f"{name} does not implement the {ctx.model.family} architecture")
     if ctx.quant.format not in rt.quant_formats:
         kind = names.weight_format(ctx.quant.format)
         out.append(f"{name} does not load {config.quant} weights ({kind} format)")

@@ -28,6 +28,11 @@ class Runtime(Entity):
         description="Weight formats it loads on other back-ends but not on this one (vLLM has "
         "no AWQ, GPTQ or bitsandbytes kernels on ROCm); cite the runtime's hardware table.",
     )
+    unsupported_families: list[str] = Field(
+        default_factory=list,
+        description="Model families (a model's `family`) whose architecture the runtime does "
+        "not implement, so it cannot run them at any quant; cite its architecture list.",
+    )
     split_modes: list[SplitMode] = Field(
         min_length=1, description="Multi-GPU partitioning it offers."
     )

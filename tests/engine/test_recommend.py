@@ -100,3 +100,23 @@ def test_workloads_rank_by_their_metric() -> None:
     chat = ask("dual-rtx-4090", "qwen3-30b-a3b").answers["fastest"]
     assert chat.config.concurrency == 1
     assert (batch.estimate.aggregate_decode_tok_s or 0) >= (chat.estimate.decode_tok_s or 0)
+
+
+@pytest.mark.parametrize(
+    ("model", "refused"),
+    [("gpt-oss-120b", True), ("deepseek-v3", True), ("llama-3.3-70b-instruct", False)],
+)
+def test_a_runtime_refuses_families_it_does_not_implement(model: str, refused: bool) -> None:
+    config = config_for_combo(
+        CATALOG, "dual-rtx-4090", model=model, quant="EXL2-4.0", runtime="exllamav2"
+    )
+    family = CATALOG.models[model].family
+    result = estimate(CATALOG, config, LOOKUPS)
+    said = f"ExLlamaV2 does not implement the {family} architecture" in result.reasons
+    assert said == refused
+    if refused:
+        assert result.verdict == "unsupported"
+        assert all(
+            c.runtime != "exllamav2"
+            for c in [a.config for a in ask("dual-rtx-4090", model).answers.values()]
+        )
