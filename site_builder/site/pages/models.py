@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from site_builder.engine import effective_bits_per_weight
 from site_builder.engine.recommend import FLOOR_QUANT
 from site_builder.site import fmt, urls
 from site_builder.site.context import Link, combo_link, decode_shown, model_size, runtime_link
 from site_builder.site.evidence import Shown
 from site_builder.site.pages.combo_hardware import Fact
 from site_builder.site.picks import combos_running, floor_note, headline
-from site_builder.site.results import HEADLINE_CONTEXT
+from site_builder.site.results import HEADLINE_CONTEXT, in_vram
 from site_builder.site.sitedata import Page, SiteData
 
 
@@ -116,14 +115,19 @@ def get_context(data: SiteData, slug: str) -> ModelPage:
 
 
 def _weights(data: SiteData, slug: str) -> list[WeightRow]:
-    """Weight memory of each evaluated quant, summed over cards, from the engine's results."""
+    """Weight memory of each evaluated quant, from the engine's results of a setup that holds
+    the whole model in VRAM with each weight stored once (one card or a layer split: no
+    offloaded layers, no tensor-parallel replicas). The bits column is that memory per
+    parameter, so both columns describe the same file (a BF16 copy of gpt-oss is 16-bit
+    throughout; the MXFP4 release is about 4.3 bits)."""
     found: dict[str, float] = {}
     for combo in data.catalog.combos:
         for query, estimate in data.results.for_cell(combo, slug, HEADLINE_CONTEXT):
-            if query.quant not in found and estimate.memory.per_gpu:
+            whole = in_vram(estimate) and estimate.split in ("layer", "none")
+            if query.quant not in found and whole and estimate.memory.per_gpu:
                 found[query.quant] = sum(card.weights_gib for card in estimate.memory.per_gpu)
-    model = data.catalog.models[slug]
-    bits = {q: effective_bits_per_weight(model, data.catalog.quants[q]) for q in found}
+    params = data.catalog.models[slug].params_total_b * 1e9
+    bits = {q: gib * 2**30 * 8 / params for q, gib in found.items()}
     ordered = sorted(found, key=lambda q: (-bits[q], q))
     return [WeightRow(q, f"{bits[q]:.3g}", fmt.gib(found[q])) for q in ordered]
 
