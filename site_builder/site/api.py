@@ -150,9 +150,9 @@ def estimates(data: SiteData, combo: str) -> dict[str, Any]:
     defaults: dict[str, Default] = {}
     for model in data.catalog.models:
         recommendation = data.results.recommendation(combo, model)
-        extra = _answer_rows(data, recommendation)
+        extra = _answer_rows(recommendation)
         rows.update(extra)
-        default = _default(data, recommendation)
+        default = _default(recommendation)
         if default is not None:
             defaults[model] = default
     return {
@@ -165,7 +165,7 @@ def estimates(data: SiteData, combo: str) -> dict[str, Any]:
     }
 
 
-def _answer_rows(data: SiteData, recommendation: Recommendation) -> dict[Query, Estimate]:
+def _answer_rows(recommendation: Recommendation) -> dict[Query, Estimate]:
     """Rows the configurator needs beyond the grid: answers and per-runtime picks on a split
     other than the runtime's default."""
     picked = [*recommendation.per_runtime.values()]
@@ -173,7 +173,7 @@ def _answer_rows(data: SiteData, recommendation: Recommendation) -> dict[Query, 
     return {query_of(c.config): c.estimate for c in picked}
 
 
-def _default(data: SiteData, recommendation: Recommendation) -> Default | None:
+def _default(recommendation: Recommendation) -> Default | None:
     top = recommendation.headline
     if top is None:
         return None

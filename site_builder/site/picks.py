@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from site_builder.catalog import Catalog
 from site_builder.engine import Estimate
-from site_builder.engine.recommend import Answer, passes_floor, precision_class
+from site_builder.engine.recommend import Answer, passes_floor
 from site_builder.site.results import Query, Results, config_for, in_vram, query_of, rank
 
 
@@ -91,8 +91,3 @@ def best_for_quant(
 ) -> Pick | None:
     """The fastest runtime for one quant of one model at one context (a matrix row)."""
     return best(results.catalog, results.for_quant(combo, model, context, quant))
-
-
-def precision_half_bits(catalog: Catalog, query: Query) -> float:
-    """The query's precision class (nearest half bit), as the recommender compares it."""
-    return precision_class(catalog, config_for(catalog, query))

@@ -145,11 +145,6 @@ class Results:
             found = self._by_config[config] = engine.estimate(catalog, config, self.lookups)
         return found
 
-    def remember(self, config: Config, estimate: Estimate) -> None:
-        """Make ``estimate`` the estimator's answer for ``config``."""
-        self._check_open()
-        self._by_config[config] = estimate
-
     @property
     def builds(self) -> dict[str, Table]:
         """The build-your-own tables (waits for their process the first time)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from site_builder.engine.recommend import Answer, answers_of
-from site_builder.site import evidence, fmt
+from site_builder.site import evidence
 from site_builder.site.context import Link, model_link, runtime_link, split_words
 from site_builder.site.evidence import Shown
 from site_builder.site.sitedata import SiteData
@@ -72,8 +72,3 @@ def answer_line(data: SiteData, combo: str, answer: Answer) -> AnswerLine:
         why=answer.why,
         warnings=list(answer.warnings),
     )
-
-
-def decode_text(line: AnswerLine) -> str:
-    """``32.1 tok/s`` or a dash."""
-    return f"{line.decode.text} tok/s" if line.decode.is_known else fmt.DASH
