@@ -59,6 +59,13 @@ class Result(Strict):
         description="Context window allocated, when the source states it (at most 100,000,000).",
     )
     notes: str | None = Field(default=None, description="How the source reports this value.")
+    outlier_reason: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Why this measurement stands although it differs from the engine by more "
+        "than the outlier threshold (for example a known slow build); without it such a "
+        "result fails validation.",
+    )
 
 
 class Benchmark(Entity):
