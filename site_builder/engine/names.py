@@ -9,13 +9,23 @@ from __future__ import annotations
 
 from site_builder.schema import Gpu
 
-VENDOR_PREFIXES = ("NVIDIA GeForce ", "NVIDIA ", "AMD Radeon ", "AMD Instinct ", "Apple ")
+VENDOR_PREFIXES = (
+    "NVIDIA GeForce ",
+    "NVIDIA ",
+    "AMD Radeon ",
+    "AMD Instinct ",
+    "AMD ",
+    "Intel ",
+    "Apple ",
+)
 """Dropped from marketing names where the context already says which GPU it is."""
 
 PLATFORMS = {
     "cuda": "NVIDIA CUDA",
     "rocm": "AMD ROCm",
     "metal": "Apple Metal",
+    "sycl": "Intel oneAPI (SYCL/XPU)",
+    "vulkan": "Vulkan",
     "cpu": "CPU",
 }
 """Compute back-ends as readers know them."""

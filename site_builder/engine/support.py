@@ -106,6 +106,30 @@ def tp_problems(shape: Shape, runtime: str, n: int) -> list[str]:
     return out
 
 
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def hardware_problems(rt: Runtime, gpus: tuple[Gpu, ...]) -> list[str]:
+    """Cards the runtime's build does not support although it has their back-end: a CUDA
+    compute capability below its minimum (vLLM needs 7.0, so no Pascal), or an AMD target its
+    ROCm build does not list. Each distinct card is named once."""
+    out: list[str] = []
+    for gpu in {gpu.name: gpu for gpu in gpus}.values():
+        label = names.short_gpu_name(gpu.name)
+        least = rt.min_compute_capability
+        cc = gpu.compute_capability
+        if gpu.platform == "cuda" and least and cc and _version(cc) < _version(least):
+            out.append(
+                f"{rt.name} needs CUDA compute capability {least} or newer; the {label} has {cc}"
+            )
+        targets = rt.rocm_gfx_targets
+        gfx = gpu.gfx_target
+        if gpu.platform == "rocm" and targets and gfx and gfx not in targets:
+            out.append(f"{rt.name}'s ROCm build does not support the {label} ({gfx})")
+    return out
+
+
 def problems(ctx: Context, config: Config, split: str, shape: Shape) -> list[str]:
     """Why the runtime cannot run this configuration (empty when it can)."""
     rt, name = ctx.runtime, ctx.runtime.name
@@ -121,6 +145,7 @@ def problems(ctx: Context, config: Config, split: str, shape: Shape) -> list[str
                 f"{name} has no {names.platform(p)} back-end, so it does not run on the "
                 f"{names.short_gpu_name(gpu.name)}"
             )
+    out += hardware_problems(rt, ctx.gpus)
     if ctx.gpus[0].unified_memory and len(ctx.gpus) > 1:
         out.append("unified-memory systems hold a single GPU")
     if ctx.model.family in rt.unsupported_families:

@@ -19,8 +19,9 @@ parallel (vLLM `--pipeline-parallel-size`), expert parallel."""
 KvCacheType = Literal["f16", "q8_0", "q4_0", "fp8"]
 """KV-cache element types the engine models (llama.cpp `-ctk/-ctv`, vLLM `--kv-cache-dtype`)."""
 
-Platform = Literal["cuda", "rocm", "metal", "cpu"]
-"""Compute back-ends a GPU offers or a runtime supports."""
+Platform = Literal["cuda", "rocm", "metal", "sycl", "vulkan", "cpu"]
+"""Compute back-ends a GPU offers or a runtime supports (``sycl``: Intel GPUs through oneAPI
+SYCL or PyTorch XPU; ``vulkan``: the cross-vendor Vulkan compute back-end)."""
 
 QuantFormat = Literal["float", "gguf", "awq", "gptq", "exl2", "fp8", "mxfp4", "nf4", "mlx"]
 """Weight-format families; a runtime lists the families it loads. ``float`` is unquantized

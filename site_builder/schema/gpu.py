@@ -8,17 +8,32 @@ from pydantic import Field
 
 from site_builder.schema.base import Entity, Id, plausible
 
+GpuPlatform = Literal["cuda", "rocm", "metal", "sycl", "vulkan"]
+"""Compute back-ends a GPU can be driven by (a subset of the runtimes' ``Platform``)."""
+
 Architecture = Literal[
+    "pascal",
+    "volta",
+    "turing",
     "ampere",
     "ada",
     "hopper",
     "blackwell",
+    "gcn5",
+    "cdna",
+    "cdna2",
     "cdna3",
+    "rdna2",
     "rdna3",
+    "rdna3.5",
+    "rdna4",
+    "xe-hpg",
+    "xe2",
     "apple-m1",
     "apple-m2",
     "apple-m3",
     "apple-m4",
+    "apple-m5",
 ]
 
 
@@ -26,7 +41,7 @@ class Gpu(Entity):
     """One GPU model as sold, with datasheet numbers."""
 
     name: str = Field(min_length=1, description="Marketing name, e.g. 'NVIDIA GeForce RTX 4090'.")
-    vendor: Literal["nvidia", "amd", "apple"] = Field(description="Chip vendor.")
+    vendor: Literal["nvidia", "amd", "apple", "intel"] = Field(description="Chip vendor.")
     segment: Literal["consumer", "workstation", "datacenter", "soc"] = Field(
         description="Market segment; 'soc' is a system-on-chip with unified memory "
         "(Apple M-series, DGX Spark)."
@@ -35,7 +50,22 @@ class Gpu(Entity):
         description="Architecture family; the engine calibrates kernel efficiency per family "
         "only where data demands it."
     )
-    platform: Literal["cuda", "rocm", "metal"] = Field(description="Compute back-end it runs.")
+    platform: GpuPlatform = Field(
+        description="Compute back-end it runs: cuda, rocm, metal, or sycl for Intel GPUs (oneAPI "
+        "SYCL / PyTorch XPU)."
+    )
+    compute_capability: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{1,2}\.[0-9]$",
+        description="NVIDIA CUDA compute capability (NVIDIA's CUDA GPUs table), e.g. '8.6'; "
+        "runtimes with a minimum refuse older cards. Absent for other vendors.",
+    )
+    gfx_target: str | None = Field(
+        default=None,
+        pattern=r"^gfx[0-9a-f]{3,4}$",
+        description="AMD LLVM target of the chip (ROCm's GPU list), e.g. 'gfx1100'; runtimes "
+        "whose ROCm build lists its targets refuse others. Absent for other vendors.",
+    )
     launch_year: int = Field(ge=2015, le=2035, description="Year of first availability.")
     launch_msrp_usd: float | None = Field(
         default=None,

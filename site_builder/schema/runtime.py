@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
 from site_builder.schema.base import Entity, Id, KvCacheType, Platform, QuantFormat, SplitMode
@@ -27,6 +29,17 @@ class Runtime(Entity):
         default_factory=dict,
         description="Weight formats it loads on other back-ends but not on this one (vLLM has "
         "no AWQ, GPTQ or bitsandbytes kernels on ROCm); cite the runtime's hardware table.",
+    )
+    min_compute_capability: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{1,2}\.[0-9]$",
+        description="Oldest NVIDIA CUDA compute capability its CUDA build runs on (vLLM: '7.0', "
+        "so no Pascal cards); cite its installation requirements.",
+    )
+    rocm_gfx_targets: list[Annotated[str, Field(pattern=r"^gfx[0-9a-f]{3,4}$")]] = Field(
+        default_factory=list,
+        description="AMD GPU targets its ROCm build supports, when it lists them (vLLM: MI200, "
+        "MI300, Radeon 7900 and 9000 series); empty means no stated restriction.",
     )
     unsupported_families: list[str] = Field(
         default_factory=list,
