@@ -83,6 +83,23 @@ def _name(path: str) -> tuple[str, str, bool, str | None] | None:
     return parts[0], parts[1], "fa1" in extra, longctx
 
 
+def _command(stem: str, toolbox: str, fa_flag: str, files: list[str], script: str) -> str:
+    """The llama-bench invocation benchmark/run_benchmarks.sh at this commit used."""
+    reps = " -r 5" if "CTX_REPS=5" in script else ""
+    base = f"llama-bench -ngl 99 -mmp 0 -m {stem}.gguf{fa_flag}{reps}"
+    depths = sorted(int(f.rsplit("longctx", 1)[1].removesuffix(".log")) for f in files if "longctx" in f)
+    if not depths:
+        return base
+    if "-p 2048 -n 32 -d" not in script:
+        raise SystemExit("long-context logs but an unknown run_benchmarks.sh: check the command")
+    ub = "512" if toolbox.startswith("vulkan") else "2048"
+    runs = "; ".join(
+        f"llama-bench -ngl 99 -mmp 0 -m {stem}.gguf{fa_flag} -p 2048 -n 32 -d {d} -ub {ub} -r 3"
+        for d in depths
+    )
+    return f"{base}; {runs}"
+
+
 def parse_log(text: str) -> tuple[list[dict[str, Any]], str | None, str]:
     """Result rows, build string and device line of one llama-bench log."""
     header: list[str] | None = None
@@ -153,6 +170,7 @@ def build_doc(gitdir: str, commit: str) -> dict[str, Any]:
     commit = _git(gitdir, "rev-parse", "--verify", f"{commit}^{{commit}}").strip()
     date = _git(gitdir, "show", "-s", "--format=%cs", commit).strip()
     paths = _git(gitdir, "ls-tree", "-r", "--name-only", commit, "benchmark/results").split()
+    script = _git(gitdir, "show", f"{commit}:benchmark/run_benchmarks.sh")
     groups: dict[tuple[str, str, bool], dict[str, Any]] = {}
     for path in sorted(paths):
         named = _name(path)
@@ -199,15 +217,14 @@ def build_doc(gitdir: str, commit: str) -> dict[str, Any]:
                 "quant": quant,
                 "runtime_version": group["build"],
                 "flash_attention": fa,
-                "command": f"llama-bench -ngl 99 -mmp 0 -m {stem}.gguf{fa_flag}"
-                + (" (long-context logs add -p/-n at depth -d)" if len(group["files"]) > 1 else ""),
+                "command": _command(stem, toolbox, fa_flag, group["files"], script),
                 "title": None,
                 "rationale": (
                     f"Strix Halo iGPU with its {TOOLBOXES[toolbox]}, flash attention "
                     f"{'on' if fa else 'off'}: unified LPDDR5X memory shared with the CPU, so "
                     "decode is bound by a 256 GB/s bus and prefill by a 40-CU RDNA 3.5 GPU. "
-                    "Paired runs with flash attention on and off and across backends show how "
-                    "much the software stack moves the same hardware."
+                    "The same chip measured across backends (and, where published, with flash "
+                    "attention on and off) shows how much the software stack moves it."
                 ),
                 "results": results,
             }
