@@ -25,6 +25,7 @@ COMMANDS = {
     "estimate": "Estimate fit and speed of one configuration (or a batch).",
     "recommend": "Recommend setups (fastest, easiest, most precise) for a machine and model.",
     "accuracy": "Compare the engine with every measured benchmark in the catalog.",
+    "calibrate": "Fit the per-runtime corrections on the catalog's measurements.",
     "schema": "Write the JSON Schema of every catalog kind.",
     "new": "Write a valid skeleton for a new catalog entry.",
 }

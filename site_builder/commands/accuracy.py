@@ -1,7 +1,10 @@
 """``site-builder accuracy``: the engine against every measured benchmark in the catalog.
 
-Prints median and p90 absolute percentage error and the bias per runtime and metric (``--json``
-adds every point: predicted beside measured).
+Prints, per runtime and metric, the cross-validated error (leave-one-GPU-out and
+leave-one-source-out: each measurement predicted by a calibration that never saw its GPU model,
+or its source) and the in-sample error beside it, labelled: n, median and p90 absolute
+percentage error, bias. ``--json`` adds the fitted groups and every point (predicted beside
+measured).
 
 Exit codes: 0 success; 1 when the catalog has errors, or when ``--json`` would hold a
 non-finite number (the output is strict JSON: nothing is printed then, one line on stderr says
@@ -17,7 +20,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from site_builder.catalog import load_catalog
-from site_builder.engine import accuracy_points, accuracy_table
+from site_builder.engine import accuracy_points, accuracy_table, fitting
+from site_builder.engine.accuracy import raw_points
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,8 +34,12 @@ def run(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.catalog)
     points = accuracy_points(catalog)
     rows = accuracy_table(points)
+    raw = raw_points(catalog)
+    validation = fitting.validation(raw)
     if args.json:
         payload = {
+            "validation": [asdict(v) for v in validation],
+            "groups": [{**asdict(g), "calibrated": g.calibrated} for g in fitting.fit(raw).groups],
             "table": [asdict(r) for r in rows],
             "points": [{**asdict(p), "error": p.error} for p in points],
         }
@@ -46,12 +54,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
         print(text)
         return 0
-    print(f"{'runtime':<14}{'metric':<16}{'n':>5}{'median |err|':>14}{'p90 |err|':>11}{'bias':>8}")
-    for r in rows:
-        print(
-            f"{r.runtime:<14}{r.metric:<16}{r.count:>5}{r.median_abs_pct:>13.1f}%"
-            f"{r.p90_abs_pct:>10.1f}%{r.bias_pct:>+7.1f}%"
-        )
+    print_validation(validation)
     if args.points:
         print()
         for p in points:
@@ -61,3 +64,23 @@ def run(args: argparse.Namespace) -> int:
                 f" measured {p.measured:>9.2f} predicted {p.predicted or 0:>9.2f} {err}"
             )
     return 0
+
+
+SCHEMES = ("leave-one-gpu-out", "leave-one-source-out", "in-sample")
+
+
+def print_validation(stats: list[fitting.ErrorStats]) -> None:
+    """One line per runtime and metric: n, then median / p90 / bias per scheme."""
+    by_key: dict[tuple[str, str], dict[str, fitting.ErrorStats]] = {}
+    for s in stats:
+        by_key.setdefault((s.runtime, s.metric), {})[s.scheme] = s
+    print("error in % (median |err| / p90 |err| / bias); cross-validated first, in-sample last")
+    head = "".join(f"{name:>24}" for name in SCHEMES)
+    print(f"{'runtime':<14}{'metric':<24}{'n':>5}{head}")
+    for (runtime, metric), schemes in sorted(by_key.items()):
+        cells = "".join(
+            f"{s.median_abs_pct:>9.1f} /{s.p90_abs_pct:>5.1f} /{s.bias_pct:>+6.1f}"
+            for s in (schemes[name] for name in SCHEMES)
+        )
+        n = schemes[SCHEMES[0]].n
+        print(f"{runtime:<14}{metric:<24}{n:>5}{cells}")

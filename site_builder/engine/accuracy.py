@@ -15,8 +15,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from site_builder.catalog import Catalog
+from site_builder.engine.calibration import RAW_TABLE
 from site_builder.engine.config import Config
-from site_builder.engine.estimate import estimate, prepare
+from site_builder.engine.estimate import estimate, estimate_with, prepare
+from site_builder.engine.fitting import RawPoint
 from site_builder.engine.result import Estimate
 from site_builder.schema import Benchmark, Result
 
@@ -195,3 +197,43 @@ def accuracy_table(points: Iterable[AccuracyPoint]) -> list[ErrorRow]:
             )
         )
     return rows
+
+
+def source_of(slug: str, bench: Benchmark) -> str:
+    """The publication a benchmark comes from (its raw-results URL without a fragment), the
+    unit of leave-one-source-out validation; the benchmark's own ID when it names none."""
+    return (bench.result_source or slug).split("#")[0]
+
+
+def raw_points(catalog: Catalog) -> list[RawPoint]:
+    """Every finite measured result beside the uncorrected engine figure (``RAW_TABLE``): what
+    :func:`fitting.fit` calibrates on and :func:`fitting.validation` cross-validates."""
+    lookups = prepare(catalog)
+    out = []
+    for slug, bench in catalog.benchmarks.items():
+        if bench.status != "measured":
+            continue
+        gpus = [catalog.gpus.get(g.gpu) for g in bench.gpus]
+        model = catalog.models.get(bench.model)
+        if model is None or any(g is None for g in gpus):
+            continue
+        platform = gpus[0].platform if gpus[0] is not None else "cuda"
+        for result in bench.results:
+            config = result_config(bench, result, catalog)
+            est = estimate_with(catalog, config, RAW_TABLE, lookups)
+            value = predicted(est, result.metric, bench.runtime, result.notes)
+            if value is None or not math.isfinite(value) or value <= 0:
+                continue
+            out.append(
+                RawPoint(
+                    runtime=bench.runtime,
+                    platform=platform,
+                    metric=result.metric,
+                    moe=model.moe is not None,
+                    gpus=tuple(dict.fromkeys(g.gpu for g in bench.gpus)),
+                    source=source_of(slug, bench),
+                    measured=result.value,
+                    predicted=value,
+                )
+            )
+    return out

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from site_builder.engine.corrections import IDENTITY, Corrections
+from site_builder.engine.fitted import FITTED
+
 
 @dataclass(frozen=True)
 class Kernels:
@@ -183,6 +186,8 @@ class Table:
     """Kernel constants by (family, platform); ``pick`` falls back to the family's CUDA set."""
 
     entries: tuple[tuple[str, str, Kernels], ...]
+    corrections: Corrections = IDENTITY
+    """Per-runtime factors fitted on the catalog's measurements (:mod:`fitting`)."""
 
     def pick(self, family: str, platform: str) -> Kernels:
         for fam, plat, kernels in self.entries:
@@ -204,5 +209,8 @@ DEFAULT_TABLE = Table(
         ("exllama", "cuda", EXLLAMA_CUDA),
         ("mlx", "metal", MLX_METAL),
         ("transformers", "cuda", TRANSFORMERS_CUDA),
-    )
+    ),
+    corrections=FITTED,
 )
+RAW_TABLE = replace(DEFAULT_TABLE, corrections=IDENTITY)
+"""The physical model alone: what the corrections are fitted on and cross-validated against."""

@@ -6,6 +6,8 @@ context (offload for llama.cpp) -> decode / prefill / concurrency -> power -> la
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from site_builder.catalog import Catalog
 from site_builder.engine import calibration as cal
 from site_builder.engine import concurrency, launch, power, support
@@ -13,6 +15,7 @@ from site_builder.engine import decode as dec
 from site_builder.engine import memory as mem
 from site_builder.engine import placement as plc
 from site_builder.engine.config import Config
+from site_builder.engine.corrections import Correction
 from site_builder.engine.fit import Fit, assess, max_context
 from site_builder.engine.names import card_label, plural
 from site_builder.engine.plan import Context, Lookups, Plan, Speeds, plan_for, prepare, resolve
@@ -76,6 +79,10 @@ def estimate_with(
         max_concurrency=speeds.capacity,
         gpu_layers=pl.gpu_layers,
         link=plan.ctx.link.klass,
+        prefill_tok_s_range=speeds.prefill_range,
+        ttft_ms_range=speeds.ttft_range,
+        aggregate_decode_tok_s_range=speeds.aggregate_range,
+        calibrated=speeds.calibrated,
     )
 
 
@@ -213,17 +220,67 @@ def speeds_of(pl: plc.Placement, plan: Plan, config: Config, cap: int) -> Speeds
     batching = ctx.runtime.continuous_batching
     served, st = concurrency.serve(pl, sp, config.concurrency, cap, batching, depth, one)
     watts = power.decode_power_w(ctx.gpus, st.busy(pl.parallel), st.compute_share)
-    joules = power.joules_per_token(watts, served.aggregate_tok_s)
-    k = sp.kernels
+    fix = Calibrated(plan.correction, sp.kernels)
+    decode, decode_range = fix.speed("decode_tok_s", decode)
+    prefill, prefill_range = fix.speed("prefill_tok_s", p_tokens / p_time)
+    ttft, ttft_range = fix.ttft(ttft, (p_tokens if prompt > 0 else 0) / prefill + 1 / decode)
+    aggregate, aggregate_range = fix.aggregate(
+        config.concurrency, served.aggregate_tok_s, (decode, decode_range)
+    )
+    scale = aggregate / served.aggregate_tok_s if served.aggregate_tok_s else 1.0
+    per_user = served.per_user_tok_s * scale
+    joules = power.joules_per_token(watts, aggregate)
     return Speeds(
         decode=decode,
-        decode_range=(decode * k.error_low, decode * k.error_high),
-        prefill=p_tokens / p_time,
+        decode_range=decode_range,
+        prefill=prefill,
         ttft_ms=ttft,
-        aggregate=served.aggregate_tok_s,
-        per_user=served.per_user_tok_s,
+        aggregate=aggregate,
+        per_user=per_user,
         power_w=watts,
         joules=joules,
         cost=power.cost_per_million_tokens(joules, config.usd_per_kwh),
         capacity=cap,
+        prefill_range=prefill_range,
+        ttft_range=ttft_range,
+        aggregate_range=aggregate_range,
+        calibrated=plan.correction.calibrated,
     )
+
+
+class Calibrated(NamedTuple):
+    """Applies a runtime's calibration (:mod:`corrections`) to the physical model's figures."""
+
+    correction: Correction
+    kernels: cal.Kernels
+
+    def speed(self, metric: str, raw: float) -> tuple[float, tuple[float, float]]:
+        """The corrected figure and its low-high range: the calibrated factor and the
+        leave-one-GPU-out band when the runtime and metric are calibrated, else the raw
+        figure and the runtime's published band. TTFT is a time: its band is inverted."""
+        applied = self.correction.get(metric)
+        if applied is None:
+            low, high, value = self.kernels.error_low, self.kernels.error_high, raw
+        else:
+            low, high, value = applied.low, applied.high, raw * applied.factor
+        if metric == "ttft_ms":
+            return value, (value / high, value / low)
+        return value, (value * low, value * high)
+
+    def ttft(self, raw_ms: float, corrected_s: float) -> tuple[float, tuple[float, float]]:
+        """TTFT: calibrated on its own measurements when there are enough; else the prompt at
+        the corrected prefill speed plus one corrected decode step (``corrected_s``), so TTFT
+        agrees with the prefill and decode figures beside it."""
+        if self.correction.get("ttft_ms") is not None:
+            return self.speed("ttft_ms", raw_ms)
+        return self.speed("ttft_ms", corrected_s * 1000)
+
+    def aggregate(
+        self, users: int, raw: float, one: tuple[float, tuple[float, float]]
+    ) -> tuple[float, tuple[float, float]]:
+        """Aggregate decode: the single-stream figure ``one`` for one user; for more, the
+        calibrated aggregate, never below one stream (more users never lower the total)."""
+        value, band = self.speed("aggregate_decode_tok_s", raw)
+        if users <= 1 or value < one[0]:
+            return one
+        return value, band

@@ -17,6 +17,7 @@ from site_builder.engine import links, support
 from site_builder.engine import memory as mem
 from site_builder.engine import placement as plc
 from site_builder.engine.config import Config
+from site_builder.engine.corrections import Correction
 from site_builder.engine.resolve import lookup
 from site_builder.engine.shapes import GIB, Shape, shape_of
 from site_builder.errors import UsageError
@@ -118,6 +119,10 @@ class Speeds(NamedTuple):
     joules: float | None = None
     cost: float | None = None
     capacity: int | None = None
+    prefill_range: tuple[float, float] | None = None
+    ttft_range: tuple[float, float] | None = None
+    aggregate_range: tuple[float, float] | None = None
+    calibrated: tuple[str, ...] = ()
 
 
 class Plan(NamedTuple):
@@ -139,6 +144,9 @@ class Plan(NamedTuple):
     assumptions: tuple[str, ...]
     speeds: dict[tuple[object, ...], Speeds]
     """Memo of speed figures by (prompt, gen, users, KV capacity, price) for this placement."""
+    correction: Correction
+    """Per-metric calibration on measurements (:mod:`corrections`) for this runtime, platform
+    and model kind."""
     limits: dict[str, int]
     """Memo of the largest contexts ("vram", "offload"; see ``estimate.largest_context``)."""
 
@@ -258,5 +266,6 @@ def plan_of(
         host_room=max(ctx.host_ram_gib - HOST_OS_RESERVE_GIB, 0.0) * GIB,
         assumptions=support.assumptions(ctx, config, split, fa, kernels),
         speeds={},
+        correction=table.corrections.pick(runtime, ctx.gpus[0].platform, shape.moe),
         limits={},
     )

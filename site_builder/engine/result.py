@@ -57,6 +57,15 @@ class Estimate:
     """Layers on the GPUs (fewer than the model's when llama.cpp offloads)."""
     link: str | None = None
     """Link class between the cards: nvlink, pcie-p2p, pcie-host, unified, single."""
+    prefill_tok_s_range: tuple[float, float] | None = None
+    """Low and high prefill tok/s (the runtime's cross-validated band, or its published one)."""
+    ttft_ms_range: tuple[float, float] | None = None
+    """Low and high TTFT in ms."""
+    aggregate_decode_tok_s_range: tuple[float, float] | None = None
+    """Low and high aggregate decode tok/s."""
+    calibrated: tuple[str, ...] = ()
+    """Metrics whose runtime and platform are calibrated on enough measurements
+    (``corrections.MIN_POINTS`` on ``MIN_GPUS`` GPU models); the others are uncalibrated."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object `site-builder estimate --json` prints (PRODUCT.md contract), the one

@@ -1,0 +1,108 @@
+"""Per-runtime calibration on measurements: a correction factor and an error band per runtime,
+platform, metric and model kind (dense or MoE).
+
+The physical model (:mod:`decode`, :mod:`prefill`, :mod:`concurrency`) predicts from specs;
+this layer multiplies each speed by the geometric median of measured / predicted over the
+catalog's measurements of that runtime, platform and metric (fitted by :mod:`fitting`, stored
+in :mod:`fitted`). A group is *calibrated* when it holds at least ``MIN_POINTS`` measurements on
+at least ``MIN_GPUS`` GPU models; its band is the 10th-90th percentile of the leave-one-GPU-out
+ratio measured / predicted. Otherwise no factor is applied, the band is the runtime's published
+one (:class:`calibration.Kernels` ``error_low``/``error_high``) and the figure is labelled
+uncalibrated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MIN_POINTS = 10
+"""Measurements a runtime, platform and metric needs before it counts as calibrated."""
+MIN_GPUS = 3
+"""Distinct GPU models those measurements must span."""
+
+SPEED_METRICS = ("decode_tok_s", "prefill_tok_s", "ttft_ms", "aggregate_decode_tok_s")
+"""Metrics a correction factor applies to (memory is never scaled: it decides fits)."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """Calibration of one runtime, platform, metric and model kind."""
+
+    runtime: str
+    platform: str
+    metric: str
+    moe: bool | None
+    """True: MoE models only; False: dense only; None: both pooled."""
+    factor: float
+    """Geometric median of measured / predicted (1.0 when uncalibrated)."""
+    n: int
+    gpus: int
+    """Distinct GPU models among the measurements."""
+    low: float
+    """Leave-one-GPU-out ratio measured / predicted at the 10th percentile."""
+    high: float
+    """The same at the 90th percentile."""
+
+    @property
+    def calibrated(self) -> bool:
+        return self.n >= MIN_POINTS and self.gpus >= MIN_GPUS
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What the engine applies to one metric: factor, band and whether it is calibrated."""
+
+    factor: float
+    low: float
+    high: float
+    calibrated: bool
+
+
+@dataclass(frozen=True)
+class Correction:
+    """The applied corrections of one runtime, platform and model kind, by metric."""
+
+    by_metric: tuple[tuple[str, Applied], ...]
+
+    @property
+    def calibrated(self) -> tuple[str, ...]:
+        """The metrics calibrated on measurements."""
+        return tuple(name for name, applied in self.by_metric if applied.calibrated)
+
+    def get(self, metric: str) -> Applied | None:
+        for name, applied in self.by_metric:
+            if name == metric:
+                return applied
+        return None
+
+
+NONE = Correction(by_metric=())
+
+
+@dataclass(frozen=True)
+class Corrections:
+    """Every fitted group; ``pick`` chooses the most specific calibrated one per metric."""
+
+    groups: tuple[Group, ...] = ()
+
+    def find(self, runtime: str, platform: str, metric: str, moe: bool | None) -> Group | None:
+        for g in self.groups:
+            if (g.runtime, g.platform, g.metric, g.moe) == (runtime, platform, metric, moe):
+                return g
+        return None
+
+    def pick(self, runtime: str, platform: str, moe: bool) -> Correction:
+        """Per metric: the group of this model kind if calibrated, else the pooled group if
+        calibrated, else nothing (the caller keeps the raw figure and the published band)."""
+        chosen = []
+        for metric in SPEED_METRICS:
+            for kind in (moe, None):
+                g = self.find(runtime, platform, metric, kind)
+                if g is not None and g.calibrated:
+                    chosen.append((metric, Applied(g.factor, g.low, g.high, True)))
+                    break
+        return Correction(by_metric=tuple(chosen))
+
+
+IDENTITY = Corrections()
+"""No correction: the raw physical model (what the fit and the cross-validation start from)."""
