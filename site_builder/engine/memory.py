@@ -67,20 +67,28 @@ def kv_per_token(
     layer_share: float = 1.0,
     head_share: float = 1.0,
 ) -> tuple[float, float]:
-    """(full-attention, sliding-window) KV bytes per context token of one sequence: K and V
+    """(full-attention, windowed) cache bytes per context token of one sequence: K and V
     elements per layer x bytes per element x the share of layers and KV heads a card holds,
     times the full-attention layers and the sliding-window layers.
+
+    Hybrid linear-attention models (Qwen3-Next, Qwen3.5) cache K and V on their full-attention
+    layers only; each linear-attention layer holds a fixed state per sequence
+    (``state_bytes_per_layer``, f32 whatever ``dtype_bytes``). That state is the windowed term
+    with a window of one token (``shape.window`` is 1 for them): it is all there after the first
+    token and never grows, so ``kv_at(full, state, n, 1) = full x n + state``.
 
     The one KV formula of the engine: placement sizes every card and system RAM with it, and
     :func:`kv_bytes` (the pinned figure) is this rate grown by :func:`kv_at`.
     """
     per_layer = shape.kv_elems_per_layer * dtype_bytes * layer_share * head_share
-    return per_layer * shape.full_layers, per_layer * shape.swa_layers
+    state = shape.state_bytes_per_layer * shape.linear_layers * layer_share * head_share
+    return per_layer * shape.full_layers, per_layer * shape.swa_layers + state
 
 
 def kv_at(full_per_token: float, swa_per_token: float, tokens: float, window: int) -> float:
     """KV bytes for a window of ``tokens``: full-attention layers cache every position,
-    sliding-window layers at most ``window`` of them (Gemma 2/3 ``sliding_window``)."""
+    sliding-window layers at most ``window`` of them (Gemma 2/3 ``sliding_window``; a window of
+    1 makes the second term the fixed recurrent state of linear-attention layers)."""
     return full_per_token * tokens + swa_per_token * min(tokens, window)
 
 

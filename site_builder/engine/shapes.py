@@ -17,6 +17,10 @@ BILLION = 1e9
 GIB = float(1 << 30)
 MXFP4_BITS = 4.25
 """OCP MXFP4: 32 E2M1 values and one E8M0 scale in 17 bytes (OCP MX spec v1.0, §5)."""
+RECURRENT_STATE_BYTES = 4.0
+"""Bytes per element of a linear-attention layer's recurrent and convolution state: f32 whatever
+the KV-cache type (Qwen3.5 config.json ``mamba_ssm_dtype: float32``; llama.cpp allocates
+recurrent memory as F32, ``llama_memory_recurrent`` ``type_r``/``type_s``)."""
 
 
 class Shape(NamedTuple):
@@ -50,8 +54,16 @@ class Shape(NamedTuple):
     kv_elems_per_layer: int
     """K and V elements per token per layer: 2 x kv_heads x head_dim, or the MLA latent width."""
     full_layers: int
+    """Layers that cache every position (neither sliding-window nor linear attention)."""
     swa_layers: int
     window: int
+    """Positions a windowed layer caches: the sliding window, or 1 for a hybrid linear-attention
+    model, whose fixed recurrent state is carried as a window of one token (see
+    :func:`memory.kv_per_token`)."""
+    linear_layers: int
+    """Linear-attention layers (fixed recurrent state per sequence, no KV cache)."""
+    state_bytes_per_layer: float
+    """Recurrent + convolution state of one linear-attention layer for one sequence, bytes."""
     is_mla: bool
     moe: bool
 
@@ -140,6 +152,26 @@ def kv_elems_per_layer(model: Model) -> int:
     return 2 * model.num_kv_heads * model.head_dim
 
 
+def recurrent_state_elems(model: Model) -> int:
+    """State elements one linear-attention (Gated DeltaNet) layer keeps per sequence.
+
+    ``num_value_heads x key_head_dim x value_head_dim`` (the delta-rule state matrix of each value
+    head) plus ``(conv_kernel - 1) x conv_dim`` for the causal convolution, with
+    ``conv_dim = 2 x num_key_heads x key_head_dim + num_value_heads x value_head_dim`` (q, k and v
+    are convolved together): transformers ``Qwen3NextGatedDeltaNet`` (``conv_dim``,
+    ``recurrent_state`` of shape [heads_v, head_k_dim, head_v_dim]) and llama.cpp's recurrent
+    cache, which keeps the last ``d_conv - 1`` inputs. Qwen3-Next-80B-A3B (16 key / 32 value
+    heads of 128, kernel 4): 32 x 128 x 128 + 3 x 8192 = 548,864 elements. Zero without
+    linear attention.
+    """
+    la = model.linear_attention
+    if la is None:
+        return 0
+    conv_dim = 2 * la.num_key_heads * la.key_head_dim + la.num_value_heads * la.value_head_dim
+    state = la.num_value_heads * la.key_head_dim * la.value_head_dim
+    return state + (la.conv_kernel - 1) * conv_dim
+
+
 def shape_of(model: Model, quant: Quant) -> Shape:
     """Sizes of ``model`` stored as ``quant`` (bits per weight from the quant's catalog entry).
 
@@ -157,6 +189,8 @@ def shape_of(model: Model, quant: Quant) -> Shape:
         else (quant.embedding_bits_per_weight)
     )
     swa_layers = model.sliding_window_layers if model.sliding_window_tokens else 0
+    linear_layers = model.linear_attention.layers if model.linear_attention else 0
+    window = model.sliding_window_tokens or (1 if linear_layers else 0)
     return Shape(
         n_layers=model.num_layers,
         hidden=model.hidden_size,
@@ -177,9 +211,11 @@ def shape_of(model: Model, quant: Quant) -> Shape:
         active_block_params=dense_block + active_experts,
         output_params=embed_params if model.tie_word_embeddings else output_params,
         kv_elems_per_layer=kv_elems_per_layer(model),
-        full_layers=model.num_layers - swa_layers,
+        full_layers=model.num_layers - swa_layers - linear_layers,
         swa_layers=swa_layers,
-        window=model.sliding_window_tokens or 0,
+        window=window,
+        linear_layers=linear_layers,
+        state_bytes_per_layer=recurrent_state_elems(model) * RECURRENT_STATE_BYTES,
         is_mla=model.mla is not None,
         moe=model.moe is not None,
     )

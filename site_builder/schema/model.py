@@ -40,6 +40,26 @@ class MlaSpec(Strict):
     )
 
 
+class LinearAttentionSpec(Strict):
+    """Linear-attention (Gated DeltaNet) layers of a hybrid model, from config.json ``layer_types``
+    and the ``linear_*`` keys (Qwen3-Next, Qwen3.5). Each such layer keeps a fixed-size recurrent
+    state per sequence instead of a KV cache; only the other layers cache keys and values."""
+
+    layers: int = Field(
+        ge=1,
+        le=1000,
+        description="Layers whose layer_types entry is 'linear_attention' (the rest are full "
+        "attention).",
+    )
+    num_key_heads: int = Field(ge=1, le=1024, description="linear_num_key_heads.")
+    num_value_heads: int = Field(ge=1, le=1024, description="linear_num_value_heads.")
+    key_head_dim: int = Field(ge=1, le=4096, description="linear_key_head_dim.")
+    value_head_dim: int = Field(ge=1, le=4096, description="linear_value_head_dim.")
+    conv_kernel: int = Field(
+        ge=1, le=64, description="linear_conv_kernel_dim (short causal convolution width)."
+    )
+
+
 class Checkpoint(Strict):
     """A published copy of the model that a runtime loads as it is: a GGUF repository holding one
     file (or one set of split files) per quant, or a repository (or one branch of it) holding one
@@ -164,6 +184,11 @@ class Model(Entity):
     )
     moe: MoeSpec | None = Field(default=None, description="Expert layout; absent for dense models.")
     mla: MlaSpec | None = Field(default=None, description="Latent-attention layout (DeepSeek).")
+    linear_attention: LinearAttentionSpec | None = Field(
+        default=None,
+        description="Linear-attention layers of a hybrid model (Qwen3-Next, Qwen3.5); absent when "
+        "every layer caches keys and values.",
+    )
     native_dtype: Literal["bf16", "fp16", "fp8", "mxfp4"] = Field(
         description="Dtype of the published weights (gpt-oss ships MXFP4 experts)."
     )
@@ -182,3 +207,13 @@ class Model(Entity):
     notes: str | None = Field(
         default=None, description="Caveats about the figures above (context limits, variants)."
     )
+
+    @model_validator(mode="after")
+    def _one_cache_kind(self) -> Model:
+        la = self.linear_attention
+        if la is not None:
+            if la.layers >= self.num_layers:
+                raise ValueError("linear_attention.layers must leave full-attention layers")
+            if self.sliding_window_layers or self.sliding_window_tokens or self.mla is not None:
+                raise ValueError("linear_attention cannot be combined with sliding_window_* or mla")
+        return self
