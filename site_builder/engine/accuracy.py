@@ -86,6 +86,7 @@ def result_config(bench: Benchmark, result: Result, catalog: Catalog) -> Config:
         concurrency=result.concurrency,
         kv_cache=bench.kv_cache,
         flash_attention=bench.flash_attention,
+        own_weights=True,
     )
 
 

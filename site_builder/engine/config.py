@@ -41,3 +41,6 @@ class Config:
     """Per-card ratios (llama.cpp ``--tensor-split``); None = proportional to free memory."""
     usd_per_kwh: float = DEFAULT_USD_PER_KWH
     """Electricity price for the cost per million tokens."""
+    own_weights: bool = False
+    """The weights were quantized by whoever runs it (a measured benchmark proves they
+    existed), so no published checkpoint is required."""

@@ -188,6 +188,7 @@ def plan_key(config: Config, table: cal.Table) -> PlanKey:
         config.split,
         config.kv_cache,
         config.combo,
+        config.own_weights,
         config.flash_attention,
         config.tensor_split,
         slots,

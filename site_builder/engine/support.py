@@ -153,8 +153,10 @@ def problems(ctx: Context, config: Config, split: str, shape: Shape) -> list[str
     if ctx.quant.format not in rt.quant_formats:
         kind = names.weight_format(ctx.quant.format)
         out.append(f"{name} does not load {config.quant} weights ({kind} format)")
-    elif missing := launch.missing_checkpoint(
-        config.runtime, name, ctx.model, config.quant, ctx.quant.format
+    elif not config.own_weights and (
+        missing := launch.missing_checkpoint(
+            config.runtime, name, ctx.model, config.quant, ctx.quant.format
+        )
     ):
         out.append(missing)  # a published checkpoint, or weights the runtime loads as they are
     out += [
