@@ -60,6 +60,9 @@ class Shape(NamedTuple):
     """Positions a windowed layer caches: the sliding window, or 1 for a hybrid linear-attention
     model, whose fixed recurrent state is carried as a window of one token (see
     :func:`memory.kv_per_token`)."""
+    index_elems_per_token: int
+    """DeepSeek Sparse Attention indexer keys cached per token, all layers together
+    (index_head_dim x layers with their own indexer); zero without DSA."""
     linear_layers: int
     """Linear-attention layers (fixed recurrent state per sequence, no KV cache)."""
     state_bytes_per_layer: float
@@ -152,6 +155,16 @@ def kv_elems_per_layer(model: Model) -> int:
     return 2 * model.num_kv_heads * model.head_dim
 
 
+def index_elems_per_token(model: Model) -> int:
+    """Indexer-key elements DeepSeek Sparse Attention caches per token: one key of
+    ``index_head_dim`` on each layer with its own lightning indexer (DeepSeek-V3.2 technical
+    report, §2.1: the indexer key k^I_s is shared by the indexer heads; config.json
+    ``index_head_dim``). GLM-5: 128 x 78 layers = 9,984 elements beside the 576-element MLA
+    latent of each layer. Zero without sparse attention."""
+    sa = model.sparse_attention
+    return sa.index_head_dim * sa.index_layers if sa is not None else 0
+
+
 def recurrent_state_elems(model: Model) -> int:
     """State elements one linear-attention (Gated DeltaNet) layer keeps per sequence.
 
@@ -214,6 +227,7 @@ def shape_of(model: Model, quant: Quant) -> Shape:
         full_layers=model.num_layers - swa_layers - linear_layers,
         swa_layers=swa_layers,
         window=window,
+        index_elems_per_token=index_elems_per_token(model),
         linear_layers=linear_layers,
         state_bytes_per_layer=recurrent_state_elems(model) * RECURRENT_STATE_BYTES,
         is_mla=model.mla is not None,

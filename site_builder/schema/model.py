@@ -40,6 +40,26 @@ class MlaSpec(Strict):
     )
 
 
+class SparseAttentionSpec(Strict):
+    """DeepSeek Sparse Attention (DeepSeek-V3.2, GLM-5): on top of the MLA latent, a lightning
+    indexer caches one key of ``index_head_dim`` per token on every layer that has its own
+    indexer, and each query attends only to the ``index_topk`` positions it selects
+    (config.json ``index_*`` keys; DeepSeek-V3.2 technical report)."""
+
+    index_head_dim: int = Field(
+        ge=1, le=4096, description="Indexer key width cached per token (index_head_dim)."
+    )
+    index_layers: int = Field(
+        ge=1,
+        le=1000,
+        description="Layers with their own indexer: every layer, unless config.json "
+        "indexer_types marks some 'shared' (they reuse an earlier layer's selection).",
+    )
+    index_topk: int = Field(
+        ge=1, le=1_048_576, description="Positions each query attends to (index_topk)."
+    )
+
+
 class LinearAttentionSpec(Strict):
     """Linear-attention (Gated DeltaNet) layers of a hybrid model, from config.json ``layer_types``
     and the ``linear_*`` keys (Qwen3-Next, Qwen3.5). Each such layer keeps a fixed-size recurrent
@@ -184,6 +204,10 @@ class Model(Entity):
     )
     moe: MoeSpec | None = Field(default=None, description="Expert layout; absent for dense models.")
     mla: MlaSpec | None = Field(default=None, description="Latent-attention layout (DeepSeek).")
+    sparse_attention: SparseAttentionSpec | None = Field(
+        default=None,
+        description="DeepSeek Sparse Attention indexer (DeepSeek-V3.2, GLM-5); needs mla.",
+    )
     linear_attention: LinearAttentionSpec | None = Field(
         default=None,
         description="Linear-attention layers of a hybrid model (Qwen3-Next, Qwen3.5); absent when "
@@ -210,6 +234,9 @@ class Model(Entity):
 
     @model_validator(mode="after")
     def _one_cache_kind(self) -> Model:
+        sa = self.sparse_attention
+        if sa is not None and (self.mla is None or sa.index_layers > self.num_layers):
+            raise ValueError("sparse_attention needs mla and at most num_layers index_layers")
         la = self.linear_attention
         if la is not None:
             if la.layers >= self.num_layers:

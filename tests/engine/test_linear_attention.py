@@ -86,3 +86,32 @@ def test_models_without_linear_attention_keep_their_shape() -> None:
     shape = _shape("qwen3-30b-a3b")
     assert (shape.linear_layers, shape.state_bytes_per_layer, shape.window) == (0, 0.0, 0)
     assert shape.full_layers == 48
+
+
+# DeepSeek Sparse Attention: (model, MLA latent per layer, layers, indexer key, indexer layers)
+# config.json: kv_lora_rank 512 + qk_rope_head_dim 64 per layer; index_head_dim 128 on every
+# layer with its own indexer (GLM-5.2 indexer_types: 21 'full', 57 'shared').
+SPARSE = [
+    ("deepseek-v3.2", 576, 61, 128, 61),
+    ("glm-5", 576, 78, 128, 78),
+    ("glm-5.2", 576, 78, 128, 21),
+]
+
+
+@pytest.mark.parametrize(("slug", "latent", "layers", "index_dim", "index_layers"), SPARSE)
+@pytest.mark.parametrize("tokens", [1, 8192, 163_840])
+def test_sparse_attention_caches_latent_plus_indexer_keys(
+    slug: str, latent: int, layers: int, index_dim: int, index_layers: int, tokens: int
+) -> None:
+    shape = _shape(slug)
+    assert shape.index_elems_per_token == index_dim * index_layers
+    expected = (latent * layers + index_dim * index_layers) * 2.0 * tokens
+    assert mem.kv_bytes(shape, tokens, 2.0) == expected
+
+
+def test_glm5_indexer_adds_about_22_percent_to_the_latent() -> None:
+    # 128 x 78 = 9,984 indexer elements beside 576 x 78 = 44,928 latent elements per token.
+    shape = _shape("glm-5")
+    assert shape.index_elems_per_token / (shape.kv_elems_per_layer * shape.n_layers) == (
+        pytest.approx(9_984 / 44_928)
+    )
