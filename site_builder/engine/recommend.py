@@ -9,7 +9,8 @@ rules below only choose among them:
   for agents and batch) among setups that run in VRAM at or above the quality floor;
 - ``easiest``: the same rule among one-command runtimes (``one_command`` in the catalog:
   Ollama, which installs and serves a model with one command each);
-- ``most_precise``: the most precise quant that runs in VRAM (then the fastest of it);
+- ``most_precise``: the most precise quant that runs in VRAM at or above the quality floor (any,
+  when none passes), then the fastest of it;
 - ``offload``: only when nothing runs in VRAM, the fastest setup that spills to system RAM.
 
 The quality floor is data: a quant passes when its recorded perplexity increase
@@ -277,9 +278,9 @@ def choose(
         easy = [c for c in ranked if catalog.runtimes[c.config.runtime].one_command]
         if easy:
             picked["easiest"] = top(easy)
-        best_class = max(grades.klass(c) for c in in_vram)
-        precise = [c for c in in_vram if grades.klass(c) == best_class]
-        picked["most_precise"] = top([c for c in precise if grades.sound(c)] or precise)
+        pool = [c for c in in_vram if grades.sound(c)] or in_vram
+        best_class = max(grades.klass(c) for c in pool)
+        picked["most_precise"] = top([c for c in pool if grades.klass(c) == best_class])
     else:
         spill = [c for c in evaluated if c.estimate.verdict == "offload"]
         pool = [c for c in spill if grades.sound(c)] or spill
