@@ -77,16 +77,19 @@ def kv_per_token(
     with a window of one token (``shape.window`` is 1 for them): it is all there after the first
     token and never grows, so ``kv_at(full, state, n, 1) = full x n + state``.
 
-    DeepSeek Sparse Attention (DeepSeek-V3.2, GLM-5) adds its indexer keys
-    (``index_elems_per_token``) to the full term, at the KV-cache type like the latent.
+    Full-attention layers use ``full_kv_elems_per_layer`` (Gemma 4 gives its global layers fewer,
+    wider KV heads than its sliding-window layers). DeepSeek Sparse Attention (DeepSeek-V3.2,
+    GLM-5) adds its indexer keys (``index_elems_per_token``) to the full term, at the KV-cache
+    type like the latent.
 
     The one KV formula of the engine: placement sizes every card and system RAM with it, and
     :func:`kv_bytes` (the pinned figure) is this rate grown by :func:`kv_at`.
     """
-    per_layer = shape.kv_elems_per_layer * dtype_bytes * layer_share * head_share
-    index = shape.index_elems_per_token * dtype_bytes * layer_share * head_share
+    share = dtype_bytes * layer_share * head_share
+    full = shape.full_kv_elems_per_layer * share * shape.full_layers
+    index = shape.index_elems_per_token * share
     state = shape.state_bytes_per_layer * shape.linear_layers * layer_share * head_share
-    return per_layer * shape.full_layers + index, per_layer * shape.swa_layers + state
+    return full + index, shape.kv_elems_per_layer * share * shape.swa_layers + state
 
 
 def kv_at(full_per_token: float, swa_per_token: float, tokens: float, window: int) -> float:

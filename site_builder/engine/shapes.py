@@ -53,6 +53,9 @@ class Shape(NamedTuple):
     output_params: float
     kv_elems_per_layer: int
     """K and V elements per token per layer: 2 x kv_heads x head_dim, or the MLA latent width."""
+    full_kv_elems_per_layer: int
+    """The same for a full-attention layer: equal to ``kv_elems_per_layer`` except where the
+    model's global layers have their own KV shape (Gemma 4 ``global_attention``)."""
     full_layers: int
     """Layers that cache every position (neither sliding-window nor linear attention)."""
     swa_layers: int
@@ -185,6 +188,18 @@ def recurrent_state_elems(model: Model) -> int:
     return state + (la.conv_kernel - 1) * conv_dim
 
 
+def full_kv_elems_per_layer(model: Model) -> int:
+    """KV elements a full-attention layer caches per token: ``2 x num_kv_heads x head_dim`` of
+    ``global_attention`` when the model declares one (Gemma 4 31B: 2 x 4 x 512 = 4096, against
+    2 x 16 x 256 = 8192 on its sliding-window layers; config.json ``num_global_key_value_heads``,
+    ``global_head_dim``), else :func:`kv_elems_per_layer`. K and V are both counted although
+    Gemma 4 derives V from K (``attention_k_eq_v``): the transformers cache stores both."""
+    ga = model.global_attention
+    if ga is None:
+        return kv_elems_per_layer(model)
+    return 2 * ga.num_kv_heads * ga.head_dim
+
+
 def shape_of(model: Model, quant: Quant) -> Shape:
     """Sizes of ``model`` stored as ``quant`` (bits per weight from the quant's catalog entry).
 
@@ -224,6 +239,7 @@ def shape_of(model: Model, quant: Quant) -> Shape:
         active_block_params=dense_block + active_experts,
         output_params=embed_params if model.tie_word_embeddings else output_params,
         kv_elems_per_layer=kv_elems_per_layer(model),
+        full_kv_elems_per_layer=full_kv_elems_per_layer(model),
         full_layers=model.num_layers - swa_layers - linear_layers,
         swa_layers=swa_layers,
         window=window,

@@ -40,6 +40,21 @@ class MlaSpec(Strict):
     )
 
 
+class GlobalAttentionSpec(Strict):
+    """KV shape of the full-attention layers when it differs from the sliding-window layers'
+    (Gemma 4 config.json ``num_global_key_value_heads`` and ``global_head_dim``); num_kv_heads and
+    head_dim then describe the sliding-window layers."""
+
+    num_kv_heads: int = Field(
+        ge=1,
+        le=1024,
+        description="KV heads of a full-attention layer (num_global_key_value_heads).",
+    )
+    head_dim: int = Field(
+        ge=1, le=4096, description="Head width of a full-attention layer (global_head_dim)."
+    )
+
+
 class SparseAttentionSpec(Strict):
     """DeepSeek Sparse Attention (DeepSeek-V3.2, GLM-5): on top of the MLA latent, a lightning
     indexer caches one key of ``index_head_dim`` per token on every layer that has its own
@@ -204,6 +219,11 @@ class Model(Entity):
     )
     moe: MoeSpec | None = Field(default=None, description="Expert layout; absent for dense models.")
     mla: MlaSpec | None = Field(default=None, description="Latent-attention layout (DeepSeek).")
+    global_attention: GlobalAttentionSpec | None = Field(
+        default=None,
+        description="Full-attention layers' KV shape when it differs from the sliding-window "
+        "layers' (Gemma 4); needs sliding_window_*.",
+    )
     sparse_attention: SparseAttentionSpec | None = Field(
         default=None,
         description="DeepSeek Sparse Attention indexer (DeepSeek-V3.2, GLM-5); needs mla.",
@@ -234,6 +254,10 @@ class Model(Entity):
 
     @model_validator(mode="after")
     def _one_cache_kind(self) -> Model:
+        if self.global_attention is not None and not (
+            self.sliding_window_tokens and self.sliding_window_layers
+        ):
+            raise ValueError("global_attention describes full layers beside sliding_window_*")
         sa = self.sparse_attention
         if sa is not None and (self.mla is None or sa.index_layers > self.num_layers):
             raise ValueError("sparse_attention needs mla and at most num_layers index_layers")

@@ -1,5 +1,7 @@
-"""Hybrid linear-attention models (Qwen3-Next, Qwen3.5): KV cache on the full-attention layers
-only, plus a fixed recurrent state per linear-attention layer, pinned to the config.json numbers."""
+"""Attention kinds beyond one KV shape per layer, pinned to config.json numbers: hybrid linear
+attention (Qwen3-Next, Qwen3.5: KV on the full-attention layers plus a fixed recurrent state),
+DeepSeek Sparse Attention (indexer keys beside the MLA latent) and Gemma 4's global layers with
+their own KV shape."""
 
 from __future__ import annotations
 
@@ -115,3 +117,29 @@ def test_glm5_indexer_adds_about_22_percent_to_the_latent() -> None:
     assert shape.index_elems_per_token / (shape.kv_elems_per_layer * shape.n_layers) == (
         pytest.approx(9_984 / 44_928)
     )
+
+
+# Gemma 4: (model, sliding layers, local KV heads x dim, full layers, global KV heads x dim)
+# from config.json layer_types, num_key_value_heads/head_dim and num_global_key_value_heads/
+# global_head_dim; window 1024.
+GEMMA4 = [
+    ("gemma-4-31b-it", 50, 16 * 256, 10, 4 * 512),
+    ("gemma-4-26b-a4b-it", 25, 8 * 256, 5, 2 * 512),
+]
+
+
+@pytest.mark.parametrize(("slug", "swa", "local", "full", "glob"), GEMMA4)
+@pytest.mark.parametrize("tokens", [512, 1024, 131_072])
+def test_global_layers_cache_their_own_kv_shape(
+    slug: str, swa: int, local: int, full: int, glob: int, tokens: int
+) -> None:
+    shape = _shape(slug)
+    assert (shape.swa_layers, shape.full_layers, shape.window) == (swa, full, 1024)
+    expected = 2 * glob * 2.0 * full * tokens + 2 * local * 2.0 * swa * min(tokens, 1024)
+    assert mem.kv_bytes(shape, tokens, 2.0) == expected
+
+
+def test_gemma3_full_layers_keep_the_single_kv_shape() -> None:
+    # Gemma 3 27B declares no global_attention: every layer caches 2 x 16 x 128.
+    shape = _shape("gemma-3-27b-it")
+    assert shape.full_kv_elems_per_layer == shape.kv_elems_per_layer == 4096
