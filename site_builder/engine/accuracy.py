@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from site_builder.catalog import Catalog
 from site_builder.engine.calibration import RAW_TABLE
 from site_builder.engine.config import Config
+from site_builder.engine.corrections import Corrections
 from site_builder.engine.estimate import estimate, estimate_with, prepare
-from site_builder.engine.fitting import RawPoint
+from site_builder.engine.fitting import ErrorStats, RawPoint, fit, validation
 from site_builder.engine.result import Estimate
 from site_builder.schema import Benchmark, Result
 
@@ -41,6 +42,8 @@ class AccuracyPoint:
     measured: float
     predicted: float | None
     verdict: str
+    calibrated: bool = False
+    """The engine's figure comes from a runtime and metric calibrated on measurements."""
 
     @property
     def error(self) -> float | None:
@@ -162,6 +165,7 @@ def accuracy_points(catalog: Catalog, estimator: Estimator | None = None) -> lis
                     measured=result.value,
                     predicted=round(value, 3) if finite and value is not None else None,
                     verdict=est.verdict,
+                    calibrated=result.metric in est.calibrated,
                 )
             )
     return points
@@ -238,3 +242,10 @@ def raw_points(catalog: Catalog) -> list[RawPoint]:
                 )
             )
     return out
+
+
+def calibration(catalog: Catalog) -> tuple[list[ErrorStats], Corrections]:
+    """The cross-validated and in-sample error per runtime and metric, and the fitted groups,
+    on ``catalog``'s measurements (what ``accuracy`` prints and ``/methodology/`` shows)."""
+    raw = raw_points(catalog)
+    return validation(raw), fit(raw)

@@ -17,8 +17,11 @@ from dataclasses import dataclass
 
 MIN_POINTS = 10
 """Measurements a runtime, platform and metric needs before it counts as calibrated."""
-MIN_GPUS = 3
+MIN_GPUS = 2
 """Distinct GPU models those measurements must span."""
+
+ANY_PLATFORM = "any"
+"""The platform of groups that pool every back-end (one model kind of one runtime)."""
 
 SPEED_METRICS = ("decode_tok_s", "prefill_tok_s", "ttft_ms", "aggregate_decode_tok_s")
 """Metrics a correction factor applies to (memory is never scaled: it decides fits)."""
@@ -92,12 +95,14 @@ class Corrections:
         return None
 
     def pick(self, runtime: str, platform: str, moe: bool) -> Correction:
-        """Per metric: the group of this model kind if calibrated, else the pooled group if
-        calibrated, else nothing (the caller keeps the raw figure and the published band)."""
+        """Per metric, the first calibrated group of: this back-end and model kind; this model
+        kind on every back-end; this back-end, both kinds pooled. None calibrated: nothing
+        (the caller keeps the raw figure and the published band)."""
         chosen = []
+        order = ((platform, moe), (ANY_PLATFORM, moe), (platform, None))
         for metric in SPEED_METRICS:
-            for kind in (moe, None):
-                g = self.find(runtime, platform, metric, kind)
+            for plat, kind in order:
+                g = self.find(runtime, plat, metric, kind)
                 if g is not None and g.calibrated:
                     chosen.append((metric, Applied(g.factor, g.low, g.high, True)))
                     break

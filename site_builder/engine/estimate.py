@@ -262,7 +262,10 @@ class Calibrated(NamedTuple):
         if applied is None:
             low, high, value = self.kernels.error_low, self.kernels.error_high, raw
         else:
-            low, high, value = applied.low, applied.high, raw * applied.factor
+            # The band always holds the figure itself: a calibration that was biased for the
+            # held-out GPUs widens the range on that side instead of excluding its own value.
+            low, high = min(applied.low, 1.0), max(applied.high, 1.0)
+            value = raw * applied.factor
         if metric == "ttft_ms":
             return value, (value / high, value / low)
         return value, (value * low, value * high)

@@ -5,7 +5,11 @@ ratio), or estimated (engine only, with its range)?
   split, KV type) and reports this metric at the same prompt/generated tokens and concurrency;
 - measured-near: one ran the same cards and model under other conditions (quant, runtime,
   tokens); its value is scaled by engine(this) / engine(that);
-- estimated: the engine's figure and its low/high range.
+- estimated: the engine's figure and its low/high range, on a runtime, platform and metric
+  calibrated on enough measurements (:data:`corrections.MIN_POINTS` on
+  :data:`corrections.MIN_GPUS` GPU models; the range is the leave-one-GPU-out band);
+- uncalibrated: the engine's figure where there are too few measurements to calibrate (the
+  runtime's published efficiency figures; a wider range).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from site_builder.engine.estimate import estimate
 from site_builder.engine.result import Estimate
 from site_builder.schema import Benchmark, Result
 
-Label = Literal["measured", "measured-near", "estimated"]
+Label = Literal["measured", "measured-near", "estimated", "uncalibrated"]
 
 
 @dataclass(frozen=True)
@@ -104,20 +108,27 @@ def label(
                 )
     if near is not None:
         return near
-    low, high = (
-        est.decode_tok_s_range
-        if metric == "decode_tok_s" and est.decode_tok_s_range
-        else (None, None)
-    )
-    return Evidence("estimated", mine, low, high)
+    low, high = band(est, metric) or (None, None)
+    return Evidence(estimated_label(est, metric), mine, low, high)
+
+
+def band(est: Estimate, metric: str) -> tuple[float, float] | None:
+    """The engine's low-high range of ``metric`` (None for metrics without one)."""
+    return {
+        "decode_tok_s": est.decode_tok_s_range,
+        "prefill_tok_s": est.prefill_tok_s_range,
+        "ttft_ms": est.ttft_ms_range,
+        "aggregate_decode_tok_s": est.aggregate_decode_tok_s_range,
+    }.get(metric)
+
+
+def estimated_label(est: Estimate, metric: str) -> Label:
+    """``estimated`` or ``uncalibrated``: whether the engine's figure of ``metric`` comes from a
+    runtime and metric calibrated on enough measurements."""
+    return "estimated" if metric in est.calibrated else "uncalibrated"
 
 
 def prefill_range(est: Estimate) -> tuple[float, float] | None:
-    """Low and high prefill tok/s: the decode range's relative band applied to prefill (the
-    engine's decode calibration error is the only per-configuration band it has; prefill is
-    not calibrated separately yet). None when either figure is missing."""
-    if est.prefill_tok_s is None or not est.decode_tok_s or est.decode_tok_s_range is None:
-        return None
-    low, high = est.decode_tok_s_range
-    scale = est.prefill_tok_s / est.decode_tok_s
-    return low * scale, high * scale
+    """Low and high prefill tok/s: the runtime's cross-validated band when calibrated, else its
+    published one. None when there is no prefill figure."""
+    return est.prefill_tok_s_range if est.prefill_tok_s is not None else None

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from site_builder.engine.corrections import (
+    ANY_PLATFORM,
     MIN_GPUS,
     MIN_POINTS,
     SPEED_METRICS,
@@ -58,8 +59,14 @@ def log_ratio(p: RawPoint) -> float:
 
 
 def keys(p: RawPoint) -> tuple[tuple[str, str, str, bool | None], ...]:
-    """The groups a point belongs to: its model kind, and both kinds pooled."""
-    return ((p.runtime, p.platform, p.metric, p.moe), (p.runtime, p.platform, p.metric, None))
+    """The groups a point belongs to, most specific first (the order :meth:`Corrections.pick`
+    tries them): its back-end and model kind; its model kind on every back-end (MoE routing
+    costs the same kind of efficiency everywhere); its back-end with both kinds pooled."""
+    return (
+        (p.runtime, p.platform, p.metric, p.moe),
+        (p.runtime, ANY_PLATFORM, p.metric, p.moe),
+        (p.runtime, p.platform, p.metric, None),
+    )
 
 
 def factors(points: Iterable[RawPoint]) -> dict[tuple[str, str, str, bool | None], float]:

@@ -302,7 +302,7 @@ def choose(
     return Recommendation(model, workload, answers, tuple(evaluated), reason, per_runtime)
 
 
-EVIDENCE_RANK = {"measured": 2, "measured-near": 1, "estimated": 0}
+EVIDENCE_RANK = {"measured": 3, "measured-near": 2, "estimated": 1, "uncalibrated": 0}
 
 
 def _top(

@@ -8,6 +8,8 @@ them. Pending benchmarks get the engine's estimate of their configuration.
 from __future__ import annotations
 
 from site_builder.engine import AccuracyPoint, Config, Estimate
+from site_builder.engine.corrections import Corrections
+from site_builder.engine.fitting import ErrorStats
 from site_builder.schema import Benchmark, Combo
 from site_builder.site.results import Results
 
@@ -15,6 +17,13 @@ from site_builder.site.results import Results
 def points(results: Results) -> list[AccuracyPoint]:
     """Every measured result beside the engine's prediction (computed by the evaluate stage)."""
     found: list[AccuracyPoint] = results.memo[("accuracy_points",)]
+    return found
+
+
+def calibration(results: Results) -> tuple[list[ErrorStats], Corrections]:
+    """Cross-validated error per runtime and metric, and the fitted calibration groups
+    (computed by the evaluate stage)."""
+    found: tuple[list[ErrorStats], Corrections] = results.memo[("calibration",)]
     return found
 
 

@@ -53,10 +53,13 @@ FIELDS = (
     "per_gpu",
     "reasons",
     "launch_command",
+    "evidence",
 )
 """Columns of ``/api/estimates/<combo>.json`` rows; ``per_gpu`` rows are
 [gpu, capacity, weights, kv_cache, buffers, overhead, total] in GiB; ``bits_per_weight`` is
-the model's effective bits per parameter in that quant (what the site's picks rank by)."""
+the model's effective bits per parameter in that quant (what the site's picks rank by);
+``evidence`` is the decode figure's label: ``estimated`` (calibrated runtime and metric) or
+``uncalibrated`` (too few measurements to calibrate)."""
 
 
 def files(data: SiteData) -> dict[str, str | bytes]:
@@ -237,6 +240,7 @@ def row(bits: Bits, query: Query, estimate: Estimate) -> list[Any]:
         per_gpu,
         data["reasons"],
         data["launch_command"],
+        "estimated" if "decode_tok_s" in estimate.calibrated else "uncalibrated",
     ]
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from site_builder.catalog import Catalog
 from site_builder.engine import Config, accuracy_points
+from site_builder.engine.accuracy import calibration
 from site_builder.engine.estimate import Lookups, prepare
 from site_builder.engine.recommend import Candidate, candidates, choose
 from site_builder.engine.workloads import HEADLINE
@@ -78,6 +79,7 @@ def _benchmarks(results: Results) -> None:
     labels, pending ones for their estimate."""
     catalog = results.catalog
     results.memo[("accuracy_points",)] = accuracy_points(catalog, results.estimator)
+    results.memo[("calibration",)] = calibration(catalog)
     for bench in catalog.benchmarks.values():
         results.estimator(catalog, pending_config(bench))
 

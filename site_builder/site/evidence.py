@@ -1,9 +1,11 @@
-"""Evidence labels of the figures the site shows: measured, measured-near or estimated.
+"""Evidence labels of the figures the site shows: measured, measured-near, estimated or
+uncalibrated.
 
 The engine decides (:func:`site_builder.engine.evidence.label`): *measured* when a benchmark ran
 exactly this configuration, *measured-near* when one ran the same cards and model under other
-conditions (its value scaled by the engine's ratio), *estimated* otherwise, with the engine's
-low/high range. This module formats its answer for the pages.
+conditions (its value scaled by the engine's ratio), *estimated* otherwise on a runtime and
+metric calibrated on measurements, *uncalibrated* where too few measurements exist, both with
+the engine's low/high range. This module formats its answer for the pages.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from site_builder.engine import evidence as engine_evidence
 from site_builder.site import fmt
 from site_builder.site.results import Query, Results, config_for
 
-Label = Literal["measured", "measured-near", "estimated"]
+Label = Literal["measured", "measured-near", "estimated", "uncalibrated"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class Shown:
 def decode(results: Results, query: Query, estimate: Estimate) -> Shown:
     """Single-stream decode speed of ``query`` with its evidence."""
     if estimate.decode_tok_s is None:
-        return Shown(fmt.DASH, "tok/s", "estimated")
+        return Shown(fmt.DASH, "tok/s", engine_evidence.estimated_label(estimate, "decode_tok_s"))
     config = config_for(results.catalog, query)
     return shown(
         engine_evidence.label(results.catalog, config, "decode_tok_s", estimate, results.estimator)
@@ -49,6 +51,10 @@ def shown(found: engine_evidence.Evidence) -> Shown:
     if found.value is None:
         return Shown(fmt.DASH, "tok/s", "estimated")
     span = ""
-    if found.label == "estimated" and found.low is not None and found.high is not None:
+    if (
+        found.label in ("estimated", "uncalibrated")
+        and found.low is not None
+        and found.high is not None
+    ):
         span = f"{fmt.tok_s(found.low)}–{fmt.tok_s(found.high)}"
     return Shown(fmt.tok_s(found.value), "tok/s", found.label, span, found.benchmark)

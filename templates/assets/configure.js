@@ -160,11 +160,11 @@
     }
     var figures = text("div", "", "figures");
     var range = get("decode_low") !== null ? fmt(get("decode_low")) + "–" + fmt(get("decode_high")) : "";
-    var shownDecode = get("decode_tok_s"), label = "estimated";
+    var shownDecode = get("decode_tok_s"), label = get("evidence");
     if (recommended && recommended.evidence && recommended.evidence[1] !== null) {
       label = recommended.evidence[0];
       shownDecode = recommended.evidence[1];
-      if (label !== "estimated") { range = ""; }
+      if (label !== "estimated" && label !== "uncalibrated") { range = ""; }
     }
     var decode = figure("Decode, single stream", fmt(shownDecode), "tok/s", range ? range + " · " + label : label);
     decode.setAttribute("data-testid", "decode");

@@ -9,7 +9,8 @@ import pytest
 
 from site_builder.catalog import Catalog, load_catalog
 from site_builder.engine import Config, Estimate, estimate
-from site_builder.engine.estimate import Lookups, prepare
+from site_builder.engine.calibration import RAW_TABLE
+from site_builder.engine.estimate import Lookups, estimate_with, prepare
 
 FIXTURE_CATALOG = Path(__file__).parent / "fixtures" / "catalog"
 
@@ -50,5 +51,17 @@ def ask(catalog: Catalog, lookups: Lookups) -> Ask:
 
     def run(gpus: str, model: str, quant: str, runtime: str, **kwargs: object) -> Estimate:
         return estimate(catalog, config(gpus, model, quant, runtime, **kwargs), lookups)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def ask_raw(catalog: Catalog) -> Ask:
+    """``ask`` on the physical model alone (no per-runtime calibration on measurements)."""
+    mine = prepare(catalog)
+
+    def run(gpus: str, model: str, quant: str, runtime: str, **kwargs: object) -> Estimate:
+        found = config(gpus, model, quant, runtime, **kwargs)
+        return estimate_with(catalog, found, RAW_TABLE, mine)
 
     return run

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from site_builder.catalog import load_catalog
 from site_builder.cli import main
+from site_builder.engine.config import DEFAULT_CONTEXT_TOKENS
 from site_builder.site import fmt
 from tests.site.conftest import Built
 from tests.site.pagetext import table_after
@@ -41,6 +43,12 @@ SETUP = re.compile(
 VERDICTS = {fmt.verdict_words(v): v for v in ("fits", "tight", "offload", "no-fit", "unsupported")}
 
 
+def headline_context(catalog: Path, model: str) -> str:
+    """The headline window of ``model``: the chat workload's, capped at the model's maximum."""
+    limit = load_catalog(catalog).models[model].max_context_tokens
+    return str(min(DEFAULT_CONTEXT_TOKENS, limit))
+
+
 def check_combo_page(built: Built, capsys: pytest.CaptureFixture[str], combo: str) -> int:
     """Every will-it-run row of a combo page equals the engine's result; returns rows checked."""
     rows = table_after(built.html(f"hardware-combos/{combo}/"), "will-it-run")
@@ -60,6 +68,8 @@ def check_combo_page(built: Built, capsys: pytest.CaptureFixture[str], combo: st
             found["quant"],
             "--runtime",
             runtimes[found["runtime"]],
+            "--context",
+            headline_context(built.layout.catalog, models[model]),
             *split,
         )
         assert VERDICTS[verdict] == result["verdict"]

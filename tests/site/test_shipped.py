@@ -103,6 +103,8 @@ def test_global_matrix_matches_the_engine(
             pick["runtime"],
             "--split",
             pick["split"],
+            "--context",
+            str(pick["context"]),
         )
         assert cell.startswith(fmt.verdict_words(result["verdict"])), cell
         assert pick["quant"] in cell

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from site_builder.engine.evidence import estimated_label
 from site_builder.site import accuracy, fmt, urls
 from site_builder.site.context import Link, model_link, runtime_link
 from site_builder.site.sitedata import SiteData
@@ -29,6 +30,8 @@ class MeasuredRow:
     conditions: str
     measured: str
     estimated: str
+    label: str
+    """The estimate's evidence label: estimated (calibrated) or uncalibrated."""
     error: str
     source: str
 
@@ -45,6 +48,7 @@ class PendingRow:
     runtime: Link
     rationale: str
     estimated: str
+    label: str
 
 
 def measured_rows(data: SiteData, combo: str | None = None) -> list[MeasuredRow]:
@@ -65,6 +69,7 @@ def measured_rows(data: SiteData, combo: str | None = None) -> list[MeasuredRow]
                 conditions=_conditions(point.prompt_tokens, point.gen_tokens),
                 measured=f"{fmt.num(point.measured)} {unit}",
                 estimated=_value(point.predicted, unit),
+                label="estimated" if point.calibrated else "uncalibrated",
                 error=f"{error:+.0%}" if error is not None else fmt.DASH,
                 source=bench.result_source or bench.sources[0],
             )
@@ -91,6 +96,7 @@ def pending_rows(data: SiteData, combo: str | None = None) -> list[PendingRow]:
                 runtime=runtime_link(data.catalog, bench.runtime),
                 rationale=bench.rationale,
                 estimated=_value(estimate.decode_tok_s, "tok/s"),
+                label=estimated_label(estimate, "decode_tok_s"),
             )
         )
     return rows

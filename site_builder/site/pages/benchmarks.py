@@ -27,6 +27,8 @@ class BenchBlock:
     measured_on: str
     results: list[bench_rows.MeasuredRow]
     estimate: str
+    label: str
+    """Evidence label of ``estimate``."""
     sources: list[str]
     hardware: str
 
@@ -67,6 +69,7 @@ def get_context(data: SiteData) -> BenchmarksPage:
                 measured_on=bench.measured_on.isoformat() if bench.measured_on else "",
                 results=[row for row in measured if row.anchor == anchor],
                 estimate=pending[anchor].estimated if anchor in pending else "",
+                label=pending[anchor].label if anchor in pending else "estimated",
                 sources=list(bench.sources),
                 hardware=" + ".join(
                     f"{g.count}× {data.catalog.gpus[g.gpu].name}" for g in bench.gpus

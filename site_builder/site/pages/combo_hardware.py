@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from site_builder.engine import Estimate, power
 from site_builder.engine.config import DEFAULT_USD_PER_KWH
+from site_builder.engine.evidence import estimated_label
 from site_builder.engine.names import short_gpu_name
 from site_builder.engine.recommend import Candidate, fastest_of
 from site_builder.schema import Combo
@@ -43,6 +44,8 @@ class SplitResult:
     decode: str
     prefill: str
     reason: str
+    label: str = "estimated"
+    """Evidence label of the decode figure (estimated or uncalibrated)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,8 @@ class Fact:
 
     label: str
     value: str
+    evidence: str = "estimated"
+    """The figure's evidence label where it is an engine figure (see :mod:`engine.evidence`)."""
 
 
 def cards(data: SiteData, combo: Combo) -> list[str]:
@@ -126,6 +131,7 @@ def split_results(data: SiteData, slug: str, combo: Combo, pick: Pick | None) ->
                 fmt.tok_s(estimate.decode_tok_s),
                 fmt.tok_s(estimate.prefill_tok_s),
                 "" if estimate.verdict in ("fits", "tight") else reason(estimate),
+                estimated_label(estimate, "decode_tok_s"),
             )
         )
     return rows

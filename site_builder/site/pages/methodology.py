@@ -10,7 +10,9 @@ from dataclasses import dataclass, replace
 from site_builder.engine import AccuracyPoint, accuracy_table
 from site_builder.engine import ErrorRow as EngineErrorRow
 from site_builder.engine.config import DEFAULT_USD_PER_KWH
+from site_builder.engine.corrections import MIN_GPUS, MIN_POINTS, Group
 from site_builder.engine.fit import TIGHT_FRACTION, TIGHT_GIB
+from site_builder.engine.fitting import ErrorStats
 from site_builder.engine.recommend import FLOOR_QUANT, USABLE_CHAT_TOK_S
 from site_builder.site import accuracy, fmt
 from site_builder.site.pages.bench_rows import METRIC_NAMES
@@ -34,7 +36,39 @@ class ErrorRow:
 
 
 @dataclass(frozen=True)
+class ValidationRow:
+    """Cross-validated and in-sample error of one runtime and metric."""
+
+    runtime: str
+    metric: str
+    points: int
+    gpu_out: str
+    """Leave-one-GPU-out: median / p90 / bias."""
+    source_out: str
+    in_sample: str
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One calibration group: runtime, back-end, model kind and metric."""
+
+    runtime: str
+    platform: str
+    kind: str
+    metric: str
+    points: int
+    gpus: int
+    factor: str
+    band: str
+    calibrated: bool
+
+
+@dataclass(frozen=True)
 class MethodologyPage:
+    validation: list[ValidationRow]
+    groups: list[GroupRow]
+    min_points: int
+    min_gpus: int
     accuracy: list[ErrorRow]
     scatter_svg: str
     assumptions: list[tuple[str, int]]
@@ -58,7 +92,12 @@ def get_context(data: SiteData) -> MethodologyPage:
     if len({p.runtime for p in points}) > 1:
         rows += [_row(data, r) for r in accuracy_table(replace(p, runtime="") for p in points)]
     counts = Counter(a for estimate in data.results.grid.values() for a in estimate.assumptions)
+    stats, fitted = accuracy.calibration(data.results)
     return MethodologyPage(
+        validation=_validation(data, stats),
+        groups=[_group(data, g) for g in fitted.groups],
+        min_points=MIN_POINTS,
+        min_gpus=MIN_GPUS,
         accuracy=rows,
         scatter_svg=_scatter(points),
         assumptions=sorted(counts.items(), key=lambda item: (-item[1], item[0])),
@@ -82,6 +121,47 @@ def _row(data: SiteData, row: EngineErrorRow) -> ErrorRow:
         median=f"{row.median_abs_pct:.0f} %",
         p90=f"{row.p90_abs_pct:.0f} %",
         bias=f"{row.bias_pct:+.0f} %" if round(row.bias_pct) else "0 %",
+    )
+
+
+def _name(data: SiteData, runtime: str) -> str:
+    found = data.catalog.runtimes.get(runtime)
+    return found.name if found else runtime
+
+
+def _triple(s: ErrorStats) -> str:
+    return f"{s.median_abs_pct:.0f} / {s.p90_abs_pct:.0f} / {s.bias_pct:+.0f} %"
+
+
+def _validation(data: SiteData, stats: list[ErrorStats]) -> list[ValidationRow]:
+    by_key: dict[tuple[str, str], dict[str, ErrorStats]] = {}
+    for s in stats:
+        by_key.setdefault((s.runtime, s.metric), {})[s.scheme] = s
+    return [
+        ValidationRow(
+            runtime=_name(data, runtime),
+            metric=METRIC_NAMES[metric][0],
+            points=schemes["leave-one-gpu-out"].n,
+            gpu_out=_triple(schemes["leave-one-gpu-out"]),
+            source_out=_triple(schemes["leave-one-source-out"]),
+            in_sample=_triple(schemes["in-sample"]),
+        )
+        for (runtime, metric), schemes in sorted(by_key.items())
+    ]
+
+
+def _group(data: SiteData, g: Group) -> GroupRow:
+    kind = {True: "MoE", False: "dense", None: "all"}[g.moe]
+    return GroupRow(
+        runtime=_name(data, g.runtime),
+        platform=g.platform,
+        kind=kind,
+        metric=METRIC_NAMES[g.metric][0],
+        points=g.n,
+        gpus=g.gpus,
+        factor=f"{g.factor:.2f}" if g.calibrated else fmt.DASH,
+        band=f"{g.low:.2f}–{g.high:.2f}" if g.calibrated else fmt.DASH,
+        calibrated=g.calibrated,
     )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from site_builder.catalog import Catalog
 from site_builder.engine import Estimate
+from site_builder.engine.evidence import estimated_label
 from site_builder.schema import Stack, Workload
 from site_builder.schema.base import FailureMode, Troubleshooting
 from site_builder.schema.stack import Check, Step
@@ -167,17 +168,29 @@ def outcome(data: SiteData, combo: str, workload: Workload, title: str) -> Outco
 
 
 def _figures(estimate: Estimate, concurrency: int) -> list[Fact]:
+    def kind(metric: str) -> str:
+        return estimated_label(estimate, metric)
+
     facts = [
-        Fact("Prefill", f"{fmt.tok_s(estimate.prefill_tok_s)} tok/s"),
-        Fact("Time to first token (512-token prompt)", f"{fmt.ms(estimate.ttft_ms)} ms"),
+        Fact("Prefill", f"{fmt.tok_s(estimate.prefill_tok_s)} tok/s", kind("prefill_tok_s")),
+        Fact(
+            "Time to first token (512-token prompt)",
+            f"{fmt.ms(estimate.ttft_ms)} ms",
+            kind("ttft_ms"),
+        ),
     ]
     if concurrency > 1:
         facts += [
             Fact(
                 f"Aggregate decode, {concurrency} concurrent",
                 f"{fmt.tok_s(estimate.aggregate_decode_tok_s)} tok/s",
+                kind("aggregate_decode_tok_s"),
             ),
-            Fact("Decode per user", f"{fmt.tok_s(estimate.per_user_decode_tok_s)} tok/s"),
+            Fact(
+                "Decode per user",
+                f"{fmt.tok_s(estimate.per_user_decode_tok_s)} tok/s",
+                kind("aggregate_decode_tok_s"),
+            ),
         ]
     facts += [
         Fact("Memory per card", per_card(estimate)),
@@ -185,8 +198,12 @@ def _figures(estimate: Estimate, concurrency: int) -> list[Fact]:
             "Largest context that fits",
             fmt.tokens(estimate.max_context) if estimate.max_context else fmt.DASH,
         ),
-        Fact("GPU power at load", f"{fmt.watts(estimate.power_w)} W"),
-        Fact("Energy per generated token", f"{fmt.num(estimate.joules_per_token, 2)} J"),
+        Fact("GPU power at load", f"{fmt.watts(estimate.power_w)} W", kind("power_w")),
+        Fact(
+            "Energy per generated token",
+            f"{fmt.num(estimate.joules_per_token, 2)} J",
+            kind("power_w"),
+        ),
     ]
     return facts
 
