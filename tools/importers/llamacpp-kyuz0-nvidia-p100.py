@@ -50,6 +50,28 @@ MODELS = {
 TOOLBOXES = {"p100": "CUDA 12.2"}
 CARDS = {"single": 1, "dual": 2, "triple": 3, "quad": 4}
 
+# Results far from the engine (site_builder/site/outliers.py), keyed by (upstream log, llama-bench
+# test): why they differ, as far as the logs and the card's documented features say.
+_NO_DP4A = (
+    "Pascal P100 (compute capability 6.0, as the log's device lines print) has no INT8 "
+    "dot-product instruction (dp4a needs 6.1), so llama.cpp's quantized matrix-vector kernels "
+    "run slower than the engine's bandwidth model assumes; no other cause is stated by the source."
+)
+REASONS = {
+    ("gpt-oss-20b-mxfp4__p100__fa1__longctx32768__single.log", "tg32 @ d32768"): _NO_DP4A,
+    ("gpt-oss-20b-mxfp4__p100__fa1__single.log", "tg128"): _NO_DP4A,
+    (
+        "Qwen3.5-122B-A10B-Q3_K_M-00001-of-00003__p100__fa1__longctx32768__quad.log",
+        "tg32 @ d32768",
+    ): _NO_DP4A,
+    ("Qwen3.5-122B-A10B-Q3_K_M-00001-of-00003__p100__fa1__quad.log", "tg128"): _NO_DP4A,
+}
+
+
+def _test(row: dict[str, Any]) -> str:
+    """The llama-bench test name of a parsed row (pp512, tg32 @ d32768)."""
+    return f"{row['kind']}{row['n']}" + (f" @ d{row['depth']}" if row["depth"] else "")
+
 
 def _name(path: str) -> tuple[str, str, bool, int] | None:
     """(model stem, toolbox, long-context log, cards) of a kept log, else None."""
@@ -119,6 +141,9 @@ def build_doc(gitdir: str, commit: str) -> dict[str, Any]:
             result = strix._result(row)
             if result is not None:
                 result["notes"] += f" Upstream log {row['file']}."
+                reason = REASONS.get((row["file"], _test(row)))
+                if reason:
+                    result["outlier_reason"] = reason
                 results.append(result)
         if not results:
             continue
