@@ -51,6 +51,27 @@ TOOLBOXES = {
 }
 CARDS = {"single": 1, "dual": 2}
 
+# Results far from the engine (site_builder/site/outliers.py), keyed by (pinned commit, upstream
+# log, llama-bench test): why they differ, as far as the logs say.
+_ROCM_PP = (
+    "Measured as published, no cause stated by the source; the engine over-predicts gpt-oss "
+    "prefill with llama.cpp's ROCm backend on this RDNA 4 card (see /methodology/)."
+)
+_ROCM_PP_DUAL = (
+    "Measured as published, no cause stated by the source; the engine over-predicts gpt-oss "
+    "prefill with llama.cpp's ROCm backend on these RDNA 4 cards split by layers (see "
+    "/methodology/)."
+)
+REASONS = {
+    ("2d90fc1", "gpt-oss-20b-mxfp4__rocm7.1.1__fa1__single.log", "pp512"): _ROCM_PP,
+    ("2d90fc1", "gpt-oss-120b-mxfp4-00001-of-00003__rocm6_4_4__fa1__dual.log", "pp512"): (
+        _ROCM_PP_DUAL
+    ),
+    ("2d90fc1", "gpt-oss-120b-mxfp4-00001-of-00003__rocm7.1.1__fa1__dual.log", "pp512"): (
+        _ROCM_PP_DUAL
+    ),
+}
+
 
 def _name(path: str) -> tuple[str, str, str | None, int] | None:
     stem = path.rsplit("/", 1)[-1].removesuffix(".log")
@@ -107,6 +128,9 @@ def build_doc(gitdir: str, commit: str) -> dict[str, Any]:
             result = strix._result(row)
             if result is not None:
                 result["notes"] += f" Upstream log {row['file']}."
+                reason = REASONS.get((commit[:7], row["file"], strix._test(row)))
+                if reason:
+                    result["outlier_reason"] = reason
                 results.append(result)
         if not results:
             continue

@@ -139,6 +139,34 @@ def parse_log(text: str) -> tuple[list[dict[str, Any]], str | None, str]:
     return rows, build, device
 
 
+# Further results far from the engine (site_builder/site/outliers.py), keyed by (pinned commit,
+# upstream log, llama-bench test): why they differ, as far as the logs say.
+_ROCM_BF16 = (
+    "Measured as published, no cause stated by the source; the engine over-predicts prefill of "
+    "BF16 weights on llama.cpp's ROCm backend on this chip (see /methodology/)."
+)
+REASONS = {
+    ("765cc5c", "Qwen3-30B-A3B-BF16-00001-of-00002__rocm6_4_4.log", "pp512"): (
+        "The log prints the rocBLAS warning 'hipBlasLT failed, falling back to tensile', so BF16 "
+        "matrix products ran on rocBLAS's fallback kernels; the engine over-predicts prefill of "
+        "BF16 weights on llama.cpp's ROCm backend on this chip (see /methodology/)."
+    ),
+    ("765cc5c", "Qwen3-30B-A3B-BF16-00001-of-00002__rocm6_4_4__fa1.log", "pp512"): _ROCM_BF16,
+    ("765cc5c", "Qwen3-30B-A3B-BF16-00001-of-00002__rocm7_rc.log", "pp512"): _ROCM_BF16,
+    ("765cc5c", "Qwen3-30B-A3B-BF16-00001-of-00002__rocm7_rc__fa1.log", "pp512"): _ROCM_BF16,
+    ("765cc5c", "gpt-oss-120b-mxfp4-00001-of-00003__vulkan_radv.log", "pp512"): (
+        "Measured as published, no cause stated by the source; with the RADV Vulkan driver and "
+        "flash attention off, prefill here sits well below the same repository's AMDVLK run of "
+        "this model, and the engine does not model the driver (see /methodology/)."
+    ),
+}
+
+
+def _test(row: dict[str, Any]) -> str:
+    """The llama-bench test name of a parsed row (pp512, tg32 @ d32768)."""
+    return f"{row['kind']}{row['n']}" + (f" @ d{row['depth']}" if row["depth"] else "")
+
+
 def _result(row: dict[str, Any]) -> dict[str, Any] | None:
     spread = f"± {row['sd']} over llama-bench's repetitions"
     if row["kind"] == "pp" and row["depth"] == 0:
@@ -206,6 +234,8 @@ def build_doc(gitdir: str, commit: str) -> dict[str, Any]:
                         "this build), so BF16 weights run through a slow conversion path; the "
                         "result measures that fallback, not the chip's compute or memory limit."
                     )
+                elif (commit[:7], row["file"], _test(row)) in REASONS:
+                    result["outlier_reason"] = REASONS[(commit[:7], row["file"], _test(row))]
                 results.append(result)
         if not results:
             continue
