@@ -83,6 +83,25 @@ def _slugify(text: str) -> str:
     return out.strip("-")
 
 
+# Results far from the engine (site_builder/site/outliers.py), keyed by CSV (hardware, gpu_count,
+# model, quant, metric, context_or_prompt_len): why they differ, as far as the source says.
+REASONS = {
+    (
+        "RTX 4090 24GB",
+        "4",
+        "Meta-Llama-3-70B (base)",
+        "Q4_K_M (39.59 GiB)",
+        "prefill_tok_s",
+        "4096",
+    ): (
+        "Measured as published, no cause stated by the source; on this May 2024 build (flash "
+        "attention off) a 4,096-token prompt runs no faster than a 512-token one, while the "
+        "engine expects the four layer-split cards to overlap micro-batches on longer prompts "
+        "(see /methodology/)."
+    ),
+}
+
+
 def _result(row: dict[str, str]) -> dict[str, object]:
     metric = row["metric"]
     span = row["context_or_prompt_len"]
@@ -177,6 +196,21 @@ def _rationale(gpu_id: str, count: int, model_id: str, quant: str, build: str) -
     return " ".join(parts)
 
 
+def _with_reason(row: dict[str, str]) -> dict[str, object]:
+    result = _result(row)
+    key = (
+        row["hardware"],
+        row["gpu_count"],
+        row["model"],
+        row["quant"],
+        row["metric"],
+        row["context_or_prompt_len"],
+    )
+    if key in REASONS:
+        result["outlier_reason"] = REASONS[key]
+    return result
+
+
 def build_entries(rows: list[dict[str, str]]) -> dict[str, dict[str, object]]:
     groups: dict[tuple[str, str, str, str], list[dict[str, str]]] = defaultdict(list)
     for row in rows:
@@ -222,7 +256,7 @@ def build_entries(rows: list[dict[str, str]]) -> dict[str, dict[str, object]]:
                 "measured_on": MEASURED_ON[build],
                 "result_source": source,
                 "rationale": _rationale(gpu_id, count, model_id, quant, version),
-                "results": [_result(r) for r in group],
+                "results": [_with_reason(r) for r in group],
                 "sources": [source],
             }
         )
