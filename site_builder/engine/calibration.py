@@ -67,6 +67,10 @@ class Kernels:
     """Ratio measured/predicted at the 90th percentile."""
     calibrated: bool
     """Constants come from a fit on measurements (else from published figures)."""
+    request_s: float = 0.0
+    """TTFT: fixed cost of one request before its first token beyond prefill and one decode
+    step (HTTP front end, tokenization, scheduling). Zero for in-process benchmarks
+    (llama-bench, mlx_lm.generate)."""
 
 
 # llama.cpp on CUDA/ROCm: fitted by benchmarks/fit_calibration.py on the 62 CUDA decode and 62
@@ -145,7 +149,13 @@ SERVING_CUDA = Kernels(
     error_low=0.7,
     error_high=1.3,
     calibrated=False,
+    request_s=0.06,
 )
+# request_s: measured TTFT minus prefill and one decode step at short prompts, where prefill is
+# a few ms: vLLM 0.20.2 on an RTX 4090, 256-token prompt, median TTFT 88.1 ms (ferrum-infer-rs
+# @1330a73, docs/bench/cuda-rtx4090-2026-05-30-m3-80pct-confirmed/vllm0202/c1_n5.json) and
+# SGLang 0.5.6 on 8x B200 at concurrency 1, mean TTFT 99-192 ms (sgl-cookbook @7b5bd9c): about
+# 60 ms of the request path that the compute model does not see.
 
 # ExLlamaV2: EXL2 kernels are memory-bound GEMV at batch 1 (turboderp/exllamav2 README
 # reports ~same tok/s class as llama.cpp on 4090); no CUDA graphs.
