@@ -1,4 +1,5 @@
-"""``site-builder validate``: load the catalog and report every problem at once."""
+"""``site-builder validate``: load the catalog and report every problem at once: schema and
+reference errors, then measurements far from the engine without an ``outlier_reason``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from site_builder.catalog import load_catalog
+from site_builder.site import outliers
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -16,6 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.catalog)
+    outliers.check(catalog, args.catalog)
     counts = ", ".join(
         f"{len(getattr(catalog, kind))} {kind}"
         for kind in (

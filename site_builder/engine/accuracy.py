@@ -223,7 +223,7 @@ def raw_points(catalog: Catalog) -> list[RawPoint]:
         if model is None or any(g is None for g in gpus):
             continue
         platform = gpus[0].platform if gpus[0] is not None else "cuda"
-        for result in bench.results:
+        for index, result in enumerate(bench.results):
             config = result_config(bench, result, catalog)
             est = estimate_with(catalog, config, RAW_TABLE, lookups)
             value = predicted(est, result.metric, bench.runtime, result.notes)
@@ -239,6 +239,7 @@ def raw_points(catalog: Catalog) -> list[RawPoint]:
                     source=source_of(slug, bench),
                     measured=result.value,
                     predicted=value,
+                    ref=(slug, index),
                 )
             )
     return out

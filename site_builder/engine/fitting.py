@@ -37,6 +37,8 @@ class RawPoint:
     """Where it was published (leave-one-source-out folds)."""
     measured: float
     predicted: float
+    ref: tuple[str, int] = ("", 0)
+    """The benchmark ID and the index of the result in its ``results`` list."""
 
 
 def median(values: Sequence[float]) -> float:

@@ -29,6 +29,7 @@ from site_builder.site import (
     lock,
     mkdocs_run,
     nav,
+    outliers,
     output,
     prose,
     render,
@@ -123,6 +124,7 @@ def generate(layout: Layout, report: BuildReport | None = None) -> Generated:
     with report.stage("prose"):
         prose.check(data, layout.catalog)
         stack_check.check(data, layout.catalog)
+        outliers.check(catalog, layout.catalog)
     with report.stage("render"):
         docs = markdown_files(layout, data, all_pages(data))
     return Generated(layout, data, docs)

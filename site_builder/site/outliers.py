@@ -1,0 +1,84 @@
+"""Wrong measurements do not pass: a measured result far from the engine must say why.
+
+Each measured result is compared with the engine's leave-one-GPU-out prediction for the same
+conditions (calibrated without that GPU model, so a wrong value cannot pull the prediction
+towards itself). It fails validation at its ``value`` when it differs by more than 2x, or, where
+its runtime and metric have at least :data:`corrections.MIN_POINTS` measurements, by more than
+their cross-validated 90th-percentile error, unless the result carries ``outlier_reason:``
+(a known slow build, a power-limited card...). A typo such as 185 for 18.5 tok/s is caught.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from site_builder.catalog import Catalog, yamlsafe
+from site_builder.catalog.locate import locate
+from site_builder.engine import fitting
+from site_builder.engine.accuracy import raw_points
+from site_builder.engine.corrections import MIN_POINTS
+from site_builder.errors import CatalogError, Problem
+from site_builder.site.pages.bench_rows import METRIC_NAMES
+
+MAX_RATIO = 2.0
+"""A measurement more than this factor away from the engine always needs a reason."""
+
+
+def check(catalog: Catalog, catalog_dir: Path) -> None:
+    """Raise :class:`CatalogError` with one problem per unexplained outlier."""
+    found = list(problems(catalog, catalog_dir))
+    if found:
+        raise CatalogError(found)
+
+
+def problems(catalog: Catalog, catalog_dir: Path) -> Iterator[Problem]:
+    raw = raw_points(catalog)
+    predictions = fitting.cross_validate(raw, fitting.by_gpu)
+    p90 = {
+        (s.runtime, s.metric): s.p90_abs_pct
+        for s in fitting.error_table(raw, predictions, "leave-one-gpu-out")
+        if s.n >= MIN_POINTS
+    }
+    for point, predicted in zip(raw, predictions, strict=True):
+        slug, index = point.ref
+        result = catalog.benchmarks[slug].results[index]
+        if result.outlier_reason:
+            continue
+        why = _excess(point, predicted, p90.get((point.runtime, point.metric)))
+        if why:
+            path = catalog_dir / "benchmarks" / f"{slug}.yaml"
+            line, col = _position(path, ("results", index, "value"))
+            shown = catalog.paths[("benchmarks", slug)]
+            yield Problem(shown, line, col, f"results[{index}].value", why)
+
+
+def _excess(point: fitting.RawPoint, predicted: float, p90_pct: float | None) -> str:
+    """Why ``point`` is an outlier against ``predicted`` ('' when it is not)."""
+    ratio = point.measured / predicted
+    error_pct = abs(predicted - point.measured) / point.measured * 100
+    unit = METRIC_NAMES[point.metric][1]
+    head = (
+        f"{point.measured:g} {unit} is {ratio:.2g}x the engine's {predicted:.3g} {unit} for "
+        "these conditions (calibrated without this GPU model)"
+    )
+    tail = (
+        ": check the value against the source; if it is right, say why it differs in "
+        "outlier_reason:"
+    )
+    if ratio > MAX_RATIO or ratio < 1 / MAX_RATIO:
+        return f"{head}, more than {MAX_RATIO:g}x off{tail}"
+    if p90_pct is not None and error_pct > p90_pct:
+        return (
+            f"{head}, {error_pct:.0f} % off where 90 % of {point.runtime} "
+            f"{METRIC_NAMES[point.metric][0].lower()} measurements are within {p90_pct:.0f} %"
+            f"{tail}"
+        )
+    return ""
+
+
+def _position(path: Path, loc: tuple[str | int, ...]) -> tuple[int, int]:
+    parsed = yamlsafe.parse(path.read_text(encoding="utf-8"))
+    if isinstance(parsed, list):
+        return 1, 1
+    return locate(parsed.root, loc)
