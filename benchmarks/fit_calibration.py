@@ -4,6 +4,7 @@ Least squares on log(predicted / measured) over every decode_tok_s and prefill_t
 separately for CUDA and Metal, with a bounded Nelder-Mead search (pure Python). Prints the
 constants to paste into site_builder/engine/calibration.py with the residual percentiles that
 set each runtime's error band. Run: python benchmarks/fit_calibration.py [--catalog DIR]
+[--runtime mlx-lm] (mlx-lm: its Metal constants on the catalog's mlx-lm measurements)
 """
 
 from __future__ import annotations
@@ -49,41 +50,55 @@ METAL_PARAMS = {
     "float_compute_eff": (0.05, 1.0),
     "attn_compute_eff": (0.005, 1.0),
 }
+MLX_PARAMS = {
+    "weight_bw_eff": (0.3, BW_CAP),
+    "float_bw_eff": (0.3, BW_CAP),
+    "expert_bw_eff": (0.2, 1.0),
+    "token_s": (0.0, 0.01),
+    "compute_eff": (0.05, 1.0),
+    "float_compute_eff": (0.05, 1.0),
+}
 METRICS = ("decode_tok_s", "prefill_tok_s")
 
 Point = tuple[Config, str, float]
 
 
-def points(catalog: Catalog, platform: str) -> list[Point]:
-    """(config, metric, measured) of every llama.cpp speed result on ``platform``."""
+def points(catalog: Catalog, platform: str, runtime: str = "llama-cpp") -> list[Point]:
+    """(config, metric, measured) of every ``runtime`` speed result on ``platform`` (results
+    with an ``outlier_reason`` aside: they are explained departures from what is modelled)."""
     out = []
     for bench in catalog.benchmarks.values():
-        if bench.status != "measured" or bench.runtime != "llama-cpp":
+        if bench.status != "measured" or bench.runtime != runtime:
             continue
         if catalog.gpus[bench.gpus[0].gpu].platform != platform:
             continue
         for result in bench.results:
-            if result.metric in METRICS:
+            if result.metric in METRICS and not result.outlier_reason:
                 out.append((result_config(bench, result, catalog), result.metric, result.value))
     return out
 
 
-def table_with(kernels: cal.Kernels, platform: str) -> cal.Table:
+def table_with(kernels: cal.Kernels, platform: str, family: str = "llama-cpp") -> cal.Table:
+    """The raw table (no corrections) with ``kernels`` for ``family`` on ``platform``."""
     entries = tuple(
-        (f, p, kernels if (f, p) == ("llama-cpp", platform) else k)
+        (f, p, kernels if (f, p) == (family, platform) else k)
         for f, p, k in cal.DEFAULT_TABLE.entries
     )
     return cal.Table(entries)
 
 
 def residuals(
-    catalog: Catalog, pts: list[Point], kernels: cal.Kernels, platform: str
+    catalog: Catalog,
+    pts: list[Point],
+    kernels: cal.Kernels,
+    platform: str,
+    family: str = "llama-cpp",
 ) -> list[float]:
     """log(predicted / measured) per point."""
-    table = table_with(kernels, platform)
+    table = table_with(kernels, platform, family)
     out = []
     for config, metric, measured in pts:
-        value = predicted(estimate_with(catalog, config, table), metric, "llama-cpp")
+        value = predicted(estimate_with(catalog, config, table), metric, config.runtime)
         out.append(math.log(max(value or 1e-9, 1e-9) / measured))
     return out
 
@@ -124,9 +139,19 @@ def nelder_mead(f, x0: list[float], steps: list[float], iters: int = 1500) -> li
 
 
 def fit(
-    catalog: Catalog, platform: str, base: cal.Kernels, params: dict[str, tuple[float, float]]
+    catalog: Catalog,
+    platform: str,
+    base: cal.Kernels,
+    params: dict[str, tuple[float, float]],
+    runtime: str = "llama-cpp",
 ) -> cal.Kernels:
-    pts = points(catalog, platform)
+    family = cal.RUNTIME_FAMILY[runtime]
+    table = table_with(base, platform, family)
+    pts = [
+        p
+        for p in points(catalog, platform, runtime)
+        if predicted(estimate_with(catalog, p[0], table), p[1], runtime) is not None
+    ]
     names = list(params)
 
     def kernels_of(x: list[float]) -> cal.Kernels:
@@ -134,7 +159,7 @@ def fit(
         return replace(base, **values)
 
     def loss(x: list[float]) -> float:
-        return sum(r * r for r in residuals(catalog, pts, kernels_of(x), platform))
+        return sum(r * r for r in residuals(catalog, pts, kernels_of(x), platform, family))
 
     x = [float(getattr(base, n)) for n in names]
     for _ in range(3):  # restarts
@@ -147,7 +172,7 @@ def fit(
             ],
         )
     best = kernels_of(x)
-    res = residuals(catalog, pts, best, platform)
+    res = residuals(catalog, pts, best, platform, family)
     ratios = sorted(math.exp(-r) for r in res)  # measured / predicted
     best = replace(
         best,
@@ -155,7 +180,7 @@ def fit(
         error_high=round(percentile(ratios, 0.9), 3),
     )
     rms = math.sqrt(sum(r * r for r in res) / len(res))
-    print(f"# {platform}: {len(pts)} points, rms log error {rms:.3f}")
+    print(f"# {runtime} on {platform}: {len(pts)} points, rms log error {rms:.3f}")
     for metric in METRICS:
         errs = [
             abs(math.exp(r) - 1) * 100 for (_, m, _), r in zip(pts, res, strict=True) if m == metric
@@ -170,8 +195,12 @@ def fit(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--catalog", type=Path, default=Path("catalog"))
+    parser.add_argument("--runtime", choices=("llama-cpp", "mlx-lm"), default="llama-cpp")
     args = parser.parse_args()
     catalog = load_catalog(args.catalog)
+    if args.runtime == "mlx-lm":
+        fit(catalog, "metal", cal.MLX_METAL, MLX_PARAMS, "mlx-lm")
+        return
     fit(catalog, "cuda", cal.LLAMA_CPP_CUDA, CUDA_PARAMS)
     fit(catalog, "metal", cal.LLAMA_CPP_METAL, METAL_PARAMS)
 

@@ -67,6 +67,10 @@ class Kernels:
     """Ratio measured/predicted at the 90th percentile."""
     calibrated: bool
     """Constants come from a fit on measurements (else from published figures)."""
+    expert_bw_eff: float = 1.0
+    """Decode: share of the weight efficiency reached on routed-expert weights. Each token
+    gathers k small expert matrices per layer (an indexed matmul per projection), whose reads
+    are short and scattered, so they stream below a dense matrix's rate."""
     request_s: float = 0.0
     """TTFT: fixed cost of one request before its first token beyond prefill and one decode
     step (HTTP front end, tokenization, scheduling). Zero for in-process benchmarks
@@ -161,9 +165,25 @@ SERVING_CUDA = Kernels(
 # reports ~same tok/s class as llama.cpp on 4090); no CUDA graphs.
 EXLLAMA_CUDA = replace(SERVING_CUDA, token_s=0.002, layer_s=0.00002, compute_eff=0.45)
 
-# MLX on Metal: Apple's MLX matmul kernels; decode efficiency similar to llama.cpp Metal
-# (ml-explore/mlx-examples LLM benchmarks).
-MLX_METAL = replace(LLAMA_CPP_METAL, error_low=0.7, error_high=1.3, calibrated=False)
+# MLX on Metal (mlx-lm): fitted by benchmarks/fit_calibration.py --runtime mlx-lm on the 26
+# mlx-lm decode and prefill results of the catalog that the engine predicts (M4 Max, M5 Max and
+# M2 Ultra; mlx-lm 0.28-0.31; mlx-lm BENCHMARKS.md @a4c6470, itsmostafa/inference-speed-tests
+# @6c0ffcc, mlx-lm PR 406; rms log error 0.074, decode median 2.7 %, prefill 2.9 %). MLX streams
+# quantized weights close to the memory's peak (weight_bw_eff at the fit's 0.92 bound) with a
+# small fixed cost per token, but reads routed experts (gather_qmm) at about half that rate.
+# KV and attention constants are llama.cpp Metal's (no long-context MLX data).
+MLX_METAL = replace(
+    LLAMA_CPP_METAL,
+    weight_bw_eff=0.92,
+    float_bw_eff=0.92,
+    expert_bw_eff=0.473,
+    token_s=0.00187,
+    compute_eff=0.626,
+    float_compute_eff=0.822,
+    error_low=0.933,
+    error_high=1.101,
+    calibrated=True,
+)
 
 # Hugging Face transformers: eager PyTorch, no fused quant GEMV, no CUDA graphs (HF docs
 # "LLM inference optimization": static cache + torch.compile needed for speed).

@@ -34,8 +34,8 @@ class Group:
     runtime: str
     platform: str
     metric: str
-    moe: bool | None
-    """True: MoE models only; False: dense only; None: both pooled."""
+    moe: bool
+    """True: MoE models; False: dense models."""
     factor: float
     """Geometric median of measured / predicted (1.0 when uncalibrated)."""
     n: int
@@ -88,7 +88,7 @@ class Corrections:
 
     groups: tuple[Group, ...] = ()
 
-    def find(self, runtime: str, platform: str, metric: str, moe: bool | None) -> Group | None:
+    def find(self, runtime: str, platform: str, metric: str, moe: bool) -> Group | None:
         for g in self.groups:
             if (g.runtime, g.platform, g.metric, g.moe) == (runtime, platform, metric, moe):
                 return g
@@ -96,13 +96,12 @@ class Corrections:
 
     def pick(self, runtime: str, platform: str, moe: bool) -> Correction:
         """Per metric, the first calibrated group of: this back-end and model kind; this model
-        kind on every back-end; this back-end, both kinds pooled. None calibrated: nothing
-        (the caller keeps the raw figure and the published band)."""
+        kind on every back-end. None calibrated: nothing (the caller keeps the raw figure and
+        the published band)."""
         chosen = []
-        order = ((platform, moe), (ANY_PLATFORM, moe), (platform, None))
         for metric in SPEED_METRICS:
-            for plat, kind in order:
-                g = self.find(runtime, plat, metric, kind)
+            for plat in (platform, ANY_PLATFORM):
+                g = self.find(runtime, plat, metric, moe)
                 if g is not None and g.calibrated:
                     chosen.append((metric, Applied(g.factor, g.low, g.high, True)))
                     break

@@ -53,19 +53,21 @@ def card_times(
     card: CardLoad, sp: SpeedInputs, depth: float, batch: float, tflops: float
 ) -> tuple[float, float]:
     """One card's share of a decode step: (weight + KV reads at the calibrated bandwidth,
-    matrix FLOPs at the calibrated compute rate); the step takes the larger."""
+    matrix FLOPs at the calibrated compute rate); the step takes the larger. Routed experts
+    (the distinct ones a batch touches: 1 - (1 - k/E)^B of them) stream at
+    ``expert_bw_eff`` of the dense rate."""
     k = sp.kernels
     bw = card.gpu.mem_bandwidth_gb_s * 1e9
     w_eff = k.float_bw_eff if sp.float_weights else k.weight_bw_eff
     kv_eff = k.kv_bw_eff_fa if sp.flash_attention else k.kv_bw_eff
     if card.gpu.memory_type.upper().startswith("HBM"):
         w_eff, kv_eff = w_eff * k.hbm_bw_factor, kv_eff * k.hbm_bw_factor
-    weights = card.read_bytes
-    if batch > 1 and card.expert_bytes:
-        single = distinct_expert_fraction(sp.shape, 1.0)
-        weights += card.expert_bytes * (distinct_expert_fraction(sp.shape, batch) - single)
+    single = distinct_expert_fraction(sp.shape, 1.0)
+    experts = card.expert_bytes * distinct_expert_fraction(sp.shape, batch)
+    dense = card.read_bytes - card.expert_bytes * single
     kv = card.kv_at(depth, sp.shape.window) * batch
-    memory = weights / (bw * w_eff) + kv / (bw * kv_eff)
+    memory = dense / (bw * w_eff) + experts / (bw * w_eff * k.expert_bw_eff)
+    memory += kv / (bw * kv_eff)
     compute = 2.0 * card.active_params * batch / (tflops * 1e12 * k.compute_eff)
     return memory, compute
 

@@ -285,8 +285,13 @@ class Calibrated(NamedTuple):
         self, users: int, raw: float, one: tuple[float, tuple[float, float]]
     ) -> tuple[float, tuple[float, float]]:
         """Aggregate decode: the single-stream figure ``one`` for one user; for more, the
-        calibrated aggregate, never below one stream (more users never lower the total)."""
-        value, band = self.speed("aggregate_decode_tok_s", raw)
+        calibrated aggregate (else the raw aggregate under the single-stream calibration: the
+        same kernels run the batched steps), never below one stream (more users never lower
+        the total)."""
+        metric = "aggregate_decode_tok_s"
+        if self.correction.get(metric) is None:
+            metric = "decode_tok_s"
+        value, band = self.speed(metric, raw)
         if users <= 1 or value < one[0]:
             return one
         return value, band

@@ -60,21 +60,18 @@ def log_ratio(p: RawPoint) -> float:
     return math.log(p.measured / p.predicted)
 
 
-def keys(p: RawPoint) -> tuple[tuple[str, str, str, bool | None], ...]:
+def keys(p: RawPoint) -> tuple[tuple[str, str, str, bool], ...]:
     """The groups a point belongs to, most specific first (the order :meth:`Corrections.pick`
-    tries them): its back-end and model kind; its model kind on every back-end (MoE routing
-    costs the same kind of efficiency everywhere); its back-end with both kinds pooled."""
-    return (
-        (p.runtime, p.platform, p.metric, p.moe),
-        (p.runtime, ANY_PLATFORM, p.metric, p.moe),
-        (p.runtime, p.platform, p.metric, None),
-    )
+    tries them): its back-end and model kind, then its model kind on every back-end. Dense and
+    MoE models are never pooled: routing makes MoE decode reach a different share of the
+    bandwidth, so one kind's factor would mislead the other."""
+    return ((p.runtime, p.platform, p.metric, p.moe), (p.runtime, ANY_PLATFORM, p.metric, p.moe))
 
 
-def factors(points: Iterable[RawPoint]) -> dict[tuple[str, str, str, bool | None], float]:
+def factors(points: Iterable[RawPoint]) -> dict[tuple[str, str, str, bool], float]:
     """Geometric median of measured / predicted per calibrated group (speed metrics only)."""
-    logs: dict[tuple[str, str, str, bool | None], list[float]] = {}
-    cards: dict[tuple[str, str, str, bool | None], set[str]] = {}
+    logs: dict[tuple[str, str, str, bool], list[float]] = {}
+    cards: dict[tuple[str, str, str, bool], set[str]] = {}
     for p in points:
         if p.metric not in SPEED_METRICS:
             continue
@@ -88,7 +85,7 @@ def factors(points: Iterable[RawPoint]) -> dict[tuple[str, str, str, bool | None
     }
 
 
-def corrected(p: RawPoint, fitted: dict[tuple[str, str, str, bool | None], float]) -> float:
+def corrected(p: RawPoint, fitted: dict[tuple[str, str, str, bool], float]) -> float:
     """The engine's figure for ``p`` under ``fitted``: the model kind's factor, else the pooled
     one, else none (the same choice as :meth:`Corrections.pick`)."""
     for key in keys(p):
@@ -127,13 +124,13 @@ def fit(points: Sequence[RawPoint]) -> Corrections:
     """Every group's factor, size and leave-one-GPU-out band."""
     fitted = factors(points)
     cv = cross_validate(points, by_gpu)
-    members: dict[tuple[str, str, str, bool | None], list[int]] = {}
+    members: dict[tuple[str, str, str, bool], list[int]] = {}
     for i, p in enumerate(points):
         if p.metric in SPEED_METRICS:
             for key in keys(p):
                 members.setdefault(key, []).append(i)
     groups = []
-    for key, idx in sorted(members.items(), key=lambda kv: (*kv[0][:3], str(kv[0][3]))):
+    for key, idx in sorted(members.items()):
         ratios = [points[i].measured / cv[i] for i in idx]
         cards = {g for i in idx for g in points[i].gpus}
         runtime, platform, metric, moe = key

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from site_builder.engine import launch, names
 from site_builder.engine import memory as mem
-from site_builder.engine.calibration import Kernels
+from site_builder.engine.calibration import RUNTIME_FAMILY, Kernels
 from site_builder.engine.config import Config
 from site_builder.engine.placement import MemoryStyle
 from site_builder.engine.shapes import Shape
@@ -184,12 +184,17 @@ def problems(ctx: Context, config: Config, split: str, shape: Shape) -> list[str
     return out
 
 
+FITTED_ON = {"llama-cpp": "llama.cpp", "mlx": "mlx-lm"}
+"""The runtime whose measurements a kernel family's constants were fitted on."""
+
+
 def assumptions(ctx: Context, config: Config, split: str, fa: bool, k: Kernels) -> tuple[str, ...]:
     """What the figures assume, in words."""
+    family = RUNTIME_FAMILY.get(config.runtime, "serving")
     source = (
-        "fitted on measured llama.cpp benchmarks"
+        f"fitted on measured {FITTED_ON.get(family, family)} benchmarks"
         if k.calibrated
-        else "taken from published figures (no measurements yet)"
+        else "taken from published figures"
     )
     out = [
         f"kernel efficiency {source}",

@@ -277,7 +277,7 @@ def test_reasons_and_assumptions_read_as_words(ask: Ask) -> None:
         "24.0 GiB",
     )
     assert est.assumptions == (
-        "kernel efficiency taken from published figures (no measurements yet)",
+        "kernel efficiency taken from published figures",
         "flash attention on; 16-bit KV cache",
         "cards linked by PCIe through host memory at 31.5 GB/s per direction",
         "0.5 GiB of card 1 reserved for a desktop",

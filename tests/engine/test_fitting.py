@@ -10,7 +10,7 @@ import pytest
 from site_builder.catalog import load_catalog
 from site_builder.engine import fitted, fitting
 from site_builder.engine.accuracy import raw_points
-from site_builder.engine.corrections import MIN_GPUS, MIN_POINTS, Corrections, Group
+from site_builder.engine.corrections import ANY_PLATFORM, MIN_GPUS, MIN_POINTS, Corrections, Group
 from site_builder.engine.fitted_source import render
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,8 +47,8 @@ def spread(n: int, gpus: int, ratio: float = 0.8) -> list[fitting.RawPoint]:
 def test_a_group_is_calibrated_only_with_enough_points_on_enough_gpus(
     n: int, gpus: int, calibrated: bool
 ) -> None:
-    groups = {(g.metric, g.moe): g for g in fitting.fit(spread(n, gpus)).groups}
-    group = groups[("decode_tok_s", None)]
+    groups = {(g.platform, g.moe): g for g in fitting.fit(spread(n, gpus)).groups}
+    group = groups[("cuda", False)]
     assert (group.n, group.gpus, group.calibrated) == (n, gpus, calibrated)
     assert group.factor == (0.8 if calibrated else 1.0)
 
@@ -56,7 +56,7 @@ def test_a_group_is_calibrated_only_with_enough_points_on_enough_gpus(
 def test_the_factor_is_the_geometric_median_of_measured_over_predicted() -> None:
     ratios = [0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 9.0]
     points = [point(f"g{i % 4}", r) for i, r in enumerate(ratios)]
-    assert fitting.factors(points)[("vllm", "cuda", "decode_tok_s", None)] == pytest.approx(1.0)
+    assert fitting.factors(points)[("vllm", "cuda", "decode_tok_s", False)] == pytest.approx(1.0)
 
 
 def test_leave_one_gpu_out_never_sees_the_gpu_it_predicts() -> None:
@@ -65,7 +65,7 @@ def test_leave_one_gpu_out_never_sees_the_gpu_it_predicts() -> None:
     points = [point(f"g{k}", 2.0 if k == 0 else 1.0) for k in range(4) for _ in range(10)]
     cv = fitting.cross_validate(points, fitting.by_gpu)
     assert {p.measured / c for p, c in zip(points, cv, strict=True) if p.gpus == ("g0",)} == {2.0}
-    in_sample = fitting.factors(points)[("vllm", "cuda", "decode_tok_s", None)]
+    in_sample = fitting.factors(points)[("vllm", "cuda", "decode_tok_s", False)]
     assert in_sample == 1.0
 
 
@@ -91,13 +91,21 @@ def test_error_table_reports_median_p90_and_bias_per_runtime_and_metric() -> Non
     assert (row.n, row.median_abs_pct, row.p90_abs_pct, row.bias_pct) == (10, 10.0, 19.0, 10.0)
 
 
-def test_pick_prefers_the_model_kind_then_the_pooled_group() -> None:
-    def group(moe: bool | None, factor: float, n: int) -> Group:
-        return Group("vllm", "cuda", "decode_tok_s", moe, factor, n, 5, 0.9, 1.1)
+def test_pick_prefers_the_back_end_then_every_back_end_never_the_other_kind() -> None:
+    def group(platform: str, moe: bool, factor: float, n: int) -> Group:
+        return Group("vllm", platform, "decode_tok_s", moe, factor, n, 5, 0.9, 1.1)
 
-    table = Corrections(groups=(group(True, 0.5, 3), group(None, 0.8, 30), group(False, 0.9, 27)))
-    assert table.pick("vllm", "cuda", moe=True).get("decode_tok_s").factor == 0.8  # type: ignore[union-attr]
-    assert table.pick("vllm", "cuda", moe=False).get("decode_tok_s").factor == 0.9  # type: ignore[union-attr]
+    table = Corrections(
+        groups=(
+            group("cuda", True, 0.5, 3),
+            group(ANY_PLATFORM, True, 0.7, 30),
+            group("cuda", False, 0.9, 27),
+            group(ANY_PLATFORM, False, 0.95, 40),
+        )
+    )
+    picked = {moe: table.pick("vllm", "cuda", moe=moe).get("decode_tok_s") for moe in (True, False)}
+    assert {moe: a.factor if a else None for moe, a in picked.items()} == {True: 0.7, False: 0.9}
+    assert table.pick("vllm", "rocm", moe=False).get("decode_tok_s").factor == 0.95  # type: ignore[union-attr]
     assert table.pick("sglang", "cuda", moe=False).get("decode_tok_s") is None
 
 

@@ -12,18 +12,25 @@ from site_builder.site import fmt
 from site_builder.site.evaluate import evaluate
 from site_builder.site.pages.charts import curve
 from site_builder.site.picks import headline_pick
+from site_builder.site.results import Results
 from tests.site.conftest import ROOT, Built
-from tests.site.test_engine_match import estimate
+from tests.site.test_engine_match import estimate_batch
 
 POINT = re.compile(r"([0-9.]+K|[0-9,]+): ([0-9.,]+) tok/s")
 
 
+@pytest.fixture(scope="module")
+def shipped_results() -> Results:
+    """The evaluate stage on the shipped catalog, once for every combo below."""
+    return evaluate(load_catalog(ROOT / "catalog"), ROOT / "content")
+
+
 @pytest.mark.parametrize("combo", ["dual-rtx-4090", "single-rtx-4090", "mac-studio-m2-ultra"])
 def test_speed_chart_points_equal_the_cli(
-    shipped: Built, capsys: pytest.CaptureFixture[str], combo: str
+    shipped: Built, shipped_results: Results, capsys: pytest.CaptureFixture[str], combo: str
 ) -> None:
-    catalog = load_catalog(ROOT / "catalog")
-    pick = headline_pick(evaluate(catalog, ROOT / "content"), combo)
+    catalog = shipped_results.catalog
+    pick = headline_pick(shipped_results, combo)
     assert pick is not None
     page = shipped.html(f"hardware-combos/{combo}/")
     desc = re.search(
@@ -33,10 +40,13 @@ def test_speed_chart_points_equal_the_cli(
     shown = dict(POINT.findall(desc.group(1)))
     queries = curve(catalog, pick.query)
     assert len(shown) == len(queries) >= 3
+    lines = []
     for q in queries:
-        args = ["--combo", combo, "--model", q.model, "--quant", q.quant, "--runtime", q.runtime]
-        args += ["--context", str(q.context), "--prompt", str(q.prompt)]
+        line = {"combo": combo, "model": q.model, "quant": q.quant, "runtime": q.runtime}
+        line |= {"context": q.context, "prompt": q.prompt}
         if q.split:
-            args += ["--split", q.split]
-        result = estimate(capsys, shipped.layout.catalog, *args)
+            line["split"] = q.split
+        lines.append(line)
+    results = estimate_batch(capsys, shipped.layout.work, shipped.layout.catalog, lines)
+    for q, result in zip(queries, results, strict=True):
         assert shown[fmt.tokens(q.prompt)] == fmt.tok_s(result["decode_tok_s"]), q

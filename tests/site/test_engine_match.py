@@ -43,6 +43,20 @@ SETUP = re.compile(
 VERDICTS = {fmt.verdict_words(v): v for v in ("fits", "tight", "offload", "no-fit", "unsupported")}
 
 
+def estimate_batch(
+    capsys: pytest.CaptureFixture[str], tmp: Path, catalog: Path, lines: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Run ``site-builder estimate --batch`` once over ``lines`` (option-named fields); one
+    parsed result per line, in order (the CLI's own answers, one catalog load)."""
+    batch = tmp / "batch.jsonl"
+    batch.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["estimate", "--catalog", str(catalog), "--batch", str(batch)]) == 0
+    out = [json.loads(text) for text in capsys.readouterr().out.splitlines()]
+    assert len(out) == len(lines)
+    return out
+
+
 def headline_context(catalog: Path, model: str) -> str:
     """The headline window of ``model``: the chat workload's, capped at the model's maximum."""
     limit = load_catalog(catalog).models[model].max_context_tokens
@@ -53,29 +67,29 @@ def check_combo_page(built: Built, capsys: pytest.CaptureFixture[str], combo: st
     """Every will-it-run row of a combo page equals the engine's result; returns rows checked."""
     rows = table_after(built.html(f"hardware-combos/{combo}/"), "will-it-run")
     models, runtimes = model_ids(built), runtime_ids(built)
-    for model, _size, verdict, setup, decode, memory, _ctx in rows:
+    limits = {m: e.max_context_tokens for m, e in load_catalog(built.layout.catalog).models.items()}
+    lines = []
+    for model, *_, setup, _decode, _memory, _ctx in rows:
         found = SETUP.match(setup)
         assert found is not None, setup
-        split = ["--split", found["split"]] if found["split"] else []
-        result = estimate(
-            capsys,
-            built.layout.catalog,
-            "--combo",
-            combo,
-            "--model",
-            models[model],
-            "--quant",
-            found["quant"],
-            "--runtime",
-            runtimes[found["runtime"]],
-            "--context",
-            headline_context(built.layout.catalog, models[model]),
-            *split,
-        )
+        line = {
+            "combo": combo,
+            "model": models[model],
+            "quant": found["quant"],
+            "runtime": runtimes[found["runtime"]],
+            "context": min(DEFAULT_CONTEXT_TOKENS, limits[models[model]]),
+        }
+        if found["split"]:
+            line["split"] = found["split"]
+        lines.append(line)
+    results = estimate_batch(capsys, built.layout.work, built.layout.catalog, lines)
+    for (_model, _size, verdict, _setup, decode, memory, _ctx), result in zip(
+        rows, results, strict=True
+    ):
         assert VERDICTS[verdict] == result["verdict"]
         cards = " + ".join(fmt.gib(card["total_gib"]) for card in result["memory"]["per_gpu"])
         assert memory == f"{cards} GiB"
-        if "estimated" in decode:
+        if "estimated" in decode or "uncalibrated" in decode:
             assert decode.startswith(f"{fmt.tok_s(result['decode_tok_s'])} tok/s")
             low, high = result["decode_tok_s_range"]
             assert f"({fmt.tok_s(low)}–{fmt.tok_s(high)})" in decode

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from site_builder.engine import AccuracyPoint, accuracy_table
 from site_builder.engine import ErrorRow as EngineErrorRow
 from site_builder.engine.config import DEFAULT_USD_PER_KWH
-from site_builder.engine.corrections import MIN_GPUS, MIN_POINTS, Group
+from site_builder.engine.corrections import ANY_PLATFORM, MIN_GPUS, MIN_POINTS, Group
 from site_builder.engine.fit import TIGHT_FRACTION, TIGHT_GIB
 from site_builder.engine.fitting import ErrorStats
 from site_builder.engine.recommend import FLOOR_QUANT, USABLE_CHAT_TOK_S
@@ -151,10 +151,10 @@ def _validation(data: SiteData, stats: list[ErrorStats]) -> list[ValidationRow]:
 
 
 def _group(data: SiteData, g: Group) -> GroupRow:
-    kind = {True: "MoE", False: "dense", None: "all"}[g.moe]
+    kind = "MoE" if g.moe else "dense"
     return GroupRow(
         runtime=_name(data, g.runtime),
-        platform=g.platform,
+        platform="every back-end" if g.platform == ANY_PLATFORM else g.platform,
         kind=kind,
         metric=METRIC_NAMES[g.metric][0],
         points=g.n,
