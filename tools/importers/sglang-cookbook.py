@@ -90,19 +90,7 @@ DOCS: dict[str, dict[str, Any]] = {
 
 # rows more than 2x from the engine at import time (site-builder accuracy), with why they stand:
 # (catalog model, metric, concurrency, prompt_tokens, gen_tokens) -> reason
-TTFT_REASON = (
-    "Measured through SGLang's HTTP server on an 8-GPU tensor-parallel node: at a prompt of a "
-    "few hundred tokens the time to first token is dominated by per-request serving overhead "
-    "(tokenization, scheduling, the first streamed chunk) that the engine's prefill model leaves "
-    "out; the same gap appears on both B200 models of this source, so it is not a transcription "
-    "error."
-)
 OUTLIERS: dict[tuple[str, str, int, int, int], str] = {
-    ("deepseek-r1", "ttft_ms", 1, 610, 421): TTFT_REASON,
-    ("deepseek-r1", "ttft_ms", 1, 610, 4445): TTFT_REASON,
-    ("qwen3-235b-a22b", "ttft_ms", 1, 610, 421): TTFT_REASON,
-    ("qwen3-235b-a22b", "ttft_ms", 1, 610, 4445): TTFT_REASON,
-    ("qwen3-coder-480b-a35b-instruct", "ttft_ms", 1, 610, 422): TTFT_REASON,
     ("qwen3-coder-480b-a35b-instruct", "aggregate_decode_tok_s", 64, 497, 532): (
         "SGLang 0.5.7 on MI300X with the AITER kernels switched off (SGLANG_USE_AITER=0) and "
         "expert parallelism 2 runs the FP8 MoE through the generic Triton path; its throughput "
