@@ -107,6 +107,11 @@ def source(runtime: str, model: Model, quant: str, quant_format: str) -> Source 
         if runtime != "lm-studio" and quant_format == "float" and native(model, quant_format):
             return Source("convert", model.hf_repo)
         return None
+    if runtime == "mlx-lm" and quant_format == "mxfp4":
+        # MLX LM dequantizes the original MXFP4 experts to 16 bits while loading: it runs
+        # MXFP4 only from an MLX conversion (mlx_lm/models/gpt_oss.py, sanitize).
+        mlx = checkpoint(model, quant, "mlx")
+        return Source("weights", mlx.repo, revision=mlx.revision) if mlx else None
     found = checkpoint(model, quant)
     if found is not None:
         return Source("weights", found.repo, revision=found.revision)

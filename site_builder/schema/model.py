@@ -100,10 +100,13 @@ class Checkpoint(Strict):
     file (or one set of split files) per quant, or a repository (or one branch of it) holding one
     quantized safetensors checkpoint (AWQ, GPTQ, FP8, EXL2, MLX)."""
 
-    format: Literal["gguf", "safetensors"] = Field(
+    format: Literal["gguf", "safetensors", "mlx"] = Field(
         default="safetensors",
         description="File format of the repository: 'gguf' for llama.cpp, Ollama and LM Studio; "
-        "'safetensors' for vLLM, SGLang, TensorRT-LLM, ExLlamaV2, MLX LM and Transformers.",
+        "'safetensors' for vLLM, SGLang, TensorRT-LLM, ExLlamaV2, MLX LM and Transformers; "
+        "'mlx' for an MLX conversion of a quant other runtimes load from the original weights "
+        "(gpt-oss in MXFP4: MLX LM dequantizes the original MXFP4 experts to 16 bits, so it "
+        "needs mlx-community's MXFP4 conversion).",
     )
     quant: QuantId | None = Field(
         default=None,
@@ -140,8 +143,8 @@ class Checkpoint(Strict):
                 raise ValueError("split_quants must be quants the repository publishes")
         elif self.quant is None or self.quants or self.split_quants:
             raise ValueError(
-                "a safetensors checkpoint names its one quant in 'quant' (GGUF repositories "
-                "set format: gguf and list 'quants')"
+                "a safetensors or MLX checkpoint names its one quant in 'quant' (GGUF "
+                "repositories set format: gguf and list 'quants')"
             )
         return self
 
