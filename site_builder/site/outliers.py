@@ -6,7 +6,9 @@ towards itself). It fails validation at its ``value`` when it differs by more th
 its runtime and metric have at least :data:`corrections.MIN_POINTS` measurements, by more than
 their cross-validated 90th-percentile error (and by more than :data:`MIN_TOLERANCE_PCT`),
 unless the result carries ``outlier_reason:``
-(a known slow build, a power-limited card...). A typo such as 185 for 18.5 tok/s is caught.
+(a known slow build, a power-limited card...). A typo such as 185 for 18.5 tok/s is caught. An
+``outlier_reason`` on a result the engine now predicts within tolerance fails too, so reasons
+stay true as the engine improves.
 """
 
 from __future__ import annotations
@@ -48,14 +50,17 @@ def problems(catalog: Catalog, catalog_dir: Path) -> Iterator[Problem]:
     for point, predicted in zip(raw, predictions, strict=True):
         slug, index = point.ref
         result = catalog.benchmarks[slug].results[index]
-        if result.outlier_reason:
-            continue
         why = _excess(point, predicted, p90.get((point.runtime, point.metric)))
+        field = "value"
+        if result.outlier_reason:
+            if why:
+                continue
+            field, why = "outlier_reason", _stale(point, predicted)
         if why:
             path = catalog_dir / "benchmarks" / f"{slug}.yaml"
-            line, col = _position(path, ("results", index, "value"))
+            line, col = _position(path, ("results", index, field))
             shown = catalog.paths[("benchmarks", slug)]
-            yield Problem(shown, line, col, f"results[{index}].value", why)
+            yield Problem(shown, line, col, f"results[{index}].{field}", why)
 
 
 def _excess(point: fitting.RawPoint, predicted: float, p90_pct: float | None) -> str:
@@ -80,6 +85,17 @@ def _excess(point: fitting.RawPoint, predicted: float, p90_pct: float | None) ->
             f"{tail}"
         )
     return ""
+
+
+def _stale(point: fitting.RawPoint, predicted: float) -> str:
+    """The message for an ``outlier_reason`` the engine no longer needs: the reason explains a
+    gap that is gone, so it would mislead."""
+    unit = METRIC_NAMES[point.metric][1]
+    return (
+        f"the engine now gives {predicted:.3g} {unit} for these conditions, within tolerance of "
+        f"the measured {point.measured:g} {unit}: remove this outlier_reason (it explains a gap "
+        "that no longer exists)"
+    )
 
 
 def _position(path: Path, loc: tuple[str | int, ...]) -> tuple[int, int]:

@@ -64,3 +64,21 @@ def test_an_outlier_reason_lets_a_checked_measurement_stand(
 
 def test_the_shipped_catalog_has_no_unexplained_outlier() -> None:
     assert rendered(ROOT / "catalog") == []
+
+
+def test_a_reason_the_engine_no_longer_needs_fails_at_the_reason(
+    typo_catalog: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "catalog"
+    shutil.copytree(typo_catalog, root)
+    path = root / "benchmarks" / f"{TYPO}.yaml"
+    text = path.read_text()
+    assert text.splitlines()[25] == "  value: 19.22"
+    path.write_text(
+        text.replace(
+            "  value: 19.22\n", "  value: 19.22\n  outlier_reason: A slow build (test case).\n", 1
+        )
+    )
+    [stale] = [p for p in rendered(root) if TYPO in p and "outlier_reason" in p.split(": ")[1]]
+    assert f"benchmarks/{TYPO}.yaml:27:19: results[0].outlier_reason: the engine now gives" in stale
+    assert "remove this outlier_reason" in stale
