@@ -57,6 +57,7 @@ fuzz: $(VENV)/.dev-installed
 
 bench: $(VENV)/.site-installed
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/batch.py
 	$(BIN)/python benchmarks/build_time.py
 
 clean:

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import json
 import math
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn, TextIO, TypeVar
 
 from site_builder.catalog import Catalog, load_catalog
+from site_builder.commands import parallel
 from site_builder.engine import Config, Estimate, estimate
 from site_builder.engine.estimate import Lookups, prepare
 from site_builder.engine.resolve import (
@@ -263,12 +265,51 @@ def run_batch(catalog: Catalog, source: str) -> int:
     return 0
 
 
+CHUNK_LINES = 2000
+"""Batch lines per work unit: a batch of at most one chunk is answered in this process; a
+longer one is spread over worker processes chunk by chunk (same output, in order)."""
+
+
 def batch_lines(catalog: Catalog, lines: BinaryIO, out: TextIO) -> None:
     """Answer each non-blank line of the byte stream ``lines`` on ``out``: one strict JSON
-    object per line, in order. Lines are split at ``\\n`` (a ``\\r`` before it and a UTF-8
+    object per line, in order. Lines are split at ``\n`` (a ``\r`` before it and a UTF-8
     byte-order mark on the first line are dropped) and decoded one by one."""
-    lookups = prepare(catalog)
-    for number, raw in enumerate(_raw_lines(lines)):
+    global _WORK
+    _WORK = (catalog, prepare(catalog))
+    chunks = _chunks(_raw_lines(lines))
+    first = next(chunks, None)
+    if first is None:
+        return
+    following = next(chunks, None)
+    answers: Iterable[list[str]]
+    if following is None:
+        answers = [_answer_chunk(first)]
+    else:
+        rest = itertools.chain([first, following], chunks)
+        answers = parallel.ordered_map(_answer_chunk, rest, parallel.workers())
+    for texts in answers:
+        for text in texts:
+            out.write(text)
+
+
+_WORK: tuple[Catalog, Lookups] | None = None
+"""The catalog and lookups the batch's workers answer from (set before they fork)."""
+
+
+def _chunks(raw: Iterator[bytes | None]) -> Iterator[list[tuple[int, bytes | None]]]:
+    """Numbered raw lines in lists of CHUNK_LINES."""
+    numbered = enumerate(raw)
+    while chunk := list(itertools.islice(numbered, CHUNK_LINES)):
+        yield chunk
+
+
+def _answer_chunk(chunk: list[tuple[int, bytes | None]]) -> list[str]:
+    """The output lines of one chunk of numbered raw lines (blank lines answer nothing)."""
+    if _WORK is None:
+        raise RuntimeError("batch worker started without its catalog")
+    catalog, lookups = _WORK
+    parts = []
+    for number, raw in chunk:
         if raw is None:
             result: dict[str, Any] = {
                 "error": f"line is longer than {MAX_LINE_BYTES:,} bytes: not read"
@@ -283,7 +324,8 @@ def batch_lines(catalog: Catalog, lines: BinaryIO, out: TextIO) -> None:
             text = strict_json(result)
         except ValueError:
             text = strict_json({"error": "the result holds a non-finite number (an engine bug)"})
-        out.write(text + "\n")
+        parts.append(text + "\n")
+    return parts
 
 
 def _raw_lines(stream: BinaryIO) -> Iterator[bytes | None]:

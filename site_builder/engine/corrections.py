@@ -13,7 +13,7 @@ uncalibrated.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MIN_POINTS = 10
 """Measurements a runtime, platform and metric needs before it counts as calibrated."""
@@ -87,17 +87,30 @@ class Corrections:
     """Every fitted group; ``pick`` chooses the most specific calibrated one per metric."""
 
     groups: tuple[Group, ...] = ()
+    _index: dict[tuple[str, str, str, bool], Group] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    _picked: dict[tuple[str, str, bool], Correction] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        self._index.update({(g.runtime, g.platform, g.metric, g.moe): g for g in self.groups})
 
     def find(self, runtime: str, platform: str, metric: str, moe: bool) -> Group | None:
-        for g in self.groups:
-            if (g.runtime, g.platform, g.metric, g.moe) == (runtime, platform, metric, moe):
-                return g
-        return None
+        return self._index.get((runtime, platform, metric, moe))
 
     def pick(self, runtime: str, platform: str, moe: bool) -> Correction:
         """Per metric, the first calibrated group of: this back-end and model kind; this model
         kind on every back-end. None calibrated: nothing (the caller keeps the raw figure and
-        the published band)."""
+        the published band). Memoised per (runtime, platform, kind)."""
+        key = (runtime, platform, moe)
+        found = self._picked.get(key)
+        if found is None:
+            found = self._picked[key] = self._choose(runtime, platform, moe)
+        return found
+
+    def _choose(self, runtime: str, platform: str, moe: bool) -> Correction:
         chosen = []
         for metric in SPEED_METRICS:
             for plat in (platform, ANY_PLATFORM):
