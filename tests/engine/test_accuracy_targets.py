@@ -1,0 +1,84 @@
+"""The engine's cross-validated accuracy on the shipped catalog, as `site-builder accuracy --json`
+prints it (leave-one-GPU-out), held to the targets of the engine-truth issue. Targets the data or
+the engine do not meet yet are listed as strict expected failures, so meeting one turns them
+into a failure that asks to promote it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from site_builder.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def validation() -> dict[tuple[str, str], dict[str, Any]]:
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["accuracy", "--catalog", str(ROOT / "catalog"), "--json"]) == 0
+    rows = json.loads(out.getvalue())["validation"]
+    return {(r["runtime"], r["metric"]): r for r in rows if r["scheme"] == "leave-one-gpu-out"}
+
+
+def unmet(why: str) -> pytest.MarkDecorator:
+    return pytest.mark.xfail(strict=True, reason=f"not met yet: {why}")
+
+
+TARGETS = [
+    ("llama-cpp", "decode_tok_s", "median", 10.0),
+    ("mlx-lm", "decode_tok_s", "median", 10.0),
+    ("mlx-lm", "decode_tok_s", "p90", 25.0),
+    ("llama-cpp", "prefill_tok_s", "median", 20.0),
+    ("llama-cpp", "aggregate_decode_tok_s", "median", 20.0),
+    ("llama-cpp", "vram_used_gib", "median", 10.0),
+    ("mlx-lm", "vram_used_gib", "median", 10.0),
+    pytest.param(
+        "llama-cpp",
+        "decode_tok_s",
+        "p90",
+        25.0,
+        marks=unmet("Pascal, early Blackwell and MoE-on-ROCm builds spread the tail"),
+    ),
+    pytest.param(
+        "vllm",
+        "decode_tok_s",
+        "median",
+        10.0,
+        marks=unmet("single-stream vLLM data on only three GPU models, one power-limited"),
+    ),
+    pytest.param(
+        "vllm",
+        "aggregate_decode_tok_s",
+        "median",
+        20.0,
+        marks=unmet("batched vLLM data from one power-limited RTX 3090"),
+    ),
+    pytest.param(
+        "sglang",
+        "aggregate_decode_tok_s",
+        "median",
+        20.0,
+        marks=unmet("SGLang batching is modelled as ideal continuous batching"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("runtime", "metric", "stat", "limit"), TARGETS)
+def test_cross_validated_error_meets_the_target(
+    validation: dict[tuple[str, str], dict[str, Any]],
+    runtime: str,
+    metric: str,
+    stat: str,
+    limit: float,
+) -> None:
+    row = validation[(runtime, metric)]
+    value = row["median_abs_pct"] if stat == "median" else row["p90_abs_pct"]
+    assert value <= limit, row
