@@ -76,6 +76,10 @@ def result_config(bench: Benchmark, result: Result, catalog: Catalog) -> Config:
         same = [(g.gpu, g.count) for g in combo.gpus] == [(g.gpu, g.count) for g in bench.gpus]
         inter = combo.interconnect if same and sum(g.count for g in bench.gpus) > 1 else None
     tokens = result.prompt_tokens + result.gen_tokens
+    if bench.runtime in LLAMA_FAMILY:
+        # llama.cpp's parallel sequences share one window (-c, or batched-bench's N_KV): each
+        # of the N sequences needs its own prompt + generated tokens of it.
+        tokens *= result.concurrency
     return Config(
         gpus=tuple((g.gpu, g.count) for g in bench.gpus),
         model=bench.model,

@@ -359,7 +359,9 @@ def _answer(
         ),
         "easiest": f"The fastest one-command setup ({_easy_names(catalog)}) that runs in VRAM"
         + (f" at {floor} quality or better." if any_sound else "."),
-        "most_precise": "The most precise quant that runs in VRAM, on its fastest runtime.",
+        "most_precise": "The most precise quant that runs in VRAM"
+        + (" at or above the quality floor" if any_sound else "")
+        + ", on its fastest runtime.",
         "offload": "Nothing runs in VRAM; the fastest setup that keeps part of the model in "
         "system RAM.",
     }[name]
