@@ -166,7 +166,11 @@ def exllama_buffers(shape: Shape) -> float:
 
 
 def card_capacity_gib(gpu: Gpu) -> float:
-    """Memory a card's GPU may use, GiB: VRAM, or the macOS GPU working-set limit on Apple."""
+    """Memory a card's GPU may use, GiB: VRAM; on a unified-memory system its sourced GPU
+    memory limit (``gpu_memory_limit_gib``: DGX Spark, Strix Halo), or on Apple the macOS GPU
+    working-set limit."""
+    if gpu.gpu_memory_limit_gib is not None:
+        return min(gpu.gpu_memory_limit_gib, gpu.vram_gib)
     if gpu.unified_memory and gpu.vendor == "apple":
         fraction = 2 / 3 if gpu.vram_gib <= APPLE_SMALL_RAM_GIB else 0.75
         return gpu.vram_gib * fraction

@@ -84,7 +84,7 @@ class Combo(Entity):
         "drivers; NVLink implies it)."
     )
     host: Host = Field(description="Reference host machine.")
-    psu_w: Annotated[float, plausible(100, 10000, "W")] = Field(
+    psu_w: Annotated[float, plausible(100, 20000, "W")] = Field(
         description="Recommended power-supply rating in watts (for SoC systems, the built-in "
         "supply or adapter rating)."
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from site_builder.schema.base import Entity, Id, plausible
 
@@ -118,4 +118,19 @@ class Gpu(Entity):
         default=False,
         description="Memory is shared with the CPU (Apple, DGX Spark); the OS reserves part of it.",
     )
+    gpu_memory_limit_gib: Annotated[float, plausible(1, 1024, "GiB")] | None = Field(
+        default=None,
+        description="Unified-memory systems other than Apple's: memory the GPU may allocate for "
+        "weights, KV cache and buffers, GiB, as the platform's documented setup leaves it "
+        "(firmware and OS share taken out). Apple systems use the macOS working-set rule.",
+    )
     notes: str | None = Field(default=None, description="Caveats about the figures above.")
+
+    @model_validator(mode="after")
+    def _limit_is_unified_memory(self) -> Gpu:
+        if self.gpu_memory_limit_gib is not None:
+            if not self.unified_memory:
+                raise ValueError("gpu_memory_limit_gib is for unified-memory systems only")
+            if self.gpu_memory_limit_gib > self.vram_gib:
+                raise ValueError("gpu_memory_limit_gib cannot exceed vram_gib")
+        return self
