@@ -37,8 +37,8 @@ browser-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check site_builder tests benchmarks
-	$(BIN)/ruff format --check site_builder tests benchmarks
+	$(BIN)/ruff check site_builder tests benchmarks tools
+	$(BIN)/ruff format --check site_builder tests benchmarks tools
 
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy

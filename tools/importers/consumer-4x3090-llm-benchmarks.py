@@ -1,4 +1,5 @@
-"""Write tools/measurements/consumer-4x3090-llm-benchmarks.yaml from LottoLottoLotto/4x3090-llm-benchmarks.
+"""Write tools/measurements/consumer-4x3090-llm-benchmarks.yaml
+from LottoLottoLotto/4x3090-llm-benchmarks.
 
 The upstream repository publishes every measurement of one home rig (4x RTX 3090, PCIe 3.0 x16,
 220 W default power limit) as one JSON object per line in ``data/benchmarks.jsonl`` (schema v2:
@@ -22,7 +23,8 @@ Usage::
 
     .venv/bin/python tools/importers/consumer-4x3090-llm-benchmarks.py \
         /work/.mirror/LottoLottoLotto+4x3090-llm-benchmarks/repo <40-hex commit>
-    .venv/bin/python tools/import_measurements.py tools/measurements/consumer-4x3090-llm-benchmarks.yaml
+    .venv/bin/python tools/import_measurements.py \
+        tools/measurements/consumer-4x3090-llm-benchmarks.yaml
 
 The first argument is a fetched bare snapshot (git dir); the commit must exist in it and is the
 pin cited in every generated file.

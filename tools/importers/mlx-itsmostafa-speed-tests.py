@@ -1,4 +1,5 @@
-"""Write tools/measurements/mlx-itsmostafa-speed-tests-<commit7>.yaml from itsmostafa/inference-speed-tests.
+"""Write tools/measurements/mlx-itsmostafa-speed-tests-<commit7>.yaml
+from itsmostafa/inference-speed-tests.
 
 The repository's ``src/main.py`` (added 2026-03-28) loads an MLX model with mlx-lm, formats each
 prompt with the model's chat template, runs one 64-token warm-up and then N iterations of
@@ -128,8 +129,17 @@ def parse(text: str) -> dict[str, Any]:
         ]
         if len(rows) != 1 or len(rows[0]) != 8 or iters is None:
             raise SystemExit(f"unexpected summary table for prompt {label!r}")
-        keys = ("model", "ctx", "prompt_tokens", "prompt_tps", "gen_tps", "ttft_s", "peak_gb", "total_s")
-        prompts[label] = dict(zip(keys, rows[0]), iterations=int(iters.group(1)))
+        keys = (
+            "model",
+            "ctx",
+            "prompt_tokens",
+            "prompt_tps",
+            "gen_tps",
+            "ttft_s",
+            "peak_gb",
+            "total_s",
+        )
+        prompts[label] = dict(zip(keys, rows[0], strict=False), iterations=int(iters.group(1)))
     return {"head": head, "prompts": prompts}
 
 
@@ -148,8 +158,13 @@ def _prompt_tokens(cell: str) -> tuple[int, str] | None:
 def build_doc(gitdir: str, commit: str) -> dict[str, Any]:
     commit = _git(gitdir, "rev-parse", "--verify", f"{commit}^{{commit}}").strip()
     script = _git(gitdir, "show", f"{commit}:src/main.py")
-    expected = ("stream_generate(", "DEFAULT_MAX_TOKENS = 512", "response.generation_tps",
-                "response.peak_memory", 'f"{ctx // 1024}K"')
+    expected = (
+        "stream_generate(",
+        "DEFAULT_MAX_TOKENS = 512",
+        "response.generation_tps",
+        "response.peak_memory",
+        'f"{ctx // 1024}K"',
+    )
     if not all(e in script for e in expected):
         raise SystemExit("unknown src/main.py at this commit: check how it measures")
     lock = _git(gitdir, "show", f"{commit}:uv.lock")
@@ -190,63 +205,73 @@ def build_doc(gitdir: str, commit: str) -> dict[str, Any]:
                 f"64-token warm-up, max tokens 512 (the number generated is not printed). "
                 f"{machine}; weights: {stem}, {weights}."
             )
-            results.append({
-                "metric": "decode_tok_s",
-                "value": float(_mean(row["gen_tps"])),
-                "prompt_tokens": prompt_tokens,
-                "gen_tokens": 512,
-                "notes": f"'Generation tps' {row['gen_tps']} (mlx-lm generation_tps). {base}",
-            })
+            results.append(
+                {
+                    "metric": "decode_tok_s",
+                    "value": float(_mean(row["gen_tps"])),
+                    "prompt_tokens": prompt_tokens,
+                    "gen_tokens": 512,
+                    "notes": f"'Generation tps' {row['gen_tps']} (mlx-lm generation_tps). {base}",
+                }
+            )
             if label == LONG:
-                results.append({
-                    "metric": "prefill_tok_s",
-                    "value": float(_mean(row["prompt_tps"])),
-                    "prompt_tokens": prompt_tokens,
-                    "gen_tokens": 0,
-                    "notes": f"'Prompt tps' {row['prompt_tps']} (mlx-lm prompt_tps). {base}",
-                })
+                results.append(
+                    {
+                        "metric": "prefill_tok_s",
+                        "value": float(_mean(row["prompt_tps"])),
+                        "prompt_tokens": prompt_tokens,
+                        "gen_tokens": 0,
+                        "notes": f"'Prompt tps' {row['prompt_tps']} (mlx-lm prompt_tps). {base}",
+                    }
+                )
                 ttft = _mean(row["ttft_s"])
-                results.append({
-                    "metric": "ttft_ms",
-                    "value": round(float(ttft) * 1000, 1),
-                    "prompt_tokens": prompt_tokens,
-                    "gen_tokens": 1,
-                    "notes": (
-                        f"'TTFT (s)' {row['ttft_s']}, x 1000: wall-clock time from the call to "
-                        f"the first streamed token, prompt processing included. {base}"
-                    ),
-                })
+                results.append(
+                    {
+                        "metric": "ttft_ms",
+                        "value": round(float(ttft) * 1000, 1),
+                        "prompt_tokens": prompt_tokens,
+                        "gen_tokens": 1,
+                        "notes": (
+                            f"'TTFT (s)' {row['ttft_s']}, x 1000: wall-clock time from the call to "
+                            f"the first streamed token, prompt processing included. {base}"
+                        ),
+                    }
+                )
             peak = _mean(row["peak_gb"])
-            results.append({
-                "metric": "vram_used_gib",
-                "value": _gib(peak),
-                "prompt_tokens": prompt_tokens,
-                "gen_tokens": 512,
-                "notes": (
-                    f"'Peak Memory (GB)' {row['peak_gb']}: MLX peak allocated memory "
-                    f"(mx.get_peak_memory, 10^9 bytes), {peak} x 10^9 / 2^30 GiB. {base}"
-                ),
-            })
+            results.append(
+                {
+                    "metric": "vram_used_gib",
+                    "value": _gib(peak),
+                    "prompt_tokens": prompt_tokens,
+                    "gen_tokens": 512,
+                    "notes": (
+                        f"'Peak Memory (GB)' {row['peak_gb']}: MLX peak allocated memory "
+                        f"(mx.get_peak_memory, 10^9 bytes), {peak} x 10^9 / 2^30 GiB. {base}"
+                    ),
+                }
+            )
             for result in results[start:]:
                 reason = REASONS.get((commit[:7], parts[1], stem, label, result["metric"]))
                 if reason:
                     result["outlier_reason"] = reason
         if not results:
             continue
-        benchmarks.append({
-            "gpus": [{"gpu": DEVICES[parts[1]], "count": 1}],
-            "model": model,
-            "quant": quant,
-            "source": url,
-            "measured_on": datetime.date.fromisoformat(head["Date"]),
-            "command": (
-                f"uv run src/main.py mlx-community/{stem} --prompt-files {STORY} {LONG} "
-                f"(src/main.py at this commit: max tokens 512, chat template, one 64-token "
-                f"warm-up; the result file records the model's short name only and the "
-                f"README's examples load mlx-community repositories)"
-            ),
-            "results": results,
-        })
+        benchmarks.append(
+            {
+                "gpus": [{"gpu": DEVICES[parts[1]], "count": 1}],
+                "model": model,
+                "quant": quant,
+                "source": url,
+                "measured_on": datetime.date.fromisoformat(head["Date"]),
+                "command": (
+                    f"uv run src/main.py mlx-community/{stem} --prompt-files {STORY} {LONG} "
+                    f"(src/main.py at this commit: max tokens 512, chat template, one 64-token "
+                    f"warm-up; the result file records the model's short name only and the "
+                    f"README's examples load mlx-community repositories)"
+                ),
+                "results": results,
+            }
+        )
     if not benchmarks:
         raise SystemExit("no result files matched")
     return {

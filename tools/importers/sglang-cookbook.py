@@ -51,38 +51,63 @@ SOURCE_ID = "sglang-cookbook"
 # "models": HF id in the launch command -> (catalog model, quant)
 DOCS: dict[str, dict[str, Any]] = {
     "docs/autoregressive/Qwen/Qwen3.md": {
-        "states": ["Hardware: NVIDIA B200 GPU (8x)", "Qwen3-235B-A22B-Instruct-2507",
-                   "Tensor Parallelism: 8", "sglang version: 0.5.6"],
-        "gpu": "b200", "count": 8, "interconnect": "nvlink-b200", "version": "0.5.6",
+        "states": [
+            "Hardware: NVIDIA B200 GPU (8x)",
+            "Qwen3-235B-A22B-Instruct-2507",
+            "Tensor Parallelism: 8",
+            "sglang version: 0.5.6",
+        ],
+        "gpu": "b200",
+        "count": 8,
+        "interconnect": "nvlink-b200",
+        "version": "0.5.6",
         "models": {"Qwen/Qwen3-235B-A22B-Instruct-2507": ("qwen3-235b-a22b", "BF16")},
         "model_note": "Qwen3-235B-A22B-Instruct-2507 (the July 2025 instruct refresh; same "
         "architecture and shapes as Qwen3-235B-A22B), BF16 weights",
     },
     "docs/autoregressive/DeepSeek/DeepSeek-R1.md": {
-        "states": ["Hardware: B200 GPU (8x)", "Model: DeepSeek-R1-0528",
-                   "Tensor Parallelism: 8", "SGLang Version: 0.5.6.post1"],
-        "gpu": "b200", "count": 8, "interconnect": "nvlink-b200", "version": "0.5.6.post1",
+        "states": [
+            "Hardware: B200 GPU (8x)",
+            "Model: DeepSeek-R1-0528",
+            "Tensor Parallelism: 8",
+            "SGLang Version: 0.5.6.post1",
+        ],
+        "gpu": "b200",
+        "count": 8,
+        "interconnect": "nvlink-b200",
+        "version": "0.5.6.post1",
         "models": {"deepseek-ai/DeepSeek-R1-0528": ("deepseek-r1", "FP8")},
         "model_note": "DeepSeek-R1-0528 in its native FP8 (block-scaled E4M3) checkpoint",
     },
     "docs/autoregressive/Qwen/Qwen3-Coder.md": {
-        "states": ["Hardware: AMD MI300X GPU (8x)",
-                   "Model: Qwen/Qwen3-Coder-480B-A35B-Instruct-FP8",
-                   "Tensor Parallelism: 8", "sglang version: 0.5.7"],
-        "gpu": "mi300x", "count": 8, "interconnect": None, "version": "0.5.7",
-        "models": {"Qwen/Qwen3-Coder-480B-A35B-Instruct-FP8":
-                   ("qwen3-coder-480b-a35b-instruct", "FP8")},
+        "states": [
+            "Hardware: AMD MI300X GPU (8x)",
+            "Model: Qwen/Qwen3-Coder-480B-A35B-Instruct-FP8",
+            "Tensor Parallelism: 8",
+            "sglang version: 0.5.7",
+        ],
+        "gpu": "mi300x",
+        "count": 8,
+        "interconnect": None,
+        "version": "0.5.7",
+        "models": {
+            "Qwen/Qwen3-Coder-480B-A35B-Instruct-FP8": ("qwen3-coder-480b-a35b-instruct", "FP8")
+        },
         "model_note": "Qwen3-Coder-480B-A35B-Instruct-FP8 (Qwen's FP8 checkpoint), TP 8 with "
         "expert parallelism 2",
     },
     "docs/autoregressive/Llama/Llama4.md": {
         "states": ["Hardware: AMD MI300x GPU", "Tensor Parallelism: 8", "sglang version: 0.5.9"],
-        "gpu": "mi300x", "count": 8, "interconnect": None, "version": "0.5.9",
+        "gpu": "mi300x",
+        "count": 8,
+        "interconnect": None,
+        "version": "0.5.9",
         "models": {
-            "meta-llama/Llama-4-Scout-17B-16E-Instruct":
-                ("llama-4-scout-17b-16e-instruct", "BF16"),
-            "meta-llama/Llama-4-Maverick-17B-128E-Instruct":
-                ("llama-4-maverick-17b-128e-instruct", "BF16"),
+            "meta-llama/Llama-4-Scout-17B-16E-Instruct": ("llama-4-scout-17b-16e-instruct", "BF16"),
+            "meta-llama/Llama-4-Maverick-17B-128E-Instruct": (
+                "llama-4-maverick-17b-128e-instruct",
+                "BF16",
+            ),
         },
         "model_note": "Meta's BF16 checkpoint, TP 8 on an 8-GPU MI300X node",
     },
@@ -148,8 +173,9 @@ def _parse(block: str) -> dict[str, float] | None:
 
 
 def _first_date(gitdir: str, commit: str, path: str, needle: str) -> datetime.date:
-    log = _git(gitdir, "log", "--follow", "--format=%ad", "--date=short", "-S", needle,
-               commit, "--", path).split()
+    log = _git(
+        gitdir, "log", "--follow", "--format=%ad", "--date=short", "-S", needle, commit, "--", path
+    ).split()
     return datetime.date.fromisoformat(log[-1])
 
 
@@ -175,8 +201,15 @@ def _runs(gitdir: str, commit: str, path: str, spec: dict[str, Any]) -> list[dic
             if hf is None or hf not in bench:
                 continue
             dur = re.search(r"Benchmark duration \(s\):\s+[\d.]+", block).group(0)
-            runs.append({"hf": hf, "launch": launch, "bench": bench, "vals": vals,
-                         "date": _first_date(gitdir, commit, path, dur)})
+            runs.append(
+                {
+                    "hf": hf,
+                    "launch": launch,
+                    "bench": bench,
+                    "vals": vals,
+                    "date": _first_date(gitdir, commit, path, dur),
+                }
+            )
     return runs
 
 
@@ -194,27 +227,42 @@ def _results(run: dict[str, Any]) -> list[dict[str, Any]]:
     conc = int(v["conc"])
     out: list[dict[str, Any]] = []
     if conc == 1:
-        out.append({
-            "metric": "decode_tok_s", "value": round(1000.0 / v["tpot"], 2),
-            "prompt_tokens": ptok, "gen_tokens": gtok, "concurrency": 1,
-            "notes": f"1000 / Mean TPOT {v['tpot']} ms (time per output token excluding the "
-            f"first, bench_serving --max-concurrency 1); {lengths}",
-        })
+        out.append(
+            {
+                "metric": "decode_tok_s",
+                "value": round(1000.0 / v["tpot"], 2),
+                "prompt_tokens": ptok,
+                "gen_tokens": gtok,
+                "concurrency": 1,
+                "notes": f"1000 / Mean TPOT {v['tpot']} ms (time per output token excluding the "
+                f"first, bench_serving --max-concurrency 1); {lengths}",
+            }
+        )
         spike = "ttft_med" in v and "ttft_p99" in v and v["ttft_p99"] > 10 * v["ttft_med"]
         if not spike:
-            out.append({
-                "metric": "ttft_ms", "value": v["ttft"], "prompt_tokens": ptok,
-                "gen_tokens": gtok, "concurrency": 1,
-                "notes": f"Mean TTFT (ms) at --max-concurrency 1; {lengths}",
-            })
+            out.append(
+                {
+                    "metric": "ttft_ms",
+                    "value": v["ttft"],
+                    "prompt_tokens": ptok,
+                    "gen_tokens": gtok,
+                    "concurrency": 1,
+                    "notes": f"Mean TTFT (ms) at --max-concurrency 1; {lengths}",
+                }
+            )
     else:
         mc = f", measured mean concurrency {v['mconc']}" if "mconc" in v else ""
-        out.append({
-            "metric": "aggregate_decode_tok_s", "value": v["otput"], "prompt_tokens": ptok,
-            "gen_tokens": gtok, "concurrency": conc,
-            "notes": f"Output token throughput (tok/s): generated tokens over the wall time of "
-            f"the run ({v['duration']} s), --max-concurrency {conc}{mc}; {lengths}",
-        })
+        out.append(
+            {
+                "metric": "aggregate_decode_tok_s",
+                "value": v["otput"],
+                "prompt_tokens": ptok,
+                "gen_tokens": gtok,
+                "concurrency": conc,
+                "notes": f"Output token throughput (tok/s): generated tokens over the wall time of "
+                f"the run ({v['duration']} s), --max-concurrency {conc}{mc}; {lengths}",
+            }
+        )
     return out
 
 
@@ -275,8 +323,10 @@ def main(argv: list[str]) -> int:
         "rerun it, do not edit by hand\n"
     )
     OUT.write_text(header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100))
-    print(f"{OUT.name}: {sum(len(b['results']) for b in benches)} results, "
-          f"{len(benches)} configurations")
+    print(
+        f"{OUT.name}: {sum(len(b['results']) for b in benches)} results, "
+        f"{len(benches)} configurations"
+    )
     return 0
 
 
