@@ -19,7 +19,7 @@ from site_builder.engine.calibration import RAW_TABLE
 from site_builder.engine.config import Config
 from site_builder.engine.corrections import Corrections
 from site_builder.engine.estimate import estimate, estimate_with, prepare
-from site_builder.engine.fitting import ErrorStats, RawPoint, fit, validation
+from site_builder.engine.fitting import ErrorStats, RawPoint, fit, quantile, summary, validation
 from site_builder.engine.result import Estimate
 from site_builder.schema import Benchmark, Result
 
@@ -176,14 +176,8 @@ def accuracy_points(catalog: Catalog, estimator: Estimator | None = None) -> lis
 
 
 def percentile(values: list[float], q: float) -> float:
-    """Linear-interpolated percentile of ``values`` (q in 0..1)."""
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    pos = q * (len(ordered) - 1)
-    lo = int(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+    """Linear-interpolated percentile of ``values`` (q in 0..1); 0.0 for no values."""
+    return quantile(values, q) if values else 0.0
 
 
 def accuracy_table(points: Iterable[AccuracyPoint]) -> list[ErrorRow]:
@@ -194,17 +188,8 @@ def accuracy_table(points: Iterable[AccuracyPoint]) -> list[ErrorRow]:
             groups.setdefault((p.runtime, p.metric), []).append(p.error * 100)
     rows = []
     for (runtime, metric), errors in sorted(groups.items()):
-        absolute = [abs(e) for e in errors]
-        rows.append(
-            ErrorRow(
-                runtime=runtime,
-                metric=metric,
-                count=len(errors),
-                median_abs_pct=round(percentile(absolute, 0.5), 1),
-                p90_abs_pct=round(percentile(absolute, 0.9), 1),
-                bias_pct=round(percentile(errors, 0.5), 1),
-            )
-        )
+        median_abs, p90_abs, bias = summary(errors)
+        rows.append(ErrorRow(runtime, metric, len(errors), median_abs, p90_abs, bias))
     return rows
 
 

@@ -126,9 +126,3 @@ def estimated_label(est: Estimate, metric: str) -> Label:
     """``estimated`` or ``uncalibrated``: whether the engine's figure of ``metric`` comes from a
     runtime and metric calibrated on enough measurements."""
     return "estimated" if metric in est.calibrated else "uncalibrated"
-
-
-def prefill_range(est: Estimate) -> tuple[float, float] | None:
-    """Low and high prefill tok/s: the runtime's cross-validated band when calibrated, else its
-    published one. None when there is no prefill figure."""
-    return est.prefill_tok_s_range if est.prefill_tok_s is not None else None

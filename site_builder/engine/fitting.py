@@ -174,19 +174,20 @@ def error_table(
         groups.setdefault((p.runtime, p.metric), []).append((pred - p.measured) / p.measured * 100)
     rows = []
     for (runtime, metric), errors in sorted(groups.items()):
-        absolute = [abs(e) for e in errors]
-        rows.append(
-            ErrorStats(
-                runtime=runtime,
-                metric=metric,
-                scheme=scheme,
-                n=len(errors),
-                median_abs_pct=round(median(absolute), 1),
-                p90_abs_pct=round(quantile(absolute, 0.9), 1),
-                bias_pct=round(median(errors), 1),
-            )
-        )
+        median_abs, p90_abs, bias = summary(errors)
+        rows.append(ErrorStats(runtime, metric, scheme, len(errors), median_abs, p90_abs, bias))
     return rows
+
+
+def summary(errors: Sequence[float]) -> tuple[float, float, float]:
+    """Median and 90th percentile of the absolute errors and the median signed error, to 0.1
+    (the figures every error table prints)."""
+    absolute = [abs(e) for e in errors]
+    return (
+        round(median(absolute), 1),
+        round(quantile(absolute, 0.9), 1),
+        round(median(errors), 1),
+    )
 
 
 def validation(points: Sequence[RawPoint]) -> list[ErrorStats]:

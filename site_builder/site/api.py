@@ -18,6 +18,7 @@ from typing import Any
 
 from site_builder.catalog import Catalog
 from site_builder.engine import Config, Estimate
+from site_builder.engine.evidence import estimated_label
 from site_builder.engine.names import short_gpu_name
 from site_builder.engine.recommend import Candidate, Recommendation, precision
 from site_builder.schema import KINDS
@@ -240,7 +241,7 @@ def row(bits: Bits, query: Query, estimate: Estimate) -> list[Any]:
         per_gpu,
         data["reasons"],
         data["launch_command"],
-        "estimated" if "decode_tok_s" in estimate.calibrated else "uncalibrated",
+        estimated_label(estimate, "decode_tok_s"),
     ]
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from site_builder.catalog import Catalog
 from site_builder.engine import Estimate
-from site_builder.engine.evidence import prefill_range
+from site_builder.engine.evidence import band
 from site_builder.errors import CatalogError, Problem, display_path
 from site_builder.site import fmt
 from site_builder.site.claims import Claim, find_claims, mentioned, without_templates
@@ -158,7 +158,7 @@ def expected(
 
 def _estimated(est: Estimate, metric: str) -> list[float]:
     """The engine's figure as its low/high band (prefill: the engine's
-    :func:`~site_builder.engine.evidence.prefill_range`; memory: cards plus system RAM, within
+    :func:`~site_builder.engine.evidence.band`; memory: cards plus system RAM, within
     :data:`MEMORY_TOLERANCE`)."""
     if metric == "memory":
         total = est.memory.total_gib + est.memory.offload_gib
@@ -167,10 +167,10 @@ def _estimated(est: Estimate, metric: str) -> list[float]:
         return []
     if metric == "decode":
         return list(est.decode_tok_s_range or (est.decode_tok_s, est.decode_tok_s))
-    band = prefill_range(est)
-    if band is None:
+    found = band(est, "prefill_tok_s")
+    if found is None:
         return [est.prefill_tok_s] if est.prefill_tok_s is not None else []
-    return list(band)
+    return list(found)
 
 
 def _measured(catalog: Catalog, combo: str, model: str, metric: str) -> list[float]:
