@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from site_builder.engine.memory import max_tokens
@@ -147,8 +148,31 @@ def assess(pl: Placement, context: int, window: int, totals: list[float] | None 
     ]
     if tight:
         return Fit("tight", tuple(tight), 0)
-    used = ", ".join(
-        f"{label(i, c)} holds {totals[i] / GIB:.1f} GiB of {c.capacity / GIB:.1f} GiB"
-        for i, c in enumerate(pl.cards)
-    )
-    return Fit("fits", (used,), 0)
+    return Fit("fits", (usage(pl.cards, totals),), 0)
+
+
+def usage(cards: Sequence[CardLoad], totals: Sequence[float]) -> str:
+    """What each card holds: ``card 1 (RTX 4090) holds 21.6 GiB of 24.0 GiB``; a run of
+    identical cards holding the same reads once (``cards 1-8 (H200 SXM) hold 124.1 GiB of
+    141.0 GiB each``)."""
+    lines = [
+        (label(i, c), f"{totals[i] / GIB:.1f} GiB of {c.capacity / GIB:.1f} GiB")
+        for i, c in enumerate(cards)
+    ]
+    runs: list[list[int]] = []
+    for i, (_, held) in enumerate(lines):
+        last = runs[-1][-1] if runs else -1
+        if runs and cards[last].gpu.name == cards[i].gpu.name and lines[last][1] == held:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return ", ".join(_run_usage(run, lines) for run in runs)
+
+
+def _run_usage(run: list[int], lines: list[tuple[str, str]]) -> str:
+    first, held = lines[run[0]]
+    if len(run) == 1:
+        return f"{first} holds {held}"
+    name = first.split(" ", 2)[2]
+    numbers = f"{run[0] + 1} and {run[-1] + 1}" if len(run) == 2 else f"{run[0] + 1}-{run[-1] + 1}"
+    return f"cards {numbers} {name} hold {held} each"

@@ -93,7 +93,6 @@ DIGITS = {"joules_per_token": 3, "cost_per_million_tokens_usd": 4}
 
 
 FIELD_DIGITS = tuple((f.name, DIGITS.get(f.name, 2)) for f in fields(Estimate))
-CARD_FIELDS = tuple(f.name for f in fields(CardMemory))
 
 
 def _num(value: Any) -> Any:
@@ -101,9 +100,14 @@ def _num(value: Any) -> Any:
     return round(value, 2) if value.__class__ is float else value
 
 
+def card_json(card: CardMemory) -> dict[str, Any]:
+    """One card's memory as JSON, floats rounded to 2 decimals (fields in declaration order)."""
+    return {f: round(v, 2) if v.__class__ is float else v for f, v in card.__dict__.items()}
+
+
 def _memory_json(memory: Memory) -> dict[str, Any]:
     return {
-        "per_gpu": [{f: _num(getattr(c, f)) for f in CARD_FIELDS} for c in memory.per_gpu],
+        "per_gpu": [card_json(c) for c in memory.per_gpu],
         "total_gib": _num(memory.total_gib),
         "offload_gib": _num(memory.offload_gib),
     }

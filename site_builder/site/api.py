@@ -3,9 +3,8 @@
 - ``/api/index.json``: what exists (kinds, counts, endpoints, contexts of the grid);
 - ``/api/<kind>.json``: every catalog entry of a kind, by slug, exactly as validated;
 - ``/api/estimates/<combo>.json``: the engine's results for the combo's standard grid, as a
-  table (``fields`` + ``rows``) to stay small; ``/api/matrix.json``: the will-it-run picks;
-- ``/assets/data/<combo>.js``: the same estimates as a script, so the configurator also works
-  when the site is opened from disk (``file://`` forbids fetch);
+  table (``fields`` + ``rows``) to stay small, which the configurator reads too;
+  ``/api/matrix.json``: the will-it-run picks;
 - ``/schema/<kind>.schema.json``: the JSON Schema editors validate catalog files against.
 
 Every file is serialised with sorted keys and fixed separators, so two builds are identical.
@@ -75,7 +74,7 @@ def files(data: SiteData) -> dict[str, str | bytes]:
 
 
 def estimate_files(data: SiteData) -> dict[str, str | bytes]:
-    """The per-combo estimate tables, as JSON and as scripts (the bulk of the API)."""
+    """The per-combo estimate tables (the bulk of the API)."""
     out: dict[str, str | bytes] = {}
     for combo in data.catalog.combos:
         out.update(table_files(combo, estimates(data, combo)))
@@ -103,9 +102,9 @@ def build_files(data: SiteData) -> dict[str, str | bytes]:
 
 
 def table_files(key: str, content: dict[str, Any]) -> dict[str, str | bytes]:
-    """A configurator table as ``/api/estimates/<key>.json`` and ``/assets/data/<key>.js``."""
-    text = dump(content)
-    return {f"api/estimates/{key}.json": text, f"assets/data/{key}.js": script(key, text)}
+    """A configurator table as ``/api/estimates/<key>.json`` (the API and the configurator
+    read the same file)."""
+    return {f"api/estimates/{key}.json": dump(content)}
 
 
 def gpu_names(catalog: Catalog, cards: tuple[tuple[str, int], ...]) -> dict[str, str]:
@@ -208,18 +207,7 @@ def row(bits: Bits, query: Query, estimate: Estimate) -> list[Any]:
     them (the one serialiser: :meth:`Estimate.to_json`)."""
     data = estimate.to_json()
     low, high = data["decode_tok_s_range"] or (None, None)
-    per_gpu = [
-        [
-            c["gpu"],
-            c["capacity_gib"],
-            c["weights_gib"],
-            c["kv_cache_gib"],
-            c["buffers_gib"],
-            c["overhead_gib"],
-            c["total_gib"],
-        ]
-        for c in data["memory"]["per_gpu"]
-    ]
+    per_gpu = card_runs(data["memory"]["per_gpu"])
     return [
         query.model,
         query.quant,
@@ -245,6 +233,27 @@ def row(bits: Bits, query: Query, estimate: Estimate) -> list[Any]:
     ]
 
 
+def card_runs(cards: list[dict[str, Any]]) -> list[list[Any]]:
+    """The cards' memory as ``[gpu, capacity, weights, kv_cache, buffers, overhead, total,
+    count]`` rows, GiB: a run of cards holding the same is one row with its count."""
+    runs: list[list[Any]] = []
+    for c in cards:
+        values = [
+            c["gpu"],
+            c["capacity_gib"],
+            c["weights_gib"],
+            c["kv_cache_gib"],
+            c["buffers_gib"],
+            c["overhead_gib"],
+            c["total_gib"],
+        ]
+        if runs and runs[-1][:-1] == values:
+            runs[-1][-1] += 1
+        else:
+            runs.append([*values, 1])
+    return runs
+
+
 def matrix(data: SiteData) -> dict[str, Any]:
     """Combo -> model -> the recommender's answers at the headline workload (the same JSON as
     ``site-builder recommend --json``)."""
@@ -255,14 +264,6 @@ def matrix(data: SiteData) -> dict[str, Any]:
         }
         for combo in data.catalog.combos
     }
-
-
-def script(combo: str, table_json: str) -> str:
-    """The estimates table (JSON text) as a script defining ``window.SITE_ESTIMATES[combo]``."""
-    return (
-        "window.SITE_ESTIMATES = window.SITE_ESTIMATES || {};\n"
-        f"window.SITE_ESTIMATES[{json.dumps(combo)}] = {table_json.strip()};\n"
-    )
 
 
 def schemas() -> dict[str, str | bytes]:

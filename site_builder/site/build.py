@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,12 +72,14 @@ def _build(layout: Layout) -> BuildReport:
     with report.stage("write"):
         write_docs(layout, site.docs)
     staging = output.staging_dir(layout.site)
+    with report.stage("settle"):
+        site.data.results.settle()
     try:
-        extras = sidecar.computed(lambda: write_extras(layout, site))
-        with extras as writing, report.stage("mkdocs"):
+        with sidecar.all_computed(extra_writers(layout, site)) as writing, report.stage("mkdocs"):
             mkdocs_run.build(layout.config, staging, build_epoch(site.data.catalog))
         with report.stage("extras"):
-            writing.result()
+            for job in writing:
+                job.result()
             output.merge(layout.extras, staging)
             output.merge(layout.tables, staging)
             fragments.inject_site(staging, layout.fragments)
@@ -104,7 +106,15 @@ class Generated:
 
     def extras(self) -> Extras:
         """The matrix fragments and the per-combo estimate tables."""
-        return extra_files(self.layout, self.data)
+        return Extras(self.fragments(), self.static())
+
+    def fragments(self) -> Files:
+        """The matrix and compare fragments."""
+        return fragment_files(self.layout, self.data)
+
+    def static(self) -> Files:
+        """The API: catalog and recommendation files, schemas, the per-combo estimate tables."""
+        return {**api.files(self.data), **api.estimate_files(self.data)}
 
     def tables(self) -> Files:
         """The configurator's build-your-own tables."""
@@ -150,13 +160,10 @@ def markdown_files(layout: Layout, data: SiteData, pages: list[Page]) -> Files:
     return files
 
 
-def extra_files(layout: Layout, data: SiteData) -> Extras:
-    """The matrix and compare fragments, and the API: catalog and recommendation files,
-    schemas and the per-combo estimate tables (the bulk of the output; mkdocs never reads
-    them)."""
+def fragment_files(layout: Layout, data: SiteData) -> Files:
+    """The matrix and compare fragments (mkdocs never reads them)."""
     env = render.environment(layout.templates)
-    blocks: Files = {f.file: render.render(env, f.template, f.context) for f in all_fragments(data)}
-    return Extras(blocks, {**api.files(data), **api.estimate_files(data)})
+    return {f.file: render.render(env, f.template, f.context) for f in all_fragments(data)}
 
 
 def write_docs(layout: Layout, docs: Files) -> None:
@@ -167,13 +174,15 @@ def write_docs(layout: Layout, docs: Files) -> None:
         layout.config.write_text(text, encoding="utf-8")
 
 
-def write_extras(layout: Layout, site: Generated) -> None:
-    """Render and write the fragments, static data and build-your-own tables mkdocs does not
-    see."""
-    extras = site.extras()
-    output.write_tree(layout.fragments, extras.fragments)
-    output.write_tree(layout.extras, extras.static)
-    output.write_tree(layout.tables, site.tables())
+def extra_writers(layout: Layout, site: Generated) -> list[Callable[[], None]]:
+    """The jobs that render and write what mkdocs does not see, one process each while mkdocs
+    runs: the matrix and compare fragments, the API with the combos' estimate tables, the
+    build-your-own tables."""
+    return [
+        lambda: output.write_tree(layout.fragments, site.fragments()),
+        lambda: output.write_tree(layout.extras, site.static()),
+        lambda: output.write_tree(layout.tables, site.tables()),
+    ]
 
 
 def assets(layout: Layout) -> dict[str, str | bytes]:

@@ -150,6 +150,11 @@ class Results:
         """The build-your-own tables (waits for their process the first time)."""
         return self.pending_builds.result() if self.pending_builds is not None else {}
 
+    def settle(self) -> None:
+        """Wait for the other context lengths and merge them, so processes forked from now on
+        share them instead of reading one pipe (only one of them may read :attr:`builds`)."""
+        self._other_contexts()
+
     def size(self) -> int:
         """How many configurations the engine evaluated."""
         return len(self.grid) + len(self.extra) + len(self._by_config)

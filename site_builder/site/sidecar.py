@@ -89,6 +89,21 @@ def computed(job: Callable[[], T]) -> Iterator[Pending[T]]:
     pending.result()
 
 
+@contextlib.contextmanager
+def all_computed(jobs: list[Callable[[], T]]) -> Iterator[list[Pending[T]]]:
+    """:func:`computed` for several jobs, each in its own child; all are read after the body
+    and a failing body stops them all."""
+    pending = [start(job) for job in jobs]
+    try:
+        yield pending
+    except BaseException:
+        for job in pending:
+            job.cancel()
+        raise
+    for job in pending:
+        job.result()
+
+
 PR_SET_PDEATHSIG = 1
 
 

@@ -1,6 +1,6 @@
 /* The configurator: shows the engine's precomputed result for the chosen combo, model,
-   runtime, quant and context. Data: ../api/estimates/<combo>.json, or, when the site is opened
-   from disk (fetch is not allowed on file://), ../assets/data/<combo>.js. */
+   runtime, quant and context. Data: ../api/estimates/<combo>.json, the API's own table
+   (over HTTP: browsers forbid fetch on file://, and the page says so). */
 (function () {
   "use strict";
   var form = document.getElementById("configurator-form");
@@ -11,25 +11,10 @@
 
   function field(name) { return form.elements[name]; }
 
-  function loadScript(combo) {
-    return new Promise(function (resolve, reject) {
-      var tag = document.createElement("script");
-      tag.src = form.dataset.scripts + encodeURIComponent(combo) + ".js";
-      tag.onload = function () {
-        var data = (window.SITE_ESTIMATES || {})[combo];
-        if (data) { resolve(data); } else { reject(new Error("no data for " + combo)); }
-      };
-      tag.onerror = function () { reject(new Error("could not load " + tag.src)); };
-      document.head.appendChild(tag);
-    });
-  }
-
   function load(combo) {
     if (cache[combo]) { return Promise.resolve(cache[combo]); }
     var url = form.dataset.api + encodeURIComponent(combo) + ".json";
-    var request = location.protocol === "file:" ? Promise.reject(new Error("file")) :
-      fetch(url).then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
-    return request.catch(function () { return loadScript(combo); }).then(function (data) {
+    return fetch(url).then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); }).then(function (data) {
       var index = {};
       data.fields.forEach(function (name, i) { index[name] = i; });
       cache[combo] = { rows: data.rows, index: index, defaults: data.defaults || {}, names: data.gpu_names || {} };
@@ -109,7 +94,10 @@
       remember();
     }).catch(function (error) {
       out.innerHTML = "";
-      out.appendChild(text("p", "Could not load the engine's results: " + error.message));
+      var why = location.protocol === "file:" ?
+        "Your browser does not load data into a page opened from disk: serve the site over HTTP (python3 -m http.server -d site 8000) or read the tables on the combo pages." :
+        "Could not load the engine's results: " + error.message;
+      out.appendChild(text("p", why));
     });
   }
 
@@ -184,7 +172,9 @@
     }
   }
 
-  function renderCards(cards, names) {
+  function renderCards(runs, names) {
+    var cards = [];
+    runs.forEach(function (run) { for (var n = 0; n < run[7]; n++) { cards.push(run); } });
     cards.forEach(function (card, i) {
       var capacity = card[1];
       var label = text("p", "Card " + (i + 1) + " · " + (names[card[0]] || card[0]) + ": " + fmt(card[6], 1) + " of " + fmt(capacity, 1) + " GiB");

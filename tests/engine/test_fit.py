@@ -272,10 +272,7 @@ def test_unified_memory_offload_is_bounded_by_ram(ask: Ask) -> None:
 def test_reasons_and_assumptions_read_as_words(ask: Ask) -> None:
     """Card names, 1-based numbers and meanings, never IDs or field names."""
     est = ask("rtx-4090:2", L33, "AWQ-INT4", "vllm", context_tokens=8192, prompt_tokens=0)
-    assert est.reasons == (
-        "card 1 (RTX 4090) holds 21.6 GiB of 24.0 GiB, card 2 (RTX 4090) holds 21.6 GiB of "
-        "24.0 GiB",
-    )
+    assert est.reasons == ("cards 1 and 2 (RTX 4090) hold 21.6 GiB of 24.0 GiB each",)
     assert est.assumptions == (
         "kernel efficiency taken from published figures",
         "flash attention on; 16-bit KV cache",

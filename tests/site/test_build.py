@@ -37,7 +37,6 @@ PAGES = [
     "api/estimates/dual-rtx-4090.json",
     "api/matrix.json",
     "schema/combos.schema.json",
-    "assets/data/dual-rtx-4090.js",
     "sitemap.xml.gz",
     "search/search_index.json",
 ]

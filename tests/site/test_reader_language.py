@@ -77,15 +77,15 @@ def test_no_engine_codes_in_sentences(pages: dict[str, str], phrase: str) -> Non
 def test_cards_are_named_not_identified(shipped: Built, pages: dict[str, str]) -> None:
     """``card 1 (RTX 4090)``, never ``card 0 (rtx-4090)``: display names, counted from 1."""
     slugs = "|".join(re.escape(s) for s in load_catalog(shipped.layout.catalog).gpus)
-    assert_none(pages, re.compile(rf"\bcard \d+ \((?:{slugs})\)"))
+    assert_none(pages, re.compile(rf"\bcards? \d+(?:(?:-| and )\d+)? \((?:{slugs})\)"))
     assert_none(pages, re.compile(r"\bcard 0 \("))
 
 
 def test_configurator_reasons_name_cards(shipped: Built) -> None:
     """The configurator's tables carry the engine's reasons, which readers see as they are."""
     slugs = "|".join(re.escape(s) for s in load_catalog(shipped.layout.catalog).gpus)
-    pattern = re.compile(rf"\bcard \d+ \((?:{slugs})\)")
-    data = sorted((shipped.site / "assets" / "data").glob("*.js"))
+    pattern = re.compile(rf"\bcards? \d+(?:(?:-| and )\d+)? \((?:{slugs})\)")
+    data = sorted((shipped.site / "api" / "estimates").glob("*.json"))
     assert data
     bad = [p.name for p in data if pattern.search(p.read_text(encoding="utf-8"))]
     assert not bad, bad

@@ -16,7 +16,7 @@ from site_builder.engine import Config
 from site_builder.engine import estimate as engine_estimate
 from site_builder.engine.estimate import estimate_with
 from site_builder.errors import BuildError
-from site_builder.site import api, build, prose, serve
+from site_builder.site import build, prose, serve
 from site_builder.site.evaluate import evaluate
 from site_builder.site.families import all_pages
 from site_builder.site.results import Query, UnplannedQuery
@@ -62,8 +62,9 @@ def test_rendering_makes_no_engine_call(tmp_path: Path) -> None:
     try:
         prose.check(data, layout.catalog)
         docs = build.markdown_files(layout, data, all_pages(data))
-        extras = build.extra_files(layout, data)
-        tables = api.build_files(data)
+        site = build.Generated(layout, data, docs)
+        extras = site.extras()
+        tables = site.tables()
     finally:
         sys.setprofile(None)
     assert calls.count == 0

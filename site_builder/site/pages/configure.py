@@ -2,8 +2,8 @@
 
 The page lists the combos, the build-your-own choices (any GPU in 1, 2 or 4 cards; two
 different consumer cards), models,
-quants and runtimes it offers; the script loads ``/api/estimates/<key>.json`` (or
-``/assets/data/<key>.js`` when opened from disk) and shows the engine's result for the
+quants and runtimes it offers; the script loads ``/api/estimates/<key>.json`` (over HTTP:
+browsers forbid fetch on ``file://``, and the page says so) and shows the engine's result for the
 reader's choice. Without JavaScript the page says where the same
 numbers are in tables.
 """
