@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from site_builder.catalog.messages import did_you_mean, field_path
-from site_builder.schema import Benchmark, Combo, Model, Runtime
+from site_builder.schema import Benchmark, Combo, Interconnect, Model, Runtime
 
 Loc = tuple[str | int, ...]
 Entities = Mapping[str, Mapping[str, Any]]
@@ -53,6 +53,7 @@ REFERENCES: dict[str, tuple[tuple[tuple[str | int, ...], Target], ...]] = {
     "combos": (
         (("gpus", ANY, "gpu"), "gpus"),
         (("interconnect",), "interconnects"),
+        (("network",), "interconnects"),
         (("runtimes", ANY, "runtime"), "runtimes"),
         (("related", ANY, "combo"), "combos"),
     ),
@@ -126,6 +127,7 @@ def check_all(entities: Entities, known: Known) -> list[RuleIssue]:
     checks: dict[str, Callable[[Any, Known], Iterator[tuple[Loc, str]]]] = {
         "models": _model,
         "runtimes": _runtime,
+        "interconnects": _interconnect,
         "combos": _combo,
         "benchmarks": _benchmark,
     }
@@ -165,6 +167,9 @@ def _model(model: Model, known: Known) -> Iterator[tuple[Loc, str]]:
 def _runtime(runtime: Runtime, known: Known) -> Iterator[tuple[Loc, str]]:
     if runtime.default_split not in runtime.split_modes:
         yield ("default_split",), f"{runtime.default_split!r} is not in split_modes"
+    for i, split in enumerate(runtime.machine_splits):
+        if split not in runtime.split_modes:
+            yield ("machine_splits", i), f"{split!r} is not in split_modes"
     for platform, formats in runtime.platform_format_gaps.items():
         if platform not in runtime.platforms:
             yield ("platform_format_gaps", platform), f"{platform!r} is not in platforms"
@@ -174,7 +179,16 @@ def _runtime(runtime: Runtime, known: Known) -> Iterator[tuple[Loc, str]]:
                 yield loc, f"{fmt!r} is not in quant_formats"
 
 
+def _interconnect(link: Interconnect, known: Known) -> Iterator[tuple[Loc, str]]:
+    if link.kind == "network" and link.latency_us is None:
+        yield ("latency_us",), "a network link needs its latency"
+
+
 def _combo(combo: Combo, known: Known) -> Iterator[tuple[Loc, str]]:
+    if combo.machines > 1 and combo.network is None:
+        yield ("network",), f"{combo.machines} machines need the network that joins them"
+    if combo.machines == 1 and combo.network is not None:
+        yield ("network",), "a network joins machines; set machines to 2 or more"
     seen: set[str] = set()
     for i, entry in enumerate(combo.gpus):
         if entry.gpu in seen:

@@ -146,7 +146,7 @@ def hardware(
     interconnect = _optional_str(fields, "interconnect")
     if combo:
         entry = lookup("combo", catalog.combos, combo)
-        cards = tuple((g.gpu, g.count) for g in entry.gpus)
+        cards = entry.cards()
         return cards, interconnect or entry.interconnect, combo
     if gpus:
         return tuple(parse_gpu(g) for g in gpus), interconnect, None
@@ -474,7 +474,7 @@ def summary(e: Estimate) -> str:
             f"power:      {e.power_w:,.0f} W, {e.joules_per_token:.2f} J/token"
             + (f", ${cost:.2f} per million tokens" if cost is not None else "")
         )
-    lines += ["", "launch:", f"  {e.launch_command}"]
+    lines += ["", "launch:", *(f"  {line}" for line in e.launch_command.splitlines())]
     if e.assumptions:
         lines += ["", "assumptions:"] + [f"  - {a}" for a in e.assumptions]
     return "\n".join(lines)

@@ -68,12 +68,17 @@ class ErrorRow:
     """Median signed error: positive means the engine over-predicts."""
 
 
+def bench_cards(bench: Benchmark) -> tuple[str, ...]:
+    """The GPU ID of every card of a benchmark, card 0 first."""
+    return tuple(g.gpu for g in bench.gpus for _ in range(g.count))
+
+
 def result_config(bench: Benchmark, result: Result, catalog: Catalog) -> Config:
     """The engine configuration reproducing one measured result."""
     inter = bench.interconnect
     combo = catalog.combos.get(bench.combo) if bench.combo else None
     if inter is None and combo is not None:
-        same = [(g.gpu, g.count) for g in combo.gpus] == [(g.gpu, g.count) for g in bench.gpus]
+        same = combo.card_slugs() == bench_cards(bench)
         inter = combo.interconnect if same and sum(g.count for g in bench.gpus) > 1 else None
     tokens = result.prompt_tokens + result.gen_tokens
     if bench.runtime in LLAMA_FAMILY:

@@ -82,6 +82,18 @@ class Correction:
 NONE = Correction(by_metric=())
 
 
+def unproven(correction: Correction, low: float, high: float) -> Correction:
+    """``correction``'s factors for a setup its measurements do not cover (several machines
+    over a network): not calibrated, its band widened to at least ``low``-``high`` (the
+    runtime's published band)."""
+    return Correction(
+        tuple(
+            (m, Applied(a.factor, min(a.low, low), max(a.high, high), False))
+            for m, a in correction.by_metric
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Corrections:
     """Every fitted group; ``pick`` chooses the most specific calibrated one per metric."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from site_builder.engine.calibration import Kernels
-from site_builder.engine.links import Link, allreduce_s, row_gathers_s, transfer_s
+from site_builder.engine.links import Link, allreduce_s, boundaries_s, row_gathers_s
 from site_builder.engine.placement import CardLoad, Placement
 from site_builder.engine.shapes import Shape
 
@@ -90,7 +90,7 @@ def cpu_step_s(pl: Placement, sp: SpeedInputs, depth: float, batch: float) -> fl
 def comm_step_s(pl: Placement, sp: SpeedInputs, batch: float) -> float:
     """Link cost of one decode step: two all-reduces of batch x hidden x 2 bytes per layer
     (tensor parallel: latency-bound at batch 1), or one activation hop per card boundary plus
-    a synchronisation (layer split)."""
+    a synchronisation (layer split); between machines over the network (:mod:`links`)."""
     n = sum(1 for c in pl.cards if c.layers)
     if n <= 1:
         return 0.0
@@ -99,8 +99,8 @@ def comm_step_s(pl: Placement, sp: SpeedInputs, batch: float) -> float:
     if pl.parallel:
         message = batch * sp.shape.hidden * 2.0
         return 2 * sp.shape.n_layers * allreduce_s(n, message, sp.link)
-    hop = transfer_s(batch * sp.shape.hidden * 4.0, sp.link) + sp.kernels.hop_s
-    return (n - 1) * hop
+    hops = boundaries_s(n, batch * sp.shape.hidden * 4.0, sp.link)
+    return hops + (n - 1) * sp.kernels.hop_s
 
 
 def fixed_step_s(sp: SpeedInputs) -> float:

@@ -37,6 +37,8 @@ class LaunchSpec(NamedTuple):
     gpu_layers: int | None
     """llama.cpp ``-ngl`` when layers are offloaded; None = all (99)."""
     pool_fraction: float
+    machines: int = 1
+    """Machines the model spans (their cards are counted in ``n_cards``)."""
 
 
 LLAMA_FAMILY = ("llama-cpp", "ollama", "lm-studio")
@@ -341,5 +343,86 @@ COMMANDS = {
 
 def command(spec: LaunchSpec) -> str:
     """The launch command for ``spec.runtime`` (llama.cpp's for unknown runtimes built on it);
-    empty when nothing published fits (the configuration is then unsupported)."""
-    return COMMANDS.get(spec.runtime, llama_cpp)(spec)
+    empty when nothing published fits (the configuration is then unsupported). Across machines,
+    the commands of every machine, each under a comment naming it."""
+    single = COMMANDS.get(spec.runtime, llama_cpp)(spec)
+    distributed = DISTRIBUTED.get(spec.runtime)
+    if spec.machines <= 1 or not single or distributed is None:
+        return single
+    return "\n".join(distributed(spec, single))
+
+
+RPC_PORT = 50052
+"""llama.cpp ``rpc-server``'s default port (tools/rpc/README.md)."""
+
+
+def _others(spec: LaunchSpec) -> str:
+    """``machine 2`` or ``machines 2-4``: every machine but the first."""
+    return "machine 2" if spec.machines == 2 else f"machines 2-{spec.machines}"
+
+
+def llama_cpp_rpc(spec: LaunchSpec, main: str) -> list[str]:
+    """llama.cpp's RPC back-end (tools/rpc/README.md): ``rpc-server`` on every other machine
+    (built with ``-DGGML_RPC=ON``), bound to that machine's own name (``machine-N``) on the
+    direct link, as the README's warning asks, and the server on the first with ``--rpc``
+    naming them; the layers spread over every machine's GPUs."""
+    hosts = ",".join(f"machine-{i}:{RPC_PORT}" for i in range(2, spec.machines + 1))
+    return [
+        f"# {_others(spec)}: llama.cpp built with -DGGML_RPC=ON, serving its GPUs on its "
+        "address on the direct link (never on an open network: RPC has no authentication)",
+        f"rpc-server -H machine-N -p {RPC_PORT}",
+        "# machine 1",
+        f"{main} --rpc {hosts}",
+    ]
+
+
+def vllm_ray(spec: LaunchSpec, main: str) -> list[str]:
+    """vLLM across nodes on a Ray cluster (docs/serving/parallelism_scaling.md): ``ray start``
+    on every machine, then ``vllm serve`` on the head with the Ray executor."""
+    return [
+        "# machine 1 (the Ray head)",
+        "ray start --head --port 6379",
+        f"# {_others(spec)}",
+        "ray start --address machine-1:6379",
+        "# machine 1, once `ray status` lists every machine",
+        f"{main} --distributed-executor-backend ray",
+    ]
+
+
+def sglang_nodes(spec: LaunchSpec, main: str) -> list[str]:
+    """SGLang on several nodes (docs/references/multi_node_deployment): the same server command
+    on every machine with its rank and the first machine's address."""
+    lines = []
+    for rank in range(spec.machines):
+        lines.append(f"# machine {rank + 1}")
+        lines.append(
+            f"{main} --dist-init-addr machine-1:20000 --nnodes {spec.machines} --node-rank {rank}"
+        )
+    return lines
+
+
+def mlx_distributed(spec: LaunchSpec, main: str) -> list[str]:
+    """MLX distributed over Thunderbolt RDMA (mlx docs/src/usage/distributed.rst, JACCL back-end;
+    mlx-lm shards tensor-parallel, ``--pipeline`` for pipeline): a host file for every machine,
+    then ``mlx.launch`` running the server on all of them from the first."""
+    hosts = ",".join(f"machine-{i}" for i in range(1, spec.machines + 1))
+    model = main.removeprefix("mlx_lm.server ")
+    pipeline = " --pipeline" if spec.split in ("pipeline", "layer") else ""
+    return [
+        "# every machine: macOS 26.2 or later with RDMA on (rdma_ctl enable, in Recovery) and "
+        "the same mlx-lm install; then, from machine 1",
+        f"mlx.distributed_config --hosts {hosts} --over thunderbolt --backend jaccl "
+        "--auto-setup --output hosts.json",
+        f"mlx.launch --backend jaccl --hostfile hosts.json -- python -m mlx_lm server "
+        f"{model}{pipeline}",
+    ]
+
+
+DISTRIBUTED = {
+    "llama-cpp": llama_cpp_rpc,
+    "vllm": vllm_ray,
+    "sglang": sglang_nodes,
+    "mlx-lm": mlx_distributed,
+}
+"""Multi-machine launchers, by runtime (a runtime without one does not span machines:
+``Runtime.machine_splits``)."""

@@ -40,12 +40,43 @@ the raw rate (about 8 GB/s all-reduce bus bandwidth on PCIe 4.0 x16 with NCCL_P2
 which reproduces club-3090 PR #702's +35-49 % prefill for NVLink on 2x3090 TP=2."""
 
 
+NETWORK_EFFICIENCY = 0.94
+"""Fraction of a network link's line rate that large RDMA transfers reach: 189.85 of 200 Gb/s
+between two DGX Sparks (NVIDIA dgx-spark-playbooks connect-two-sparks performance guide,
+ib_write_bw) and 75.0 of 80 Gb/s over Thunderbolt 5 (hellas-ai/thunderbolt-ibverbs PR 27,
+ib_send_bw)."""
+
+
+class Network(NamedTuple):
+    """The network between the machines of a multi-machine configuration (identical machines,
+    cards numbered machine by machine)."""
+
+    machines: int
+    bandwidth_gb_s: float
+    """Raw per-direction bandwidth from the catalog interconnect."""
+    latency_us: float
+    """One-way small-message latency of the link's transport (catalog)."""
+    name: str = "a network"
+    """The link's display name."""
+
+    @property
+    def latency_s(self) -> float:
+        return self.latency_us * 1e-6
+
+    @property
+    def bytes_per_s(self) -> float:
+        """Effective bandwidth of large transfers."""
+        return self.bandwidth_gb_s * 1e9 * NETWORK_EFFICIENCY
+
+
 class Link(NamedTuple):
-    """The link between the cards of a configuration."""
+    """The link between the cards of a configuration, and the network between its machines
+    when it spans several."""
 
     klass: LinkClass
     bandwidth_gb_s: float
     """Raw per-direction bandwidth from the catalog interconnect."""
+    network: Network | None = None
 
     @property
     def latency_s(self) -> float:
@@ -71,11 +102,17 @@ def link_class(kind: str | None, p2p: bool, n_cards: int) -> LinkClass:
 def allreduce_s(n: int, message_bytes: float, link: Link) -> float:
     """Ring all-reduce of ``message_bytes`` over ``n`` ranks (alpha-beta model):
     ``2 (n-1) alpha + 2 (n-1)/n x bytes / beta`` (GenZ collective_times.py; Thakur et al. 2005).
-    """
+    Across ``m`` machines, ``2 (m-1)`` of the steps also cross the network, adding its latency
+    (NCCL's own model, src/graph/tuning.cc, counts ``nInterSteps`` network hops), and the ring
+    moves at the slower link's rate."""
     if n <= 1:
         return 0.0
     steps = 2 * (n - 1)
-    return steps * link.latency_s + steps / n * message_bytes / link.bytes_per_s
+    net = link.network
+    if net is None or net.machines <= 1:
+        return steps * link.latency_s + steps / n * message_bytes / link.bytes_per_s
+    latency = steps * link.latency_s + 2 * (net.machines - 1) * net.latency_s
+    return latency + steps / n * message_bytes / min(link.bytes_per_s, net.bytes_per_s)
 
 
 def transfer_s(message_bytes: float, link: Link) -> float:
@@ -83,6 +120,22 @@ def transfer_s(message_bytes: float, link: Link) -> float:
     if link.klass == "single":
         return 0.0
     return link.latency_s + message_bytes / link.bytes_per_s
+
+
+def boundaries_s(n: int, message_bytes: float, link: Link) -> float:
+    """Layer split over ``n`` cards: the activation crosses each card boundary once per pass
+    (:func:`transfer_s`); a boundary between machines is a request and a reply over the network
+    instead (llama.cpp's RPC back-end: the first machine sends each remote one its input and
+    waits for the output, tools/rpc/README.md; a pipeline of two machines also sends the
+    result back to the first)."""
+    if n <= 1:
+        return 0.0
+    net = link.network
+    machines = 1 if net is None else min(net.machines, n)
+    inside = (n - machines) * transfer_s(message_bytes, link)
+    if net is None or machines <= 1:
+        return inside
+    return inside + 2 * (machines - 1) * (net.latency_s + message_bytes / net.bytes_per_s)
 
 
 ROW_SPLIT_MATMULS = 7

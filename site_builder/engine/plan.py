@@ -17,11 +17,11 @@ from site_builder.engine import links, support
 from site_builder.engine import memory as mem
 from site_builder.engine import placement as plc
 from site_builder.engine.config import Config
-from site_builder.engine.corrections import Correction
+from site_builder.engine.corrections import Correction, unproven
 from site_builder.engine.resolve import lookup
 from site_builder.engine.shapes import GIB, Shape, shape_of
 from site_builder.errors import UsageError
-from site_builder.schema import Gpu, Model, Quant, Runtime
+from site_builder.schema import Combo, Gpu, Model, Quant, Runtime
 
 HOST_OS_RESERVE_GIB = 4.0
 """System RAM kept for the OS and the runtime process when layers are offloaded."""
@@ -89,13 +89,25 @@ def hardware_of(catalog: Catalog, config: Config) -> Hardware:
     return Hardware(
         gpus=gpus,
         slugs=slugs,
-        link=links.Link(klass, bandwidth),
+        link=links.Link(klass, bandwidth, network_of(catalog, combo)),
         host_ram_gib=host_ram_gib(gpus, combo.host.system_ram_gib if combo else None),
         ram_bandwidth_gb_s=(
             combo.host.ram_bandwidth_gb_s if combo else dec.DEFAULT_RAM_BANDWIDTH_GB_S
         ),
         caps=tuple(plc.usable(g, i) for i, g in enumerate(gpus)),
     )
+
+
+def network_of(catalog: Catalog, combo: Combo | None) -> links.Network | None:
+    """The network between the combo's machines, when it spans several."""
+    if combo is None or combo.machines <= 1 or combo.network is None:
+        return None
+    net = lookup("interconnect", catalog.interconnects, combo.network)
+    if net.kind != "network" or net.latency_us is None:
+        raise UsageError(f"interconnect {combo.network!r} is not a network link with a latency")
+    bandwidth = net.bandwidth_gb_s * combo.network_ports
+    name = net.name if combo.network_ports == 1 else f"{combo.network_ports}× {net.name}"
+    return links.Network(combo.machines, bandwidth, net.latency_us, name)
 
 
 def host_ram_gib(gpus: tuple[Gpu, ...], combo_ram: float | None) -> float:
@@ -212,6 +224,15 @@ def plan_for(catalog: Catalog, config: Config, table: cal.Table, lookups: Lookup
     return found
 
 
+def correction_of(table: cal.Table, ctx: Context, kernels: cal.Kernels, moe: bool) -> Correction:
+    """The runtime's calibration on this back-end and model kind; across machines no
+    measurement covers the network, so the figures are uncalibrated with the published band."""
+    found = table.corrections.pick(ctx.runtime_slug, ctx.gpus[0].platform, moe)
+    if ctx.link.network is None:
+        return found
+    return unproven(found, kernels.error_low, kernels.error_high)
+
+
 def plan_of(
     catalog: Catalog,
     config: Config,
@@ -267,6 +288,6 @@ def plan_of(
         host_room=max(ctx.host_ram_gib - HOST_OS_RESERVE_GIB, 0.0) * GIB,
         assumptions=support.assumptions(ctx, config, split, fa, kernels),
         speeds={},
-        correction=table.corrections.pick(runtime, ctx.gpus[0].platform, shape.moe),
+        correction=correction_of(table, ctx, kernels, shape.moe),
         limits={},
     )

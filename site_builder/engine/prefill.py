@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from site_builder.engine.decode import SpeedInputs
-from site_builder.engine.links import allreduce_s, row_gathers_s, transfer_s
+from site_builder.engine.links import allreduce_s, boundaries_s, row_gathers_s
 from site_builder.engine.placement import CardLoad, Placement
 from site_builder.engine.shapes import Shape
 
@@ -86,8 +86,8 @@ def prefill_s(pl: Placement, sp: SpeedInputs, tokens: int) -> float:
         comm = chunks * 2 * sp.shape.n_layers * allreduce_s(n, message, sp.link)
         gpu = max(per_card, default=0.0) + comm
     else:
-        hop = transfer_s(min(tokens, size) * sp.shape.hidden * 4.0, sp.link)
-        serial = sum(per_card) + chunks * (n - 1) * hop
+        hops = boundaries_s(n, min(tokens, size) * sp.shape.hidden * 4.0, sp.link)
+        serial = sum(per_card) + chunks * hops
         gpu = serial * pipeline_factor(tokens, size, n, sp.kernels.pipeline_overlap)
     upload = 0.0
     if pl.cpu_read_bytes:

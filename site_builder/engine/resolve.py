@@ -192,7 +192,7 @@ def config_for_combo(
     """The configuration of a catalog combo: its cards in order and its interconnect."""
     combo = lookup("combo", catalog.combos, combo_slug)
     return Config(
-        gpus=tuple((entry.gpu, entry.count) for entry in combo.gpus),
+        gpus=combo.cards(),
         model=model,
         quant=quant,
         runtime=runtime,

@@ -146,8 +146,11 @@ def problems(ctx: Context, config: Config, split: str, shape: Shape) -> list[str
                 f"{names.short_gpu_name(gpu.name)}"
             )
     out += hardware_problems(rt, ctx.gpus)
-    if ctx.gpus[0].unified_memory and len(ctx.gpus) > 1:
+    machines = ctx.link.network.machines if ctx.link.network else 1
+    if ctx.gpus[0].unified_memory and len(ctx.gpus) > machines:
         out.append("unified-memory systems hold a single GPU")
+    if machines > 1 and split not in rt.machine_splits:
+        out.append(machine_problem(rt, split))
     if ctx.model.family in rt.unsupported_families:
         out.append(f"{name} does not implement the {ctx.model.family} architecture")
     if ctx.quant.format not in rt.quant_formats:
@@ -184,6 +187,14 @@ def problems(ctx: Context, config: Config, split: str, shape: Shape) -> list[str
     return out
 
 
+def machine_problem(rt: Runtime, split: str) -> str:
+    """Why ``rt`` cannot spread a model over several machines with ``split``."""
+    if not rt.machine_splits:
+        return f"{rt.name} does not spread one model over several machines"
+    offers = names.listing([names.split(m) for m in rt.machine_splits])
+    return f"{rt.name} spreads a model over machines only by {offers}, not {names.split(split)}"
+
+
 FITTED_ON = {"llama-cpp": "llama.cpp", "mlx": "mlx-lm"}
 """The runtime whose measurements a kernel family's constants were fitted on."""
 
@@ -200,10 +211,16 @@ def assumptions(ctx: Context, config: Config, split: str, fa: bool, k: Kernels) 
         f"kernel efficiency {source}",
         f"flash attention {'on' if fa else 'off'}; {names.kv_cache(config.kv_cache)} KV cache",
     ]
-    if len(ctx.gpus) > 1:
+    net = ctx.link.network
+    if len(ctx.gpus) > (net.machines if net else 1):
         out.append(
             f"cards linked by {names.link(ctx.link.klass)} at "
             f"{ctx.link.bandwidth_gb_s:g} GB/s per direction"
+        )
+    if net is not None:
+        out.append(
+            f"{net.machines} machines linked by {net.name} at {net.bandwidth_gb_s:g} GB/s per "
+            f"direction and {net.latency_us:g} µs latency"
         )
     if any(g.segment == "consumer" for g in ctx.gpus[:1]) and ctx.gpus[0].platform != "metal":
         out.append(f"{mem.DISPLAY_RESERVE_GIB:g} GiB of card 1 reserved for a desktop")

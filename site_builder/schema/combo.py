@@ -78,7 +78,26 @@ class Combo(Entity):
     name: str = Field(min_length=1, description="Display name, e.g. 'Dual RTX 4090'.")
     summary: Prose = Field(description="One-paragraph verdict; no hand-typed speeds.")
     gpus: list[GpuCount] = Field(min_length=1, description="The cards, by model and count.")
-    interconnect: Id = Field(description="Interconnect ID linking the cards.")
+    interconnect: Id = Field(description="Interconnect ID linking the cards of one machine.")
+    machines: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description="Identical machines the combo spans, each holding `gpus` and `host`; more "
+        "than one needs `network`.",
+    )
+    network: Id | None = Field(
+        default=None,
+        description="Interconnect ID (a `network` link) joining the machines, when there are "
+        "several.",
+    )
+    network_ports: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description="Ports of `network` each machine uses together (an HGX node has one "
+        "InfiniBand port per GPU: 8); the link's bandwidth counts once per port.",
+    )
     pcie_p2p: bool = Field(
         description="Peer-to-peer DMA between cards is available (off on GeForce 40/50-series "
         "drivers; NVLink implies it)."
@@ -105,5 +124,10 @@ class Combo(Entity):
     price: Price | None = Field(default=None, description="A sourced price for the cards.")
 
     def cards(self) -> tuple[tuple[str, int], ...]:
-        """(GPU ID, count) pairs in card order, as the engine's ``Config.gpus`` takes them."""
-        return tuple((entry.gpu, entry.count) for entry in self.gpus)
+        """(GPU ID, count) pairs in card order, as the engine's ``Config.gpus`` takes them: every
+        machine's cards, machine by machine."""
+        return tuple((e.gpu, e.count) for _ in range(self.machines) for e in self.gpus)
+
+    def card_slugs(self) -> tuple[str, ...]:
+        """The GPU ID of every card, card 0 first, machine by machine."""
+        return tuple(gpu for gpu, count in self.cards() for _ in range(count))

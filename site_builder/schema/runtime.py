@@ -50,6 +50,11 @@ class Runtime(Entity):
         min_length=1, description="Multi-GPU partitioning it offers."
     )
     default_split: SplitMode = Field(description="Partitioning used when none is asked for.")
+    machine_splits: list[SplitMode] = Field(
+        default_factory=list,
+        description="Partitionings it runs across machines over a network (llama.cpp's RPC "
+        "back-end: layer); empty when it runs on one machine only. Cite its distributed docs.",
+    )
     kv_cache_types: list[KvCacheType] = Field(
         min_length=1, description="KV-cache element types it offers."
     )

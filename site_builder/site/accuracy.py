@@ -8,6 +8,7 @@ them. Pending benchmarks get the engine's estimate of their configuration.
 from __future__ import annotations
 
 from site_builder.engine import AccuracyPoint, Config, Estimate
+from site_builder.engine.accuracy import bench_cards
 from site_builder.engine.corrections import Corrections
 from site_builder.engine.fitting import ErrorStats
 from site_builder.schema import Benchmark, Combo
@@ -50,5 +51,5 @@ def runs_on(bench: Benchmark, slug: str, combo: Combo) -> bool:
     """The benchmark ran on this combo: named it, or used exactly its cards."""
     if bench.combo is not None:
         return bench.combo == slug
-    same_cards = [(g.gpu, g.count) for g in bench.gpus] == [(g.gpu, g.count) for g in combo.gpus]
+    same_cards = bench_cards(bench) == combo.card_slugs()
     return same_cards and bench.interconnect in (None, combo.interconnect)

@@ -29,6 +29,35 @@ def test_minimal_catalog_from_skeletons_is_valid(catalog_dir: Path) -> None:
 
 CASES = [
     pytest.param(
+        "combos/dual-rtx-4090.yaml",
+        "pcie_p2p: false",
+        "machines: 2\npcie_p2p: false",
+        "combos/dual-rtx-4090.yaml:2:1: network: 2 machines need the network that joins them",
+        id="machines-without-network",
+    ),
+    pytest.param(
+        "combos/dual-rtx-4090.yaml",
+        "pcie_p2p: false",
+        "network: pcie-4.0-x16\npcie_p2p: false",
+        "combos/dual-rtx-4090.yaml:8:10: network: a network joins machines; set machines to 2 "
+        "or more",
+        id="network-without-machines",
+    ),
+    pytest.param(
+        "interconnects/pcie-4.0-x16.yaml",
+        "kind: pcie",
+        "kind: network",
+        "interconnects/pcie-4.0-x16.yaml:2:1: latency_us: a network link needs its latency",
+        id="network-without-latency",
+    ),
+    pytest.param(
+        "runtimes/llama-cpp.yaml",
+        "default_split: layer",
+        "default_split: layer\nmachine_splits: [tensor]",
+        "runtimes/llama-cpp.yaml:10:18: machine_splits[0]: 'tensor' is not in split_modes",
+        id="machine-split-not-offered",
+    ),
+    pytest.param(
         "gpus/rtx-4090.yaml",
         "vram_gib: 24\n",
         "vram_gib: [24\n",

@@ -45,6 +45,10 @@ class ComboPage:
     cards: list[CardRow]
     interconnect: Fact
     interconnect_text: str
+    network: Fact | None
+    """The link between the machines, when the combo spans several."""
+    network_text: str
+    machines: int
     bandwidth_ratio: str
     p2p: bool
     splits: list[SplitResult]
@@ -99,6 +103,9 @@ def get_context(data: SiteData, slug: str, combo: Combo) -> ComboPage:
         cards=combo_hardware.card_rows(data, combo, estimate),
         interconnect=Fact(link.name, f"{link.bandwidth_gb_s:g} GB/s per direction"),
         interconnect_text=link.description,
+        network=combo_hardware.network_fact(data, combo),
+        network_text=data.catalog.interconnects[combo.network].description if combo.network else "",
+        machines=combo.machines,
         bandwidth_ratio=_bandwidth_ratio(data, combo),
         p2p=combo.pcie_p2p,
         splits=combo_hardware.split_results(data, slug, combo, headline),
@@ -160,27 +167,30 @@ def _asked_about(data: SiteData, slug: str, headline: Pick | None) -> list[str]:
 
 
 def _facts(data: SiteData, combo: Combo, usable: float | None) -> list[Fact]:
-    gpus = " + ".join(f"{e.count}× {data.catalog.gpus[e.gpu].name}" for e in combo.gpus)
-    total = sum(data.catalog.gpus[e.gpu].vram_gib * e.count for e in combo.gpus)
+    total = sum(data.catalog.gpus[g].vram_gib for g in combo.card_slugs())
     link = data.catalog.interconnects[combo.interconnect]
+    each = " per machine" if combo.machines > 1 else ""
     facts = [
-        Fact("Cards", gpus),
+        Fact("Cards", combo_hardware.cards_text(data, combo)),
         Fact("VRAM", f"{fmt.gib(total)} GiB total, {fmt.gib(usable)} GiB usable"),
         Fact("Interconnect", f"{link.name} ({link.bandwidth_gb_s:g} GB/s per direction)"),
         Fact("Peer-to-peer", "yes" if combo.pcie_p2p else "no"),
         Fact(
             "Board power",
-            f"{fmt.watts(_board_power(data, combo))} W; PSU {fmt.watts(combo.psu_w)} W",
+            f"{fmt.watts(_board_power(data, combo))} W; PSU {fmt.watts(combo.psu_w)} W{each}",
         ),
-        Fact("Host", f"{combo.host.platform}, {combo.host.system_ram_gib:g} GiB RAM"),
+        Fact("Host", f"{combo.host.platform}, {combo.host.system_ram_gib:g} GiB RAM{each}"),
     ]
+    network = combo_hardware.network_fact(data, combo)
+    if network is not None:
+        facts.insert(3, Fact("Network", f"{network.label} ({network.value})"))
     if combo.price is not None:
         facts.append(Fact("Price", fmt.price(combo.price.total_usd, combo.price.basis)))
     return facts
 
 
 def _board_power(data: SiteData, combo: Combo) -> float:
-    return sum(data.catalog.gpus[e.gpu].board_power_w * e.count for e in combo.gpus)
+    return sum(data.catalog.gpus[g].board_power_w for g in combo.card_slugs())
 
 
 def _bandwidth_ratio(data: SiteData, combo: Combo) -> str:

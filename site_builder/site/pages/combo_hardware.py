@@ -60,7 +60,13 @@ class Fact:
 
 def cards(data: SiteData, combo: Combo) -> list[str]:
     """GPU slug of each card, card 0 first."""
-    return [entry.gpu for entry in combo.gpus for _ in range(entry.count)]
+    return list(combo.card_slugs())
+
+
+def cards_text(data: SiteData, combo: Combo) -> str:
+    """``2× NVIDIA GeForce RTX 4090``; across machines ``2 machines, each 8× NVIDIA H100``."""
+    one = " + ".join(f"{e.count}× {data.catalog.gpus[e.gpu].name}" for e in combo.gpus)
+    return one if combo.machines == 1 else f"{combo.machines} machines, each {one}"
 
 
 def usable_gib(data: SiteData, combo: Combo, headline: Estimate | None) -> list[float | None]:
@@ -95,11 +101,32 @@ def topology(data: SiteData, slug: str, combo: Combo) -> str:
     """The topology SVG of a combo."""
     link = data.catalog.interconnects[combo.interconnect]
     slot = link.name if link.kind == "pcie" else None
-    drawn = [_card(data, gpu, slot) for gpu in cards(data, combo)]
+    one = [e.gpu for e in combo.gpus for _ in range(e.count)]
+    drawn = [_card(data, gpu, slot) for gpu in one]
+    fact = network_fact(data, combo)
+    network = f"{fact.label} ({fact.value})" if fact else ""
     topo = Topology(
-        combo.host.platform, drawn, link.kind, link.name, link.bandwidth_gb_s, combo.pcie_p2p
+        combo.host.platform,
+        drawn,
+        link.kind,
+        link.name,
+        link.bandwidth_gb_s,
+        combo.pcie_p2p,
+        combo.machines,
+        network,
     )
     return topology_chart(f"topology-{slug}", f"Topology of {combo.name}", topo)
+
+
+def network_fact(data: SiteData, combo: Combo) -> Fact | None:
+    """The link between the combo's machines and its speed, when it spans several."""
+    if combo.network is None:
+        return None
+    net = data.catalog.interconnects[combo.network]
+    ports = combo.network_ports
+    name = net.name if ports == 1 else f"{ports}× {net.name} per machine"
+    speed = f"{net.bandwidth_gb_s * ports:g} GB/s per direction"
+    return Fact(name, f"{speed}, {net.latency_us:g} µs latency")
 
 
 def _card(data: SiteData, slug: str, slot: str | None) -> Card:

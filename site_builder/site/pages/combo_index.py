@@ -66,7 +66,7 @@ def _card(data: SiteData, slug: str, from_path: str) -> ComboCard:
         name=combo.name,
         href=urls.link(urls.combo(slug)),
         url=urls.relative(from_path, urls.combo(slug)),
-        cards=" + ".join(f"{e.count}× {data.catalog.gpus[e.gpu].name}" for e in combo.gpus),
+        cards=combo_hardware.cards_text(data, combo),
         interconnect=link.name,
         interconnect_kind=link.kind,
         total=fmt.gib(total),

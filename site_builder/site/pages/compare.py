@@ -195,7 +195,7 @@ def _spec_values(data: SiteData, slug: str) -> dict[str, str]:
     gpus = combo_hardware.cards(data, combo)
     link = data.catalog.interconnects[combo.interconnect]
     return {
-        "Cards": " + ".join(f"{e.count}× {data.catalog.gpus[e.gpu].name}" for e in combo.gpus),
+        "Cards": combo_hardware.cards_text(data, combo),
         "Total VRAM": f"{fmt.gib(sum(data.catalog.gpus[g].vram_gib for g in gpus))} GiB",
         "Usable VRAM": f"{fmt.gib(usable)} GiB",
         "Interconnect": f"{link.name}, {link.bandwidth_gb_s:g} GB/s",

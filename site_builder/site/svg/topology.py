@@ -27,6 +27,10 @@ class Topology:
     link_name: str
     link_gb_s: float
     p2p: bool
+    machines: int = 1
+    """Identical machines, each as drawn (the cards are one machine's)."""
+    network: str = ""
+    """The link between the machines, in words, when there are several."""
 
 
 _WIDTH, _CARD_H, _HOST_Y, _CARD_Y = 640.0, 64.0, 14.0, 130.0
@@ -35,7 +39,11 @@ _WIDTH, _CARD_H, _HOST_Y, _CARD_Y = 640.0, 64.0, 14.0, 130.0
 def topology_chart(slug: str, title: str, topo: Topology) -> str:
     """Host box on top, cards in a row, PCIe lines down, a bridge or a host path between cards."""
     height = _CARD_Y + _CARD_H + (70 if len(topo.cards) > 1 else 30)
+    height += 30 if topo.machines > 1 else 0
     svg = Svg(_WIDTH, height, title, _describe(topo), slug)
+    if topo.machines > 1:
+        label = f"× {topo.machines} machines, joined by {topo.network}"
+        svg.text(_WIDTH / 2, height - 12, label, anchor="middle", font_weight="bold")
     if topo.link_kind == "unified-memory":
         _unified(svg, topo)
         return figure(svg, title)
@@ -107,4 +115,7 @@ def _describe(topo: Topology) -> str:
         if len(topo.cards) > 1
         else ""
     )
-    return f"Host {topo.host} with {plural(len(topo.cards), 'card')}: {cards}.{link}"
+    machines = (
+        f" {topo.machines} such machines, joined by {topo.network}." if topo.machines > 1 else ""
+    )
+    return f"Host {topo.host} with {plural(len(topo.cards), 'card')}: {cards}.{link}{machines}"
