@@ -190,7 +190,8 @@ def _facts(data: SiteData, combo: Combo, usable: float | None) -> list[Fact]:
 
 
 def _board_power(data: SiteData, combo: Combo) -> float:
-    return sum(data.catalog.gpus[g].board_power_w for g in combo.card_slugs())
+    """The cards' board power of one machine."""
+    return sum(data.catalog.gpus[e.gpu].board_power_w * e.count for e in combo.gpus)
 
 
 def _bandwidth_ratio(data: SiteData, combo: Combo) -> str:

@@ -104,7 +104,7 @@ def topology(data: SiteData, slug: str, combo: Combo) -> str:
     one = [e.gpu for e in combo.gpus for _ in range(e.count)]
     drawn = [_card(data, gpu, slot) for gpu in one]
     fact = network_fact(data, combo)
-    network = f"{fact.label} ({fact.value})" if fact else ""
+    network = fact.label if fact else ""
     topo = Topology(
         combo.host.platform,
         drawn,

@@ -30,7 +30,7 @@ class Topology:
     machines: int = 1
     """Identical machines, each as drawn (the cards are one machine's)."""
     network: str = ""
-    """The link between the machines, in words, when there are several."""
+    """The link between the machines, by name, when there are several."""
 
 
 _WIDTH, _CARD_H, _HOST_Y, _CARD_Y = 640.0, 64.0, 14.0, 130.0
