@@ -105,8 +105,9 @@ def network_of(catalog: Catalog, combo: Combo | None) -> links.Network | None:
     net = lookup("interconnect", catalog.interconnects, combo.network)
     if net.kind != "network" or net.latency_us is None:
         raise UsageError(f"interconnect {combo.network!r} is not a network link with a latency")
-    bandwidth = net.bandwidth_gb_s * combo.network_ports
-    name = net.name if combo.network_ports == 1 else f"{combo.network_ports}× {net.name}"
+    ports = combo.network_ports
+    bandwidth = net.bandwidth_gb_s * ports
+    name = net.name if ports == 1 else f"{ports}× {net.name} per machine"
     return links.Network(combo.machines, bandwidth, net.latency_us, name)
 
 

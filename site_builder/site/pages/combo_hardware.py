@@ -9,6 +9,7 @@ from site_builder.engine import Estimate, power
 from site_builder.engine.config import DEFAULT_USD_PER_KWH
 from site_builder.engine.evidence import estimated_label
 from site_builder.engine.names import short_gpu_name
+from site_builder.engine.plan import network_of
 from site_builder.engine.recommend import Candidate, fastest_of
 from site_builder.schema import Combo
 from site_builder.site import fmt
@@ -119,14 +120,13 @@ def topology(data: SiteData, slug: str, combo: Combo) -> str:
 
 
 def network_fact(data: SiteData, combo: Combo) -> Fact | None:
-    """The link between the combo's machines and its speed, when it spans several."""
-    if combo.network is None:
+    """The link between the combo's machines and its speed, as the engine sees it
+    (:func:`~site_builder.engine.plan.network_of`), when it spans several."""
+    net = network_of(data.catalog, combo)
+    if net is None:
         return None
-    net = data.catalog.interconnects[combo.network]
-    ports = combo.network_ports
-    name = net.name if ports == 1 else f"{ports}× {net.name} per machine"
-    speed = f"{net.bandwidth_gb_s * ports:g} GB/s per direction"
-    return Fact(name, f"{speed}, {net.latency_us:g} µs latency")
+    speed = f"{net.bandwidth_gb_s:g} GB/s per direction"
+    return Fact(net.name, f"{speed}, {net.latency_us:g} µs latency")
 
 
 def _card(data: SiteData, slug: str, slot: str | None) -> Card:
