@@ -1,8 +1,9 @@
 """Work in a forked child process beside the main one (the second core).
 
 :func:`start` computes a value in a child and returns a :class:`Pending` at once (the
-evaluate stage's build-your-own tables and other context lengths); :func:`computed` does the
-same around a ``with`` body (the build writes the fragments and data tables while mkdocs runs).
+evaluate stage's build-your-own tables and other context lengths); :func:`all_computed` does
+the same for several jobs around a ``with`` body (the build writes the fragments and data
+tables while mkdocs runs).
 Values come back pickled through a pipe; a failure in the child fails the build. Where
 ``fork`` is unavailable the job runs first, in this process. Children are daemons: they end
 with the build.
@@ -77,22 +78,9 @@ def start(job: Callable[[], T]) -> Pending[T]:
 
 
 @contextlib.contextmanager
-def computed(job: Callable[[], T]) -> Iterator[Pending[T]]:
-    """Compute ``job()`` in a child process while the ``with`` body runs; read it with
-    ``.result()`` inside or after the body. A failing body stops the child."""
-    pending = start(job)
-    try:
-        yield pending
-    except BaseException:
-        pending.cancel()
-        raise
-    pending.result()
-
-
-@contextlib.contextmanager
 def all_computed(jobs: list[Callable[[], T]]) -> Iterator[list[Pending[T]]]:
-    """:func:`computed` for several jobs, each in its own child; all are read after the body
-    and a failing body stops them all."""
+    """Compute each job in its own child process while the ``with`` body runs; all are read
+    after the body, and a failing body stops them all."""
     pending = [start(job) for job in jobs]
     try:
         yield pending
