@@ -37,8 +37,10 @@ def estimate_with(
 ) -> Estimate:
     """``estimate`` with explicit kernel constants (the calibration fit varies them)."""
     plan = plan_for(catalog, config, table, lookups)
+    if plan.problems:
+        return unsupported(plan, config)
     shape, context = plan.shape, config.context_tokens
-    problems = plan.problems
+    problems: tuple[str, ...] = ()
     if context > shape.max_context:
         why = (
             f"a context of {context:,} tokens exceeds the model's maximum of {shape.max_context:,}"
@@ -84,6 +86,32 @@ def estimate_with(
         aggregate_decode_tok_s_range=speeds.aggregate_range,
         calibrated=speeds.calibrated,
     )
+
+
+def unsupported(plan: Plan, config: Config) -> Estimate:
+    """The answer for a configuration the runtime cannot run: the reasons, no memory, speeds
+    or command (nothing is placed, :func:`plan.plan_of`)."""
+    return Estimate(
+        verdict="unsupported",
+        reasons=plan.problems,
+        memory=NO_MEMORY,
+        max_context=0,
+        decode_tok_s=None,
+        decode_tok_s_range=None,
+        prefill_tok_s=None,
+        ttft_ms=None,
+        aggregate_decode_tok_s=None,
+        per_user_decode_tok_s=None,
+        power_w=None,
+        joules_per_token=None,
+        launch_command="",
+        split=plan.split,
+        assumptions=plan.assumptions,
+        link=plan.ctx.link.klass,
+    )
+
+
+NO_MEMORY = Memory((), 0.0)
 
 
 def largest_context(plan: Plan, verdict: str) -> int:

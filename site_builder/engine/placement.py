@@ -217,6 +217,11 @@ def _buffers(req: Request, layers_share: float, has_output: bool, tp: int) -> tu
     return mem.vllm_activation_peak(s, tp), 0.0
 
 
+def unplaced(split: str) -> Placement:
+    """No placement: the runtime cannot run the configuration, so nothing is on any card."""
+    return Placement(split, (), False, 0, 0.0, 0.0, 0.0)
+
+
 def layer_split(
     req: Request, counts: Sequence[int] | None = None, output_on_gpu: bool = True
 ) -> Placement:

@@ -225,6 +225,11 @@ def plan_for(catalog: Catalog, config: Config, table: cal.Table, lookups: Lookup
     return found
 
 
+def placement_of(req: plc.Request, split: str) -> plc.Placement:
+    """The model on the cards (GPU only) with ``split``."""
+    return plc.tensor_split(req, split) if split in ("tensor", "expert") else plc.layer_split(req)
+
+
 def correction_of(table: cal.Table, ctx: Context, kernels: cal.Kernels, moe: bool) -> Correction:
     """The runtime's calibration on this back-end and model kind; across machines no
     measurement covers the network, so the figures are uncalibrated with the published band."""
@@ -241,7 +246,8 @@ def plan_of(
     shape: Shape | None = None,
     hardware: Hardware | None = None,
 ) -> Plan:
-    """Resolve, check support and place the model (GPU only)."""
+    """Resolve, check support and place the model (GPU only). A configuration the runtime
+    cannot run is not placed: its memory would describe a setup that does not exist."""
     ctx = resolve(catalog, config, hardware)
     runtime = ctx.runtime_slug
     split = support.effective_split(ctx.runtime, config.split, len(ctx.gpus))
@@ -260,7 +266,8 @@ def plan_of(
         pool_fraction=support.pool_fraction(runtime),
         caps=ctx.caps,
     )
-    pl = plc.tensor_split(req, split) if split in ("tensor", "expert") else plc.layer_split(req)
+    problems = tuple(support.problems(ctx, config, split, shape))
+    pl = placement_of(req, split) if not problems else plc.unplaced(split)
     kernels = table.pick(cal.RUNTIME_FAMILY.get(runtime, "serving"), ctx.gpus[0].platform)
     compute = ctx.quant.compute_dtype
     sp = dec.SpeedInputs(
@@ -283,7 +290,7 @@ def plan_of(
         shape=shape,
         request=req,
         placement=pl,
-        problems=tuple(support.problems(ctx, config, split, shape)),
+        problems=problems,
         can_offload=support.can_offload(runtime, ctx.runtime, split),
         speed=sp,
         host_room=max(ctx.host_ram_gib - HOST_OS_RESERVE_GIB, 0.0) * GIB,

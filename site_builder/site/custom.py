@@ -14,6 +14,7 @@ reader can switch model and runtime; the full sweep would weigh tens of megabyte
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -62,7 +63,7 @@ class Build:
 
     cards: tuple[tuple[str, int], ...]
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """``any-rtx-4090-x2``, ``any-rtx-4090-x1-and-rtx-3090-x1``."""
         return PREFIX + "-and-".join(f"{gpu}-x{count}" for gpu, count in self.cards)
