@@ -158,6 +158,7 @@ def results(
                 if prune and result.verdict == "no-fit":
                     break
     finally:
+        gc.freeze()
         gc.enable()
     return found
 

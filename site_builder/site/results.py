@@ -260,12 +260,15 @@ def estimate_all(
     lookups: Lookups,
 ) -> list[Estimate]:
     """The engine's answers to ``queries`` (configured by ``configure``), with the cyclic
-    garbage collector paused: the engine allocates tens of thousands of small, acyclic
-    results, and collection passes over them are wasted."""
+    garbage collector paused: the engine allocates hundreds of thousands of small, acyclic
+    results that live as long as the build, and collection passes over them are wasted. They
+    are frozen afterwards (``gc.freeze``: later collections skip them; forked processes do not
+    touch their pages)."""
     gc.disable()
     try:
         return [engine.estimate(catalog, configure(catalog, q), lookups) for q in queries]
     finally:
+        gc.freeze()
         gc.enable()
 
 
