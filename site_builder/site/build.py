@@ -103,14 +103,16 @@ class Generated:
     layout: Layout
     data: SiteData
     docs: Files
+    asides: Files
+    """The pages' own large HTML blocks (:func:`fragments.set_aside`), by fragment file."""
 
     def extras(self) -> Extras:
         """The matrix fragments and the per-combo estimate tables."""
         return Extras(self.fragments(), self.static())
 
     def fragments(self) -> Files:
-        """The matrix and compare fragments."""
-        return fragment_files(self.layout, self.data)
+        """The matrix and compare fragments, and the pages' asides."""
+        return {**fragment_files(self.layout, self.data), **self.asides}
 
     def static(self) -> Files:
         """The API: catalog and recommendation files, schemas, the per-combo estimate tables."""
@@ -136,8 +138,8 @@ def generate(layout: Layout, report: BuildReport | None = None) -> Generated:
         stack_check.check(data, layout.catalog)
         outliers.check(catalog, layout.catalog)
     with report.stage("render"):
-        docs = markdown_files(layout, data, all_pages(data))
-    return Generated(layout, data, docs)
+        docs, asides = markdown_files(layout, data, all_pages(data))
+    return Generated(layout, data, docs, asides)
 
 
 Files = dict[str, str | bytes]
@@ -151,13 +153,18 @@ class Extras:
     static: Files
 
 
-def markdown_files(layout: Layout, data: SiteData, pages: list[Page]) -> Files:
-    """The docs folder: rendered pages, content, assets."""
+def markdown_files(layout: Layout, data: SiteData, pages: list[Page]) -> tuple[Files, Files]:
+    """The docs folder (rendered pages, content, assets) and the pages' asides."""
     env = render.environment(layout.templates)
-    files: Files = {p.path: render.render(env, p.template, p.context, p.path) for p in pages}
+    files: Files = {}
+    asides: Files = {}
+    for page in pages:
+        text = render.render(env, page.template, page.context, page.path)
+        files[page.path], found = fragments.set_aside(page.path, text)
+        asides.update(found)
     files.update(content.render_content(layout.content, data))
     files.update(assets(layout))
-    return files
+    return files, asides
 
 
 def fragment_files(layout: Layout, data: SiteData) -> Files:

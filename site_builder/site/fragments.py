@@ -5,6 +5,10 @@ search indexer would parse it on every build for nothing (it is plain HTML and n
 searching), so the page template writes a placeholder comment instead, the table is rendered
 to ``.build/fragments/<key>.html``, and the finished HTML gets it back: :func:`inject_site`
 after ``mkdocs build``, :func:`inject` from the live-preview hook.
+
+Page templates do the same for their own large HTML tables by wrapping them in
+``<!-- aside -->`` and ``<!-- /aside -->`` lines: :func:`set_aside` moves each such block of a
+rendered page into a fragment (``aside/<page>/<n>``) and leaves its placeholder.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _PLACEHOLDER = re.compile(r"<!-- fragment:([a-z0-9][\w./-]*) -->")
+_ASIDE = re.compile(r"^<!-- aside -->\n(.*?)^<!-- /aside -->$", re.S | re.M)
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,19 @@ class Fragment:
     def file(self) -> str:
         """The fragment's file under the fragments folder."""
         return f"{self.key}.html"
+
+
+def set_aside(page: str, text: str) -> tuple[str, dict[str, str]]:
+    """``text`` (the rendered Markdown of ``page``, a docs path) with each aside block replaced
+    by its placeholder, and the blocks as fragment files by relative path."""
+    found: dict[str, str] = {}
+
+    def move(match: re.Match[str]) -> str:
+        aside = Fragment(f"aside/{page.removesuffix('.md')}/{len(found) + 1}", "", None)
+        found[aside.file] = match.group(1)
+        return aside.placeholder
+
+    return _ASIDE.sub(move, text), found
 
 
 def inject(html: str, folder: Path) -> str:

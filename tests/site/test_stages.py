@@ -61,8 +61,8 @@ def test_rendering_makes_no_engine_call(tmp_path: Path) -> None:
     sys.setprofile(calls)
     try:
         prose.check(data, layout.catalog)
-        docs = build.markdown_files(layout, data, all_pages(data))
-        site = build.Generated(layout, data, docs)
+        docs, asides = build.markdown_files(layout, data, all_pages(data))
+        site = build.Generated(layout, data, docs, asides)
         extras = site.extras()
         tables = site.tables()
     finally:
