@@ -327,13 +327,15 @@ def other_context_queries(catalog: Catalog, headline: dict[Query, Estimate]) -> 
     """Sweep 2: the other contexts, for each quant's best primary runtime at the headline
     context (verdict first, then speed). Longer contexts are skipped where the quant does not
     run at the headline one: more context never needs less memory. Runtimes built on another
-    (Ollama, LM Studio) follow their base."""
-    best: dict[tuple[str, str, str], tuple[tuple[int, float], Query, Estimate]] = {}
+    (Ollama, LM Studio) give way to their base on a tie, and stand in for it where the base
+    has no checkpoint of the quant."""
+    best: dict[tuple[str, str, str], tuple[tuple[int, float, bool], Query, Estimate]] = {}
     for query, estimate in headline.items():
-        if query.context != HEADLINE_CONTEXT or catalog.runtimes[query.runtime].based_on:
+        if query.context != HEADLINE_CONTEXT:
             continue
         key = (query.combo, query.model, query.quant)
-        score = (rank(estimate), -(estimate.decode_tok_s or 0.0))
+        derived = bool(catalog.runtimes[query.runtime].based_on)
+        score = (rank(estimate), -(estimate.decode_tok_s or 0.0), derived)
         if key not in best or score < best[key][0]:
             best[key] = (score, query, estimate)
     for _, query, estimate in sorted(best.values(), key=lambda item: item[1]):

@@ -108,3 +108,9 @@ def test_global_matrix_matches_the_engine(
         assert pick["quant"] in cell
         if result["decode_tok_s"] is not None and "measured" not in cell:
             assert f"{fmt.tok_s(result['decode_tok_s'])} tok/s" in cell
+
+
+def test_combo_matrix_names_unloadable_quants_instead_of_listing_them(shipped: Built) -> None:
+    page = shipped.html("will-it-run/dual-rtx-4090/")
+    assert 'class="cell-unsupported"' not in page
+    assert "Not supported here by any runtime: " in page

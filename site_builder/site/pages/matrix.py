@@ -79,6 +79,8 @@ class MatrixTable:
 
     contexts: list[str]
     rows: list[QuantRow]
+    unsupported: list[str]
+    """Quants of the model that no runtime on this hardware loads (named under the table)."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ def fragments(data: SiteData) -> Iterator[Fragment]:
             quants = _quants(data, slug, model)
             if quants:
                 rows = [_quant_row(data, slug, model, quant) for quant in quants]
-                table = MatrixTable(contexts, rows)
+                table = MatrixTable(contexts, rows, _unsupported(data, slug, model))
                 yield Fragment(_table_key(slug, model), "matrix_table.html.j2", table)
 
 
@@ -232,6 +234,22 @@ def _models_by_size(data: SiteData) -> list[str]:
 
 
 def _quants(data: SiteData, combo: str, model: str) -> list[str]:
+    """The model's quants that some runtime on this hardware loads (each a matrix row), most
+    precise first."""
+    return [q for q in _swept(data, combo, model) if _loads(data, combo, model, q)]
+
+
+def _unsupported(data: SiteData, combo: str, model: str) -> list[str]:
+    """The model's swept quants that no runtime on this hardware loads."""
+    return [q for q in _swept(data, combo, model) if not _loads(data, combo, model, q)]
+
+
+def _loads(data: SiteData, combo: str, model: str, quant: str) -> bool:
+    pick = best_for_quant(data.results, combo, model, quant, HEADLINE_CONTEXT)
+    return pick is not None and pick.estimate.verdict != "unsupported"
+
+
+def _swept(data: SiteData, combo: str, model: str) -> list[str]:
     quants = {q.quant for q, _ in data.results.for_cell(combo, model, HEADLINE_CONTEXT)}
     spec = data.catalog.models[model]
     return sorted(
