@@ -173,20 +173,23 @@ class Lookups(NamedTuple):
 
     shapes: Mapping[tuple[str, str], Shape]
     """(model, quant) -> Shape."""
-    plans: dict[PlanKey, Plan]
-    """Plans already computed, by configuration minus tokens (filled as estimates run)."""
+    plans: dict[PlanKey, Plan] | None
+    """Plans already computed, by configuration minus tokens (filled as estimates run); None
+    remembers none (a sweep that asks each configuration once, where the memo would only hold
+    memory)."""
     hardware: dict[tuple[object, ...], Hardware]
     """Hardware already resolved, by (cards, interconnect, combo)."""
 
 
-def prepare(catalog: Catalog) -> Lookups:
-    """Precompute every (model, quant) shape of ``catalog`` (a few ms for the whole catalog)."""
+def prepare(catalog: Catalog, remember_plans: bool = True) -> Lookups:
+    """Precompute every (model, quant) shape of ``catalog`` (a few ms for the whole catalog);
+    with ``remember_plans``, estimates reuse the plan of a configuration asked before."""
     shapes = {
         (m, q): shape_of(model, quant)
         for m, model in catalog.models.items()
         for q, quant in catalog.quants.items()
     }
-    return Lookups(shapes=shapes, plans={}, hardware={})
+    return Lookups(shapes=shapes, plans={} if remember_plans else None, hardware={})
 
 
 def plan_key(config: Config, table: cal.Table) -> PlanKey:
@@ -213,15 +216,18 @@ def plan_for(catalog: Catalog, config: Config, table: cal.Table, lookups: Lookup
     """The plan of ``config``, from the memo of ``lookups`` when it is there."""
     if lookups is None:
         return plan_of(catalog, config, table)
-    key = plan_key(config, table)
-    found = lookups.plans.get(key)
+    plans = lookups.plans
+    key = plan_key(config, table) if plans is not None else ()
+    found = plans.get(key) if plans is not None else None
     if found is None:
         hw_key = (config.gpus, config.interconnect, config.combo)
         hw = lookups.hardware.get(hw_key)
         if hw is None:
             hw = lookups.hardware[hw_key] = hardware_of(catalog, config)
         shape = lookups.shapes.get((config.model, config.quant))
-        found = lookups.plans[key] = plan_of(catalog, config, table, shape, hw)
+        found = plan_of(catalog, config, table, shape, hw)
+        if plans is not None:
+            plans[key] = found
     return found
 
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 Verdict = Literal["fits", "tight", "offload", "no-fit", "unsupported"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CardMemory:
     """Memory on one card, GiB."""
 
@@ -21,7 +21,7 @@ class CardMemory:
     total_gib: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Memory:
     """Memory of the whole configuration; ``offload_gib`` is what lives in system RAM."""
 
@@ -30,7 +30,7 @@ class Memory:
     offload_gib: float = 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Estimate:
     """The engine's answer for one configuration. Speeds are None for no-fit / unsupported."""
 
@@ -92,6 +92,7 @@ DIGITS = {"joules_per_token": 3, "cost_per_million_tokens_usd": 4}
 """Decimals per JSON key; every other float gets 2."""
 
 
+CARD_FIELDS = tuple(f.name for f in fields(CardMemory))
 FIELD_DIGITS = tuple((f.name, DIGITS.get(f.name, 2)) for f in fields(Estimate))
 
 
@@ -102,7 +103,7 @@ def _num(value: Any) -> Any:
 
 def card_json(card: CardMemory) -> dict[str, Any]:
     """One card's memory as JSON, floats rounded to 2 decimals (fields in declaration order)."""
-    return {f: round(v, 2) if v.__class__ is float else v for f, v in card.__dict__.items()}
+    return {f: _num(getattr(card, f)) for f in CARD_FIELDS}
 
 
 def _memory_json(memory: Memory) -> dict[str, Any]:

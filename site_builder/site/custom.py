@@ -101,7 +101,7 @@ def label(catalog: Catalog, build: Build) -> str:
 
 def tables(catalog: Catalog) -> dict[str, Table]:
     """Every build's configurator table."""
-    lookups = prepare(catalog)
+    lookups = prepare(catalog, remember_plans=False)  # every configuration is asked once
     return {build.key: table(catalog, build, lookups) for build in builds(catalog)}
 
 
@@ -147,11 +147,16 @@ def results(
         key = (query.model, query.runtime, catalog.quants[query.quant].format)
         groups.setdefault(key, []).append(_config(build, query))
     found: list[Candidate] = []
+    bits = {
+        (m, q): effective_bits_per_weight(catalog.models[m], catalog.quants[q])
+        for m, _, _ in groups
+        for q in QUANTS
+        if q in catalog.quants
+    }
     gc.disable()
     try:
         for (model, _, _), configs in groups.items():
-            spec = catalog.models[model]
-            configs.sort(key=lambda c: effective_bits_per_weight(spec, catalog.quants[c.quant]))
+            configs.sort(key=lambda c: bits[(model, c.quant)])
             for config in configs:
                 result = engine.estimate(catalog, config, lookups)
                 found.append(Candidate(config, result))

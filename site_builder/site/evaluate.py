@@ -36,8 +36,9 @@ from site_builder.site.results import (
 
 def evaluate(catalog: Catalog, content_dir: Path) -> Results:
     """Every planned engine result and recommendation, frozen (the build-your-own tables
-    arrive from their own process; reading them waits)."""
-    lookups = prepare(catalog)
+    arrive from their own process; reading them waits). The sweeps ask each configuration
+    once, so the engine keeps no memo of plans except where other contexts reuse them."""
+    lookups = prepare(catalog, remember_plans=False)
     builds = sidecar.start(lambda: custom.tables(catalog))
     results = Results(catalog, pending_builds=builds, lookups=lookups)
     asked = {
@@ -52,7 +53,8 @@ def evaluate(catalog: Catalog, content_dir: Path) -> Results:
         recommendation = choose(catalog, model, HEADLINE, found, results.estimator)
         results.recommendations[(combo, model)] = recommendation
     contexts = [q for q in other_context_queries(catalog, results.grid) if q not in results.grid]
-    results.pending_contexts = sidecar.start(lambda: evaluated(catalog, contexts, lookups))
+    reusing = lookups._replace(plans={})  # each plan serves several contexts there
+    results.pending_contexts = sidecar.start(lambda: evaluated(catalog, contexts, reusing))
     _add(results, dependent_queries(results, content_dir), lookups)
     return results.freeze()
 

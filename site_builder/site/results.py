@@ -160,9 +160,11 @@ class Results:
         return len(self.grid) + len(self.extra) + len(self._by_config)
 
     def freeze(self) -> Results:
-        """End the evaluate stage: sort the grid, index it; from now on nothing is computed."""
+        """End the evaluate stage: sort the grid, index it; from now on nothing is computed, so
+        the engine's memo of plans (one per configuration) is let go."""
         self._index()
         self.frozen = True
+        self.lookups = None
         return self
 
     def for_combo(self, combo: str) -> list[tuple[Query, Estimate]]:

@@ -56,6 +56,7 @@ class Pending(Generic[T]):
                 self._reader = None
             if self._process is not None and os.getpid() == self._parent:
                 self._process.join()  # type: ignore[attr-defined]
+            self._process = None  # it holds the job and all the job's closure refers to
             outcome = pickle.loads(data)
             if isinstance(outcome, BaseException):
                 raise BuildError(f"a build job failed in its process: {outcome}")
