@@ -450,9 +450,12 @@ def _memory_table(e: Estimate) -> list[str]:
 
 
 def summary(e: Estimate) -> str:
-    """A readable report: verdict, reasons, per-card memory, speeds, launch command."""
+    """A readable report: verdict, reasons, per-card memory, speeds, launch command (for an
+    unsupported configuration the reasons alone: nothing is placed or launched)."""
     lines = [f"verdict: {e.verdict}   split: {e.split}   max context: {e.max_context:,} tokens"]
     lines += [f"  - {r}" for r in e.reasons]
+    if e.verdict == "unsupported" and not e.memory.per_gpu:
+        return "\n".join(lines)
     lines.append("")
     lines += _memory_table(e)
     if e.memory.offload_gib:
