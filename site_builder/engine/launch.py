@@ -73,11 +73,25 @@ def repo_name(repo: str) -> str:
     return repo.split("/", 1)[1]
 
 
+RELEASED_FORMAT = {"mxfp4-fp8": "mxfp4"}
+"""The quant format a mixed-precision release loads as, when it is not the dtype's own name:
+DeepSeek-V4's MXFP4 experts and FP8 rest run as MXFP4 (vLLM and SGLang read the published
+checkpoint). Kimi K2.6's INT4 experts (``int4-bf16``) are listed as a checkpoint instead."""
+
+
 def native(model: Model, quant_format: str) -> bool:
     """The published weights are already in ``quant_format`` (16-bit, FP8 or MXFP4)."""
     if quant_format == "float":
         return model.native_dtype in ("bf16", "fp16")
-    return model.native_dtype == quant_format
+    return RELEASED_FORMAT.get(model.native_dtype, model.native_dtype) == quant_format
+
+
+def quantizes_on_load(runtime: str, model: Model, quant_format: str) -> bool:
+    """``runtime`` produces ``quant_format`` from the published weights while loading them:
+    only from 16-bit weights (vLLM ``--quantization fp8``/``bitsandbytes`` and SGLang
+    ``--quantization fp8`` quantize BF16/FP16 checkpoints; an FP8, MXFP4 or INT4 release
+    already carries its own quantization)."""
+    return quant_format in QUANTIZE_ON_LOAD.get(runtime, ()) and native(model, "float")
 
 
 def checkpoint(model: Model, quant: str, file_format: str = "safetensors") -> Checkpoint | None:
@@ -119,7 +133,7 @@ def source(runtime: str, model: Model, quant: str, quant_format: str) -> Source 
         return Source("weights", found.repo, revision=found.revision)
     if native(model, quant_format):
         return Source("weights", model.hf_repo)
-    if quant_format in QUANTIZE_ON_LOAD.get(runtime, ()):
+    if quantizes_on_load(runtime, model, quant_format):
         return Source("weights", model.hf_repo, on_load=True)
     return None
 

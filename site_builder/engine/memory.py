@@ -80,16 +80,29 @@ def kv_per_token(
     Full-attention layers use ``full_kv_elems_per_layer`` (Gemma 4 gives its global layers fewer,
     wider KV heads than its sliding-window layers). DeepSeek Sparse Attention (DeepSeek-V3.2,
     GLM-5) adds its indexer keys (``index_elems_per_token``) to the full term, at the KV-cache
-    type like the latent.
+    type like the latent; DeepSeek-V4 adds its compressed entries and indexer keys
+    (``compressed_elems_per_token``) there too, beside a 128-token window on every layer and its
+    fp32 compressor state (:func:`fixed_state_per_token`). Only layers that store a cache count
+    (``full_kv_layers``, ``swa_kv_layers``): Gemma 4 E2B/E4B's KV-sharing layers store none.
 
     The one KV formula of the engine: placement sizes every card and system RAM with it, and
     :func:`kv_bytes` (the pinned figure) is this rate grown by :func:`kv_at`.
     """
     share = dtype_bytes * layer_share * head_share
-    full = shape.full_kv_elems_per_layer * share * shape.full_layers
-    index = shape.index_elems_per_token * share
-    state = shape.state_bytes_per_layer * shape.linear_layers * layer_share * head_share
-    return full + index, shape.kv_elems_per_layer * share * shape.swa_layers + state
+    full = shape.full_kv_elems_per_layer * share * shape.full_kv_layers
+    index = (shape.index_elems_per_token + shape.compressed_elems_per_token) * share
+    state = fixed_state_per_token(shape) * layer_share * head_share
+    return full + index, shape.kv_elems_per_layer * share * shape.swa_kv_layers + state
+
+
+def fixed_state_per_token(shape: Shape) -> float:
+    """Fixed per-sequence state as a windowed rate, bytes per token up to the window: the
+    linear-attention layers' recurrent state (window 1: all there after the first token) and
+    DeepSeek-V4's fp32 compressor state spread over its 128-token window (exact from 128
+    tokens on, under it by at most that state: 11.6 MiB for V4-Flash, 17.8 MiB for V4-Pro).
+    ``kv_at(full, swa + this, n, window)`` then holds the state once for ``n >= window``."""
+    state = shape.state_bytes_per_layer * shape.linear_layers + shape.compressor_state_bytes
+    return state / shape.window if state else 0.0
 
 
 def kv_at(full_per_token: float, swa_per_token: float, tokens: float, window: int) -> float:

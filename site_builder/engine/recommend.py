@@ -48,6 +48,7 @@ CANDIDATE_QUANTS: tuple[str, ...] = (
     "FP8",
     "AWQ-INT4",
     "GPTQ-INT4",
+    "INT4-MOE",
     "EXL2-6.0",
     "EXL2-4.0",
     "NF4",
@@ -460,8 +461,10 @@ def passes_floor(catalog: Catalog, config: Config) -> bool:
     return loss is not None and loss <= floor
 
 
-RELEASED = {"fp8": "FP8", "mxfp4": "MXFP4"}
-"""The catalog quant that stores a model exactly as released, by native dtype (else BF16)."""
+RELEASED = {"fp8": "FP8", "mxfp4": "MXFP4", "mxfp4-fp8": "MXFP4", "int4-bf16": "INT4-MOE"}
+"""The catalog quant that stores a model as released, by native dtype (else BF16): DeepSeek-V4's
+MXFP4 experts and FP8 rest are MXFP4 capped at the native widths (shapes.NATIVE_BITS); Kimi
+K2.6's INT4 experts and BF16 rest are INT4-MOE."""
 
 
 def _released_bits(catalog: Catalog, model: Model) -> float:

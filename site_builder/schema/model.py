@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Literal
 
+from annotated_types import Interval
 from pydantic import Field, model_validator
 
 from site_builder.schema.base import Entity, Id, QuantId, Strict
 
 Capability = Literal["chat", "reasoning", "code", "vision", "tool-use", "base"]
+
+NativeDtype = Literal["bf16", "fp16", "fp8", "mxfp4", "mxfp4-fp8", "int4-bf16"]
+"""Precision of a published checkpoint; the mixed ones name the routed experts' type first."""
 
 
 class MoeSpec(Strict):
@@ -92,6 +96,96 @@ class LinearAttentionSpec(Strict):
     value_head_dim: int = Field(ge=1, le=4096, description="linear_value_head_dim.")
     conv_kernel: int = Field(
         ge=1, le=64, description="linear_conv_kernel_dim (short causal convolution width)."
+    )
+
+
+Ratio = Annotated[int, Interval(ge=0, le=1_048_576)]
+"""Positions folded into one compressed KV entry (0: the layer caches its window only)."""
+
+
+class CompressedAttentionSpec(Strict):
+    """DeepSeek-V4 hybrid attention (config.json ``sliding_window``, ``compress_ratios``,
+    ``index_*``; inference/model.py ``Attention``, ``Compressor``, ``Indexer``). Every layer caches
+    its last ``window_tokens`` positions, one ``entry_dim``-wide entry each that serves as key and
+    value (one KV head). A layer with compress ratio r > 0 also caches one entry per r positions;
+    layers whose ratio is ``index_ratio`` (compressed sparse attention, CSA) add one
+    ``index_head_dim``-wide indexer key per compressed entry and attend to the ``index_topk``
+    entries the indexer selects, the others (heavily compressed attention, HCA) read every
+    compressed entry. The compressors keep a fixed fp32 state per sequence."""
+
+    window_tokens: int = Field(
+        ge=1,
+        le=1_048_576,
+        description="Positions every layer caches uncompressed (sliding_window; at most "
+        "1,048,576).",
+    )
+    entry_dim: int = Field(
+        ge=1,
+        le=4096,
+        description="Elements of one cached entry, shared by key and value (head_dim with "
+        "num_key_value_heads 1; at most 4096).",
+    )
+    compress_ratios: list[Ratio] = Field(
+        min_length=1,
+        max_length=1000,
+        description="Compress ratio of each layer, one entry per num_layers (the first "
+        "num_hidden_layers entries of compress_ratios; the last one belongs to the MTP block): "
+        "0 caches the window only, r caches one entry per r positions (each 0 to 1,048,576).",
+    )
+    index_ratio: int = Field(
+        ge=1,
+        le=1_048_576,
+        description="Compress ratio of the layers with a lightning indexer and overlapping "
+        "compression windows (DeepSeek-V4: 4; inference/model.py builds an Indexer when "
+        "compress_ratio == 4).",
+    )
+    index_head_dim: int = Field(
+        ge=1,
+        le=4096,
+        description="Indexer key elements cached per compressed entry of an indexed layer "
+        "(index_head_dim; at most 4096).",
+    )
+    index_topk: int = Field(
+        ge=1,
+        le=1_048_576,
+        description="Compressed entries each query of an indexed layer attends to (index_topk).",
+    )
+
+
+class KvSharingSpec(Strict):
+    """Cross-layer KV sharing (Gemma 3n, Gemma 4 E2B/E4B: config.json ``num_kv_shared_layers``):
+    the last ``shared_layers`` layers compute no keys or values; each attends over the cache of
+    the last earlier layer of its attention type, so it caches nothing (llama.cpp
+    ``n_layer_kv_from_start = n_layer - n_kv_shared_layers``)."""
+
+    shared_layers: int = Field(
+        ge=1,
+        le=1000,
+        description="Last layers that reuse an earlier layer's keys and values "
+        "(num_kv_shared_layers; at most 1000).",
+    )
+    shared_sliding_layers: int = Field(
+        ge=0,
+        le=1000,
+        description="How many of those are sliding-window layers (layer_types); the rest are "
+        "full-attention layers (at most 1000).",
+    )
+
+
+class PerLayerEmbeddingSpec(Strict):
+    """Per-layer embeddings (Gemma 3n, Gemma 4 E2B/E4B): a second token-indexed table that
+    gives every layer its own ``dim``-wide input per token, ``vocab_size x num_layers x dim``
+    parameters. A lookup like the token embedding: a token reads one row, not the table."""
+
+    vocab_size: int = Field(
+        ge=1000,
+        le=4_000_000,
+        description="Rows of the table (vocab_size_per_layer_input; at most 4,000,000).",
+    )
+    dim: int = Field(
+        ge=1,
+        le=65_536,
+        description="Elements per layer and token (hidden_size_per_layer_input; at most 65,536).",
     )
 
 
@@ -236,8 +330,24 @@ class Model(Entity):
         description="Linear-attention layers of a hybrid model (Qwen3-Next, Qwen3.5); absent when "
         "every layer caches keys and values.",
     )
-    native_dtype: Literal["bf16", "fp16", "fp8", "mxfp4"] = Field(
-        description="Dtype of the published weights (gpt-oss ships MXFP4 experts)."
+    compressed_attention: CompressedAttentionSpec | None = Field(
+        default=None,
+        description="DeepSeek-V4 compressed attention (sliding window on every layer, "
+        "compressed caches on the others); replaces num_kv_heads x head_dim as the KV shape.",
+    )
+    kv_sharing: KvSharingSpec | None = Field(
+        default=None,
+        description="Last layers that reuse an earlier layer's KV cache (Gemma 4 E2B/E4B "
+        "num_kv_shared_layers); absent when every layer caches its own.",
+    )
+    per_layer_embeddings: PerLayerEmbeddingSpec | None = Field(
+        default=None,
+        description="Per-layer embedding table (Gemma 4 E2B/E4B), counted in params_total_b.",
+    )
+    native_dtype: NativeDtype = Field(
+        description="Dtype of the published weights: bf16, fp16, fp8; mxfp4 (MXFP4 routed "
+        "experts, BF16 rest: gpt-oss); mxfp4-fp8 (MXFP4 routed experts, FP8 rest: "
+        "DeepSeek-V4); int4-bf16 (INT4 routed experts in groups of 32, BF16 rest: Kimi K2.6)."
     )
     checkpoints: list[Checkpoint] = Field(
         default_factory=list,
@@ -257,17 +367,89 @@ class Model(Entity):
 
     @model_validator(mode="after")
     def _one_cache_kind(self) -> Model:
-        if self.global_attention is not None and not (
-            self.sliding_window_tokens and self.sliding_window_layers
-        ):
-            raise ValueError("global_attention describes full layers beside sliding_window_*")
-        sa = self.sparse_attention
-        if sa is not None and (self.mla is None or sa.index_layers > self.num_layers):
-            raise ValueError("sparse_attention needs mla and at most num_layers index_layers")
-        la = self.linear_attention
-        if la is not None:
-            if la.layers >= self.num_layers:
-                raise ValueError("linear_attention.layers must leave full-attention layers")
-            if self.sliding_window_layers or self.sliding_window_tokens or self.mla is not None:
-                raise ValueError("linear_attention cannot be combined with sliding_window_* or mla")
+        for check in CACHE_CHECKS:
+            problem = check(self)
+            if problem:
+                raise ValueError(problem)
         return self
+
+    @property
+    def sliding_layers(self) -> int:
+        """Layers with sliding-window attention (none without a window)."""
+        return self.sliding_window_layers if self.sliding_window_tokens else 0
+
+
+def _global_problem(model: Model) -> str | None:
+    if model.global_attention is not None and not (
+        model.sliding_window_tokens and model.sliding_window_layers
+    ):
+        return "global_attention describes full layers beside sliding_window_*"
+    return None
+
+
+def _sparse_problem(model: Model) -> str | None:
+    sa = model.sparse_attention
+    if sa is not None and (model.mla is None or sa.index_layers > model.num_layers):
+        return "sparse_attention needs mla and at most num_layers index_layers"
+    return None
+
+
+def _linear_problem(model: Model) -> str | None:
+    la = model.linear_attention
+    if la is None:
+        return None
+    if la.layers >= model.num_layers:
+        return "linear_attention.layers must leave full-attention layers"
+    if model.sliding_window_layers or model.sliding_window_tokens or model.mla is not None:
+        return "linear_attention cannot be combined with sliding_window_* or mla"
+    return None
+
+
+def _compressed_problem(model: Model) -> str | None:
+    ca = model.compressed_attention
+    if ca is None:
+        return None
+    if len(ca.compress_ratios) != model.num_layers:
+        return "compressed_attention.compress_ratios needs one entry per layer (num_layers)"
+    others = (model.mla, model.sparse_attention, model.linear_attention, model.global_attention)
+    if any(o is not None for o in others) or model.sliding_window_tokens:
+        return (
+            "compressed_attention cannot be combined with mla, sparse_attention, "
+            "linear_attention, global_attention or sliding_window_*"
+        )
+    return None
+
+
+def _sharing_problem(model: Model) -> str | None:
+    ks = model.kv_sharing
+    if ks is None:
+        return None
+    if model.linear_attention is not None or model.compressed_attention is not None:
+        return "kv_sharing cannot be combined with linear_attention or compressed_attention"
+    shared_full = ks.shared_layers - ks.shared_sliding_layers
+    full = model.num_layers - model.sliding_layers
+    if shared_full < 0 or ks.shared_sliding_layers > model.sliding_layers:
+        return "kv_sharing.shared_sliding_layers exceeds shared_layers or the sliding layers"
+    if (shared_full and shared_full >= full) or (
+        ks.shared_sliding_layers and ks.shared_sliding_layers >= model.sliding_layers
+    ):
+        return "kv_sharing must leave a layer of each shared kind that caches keys and values"
+    return None
+
+
+def _embedding_problem(model: Model) -> str | None:
+    ple = model.per_layer_embeddings
+    if ple is not None and ple.vocab_size * model.num_layers * ple.dim > model.params_total_b * 1e9:
+        return "per_layer_embeddings holds more parameters than params_total_b"
+    return None
+
+
+CACHE_CHECKS = (
+    _global_problem,
+    _sparse_problem,
+    _linear_problem,
+    _compressed_problem,
+    _sharing_problem,
+    _embedding_problem,
+)
+"""Cross-field rules of a model's cache and embedding layout, each returning its problem."""
