@@ -68,6 +68,22 @@ VERDICT_WORDS = {
 """What a reader sees for each engine verdict (the code stays in CSS classes and the API)."""
 
 
+NATIVE_WEIGHTS = {
+    "bf16": "BF16",
+    "fp16": "FP16",
+    "fp8": "FP8",
+    "mxfp4": "MXFP4 experts, BF16 for the rest",
+    "mxfp4-fp8": "MXFP4 experts, FP8 for the rest",
+    "int4-bf16": "INT4 experts (one BF16 scale per 32 weights), BF16 for the rest",
+}
+"""The precision a model is released in, in words (``native_dtype``)."""
+
+
+def native_weights(dtype: str) -> str:
+    """``native_dtype`` in words."""
+    return NATIVE_WEIGHTS.get(dtype, dtype)
+
+
 def verdict_words(verdict: str) -> str:
     """An engine verdict in words: ``fits`` -> ``runs in VRAM``."""
     return VERDICT_WORDS.get(verdict, verdict)

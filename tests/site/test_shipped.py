@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+import html
 import json
+import re
 
 import pytest
 
@@ -114,3 +117,21 @@ def test_combo_matrix_names_unloadable_quants_instead_of_listing_them(shipped: B
     page = shipped.html("will-it-run/dual-rtx-4090/")
     assert 'class="cell-unsupported"' not in page
     assert "Not supported here by any runtime: " in page
+
+
+def test_model_index_groups_families_newest_first(shipped: Built) -> None:
+    catalog = load_catalog(shipped.layout.catalog)
+    page = shipped.html("models/")
+    headings = re.findall(r'<h2 id="[^"]*">([^<]+)<a class="headerlink"', page)
+    newest: dict[str, datetime.date] = {}
+    for model in catalog.models.values():
+        if model.release_date:
+            newest[model.family] = max(
+                newest.get(model.family, model.release_date), model.release_date
+            )
+    dated = [h for h in headings if h in newest]
+    assert dated == sorted(dated, key=lambda family: newest[family], reverse=True)
+    assert set(headings) == {m.family for m in catalog.models.values()}
+    home = shipped.html("")
+    latest = max(catalog.models.values(), key=lambda m: m.release_date or datetime.date.min)
+    assert home.index("New models") < home.index(html.escape(latest.name))

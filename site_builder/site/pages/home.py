@@ -1,4 +1,4 @@
-"""The home page: pick your hardware, pick your model."""
+"""The home page: pick your hardware, the newest models, the setup recipes."""
 
 from __future__ import annotations
 
@@ -11,13 +11,19 @@ from site_builder.site.context import Link, model_size
 from site_builder.site.guides import guides
 from site_builder.site.pages import combo_index
 from site_builder.site.pages.combo_index import ComboCard
+from site_builder.site.pages.models import by_release, released
 from site_builder.site.picks import combos_running
 from site_builder.site.sitedata import Page, SiteData
+
+NEW_MODELS = 10
+"""How many of the newest models the home page lists."""
 
 
 @dataclass(frozen=True)
 class ModelEntry:
     model: Link
+    family: str
+    released: str
     size: str
     runs_on: int
 
@@ -26,6 +32,7 @@ class ModelEntry:
 class HomePage:
     combos: list[ComboCard]
     models: list[ModelEntry]
+    model_count: int
     combo_count: int
     floor: str
     stacks: list[Link]
@@ -40,17 +47,18 @@ def get_context(data: SiteData) -> HomePage:
     catalog = data.catalog
     models = [
         ModelEntry(
-            Link(model.name, urls.link(urls.model(slug))),
+            Link(catalog.models[slug].name, urls.link(urls.model(slug))),
+            catalog.models[slug].family,
+            released(catalog.models[slug].release_date),
             model_size(catalog, slug),
             combos_running(data.results, slug),
         )
-        for slug, model in sorted(
-            catalog.models.items(), key=lambda i: (-i[1].params_total_b, i[0])
-        )
+        for slug in by_release(data)[:NEW_MODELS]
     ]
     return HomePage(
         combos=combo_index.combo_cards(data, "index.md"),
         models=models,
+        model_count=len(catalog.models),
         combo_count=len(catalog.combos),
         floor=FLOOR_QUANT,
         stacks=[Link(s.name, urls.link(urls.stack(slug))) for slug, s in catalog.stacks.items()],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -47,7 +48,7 @@ class ModelPage:
 @dataclass(frozen=True)
 class ModelIndexRow:
     model: Link
-    family: str
+    released: str
     size: str
     context: str
     capabilities: str
@@ -55,32 +56,68 @@ class ModelIndexRow:
 
 
 @dataclass(frozen=True)
-class ModelIndex:
+class Family:
+    """A model family on the index: its models, newest first."""
+
+    name: str
     rows: list[ModelIndexRow]
+
+
+@dataclass(frozen=True)
+class ModelIndex:
+    families: list[Family]
     combos: int
     floor: str = FLOOR_QUANT
 
 
 def pages(data: SiteData) -> Iterator[Page]:
-    rows = []
     for slug in data.catalog.models:
-        context = get_context(data, slug)
-        runs = combos_running(data.results, slug)
-        model = data.catalog.models[slug]
-        rows.append(
-            ModelIndexRow(
-                Link(model.name, urls.link(urls.model(slug))),
-                model.family,
-                model_size(data.catalog, slug),
-                fmt.tokens(model.max_context_tokens),
-                ", ".join(model.capabilities),
-                runs,
-            )
+        yield Page(urls.model(slug), "model.md.j2", get_context(data, slug))
+    index = ModelIndex(families(data), len(data.catalog.combos))
+    yield Page(urls.index("models"), "model_index.md.j2", index)
+
+
+def families(data: SiteData) -> list[Family]:
+    """The catalog's models grouped by family; the family with the newest release first, and
+    each family's models newest first (undated ones last, then by size)."""
+    grouped: dict[str, list[str]] = {}
+    for slug in by_release(data):
+        grouped.setdefault(data.catalog.models[slug].family, []).append(slug)
+    return [Family(name, _index_rows(data, slugs)) for name, slugs in grouped.items()]
+
+
+def by_release(data: SiteData) -> list[str]:
+    """Model IDs, newest release first (undated last), then largest first."""
+    models = data.catalog.models
+
+    def key(slug: str) -> tuple[int, float, str]:
+        released = models[slug].release_date
+        return (-(released.toordinal() if released else 0), -models[slug].params_total_b, slug)
+
+    return sorted(models, key=key)
+
+
+def released(date: datetime.date | None) -> str:
+    """A release date as the index shows it."""
+    return date.isoformat() if date else fmt.DASH
+
+
+def _released(data: SiteData, slug: str) -> str:
+    return released(data.catalog.models[slug].release_date)
+
+
+def _index_rows(data: SiteData, slugs: list[str]) -> list[ModelIndexRow]:
+    return [
+        ModelIndexRow(
+            Link(data.catalog.models[slug].name, urls.link(urls.model(slug))),
+            _released(data, slug),
+            model_size(data.catalog, slug),
+            fmt.tokens(data.catalog.models[slug].max_context_tokens),
+            ", ".join(data.catalog.models[slug].capabilities),
+            combos_running(data.results, slug),
         )
-        yield Page(urls.model(slug), "model.md.j2", context)
-    yield Page(
-        urls.index("models"), "model_index.md.j2", ModelIndex(rows, len(data.catalog.combos))
-    )
+        for slug in slugs
+    ]
 
 
 def get_context(data: SiteData, slug: str) -> ModelPage:
@@ -92,7 +129,7 @@ def get_context(data: SiteData, slug: str) -> ModelPage:
         Fact("Licence", model.license),
         Fact("Released", model.release_date.isoformat() if model.release_date else fmt.DASH),
         Fact("Capabilities", ", ".join(model.capabilities)),
-        Fact("Native weights", model.native_dtype),
+        Fact("Native weights", fmt.native_weights(model.native_dtype)),
     ]
     arch = [
         Fact("Layers", str(model.num_layers)),
