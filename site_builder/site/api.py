@@ -22,6 +22,7 @@ from site_builder.engine.names import short_gpu_name
 from site_builder.engine.recommend import Candidate, Recommendation, precision
 from site_builder.schema import KINDS
 from site_builder.site import custom
+from site_builder.site.picks import headline_contexts
 from site_builder.site.results import (
     CONTEXTS,
     HEADLINE_CONTEXT,
@@ -158,6 +159,7 @@ def estimates(data: SiteData, combo: str) -> dict[str, Any]:
         default = _default(recommendation)
         if default is not None:
             defaults[model] = default
+    rows.update((q, data.results.get(q)) for q in headline_contexts(data.results, combo))
     return {
         "combo": combo,
         "contexts": list(CONTEXTS),

@@ -22,7 +22,7 @@ from site_builder.engine.recommend import Candidate, candidates, choose
 from site_builder.engine.workloads import HEADLINE
 from site_builder.site import content, custom, sidecar
 from site_builder.site.accuracy import pending_config
-from site_builder.site.pages import charts, stack
+from site_builder.site.pages import charts, matrix, stack
 from site_builder.site.results import (
     Query,
     Results,
@@ -87,10 +87,12 @@ def _benchmarks(results: Results) -> None:
 
 
 def dependent_queries(results: Results, content_dir: Path) -> Iterator[Query]:
-    """Queries pages need that depend on the first results: the headline speed curves, stack
-    workloads and guide placeholders (the other contexts of each quant's best runtime are
+    """Queries pages need that depend on the first results: the headline speed curves, each
+    recommended setup at the matrices' other context lengths, stack workloads and guide
+    placeholders (the other contexts of each quant's best runtime are
     evaluated in a second process, :attr:`Results.pending_contexts`)."""
     catalog = results.catalog
     yield from charts.planned(results)
+    yield from matrix.planned(results)
     yield from stack.planned(catalog)
     yield from content.planned(content_dir, catalog)

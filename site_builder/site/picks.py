@@ -8,13 +8,21 @@ turns answers into the site's queries and derives the few page-level choices bui
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from site_builder.catalog import Catalog
 from site_builder.engine import Estimate
 from site_builder.engine.recommend import Answer, passes_floor
-from site_builder.site.results import Query, Results, config_for, in_vram, query_of, rank
+from site_builder.site.results import (
+    CONTEXTS,
+    Query,
+    Results,
+    config_for,
+    in_vram,
+    query_of,
+    rank,
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,14 @@ def headlines(results: Results, combo: str) -> dict[str, Pick]:
     """Model slug -> headline answer on ``combo`` (models that run nowhere left out)."""
     found = {m: headline(results, combo, m) for m in results.catalog.models}
     return {m: p for m, p in found.items() if p is not None}
+
+
+def headline_contexts(results: Results, combo: str) -> Iterator[Query]:
+    """Every model's headline setup on ``combo`` at each of the matrices' context lengths up to
+    the model's longest (what a combo's matrix shows)."""
+    for pick in headlines(results, combo).values():
+        limit = results.catalog.models[pick.query.model].max_context_tokens
+        yield from (pick.query._replace(context=c) for c in CONTEXTS if c <= limit)
 
 
 def headline_pick(results: Results, combo: str) -> Pick | None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from typing import Any
 
@@ -13,9 +14,9 @@ from site_builder.catalog import Catalog, load_catalog
 from site_builder.cli import main
 from site_builder.engine import estimate
 from site_builder.engine.recommend import Recommendation, passes_floor, recommend
-from site_builder.site import fmt
+from site_builder.site import fmt, urls
 from site_builder.site.picks import FLOOR_NOTE
-from site_builder.site.results import base_config
+from site_builder.site.results import CONTEXTS, base_config
 from tests.site.conftest import ROOT, Built
 from tests.site.pagetext import table_after, text
 
@@ -84,17 +85,31 @@ def test_combo_pages_show_the_recommendation(shipped: Built) -> None:
 
 
 def test_combo_matrices_name_the_recommendation(shipped: Built) -> None:
+    """Each model's row on a combo's matrix: the recommended quant on its runtime, and at the
+    headline context (the third cell) its verdict and decode figure."""
+    checked = 0
     for combo in CATALOG.combos:
-        page = text(shipped.html(f"will-it-run/{combo}/"))
+        page = shipped.html(f"will-it-run/{combo}/")
+        rows = {
+            anchor: [text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
+            for anchor, row in re.findall(r'<tr id="([^"]+)">(.*?)</tr>', page, re.DOTALL)
+        }
         for model in CATALOG.models:
             want = expected(combo, model)
             if want is None:
+                assert urls.anchor(model) not in rows, (combo, model)
                 continue
             verdict, runtime, quant, decode = want
+            row = rows[urls.anchor(model)]
             bare = quant.removesuffix(f" {FLOOR_NOTE}")
-            note = f" ({FLOOR_NOTE})" if bare != quant else ""
-            assert f"Recommended: {runtime} {bare}, {verdict}, {decode}" in page, (combo, model)
-            assert note in page
+            assert row[1].startswith(f"{bare} on {runtime}"), (combo, model, row)
+            assert (FLOOR_NOTE in row[1]) == (bare != quant), (combo, model, row)
+            headline = answer(combo, model).headline
+            assert headline is not None
+            cell = row[2 + CONTEXTS.index(headline.config.context_tokens)]
+            assert cell.startswith(f"{verdict} {decode}"), (combo, model, row)
+            checked += 1
+    assert checked > 1000
 
 
 def test_model_pages_show_the_recommendation(shipped: Built) -> None:
@@ -133,8 +148,10 @@ def test_stack_pages_show_the_recommendation(shipped: Built) -> None:
         page = text(shipped.html(f"stacks/{slug}/"))
         assert want is not None, slug
         _, runtime, quant, decode = want
+        bare = quant.removesuffix(f" {FLOOR_NOTE}")
         assert f"Fastest: {decode}" in page, slug
-        assert f"with {runtime} {quant}" in page, slug
+        assert f"with {runtime} {bare}" in page, slug
+        assert (f"Warning: {bare} loses more quality" in page) == (bare != quant), slug
 
 
 def test_configurator_default_state_is_the_recommendation(shipped: Built) -> None:

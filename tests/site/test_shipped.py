@@ -113,10 +113,11 @@ def test_global_matrix_matches_the_engine(
             assert f"{fmt.tok_s(result['decode_tok_s'])} tok/s" in cell
 
 
-def test_combo_matrix_names_unloadable_quants_instead_of_listing_them(shipped: Built) -> None:
-    page = shipped.html("will-it-run/dual-rtx-4090/")
-    assert 'class="cell-unsupported"' not in page
-    assert "Not supported here by any runtime: " in page
+def test_combo_matrices_stay_small_and_list_no_unloadable_setups(shipped: Built) -> None:
+    for combo in ("dual-rtx-4090", "8x-h200", "dual-8x-h100-sxm-infiniband"):
+        page = shipped.html(f"will-it-run/{combo}/")
+        assert len(page.encode("utf-8")) <= 150_000, combo
+        assert 'class="cell-unsupported"' not in page, combo
 
 
 def test_model_index_groups_families_newest_first(shipped: Built) -> None:

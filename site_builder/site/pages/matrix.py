@@ -1,7 +1,9 @@
-"""``/will-it-run/`` (models x combos) and ``/will-it-run/<combo>/`` (models x quants x context).
+"""``/will-it-run/`` (models x combos) and ``/will-it-run/<combo>/`` (models x context).
 
 Each cell names its verdict in words and colour and links to its details: global cells to the
-model's section on the combo's matrix, combo cells to the configurator preset to that cell.
+model's row on the combo's matrix, combo cells to the configurator preset to that cell. A
+combo's matrix leads with what runs: each model at the engine's recommended setup at every
+context length, every other runtime, quant and split one click away in the configurator.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from site_builder.engine import effective_bits_per_weight
+from site_builder.engine import names
 from site_builder.site import fmt, urls
 from site_builder.site.context import (
     Link,
@@ -20,8 +22,8 @@ from site_builder.site.context import (
     reason,
 )
 from site_builder.site.fragments import Fragment
-from site_builder.site.picks import Pick, best_for_quant, floor_note, headlines
-from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT
+from site_builder.site.picks import Pick, floor_note, headline_contexts, headlines
+from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT, Query, Results, in_vram, rank
 from site_builder.site.sitedata import Page, SiteData
 
 
@@ -54,33 +56,28 @@ class GlobalMatrix:
 
 
 @dataclass(frozen=True)
-class QuantRow:
-    quant: str
-    bits: str
-    runtime: Link | None
-    cells: list[Cell]
+class ComboRow:
+    """One model on a combo's matrix: the recommended setup at every context length."""
 
-
-@dataclass(frozen=True)
-class ModelBlock:
-    slug: str
     anchor: str
     model: Link
     size: str
-    best: str
-    reason: str
-    table: str
-    """Placeholder of the block's table fragment (empty when no runtime loads the model)."""
+    setup: str
+    warning: str
+    label: str
+    """The setup's evidence at the headline context (estimated, uncalibrated, measured...)."""
+    cells: list[Cell]
+    more: str
+    """The configurator preset to this combo and model (every runtime, quant and split)."""
 
 
 @dataclass(frozen=True)
-class MatrixTable:
-    """The context of one model's quant x context table (an HTML fragment)."""
+class Absent:
+    """A model that runs nowhere on the combo, with the engine's reason."""
 
-    contexts: list[str]
-    rows: list[QuantRow]
-    unsupported: list[str]
-    """Quants of the model that no runtime on this hardware loads (named under the table)."""
+    anchor: str
+    model: Link
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -89,7 +86,8 @@ class ComboMatrix:
     name: str
     combo: Link
     contexts: list[str]
-    models: list[ModelBlock]
+    rows: list[ComboRow]
+    absent: list[Absent]
 
 
 GLOBAL_TABLE = "will-it-run/index"
@@ -103,16 +101,15 @@ def pages(data: SiteData) -> Iterator[Page]:
 
 
 def fragments(data: SiteData) -> Iterator[Fragment]:
-    """The matrices' tables; the per-combo ones read every context of the complete grid."""
+    """The models x combos table (the per-combo matrices are their pages' asides)."""
     yield Fragment(GLOBAL_TABLE, "matrix_global.html.j2", global_context(data))
-    contexts = [fmt.tokens(c) for c in CONTEXTS]
-    for slug in data.catalog.combos:
-        for model in _models_by_size(data):
-            quants = _quants(data, slug, model)
-            if quants:
-                rows = [_quant_row(data, slug, model, quant) for quant in quants]
-                table = MatrixTable(contexts, rows, _unsupported(data, slug, model))
-                yield Fragment(_table_key(slug, model), "matrix_table.html.j2", table)
+
+
+def planned(results: Results) -> Iterator[Query]:
+    """The recommended setup of every model on every combo at the matrices' other context
+    lengths (up to the model's longest)."""
+    for combo in results.catalog.combos:
+        yield from headline_contexts(results, combo)
 
 
 def global_context(data: SiteData) -> GlobalMatrix:
@@ -133,33 +130,60 @@ def global_context(data: SiteData) -> GlobalMatrix:
 
 
 def combo_context(data: SiteData, slug: str) -> ComboMatrix:
-    """Every model on one combo; each model's quant x context table is a fragment."""
+    """Every model on one combo: those that run first (in VRAM, then with offload, largest
+    first), each at its recommended setup and every context length; then those that do not."""
     picks = headlines(data.results, slug)
-    blocks = []
-    for model in _models_by_size(data):
-        pick = picks.get(model)
-        has_table = bool(_quants(data, slug, model))
-        placeholder = Fragment(_table_key(slug, model), "", None).placeholder
-        blocks.append(
-            ModelBlock(
-                slug=model,
-                anchor=urls.anchor(model),
-                model=model_link(data.catalog, model),
-                size=model_size(data.catalog, model),
-                best=_best_text(data, pick),
-                reason=reason(pick.estimate)
-                if pick
-                else data.results.recommendation(slug, model).reason,
-                table=placeholder if has_table else "",
-            )
-        )
+    order = _models_by_size(data)
+    running = sorted(
+        (m for m in order if m in picks), key=lambda m: (rank(picks[m].estimate), order.index(m))
+    )
+    rows = [_combo_row(data, slug, picks[m]) for m in running]
+    absent = [
+        Absent(urls.anchor(m), model_link(data.catalog, m), _why_not(data, slug, m))
+        for m in order
+        if m not in picks
+    ]
     combo = data.catalog.combos[slug]
     contexts = [fmt.tokens(c) for c in CONTEXTS]
-    return ComboMatrix(slug, combo.name, combo_link(data.catalog, slug), contexts, blocks)
+    return ComboMatrix(slug, combo.name, combo_link(data.catalog, slug), contexts, rows, absent)
 
 
-def _table_key(combo: str, model: str) -> str:
-    return f"will-it-run/{combo}/{model}"
+def _combo_row(data: SiteData, combo: str, pick: Pick) -> ComboRow:
+    q = pick.query
+    runtime = data.catalog.runtimes[q.runtime].name
+    split = f", {names.split(pick.estimate.split)}" if _shows_split(data, combo) else ""
+    note = floor_note(data.catalog, pick)
+    return ComboRow(
+        anchor=urls.anchor(q.model),
+        model=model_link(data.catalog, q.model),
+        size=model_size(data.catalog, q.model),
+        setup=f"{q.quant} on {runtime}{split}",
+        warning=note,
+        label=decode_shown(data.results, q, pick.estimate).label,
+        cells=[_context_cell(data, combo, pick, c) for c in CONTEXTS],
+        more=urls.relative(urls.matrix(combo), "configure.md", f"combo={combo}&model={q.model}"),
+    )
+
+
+def _context_cell(data: SiteData, combo: str, pick: Pick, context: int) -> Cell:
+    """The recommended setup at ``context``: verdict, decode with its evidence, a link to it."""
+    if context > data.catalog.models[pick.query.model].max_context_tokens:
+        return Cell("", "", "", "beyond the model's longest context")
+    query = pick.query._replace(context=context)
+    estimate = data.results.get(query)
+    shown = decode_shown(data.results, query, estimate)
+    speed = f"{shown.text} tok/s" if shown.is_known else ""
+    href = _configure_href(combo, Pick(query, estimate)) if speed else ""
+    tip = "" if in_vram(estimate) else reason(estimate)  # memory per card is a click away
+    return Cell(estimate.verdict, speed, href, tip, label=shown.label)
+
+
+def _why_not(data: SiteData, combo: str, model: str) -> str:
+    return data.results.recommendation(combo, model).reason
+
+
+def _shows_split(data: SiteData, combo: str) -> bool:
+    return len(data.catalog.combos[combo].card_slugs()) > 1
 
 
 def _global_cell(data: SiteData, combo: str, model: str, pick: Pick | None) -> Cell:
@@ -175,83 +199,15 @@ def _global_cell(data: SiteData, combo: str, model: str, pick: Pick | None) -> C
     return Cell(pick.estimate.verdict, speed, href, tip, quant, shown.label)
 
 
-def _quant_row(data: SiteData, combo: str, model: str, quant: str) -> QuantRow:
-    cells = []
-    runtime = None
-    for context in CONTEXTS:
-        pick = best_for_quant(data.results, combo, model, quant, context)
-        if pick is None:
-            cells.append(_missing(data, combo, model, quant, context))
-            continue
-        runtime = runtime or pick.query.runtime
-        speed = fmt.tok_s(pick.estimate.decode_tok_s) if pick.estimate.decode_tok_s else ""
-        href = _configure_href(combo, pick) if speed else ""
-        cells.append(Cell(pick.estimate.verdict, speed, href, reason(pick.estimate)))
-    bits = effective_bits_per_weight(data.catalog.models[model], data.catalog.quants[quant])
-    link = None
-    if runtime is not None:
-        href = urls.relative(urls.matrix(combo), urls.runtime(runtime))
-        link = Link(data.catalog.runtimes[runtime].name, href)
-    return QuantRow(quant, f"{bits:.3g}", link, cells)
-
-
-def _missing(data: SiteData, combo: str, model: str, quant: str, context: int) -> Cell:
-    """A cell the sweep skipped: beyond the model's context, or failing at a shorter one."""
-    if context > data.catalog.models[model].max_context_tokens:
-        return Cell("", "", "", "beyond the model's longest context")
-    head = best_for_quant(data.results, combo, model, quant, HEADLINE_CONTEXT)
-    if head is None:
-        return Cell("unsupported", "", "", "no runtime on this back-end loads this quant")
-    verdict = head.estimate.verdict
-    words = fmt.verdict_words(verdict)
-    tip = f"{words} already at {fmt.tokens(HEADLINE_CONTEXT)}: {reason(head.estimate)}"
-    return Cell(verdict, "", "", tip)
-
-
 def _configure_href(combo: str, pick: Pick) -> str:
     """The configurator preset to this cell (catalog IDs are URL-safe: the loader checks them)."""
     q = pick.query
-    query = f"combo={combo}&model={q.model}&quant={q.quant}&runtime={q.runtime}&context={q.context}"
+    query = (
+        f"combo={combo}&model={q.model}&quant={q.quant}&runtime={q.runtime}"
+        f"&split={pick.estimate.split}&context={q.context}"
+    )
     return urls.relative(urls.matrix(combo), "configure.md", query)
-
-
-def _best_text(data: SiteData, pick: Pick | None) -> str:
-    """The recommended setup in words: ``Recommended: vLLM AWQ-INT4, 32.2 tok/s (estimated)``."""
-    if pick is None:
-        return "Nothing runs here"
-    q = pick.query
-    shown = decode_shown(data.results, q, pick.estimate)
-    speed = f", {shown.text} tok/s ({shown.label})" if shown.is_known else ""
-    runtime = data.catalog.runtimes[q.runtime].name
-    note = floor_note(data.catalog, pick)
-    warning = f" ({note})" if note else ""
-    verdict = fmt.verdict_words(pick.estimate.verdict)
-    return f"Recommended: {runtime} {q.quant}, {verdict}{speed}{warning}"
 
 
 def _models_by_size(data: SiteData) -> list[str]:
     return sorted(data.catalog.models, key=lambda m: (-data.catalog.models[m].params_total_b, m))
-
-
-def _quants(data: SiteData, combo: str, model: str) -> list[str]:
-    """The model's quants that some runtime on this hardware loads (each a matrix row), most
-    precise first."""
-    return [q for q in _swept(data, combo, model) if _loads(data, combo, model, q)]
-
-
-def _unsupported(data: SiteData, combo: str, model: str) -> list[str]:
-    """The model's swept quants that no runtime on this hardware loads."""
-    return [q for q in _swept(data, combo, model) if not _loads(data, combo, model, q)]
-
-
-def _loads(data: SiteData, combo: str, model: str, quant: str) -> bool:
-    pick = best_for_quant(data.results, combo, model, quant, HEADLINE_CONTEXT)
-    return pick is not None and pick.estimate.verdict != "unsupported"
-
-
-def _swept(data: SiteData, combo: str, model: str) -> list[str]:
-    quants = {q.quant for q, _ in data.results.for_cell(combo, model, HEADLINE_CONTEXT)}
-    spec = data.catalog.models[model]
-    return sorted(
-        quants, key=lambda q: (-effective_bits_per_weight(spec, data.catalog.quants[q]), q)
-    )
