@@ -179,6 +179,9 @@ class Lookups(NamedTuple):
     memory)."""
     hardware: dict[tuple[object, ...], Hardware]
     """Hardware already resolved, by (cards, interconnect, combo)."""
+    texts: dict[tuple[str, ...], tuple[str, ...]]
+    """One copy of each distinct tuple of sentences (assumptions, reasons): a sweep repeats the
+    same few thousand over hundreds of thousands of results."""
 
 
 def prepare(catalog: Catalog, remember_plans: bool = True) -> Lookups:
@@ -189,7 +192,7 @@ def prepare(catalog: Catalog, remember_plans: bool = True) -> Lookups:
         for m, model in catalog.models.items()
         for q, quant in catalog.quants.items()
     }
-    return Lookups(shapes=shapes, plans={} if remember_plans else None, hardware={})
+    return Lookups(shapes=shapes, plans={} if remember_plans else None, hardware={}, texts={})
 
 
 def plan_key(config: Config, table: cal.Table) -> PlanKey:
@@ -225,10 +228,18 @@ def plan_for(catalog: Catalog, config: Config, table: cal.Table, lookups: Lookup
         if hw is None:
             hw = lookups.hardware[hw_key] = hardware_of(catalog, config)
         shape = lookups.shapes.get((config.model, config.quant))
-        found = plan_of(catalog, config, table, shape, hw)
+        found = shared_texts(lookups.texts, plan_of(catalog, config, table, shape, hw))
         if plans is not None:
             plans[key] = found
     return found
+
+
+def shared_texts(texts: dict[tuple[str, ...], tuple[str, ...]], plan: Plan) -> Plan:
+    """``plan`` with its assumptions and problems replaced by the copies already in ``texts``
+    (equal values, one object)."""
+    assumptions = texts.setdefault(plan.assumptions, plan.assumptions)
+    problems = texts.setdefault(plan.problems, plan.problems)
+    return plan._replace(assumptions=assumptions, problems=problems)
 
 
 def placement_of(req: plc.Request, split: str) -> plc.Placement:

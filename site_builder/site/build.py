@@ -72,8 +72,6 @@ def _build(layout: Layout) -> BuildReport:
     with report.stage("write"):
         write_docs(layout, site.docs)
     staging = output.staging_dir(layout.site)
-    with report.stage("settle"):
-        site.data.results.settle()
     try:
         with sidecar.all_computed(extra_writers(layout, site)) as writing, report.stage("mkdocs"):
             mkdocs_run.build(layout.config, staging, build_epoch(site.data.catalog))
@@ -183,8 +181,9 @@ def write_docs(layout: Layout, docs: Files) -> None:
 
 def extra_writers(layout: Layout, site: Generated) -> list[Callable[[], None]]:
     """The jobs that render and write what mkdocs does not see, one process each while mkdocs
-    runs: the matrix and compare fragments, the API with the combos' estimate tables, the
-    build-your-own tables."""
+    runs: the matrix and compare fragments, the API with the combos' estimate tables (the only
+    reader of the other context lengths), the build-your-own tables (the only reader of
+    them)."""
     return [
         lambda: output.write_tree(layout.fragments, site.fragments()),
         lambda: output.write_tree(layout.extras, site.static()),

@@ -55,6 +55,7 @@ def evaluate(catalog: Catalog, content_dir: Path) -> Results:
     contexts = [q for q in other_context_queries(catalog, results.grid) if q not in results.grid]
     reusing = lookups._replace(plans={})  # each plan serves several contexts there
     results.pending_contexts = sidecar.start(lambda: evaluated(catalog, contexts, reusing))
+    results.pending_size = len(contexts)
     _add(results, dependent_queries(results, content_dir), lookups)
     return results.freeze()
 

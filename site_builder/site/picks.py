@@ -3,7 +3,7 @@
 The recommendation itself (which runtime, quant and split, and why) is the engine's
 (:mod:`site_builder.engine.recommend`), computed once in the evaluate stage; this module only
 turns answers into the site's queries and derives the few page-level choices built on them
-(the combo page's worked example, the per-quant rows of the matrices).
+(the combo page's worked example, each recommended setup at the matrices' context lengths).
 """
 
 from __future__ import annotations
@@ -100,10 +100,3 @@ def best(catalog: Catalog, candidates: Iterable[tuple[Query, Estimate]]) -> Pick
         candidates, key=lambda item: (rank(item[1]), -(item[1].decode_tok_s or 0.0), item[0])
     )
     return Pick(*ranked[0]) if ranked else None
-
-
-def best_for_quant(
-    results: Results, combo: str, model: str, quant: str, context: int
-) -> Pick | None:
-    """The fastest runtime for one quant of one model at one context (a matrix row)."""
-    return best(results.catalog, results.for_quant(combo, model, context, quant))

@@ -102,16 +102,17 @@ class Results:
     """The configurator's build-your-own tables by key (:mod:`site_builder.site.custom`),
     computed in a second process of the evaluate stage; :attr:`builds` waits for them."""
     pending_contexts: Pending[dict[Query, Estimate]] | None = None
-    """The grid at the other context lengths, from a second process of the evaluate stage."""
+    """The grid at the other context lengths, from a second process of the evaluate stage.
+    Only the API's tables read them (:meth:`for_combo`): the build leaves them to the one
+    process that writes those tables, so the main process never holds them."""
+    pending_size: int = 0
+    """How many configurations :attr:`pending_contexts` evaluates."""
     frozen: bool = False
     lookups: Lookups | None = None
     """The engine's per-catalog precomputation, shared by every evaluation of this build."""
     _by_config: dict[Config, Estimate] = field(default_factory=dict)
     _by_combo: dict[str, list[tuple[Query, Estimate]]] = field(default_factory=dict)
     _by_cell: dict[tuple[str, str, int], list[tuple[Query, Estimate]]] = field(default_factory=dict)
-    _by_quant: dict[tuple[str, str, int, str], list[tuple[Query, Estimate]]] = field(
-        default_factory=dict
-    )
 
     def add(self, more: dict[Query, Estimate]) -> None:
         """Add results: standard ones to the grid, others to extra (indexed when frozen)."""
@@ -150,14 +151,10 @@ class Results:
         """The build-your-own tables (waits for their process the first time)."""
         return self.pending_builds.result() if self.pending_builds is not None else {}
 
-    def settle(self) -> None:
-        """Wait for the other context lengths and merge them, so processes forked from now on
-        share them instead of reading one pipe (only one of them may read :attr:`builds`)."""
-        self._other_contexts()
-
     def size(self) -> int:
         """How many configurations the engine evaluated."""
-        return len(self.grid) + len(self.extra) + len(self._by_config)
+        waiting = self.pending_size if self.pending_contexts is not None else 0
+        return len(self.grid) + len(self.extra) + len(self._by_config) + waiting
 
     def freeze(self) -> Results:
         """End the evaluate stage: sort the grid, index it; from now on nothing is computed, so
@@ -179,14 +176,6 @@ class Results:
             self._other_contexts()
         return self._by_cell.get((combo, model, context), [])
 
-    def for_quant(
-        self, combo: str, model: str, context: int, quant: str
-    ) -> list[tuple[Query, Estimate]]:
-        """Grid entries of one quant of one model on one combo at one context (every runtime)."""
-        if context != HEADLINE_CONTEXT:
-            self._other_contexts()
-        return self._by_quant.get((combo, model, context, quant), [])
-
     def _other_contexts(self) -> None:
         """Merge the grid's other context lengths, evaluated in a second process of the
         evaluate stage (only the matrices' tables and the API read them)."""
@@ -199,13 +188,11 @@ class Results:
         self.grid = {q: self.grid[q] for q in sorted(self.grid, key=order)}
         self._by_combo.clear()
         self._by_cell.clear()
-        self._by_quant.clear()
         for query, estimate in self.grid.items():
             pair = (query, estimate)
             self._by_combo.setdefault(query.combo, []).append(pair)
             cell = (query.combo, query.model, query.context)
             self._by_cell.setdefault(cell, []).append(pair)
-            self._by_quant.setdefault((*cell, query.quant), []).append(pair)
 
     def _check_open(self) -> None:
         if self.frozen:
