@@ -151,4 +151,19 @@ def test_stack_commands_use_the_engines_launch_flags(slug: str) -> None:
     commands = "\n".join(step.commands or "" for step in stack.steps)
     for flag, value in LAUNCH_FLAG.findall(commands):
         if flag in engine_flags:
-            assert value == engine_flags[flag], f"{slug}: {flag} {value} vs {engine_flags[flag]}"
+            want = engine_flags[flag]
+            assert same_setting(value, want), f"{slug}: {flag} {value} vs {want}"
+
+
+def same_setting(stack_value: str, engine_value: str) -> bool:
+    """A stack's value of a launch flag says what the engine's does: equal, a concrete address
+    where the engine names a machine (``machine-2:50052``: it knows no addresses), or a local
+    copy of the engine's checkpoint (``~/models/Kimi-K2-Instruct-4bit`` for
+    ``mlx-community/Kimi-K2-Instruct-4bit``)."""
+    if stack_value == engine_value:
+        return True
+    if re.fullmatch(r"machine-\d+(:\d+)?", engine_value):
+        port = engine_value.partition(":")[2]
+        return not port or stack_value.endswith(f":{port}")
+    name = engine_value.rsplit("/", 1)[-1]
+    return "/" in engine_value and stack_value.rstrip("/").endswith(f"/{name}")
