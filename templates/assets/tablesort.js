@@ -81,9 +81,13 @@
         if (ok) { shown += 1; }
       });
       var sort = form.querySelector("[data-sort]").value;
+      /* most usable VRAM first; least power and cheapest first; combos without a price last */
       cards.slice().sort(function (a, b) {
         if (sort === "name") { return a.dataset.name.localeCompare(b.dataset.name); }
-        return parseFloat(b.dataset[sort]) - parseFloat(a.dataset[sort]);
+        var x = parseFloat(a.dataset[sort]) || 0, y = parseFloat(b.dataset[sort]) || 0;
+        if (sort === "usable") { return y - x; }
+        if (sort === "price" && (x <= 0 || y <= 0)) { return (x <= 0) - (y <= 0) || a.dataset.name.localeCompare(b.dataset.name); }
+        return x - y || a.dataset.name.localeCompare(b.dataset.name);
       }).forEach(function (card) { container.appendChild(card); });
       count.textContent = shown + " of " + cards.length + " combos";
     }

@@ -276,3 +276,19 @@ def test_phone_width_has_no_page_overflow(browser: Any, base_url: str) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     phone.page.close()
     assert overflow <= 0
+
+
+def test_combo_filter_hides_cards_and_sorts_cheapest_first(reader: Reader) -> None:
+    page = reader.open("/hardware-combos/")
+    cards = page.locator(".combo-cards .combo-card")
+    assert cards.count() == 2
+    page.fill("[data-filter=price]", "4000")
+    shown = [cards.nth(i) for i in range(cards.count()) if cards.nth(i).is_visible()]
+    assert [c.locator("strong").inner_text() for c in shown] == ["Dual RTX 4090"]
+    assert page.locator(".combo-count").inner_text() == "1 of 2 combos"
+    page.fill("[data-filter=price]", "")
+    page.select_option("[data-sort]", "price")
+    first = page.locator(".combo-cards .combo-card").first.locator("strong").inner_text()
+    assert first == "Dual RTX 4090"  # the one with a price before the one without
+    assert all(cards.nth(i).is_visible() for i in range(cards.count()))
+    assert reader.errors == []

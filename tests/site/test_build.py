@@ -47,6 +47,14 @@ def test_page_exists(built: Built, path: str) -> None:
     assert (built.site / path).is_file()
 
 
+def test_not_found_page_leads_to_every_section(built: Built) -> None:
+    page = (built.site / "404.html").read_text(encoding="utf-8")
+    assert "Page not found" in page
+    for section in ("will-it-run", "configure", "hardware-combos", "models", "stacks", "compare"):
+        assert f'href="/{section}/"' in page, section
+        assert (built.site / section / "index.html").is_file(), section
+
+
 def test_no_raw_template_syntax(built: Built) -> None:
     for page in built.site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")

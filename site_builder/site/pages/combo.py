@@ -68,6 +68,8 @@ class ComboPage:
     answers: list[AnswerBlock]
     fits: list[FitRow]
     matrix: Link
+    configure: str
+    """The configurator preset to this combo (relative URL)."""
     headline: str
     split_subject: str
     memory_svg: str
@@ -128,6 +130,7 @@ def get_context(data: SiteData, slug: str, combo: Combo) -> ComboPage:
         answers=answer_blocks(data, slug, _asked_about(data, slug, headline)),
         fits=[fit_row(data.results, pick) for pick in _by_size(data, picks)],
         matrix=Link(f"Will it run on {combo.name}?", urls.link(urls.matrix(slug))),
+        configure=urls.relative(urls.combo(slug), "configure.md", f"combo={slug}"),
         headline=_describe(data, headline),
         split_subject=_split_subject(data, headline),
         memory_svg=charts.memory(data, headline) if headline else "",
