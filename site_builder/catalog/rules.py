@@ -8,7 +8,8 @@ and all of them are reported together.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterator, Mapping
+import datetime
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,6 +136,10 @@ def check_all(entities: Entities, known: Known) -> list[RuleIssue]:
     for kind, check in checks.items():
         for slug, entity in entities.get(kind, {}).items():
             issues += [RuleIssue(kind, slug, loc, msg) for loc, msg in check(entity, known)]
+    combos = entities.get("combos", {})
+    for slug, bench in entities.get("benchmarks", {}).items():
+        found = _benchmark_hardware(bench, combos, known.get("gpus", set()))
+        issues += [RuleIssue("benchmarks", slug, loc, msg) for loc, msg in found]
     return issues
 
 
@@ -196,7 +201,48 @@ def _combo(combo: Combo, known: Known) -> Iterator[tuple[Loc, str]]:
         seen.add(entry.gpu)
 
 
+def _benchmark_hardware(
+    bench: Benchmark, combos: Mapping[str, Combo], gpus: set[str]
+) -> Iterator[tuple[Loc, str]]:
+    """A benchmark that names a combo lists that combo's cards (every machine's); unknown GPU
+    IDs on either side are the reference check's to report."""
+    combo = combos.get(bench.combo) if bench.combo else None
+    if combo is None:
+        return
+    listed = _card_counts((g.gpu, g.count) for g in bench.gpus)
+    wanted = _card_counts(combo.cards())
+    if not set(listed) | set(wanted) <= gpus:
+        return
+    if listed != wanted:
+        yield (
+            ("gpus",),
+            (
+                f"lists {_cards_text(listed)} but combo {bench.combo!r} has {_cards_text(wanted)}: "
+                "list the combo's cards, or remove combo: if the benchmark ran on other hardware"
+            ),
+        )
+
+
+def _card_counts(pairs: Iterable[tuple[str, int]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for gpu, count in pairs:
+        counts[gpu] = counts.get(gpu, 0) + count
+    return dict(sorted(counts.items()))
+
+
+def _cards_text(counts: Mapping[str, int]) -> str:
+    return " + ".join(f"{count}x {gpu}" for gpu, count in counts.items())
+
+
 def _benchmark(bench: Benchmark, known: Known) -> Iterator[tuple[Loc, str]]:
+    if bench.measured_on is not None and bench.measured_on > datetime.date.today():
+        yield (
+            ("measured_on",),
+            (
+                f"{bench.measured_on.isoformat()} is in the future: give the day the benchmark ran "
+                "(YYYY-MM-DD)"
+            ),
+        )
     if bench.status == "pending" and bench.results:
         yield ("results",), "a pending benchmark has no results; set status: measured"
     if bench.status == "measured":

@@ -37,6 +37,8 @@ class Passage:
     text: str
     combos: tuple[str, ...] = ()
     models: tuple[str, ...] = ()
+    in_catalog: bool = False
+    """A catalog file (shown as typed) rather than content Markdown (rendered by Jinja)."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ def passages(data: SiteData, catalog_dir: Path) -> Iterator[Passage]:
         for slug in getattr(catalog, kind):
             text = (catalog_dir / kind / f"{slug}.yaml").read_text(encoding="utf-8")
             combos, models = _defaults(catalog, kind, slug)
-            yield Passage(catalog.paths[(kind, slug)], text, combos, models)
+            yield Passage(catalog.paths[(kind, slug)], text, combos, models, in_catalog=True)
 
 
 def _defaults(catalog: Catalog, kind: str, slug: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -86,11 +88,18 @@ def _defaults(catalog: Catalog, kind: str, slug: str) -> tuple[tuple[str, ...], 
     return (), ()
 
 
+FIX_CONTENT = "let the engine insert it ({{ estimate(...) }} in this Markdown)"
+FIX_CATALOG = (
+    "remove it: the page shows the engine's figure for the setup beside the text (catalog data "
+    "is shown as typed; templates do not run in it)"
+)
+
+
 def problem(data: SiteData, names: Names, passage: Passage, claim: Claim) -> str | None:
     """Why ``claim`` fails the build, with the engine's figures when it can find them; None
     for a memory figure whose sentence names no model (a card's or a host's size)."""
     typed = f"'{claim.figure}' is typed by hand"
-    fix = "let the engine insert it ({{ estimate(...) }} in content/, a template elsewhere)"
+    fix = FIX_CATALOG if passage.in_catalog else FIX_CONTENT
     if claim.metric == "aggregate":
         return f"{typed}; speeds of several requests depend on the concurrency: {fix}"
     if claim.memory and not mentioned(claim.sentence, names.models):

@@ -30,6 +30,32 @@ def test_minimal_catalog_from_skeletons_is_valid(catalog_dir: Path) -> None:
 CASES = [
     pytest.param(
         "combos/dual-rtx-4090.yaml",
+        "summary: Replace with",
+        "summary: Runs at {{ estimate('llama-3.1-8b-instruct') }}. Replace with",
+        "combos/dual-rtx-4090.yaml:3:10: summary: template syntax ({{ ... }} or {% ... %}) is "
+        "shown as typed on the page, never run: write plain text (pages insert the engine's "
+        "figures themselves)",
+        id="template-syntax-in-prose",
+    ),
+    pytest.param(
+        "benchmarks/example-bench.yaml",
+        "rationale:",
+        "measured_on: 2999-01-01\nrationale:",
+        "benchmarks/example-bench.yaml:12:14: measured_on: 2999-01-01 is in the future: give "
+        "the day the benchmark ran (YYYY-MM-DD)",
+        id="benchmark-dated-in-the-future",
+    ),
+    pytest.param(
+        "benchmarks/example-bench.yaml",
+        "    count: 2",
+        "    count: 3",
+        "benchmarks/example-bench.yaml:6:3: gpus: lists 3x rtx-4090 but combo 'dual-rtx-4090' "
+        "has 2x rtx-4090: list the combo's cards, or remove combo: if the benchmark ran on other "
+        "hardware",
+        id="benchmark-cards-differ-from-its-combo",
+    ),
+    pytest.param(
+        "combos/dual-rtx-4090.yaml",
         "pcie_p2p: false",
         "machines: 2\npcie_p2p: false",
         "combos/dual-rtx-4090.yaml:2:1: network: 2 machines need the network that joins them",
