@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Iterable, Sequence
@@ -61,7 +62,27 @@ def message_for(error: ErrorDetails, model: type[BaseModel]) -> str:
         pattern = (error.get("ctx") or {}).get("pattern")
         if pattern in _ID_PATTERNS and any(c.isspace() for c in value):
             message += " (an ID has no spaces or line breaks)"
+        if str(pattern).startswith("^https?://"):
+            return "not a web address: write the whole URL, starting with https://"
+    if kind in NUMBER_ERRORS and isinstance(value, str) and (number := _with_unit(value)):
+        field = next((p for p in reversed(loc) if isinstance(p, str) and not _is_tag(p)), "")
+        message += f" (write {number} in `{field}`; the unit is in the field name)"
+    if kind in DATE_ERRORS:
+        message += " (write the date as YYYY-MM-DD, e.g. 2026-03-31)"
     return message
+
+
+NUMBER_ERRORS = frozenset({"float_type", "int_type", "float_parsing", "int_parsing"})
+DATE_ERRORS = frozenset(
+    {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
+)
+_UNIT = re.compile(r"\s*([-+]?\d+(?:\.\d+)?)\s*([A-Za-z%/]+)\s*")
+
+
+def _with_unit(text: str) -> str:
+    """The number of a value typed with its unit (``128GB`` -> ``128``), else empty."""
+    match = _UNIT.fullmatch(text)
+    return match.group(1) if match else ""
 
 
 def _is_number(text: str) -> bool:

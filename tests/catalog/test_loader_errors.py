@@ -29,6 +29,22 @@ def test_minimal_catalog_from_skeletons_is_valid(catalog_dir: Path) -> None:
 
 CASES = [
     pytest.param(
+        "gpus/rtx-4090.yaml",
+        "vram_gib: 24\n",
+        'vram_gib: "128GB"\n',
+        "gpus/rtx-4090.yaml:8:11: vram_gib: Input should be a valid number (write 128 in "
+        "`vram_gib`; the unit is in the field name)",
+        id="unit-typed-with-the-number",
+    ),
+    pytest.param(
+        "benchmarks/example-bench.yaml",
+        "rationale:",
+        "measured_on: 30/11/2026\nrationale:",
+        "benchmarks/example-bench.yaml:12:14: measured_on: Input should be a valid date (write "
+        "the date as YYYY-MM-DD, e.g. 2026-03-31)",
+        id="date-in-another-format",
+    ),
+    pytest.param(
         "combos/dual-rtx-4090.yaml",
         "summary: Replace with",
         "summary: Runs at {{ estimate('llama-3.1-8b-instruct') }}. Replace with",
@@ -156,7 +172,8 @@ CASES = [
         "quants/Q4_K_M.yaml",
         "https://www.example.com/",
         "www.example.com/",
-        "quants/Q4_K_M.yaml:10:5: sources[0]: String should match pattern '^https?://[^\\s]+$'",
+        "quants/Q4_K_M.yaml:10:5: sources[0]: not a web address: write the whole URL, starting "
+        "with https://",
         id="source-not-a-url",
     ),
     pytest.param(
