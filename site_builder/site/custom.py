@@ -21,9 +21,17 @@ from dataclasses import dataclass
 
 from site_builder import engine
 from site_builder.catalog import Catalog
-from site_builder.engine import Config, Estimate, Lookups, effective_bits_per_weight, prepare
+from site_builder.engine import (
+    Config,
+    Estimate,
+    Lookups,
+    effective_bits_per_weight,
+    launch,
+    prepare,
+)
 from site_builder.engine.recommend import Candidate, fastest_of
 from site_builder.errors import BuildError
+from site_builder.schema import Model
 from site_builder.site.results import (
     HEADLINE_CONTEXT,
     Default,
@@ -137,13 +145,14 @@ def _query(build: Build, candidate: Candidate) -> Query:
 def results(
     catalog: Catalog, build: Build, lookups: Lookups, prune: bool = True
 ) -> list[Candidate]:
-    """The engine's answers for ``build``. With ``prune``, each runtime's quants of one weight
-    format are evaluated from the least to the most precise, stopping at the first that does
-    not run at all: memory grows with bits per weight, so the larger ones would not run either,
-    and the headline rule never picks a setup that does not run (a test holds pruned tables
-    equal to full ones)."""
+    """The engine's answers for ``build``. With ``prune``, quants with nothing published for the
+    runtime are skipped (:func:`published`), and each runtime's quants of one weight format are
+    evaluated from the least to the most precise, stopping at the first that does not run at
+    all: memory grows with bits per weight, so the larger ones would not run either, and the
+    headline rule never picks a setup that does not run (a test holds pruned tables equal to
+    full ones)."""
     groups: dict[tuple[str, str, str], list[Config]] = {}
-    for query in queries(catalog, build):
+    for query in queries(catalog, build, only_published=prune):
         key = (query.model, query.runtime, catalog.quants[query.quant].format)
         groups.setdefault(key, []).append(_config(build, query))
     found: list[Candidate] = []
@@ -168,9 +177,9 @@ def results(
     return found
 
 
-def queries(catalog: Catalog, build: Build) -> Iterator[Query]:
-    """Every model x swept runtime on the GPU's back-end x swept quant it loads, at the
-    headline context."""
+def queries(catalog: Catalog, build: Build, only_published: bool = True) -> Iterator[Query]:
+    """Every model x swept runtime on the GPU's back-end x swept quant it loads (something of it
+    published for that runtime, with ``only_published``), at the headline context."""
     platform = catalog.gpus[build.cards[0][0]].platform
     runtimes = [
         slug
@@ -179,8 +188,20 @@ def queries(catalog: Catalog, build: Build) -> Iterator[Query]:
     ]
     for model_slug, model in catalog.models.items():
         for runtime, quant in loadable(catalog, runtimes):
-            if quant in QUANTS and applies(model, catalog.quants[quant]):
+            fmt = catalog.quants[quant].format
+            if (
+                quant in QUANTS
+                and applies(model, catalog.quants[quant])
+                and (not only_published or published(model, runtime, quant, fmt))
+            ):
                 yield Query(build.key, model_slug, quant, runtime, HEADLINE_CONTEXT)
+
+
+def published(model: Model, runtime: str, quant: str, quant_format: str) -> bool:
+    """Something the runtime loads is published for ``quant`` of ``model`` (the engine's own
+    test, :func:`launch.source`): without it the engine answers unsupported on any hardware,
+    and the headline rule never picks an unsupported setup."""
+    return launch.source(runtime, model, quant, quant_format) is not None
 
 
 def _config(build: Build, query: Query) -> Config:
