@@ -1,0 +1,129 @@
+"""How the build scales with the catalog: synthetic catalogs of about 1k, 3k and 10k pages.
+
+Each synthetic catalog is the shipped one plus copies of its combos (``<slug>-copy-<n>``, named
+"<name> (copy n)", everything else as shipped: valid entries, the same specs and sources), as
+many as the target page count needs. Each is built with ``site-builder build`` in a fresh
+process; the script prints pages, wall and CPU seconds (the build and its forked workers), CPU
+per page, peak memory (the build process and its largest worker) and the output size of each
+top-level folder of the site.
+
+Run: python benchmarks/scale.py [--pages 1000 3000 10000] [--keep DIR]
+A 1k-page build takes minutes on two cores; 10k pages takes far longer and needs the memory
+the report shows (that is what it measures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES_PER_COMBO = 4.6
+"""Pages a copied combo adds: its page, its will-it-run matrix and the compare pages of its
+related combos (measured: 89 copies added 410 pages to the shipped catalog, 2026-11-30)."""
+
+BUILD = (
+    "import resource, sys; from site_builder.cli import main; "
+    "code = main(['build', '--catalog', {catalog!r}, '--site', {site!r}, '--work', {work!r}]); "
+    "print('peak_kib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+    "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)"
+)
+
+
+class Result(NamedTuple):
+    pages: int
+    combos: int
+    wall_s: float
+    cpu_s: float
+    peak_mib: float
+    worker_mib: float
+    sizes: dict[str, int]
+
+
+def synthetic_catalog(target_pages: int, shipped_pages: int, folder: Path) -> int:
+    """Write the shipped catalog plus enough combo copies for ``target_pages`` into
+    ``folder``; return the number of combos."""
+    shutil.copytree(ROOT / "catalog", folder)
+    combos = sorted((ROOT / "catalog" / "combos").glob("*.yaml"))
+    copies = max(0, int((target_pages - shipped_pages) / PAGES_PER_COMBO))
+    for n in range(copies):
+        source = combos[n % len(combos)]
+        round_ = n // len(combos) + 1
+        text = source.read_text(encoding="utf-8")
+        text = re.sub(r"^name: (.*)$", rf"name: \1 (copy {round_})", text, count=1, flags=re.M)
+        (folder / "combos" / f"{source.stem}-copy-{round_}.yaml").write_text(text, "utf-8")
+    return len(combos) + copies
+
+
+def build(catalog: Path, out: Path) -> Result:
+    """Build ``catalog`` into ``out`` in a fresh process; measure it."""
+    code = BUILD.format(catalog=str(catalog), site=str(out / "site"), work=str(out / "work"))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"build failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    line = next(t for t in done.stdout.splitlines() if t.startswith("built "))
+    peak = next(t.split() for t in done.stdout.splitlines() if t.startswith("peak_kib"))
+    pages = int(re.search(r"built (\d+) pages", line).group(1))  # type: ignore[union-attr]
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    combos = len(list((catalog / "combos").glob("*.yaml")))
+    return Result(
+        pages, combos, wall, cpu, int(peak[1]) / 1024, int(peak[2]) / 1024, sizes(out / "site")
+    )
+
+
+def sizes(site: Path) -> dict[str, int]:
+    """Bytes under each top-level folder of the site (files at the top count as '.')."""
+    out: dict[str, int] = {}
+    for path in site.rglob("*"):
+        if path.is_file():
+            parts = path.relative_to(site).parts
+            key = parts[0] if len(parts) > 1 else "."
+            out[key] = out.get(key, 0) + path.stat().st_size
+    return dict(sorted(out.items(), key=lambda item: -item[1]))
+
+
+def report(result: Result) -> None:
+    print(
+        f"{result.pages:,} pages ({result.combos} combos): {result.wall_s:.1f} s wall, "
+        f"{result.cpu_s:.1f} CPU-s ({1000 * result.cpu_s / result.pages:.0f} ms CPU per page), "
+        f"peak {result.peak_mib:.0f} MiB (largest worker {result.worker_mib:.0f} MiB)"
+    )
+    total = sum(result.sizes.values())
+    folders = ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in list(result.sizes.items())[:8])
+    print(f"  output {total / 1e6:.1f} MB: {folders}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pages", type=int, nargs="+", default=[1000, 3000, 10000])
+    parser.add_argument("--keep", type=Path, help="keep the synthetic catalogs and sites here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        folder = args.keep or Path(name)
+        shipped = build(ROOT / "catalog", folder / "shipped")
+        print("shipped catalog:")
+        report(shipped)
+        for target in args.pages:
+            catalog = folder / f"catalog-{target}"
+            synthetic_catalog(target, shipped.pages, catalog)
+            print(f"synthetic catalog for about {target:,} pages:")
+            report(build(catalog, folder / f"site-{target}"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
