@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from site_builder.catalog.hygiene import template_syntax
+from site_builder.catalog import hygiene
 from site_builder.catalog.locate import locate
 from site_builder.catalog.messages import did_you_mean, field_path, message_for
 from site_builder.catalog.rules import check_all, check_references
@@ -52,7 +52,7 @@ def load_catalog(root: Path) -> Catalog:
     for kind, shown, document, invalid in parsed:
         for loc, message in check_references(kind, document.data, known, invalid):
             problems.append(_located(shown, document, loc, message))
-        for loc, message in template_syntax(document.data):
+        for loc, message in hygiene.problems(document.data):
             problems.append(_located(shown, document, loc, message))
     for issue in check_all(entities, known):
         shown, document = documents[(issue.kind, issue.slug)]

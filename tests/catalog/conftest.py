@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,13 +23,27 @@ MINIMAL = {
 }
 
 
+SOURCE = "https://www.techpowerup.com/gpu-specs/"
+"""A real address standing in for every source the skeletons leave as example.com."""
+
+
 def write_minimal_catalog(root: Path) -> Path:
-    """Write one valid entry per slug of ``MINIMAL``; return the catalog folder."""
+    """Write one valid entry per slug of ``MINIMAL``, the skeletons as an editor leaves them
+    (placeholders written over); return the catalog folder."""
     for kind, slugs in MINIMAL.items():
         (root / kind).mkdir(parents=True, exist_ok=True)
         for slug in slugs:
-            (root / kind / f"{slug}.yaml").write_text(skeleton(kind), encoding="utf-8")
+            (root / kind / f"{slug}.yaml").write_text(edited(skeleton(kind)), encoding="utf-8")
     return root
+
+
+def edited(text: str) -> str:
+    """A skeleton with its "Replace with ..." text and example.com addresses written over, line
+    for line (positions of everything else unchanged)."""
+    text = re.sub(r"Replace with [^\]\n]*", "Written by the editor.", text)
+    text = re.sub(r"^(\s*- title: )Replace$", r"\1Written", text, flags=re.M)
+    text = re.sub(r"https://www\.example\.com/[^\s\]]*", SOURCE, text)
+    return text.replace("example-org/", "meta-llama/")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from site_builder.cli import main
 from site_builder.schema import KINDS
 from site_builder.schema_export import json_schemas, render_schema
 
-from .conftest import Mutate
+from .conftest import Mutate, edited
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -42,10 +42,13 @@ def test_validate_reports_all_then_exits_1(
 def test_new_writes_a_valid_skeleton_with_schema_line(catalog_dir: Path, kind: str) -> None:
     slug = "Q9_K_X" if kind == "quants" else "brand-new"
     assert main(["new", kind, slug, "--catalog", str(catalog_dir)]) == 0
-    text = (catalog_dir / kind / f"{slug}.yaml").read_text()
+    path = catalog_dir / kind / f"{slug}.yaml"
+    text = path.read_text()
     assert text.splitlines()[0] == (
         f"# yaml-language-server: $schema=../../schema/{kind}.schema.json"
     )
+    assert main(["validate", "--catalog", str(catalog_dir)]) == 1  # placeholders unedited
+    path.write_text(edited(text))
     assert main(["validate", "--catalog", str(catalog_dir)]) == 0
 
 

@@ -42,7 +42,7 @@ runtime: llama-cpp
 runtime_version: b1234
 command: llama-bench -m model.gguf -p 512 -n 128
 measured_on: 2025-01-01
-result_source: https://www.example.com/raw
+result_source: https://github.com/ggml-org/llama.cpp/discussions/4167
 rationale: Why it matters.
 results:
   - metric: decode_tok_s
@@ -50,7 +50,7 @@ results:
     prompt_tokens: 0
     gen_tokens: 128
 sources:
-  - https://www.example.com/source
+  - https://github.com/ggml-org/llama.cpp/discussions/4167
 """
 
 FINITE = "Input should be a finite number (the value overflows to infinity; check the exponent)"

@@ -29,6 +29,22 @@ def test_minimal_catalog_from_skeletons_is_valid(catalog_dir: Path) -> None:
 
 CASES = [
     pytest.param(
+        "combos/dual-rtx-4090.yaml",
+        "summary: Written by the editor.",
+        "summary: Replace with a one-paragraph verdict.",
+        "combos/dual-rtx-4090.yaml:3:10: summary: the skeleton's placeholder text is still "
+        "here: write the real content",
+        id="skeleton-text-left",
+    ),
+    pytest.param(
+        "quants/Q4_K_M.yaml",
+        "https://www.techpowerup.com/gpu-specs/",
+        "https://www.example.com/replace-with-the-format-documentation",
+        "quants/Q4_K_M.yaml:10:5: sources[0]: example.com and example-org are the skeleton's "
+        "placeholders: cite the real source or repository",
+        id="example-com-source",
+    ),
+    pytest.param(
         "gpus/rtx-4090.yaml",
         "vram_gib: 24\n",
         'vram_gib: "128GB"\n',
@@ -46,8 +62,8 @@ CASES = [
     ),
     pytest.param(
         "combos/dual-rtx-4090.yaml",
-        "summary: Replace with",
-        "summary: Runs at {{ estimate('llama-3.1-8b-instruct') }}. Replace with",
+        "summary: Written",
+        "summary: Runs at {{ estimate('llama-3.1-8b-instruct') }}. Written",
         "combos/dual-rtx-4090.yaml:3:10: summary: template syntax ({{ ... }} or {% ... %}) is "
         "shown as typed on the page, never run: write plain text (pages insert the engine's "
         "figures themselves)",
@@ -155,7 +171,7 @@ CASES = [
     ),
     pytest.param(
         "quants/Q4_K_M.yaml",
-        "sources:\n  - https://www.example.com/replace-with-the-format-documentation\n",
+        "sources:\n  - https://www.techpowerup.com/gpu-specs/\n",
         "sources: []\n",
         "quants/Q4_K_M.yaml:9:10: sources: List should have at least 1 item after "
         "validation, not 0",
@@ -163,15 +179,15 @@ CASES = [
     ),
     pytest.param(
         "quants/Q4_K_M.yaml",
-        "sources:\n  - https://www.example.com/replace-with-the-format-documentation\n",
+        "sources:\n  - https://www.techpowerup.com/gpu-specs/\n",
         "",
         "quants/Q4_K_M.yaml:2:1: sources: required key is missing",
         id="missing-sources",
     ),
     pytest.param(
         "quants/Q4_K_M.yaml",
-        "https://www.example.com/",
-        "www.example.com/",
+        "https://www.techpowerup.com/gpu-specs/",
+        "www.techpowerup.com/gpu-specs/",
         "quants/Q4_K_M.yaml:10:5: sources[0]: not a web address: write the whole URL, starting "
         "with https://",
         id="source-not-a-url",
