@@ -45,8 +45,15 @@ class CatalogError(SiteBuilderError):
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems)
-        count = len(self.problems)
-        super().__init__(f"{count} error{'s' if count != 1 else ''} in the catalog")
+        in_content = sum(1 for p in self.problems if p.path.endswith(".md"))
+        in_catalog = len(self.problems) - in_content
+        parts = [f"{_errors(in_catalog)} in the catalog"] if in_catalog or not in_content else []
+        parts += [f"{_errors(in_content)} in content"] if in_content else []
+        super().__init__(" and ".join(parts))
+
+
+def _errors(count: int) -> str:
+    return f"{count} error{'s' if count != 1 else ''}"
 
 
 class BuildError(SiteBuilderError):

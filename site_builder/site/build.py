@@ -1,9 +1,10 @@
 """``build()``: the pipeline, stage by stage.
 
 :func:`generate` (load and validate the catalog -> evaluate every engine result and
-recommendation once, :mod:`site_builder.site.evaluate` -> check that no editorial text
-hand-types an engine figure, :mod:`site_builder.site.prose` -> render pages, content, API files
-and fragments from the frozen results) -> write the docs folder -> mkdocs (strict) into a
+recommendation once, :mod:`site_builder.site.evaluate` -> the editorial checks that need the
+engine, :mod:`site_builder.site.checks` (typed figures, stacks that do not run, unexplained
+outliers, all reported at once) -> render pages, content, API files and fragments from the
+frozen results) -> write the docs folder -> mkdocs (strict) into a
 staging folder -> add the fragments and data files -> check every link -> swap the staging
 folder into ``site/``.
 
@@ -23,18 +24,16 @@ from pathlib import Path
 from site_builder.catalog import Catalog, load_catalog
 from site_builder.site import (
     api,
+    checks,
     content,
     fragments,
     links,
     lock,
     mkdocs_run,
     nav,
-    outliers,
     output,
-    prose,
     render,
     sidecar,
-    stack_check,
 )
 from site_builder.site.evaluate import evaluate
 from site_builder.site.families import all_fragments, all_pages
@@ -132,9 +131,7 @@ def generate(layout: Layout, report: BuildReport | None = None) -> Generated:
         results = evaluate(catalog, layout.content)
     data = SiteData(catalog, results, layout.content)
     with report.stage("prose"):
-        prose.check(data, layout.catalog)
-        stack_check.check(data, layout.catalog)
-        outliers.check(catalog, layout.catalog)
+        checks.check(data, layout.catalog)
     with report.stage("render"):
         docs, asides = markdown_files(layout, data, all_pages(data))
     return Generated(layout, data, docs, asides)

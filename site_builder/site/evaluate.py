@@ -34,12 +34,14 @@ from site_builder.site.results import (
 )
 
 
-def evaluate(catalog: Catalog, content_dir: Path) -> Results:
+def evaluate(catalog: Catalog, content_dir: Path, for_pages: bool = True) -> Results:
     """Every planned engine result and recommendation, frozen (the build-your-own tables
     arrive from their own process; reading them waits). The sweeps ask each configuration
-    once, so the engine keeps no memo of plans except where other contexts reuse them."""
+    once, so the engine keeps no memo of plans except where other contexts reuse them.
+    Without ``for_pages`` (``validate``: the checks only), the build-your-own tables and the
+    other context lengths, which only the configurator and the API read, are not computed."""
     lookups = prepare(catalog, remember_plans=False)
-    builds = sidecar.start(lambda: custom.tables(catalog))
+    builds = sidecar.start(lambda: custom.tables(catalog)) if for_pages else None
     results = Results(catalog, pending_builds=builds, lookups=lookups)
     asked = {
         key: {query_of(c): c for c in candidates(catalog, base, HEADLINE)}
@@ -53,9 +55,10 @@ def evaluate(catalog: Catalog, content_dir: Path) -> Results:
         recommendation = choose(catalog, model, HEADLINE, found, results.estimator)
         results.recommendations[(combo, model)] = recommendation
     contexts = [q for q in other_context_queries(catalog, results.grid) if q not in results.grid]
-    reusing = lookups._replace(plans={})  # each plan serves several contexts there
-    results.pending_contexts = sidecar.start(lambda: evaluated(catalog, contexts, reusing))
-    results.pending_size = len(contexts)
+    if for_pages:
+        reusing = lookups._replace(plans={})  # each plan serves several contexts there
+        results.pending_contexts = sidecar.start(lambda: evaluated(catalog, contexts, reusing))
+        results.pending_size = len(contexts)
     _add(results, dependent_queries(results, content_dir), lookups)
     return results.freeze()
 

@@ -52,15 +52,20 @@ class Span:
 
 def check(data: SiteData, catalog_dir: Path) -> None:
     """Raise :class:`CatalogError` with one problem per hand-typed engine figure."""
+    found = problems(data, catalog_dir)
+    if found:
+        raise CatalogError(found)
+
+
+def problems(data: SiteData, catalog_dir: Path) -> list[Problem]:
+    """One problem per hand-typed engine figure in content and catalog prose."""
     names = Names.of(data.catalog)
-    found = [
+    return [
         Problem(passage.shown, claim.line, claim.column, "", message)
         for passage in passages(data, catalog_dir)
         for claim in find_claims(passage.text)
         if (message := problem(data, names, passage, claim))
     ]
-    if found:
-        raise CatalogError(found)
 
 
 def passages(data: SiteData, catalog_dir: Path) -> Iterator[Passage]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.catalog import load_catalog
+from site_builder.cli import main
 from site_builder.errors import CatalogError
 from site_builder.site import prose
 from site_builder.site.build import build
@@ -131,6 +132,31 @@ def test_the_build_fails_on_every_typed_figure(tmp_path: Path) -> None:
     assert shown[0].startswith(f"{combo_shown}:2:41: '50 tok/s' is typed by hand and contra")
     assert shown[1].startswith(f"{guide_shown}:3:9: '40 t/s' is typed by hand and names no")
     assert not (tmp_path / "site").exists()
+
+
+def test_validate_reports_typed_figures_in_catalog_and_content(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog = copy_catalog(tmp_path)
+    combo = catalog / "combos" / "dual-rtx-4090.yaml"
+    combo.write_text(
+        combo.read_text().replace(
+            "summary: Two", "summary: Llama 3.3 70B Instruct runs at 50 tok/s. Two"
+        )
+    )
+    content = tmp_path / "content"
+    (content / "guides").mkdir(parents=True)
+    (content / "guides" / "claims.md").write_text("# Claims\n\nIt does 40 t/s.\n")
+    capsys.readouterr()
+    assert main(["validate", "--catalog", str(catalog), "--content", str(content)]) == 1
+    shown = capsys.readouterr().err.splitlines()
+    assert shown[0].startswith(f"{os.path.relpath(combo)}:2:41: '50 tok/s' is typed by hand")
+    assert FIX_CATALOG in shown[0]
+    assert shown[1].endswith(
+        "'40 t/s' is typed by hand and names no model and hardware combo "
+        f"the build can check: {FIX}"
+    )
+    assert shown[-1] == "error: 1 error in the catalog and 1 error in content"
 
 
 def test_memory_needs(data: SiteData) -> None:

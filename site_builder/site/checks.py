@@ -1,0 +1,23 @@
+"""The editorial checks that need the engine's results, run together so that one run reports
+every problem: typed figures in prose (:mod:`prose`), stack setups that do not run
+(:mod:`stack_check`), measurements far from the engine without a reason (:mod:`outliers`).
+``build`` and ``validate`` both run them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from site_builder.errors import CatalogError
+from site_builder.site import outliers, prose, stack_check
+from site_builder.site.sitedata import SiteData
+
+
+def check(data: SiteData, catalog_dir: Path) -> None:
+    """Raise one :class:`CatalogError` with every problem of every check."""
+    found = [
+        *prose.problems(data, catalog_dir),
+        *stack_check.problems(data, catalog_dir),
+        *outliers.problems(data.catalog, catalog_dir),
+    ]
+    if found:
+        raise CatalogError(found)
