@@ -292,3 +292,14 @@ def test_combo_filter_hides_cards_and_sorts_cheapest_first(reader: Reader) -> No
     assert first == "Dual RTX 4090"  # the one with a price before the one without
     assert all(cards.nth(i).is_visible() for i in range(cards.count()))
     assert reader.errors == []
+
+
+def test_phone_sees_verdict_and_decode_of_the_combo_table(browser: Any, base_url: str) -> None:
+    reader = Reader(browser, base_url, width=390)
+    page = reader.open("/hardware-combos/dual-rtx-4090/")
+    cells = page.locator("#will-it-run ~ div table tbody tr").first.locator("td")
+    for index in (1, 2):  # verdict, decode
+        box = cells.nth(index).bounding_box()
+        assert box is not None
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (index, box)
+    reader.page.close()

@@ -69,7 +69,7 @@ def check_combo_page(built: Built, capsys: pytest.CaptureFixture[str], combo: st
     models, runtimes = model_ids(built), runtime_ids(built)
     limits = {m: e.max_context_tokens for m, e in load_catalog(built.layout.catalog).models.items()}
     lines = []
-    for model, *_, setup, _decode, _memory, _ctx in rows:
+    for model, _verdict, _decode, setup, _size, _memory, _ctx in rows:
         found = SETUP.match(setup)
         assert found is not None, setup
         line = {
@@ -83,7 +83,7 @@ def check_combo_page(built: Built, capsys: pytest.CaptureFixture[str], combo: st
             line["split"] = found["split"]
         lines.append(line)
     results = estimate_batch(capsys, built.layout.work, built.layout.catalog, lines)
-    for (_model, _size, verdict, _setup, decode, memory, _ctx), result in zip(
+    for (_model, verdict, decode, _setup, _size, memory, _ctx), result in zip(
         rows, results, strict=True
     ):
         assert VERDICTS[verdict] == result["verdict"]
