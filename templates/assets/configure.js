@@ -91,6 +91,7 @@
       restrict(field("split"), unique(forContext, table, "split"));
       var row = forContext.filter(function (r) { return r[table.index.split] === field("split").value; })[0];
       render(row, table, isDefault(table, model));
+      explainPreset();
       remember();
     }).catch(function (error) {
       out.innerHTML = "";
@@ -200,10 +201,31 @@
   }
 
   var pickFirst = false;
+  var asked = null;  /* the shared URL's choices, until the first result shows */
+
+  /* A shared URL restores its state, or says which choice it could not keep and what shows. */
+  function explainPreset() {
+    var wanted = asked;
+    asked = null;
+    if (!wanted) { return; }
+    var lost = Object.keys(wanted).filter(function (name) { return field(name).value !== wanted[name]; });
+    if (!lost.length) { return; }
+    function list(value) { return lost.map(function (name) { return name + " " + value(name); }).join(", "); }
+    var note = text("p", "The link asked for " + list(function (name) { return wanted[name]; }) +
+      ", which the engine's precomputed results do not hold for this setup; shown instead: " +
+      list(function (name) { return field(name).value; }) + ".", "configurator-note");
+    note.setAttribute("data-testid", "preset-note");
+    out.insertBefore(note, out.firstChild);
+  }
 
   function preset() {
     var params = new URLSearchParams(location.search);
     pickFirst = !params.get("quant") || !params.get("runtime");
+    asked = {};
+    ["combo", "model", "runtime", "quant", "split", "context"].forEach(function (name) {
+      if (params.get(name)) { asked[name] = params.get(name); }
+    });
+    if (!Object.keys(asked).length) { asked = null; }
     var defaults = { combo: form.dataset.defaultCombo, model: form.dataset.defaultModel, context: form.dataset.defaultContext };
     ["combo", "model", "runtime", "quant", "split", "context"].forEach(function (name) {
       var value = params.get(name) || defaults[name];

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -303,3 +304,35 @@ def test_phone_sees_verdict_and_decode_of_the_combo_table(browser: Any, base_url
         assert box is not None
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (index, box)
     reader.page.close()
+
+
+@pytest.mark.parametrize("held", [True, False], ids=["held", "not-held"])
+def test_a_shared_configurator_link_restores_its_state_or_says_why_not(
+    reader: Reader, built: Built, held: bool
+) -> None:
+    table = json.loads((built.site / "api" / "estimates" / "dual-rtx-4090.json").read_text())
+    index = {name: i for i, name in enumerate(table["fields"])}
+    rows = [r for r in table["rows"] if r[index["model"]] == "llama-3.3-70b-instruct"]
+    contexts = {}
+    for r in rows:
+        key = (r[index["runtime"]], r[index["quant"]], r[index["split"]])
+        contexts.setdefault(key, set()).add(r[index["context"]])
+    wanted = 4096 if held else 131072
+    (runtime, quant, split), _ = next(
+        (k, c) for k, c in sorted(contexts.items()) if (wanted in c) == held and 8192 in c
+    )
+    page = reader.open(
+        f"/configure/?combo=dual-rtx-4090&model=llama-3.3-70b-instruct&runtime={runtime}"
+        f"&quant={quant}&split={split}&context={wanted}"
+    )
+    page.locator("[data-testid=verdict]").wait_for()
+    shown = page.locator("select[name=context]").input_value()
+    note = page.locator("[data-testid=preset-note]")
+    if held:
+        assert shown == str(wanted)
+        assert note.count() == 0
+    else:
+        assert shown != str(wanted)
+        assert f"context {wanted}" in note.inner_text()
+        assert f"shown instead: context {shown}" in note.inner_text()
+    assert reader.errors == []
