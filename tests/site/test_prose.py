@@ -112,7 +112,9 @@ def test_a_combo_file_is_about_its_combo(data: SiteData) -> None:
     ]
 
 
-def test_the_build_fails_on_every_typed_figure(tmp_path: Path) -> None:
+def typed_figures(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A copy of the fixture catalog with a typed speed in a combo's summary, and content with
+    one in a guide: (catalog, content, the combo file)."""
     catalog = copy_catalog(tmp_path)
     combo = catalog / "combos" / "dual-rtx-4090.yaml"
     combo.write_text(
@@ -123,6 +125,11 @@ def test_the_build_fails_on_every_typed_figure(tmp_path: Path) -> None:
     content = tmp_path / "content"
     (content / "guides").mkdir(parents=True)
     (content / "guides" / "claims.md").write_text("# Claims\n\nIt does 40 t/s.\n")
+    return catalog, content, combo
+
+
+def test_the_build_fails_on_every_typed_figure(tmp_path: Path) -> None:
+    catalog, content, combo = typed_figures(tmp_path)
     with pytest.raises(CatalogError) as failure:
         build(fixture_layout(tmp_path, catalog, content))
     shown = [str(p) for p in failure.value.problems]
@@ -137,16 +144,7 @@ def test_the_build_fails_on_every_typed_figure(tmp_path: Path) -> None:
 def test_validate_reports_typed_figures_in_catalog_and_content(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    catalog = copy_catalog(tmp_path)
-    combo = catalog / "combos" / "dual-rtx-4090.yaml"
-    combo.write_text(
-        combo.read_text().replace(
-            "summary: Two", "summary: Llama 3.3 70B Instruct runs at 50 tok/s. Two"
-        )
-    )
-    content = tmp_path / "content"
-    (content / "guides").mkdir(parents=True)
-    (content / "guides" / "claims.md").write_text("# Claims\n\nIt does 40 t/s.\n")
+    catalog, content, combo = typed_figures(tmp_path)
     capsys.readouterr()
     assert main(["validate", "--catalog", str(catalog), "--content", str(content)]) == 1
     shown = capsys.readouterr().err.splitlines()
