@@ -1,7 +1,8 @@
 """Finding hand-typed engine figures in editorial text, and what each sentence talks about.
 
 A claim is a number or a range followed by a speed unit ("50-60 tok/s", "~35 tokens per
-second"), or a memory need ("needs about 42 GB", "uses 20-22 GiB"). Its sentence is the text
+second"), a memory need ("needs about 42 GB", "uses 20-22 GiB"), or a time to first token
+("TTFT is 90 ms", "time to first token of 1.2 s"). Its sentence is the text
 between sentence ends, list items, table rows or blank lines around it; the prose check
 resolves the models, hardware, runtimes and quants the sentence names against the catalog.
 Pure text functions: no catalog, no engine.
@@ -27,6 +28,12 @@ MEMORY = re.compile(
     rf"(?P<unit>GB|GiB)\b",
     re.IGNORECASE,
 )
+TTFT = re.compile(
+    rf"\b(?:TTFT|time[ -]to[ -]first[ -]token)\b[^.\n]{{0,40}}?"
+    rf"(?:(?P<low>{NUMBER})\s*(?:-|–|—|to)\s*(?P<high>{NUMBER})|(?P<one>{NUMBER}))\s*"
+    rf"(?P<unit>ms|milliseconds?|s|seconds?)\b",
+    re.IGNORECASE,
+)
 GIB_PER_GB = 1e9 / (1 << 30)
 BOUNDARY = re.compile(r"[.!?](?=\s)|\n\s*\n|\n\s*(?:[-*|#>]|\d+\.\s|[a-z_]+:)", re.IGNORECASE)
 """Where a sentence ends: punctuation, a blank line, or a new list item, table row, heading,
@@ -48,12 +55,17 @@ class Claim:
     sentence: str
     memory: bool = False
     """A memory need in GiB, rather than a speed in tok/s."""
+    ttft: bool = False
+    """A time to first token in ms."""
 
     @property
     def metric(self) -> str:
-        """``memory``, ``prefill``, ``aggregate`` (several requests at once) or ``decode``."""
+        """``memory``, ``ttft``, ``prefill``, ``aggregate`` (several requests at once) or
+        ``decode``."""
         if self.memory:
             return "memory"
+        if self.ttft:
+            return "ttft"
         lowered = self.sentence.lower()
         if any(word in lowered for word in PREFILL_WORDS):
             return "prefill"
@@ -69,16 +81,28 @@ def without_templates(text: str) -> str:
 
 
 def find_claims(text: str) -> Iterator[Claim]:
-    """Every speed figure and memory need in ``text``, in order (memory in GiB)."""
-    speeds = [(m, 1.0, False) for m in CLAIM.finditer(text)]
-    needs = [(m, _gib(m.group("unit")), True) for m in MEMORY.finditer(text)]
-    for match, scale, memory in sorted(speeds + needs, key=lambda item: item[0].start()):
+    """Every speed figure, memory need and time to first token in ``text``, in order (memory
+    in GiB, TTFT in ms; a TTFT claim's figure starts at its number)."""
+    speeds = [(m, 1.0, "") for m in CLAIM.finditer(text)]
+    needs = [(m, _gib(m.group("unit")), "memory") for m in MEMORY.finditer(text)]
+    times = [(m, _ms(m.group("unit")), "ttft") for m in TTFT.finditer(text)]
+    for match, scale, kind in sorted(speeds + needs + times, key=lambda item: item[0].start()):
         low, high = _bounds(match)
-        line = text.count("\n", 0, match.start()) + 1
-        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-        figure = " ".join(match.group().split())
+        start = _start(match) if kind == "ttft" else match.start()
+        line = text.count("\n", 0, start) + 1
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        figure = " ".join(text[start : match.end()].split())
         sentence = _sentence(text, match)
-        yield Claim(line, column, figure, low * scale, high * scale, sentence, memory)
+        low, high = low * scale, high * scale
+        yield Claim(line, column, figure, low, high, sentence, kind == "memory", kind == "ttft")
+
+
+def _start(match: re.Match[str]) -> int:
+    return min(match.start(g) for g in ("low", "high", "one") if match.group(g))
+
+
+def _ms(unit: str) -> float:
+    return 1.0 if unit.lower().startswith("m") else 1000.0
 
 
 def _gib(unit: str) -> float:

@@ -118,14 +118,23 @@ def problem(data: SiteData, names: Names, passage: Passage, claim: Claim) -> str
     span = expected(data, names, claim, sorted(combos), sorted(models))
     if span is None:
         return f"{typed}, but the engine runs none of the configurations it names: {fix}"
-    shown = fmt.gib if claim.memory else fmt.tok_s
+    shown = SHOWN[claim.metric]
     given = f"{shown(span.low)}–{shown(span.high)} {UNITS[claim.metric]} for {span.subject}"
     if claim.high < span.low or claim.low > span.high:
         return f"{typed} and contradicts the engine and measurements ({given}): {fix}"
     return f"{typed} (the engine gives {given}): {fix}, so it stays true as the catalog changes"
 
 
+SHOWN = {
+    "decode": fmt.tok_s,
+    "prefill": fmt.tok_s,
+    "aggregate": fmt.tok_s,
+    "memory": fmt.gib,
+    "ttft": fmt.ms,
+}
+"""How each metric's figures read in a message."""
 UNITS = {
+    "ttft": "ms time to first token",
     "decode": "tok/s decode",
     "prefill": "tok/s prefill",
     "memory": "GiB in all (cards and system RAM)",
@@ -179,6 +188,8 @@ def _estimated(est: Estimate, metric: str) -> list[float]:
         return [total * (1 - MEMORY_TOLERANCE), total * (1 + MEMORY_TOLERANCE)]
     if est.decode_tok_s is None:
         return []
+    if metric == "ttft":
+        return list(est.ttft_ms_range or ([est.ttft_ms] if est.ttft_ms is not None else []))
     if metric == "decode":
         return list(est.decode_tok_s_range or (est.decode_tok_s, est.decode_tok_s))
     found = band(est, "prefill_tok_s")
@@ -188,7 +199,7 @@ def _estimated(est: Estimate, metric: str) -> list[float]:
 
 
 def _measured(catalog: Catalog, combo: str, model: str, metric: str) -> list[float]:
-    wanted = "vram_used_gib" if metric == "memory" else f"{metric}_tok_s"
+    wanted = {"memory": "vram_used_gib", "ttft": "ttft_ms"}.get(metric, f"{metric}_tok_s")
     return [
         result.value
         for bench in catalog.benchmarks.values()

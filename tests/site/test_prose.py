@@ -35,6 +35,9 @@ FIX_CATALOG = (
         ("from 10 to 12.5 t/s", "10 to 12.5 t/s", 10, 12.5, "decode"),
         ("it needs about 40 GiB", "needs about 40 GiB", 40, 40, "memory"),
         ("uses 20-22 GiB per card", "uses 20-22 GiB", 20, 22, "memory"),
+        ("TTFT is 90 ms", "90 ms", 90, 90, "ttft"),
+        ("a time to first token of 1.2 s", "1.2 s", 1200, 1200, "ttft"),
+        ("TTFT stays at 80-120 milliseconds", "80-120 milliseconds", 80, 120, "ttft"),
     ],
 )
 def test_find_claims(text: str, figure: str, low: float, high: float, metric: str) -> None:
@@ -102,6 +105,13 @@ def test_messages(data: SiteData) -> None:
         f"5:15: '40 t/s' is typed by hand and names no model and hardware combo the build "
         f"can check: {FIX}",
     ]
+
+
+def test_a_typed_ttft_is_checked_like_a_speed(data: SiteData) -> None:
+    text = "Llama 3.3 70B on the Dual RTX 4090 has a TTFT of 5 ms.\n"
+    (message,) = problems(data, "content/guides/ttft.md", text)
+    assert message.startswith("1:50: '5 ms' is typed by hand and contradicts the engine")
+    assert "ms time to first token for Llama 3.3 70B Instruct on Dual RTX 4090" in message
 
 
 def test_a_combo_file_is_about_its_combo(data: SiteData) -> None:
