@@ -77,6 +77,9 @@ class Link(NamedTuple):
     bandwidth_gb_s: float
     """Raw per-direction bandwidth from the catalog interconnect."""
     network: Network | None = None
+    name: str = ""
+    """The catalog interconnect's name ("AMD Infinity Fabric (MI300X platform)"); empty for the
+    engine's default link, which its class names."""
 
     @property
     def latency_s(self) -> float:

@@ -89,7 +89,7 @@ def hardware_of(catalog: Catalog, config: Config) -> Hardware:
     return Hardware(
         gpus=gpus,
         slugs=slugs,
-        link=links.Link(klass, bandwidth, network_of(catalog, combo)),
+        link=links.Link(klass, bandwidth, network_of(catalog, combo), inter.name if inter else ""),
         host_ram_gib=host_ram_gib(gpus, combo.host.system_ram_gib if combo else None),
         ram_bandwidth_gb_s=(
             combo.host.ram_bandwidth_gb_s if combo else dec.DEFAULT_RAM_BANDWIDTH_GB_S

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from site_builder.engine import launch, names
+from site_builder.engine import launch, links, names
 from site_builder.engine import memory as mem
 from site_builder.engine.calibration import RUNTIME_FAMILY, Kernels
 from site_builder.engine.config import Config
@@ -195,6 +195,14 @@ def machine_problem(rt: Runtime, split: str) -> str:
     return f"{rt.name} spreads a model over machines only by {offers}, not {names.split(split)}"
 
 
+def link_words(link: links.Link) -> str:
+    """The link between cards in words: a PCIe path by how it carries traffic (through host
+    memory or peer to peer), a fabric by the catalog's name for it (NVLink, Infinity Fabric)."""
+    if link.klass == "nvlink" and link.name:
+        return link.name
+    return names.link(link.klass)
+
+
 FITTED_ON = {"llama-cpp": "llama.cpp", "mlx": "mlx-lm"}
 """The runtime whose measurements a kernel family's constants were fitted on."""
 
@@ -214,7 +222,7 @@ def assumptions(ctx: Context, config: Config, split: str, fa: bool, k: Kernels) 
     net = ctx.link.network
     if len(ctx.gpus) > (net.machines if net else 1):
         out.append(
-            f"cards linked by {names.link(ctx.link.klass)} at "
+            f"cards linked by {link_words(ctx.link)} at "
             f"{ctx.link.bandwidth_gb_s:g} GB/s per direction"
         )
     if net is not None:

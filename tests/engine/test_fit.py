@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from site_builder.engine import Estimate
+from site_builder.catalog import load_catalog
+from site_builder.engine import Estimate, config_for_combo, estimate
 from site_builder.engine.placement import layer_counts
 from tests.engine.conftest import Ask
 
@@ -267,6 +270,25 @@ def test_layer_counts_follow_llama_cpp(
 def test_unified_memory_offload_is_bounded_by_ram(ask: Ask) -> None:
     # A 16 GB M1 cannot hold 39.6 GiB of weights anywhere.
     assert ask("apple-m1", "llama-3-70b", "Q4_K_M", "llama-cpp").verdict == "no-fit"
+
+
+SHIPPED = Path(__file__).resolve().parents[2] / "catalog"
+
+
+@pytest.mark.parametrize(
+    ("combo", "words"),
+    [
+        ("8x-mi300x", "cards linked by AMD Infinity Fabric (MI300X platform) at 448 GB/s"),
+        ("dual-rtx-3090", "cards linked by NVLink 3.0 bridge (GA102) at 56.25 GB/s"),
+        ("dual-rtx-4090", "cards linked by PCIe through host memory at 15.75 GB/s"),
+    ],
+)
+def test_assumptions_name_a_fabric_and_describe_a_pcie_path(combo: str, words: str) -> None:
+    catalog = load_catalog(SHIPPED)
+    config = config_for_combo(
+        catalog, combo, model="llama-3.1-8b-instruct", quant="BF16", runtime="vllm"
+    )
+    assert any(a.startswith(words) for a in estimate(catalog, config).assumptions)
 
 
 def test_reasons_and_assumptions_read_as_words(ask: Ask) -> None:
