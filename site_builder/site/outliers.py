@@ -21,7 +21,7 @@ from site_builder.catalog.locate import locate
 from site_builder.engine import fitting
 from site_builder.engine.accuracy import raw_points
 from site_builder.engine.corrections import MIN_POINTS
-from site_builder.errors import CatalogError, Problem
+from site_builder.errors import Problem
 from site_builder.site.pages.bench_rows import METRIC_NAMES
 
 MAX_RATIO = 2.0
@@ -30,13 +30,6 @@ MIN_TOLERANCE_PCT = 25.0
 """The p90 rule never flags a measurement closer than this: two runs of the same configuration
 on different builds or machines routinely differ by 10-25 %, so a tighter bound would flag noise
 (and every improvement of the engine would tighten it further)."""
-
-
-def check(catalog: Catalog, catalog_dir: Path) -> None:
-    """Raise :class:`CatalogError` with one problem per unexplained outlier."""
-    found = list(problems(catalog, catalog_dir))
-    if found:
-        raise CatalogError(found)
 
 
 def problems(catalog: Catalog, catalog_dir: Path) -> Iterator[Problem]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from site_builder.catalog import Catalog
 from site_builder.engine import Estimate
 from site_builder.engine.evidence import band
-from site_builder.errors import CatalogError, Problem, display_path
+from site_builder.errors import Problem, display_path
 from site_builder.site import fmt
 from site_builder.site.claims import Claim, find_claims, mentioned, without_templates
 from site_builder.site.picks import best
@@ -48,13 +48,6 @@ class Span:
     low: float
     high: float
     subject: str
-
-
-def check(data: SiteData, catalog_dir: Path) -> None:
-    """Raise :class:`CatalogError` with one problem per hand-typed engine figure."""
-    found = problems(data, catalog_dir)
-    if found:
-        raise CatalogError(found)
 
 
 def problems(data: SiteData, catalog_dir: Path) -> list[Problem]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from site_builder.catalog import yamlsafe
 from site_builder.catalog.locate import locate
-from site_builder.errors import CatalogError, Problem
+from site_builder.errors import Problem
 from site_builder.schema import Workload
 from site_builder.site import fmt
 from site_builder.site.results import is_runnable, workload_query
@@ -21,13 +21,6 @@ from site_builder.site.sitedata import SiteData
 
 STEP = 1024
 """Context windows are suggested in whole multiples of this many tokens."""
-
-
-def check(data: SiteData, catalog_dir: Path) -> None:
-    """Raise :class:`CatalogError` with one problem per stack setup that does not run."""
-    found = list(problems(data, catalog_dir))
-    if found:
-        raise CatalogError(found)
 
 
 def problems(data: SiteData, catalog_dir: Path) -> Iterator[Problem]:

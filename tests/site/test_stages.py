@@ -60,7 +60,7 @@ def test_rendering_makes_no_engine_call(tmp_path: Path) -> None:
     calls = EngineCalls()
     sys.setprofile(calls)
     try:
-        prose.check(data, layout.catalog)
+        assert not prose.problems(data, layout.catalog)
         docs, asides = build.markdown_files(layout, data, all_pages(data))
         site = build.Generated(layout, data, docs, asides)
         extras = site.extras()
