@@ -6,13 +6,16 @@ the same for several jobs around a ``with`` body (the build writes the fragments
 tables while mkdocs runs).
 Values come back pickled through a pipe; a failure in the child fails the build. Where
 ``fork`` is unavailable the job runs first, in this process. Children are daemons: they end
-with the build.
+with the build, and run without the cyclic garbage collector: a job lives for one build and
+builds acyclic rows and strings, which reference counting frees, while each collection would
+walk every object the job has made (the API's tables took 13 CPU-s with it, 8 without).
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import multiprocessing
 import os
 import pickle
@@ -108,6 +111,7 @@ def die_with_parent(parent: int) -> None:
 
 def _send(job: Callable[[], object], writer: object, parent: int) -> None:
     die_with_parent(parent)
+    gc.disable()
     try:
         outcome: object = job()
     except BaseException as exc:  # reported by the parent
