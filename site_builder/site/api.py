@@ -16,7 +16,7 @@ import json
 from typing import Any
 
 from site_builder.catalog import Catalog
-from site_builder.engine import Config, Estimate
+from site_builder.engine import CardMemory, Config, Estimate
 from site_builder.engine.evidence import estimated_label
 from site_builder.engine.names import short_gpu_name
 from site_builder.engine.recommend import Candidate, Recommendation, precision
@@ -206,48 +206,53 @@ class Bits(dict[tuple[str, str], float]):
 
 def row(bits: Bits, query: Query, estimate: Estimate) -> list[Any]:
     """One result as a row of :data:`FIELDS`, figures exactly as ``estimate --json`` prints
-    them (the one serialiser: :meth:`Estimate.to_json`)."""
-    data = estimate.to_json()
-    low, high = data["decode_tok_s_range"] or (None, None)
-    per_gpu = card_runs(data["memory"]["per_gpu"])
+    them (rounded as :meth:`Estimate.to_json` rounds; a test holds every row of a build to it).
+    Read field by field: it runs for every row of the API."""
+    e = estimate
+    low, high = e.decode_tok_s_range or (None, None)
     return [
         query.model,
         query.quant,
         bits[(query.model, query.quant)],
         query.runtime,
         query.context,
-        data["verdict"],
-        data["decode_tok_s"],
-        low,
-        high,
-        data["prefill_tok_s"],
-        data["ttft_ms"],
-        data["aggregate_decode_tok_s"],
-        data["max_context"],
-        data["power_w"],
-        data["joules_per_token"],
-        data["split"],
-        data["memory"]["total_gib"],
-        per_gpu,
-        data["reasons"],
-        data["launch_command"],
-        estimated_label(estimate, "decode_tok_s"),
+        e.verdict,
+        _round(e.decode_tok_s),
+        _round(low),
+        _round(high),
+        _round(e.prefill_tok_s),
+        _round(e.ttft_ms),
+        _round(e.aggregate_decode_tok_s),
+        e.max_context,
+        _round(e.power_w),
+        _round(e.joules_per_token, 3),
+        e.split,
+        round(e.memory.total_gib, 2),
+        card_runs(e.memory.per_gpu),
+        list(e.reasons),
+        e.launch_command,
+        estimated_label(e, "decode_tok_s"),
     ]
 
 
-def card_runs(cards: list[dict[str, Any]]) -> list[list[Any]]:
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def card_runs(cards: tuple[CardMemory, ...]) -> list[list[Any]]:
     """The cards' memory as ``[gpu, capacity, weights, kv_cache, buffers, overhead, total,
-    count]`` rows, GiB: a run of cards holding the same is one row with its count."""
+    count]`` rows, GiB (2 decimals): a run of cards holding the same is one row with its
+    count."""
     runs: list[list[Any]] = []
     for c in cards:
         values = [
-            c["gpu"],
-            c["capacity_gib"],
-            c["weights_gib"],
-            c["kv_cache_gib"],
-            c["buffers_gib"],
-            c["overhead_gib"],
-            c["total_gib"],
+            c.gpu,
+            round(c.capacity_gib, 2),
+            round(c.weights_gib, 2),
+            round(c.kv_cache_gib, 2),
+            round(c.buffers_gib, 2),
+            round(c.overhead_gib, 2),
+            round(c.total_gib, 2),
         ]
         if runs and runs[-1][:-1] == values:
             runs[-1][-1] += 1

@@ -1,0 +1,76 @@
+"""The API's table rows read an estimate field by field; they must hold exactly what
+``estimate --json`` (:meth:`Estimate.to_json`) prints for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from site_builder.catalog import Catalog, load_catalog
+from site_builder.engine import Estimate, estimate
+from site_builder.engine.evidence import estimated_label
+from site_builder.engine.recommend import candidates
+from site_builder.site.api import Bits, row
+from site_builder.site.results import base_config, query_of
+from tests.site.conftest import ROOT
+
+CATALOG = load_catalog(ROOT / "catalog")
+
+
+def from_json(bits: Bits, estimate: Estimate, model: str, quant: str) -> list[Any]:
+    """The row as the JSON contract states it (what the API rows were built from before)."""
+    data = estimate.to_json()
+    low, high = data["decode_tok_s_range"] or (None, None)
+    cards: list[list[Any]] = []
+    for c in data["memory"]["per_gpu"]:
+        values = [c["gpu"], c["capacity_gib"], c["weights_gib"], c["kv_cache_gib"]]
+        values += [c["buffers_gib"], c["overhead_gib"], c["total_gib"]]
+        if cards and cards[-1][:-1] == values:
+            cards[-1][-1] += 1
+        else:
+            cards.append([*values, 1])
+    return [
+        data["verdict"],
+        data["decode_tok_s"],
+        low,
+        high,
+        data["prefill_tok_s"],
+        data["ttft_ms"],
+        data["aggregate_decode_tok_s"],
+        data["max_context"],
+        data["power_w"],
+        data["joules_per_token"],
+        data["split"],
+        data["memory"]["total_gib"],
+        cards,
+        data["reasons"],
+        data["launch_command"],
+        estimated_label(estimate, "decode_tok_s"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("combo", "model"),
+    [
+        ("dual-rtx-4090", "llama-3.3-70b-instruct"),
+        ("single-rtx-3060", "qwen3-30b-a3b"),
+        ("mac-studio-m2-ultra", "deepseek-v3"),
+        ("8x-h200", "deepseek-r1"),
+        ("dual-dgx-spark", "gpt-oss-120b"),
+    ],
+)
+def test_rows_hold_what_estimate_json_prints(combo: str, model: str) -> None:
+    catalog: Catalog = CATALOG
+    assert combo in catalog.combos and model in catalog.models
+    bits = Bits(catalog)
+    verdicts: set[str] = set()
+    for config in candidates(catalog, base_config(catalog, combo, model)):
+        found = estimate(catalog, config)
+        verdicts.add(found.verdict)
+        query = query_of(config)
+        got = row(bits, query, found)
+        head = [model, config.quant, bits[(model, config.quant)], config.runtime]
+        assert got[:5] == [*head, config.context_tokens]
+        assert got[5:] == from_json(bits, found, model, config.quant), config
+    assert "unsupported" in verdicts and len(verdicts) >= 2
