@@ -315,7 +315,10 @@ def query_of(config: Config) -> Query:
 def other_context_queries(catalog: Catalog, headline: dict[Query, Estimate]) -> Iterator[Query]:
     """Sweep 2: the other contexts, for each quant's best primary runtime at the headline
     context (verdict first, then speed). Longer contexts are skipped where the quant does not
-    run at the headline one: more context never needs less memory. Runtimes built on another
+    run at the headline one: more context never needs less memory; shorter ones where no
+    runtime can run it at all (no runtime, published checkpoint or kernel: the context changes
+    none of that), unless the model's own window is shorter than the headline context.
+    Runtimes built on another
     (Ollama, LM Studio) give way to their base on a tie, and stand in for it where the base
     has no checkpoint of the quant."""
     best: dict[tuple[str, str, str], tuple[tuple[int, float, bool], Query, Estimate]] = {}
@@ -330,8 +333,11 @@ def other_context_queries(catalog: Catalog, headline: dict[Query, Estimate]) -> 
     for _, query, estimate in sorted(best.values(), key=lambda item: item[1]):
         limit = catalog.models[query.model].max_context_tokens
         runs = is_runnable(estimate)
+        shorter = estimate.verdict != "unsupported" or limit < HEADLINE_CONTEXT
         for context in CONTEXTS:
-            wanted = context < HEADLINE_CONTEXT or (context > HEADLINE_CONTEXT and runs)
+            wanted = (context < HEADLINE_CONTEXT and shorter) or (
+                context > HEADLINE_CONTEXT and runs
+            )
             if wanted and context <= limit:
                 yield query._replace(context=context)
 
