@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import gc
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from site_builder import engine
 from site_builder.catalog import Catalog
@@ -29,6 +29,7 @@ from site_builder.engine import (
     launch,
     prepare,
 )
+from site_builder.engine.config import DEFAULT_GEN_TOKENS, DEFAULT_PROMPT_TOKENS
 from site_builder.engine.recommend import Candidate, fastest_of
 from site_builder.errors import BuildError
 from site_builder.schema import Model
@@ -110,14 +111,21 @@ def label(catalog: Catalog, build: Build) -> str:
 def tables(catalog: Catalog) -> dict[str, Table]:
     """Every build's configurator table."""
     lookups = prepare(catalog, remember_plans=False)  # every configuration is asked once
-    return {build.key: table(catalog, build, lookups) for build in builds(catalog)}
+    sweep = Sweep(catalog)
+    return {build.key: table(catalog, build, lookups, sweep=sweep) for build in builds(catalog)}
 
 
-def table(catalog: Catalog, build: Build, lookups: Lookups, prune: bool = True) -> Table:
+def table(
+    catalog: Catalog,
+    build: Build,
+    lookups: Lookups,
+    prune: bool = True,
+    sweep: Sweep | None = None,
+) -> Table:
     """For each model and runtime, the recommender's headline rule among that runtime's quants
     on ``build``; the model's default is the rule over all of them."""
     by_model: dict[str, dict[str, list[Candidate]]] = {}
-    for found in results(catalog, build, lookups, prune):
+    for found in results(catalog, build, lookups, prune, sweep):
         config = found.config
         by_model.setdefault(config.model, {}).setdefault(config.runtime, []).append(found)
     rows: list[tuple[Query, Estimate]] = []
@@ -142,31 +150,67 @@ def _query(build: Build, candidate: Candidate) -> Query:
     return Query(build.key, c.model, c.quant, c.runtime, c.context_tokens)
 
 
+Group = tuple[str, str, tuple[str, ...]]
+"""A model, a runtime and its swept quants of one weight format, least precise first."""
+
+
+@dataclass
+class Sweep:
+    """What a build evaluates, by back-end (every build on one back-end asks the same models,
+    runtimes and quants): worked out once per catalog, not once per build."""
+
+    catalog: Catalog
+    prune: bool = True
+    """Skip quants with nothing published for the runtime (:func:`published`)."""
+    _groups: dict[str, list[Group]] = field(default_factory=dict)
+
+    def groups(self, platform: str) -> list[Group]:
+        """Each model x runtime x weight format's swept quants on ``platform``, in the order
+        :func:`queries` asks them, each group sorted from the least to the most precise."""
+        found = self._groups.get(platform)
+        if found is None:
+            found = self._groups[platform] = self._sorted(platform)
+        return found
+
+    def _sorted(self, platform: str) -> list[Group]:
+        catalog = self.catalog
+        grouped: dict[tuple[str, str, str], list[str]] = {}
+        for query in queries(catalog, platform, only_published=self.prune):
+            key = (query.model, query.runtime, catalog.quants[query.quant].format)
+            grouped.setdefault(key, []).append(query.quant)
+        bits = {
+            f"{m}/{q}": effective_bits_per_weight(catalog.models[m], catalog.quants[q])
+            for m in catalog.models
+            for q in QUANTS
+            if q in catalog.quants
+        }
+        return [
+            (model, runtime, tuple(sorted(quants, key=lambda q: bits[f"{model}/{q}"])))
+            for (model, runtime, _), quants in grouped.items()
+        ]
+
+
 def results(
-    catalog: Catalog, build: Build, lookups: Lookups, prune: bool = True
+    catalog: Catalog,
+    build: Build,
+    lookups: Lookups,
+    prune: bool = True,
+    sweep: Sweep | None = None,
 ) -> list[Candidate]:
     """The engine's answers for ``build``. With ``prune``, quants with nothing published for the
     runtime are skipped (:func:`published`), and each runtime's quants of one weight format are
     evaluated from the least to the most precise, stopping at the first that does not run at
     all: memory grows with bits per weight, so the larger ones would not run either, and the
     headline rule never picks a setup that does not run (a test holds pruned tables equal to
-    full ones)."""
-    groups: dict[tuple[str, str, str], list[Config]] = {}
-    for query in queries(catalog, build, only_published=prune):
-        key = (query.model, query.runtime, catalog.quants[query.quant].format)
-        groups.setdefault(key, []).append(_config(build, query))
+    full ones). ``sweep``: the catalog's :class:`Sweep` (with the same ``prune``), shared by
+    every build."""
+    sweep = sweep or Sweep(catalog, prune)
     found: list[Candidate] = []
-    bits = {
-        (m, q): effective_bits_per_weight(catalog.models[m], catalog.quants[q])
-        for m, _, _ in groups
-        for q in QUANTS
-        if q in catalog.quants
-    }
     gc.disable()
     try:
-        for (model, _, _), configs in groups.items():
-            configs.sort(key=lambda c: bits[(model, c.quant)])
-            for config in configs:
+        for model, runtime, quants in sweep.groups(catalog.gpus[build.cards[0][0]].platform):
+            for quant in quants:
+                config = _config(build, model, quant, runtime)
                 result = engine.estimate(catalog, config, lookups)
                 found.append(Candidate(config, result))
                 if prune and result.verdict == "no-fit":
@@ -177,10 +221,10 @@ def results(
     return found
 
 
-def queries(catalog: Catalog, build: Build, only_published: bool = True) -> Iterator[Query]:
-    """Every model x swept runtime on the GPU's back-end x swept quant it loads (something of it
-    published for that runtime, with ``only_published``), at the headline context."""
-    platform = catalog.gpus[build.cards[0][0]].platform
+def queries(catalog: Catalog, platform: str, only_published: bool = True) -> Iterator[Query]:
+    """Every model x swept runtime on ``platform`` (a build's first card's back-end) x swept
+    quant it loads (something of it published for that runtime, with ``only_published``), at
+    the headline context; the build's key is left empty."""
     runtimes = [
         slug
         for slug in RUNTIMES
@@ -194,7 +238,7 @@ def queries(catalog: Catalog, build: Build, only_published: bool = True) -> Iter
                 and applies(model, catalog.quants[quant])
                 and (not only_published or published(model, runtime, quant, fmt))
             ):
-                yield Query(build.key, model_slug, quant, runtime, HEADLINE_CONTEXT)
+                yield Query("", model_slug, quant, runtime, HEADLINE_CONTEXT)
 
 
 def published(model: Model, runtime: str, quant: str, quant_format: str) -> bool:
@@ -204,13 +248,13 @@ def published(model: Model, runtime: str, quant: str, quant_format: str) -> bool
     return launch.source(runtime, model, quant, quant_format) is not None
 
 
-def _config(build: Build, query: Query) -> Config:
+def _config(build: Build, model: str, quant: str, runtime: str) -> Config:
     return Config(
         gpus=build.cards,
-        model=query.model,
-        quant=query.quant,
-        runtime=query.runtime,
-        context_tokens=query.context,
-        prompt_tokens=query.prompt,
-        gen_tokens=query.gen,
+        model=model,
+        quant=quant,
+        runtime=runtime,
+        context_tokens=HEADLINE_CONTEXT,
+        prompt_tokens=DEFAULT_PROMPT_TOKENS,
+        gen_tokens=DEFAULT_GEN_TOKENS,
     )
