@@ -6,7 +6,9 @@ engine, :mod:`site_builder.site.checks` (typed figures, stacks that do not run, 
 outliers, all reported at once) -> render pages, content, API files and fragments from the
 frozen results) -> write the docs folder -> mkdocs (strict) into a
 staging folder -> add the fragments and data files -> check every link -> swap the staging
-folder into ``site/``.
+folder into ``site/``. The data files (API, configurator tables) are written by processes
+started as soon as the results are frozen; the fragments by one started when the pages are
+rendered.
 
 Nothing is published unless every stage succeeds: a failure leaves the previous ``site/``
 as it was.
@@ -67,16 +69,19 @@ def build(layout: Layout) -> BuildReport:
 
 def _build(layout: Layout) -> BuildReport:
     report = BuildReport(layout.site)
-    site = generate(layout, report)
-    with report.stage("write"):
-        write_docs(layout, site.docs)
+    data = evaluated(layout, report)
     staging = output.staging_dir(layout.site)
     try:
-        with sidecar.all_computed(extra_writers(layout, site)) as writing, report.stage("mkdocs"):
-            mkdocs_run.build(layout.config, staging, build_epoch(site.data.catalog))
+        with sidecar.all_computed(data_writers(layout, data)) as writing:
+            site = rendered(layout, data, report)
+            with report.stage("write"):
+                write_docs(layout, site.docs)
+            with sidecar.all_computed(page_writers(layout, site)) as more, report.stage("mkdocs"):
+                mkdocs_run.build(layout.config, staging, build_epoch(data.catalog))
+            with report.stage("extras"):
+                for job in [*writing, *more]:
+                    job.result()
         with report.stage("extras"):
-            for job in writing:
-                job.result()
             output.merge(layout.extras, staging)
             output.merge(layout.tables, staging)
             fragments.inject_site(staging, layout.fragments)
@@ -87,7 +92,7 @@ def _build(layout: Layout) -> BuildReport:
         raise
     output.publish(staging, layout.site)
     report.pages = sum(1 for name in site.docs if name.endswith(".md"))
-    report.configurations = site.data.results.size()
+    report.configurations = data.results.size()
     return report
 
 
@@ -112,12 +117,17 @@ class Generated:
         return {**fragment_files(self.layout, self.data), **self.asides}
 
     def static(self) -> Files:
-        """The API: catalog and recommendation files, schemas, the per-combo estimate tables."""
-        return {**api.files(self.data), **api.estimate_files(self.data)}
+        """The API (:func:`api_files`)."""
+        return api_files(self.data)
 
     def tables(self) -> Files:
         """The configurator's build-your-own tables."""
         return api.build_files(self.data)
+
+
+def api_files(data: SiteData) -> Files:
+    """The API: catalog and recommendation files, schemas, the per-combo estimate tables."""
+    return {**api.files(data), **api.estimate_files(data)}
 
 
 def generate(layout: Layout, report: BuildReport | None = None) -> Generated:
@@ -125,11 +135,20 @@ def generate(layout: Layout, report: BuildReport | None = None) -> Generated:
     and validate the catalog -> evaluate every engine result once -> the prose check ->
     render pages, content and the small API files (reading the frozen results only)."""
     report = report or BuildReport(layout.site)
+    return rendered(layout, evaluated(layout, report), report)
+
+
+def evaluated(layout: Layout, report: BuildReport) -> SiteData:
+    """Load and validate the catalog, then evaluate every engine result once."""
     with report.stage("load"):
         catalog = load_catalog(layout.catalog)
     with report.stage("engine"):
         results = evaluate(catalog, layout.content)
-    data = SiteData(catalog, results, layout.content)
+    return SiteData(catalog, results, layout.content)
+
+
+def rendered(layout: Layout, data: SiteData, report: BuildReport) -> Generated:
+    """The prose check, then the pages and content rendered from the frozen results."""
     with report.stage("prose"):
         checks.check(data, layout.catalog)
     with report.stage("render"):
@@ -176,16 +195,21 @@ def write_docs(layout: Layout, docs: Files) -> None:
         layout.config.write_text(text, encoding="utf-8")
 
 
-def extra_writers(layout: Layout, site: Generated) -> list[Callable[[], None]]:
-    """The jobs that render and write what mkdocs does not see, one process each while mkdocs
-    runs: the matrix and compare fragments, the API with the combos' estimate tables (the only
-    reader of the other context lengths), the build-your-own tables (the only reader of
-    them)."""
+def data_writers(layout: Layout, data: SiteData) -> list[Callable[[], None]]:
+    """The jobs that write the data files no page needs, one process each, started as soon as
+    the results are frozen (while pages render and mkdocs runs): the API with the combos'
+    estimate tables (the only reader of the other context lengths), and the build-your-own
+    tables (the only reader of them)."""
     return [
-        lambda: output.write_tree(layout.fragments, site.fragments()),
-        lambda: output.write_tree(layout.extras, site.static()),
-        lambda: output.write_tree(layout.tables, site.tables()),
+        lambda: output.write_tree(layout.extras, api_files(data)),
+        lambda: output.write_tree(layout.tables, api.build_files(data)),
     ]
+
+
+def page_writers(layout: Layout, site: Generated) -> list[Callable[[], None]]:
+    """The job that renders and writes the matrix and compare fragments and the pages'
+    asides, in its own process while mkdocs runs."""
+    return [lambda: output.write_tree(layout.fragments, site.fragments())]
 
 
 def assets(layout: Layout) -> dict[str, str | bytes]:

@@ -82,6 +82,14 @@ def test_an_unplanned_query_is_an_error(tmp_path: Path) -> None:
         results.add({})
 
 
-@pytest.mark.parametrize("user", [build._build, serve.regenerate, regenerate_golden.golden_files])
+@pytest.mark.parametrize("user", [serve.regenerate, regenerate_golden.golden_files])
 def test_build_serve_and_golden_share_generate(user: Any) -> None:
     assert "generate(" in inspect.getsource(user)
+
+
+def test_build_runs_generate_s_stages() -> None:
+    """The build calls generate's two halves itself (its data writers start between them)."""
+    stages = inspect.getsource(build.generate)
+    assert "rendered(layout, evaluated(layout, report), report)" in stages
+    source = inspect.getsource(build._build)
+    assert "evaluated(layout, report)" in source and "rendered(layout, data, report)" in source
