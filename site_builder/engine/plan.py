@@ -182,6 +182,9 @@ class Lookups(NamedTuple):
     texts: dict[tuple[str, ...], tuple[str, ...]]
     """One copy of each distinct tuple of sentences (assumptions, reasons): a sweep repeats the
     same few thousand over hundreds of thousands of results."""
+    notes: dict[tuple[object, ...], tuple[str, ...]]
+    """The assumptions already written, by what they depend on (:func:`notes_key`): the same
+    for every model and quant on the same cards, runtime and cache."""
 
 
 def prepare(catalog: Catalog, remember_plans: bool = True) -> Lookups:
@@ -192,7 +195,13 @@ def prepare(catalog: Catalog, remember_plans: bool = True) -> Lookups:
         for m, model in catalog.models.items()
         for q, quant in catalog.quants.items()
     }
-    return Lookups(shapes=shapes, plans={} if remember_plans else None, hardware={}, texts={})
+    return Lookups(
+        shapes=shapes,
+        plans={} if remember_plans else None,
+        hardware={},
+        texts={},
+        notes={},
+    )
 
 
 def plan_key(config: Config, table: cal.Table) -> PlanKey:
@@ -228,7 +237,8 @@ def plan_for(catalog: Catalog, config: Config, table: cal.Table, lookups: Lookup
         if hw is None:
             hw = lookups.hardware[hw_key] = hardware_of(catalog, config)
         shape = lookups.shapes.get((config.model, config.quant))
-        found = shared_texts(lookups.texts, plan_of(catalog, config, table, shape, hw))
+        plan = plan_of(catalog, config, table, shape, hw, lookups.notes)
+        found = shared_texts(lookups.texts, plan)
         if plans is not None:
             plans[key] = found
     return found
@@ -240,6 +250,26 @@ def shared_texts(texts: dict[tuple[str, ...], tuple[str, ...]], plan: Plan) -> P
     assumptions = texts.setdefault(plan.assumptions, plan.assumptions)
     problems = texts.setdefault(plan.problems, plan.problems)
     return plan._replace(assumptions=assumptions, problems=problems)
+
+
+def assumptions_of(
+    ctx: Context,
+    config: Config,
+    split: str,
+    fa: bool,
+    kernels: cal.Kernels,
+    notes: dict[tuple[object, ...], tuple[str, ...]] | None,
+) -> tuple[str, ...]:
+    """:func:`support.assumptions`, from ``notes`` when the same cards, runtime, cache and split
+    were written before (they do not depend on the model or quant)."""
+    if notes is None:
+        return support.assumptions(ctx, config, split, fa, kernels)
+    key = (config.runtime, config.gpus, config.interconnect, config.combo)
+    key += (config.kv_cache, fa, split, kernels.calibrated)
+    found = notes.get(key)
+    if found is None:
+        found = notes[key] = support.assumptions(ctx, config, split, fa, kernels)
+    return found
 
 
 def placement_of(req: plc.Request, split: str) -> plc.Placement:
@@ -262,9 +292,11 @@ def plan_of(
     table: cal.Table,
     shape: Shape | None = None,
     hardware: Hardware | None = None,
+    notes: dict[tuple[object, ...], tuple[str, ...]] | None = None,
 ) -> Plan:
     """Resolve, check support and place the model (GPU only). A configuration the runtime
-    cannot run is not placed: its memory would describe a setup that does not exist."""
+    cannot run is not placed: its memory would describe a setup that does not exist.
+    ``notes``: a memo of assumptions (:attr:`Lookups.notes`)."""
     ctx = resolve(catalog, config, hardware)
     runtime = ctx.runtime_slug
     split = support.effective_split(ctx.runtime, config.split, len(ctx.gpus))
@@ -294,7 +326,9 @@ def plan_of(
         float_weights=ctx.quant.bits_per_weight >= 16,
         flash_attention=fa,
         ram_bandwidth_gb_s=ctx.ram_bandwidth_gb_s,
-        tflops=tuple(support.tflops(g, compute, kernels.acc16) for g in ctx.gpus),
+        tflops=()  # never read: nothing is placed, so no speed is computed
+        if problems
+        else tuple(support.tflops(g, compute, kernels.acc16) for g in ctx.gpus),
         chunk_tokens=mem.LLAMA_UBATCH
         if style in ("llama", "ollama")
         else mem.VLLM_MAX_BATCHED_TOKENS,
@@ -311,7 +345,7 @@ def plan_of(
         can_offload=support.can_offload(runtime, ctx.runtime, split),
         speed=sp,
         host_room=max(ctx.host_ram_gib - HOST_OS_RESERVE_GIB, 0.0) * GIB,
-        assumptions=support.assumptions(ctx, config, split, fa, kernels),
+        assumptions=assumptions_of(ctx, config, split, fa, kernels, notes),
         speeds={},
         correction=correction_of(table, ctx, kernels, shape.moe),
         limits={},
