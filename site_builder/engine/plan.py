@@ -264,7 +264,7 @@ def assumptions_of(
     were written before (they do not depend on the model or quant)."""
     if notes is None:
         return support.assumptions(ctx, config, split, fa, kernels)
-    key = (config.runtime, config.gpus, config.interconnect, config.combo)
+    key: tuple[object, ...] = (config.runtime, config.gpus, config.interconnect, config.combo)
     key += (config.kv_cache, fa, split, kernels.calibrated)
     found = notes.get(key)
     if found is None:
