@@ -28,6 +28,7 @@ COMMANDS = {
     "calibrate": "Fit the per-runtime corrections on the catalog's measurements.",
     "schema": "Write the JSON Schema of every catalog kind.",
     "new": "Write a valid skeleton for a new catalog entry.",
+    "diff": "Report the pages and results a catalog or content change moves (two refs or folders).",
 }
 
 

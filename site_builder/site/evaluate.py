@@ -34,14 +34,18 @@ from site_builder.site.results import (
 )
 
 
-def evaluate(catalog: Catalog, content_dir: Path, for_pages: bool = True) -> Results:
+def evaluate(
+    catalog: Catalog, content_dir: Path, for_pages: bool = True, tables: bool = True
+) -> Results:
     """Every planned engine result and recommendation, frozen (the build-your-own tables
     arrive from their own process; reading them waits). The sweeps ask each configuration
     once, so the engine keeps no memo of plans except where other contexts reuse them.
     Without ``for_pages`` (``validate``: the checks only), the build-your-own tables and the
-    other context lengths, which only the configurator and the API read, are not computed."""
+    other context lengths, which only the configurator and the API read, are not computed;
+    without ``tables`` (``diff``: pages and results, no API), the build-your-own tables."""
     lookups = prepare(catalog, remember_plans=False)
-    builds = sidecar.start(lambda: custom.tables(catalog)) if for_pages else None
+    wanted = for_pages and tables
+    builds = sidecar.start(lambda: custom.tables(catalog)) if wanted else None
     results = Results(catalog, pending_builds=builds, lookups=lookups)
     asked = {
         key: {query_of(c): c for c in candidates(catalog, base, HEADLINE)}

@@ -58,6 +58,11 @@ def inject(html: str, folder: Path) -> str:
     return _PLACEHOLDER.sub(lambda m: (folder / f"{m.group(1)}.html").read_text("utf-8"), html)
 
 
+def inline(text: str, files: dict[str, str]) -> str:
+    """``text`` with every placeholder replaced by its fragment from ``files`` (by file)."""
+    return _PLACEHOLDER.sub(lambda m: files[f"{m.group(1)}.html"], text)
+
+
 def inject_site(site: Path, folder: Path) -> None:
     """Inject fragments into every built page that has placeholders."""
     for path in sorted(site.rglob("*.html")):
