@@ -8,9 +8,12 @@ at least one source URL. Field names carry their unit (``vram_gib``, ``mem_bandw
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 SplitMode = Literal["layer", "tensor", "pipeline", "expert"]
 """How a model is partitioned across cards: llama.cpp `-sm layer`, tensor parallel, pipeline
@@ -55,18 +58,39 @@ SourceUrl = Annotated[
 Prose = Annotated[str, Field(min_length=1, description="Editorial text (Markdown inline).")]
 
 
-def plausible(low: float, high: float, unit: str) -> AfterValidator:
-    """Return a validator rejecting values outside ``[low, high]`` with a unit-aware hint."""
+@dataclass(frozen=True)
+class Plausible:
+    """A plausible range with a unit: values outside fail with a unit-aware hint, and the JSON
+    Schema carries the range (``minimum``/``maximum``), so an editor flags it while typing."""
 
-    def check(value: float) -> float:
-        if not low <= value <= high:
+    low: float
+    high: float
+    unit: str
+
+    def check(self, value: float) -> float:
+        if not self.low <= value <= self.high:
             raise ValueError(
-                f"implausible value {value:g} {unit} (expected {low:g}–{high:g} {unit}; "
-                "check the unit)"
+                f"implausible value {value:g} {self.unit} (expected {self.low:g}–{self.high:g} "
+                f"{self.unit}; check the unit)"
             )
         return value
 
-    return AfterValidator(check)
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        found = handler(schema)
+        found.update(minimum=self.low, maximum=self.high)
+        return found
+
+
+def plausible(low: float, high: float, unit: str) -> Plausible:
+    """Values outside ``[low, high]`` are rejected with a unit-aware hint."""
+    return Plausible(low, high, unit)
 
 
 class Strict(BaseModel):

@@ -21,6 +21,7 @@ from site_builder.engine.evidence import estimated_label
 from site_builder.engine.names import short_gpu_name
 from site_builder.engine.recommend import Candidate, Recommendation, precision
 from site_builder.schema import KINDS
+from site_builder.schema_export import json_schemas, render_schema, schema_file_name
 from site_builder.site import custom
 from site_builder.site.picks import headline_contexts
 from site_builder.site.results import (
@@ -70,7 +71,7 @@ def files(data: SiteData) -> dict[str, str | bytes]:
         entries = getattr(data.catalog, kind)
         out[f"api/{kind}.json"] = dump({s: e.model_dump(mode="json") for s, e in entries.items()})
     out["api/matrix.json"] = dump(matrix(data))
-    out.update(schemas())
+    out.update(schemas(data.catalog))
     return out
 
 
@@ -273,13 +274,11 @@ def matrix(data: SiteData) -> dict[str, Any]:
     }
 
 
-def schemas() -> dict[str, str | bytes]:
-    """``schema/<kind>.schema.json`` from the lead's schema export, when present."""
-    try:
-        from site_builder.schema_export import json_schemas, render_schema, schema_file_name
-    except ImportError:  # pragma: no cover - the export module ships with the package
-        return {}
+def schemas(catalog: Catalog) -> dict[str, str | bytes]:
+    """``schema/<kind>.schema.json``, every reference listing the catalog's IDs (the files
+    ``make schema`` writes into ``schema/`` for editors)."""
+    ids = {kind: sorted(getattr(catalog, kind)) for kind in KINDS}
     return {
         f"schema/{schema_file_name(kind)}": render_schema(schema)
-        for kind, schema in json_schemas().items()
+        for kind, schema in json_schemas(ids).items()
     }

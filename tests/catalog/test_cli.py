@@ -9,7 +9,7 @@ import pytest
 
 from site_builder.cli import main
 from site_builder.schema import KINDS
-from site_builder.schema_export import json_schemas, render_schema
+from site_builder.schema_export import catalog_ids, json_schemas, render_schema
 
 from .conftest import Mutate, edited
 
@@ -104,6 +104,21 @@ def test_schema_command_writes_every_kind(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_committed_schema_matches_the_models(kind: str) -> None:
-    """Regenerate with `make schema` when this fails."""
+    """Regenerate with `make schema` when this fails (after a model change or a new entry)."""
     committed = (REPO / "schema" / f"{kind}.schema.json").read_text()
-    assert committed == render_schema(json_schemas()[kind])
+    expected = render_schema(json_schemas(catalog_ids(REPO / "catalog"))[kind])
+    assert committed == expected, "schema/ is stale: run `make schema`"
+
+
+def test_the_schema_lists_ids_ranges_and_what_measured_needs() -> None:
+    ids = catalog_ids(REPO / "catalog")
+    combos = json_schemas(ids)["combos"]
+    card = combos["$defs"][combos["properties"]["gpus"]["items"]["$ref"].split("/")[-1]]
+    assert card["properties"]["gpu"]["enum"] == ids["gpus"] and "rtx-4090" in ids["gpus"]
+    assert combos["properties"]["interconnect"]["enum"] == ids["interconnects"]
+    gpus = json_schemas(ids)["gpus"]["properties"]
+    assert (gpus["vram_gib"]["minimum"], gpus["vram_gib"]["maximum"]) == (1, 1024)
+    bench = json_schemas(ids)["benchmarks"]
+    measured = bench["allOf"][0]
+    assert measured["if"]["properties"]["status"] == {"const": "measured"}
+    assert set(measured["then"]["required"]) >= {"runtime_version", "measured_on", "results"}

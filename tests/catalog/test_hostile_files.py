@@ -25,6 +25,7 @@ from site_builder.catalog import load_catalog
 from site_builder.catalog.yamlsafe import MAX_BYTES, MAX_CHARACTER_ISSUES
 from site_builder.engine.accuracy import AccuracyPoint, accuracy_points, accuracy_table
 from site_builder.schema import KINDS
+from site_builder.schema.base import Plausible
 from site_builder.site.api import dump
 
 from .conftest import Mutate
@@ -149,8 +150,7 @@ def _upper_bound(info: Any) -> bool:
     for item in metadata:
         if getattr(item, "le", None) is not None or getattr(item, "lt", None) is not None:
             return True
-        func = getattr(item, "func", None)
-        if func is not None and func.__qualname__.startswith("plausible."):
+        if isinstance(item, Plausible):
             return True
     return False
 
