@@ -36,6 +36,7 @@ from site_builder.site import (
     output,
     render,
     sidecar,
+    sitemap,
 )
 from site_builder.site.evaluate import evaluate
 from site_builder.site.families import all_fragments, all_pages
@@ -85,6 +86,7 @@ def _build(layout: Layout) -> BuildReport:
             output.merge(layout.extras, staging)
             output.merge(layout.tables, staging)
             fragments.inject_site(staging, layout.fragments)
+            sitemap.rewrite(staging, sitemap.page_dates(site.docs, site.asides))
         with report.stage("links"):
             links.check_site(staging)
     except BaseException:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from site_builder.catalog import load_catalog
-from site_builder.site import fragments
+from site_builder.site import fragments, urls
 from site_builder.site.build import BuildReport, fragment_files, rendered
 from site_builder.site.escape import md
 from site_builder.site.evaluate import evaluate
@@ -66,20 +66,13 @@ def snapshot(layout: Layout) -> Snapshot:
     inlined = {**fragment_files(layout, data), **site.asides}
     texts = {k: v for k, v in inlined.items() if isinstance(v, str)}
     pages = {
-        url(path): fragments.inline(text, texts)
+        urls.site_url(path): fragments.inline(text, texts)
         for path, text in site.docs.items()
         if path.endswith(".md") and isinstance(text, str)
     }
     names = {slug: c.name for slug, c in catalog.combos.items()}
     names.update((slug, m.name) for slug, m in catalog.models.items())
     return Snapshot(pages, _figures(data), _recommended(data), names)
-
-
-def url(path: str) -> str:
-    """The URL of a docs file: ``gpus/rtx-4090.md`` -> ``/gpus/rtx-4090/``."""
-    stem = path.removesuffix(".md")
-    stem = stem.removesuffix("index").rstrip("/")
-    return f"/{stem}/" if stem else "/"
 
 
 def _figures(data: SiteData) -> dict[Pair, dict[str, Figure]]:
