@@ -28,6 +28,19 @@ QUANT_SLUG = re.compile(QUANT_ID_PATTERN)
 
 def load_catalog(root: Path) -> Catalog:
     """Load and validate the catalog under ``root``; raise :class:`CatalogError` on any problem."""
+    catalog, problems = load_partial(root)
+    if problems:
+        raise CatalogError(problems)
+    return catalog
+
+
+def load_partial(root: Path) -> tuple[Catalog, list[Problem]]:
+    """Every problem of the catalog under ``root``, and the catalog of the entries that loaded
+    (so that ``validate`` can run the checks that need the engine on the rest: every problem in
+    one run). An entry is left out when its file fails its schema or it names an entry that is
+    left out or missing, so the partial catalog's references all resolve, and a benchmark with
+    any problem is left out (it would skew the calibration the outlier check compares with);
+    other entries with a cross-field or hygiene problem stay in."""
     problems: list[Problem] = []
     entities: dict[str, dict[str, BaseModel]] = {kind: {} for kind in KINDS}
     documents: dict[tuple[str, str], tuple[str, Document]] = {}
@@ -57,13 +70,40 @@ def load_catalog(root: Path) -> Catalog:
     for issue in check_all(entities, known):
         shown, document = documents[(issue.kind, issue.slug)]
         problems.append(_located(shown, document, issue.loc, issue.message))
-    if problems:
-        raise CatalogError(problems)
-    paths = {key: shown for key, (shown, _) in documents.items()}
+    flawed = {p.path for p in problems}
+    for (kind, slug), (shown, _) in list(documents.items()):
+        if kind == "benchmarks" and shown in flawed:  # nothing depends on a benchmark
+            entities[kind].pop(slug, None)
+    _resolvable(entities, documents)
+    paths = {key: shown for key, (shown, _) in documents.items() if key[1] in entities[key[0]]}
     by_kind: dict[str, Any] = {
         kind: dict(sorted(items.items())) for kind, items in entities.items()
     }
-    return Catalog(**by_kind, paths=paths)
+    return Catalog(**by_kind, paths=paths), problems
+
+
+def _resolvable(
+    entities: dict[str, dict[str, BaseModel]],
+    documents: dict[tuple[str, str], tuple[str, Document]],
+) -> None:
+    """Drop, until none is left, every entry that names an entry not in ``entities`` (links
+    to related combos aside: nothing is computed from them, and they would chain every combo
+    to a broken one)."""
+    while True:
+        present = {kind: set(items) for kind, items in entities.items()}
+        dangling = [
+            (kind, slug)
+            for kind, items in entities.items()
+            for slug in items
+            if any(
+                loc[0] != "related"
+                for loc, _ in check_references(kind, documents[(kind, slug)][1].data, present)
+            )
+        ]
+        if not dangling:
+            return
+        for kind, slug in dangling:
+            del entities[kind][slug]
 
 
 def display_path(path: Path) -> str:

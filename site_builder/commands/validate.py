@@ -1,14 +1,19 @@
 """``site-builder validate``: every check the build makes before rendering, every problem
 at once: schema, references and cross-field rules of the catalog, then (with the engine's
 results) typed figures in catalog and content prose, stack setups that do not run and
-measurements far from the engine without an ``outlier_reason``."""
+measurements far from the engine without an ``outlier_reason``. The engine's checks run on the
+entries that loaded even when others have errors (:func:`load_partial`), so one run reports
+both kinds."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from site_builder.catalog import load_catalog
+from site_builder.catalog import Catalog
+from site_builder.catalog.loader import load_partial
+from site_builder.errors import CatalogError, Problem
 from site_builder.site import checks
 from site_builder.site.evaluate import evaluate
 from site_builder.site.sitedata import SiteData
@@ -26,9 +31,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    catalog = load_catalog(args.catalog)
-    results = evaluate(catalog, args.content, for_pages=False)
-    checks.check(SiteData(catalog, results, args.content), args.catalog)
+    catalog, problems = load_partial(args.catalog)
+    problems += engine_problems(catalog, args, broken=bool(problems))
+    if problems:
+        raise CatalogError(problems)
     counts = ", ".join(f"{len(getattr(catalog, kind))} {kind}" for kind in KINDS)
     print(f"catalog OK: {counts}")
     return 0
+
+
+def engine_problems(catalog: Catalog, args: argparse.Namespace, broken: bool) -> list[Problem]:
+    """The problems of the checks that need the engine's results. On a catalog with errors
+    (``broken``) they run on the entries that loaded; if the engine cannot run on those, the
+    catalog's own errors are reported alone and the rest waits for the next run."""
+    try:
+        results = evaluate(catalog, args.content, for_pages=False)
+        checks.check(SiteData(catalog, results, args.content), args.catalog, complete=not broken)
+    except CatalogError as exc:
+        return exc.problems
+    except Exception as exc:  # only on a catalog that already has errors
+        if not broken:
+            raise
+        print(
+            f"note: the checks that need the engine wait for these fixes ({exc})", file=sys.stderr
+        )
+    return []

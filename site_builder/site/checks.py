@@ -12,12 +12,14 @@ from site_builder.site import outliers, prose, stack_check
 from site_builder.site.sitedata import SiteData
 
 
-def check(data: SiteData, catalog_dir: Path) -> None:
-    """Raise one :class:`CatalogError` with every problem of every check."""
+def check(data: SiteData, catalog_dir: Path, complete: bool = True) -> None:
+    """Raise one :class:`CatalogError` with every problem of every check (``complete``: the
+    whole catalog loaded; ``validate`` also runs them on the entries of a catalog with errors,
+    where stale outlier reasons are not judged)."""
     found = [
         *prose.problems(data, catalog_dir),
         *stack_check.problems(data, catalog_dir),
-        *outliers.problems(data.catalog, catalog_dir),
+        *outliers.problems(data.catalog, catalog_dir, stale=complete),
     ]
     if found:
         raise CatalogError(found)
