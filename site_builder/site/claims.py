@@ -133,7 +133,8 @@ def normalize(text: str) -> str:
 
 def mentioned(sentence: str, aliases: Mapping[str, Iterable[str]]) -> set[str]:
     """The keys of ``aliases`` whose names appear in ``sentence`` as whole words; where names
-    overlap, only the longest counts ("Llama 3.1 70B Instruct" is not also "Llama 3.1 70B")."""
+    overlap, only the longest counts ("Llama 3.1 70B Instruct" is not also "Llama 3.1 70B"),
+    and words that name several keys name them all ("two RTX 3090s": both 3090 pairs)."""
     haystack = f" {normalize(sentence)} "
     spans: list[tuple[int, int, str]] = []
     for key, names in aliases.items():
@@ -142,9 +143,9 @@ def mentioned(sentence: str, aliases: Mapping[str, Iterable[str]]) -> set[str]:
                 spans.append((found.start(), found.end(), key))
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     keys: set[str] = set()
-    covered_to = -1
+    covered = (-1, -1)
     for start, end, key in spans:
-        if start >= covered_to:
+        if start >= covered[1] or (start, end) == covered:  # the same words name both
             keys.add(key)
-            covered_to = end
+            covered = (start, end)
     return keys

@@ -18,7 +18,9 @@ from pathlib import Path
 from site_builder.catalog import Catalog
 from site_builder.engine import Estimate
 from site_builder.engine.evidence import band
+from site_builder.engine.names import short_gpu_name
 from site_builder.errors import Problem, display_path
+from site_builder.schema import Combo
 from site_builder.site import fmt
 from site_builder.site.claims import Claim, find_claims, mentioned, without_templates
 from site_builder.site.picks import best
@@ -225,13 +227,42 @@ class Names:
     def of(cls, catalog: Catalog) -> Names:
         return cls(
             models={s: [s, *_variants(m.name)] for s, m in catalog.models.items()},
-            combos={s: [s, *_variants(c.name)] for s, c in catalog.combos.items()},
+            combos={
+                s: [s, *_variants(c.name), *_card_names(catalog, c)]
+                for s, c in catalog.combos.items()
+            },
             runtimes={s: [s, r.name] for s, r in catalog.runtimes.items()},
             quants={s: [s] for s in catalog.quants},
         )
 
 
 SUFFIXES = (" instruct", " it", " chat")
+COUNT_WORDS = {
+    1: ("one", "a single", "single"),
+    2: ("two", "dual", "2x", "2×", "2 x"),
+    3: ("three", "triple", "3x", "3×"),
+    4: ("four", "quad", "4x", "4×"),
+    8: ("eight", "8x", "8×"),
+}
+"""How a sentence counts a combo's cards ("two RTX 4090s", "2x 3090", "a single 5090")."""
+
+
+def _card_names(catalog: Catalog, combo: Combo) -> list[str]:
+    """A one-GPU-model combo as a sentence counts its cards: "two RTX 4090s", "dual 4090",
+    "2x RTX 4090", "a pair of 3090s", "a single RTX 5090" (the card's short name, with and
+    without its series word)."""
+    if len(combo.gpus) != 1:
+        return []
+    total = combo.gpus[0].count * combo.machines
+    short = re.sub(r"\s*\([^)]*\)", "", short_gpu_name(catalog.gpus[combo.gpus[0].gpu].name))
+    forms = {short, short.split(" ", 1)[-1]}
+    out = []
+    for word in COUNT_WORDS.get(total, ()):
+        out += [f"{word} {form}{'s' if total > 1 else ''}" for form in forms]
+        out += [f"{word} {form}" for form in forms]
+    if total == 2:
+        out += [f"pair of {form}s" for form in forms] + [f"{form} pair" for form in forms]
+    return out
 
 
 def _variants(name: str) -> list[str]:
