@@ -55,6 +55,7 @@ REFERENCES: dict[str, tuple[tuple[tuple[str | int, ...], Target], ...]] = {
         (("gpus", ANY, "gpu"), "gpus"),
         (("interconnect",), "interconnects"),
         (("network",), "interconnects"),
+        (("slots", ANY, "link"), "interconnects"),
         (("runtimes", ANY, "runtime"), "runtimes"),
         (("related", ANY, "combo"), "combos"),
     ),
@@ -137,6 +138,9 @@ def check_all(entities: Entities, known: Known) -> list[RuleIssue]:
         for slug, entity in entities.get(kind, {}).items():
             issues += [RuleIssue(kind, slug, loc, msg) for loc, msg in check(entity, known)]
     combos = entities.get("combos", {})
+    links = entities.get("interconnects", {})
+    for slug, combo in combos.items():
+        issues += [RuleIssue("combos", slug, loc, msg) for loc, msg in _slots(combo, links)]
     for slug, bench in entities.get("benchmarks", {}).items():
         found = _benchmark_hardware(bench, combos, known.get("gpus", set()))
         issues += [RuleIssue("benchmarks", slug, loc, msg) for loc, msg in found]
@@ -199,6 +203,27 @@ def _combo(combo: Combo, known: Known) -> Iterator[tuple[Loc, str]]:
         if entry.gpu in seen:
             yield ("gpus", i, "gpu"), f"{entry.gpu!r} is listed twice; raise its count instead"
         seen.add(entry.gpu)
+
+
+def _slots(combo: Combo, links: Mapping[str, Interconnect]) -> Iterator[tuple[Loc, str]]:
+    """One PCIe slot per card of one machine (unknown link IDs are the reference check's)."""
+    if combo.slots is None:
+        return
+    cards = sum(entry.count for entry in combo.gpus)
+    if len(combo.slots) != cards:
+        yield (
+            ("slots",),
+            f"{len(combo.slots)} slots for {cards} cards: list one slot per card of one machine, "
+            "in the order of gpus",
+        )
+    for i, slot in enumerate(combo.slots):
+        link = links.get(slot.link)
+        if link is not None and link.kind != "pcie":
+            yield (
+                ("slots", i, "link"),
+                f"{slot.link!r} is a {link.kind} link, not a PCIe slot: name the slot's PCIe "
+                "generation and width (e.g. pcie-4.0-x8)",
+            )
 
 
 def _benchmark_hardware(

@@ -85,17 +85,33 @@ def hardware_of(catalog: Catalog, config: Config) -> Hardware:
     kind = inter.kind if inter else ("unified-memory" if gpus[0].unified_memory else "pcie")
     p2p = combo.pcie_p2p if combo else (kind == "nvlink" or gpus[0].segment != "consumer")
     bandwidth = inter.bandwidth_gb_s if inter else support.default_pcie_gb_s(gpus)
+    name = inter.name if inter else ""
+    slowest = slowest_slot(catalog, combo) if combo and kind == "pcie" else None
+    if slowest is not None:
+        name, bandwidth = slowest
     klass = links.link_class(kind, p2p, len(gpus))
     return Hardware(
         gpus=gpus,
         slugs=slugs,
-        link=links.Link(klass, bandwidth, network_of(catalog, combo), inter.name if inter else ""),
+        link=links.Link(klass, bandwidth, network_of(catalog, combo), name),
         host_ram_gib=host_ram_gib(gpus, combo.host.system_ram_gib if combo else None),
         ram_bandwidth_gb_s=(
             combo.host.ram_bandwidth_gb_s if combo else dec.DEFAULT_RAM_BANDWIDTH_GB_S
         ),
         caps=tuple(plc.usable(g, i) for i, g in enumerate(gpus)),
     )
+
+
+def slowest_slot(catalog: Catalog, combo: Combo) -> tuple[str, float] | None:
+    """The slowest PCIe slot of the combo's cards, as (name, GB/s per direction), or None when
+    it states no slots. Every split crosses every card's slot (a layer split hands activations
+    from card to card, tensor parallel all-reduces over all of them), so PCIe card-to-card
+    traffic runs at the slowest one's rate."""
+    if not combo.slots:
+        return None
+    found = [(lookup("interconnect", catalog.interconnects, s.link), s.via) for s in combo.slots]
+    link, via = min(found, key=lambda pair: pair[0].bandwidth_gb_s)
+    return f"{link.name} ({via} lanes)", link.bandwidth_gb_s
 
 
 def network_of(catalog: Catalog, combo: Combo | None) -> links.Network | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -25,6 +25,19 @@ class GpuCount(Strict):
 
     gpu: Id = Field(description="GPU ID (file name under catalog/gpus/).")
     count: int = Field(ge=1, le=16, description="Number of cards of this model.")
+
+
+class Slot(Strict):
+    """The PCIe slot one card sits in."""
+
+    link: Id = Field(
+        description="Interconnect ID of the slot's PCIe link as the card trains in it "
+        "(e.g. pcie-4.0-x4 for a x16-sized slot wired x4)."
+    )
+    via: Literal["cpu", "chipset"] = Field(
+        description="Where the slot's lanes come from: the CPU, or the chipset (traffic then "
+        "shares the chipset's own uplink to the CPU)."
+    )
 
 
 class Host(Strict):
@@ -97,6 +110,12 @@ class Combo(Entity):
         le=16,
         description="Ports of `network` each machine uses together (an HGX node has one "
         "InfiniBand port per GPU: 8); the link's bandwidth counts once per port.",
+    )
+    slots: list[Slot] | None = Field(
+        default=None,
+        description="Each card's PCIe slot, one per card of one machine in the order of `gpus` "
+        "(x8/x8/x4, CPU or chipset lanes); card-to-card PCIe traffic then runs at the slowest "
+        "slot's rate. Without it, every card is taken to sit on `interconnect`.",
     )
     pcie_p2p: bool = Field(
         description="Peer-to-peer DMA between cards is available (off on GeForce 40/50-series "

@@ -9,9 +9,10 @@ from site_builder.engine import Estimate, power
 from site_builder.engine.config import DEFAULT_USD_PER_KWH
 from site_builder.engine.evidence import estimated_label
 from site_builder.engine.names import short_gpu_name
-from site_builder.engine.plan import network_of
+from site_builder.engine.plan import network_of, slowest_slot
 from site_builder.engine.recommend import Candidate, fastest_of
 from site_builder.schema import Combo
+from site_builder.schema.combo import Slot
 from site_builder.site import fmt
 from site_builder.site.context import Link, gpu_link, reason, runtime_link
 from site_builder.site.picks import Pick
@@ -103,15 +104,20 @@ def topology(data: SiteData, slug: str, combo: Combo) -> str:
     link = data.catalog.interconnects[combo.interconnect]
     slot = link.name if link.kind == "pcie" else None
     one = [e.gpu for e in combo.gpus for _ in range(e.count)]
-    drawn = [_card(data, gpu, slot) for gpu in one]
+    slots = [_slot(data, s) for s in combo.slots] if combo.slots else [slot] * len(one)
+    drawn = [_card(data, gpu, wired) for gpu, wired in zip(one, slots, strict=True)]
     fact = network_fact(data, combo)
     network = fact.label if fact else ""
+    name, speed = link.name, link.bandwidth_gb_s
+    slowest = slowest_slot(data.catalog, combo) if link.kind == "pcie" else None
+    if slowest is not None:
+        name, speed = f"slowest slot {slowest[0]}", slowest[1]
     topo = Topology(
         combo.host.platform,
         drawn,
         link.kind,
-        link.name,
-        link.bandwidth_gb_s,
+        name,
+        speed,
         combo.pcie_p2p,
         combo.machines,
         network,
@@ -127,6 +133,11 @@ def network_fact(data: SiteData, combo: Combo) -> Fact | None:
         return None
     speed = f"{net.bandwidth_gb_s:g} GB/s per direction"
     return Fact(net.name, f"{speed}, {net.latency_us:g} µs latency")
+
+
+def _slot(data: SiteData, slot: Slot) -> str:
+    """A card's slot as drawn: ``PCIe 4.0 x4 · chipset``."""
+    return f"{data.catalog.interconnects[slot.link].name} · {slot.via}"
 
 
 def _card(data: SiteData, slug: str, slot: str | None) -> Card:
