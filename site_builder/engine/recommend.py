@@ -311,11 +311,10 @@ def _top(
 ) -> Candidate:
     """The fastest of ``pool``; among setups the engine rates equally fast, the one with the
     strongest evidence (a measurement beats an estimate), then the key's other criteria."""
-    keys = {id(c): _speed_key(grades, spec, c) for c in pool}
-    best = max(k[0] for k in keys.values())
-    tied = [c for c in pool if keys[id(c)][0] == best]
+    tied = _fastest_only(spec, pool)
     if len(tied) == 1:
         return tied[0]
+    keys = {id(c): _speed_key(grades, spec, c) for c in tied}
 
     def strength(c: Candidate) -> int:
         found = label(grades.catalog, c.config, spec.metric, c.estimate, estimator)
@@ -325,13 +324,18 @@ def _top(
 
 
 def fastest_of(
-    catalog: Catalog, evaluated: list[Candidate], workload: WorkloadName = "chat"
+    catalog: Catalog,
+    evaluated: list[Candidate],
+    workload: WorkloadName = "chat",
+    grades: Grades | None = None,
 ) -> Candidate | None:
     """The headline rule alone: the fastest in VRAM at or above the floor, else the fastest in
-    VRAM, else the fastest offload (at or above the floor first); None when nothing runs."""
+    VRAM, else the fastest offload (at or above the floor first); None when nothing runs.
+    ``grades``: the model's :class:`Grades` when the caller keeps one (a sweep of builds)."""
     if not evaluated:
         return None
-    return _fastest(Grades(catalog, evaluated[0].config.model), WORKLOADS[workload], evaluated)
+    grades = grades or Grades(catalog, evaluated[0].config.model)
+    return _fastest(grades, WORKLOADS[workload], evaluated)
 
 
 def _fastest(grades: Grades, spec: WorkloadSpec, evaluated: list[Candidate]) -> Candidate | None:
@@ -339,8 +343,19 @@ def _fastest(grades: Grades, spec: WorkloadSpec, evaluated: list[Candidate]) -> 
         runs = [c for c in evaluated if c.estimate.verdict in verdicts]
         pool = [c for c in runs if grades.sound(c)] or runs
         if pool:
-            return max(pool, key=lambda c: _speed_key(grades, spec, c))
+            tied = _fastest_only(spec, pool)
+            if len(tied) == 1:
+                return tied[0]
+            return max(tied, key=lambda c: _speed_key(grades, spec, c))
     return None
+
+
+def _fastest_only(spec: WorkloadSpec, pool: list[Candidate]) -> list[Candidate]:
+    """The candidates of ``pool`` at the top speed (the first part of :func:`_speed_key`):
+    the rest of the key is worked out only among them."""
+    speeds = [round(getattr(c.estimate, spec.metric) or 0.0, 1) for c in pool]
+    best = max(speeds)
+    return [c for c, speed in zip(pool, speeds, strict=True) if speed == best]
 
 
 def _answer(

@@ -115,15 +115,16 @@ def hardware_problems(rt: Runtime, gpus: tuple[Gpu, ...]) -> list[str]:
     compute capability below its minimum (vLLM needs 7.0, so no Pascal), or an AMD target its
     ROCm build does not list. Each distinct card is named once."""
     out: list[str] = []
+    least, targets = rt.min_compute_capability, rt.rocm_gfx_targets
+    if not least and not targets:
+        return out
     for gpu in {gpu.name: gpu for gpu in gpus}.values():
         label = names.short_gpu_name(gpu.name)
-        least = rt.min_compute_capability
         cc = gpu.compute_capability
         if gpu.platform == "cuda" and least and cc and _version(cc) < _version(least):
             out.append(
                 f"{rt.name} needs CUDA compute capability {least} or newer; the {label} has {cc}"
             )
-        targets = rt.rocm_gfx_targets
         gfx = gpu.gfx_target
         if gpu.platform == "rocm" and targets and gfx and gfx not in targets:
             out.append(f"{rt.name}'s ROCm build does not support the {label} ({gfx})")

@@ -30,7 +30,7 @@ from site_builder.engine import (
     prepare,
 )
 from site_builder.engine.config import DEFAULT_GEN_TOKENS, DEFAULT_PROMPT_TOKENS
-from site_builder.engine.recommend import Candidate, fastest_of
+from site_builder.engine.recommend import Candidate, Grades, fastest_of
 from site_builder.errors import BuildError
 from site_builder.schema import Model
 from site_builder.site.results import (
@@ -124,6 +124,7 @@ def table(
 ) -> Table:
     """For each model and runtime, the recommender's headline rule among that runtime's quants
     on ``build``; the model's default is the rule over all of them."""
+    sweep = sweep or Sweep(catalog, prune)
     by_model: dict[str, dict[str, list[Candidate]]] = {}
     for found in results(catalog, build, lookups, prune, sweep):
         config = found.config
@@ -131,10 +132,11 @@ def table(
     rows: list[tuple[Query, Estimate]] = []
     defaults: dict[str, Default] = {}
     for model, per_runtime in by_model.items():
-        chosen = {r: fastest_of(catalog, cands) for r, cands in per_runtime.items()}
+        grades = sweep.grades(model)
+        chosen = {r: fastest_of(catalog, cands, grades=grades) for r, cands in per_runtime.items()}
         picked = {r: c for r, c in chosen.items() if c is not None}
         rows += [(_query(build, c), c.estimate) for c in picked.values()]
-        top = fastest_of(catalog, list(picked.values()))
+        top = fastest_of(catalog, list(picked.values()), grades=grades)
         if top is not None:
             defaults[model] = Default(
                 top.config.runtime,
@@ -163,6 +165,14 @@ class Sweep:
     prune: bool = True
     """Skip quants with nothing published for the runtime (:func:`published`)."""
     _groups: dict[str, list[Group]] = field(default_factory=dict)
+    _grades: dict[str, Grades] = field(default_factory=dict)
+
+    def grades(self, model: str) -> Grades:
+        """The model's quant grades (precision class, quality floor), shared by every build."""
+        found = self._grades.get(model)
+        if found is None:
+            found = self._grades[model] = Grades(self.catalog, model)
+        return found
 
     def groups(self, platform: str) -> list[Group]:
         """Each model x runtime x weight format's swept quants on ``platform``, in the order
