@@ -27,7 +27,7 @@ COMMANDS = {
     "accuracy": "Compare the engine with every measured benchmark in the catalog.",
     "calibrate": "Fit the per-runtime corrections on the catalog's measurements.",
     "schema": "Write the JSON Schema of every catalog kind.",
-    "new": "Write a valid skeleton for a new catalog entry.",
+    "new": "Write a new catalog entry: a skeleton, or an import (config.json, llama-bench output).",
     "diff": "Report the pages and results a catalog or content change moves (two refs or folders).",
 }
 
