@@ -6,7 +6,8 @@ towards itself). It fails validation at its ``value`` when it differs by more th
 its runtime and metric have at least :data:`corrections.MIN_POINTS` measurements, by more than
 their cross-validated 90th-percentile error (and by more than :data:`MIN_TOLERANCE_PCT`),
 unless the result carries ``outlier_reason:``
-(a known slow build, a power-limited card...). A typo such as 185 for 18.5 tok/s is caught. An
+(a known slow build, a power-limited card...), with a dead band around the p90 bound
+(:data:`FLAG_MARGIN`, :data:`STALE_MARGIN`). A typo such as 185 for 18.5 tok/s is caught. An
 ``outlier_reason`` on a result the engine now predicts within tolerance fails too, so reasons
 stay true as the engine improves.
 """
@@ -26,6 +27,12 @@ from site_builder.site.pages.bench_rows import METRIC_NAMES
 
 MAX_RATIO = 2.0
 """A measurement more than this factor away from the engine always needs a reason."""
+FLAG_MARGIN = 1.1
+STALE_MARGIN = 0.9
+"""The p90 rule's dead band: a value is flagged beyond 1.1x the tolerance, and an
+``outlier_reason`` is stale only within 0.9x of it. The tolerance moves a little with every
+measurement added, so without the band one new benchmark could flag an unrelated one sitting at
+the edge, or call its reason stale."""
 MIN_TOLERANCE_PCT = 25.0
 """The p90 rule never flags a measurement closer than this: two runs of the same configuration
 on different builds or machines routinely differ by 10-25 %, so a tighter bound would flag noise
@@ -46,10 +53,11 @@ def problems(catalog: Catalog, catalog_dir: Path, stale: bool = True) -> Iterato
     for point, predicted in zip(raw, predictions, strict=True):
         slug, index = point.ref
         result = catalog.benchmarks[slug].results[index]
-        why = _excess(point, predicted, p90.get((point.runtime, point.metric)))
+        tolerance = p90.get((point.runtime, point.metric))
+        why = _excess(point, predicted, tolerance, FLAG_MARGIN)
         field = "value"
         if result.outlier_reason:
-            if why or not stale:
+            if _excess(point, predicted, tolerance, STALE_MARGIN) or not stale:
                 continue
             field, why = "outlier_reason", _stale(point, predicted)
         if why:
@@ -59,8 +67,11 @@ def problems(catalog: Catalog, catalog_dir: Path, stale: bool = True) -> Iterato
             yield Problem(shown, line, col, f"results[{index}].{field}", why)
 
 
-def _excess(point: fitting.RawPoint, predicted: float, p90_pct: float | None) -> str:
-    """Why ``point`` is an outlier against ``predicted`` ('' when it is not)."""
+def _excess(
+    point: fitting.RawPoint, predicted: float, p90_pct: float | None, margin: float = 1.0
+) -> str:
+    """Why ``point`` is an outlier against ``predicted`` ('' when it is not); the p90 rule's
+    tolerance is scaled by ``margin`` (:data:`FLAG_MARGIN`, :data:`STALE_MARGIN`)."""
     ratio = point.measured / predicted
     error_pct = abs(predicted - point.measured) / point.measured * 100
     unit = METRIC_NAMES[point.metric][1]
@@ -74,7 +85,7 @@ def _excess(point: fitting.RawPoint, predicted: float, p90_pct: float | None) ->
     )
     if ratio > MAX_RATIO or ratio < 1 / MAX_RATIO:
         return f"{head}, more than {MAX_RATIO:g}x off{tail}"
-    if p90_pct is not None and error_pct > max(p90_pct, MIN_TOLERANCE_PCT):
+    if p90_pct is not None and error_pct > max(p90_pct, MIN_TOLERANCE_PCT) * margin:
         return (
             f"{head}, {error_pct:.0f} % off where 90 % of {point.runtime} "
             f"{METRIC_NAMES[point.metric][0].lower()} measurements are within {p90_pct:.0f} %"

@@ -9,6 +9,7 @@ import pytest
 
 from site_builder.catalog import load_catalog
 from site_builder.cli import main
+from site_builder.engine import fitting
 from site_builder.site import outliers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,3 +83,22 @@ def test_a_reason_the_engine_no_longer_needs_fails_at_the_reason(
     [stale] = [p for p in rendered(root) if TYPO in p and "outlier_reason" in p.split(": ")[1]]
     assert f"benchmarks/{TYPO}.yaml:27:19: results[0].outlier_reason: the engine now gives" in stale
     assert "remove this outlier_reason" in stale
+
+
+@pytest.mark.parametrize(
+    ("measured", "margin", "flagged"),
+    [
+        (100.0, outliers.FLAG_MARGIN, False),  # 40 % off, tolerance 40 %: inside
+        (138.0, outliers.FLAG_MARGIN, False),  # 42 % off: above 40 % but inside the band
+        (160.0, outliers.FLAG_MARGIN, True),  # 50 % off: beyond 44 %
+        (130.0, outliers.STALE_MARGIN, True),  # a reason at 38.5 % off is still needed
+        (118.0, outliers.STALE_MARGIN, False),  # 32 % off: within 36 %, the reason is stale
+    ],
+)
+def test_the_p90_rule_has_a_dead_band(measured: float, margin: float, flagged: bool) -> None:
+    """One more measurement moves the tolerance a little; values at its edge neither start
+    failing nor lose their reason for it."""
+    point = fitting.RawPoint("llama-cpp", "cuda", "decode_tok_s", False, ("rtx-4090",), "s",
+                             measured, 80.0)  # fmt: skip
+    predicted = 80.0 if measured != 100.0 else 60.0
+    assert bool(outliers._excess(point, predicted, 40.0, margin)) is flagged
