@@ -1,11 +1,23 @@
-"""``/compare/<a>-vs-<b>/``: two related combos side by side, and the ``/compare/`` index."""
+"""``/compare/<a>-vs-<b>/``: two related combos side by side, and the ``/compare/`` index with
+its picker (any two hardware choices of the configurator, one model).
+
+The pages read the frozen results only: each side's candidates of the recommendation (every
+runtime x quant x split the recommender weighed) hold the full engine result, so prefill, time
+to first token, the largest context, power and energy come with the decode figure. The picker
+(``assets/compare.js``) reads the configurator's ``/api/estimates/<key>.json`` tables.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from site_builder.catalog import Catalog
+from site_builder.engine import Estimate
+from site_builder.engine.config import DEFAULT_PROMPT_TOKENS
+from site_builder.engine.evidence import estimated_label
+from site_builder.engine.names import short_gpu_name
 from site_builder.engine.recommend import (
     IN_VRAM,
     Answer,
@@ -14,16 +26,22 @@ from site_builder.engine.recommend import (
     passes_floor,
     precision_class,
 )
-from site_builder.site import fmt, urls
+from site_builder.site import custom, fmt, urls
 from site_builder.site.context import Link, combo_link, decode_shown
 from site_builder.site.evidence import Shown
 from site_builder.site.fragments import Fragment
-from site_builder.site.pages import combo_hardware
+from site_builder.site.pages import combo_hardware, configure
+from site_builder.site.pages.configure import Option
 from site_builder.site.picks import FLOOR_NOTE, headline_pick
-from site_builder.site.results import query_of
+from site_builder.site.results import HEADLINE_CONTEXT, query_of
 from site_builder.site.sitedata import Page, SiteData
 
 RUNS = ("fits", "tight", "offload")
+
+PICKER_A = ("dual-rtx-3090",)
+"""The picker's first hardware when a link names none (the first that exists)."""
+PICKER_B = ("single-rtx-4090", "any-rtx-4090-x1")
+"""The picker's second hardware when a link names none: one newer card."""
 
 
 @dataclass(frozen=True)
@@ -45,8 +63,28 @@ class Side:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """One figure of one setup, formatted; ``uncalibrated`` when too few measurements
+    calibrate the runtime for that metric (the page labels it)."""
+
+    text: str
+    uncalibrated: bool = False
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """A figure beyond decode for the four setups of a model row: the same quant on each
+    combo, then each combo's fastest answer."""
+
+    label: str
+    values: tuple[Figure, Figure, Figure, Figure]
+
+
+@dataclass(frozen=True)
 class ModelRow:
-    """A model on both combos: at one shared quant, then each side's fastest answer."""
+    """A model on both combos: at one shared quant, then each side's fastest answer; under it
+    prefill, time to first token, largest context, power and energy of the same four setups
+    (none when nothing runs on either combo)."""
 
     model: Link
     quant: str
@@ -54,6 +92,7 @@ class ModelRow:
     b_same: Side
     a_best: Side
     b_best: Side
+    figures: list[FigureRow]
 
 
 @dataclass(frozen=True)
@@ -64,6 +103,8 @@ class ComparePage:
     specs: list[SpecRow]
     table: str
     """Placeholder of the models table fragment (:func:`fragments`)."""
+    prompt_tokens: int
+    """The prompt of the time-to-first-token figures."""
 
 
 @dataclass(frozen=True)
@@ -77,8 +118,38 @@ class ModelsTable:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """A hardware choice of the picker: its key, its name in the list and its short name in
+    the table's first column (``2× RTX 3090``)."""
+
+    value: str
+    label: str
+    short: str
+
+
+@dataclass(frozen=True)
 class CompareIndex:
     pairs: list[tuple[Link, str]]
+    combos: list[Choice]
+    builds: list[Choice]
+    """Any GPU in one, two or four cards (the configurator's build-your-own keys)."""
+    mixes: list[Choice]
+    """Two different consumer cards."""
+    models: list[Option]
+    default_a: str
+    default_b: str
+    default_model: str
+    headline_context: int
+    prompt_tokens: int
+    verdict_words: str
+    """Verdict code -> words, as JSON."""
+    runtimes: str
+    """Runtime ID -> name, as JSON (the tables hold IDs)."""
+    default_splits: str
+    """Runtime ID -> its default split on several cards, as JSON: the rows the picker compares
+    (a table also holds recommended setups on other splits)."""
+    build_prefix: str
+    """How build-your-own keys start: their tables hold each runtime's recommended quant only."""
 
 
 def pairs(data: SiteData) -> list[tuple[str, str]]:
@@ -100,7 +171,7 @@ def pages(data: SiteData) -> Iterator[Page]:
             (Link(f"{context.a.text} vs {context.b.text}", urls.link(urls.compare(a, b))), "")
         )
         yield Page(urls.compare(a, b), "compare.md.j2", context)
-    yield Page(urls.index("compare"), "compare_index.md.j2", CompareIndex(index))
+    yield Page(urls.index("compare"), "compare_index.md.j2", index_context(data, index))
 
 
 def get_context(data: SiteData, a: str, b: str) -> ComparePage:
@@ -113,8 +184,58 @@ def get_context(data: SiteData, a: str, b: str) -> ComparePage:
     ]
     placeholder = Fragment(_table_key(a, b), "", None).placeholder
     return ComparePage(
-        combo_link(catalog, a), combo_link(catalog, b), notes, _specs(data, a, b), placeholder
+        combo_link(catalog, a),
+        combo_link(catalog, b),
+        notes,
+        _specs(data, a, b),
+        placeholder,
+        DEFAULT_PROMPT_TOKENS,
     )
+
+
+def index_context(data: SiteData, pairs_found: list[tuple[Link, str]]) -> CompareIndex:
+    """The index: the static pairs, and the picker's choices (the configurator's hardware and
+    models, so both pages offer the same keys as ``/api/index.json``)."""
+    catalog = data.catalog
+    offered = configure.get_context(data)
+    cards = {b.key: b.cards for b in custom.builds(catalog)}
+
+    def short(build: tuple[tuple[str, int], ...]) -> str:
+        return " + ".join(f"{n}× {short_gpu_name(catalog.gpus[g].name)}" for g, n in build)
+
+    def choices(options: list[Option]) -> list[Choice]:
+        return [
+            Choice(o.value, o.label, short(cards[o.value]) if o.value in cards else o.label)
+            for o in options
+        ]
+
+    hardware = [o.value for o in (*offered.combos, *offered.builds, *offered.mixes)]
+    return CompareIndex(
+        pairs=pairs_found,
+        combos=choices(offered.combos),
+        builds=choices(offered.builds),
+        mixes=choices(offered.mixes),
+        models=offered.models,
+        default_a=_first(PICKER_A, hardware, 0),
+        default_b=_first(PICKER_B, hardware, 1),
+        default_model=offered.default_model,
+        headline_context=HEADLINE_CONTEXT,
+        prompt_tokens=DEFAULT_PROMPT_TOKENS,
+        verdict_words=offered.verdict_words,
+        runtimes=json.dumps({s: r.name for s, r in catalog.runtimes.items()}, sort_keys=True),
+        default_splits=json.dumps(
+            {s: r.default_split for s, r in catalog.runtimes.items()}, sort_keys=True
+        ),
+        build_prefix=custom.PREFIX,
+    )
+
+
+def _first(preferred: Sequence[str], offered: list[str], fallback: int) -> str:
+    """The first of ``preferred`` on offer, else the offer at ``fallback`` (or the last)."""
+    found = next((key for key in preferred if key in offered), None)
+    if found is not None:
+        return found
+    return offered[min(fallback, len(offered) - 1)] if offered else ""
 
 
 def fragments(data: SiteData) -> Iterator[Fragment]:
@@ -138,10 +259,12 @@ def _table_key(a: str, b: str) -> str:
 def _model_row(data: SiteData, a: str, b: str, model: str, page: str) -> ModelRow:
     recs = [data.results.recommendation(slug, model) for slug in (a, b)]
     quant = shared_quant(data.catalog, recs[0].candidates, recs[1].candidates)
-    same = [_side(data, _at(data, r.candidates, quant), page) for r in recs]
-    best = [_side(data, _answer(r.headline), page) for r in recs]
+    same = [_at(data, r.candidates, quant) for r in recs]
+    best = [_answer(r.headline) for r in recs]
+    chosen = (same[0], same[1], best[0], best[1])
+    a_same, b_same, a_best, b_best = (_side(data, c, page) for c in chosen)
     link = Link(data.catalog.models[model].name, urls.relative(page, urls.model(model)))
-    return ModelRow(link, quant or "", same[0], same[1], best[0], best[1])
+    return ModelRow(link, quant or "", a_same, b_same, a_best, b_best, _figure_rows(chosen))
 
 
 def shared_quant(catalog: Catalog, a: Sequence[Candidate], b: Sequence[Candidate]) -> str | None:
@@ -179,6 +302,52 @@ def _side(data: SiteData, chosen: Candidate | None, page: str) -> Side:
     runtime = Link(data.catalog.runtimes[slug].name, urls.relative(page, urls.runtime(slug)))
     note = "" if passes_floor(data.catalog, chosen.config) else FLOOR_NOTE
     return Side(chosen.estimate.verdict, decode, runtime, chosen.config.quant, note)
+
+
+FIGURE_LABELS = (
+    "Prefill",
+    "Time to first token",
+    "Largest context",
+    "GPU power at load",
+    "Energy per token",
+)
+"""The figures under each model's decode row, in order (:func:`_figures`); the page's text
+says what they measure (the prompt of the time to first token, the generated tokens)."""
+
+
+def _figure_rows(chosen: Sequence[Candidate | None]) -> list[FigureRow]:
+    """The figures of the four setups (a dash where a setup does not run), or none when
+    nothing runs on either combo."""
+    if all(c is None for c in chosen):
+        return []
+    none = [Figure(fmt.DASH)] * len(FIGURE_LABELS)
+    columns = [_figures(c.estimate) if c else none for c in chosen]
+    return [
+        FigureRow(label, (columns[0][i], columns[1][i], columns[2][i], columns[3][i]))
+        for i, label in enumerate(FIGURE_LABELS)
+    ]
+
+
+def _figures(e: Estimate) -> list[Figure]:
+    """Prefill, TTFT, largest context, power and energy per token of one result, formatted as
+    every page formats them; prefill and TTFT say when they are uncalibrated. Power and energy
+    carry no label: no measurement calibrates them, and the page says they are modelled."""
+
+    def speed(value: float | None, text: str, metric: str) -> Figure:
+        if value is None:
+            return Figure(fmt.DASH)
+        return Figure(text, estimated_label(e, metric) == "uncalibrated")
+
+    def modelled(value: float | None, text: str) -> Figure:
+        return Figure(fmt.DASH if value is None else text)
+
+    return [
+        speed(e.prefill_tok_s, f"{fmt.tok_s(e.prefill_tok_s)} tok/s", "prefill_tok_s"),
+        speed(e.ttft_ms, f"{fmt.ms(e.ttft_ms)} ms", "ttft_ms"),
+        Figure(fmt.tokens(e.max_context) if e.max_context else fmt.DASH),
+        modelled(e.power_w, f"{fmt.watts(e.power_w)} W"),
+        modelled(e.joules_per_token, f"{fmt.num(e.joules_per_token, 2)} J"),
+    ]
 
 
 def _specs(data: SiteData, a: str, b: str) -> list[SpecRow]:

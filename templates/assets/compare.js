@@ -1,0 +1,390 @@
+/* The compare picker: two hardware choices (a combo or a build-your-own key) and a model, side
+   by side from the engine's precomputed tables, ../api/estimates/<key>.json (the configurator's;
+   over HTTP: browsers forbid fetch on file://, and the page says so). No figure is computed
+   here: the script picks rows of the tables and formats their numbers as configure.js does.
+   The address carries ?a=<key>&b=<key>&model=<slug>; a shared address restores that choice, or
+   says which value this site does not know. */
+(function () {
+  "use strict";
+  var form = document.getElementById("compare-form");
+  var out = document.getElementById("compare-result");
+  if (!form || !out) { return; }
+  var SIDES = ["a", "b"];
+  var RUNS = ["fits", "tight", "offload"];
+  var IN_VRAM = ["fits", "tight"];
+  var cache = {};
+  var lists = {};  /* side -> the select's groups as built by the page, for the text filter */
+  var asked = null;  /* the shared address's values this site does not know, until shown */
+  var latest = 0;
+  var context = Number(form.dataset.context);
+  var words = JSON.parse(form.dataset.verdicts || "{}");
+  var runtimes = JSON.parse(form.dataset.runtimes || "{}");
+  var splits = JSON.parse(form.dataset.splits || "{}");
+
+  function field(name) { return form.elements[name]; }
+
+  function load(key) {
+    if (cache[key]) { return Promise.resolve(cache[key]); }
+    var url = form.dataset.api + encodeURIComponent(key) + ".json";
+    return fetch(url).then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); }).then(function (data) {
+      var index = {};
+      data.fields.forEach(function (name, i) { index[name] = i; });
+      cache[key] = { rows: data.rows, index: index, defaults: data.defaults || {} };
+      return cache[key];
+    });
+  }
+
+  function text(tag, content, className) {
+    var node = document.createElement(tag);
+    node.textContent = content;
+    if (className) { node.className = className; }
+    return node;
+  }
+
+  /* The same rule as configure.js (and Python's format on the pages). */
+  function fmt(value, digits) {
+    if (value === null || value === undefined) { return "—"; }
+    if (digits === undefined) { digits = Math.abs(value) < 100 ? 1 : 0; }
+    var parts = Math.abs(value).toFixed(digits).split(".");
+    var whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return (value < 0 ? "-" : "") + whole + (parts.length > 1 ? "." + parts[1] : "");
+  }
+
+  function withUnit(value, unit) { return value === "—" ? value : value + " " + unit; }
+
+  function optionLabel(select, value) {
+    var found = Array.prototype.filter.call(select.options, function (o) { return o.value === value; })[0];
+    return found ? found.textContent : value;
+  }
+
+  /* --- Choosing ------------------------------------------------------------------------- */
+
+  function remember(select) {
+    lists[select.name] = Array.prototype.map.call(select.querySelectorAll("optgroup"), function (group) {
+      return {
+        label: group.label,
+        options: Array.prototype.map.call(group.querySelectorAll("option"), function (o) {
+          return { value: o.value, label: o.textContent, short: o.dataset.short || "" };
+        })
+      };
+    });
+  }
+
+  function known(name, value) {
+    if (!lists[name]) {
+      return Array.prototype.some.call(field(name).options, function (o) { return o.value === value; });
+    }
+    return lists[name].some(function (group) {
+      return group.options.some(function (o) { return o.value === value; });
+    });
+  }
+
+  /* Rebuilds the side's list with the options whose name or key holds every word typed; the
+     current choice stays listed, and moves to the first match when it does not match. Returns
+     whether the choice moved. */
+  function filter(side, query) {
+    var select = field(side);
+    var current = select.value;
+    var terms = query.toLowerCase().split(/\s+/).filter(Boolean);
+    function matches(o) {
+      var hay = (o.label + " " + o.value).toLowerCase();
+      return terms.every(function (t) { return hay.indexOf(t) >= 0; });
+    }
+    var found = [];
+    lists[side].forEach(function (group) {
+      group.options.forEach(function (o) { if (matches(o)) { found.push(o.value); } });
+    });
+    var chosen = found.length && found.indexOf(current) < 0 ? found[0] : current;
+    while (select.firstChild) { select.removeChild(select.firstChild); }
+    lists[side].forEach(function (group) {
+      var shown = group.options.filter(function (o) { return matches(o) || o.value === chosen; });
+      if (!shown.length) { return; }
+      var node = document.createElement("optgroup");
+      node.label = group.label;
+      shown.forEach(function (o) {
+        var option = text("option", o.label);
+        option.value = o.value;
+        if (o.short) { option.dataset.short = o.short; }
+        node.appendChild(option);
+      });
+      select.appendChild(node);
+    });
+    select.value = chosen;
+    var input = form.querySelector("[data-filter='" + side + "']");
+    input.setAttribute("aria-invalid", found.length ? "false" : "true");
+    input.title = found.length ? found.length + (found.length > 1 ? " matches" : " match") :
+      "Nothing matches; the list keeps the current choice";
+    return chosen !== current;
+  }
+
+  function preset() {
+    var params = new URLSearchParams(location.search);
+    var defaults = { a: form.dataset.defaultA, b: form.dataset.defaultB, model: form.dataset.defaultModel };
+    var unknown = [];
+    ["a", "b", "model"].forEach(function (name) {
+      var value = params.get(name);
+      if (value !== null && value !== "" && !known(name, value)) {
+        unknown.push({ name: name, value: value });
+        value = null;
+      }
+      value = value || defaults[name];
+      if (value && known(name, value)) { field(name).value = value; }
+    });
+    asked = unknown.length ? unknown : null;
+  }
+
+  function write() {
+    var params = new URLSearchParams();
+    ["a", "b", "model"].forEach(function (name) { params.set(name, field(name).value); });
+    if (history.replaceState) { history.replaceState(null, "", "?" + params.toString() + location.hash); }
+  }
+
+  /* --- Reading the tables --------------------------------------------------------------- */
+
+  function getter(table, row) { return function (name) { return row[table.index[name]]; }; }
+
+  /* Rows of ``model`` at the headline context on the runtime's default split (a table also
+     holds recommended setups on other splits and at other contexts). */
+  function standard(table, model) {
+    return table.rows.filter(function (row) {
+      var get = getter(table, row);
+      var split = get("split");
+      return get("model") === model && get("context") === context &&
+        (split === "none" || split === splits[get("runtime")]);
+    });
+  }
+
+  /* One side's row for ``quant``: its fastest runtime, in VRAM first, then with offload. */
+  function fastestAt(table, rows, quant) {
+    var best = null;
+    [IN_VRAM, ["offload"]].forEach(function (verdicts) {
+      if (best) { return; }
+      rows.forEach(function (row) {
+        var get = getter(table, row);
+        if (get("quant") !== quant || verdicts.indexOf(get("verdict")) < 0) { return; }
+        if (!best || (get("decode_tok_s") || 0) > (best[table.index.decode_tok_s] || 0)) { best = row; }
+      });
+    });
+    return best;
+  }
+
+  function quantsOf(table, rows) {
+    var found = {};
+    rows.forEach(function (row) {
+      var get = getter(table, row);
+      if (RUNS.indexOf(get("verdict")) >= 0) { found[get("quant")] = get("bits_per_weight"); }
+    });
+    return found;
+  }
+
+  function recommended(table, model) {
+    var d = table.defaults[model];
+    if (!d) { return null; }
+    var row = table.rows.filter(function (r) {
+      var get = getter(table, r);
+      return get("model") === model && get("runtime") === d.runtime && get("quant") === d.quant &&
+        get("split") === d.split && get("context") === context;
+    })[0];
+    return row ? { row: row, evidence: d.evidence } : null;
+  }
+
+  /* --- Showing -------------------------------------------------------------------------- */
+
+  function update() {
+    var token = ++latest;
+    var keys = [field("a").value, field("b").value];
+    var model = field("model").value;
+    Promise.all(keys.map(load)).then(function (tables) {
+      if (token !== latest) { return; }
+      render(tables, model);
+      write();
+    }).catch(function (error) {
+      if (token !== latest) { return; }
+      clear();
+      var why = location.protocol === "file:" ?
+        "Your browser does not load data into a page opened from disk: serve the site over HTTP (python3 -m http.server -d site 8000) or open the pairs of combos below." :
+        "Could not load the engine's results: " + error.message;
+      out.appendChild(text("p", why));
+    });
+  }
+
+  function clear() { while (out.firstChild) { out.removeChild(out.firstChild); } }
+
+  function explain() {
+    if (!asked) { return; }
+    var names = { a: "hardware A", b: "hardware B", model: "model" };
+    var parts = asked.map(function (item) {
+      return names[item.name] + " “" + item.value + "”, which this site does not know; showing " +
+        optionLabel(field(item.name), field(item.name).value) + " instead";
+    });
+    var note = text("p", "The link asks for " + parts.join("; and for ") + ".", "configurator-note");
+    note.setAttribute("data-testid", "preset-note");
+    out.appendChild(note);
+    asked = null;
+  }
+
+  function sideName(side) {
+    var option = field(side).selectedOptions[0];
+    return side.toUpperCase() + " · " + (option ? option.dataset.short || option.textContent : field(side).value);
+  }
+
+  function verdictBadge(verdict) {
+    var badge = text("span", words[verdict] || verdict, "verdict verdict-" + verdict);
+    badge.setAttribute("data-verdict", verdict);
+    return badge;
+  }
+
+  function setupCell(get, withQuant) {
+    var cell = document.createElement("td");
+    cell.appendChild(verdictBadge(get("verdict")));
+    var split = get("split") === "none" ? "" : ", " + get("split") + " split";
+    var quant = withQuant ? get("quant") + " on " : "";
+    cell.appendChild(document.createTextNode(" " + quant + (runtimes[get("runtime")] || get("runtime")) + split));
+    return cell;
+  }
+
+  /* Decode as the pages show it: value, the engine's range, the evidence label; the recommended
+     setup's figure is the one every page shows for it (a measurement where there is one). */
+  function decodeCell(get, evidence) {
+    var value = get("decode_tok_s"), label = get("evidence");
+    var range = get("decode_low") !== null ? fmt(get("decode_low")) + "–" + fmt(get("decode_high")) : "";
+    if (evidence && evidence[1] !== null) {
+      label = evidence[0];
+      value = evidence[1];
+      if (label !== "estimated" && label !== "uncalibrated") { range = ""; }
+    }
+    var cell = document.createElement("td");
+    cell.setAttribute("data-figure", "decode");
+    var shown = text("span", withUnit(fmt(value), "tok/s"));
+    shown.setAttribute("data-testid", "decode");
+    cell.appendChild(shown);
+    if (value !== null && value !== undefined) {
+      if (range) {
+        cell.appendChild(document.createTextNode(" "));
+        cell.appendChild(text("span", "(" + range + ")", "ev-range"));
+      }
+      cell.appendChild(document.createTextNode(" "));
+      cell.appendChild(text("span", label, "ev ev-" + label));
+    }
+    return cell;
+  }
+
+  function figureCell(name, value) {
+    var cell = text("td", value);
+    cell.setAttribute("data-figure", name);
+    return cell;
+  }
+
+  function sideRow(side, table, row, evidence, withQuant) {
+    var tr = document.createElement("tr");
+    tr.setAttribute("data-side", side);
+    tr.appendChild(text("td", sideName(side), "model"));
+    var get = getter(table, row);
+    tr.appendChild(setupCell(get, withQuant));
+    tr.appendChild(decodeCell(get, evidence));
+    tr.appendChild(figureCell("prefill", withUnit(fmt(get("prefill_tok_s")), "tok/s")));
+    var ttft = get("ttft_ms");
+    tr.appendChild(figureCell("ttft", withUnit(fmt(ttft, Math.abs(ttft) < 10 ? 1 : 0), "ms")));
+    tr.appendChild(figureCell("max_context", withUnit(get("max_context") ? fmt(get("max_context"), 0) : "—", "tokens")));
+    tr.appendChild(figureCell("power", withUnit(fmt(get("power_w"), 0), "W")));
+    tr.appendChild(figureCell("energy", withUnit(fmt(get("joules_per_token"), 2), "J")));
+    return tr;
+  }
+
+  function emptyRow(side, why) {
+    var tr = document.createElement("tr");
+    tr.setAttribute("data-side", side);
+    tr.appendChild(text("td", sideName(side), "model"));
+    var cell = text("td", why);
+    cell.colSpan = HEADS.length - 1;
+    tr.appendChild(cell);
+    return tr;
+  }
+
+  var HEADS = ["Hardware", "Setup", "Decode", "Prefill", "Time to first token", "Largest context", "GPU power", "Energy per token"];
+
+  function group(title, quant) {
+    var body = document.createElement("tbody");
+    if (quant) { body.setAttribute("data-quant", quant); }
+    var tr = document.createElement("tr");
+    var th = text("th", title);
+    th.colSpan = HEADS.length;
+    th.scope = "rowgroup";
+    tr.appendChild(th);
+    body.appendChild(tr);
+    return body;
+  }
+
+  function render(tables, model) {
+    clear();
+    explain();
+    var rows = tables.map(function (table) { return standard(table, model); });
+    var quants = tables.map(function (table, i) { return quantsOf(table, rows[i]); });
+    var shared = Object.keys(quants[0]).filter(function (q) { return q in quants[1]; });
+    shared.sort(function (x, y) { return quants[0][y] - quants[0][x] || (x < y ? -1 : 1); });
+
+    var table = document.createElement("table");
+    table.className = "compare-models compare-picked pinned";
+    var head = document.createElement("thead");
+    var headRow = document.createElement("tr");
+    HEADS.forEach(function (label) { headRow.appendChild(text("th", label)); });
+    head.appendChild(headRow);
+    table.appendChild(head);
+
+    /* The answer first (each side's recommended setup), then the same quant on both. */
+    var body = group("Recommended setup: the engine's pick for this model on each side", "");
+    body.setAttribute("data-recommended", "");
+    SIDES.forEach(function (side, i) {
+      var pick = recommended(tables[i], model);
+      body.appendChild(pick ? sideRow(side, tables[i], pick.row, pick.evidence, true) :
+        emptyRow(side, "No runtime on this hardware runs this model."));
+    });
+    table.appendChild(body);
+
+    shared.forEach(function (quant) {
+      var body = group("Both at " + quant + " (" + fmt(quants[0][quant], 2) + " bits per weight), each on its fastest runtime", quant);
+      SIDES.forEach(function (side, i) {
+        body.appendChild(sideRow(side, tables[i], fastestAt(tables[i], rows[i], quant), null, false));
+      });
+      table.appendChild(body);
+    });
+
+    var summary = "A: " + optionLabel(field("a"), field("a").value) + " · B: " + optionLabel(field("b"), field("b").value) +
+      " · " + optionLabel(field("model"), model) + ", " + fmt(context, 0) + " tokens of context, one user." +
+      (shared.length ? "" : " No quant runs on both, so only the recommended setups are compared.");
+    var lead = text("p", summary);
+    lead.setAttribute("data-testid", "summary");
+    out.appendChild(lead);
+    var wrap = text("div", "", "md-typeset__scrollwrap");
+    var inner = text("div", "", "md-typeset__table");
+    inner.appendChild(table);
+    wrap.appendChild(inner);
+    out.appendChild(wrap);
+
+    /* Quants one side runs and the other's table has no running result for: on a combo that
+       means it does not run; a build-your-own table holds each runtime's recommended quant only. */
+    var only = SIDES.map(function (side, i) {
+      var mine = Object.keys(quants[i]).filter(function (q) { return !(q in quants[1 - i]); });
+      if (!mine.length) { return ""; }
+      mine.sort(function (x, y) { return quants[i][y] - quants[i][x] || (x < y ? -1 : 1); });
+      var other = SIDES[1 - i].toUpperCase();
+      var build = field(SIDES[1 - i]).value.indexOf(form.dataset.buildPrefix) === 0;
+      return side.toUpperCase() + " also runs " + mine.join(", ") + "; " + other +
+        (build ? "'s table, a build-your-own one, holds only the recommended quant of each runtime, so it may run them too." :
+          " does not (at this context, on each runtime's default split).");
+    }).filter(Boolean);
+    if (only.length) { out.appendChild(text("p", only.join(" "), "configurator-note")); }
+  }
+
+  /* --- Wiring --------------------------------------------------------------------------- */
+
+  SIDES.forEach(function (side) {
+    remember(field(side));
+    var input = form.querySelector("[data-filter='" + side + "']");
+    input.addEventListener("input", function () { if (filter(side, input.value)) { update(); } });
+  });
+  form.addEventListener("change", function (event) { if (event.target.tagName === "SELECT") { update(); } });
+  form.addEventListener("submit", function (event) { event.preventDefault(); });
+  preset();
+  update();
+})();

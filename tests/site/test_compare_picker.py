@@ -1,0 +1,411 @@
+"""Compare anything: the picker on ``/compare/`` in a real browser (Debian's chromium driven by
+playwright, the fixture site served by http.server on 127.0.0.1, as in test_browser.py), and the
+figure rows of the static compare pages.
+
+The picker computes nothing: it picks rows of the configurator's tables and formats them. The
+browser tests read the same JSON tables and hold the page's figures to them.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import http.server
+import json
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from site_builder.catalog import load_catalog
+from site_builder.engine import estimate as engine_estimate
+from site_builder.engine.recommend import recommend
+from site_builder.site import fmt
+from site_builder.site.pages.compare import FIGURE_LABELS
+from site_builder.site.results import base_config
+from tests.site.conftest import Built
+from tests.site.pagetext import text
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+RUNS = ("fits", "tight", "offload")
+
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian chromium (make browser-deps)"
+)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(built: Built) -> Iterator[str]:
+    handler = functools.partial(_Quiet, directory=str(built.site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+class Reader:
+    """A page opened by a reader, with the console errors it produced."""
+
+    def __init__(self, browser: Any, base_url: str, width: int = 1280) -> None:
+        self.page = browser.new_page(viewport={"width": width, "height": 900})
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.base_url = base_url
+
+    def open(self, path: str) -> Any:
+        self.page.goto(self.base_url + path)
+        self.page.wait_for_load_state("load")
+        return self.page
+
+
+@pytest.fixture
+def reader(browser: Any, base_url: str) -> Iterator[Reader]:
+    opened = Reader(browser, base_url)
+    yield opened
+    opened.page.close()
+
+
+# --- What the JSON tables say --------------------------------------------------------------
+
+
+def api(built: Built, name: str) -> Any:
+    return json.loads((built.site / "api" / name).read_text(encoding="utf-8"))
+
+
+class Table:
+    """A configurator table, ``/api/estimates/<key>.json``."""
+
+    def __init__(self, built: Built, key: str) -> None:
+        self.data = api(built, f"estimates/{key}.json")
+        self.index = {name: i for i, name in enumerate(self.data["fields"])}
+        self.context = api(built, "index.json")["headline_context"]
+        self.default_split = {s: r["default_split"] for s, r in api(built, "runtimes.json").items()}
+
+    def get(self, row: list[Any], name: str) -> Any:
+        return row[self.index[name]]
+
+    def standard(self, model: str) -> list[list[Any]]:
+        """The model's rows at the headline context on the runtime's default split."""
+        return [
+            r
+            for r in self.data["rows"]
+            if self.get(r, "model") == model
+            and self.get(r, "context") == self.context
+            and self.get(r, "split") in ("none", self.default_split[self.get(r, "runtime")])
+        ]
+
+    def quants(self, model: str) -> dict[str, float]:
+        """Quant -> bits per weight of the quants that run."""
+        return {
+            self.get(r, "quant"): self.get(r, "bits_per_weight")
+            for r in self.standard(model)
+            if self.get(r, "verdict") in RUNS
+        }
+
+    def fastest(self, model: str, quant: str) -> list[Any]:
+        """The quant's fastest runtime, in VRAM first."""
+        for verdicts in (("fits", "tight"), ("offload",)):
+            pool = [
+                r
+                for r in self.standard(model)
+                if self.get(r, "quant") == quant and self.get(r, "verdict") in verdicts
+            ]
+            if pool:
+                return max(pool, key=lambda r: self.get(r, "decode_tok_s") or 0.0)
+        raise AssertionError(f"nothing runs {model} at {quant}")
+
+    def recommended_decode(self, model: str) -> float:
+        """The recommended setup's decode figure as pages show it."""
+        d = self.data["defaults"][model]
+        if d["evidence"][1] is not None:
+            return float(d["evidence"][1])
+        (row,) = [
+            r
+            for r in self.data["rows"]
+            if (self.get(r, "model"), self.get(r, "runtime"), self.get(r, "quant"))
+            == (model, d["runtime"], d["quant"])
+            and self.get(r, "split") == d["split"]
+            and self.get(r, "context") == self.context
+        ]
+        return float(self.get(row, "decode_tok_s"))
+
+
+def shared(first: Table, second: Table, model: str) -> list[str]:
+    """The quants both run, most precise first (as the picker orders them)."""
+    a, b = first.quants(model), second.quants(model)
+    return sorted(set(a) & set(b), key=lambda q: (-a[q], q))
+
+
+def decode_text(value: float | None) -> str:
+    return f"{fmt.tok_s(value)} tok/s" if value is not None else fmt.DASH
+
+
+# --- The picker ----------------------------------------------------------------------------
+
+
+def shown(page: Any) -> dict[str, dict[str, str]]:
+    """Group (a quant, or ``recommended``) -> side -> the decode text the table shows."""
+    return page.evaluate(
+        """() => {
+          const out = {};
+          document.querySelectorAll("#compare-result tbody").forEach(body => {
+            const name = body.hasAttribute("data-recommended") ? "recommended" : body.dataset.quant;
+            out[name] = {};
+            body.querySelectorAll("tr[data-side]").forEach(tr => {
+              const cell = tr.querySelector("[data-testid=decode]");
+              out[name][tr.dataset.side] = cell ? cell.textContent : "";
+            });
+          });
+          return out;
+        }"""
+    )
+
+
+def wait_for_model(page: Any, name: str) -> None:
+    page.wait_for_function(
+        "name => { const s = document.querySelector('[data-testid=summary]');"
+        " return s && s.textContent.includes(name); }",
+        arg=name,
+    )
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize("model", ["llama-3.1-8b-instruct", "llama-3.3-70b-instruct"])
+def test_picker_shows_both_sides_from_the_tables_and_its_url_restores_them(
+    reader: Reader, built: Built, model: str
+) -> None:
+    catalog = load_catalog(built.layout.catalog)
+    a, b = "dual-rtx-3090", "any-rtx-4090-x1"
+    page = reader.open("/compare/")
+    page.locator("#compare-result table").wait_for()
+    page.select_option("select[name=a]", a)
+    page.select_option("select[name=b]", b)
+    page.select_option("select[name=model]", model)
+    wait_for_model(page, catalog.models[model].name)
+    page.wait_for_function("url => location.search.includes(url)", arg=f"a={a}&b={b}&model={model}")
+
+    first, second = Table(built, a), Table(built, b)
+    quants = shared(first, second, model)
+    assert quants, "the fixture's pair shares a quant"
+    sides = (("a", first), ("b", second))
+    expected = {
+        q: {side: decode_text(t.get(t.fastest(model, q), "decode_tok_s")) for side, t in sides}
+        for q in quants
+    }
+    expected["recommended"] = {
+        "a": decode_text(first.recommended_decode(model)),
+        "b": decode_text(second.recommended_decode(model)),
+    }
+    table = shown(page)
+    assert table == expected
+    assert list(table)[1:] == quants  # recommended first, then the most precise quant first
+
+    # The address the picker wrote opens the same comparison.
+    query = parse_qs(urlsplit(page.url).query)
+    assert query == {"a": [a], "b": [b], "model": [model]}
+    before = page.locator("#compare-result").inner_text()
+    again = reader.open(urlsplit(page.url).path + "?" + urlsplit(page.url).query)
+    wait_for_model(again, catalog.models[model].name)
+    for name, value in (("a", a), ("b", b), ("model", model)):
+        assert again.input_value(f"select[name={name}]") == value
+    assert shown(again) == expected
+    assert again.locator("#compare-result").inner_text() == before
+    assert again.locator("[data-testid=preset-note]").count() == 0
+    assert reader.errors == []
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_picker_figures_are_the_table_figures_formatted(reader: Reader, built: Built) -> None:
+    """Every figure of the recommended rows, as configure.js formats it."""
+    model = "llama-3.1-8b-instruct"
+    page = reader.open(f"/compare/?a=dual-rtx-3090&b=any-rtx-4090-x1&model={model}")
+    wait_for_model(page, "Llama 3.1 8B Instruct")
+    for side, key in (("a", "dual-rtx-3090"), ("b", "any-rtx-4090-x1")):
+        t = Table(built, key)
+        d = t.data["defaults"][model]
+        row = next(
+            r
+            for r in t.data["rows"]
+            if (t.get(r, "model"), t.get(r, "runtime"), t.get(r, "quant"), t.get(r, "split"))
+            == (model, d["runtime"], d["quant"], d["split"])
+            and t.get(r, "context") == t.context
+        )
+        cells = page.locator(f"#compare-result tbody[data-recommended] tr[data-side={side}]")
+
+        def cell(name: str, cells: Any = cells) -> str:
+            return str(cells.locator(f"[data-figure={name}]").inner_text())
+
+        ttft = t.get(row, "ttft_ms")
+        assert cell("prefill") == f"{fmt.tok_s(t.get(row, 'prefill_tok_s'))} tok/s"
+        assert cell("ttft") == f"{fmt.ms(ttft)} ms"
+        assert cell("max_context") == f"{t.get(row, 'max_context'):,} tokens"
+        assert cell("power") == f"{fmt.watts(t.get(row, 'power_w'))} W"
+        assert cell("energy") == f"{fmt.num(t.get(row, 'joules_per_token'), 2)} J"
+        setup = cells.locator("td").nth(1).inner_text()
+        runtime = api(built, "runtimes.json")[d["runtime"]]["name"]
+        assert f"{d['quant']} on {runtime}" in setup
+    assert reader.errors == []
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize(
+    ("query", "unknown", "named"),
+    [
+        ("a=no-such-gpu-x9&b=dual-rtx-4090&model=llama-3.1-8b-instruct", "no-such-gpu-x9", "a"),
+        ("a=dual-rtx-4090&b=dual-rtx-3090&model=<b>gpt-9</b>", "<b>gpt-9</b>", "model"),
+    ],
+    ids=["hardware", "model"],
+)
+def test_a_link_with_an_unknown_value_says_which(
+    reader: Reader, query: str, unknown: str, named: str
+) -> None:
+    page = reader.open(f"/compare/?{query}")
+    note = page.locator("[data-testid=preset-note]")
+    note.wait_for()
+    said = note.inner_text()
+    words = {"a": "hardware A", "model": "model"}[named]
+    assert f"{words} “{unknown}”, which this site does not know" in said
+    assert page.locator("#compare-result b").count() == 0  # text, never markup
+    defaults = {"a": "dual-rtx-3090", "model": "llama-3.3-70b-instruct"}
+    assert page.input_value(f"select[name={named}]") == defaults[named]
+    assert f"showing {page.locator(f'select[name={named}] option:checked').inner_text()}" in said
+    page.locator("#compare-result table").wait_for()
+    # The address now names what is shown, so sharing it shows no note.
+    assert parse_qs(urlsplit(page.url).query)[named] == [defaults[named]]
+    assert reader.errors == []
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_the_filter_narrows_the_list_and_picks_a_match(reader: Reader) -> None:
+    page = reader.open("/compare/?a=dual-rtx-3090&b=dual-rtx-4090&model=llama-3.1-8b-instruct")
+    page.locator("#compare-result table").wait_for()
+    page.fill("[data-filter=a]", "5090 x2")
+    page.wait_for_function("() => location.search.includes('a=any-rtx-5090-x2')")
+    values = page.eval_on_selector_all("select[name=a] option", "os => os.map(o => o.value)")
+    assert values == ["any-rtx-5090-x2"]
+    wait_for_model(page, "2× NVIDIA GeForce RTX 5090")
+    page.fill("[data-filter=a]", "")
+    values = page.eval_on_selector_all("select[name=a] option", "os => os.map(o => o.value)")
+    assert len(values) > 10 and page.input_value("select[name=a]") == "any-rtx-5090-x2"
+    assert reader.errors == []
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_phone_scrolls_the_table_in_its_box_with_the_first_column_pinned(
+    browser: Any, base_url: str
+) -> None:
+    phone = Reader(browser, base_url, width=390)
+    page = phone.open("/compare/?a=dual-rtx-3090&b=any-rtx-4090-x1&model=llama-3.3-70b-instruct")
+    page.locator("#compare-result table").wait_for()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    box = page.locator("#compare-result .md-typeset__scrollwrap")
+    wide = box.evaluate("el => el.scrollWidth > el.clientWidth")
+    first = page.locator("#compare-result tbody tr[data-side=a] td").first
+    before = first.bounding_box()
+    edge = box.bounding_box()
+    box.evaluate("el => { el.scrollLeft = 200; }")
+    after = first.bounding_box()
+    style = first.evaluate("el => getComputedStyle(el).position")
+    phone.page.close()
+    assert overflow <= 0
+    assert wide
+    assert style == "sticky"
+    assert before is not None and after is not None and edge is not None
+    # The rest scrolled 200 px; the first column stays at the box's left edge.
+    assert edge["x"] <= after["x"] <= before["x"] and after["x"] < edge["x"] + 1
+    assert phone.errors == []
+
+
+# --- The page, without a browser -----------------------------------------------------------
+
+
+def test_picker_offers_every_hardware_key_of_the_api(built: Built) -> None:
+    page = built.html("compare/")
+    start = page.index('id="compare-form"')
+    form = page[start : page.index("</form>", start)]
+    selects = re.findall(r'<select name="([ab])"[^>]*>(.*?)</select>', form, re.DOTALL)
+    index = api(built, "index.json")
+    keys = [
+        Path(p).stem
+        for p in index["endpoints"] + index["builds"]
+        if p.startswith("/api/estimates/")
+    ]
+    assert [name for name, _ in selects] == ["a", "b"]
+    for _, options in selects:
+        assert re.findall(r'<option value="([^"]+)"', options) == keys
+    assert '<script src="../assets/compare.js"></script>' in page
+    assert (built.site / "assets" / "compare.js").is_file()
+
+
+def figure_rows(page: str) -> dict[str, list[list[str]]]:
+    """Figure label -> the figure rows' cells (after the label and the empty quant cell), in
+    model order."""
+    found: dict[str, list[list[str]]] = {}
+    for row in re.findall(r'<tr class="compare-figure">(.*?)</tr>', page, re.DOTALL):
+        cells = [text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
+        found.setdefault(cells[0], []).append(cells[2:])
+    return found
+
+
+def test_static_compare_page_shows_prefill_and_ttft_of_the_engine(built: Built) -> None:
+    page = built.html("compare/dual-rtx-3090-vs-dual-rtx-4090/")
+    rows = figure_rows(page)
+    assert list(rows) == list(FIGURE_LABELS)
+    assert {"Prefill", "Time to first token"} <= set(rows)
+    catalog = load_catalog(built.layout.catalog)
+    models = sorted(catalog.models, key=lambda m: (-catalog.models[m].params_total_b, m))
+    for i, model in enumerate(models):
+        for column, combo in ((2, "dual-rtx-3090"), (3, "dual-rtx-4090")):
+            answer = recommend(
+                catalog, base_config(catalog, combo, model), "chat", engine_estimate
+            ).headline
+            assert answer is not None, (combo, model)
+            e = answer.estimate
+            prefill = rows["Prefill"][i][column]
+            ttft = rows["Time to first token"][i][column]
+            assert prefill.startswith(f"{fmt.tok_s(e.prefill_tok_s)} tok/s"), (combo, model)
+            assert ttft.startswith(f"{fmt.ms(e.ttft_ms)} ms"), (combo, model)
+            assert rows["GPU power at load"][i][column] == f"{fmt.watts(e.power_w)} W"
+    # The figure rows follow their model's row, in the same body.
+    table = page[page.index('<table class="compare-models">') :]
+    bodies = re.findall(r"<tbody>(.*?)</tbody>", table[: table.index("</table>")], re.DOTALL)
+    assert len(bodies) == len(models)
+    for body, model in zip(bodies, models, strict=True):
+        assert html.escape(catalog.models[model].name) in body.split("</tr>", 1)[0]
+        assert body.count('<tr class="compare-figure">') == len(FIGURE_LABELS)
