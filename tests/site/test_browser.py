@@ -306,6 +306,29 @@ def test_phone_sees_verdict_and_decode_of_the_combo_table(browser: Any, base_url
     reader.page.close()
 
 
+@pytest.mark.parametrize("path", ["/hardware-combos/dual-rtx-4090/", "/will-it-run/dual-rtx-4090/"])
+def test_phone_keeps_the_first_column_while_the_table_scrolls(
+    browser: Any, base_url: str, path: str
+) -> None:
+    reader = Reader(browser, base_url, width=390)
+    page = reader.open(path)
+    moved = page.evaluate(
+        """() => {
+          const table = document.querySelector('table.pinned');
+          let box = table.parentElement;
+          while (getComputedStyle(box).overflowX === 'visible') box = box.parentElement;
+          const cell = table.querySelector('tbody tr td');
+          const before = cell.getBoundingClientRect().left;
+          box.scrollLeft = box.scrollWidth;
+          return [box.scrollLeft, before, cell.getBoundingClientRect().left];
+        }"""
+    )
+    scrolled, before, after = moved
+    assert scrolled > 0, "the table does not scroll at 390 px"
+    assert 0 <= after <= before, moved  # the first column stays in view
+    reader.page.close()
+
+
 @pytest.mark.parametrize("held", [True, False], ids=["held", "not-held"])
 def test_a_shared_configurator_link_restores_its_state_or_says_why_not(
     reader: Reader, built: Built, held: bool
