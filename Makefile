@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test lint typecheck pytest golden serve validate schema bench fuzz browser-deps clean
+.PHONY: site test lint typecheck pytest golden serve validate schema bench lighthouse fuzz browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ bench: $(VENV)/.site-installed
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/batch.py
 	$(BIN)/python benchmarks/build_time.py
+
+# Lighthouse scores of the built site (installs Lighthouse from npm on first use).
+lighthouse: site browser-deps
+	$(BIN)/python benchmarks/lighthouse.py
 
 clean:
 	rm -rf site .build .pytest_cache .mypy_cache .ruff_cache
