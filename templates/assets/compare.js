@@ -13,7 +13,6 @@
   var RUNS = ["fits", "tight", "offload"];
   var IN_VRAM = ["fits", "tight"];
   var cache = {};
-  var lists = {};  /* side -> the select's groups as built by the page, for the text filter */
   var asked = null;  /* the shared address's values this site does not know, until shown */
   var latest = 0;
   var context = Number(form.dataset.context);
@@ -59,62 +58,9 @@
 
   /* --- Choosing ------------------------------------------------------------------------- */
 
-  function remember(select) {
-    lists[select.name] = Array.prototype.map.call(select.querySelectorAll("optgroup"), function (group) {
-      return {
-        label: group.label,
-        options: Array.prototype.map.call(group.querySelectorAll("option"), function (o) {
-          return { value: o.value, label: o.textContent, short: o.dataset.short || "" };
-        })
-      };
-    });
-  }
-
   function known(name, value) {
-    if (!lists[name]) {
-      return Array.prototype.some.call(field(name).options, function (o) { return o.value === value; });
-    }
-    return lists[name].some(function (group) {
-      return group.options.some(function (o) { return o.value === value; });
-    });
-  }
-
-  /* Rebuilds the side's list with the options whose name or key holds every word typed; the
-     current choice stays listed, and moves to the first match when it does not match. Returns
-     whether the choice moved. */
-  function filter(side, query) {
-    var select = field(side);
-    var current = select.value;
-    var terms = query.toLowerCase().split(/\s+/).filter(Boolean);
-    function matches(o) {
-      var hay = (o.label + " " + o.value).toLowerCase();
-      return terms.every(function (t) { return hay.indexOf(t) >= 0; });
-    }
-    var found = [];
-    lists[side].forEach(function (group) {
-      group.options.forEach(function (o) { if (matches(o)) { found.push(o.value); } });
-    });
-    var chosen = found.length && found.indexOf(current) < 0 ? found[0] : current;
-    while (select.firstChild) { select.removeChild(select.firstChild); }
-    lists[side].forEach(function (group) {
-      var shown = group.options.filter(function (o) { return matches(o) || o.value === chosen; });
-      if (!shown.length) { return; }
-      var node = document.createElement("optgroup");
-      node.label = group.label;
-      shown.forEach(function (o) {
-        var option = text("option", o.label);
-        option.value = o.value;
-        if (o.short) { option.dataset.short = o.short; }
-        node.appendChild(option);
-      });
-      select.appendChild(node);
-    });
-    select.value = chosen;
-    var input = form.querySelector("[data-filter='" + side + "']");
-    input.setAttribute("aria-invalid", found.length ? "false" : "true");
-    input.title = found.length ? found.length + (found.length > 1 ? " matches" : " match") :
-      "Nothing matches; the list keeps the current choice";
-    return chosen !== current;
+    if (SIDES.indexOf(name) >= 0) { return window.SelectFilter.has(field(name), value); }  /* filtered lists */
+    return Array.prototype.some.call(field(name).options, function (o) { return o.value === value; });
   }
 
   function preset() {
@@ -379,9 +325,7 @@
   /* --- Wiring --------------------------------------------------------------------------- */
 
   SIDES.forEach(function (side) {
-    remember(field(side));
-    var input = form.querySelector("[data-filter='" + side + "']");
-    input.addEventListener("input", function () { if (filter(side, input.value)) { update(); } });
+    window.SelectFilter.attach(field(side), form.querySelector("[data-filter='" + side + "']"), update);
   });
   form.addEventListener("change", function (event) { if (event.target.tagName === "SELECT") { update(); } });
   form.addEventListener("submit", function (event) { event.preventDefault(); });

@@ -192,6 +192,21 @@
       });
       out.appendChild(bar);
     });
+    if (cards.length) { out.appendChild(legend()); }
+  }
+
+  function legend() {
+    var box = text("p", "", "legend");
+    box.setAttribute("data-testid", "memory-legend");
+    SEGMENTS.forEach(function (segment) {
+      var item = text("span", "", "legend-item");
+      var swatch = text("i", "", "swatch");
+      swatch.style.background = "var(--chart-" + segment[0] + ")";
+      item.appendChild(swatch);
+      item.appendChild(document.createTextNode(segment[2]));
+      box.appendChild(item);
+    });
+    return box;
   }
 
   function remember() {
@@ -235,8 +250,13 @@
     });
   }
 
-  form.addEventListener("change", update);
+  form.addEventListener("change", function (event) { if (event.target.tagName === "SELECT") { update(event); } });
   form.addEventListener("submit", function (event) { event.preventDefault(); });
+  if (window.SelectFilter) {
+    window.SelectFilter.attach(field("combo"), form.querySelector("[data-filter='combo']"), function () {
+      update({ target: field("combo") });
+    });
+  }
   preset();
   update();
 })();

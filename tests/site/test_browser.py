@@ -271,6 +271,25 @@ def test_configurator_builds_your_own_hardware(
     assert reader.errors == []
 
 
+def test_configurator_finds_hardware_by_typing_and_labels_memory(reader: Reader) -> None:
+    page = reader.open("/configure/?combo=dual-rtx-4090&model=llama-3.3-70b-instruct")
+    page.locator("[data-testid=decode] b").wait_for()
+    legend = page.locator("[data-testid=memory-legend]").inner_text().split()
+    assert " ".join(legend) == "Weights KV cache Buffers Reserve"
+    page.fill("[data-filter=combo]", "5090 x2")
+    page.wait_for_function("() => location.search.includes('combo=any-rtx-5090-x2')")
+    options = page.eval_on_selector_all("select[name=combo] option", "os => os.map(o => o.value)")
+    assert options == ["any-rtx-5090-x2"]
+    page.fill("[data-filter=combo]", "no such card")
+    assert page.get_attribute("[data-filter=combo]", "aria-invalid") == "true"
+    assert page.input_value("select[name=combo]") == "any-rtx-5090-x2"  # the choice stays
+    page.fill("[data-filter=combo]", "")
+    assert "dual-rtx-3090" in page.eval_on_selector_all(
+        "select[name=combo] option", "os => os.map(o => o.value)"
+    )
+    assert reader.errors == []
+
+
 def test_phone_width_has_no_page_overflow(browser: Any, base_url: str) -> None:
     phone = Reader(browser, base_url, width=390)
     page = phone.open("/hardware-combos/dual-rtx-4090/")

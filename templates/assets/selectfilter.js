@@ -1,0 +1,82 @@
+/* A text filter for a long <select> of <optgroup>s (the hardware lists of the configurator and
+   the compare picker): typing keeps the options whose name or key holds every word typed. The
+   current choice stays listed, and moves to the first match when it does not match.
+   SelectFilter.attach(select, input, onMove) keeps the select's full list and filters it on
+   every keystroke, calling onMove() when the choice moved; SelectFilter.has(select, value) says
+   whether the full list holds a value. */
+(function () {
+  "use strict";
+  var lists = new WeakMap();
+
+  function snapshot(select) {
+    return Array.prototype.map.call(select.querySelectorAll("optgroup"), function (group) {
+      return {
+        label: group.label,
+        options: Array.prototype.map.call(group.querySelectorAll("option"), function (o) {
+          return { value: o.value, label: o.textContent, short: o.dataset.short || "" };
+        })
+      };
+    });
+  }
+
+  function groups(select) {
+    if (!lists.has(select)) { lists.set(select, snapshot(select)); }
+    return lists.get(select);
+  }
+
+  function has(select, value) {
+    return groups(select).some(function (group) {
+      return group.options.some(function (o) { return o.value === value; });
+    });
+  }
+
+  function rebuild(select, shown) {
+    while (select.firstChild) { select.removeChild(select.firstChild); }
+    shown.forEach(function (group) {
+      var node = document.createElement("optgroup");
+      node.label = group.label;
+      group.options.forEach(function (o) {
+        var option = document.createElement("option");
+        option.textContent = o.label;
+        option.value = o.value;
+        if (o.short) { option.dataset.short = o.short; }
+        node.appendChild(option);
+      });
+      select.appendChild(node);
+    });
+  }
+
+  /* Filters select by query; returns whether the choice moved. */
+  function filter(select, input, query) {
+    var current = select.value;
+    var terms = query.toLowerCase().split(/\s+/).filter(Boolean);
+    function matches(o) {
+      var hay = (o.label + " " + o.value).toLowerCase();
+      return terms.every(function (t) { return hay.indexOf(t) >= 0; });
+    }
+    var all = groups(select);
+    var found = [];
+    all.forEach(function (group) {
+      group.options.forEach(function (o) { if (matches(o)) { found.push(o.value); } });
+    });
+    var chosen = found.length && found.indexOf(current) < 0 ? found[0] : current;
+    var shown = all.map(function (group) {
+      return { label: group.label, options: group.options.filter(function (o) { return matches(o) || o.value === chosen; }) };
+    }).filter(function (group) { return group.options.length; });
+    rebuild(select, shown);
+    select.value = chosen;
+    input.setAttribute("aria-invalid", found.length ? "false" : "true");
+    input.title = found.length ? found.length + (found.length > 1 ? " matches" : " match") :
+      "Nothing matches; the list keeps the current choice";
+    return chosen !== current;
+  }
+
+  function attach(select, input, onMove) {
+    groups(select);
+    input.addEventListener("input", function () {
+      if (filter(select, input, input.value)) { onMove(); }
+    });
+  }
+
+  window.SelectFilter = { attach: attach, has: has, filter: filter };
+})();
