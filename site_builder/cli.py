@@ -50,13 +50,23 @@ def one_line(text: str) -> str:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every sub-command; with ``only``, the options of that one alone (the others
+    are listed by name and help: importing every command's module costs a quarter of a second,
+    which a one-line ``estimate`` should not pay)."""
     parser = _Parser(prog="site-builder", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, help_text in COMMANDS.items():
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        _module(name).add_arguments(sub)
+        if only is None or name == only:
+            _module(name).add_arguments(sub)
     return parser
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    """The sub-command ``argv`` names (its first argument, which the top-level parser takes
+    without options), or None."""
+    return argv[0] if argv and argv[0] in COMMANDS else None
 
 
 def _module(name: str) -> ModuleType:
@@ -65,7 +75,8 @@ def _module(name: str) -> ModuleType:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        given = list(sys.argv[1:] if argv is None else argv)
+        args = build_parser(_command(given)).parse_args(given)
         try:
             return int(_module(args.command).run(args))
         except CatalogError as exc:

@@ -24,7 +24,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn, TextIO, TypeVar
 
-from site_builder.catalog import Catalog, load_catalog
+from site_builder.catalog import Catalog
+from site_builder.catalog.cache import load_cached
 from site_builder.commands import parallel
 from site_builder.engine import Config, Estimate, estimate
 from site_builder.engine.estimate import Lookups, prepare
@@ -204,7 +205,7 @@ def _json_shown(value: Any) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    catalog = load_catalog(args.catalog)
+    catalog = load_cached(args.catalog)
     if args.batch:
         return run_batch(catalog, args.batch)
     fields = {
@@ -265,7 +266,7 @@ def run_batch(catalog: Catalog, source: str) -> int:
     return 0
 
 
-CHUNK_LINES = 2000
+CHUNK_LINES = 500
 """Batch lines per work unit: a batch of at most one chunk is answered in this process; a
 longer one is spread over worker processes chunk by chunk (same output, in order)."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from site_builder.catalog import load_catalog
+from site_builder.catalog.cache import load_cached
 from site_builder.commands.estimate import hardware, print_json, summary
 from site_builder.engine import Config, estimate
 from site_builder.engine.recommend import Recommendation, answers_of, recommend
@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    catalog = load_catalog(args.catalog)
+    catalog = load_cached(args.catalog)
     fields = {"combo": args.combo, "gpu": args.gpu, "interconnect": args.interconnect}
     cards, interconnect, combo = hardware(catalog, fields)
     lookup("model", catalog.models, args.model)

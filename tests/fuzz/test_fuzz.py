@@ -147,8 +147,8 @@ def catalog() -> Catalog:
 def cached_catalog(catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI commands load the shipped catalog once for the whole module (the arguments are
     what is fuzzed, not the loader)."""
-    monkeypatch.setattr(estimate_command, "load_catalog", lambda _: catalog)
-    monkeypatch.setattr(recommend_command, "load_catalog", lambda _: catalog)
+    monkeypatch.setattr(estimate_command, "load_cached", lambda _: catalog)
+    monkeypatch.setattr(recommend_command, "load_cached", lambda _: catalog)
 
 
 IDS = st.sampled_from(["rtx-4090", "rtx-4090:2", "llama-3.3-70b-instruct", "Q4_K_M", "vllm"])
