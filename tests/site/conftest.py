@@ -7,11 +7,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from site_builder.site.build import BuildReport, build
 from site_builder.site.layout import Layout
+from tests.site.browser import Reader, chromium, served
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -73,3 +75,25 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> Built:
 @pytest.fixture
 def scratch(tmp_path: Path) -> Iterator[Path]:
     yield tmp_path
+
+
+@pytest.fixture(scope="module")
+def base_url(built: Built) -> Iterator[str]:
+    """The fixture site over HTTP (the browser tests)."""
+    with served(built.site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's chromium, headless (the browser tests)."""
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def reader(browser: Any, base_url: str) -> Iterator[Reader]:
+    """A page of the fixture site at desktop width, closed after the test."""
+    opened = Reader(browser, base_url)
+    yield opened
+    opened.page.close()

@@ -8,13 +8,9 @@ browser tests read the same JSON tables and hold the page's figures to them.
 
 from __future__ import annotations
 
-import functools
 import html
-import http.server
 import json
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -27,74 +23,11 @@ from site_builder.engine.recommend import recommend
 from site_builder.site import fmt
 from site_builder.site.pages.compare import FIGURE_LABELS
 from site_builder.site.results import base_config
+from tests.site.browser import Reader, needs_chromium
 from tests.site.conftest import Built
 from tests.site.pagetext import text
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 RUNS = ("fits", "tight", "offload")
-
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian chromium (make browser-deps)"
-)
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def base_url(built: Built) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(built.site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
-
-
-class Reader:
-    """A page opened by a reader, with the console errors it produced."""
-
-    def __init__(self, browser: Any, base_url: str, width: int = 1280) -> None:
-        self.page = browser.new_page(viewport={"width": width, "height": 900})
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.base_url = base_url
-
-    def open(self, path: str) -> Any:
-        self.page.goto(self.base_url + path)
-        self.page.wait_for_load_state("load")
-        return self.page
-
-
-@pytest.fixture
-def reader(browser: Any, base_url: str) -> Iterator[Reader]:
-    opened = Reader(browser, base_url)
-    yield opened
-    opened.page.close()
-
 
 # --- What the JSON tables say --------------------------------------------------------------
 
