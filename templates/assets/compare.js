@@ -6,6 +6,7 @@
    says which value this site does not know. */
 (function () {
   "use strict";
+  var fmt = window.SiteKit.fmt, text = window.SiteKit.text;
   var form = document.getElementById("compare-form");
   var out = document.getElementById("compare-result");
   if (!form || !out) { return; }
@@ -33,21 +34,8 @@
     });
   }
 
-  function text(tag, content, className) {
-    var node = document.createElement(tag);
-    node.textContent = content;
-    if (className) { node.className = className; }
-    return node;
-  }
 
   /* The same rule as configure.js (and Python's format on the pages). */
-  function fmt(value, digits) {
-    if (value === null || value === undefined) { return "—"; }
-    if (digits === undefined) { digits = Math.abs(value) < 100 ? 1 : 0; }
-    var parts = Math.abs(value).toFixed(digits).split(".");
-    var whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-    return (value < 0 ? "-" : "") + whole + (parts.length > 1 ? "." + parts[1] : "");
-  }
 
   function withUnit(value, unit) { return value === "—" ? value : value + " " + unit; }
 

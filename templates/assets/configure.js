@@ -3,6 +3,7 @@
    (over HTTP: browsers forbid fetch on file://, and the page says so). */
 (function () {
   "use strict";
+  var fmt = window.SiteKit.fmt, text = window.SiteKit.text;
   var form = document.getElementById("configurator-form");
   var out = document.getElementById("configurator-result");
   if (!form || !out) { return; }
@@ -102,21 +103,7 @@
     });
   }
 
-  function text(tag, content, className) {
-    var node = document.createElement(tag);
-    node.textContent = content;
-    if (className) { node.className = className; }
-    return node;
-  }
 
-  function fmt(value, digits) {
-    if (value === null || value === undefined) { return "—"; }
-    if (digits === undefined) { digits = Math.abs(value) < 100 ? 1 : 0; }
-    /* toFixed rounds the exact binary value, as Python's format does on the pages */
-    var parts = Math.abs(value).toFixed(digits).split(".");
-    var whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-    return (value < 0 ? "-" : "") + whole + (parts.length > 1 ? "." + parts[1] : "");
-  }
 
   function figure(label, value, unit, note) {
     var box = text("div", "", "figure");
@@ -252,7 +239,7 @@
 
   form.addEventListener("change", function (event) { if (event.target.tagName === "SELECT") { update(event); } });
   form.addEventListener("submit", function (event) { event.preventDefault(); });
-  if (window.SelectFilter) {
+  if (window.SelectFilter) {  /* sitekit.js */
     window.SelectFilter.attach(field("combo"), form.querySelector("[data-filter='combo']"), function () {
       update({ target: field("combo") });
     });

@@ -1,9 +1,11 @@
-/* A text filter for a long <select> of <optgroup>s (the hardware lists of the configurator and
-   the compare picker): typing keeps the options whose name or key holds every word typed. The
-   current choice stays listed, and moves to the first match when it does not match.
-   SelectFilter.attach(select, input, onMove) keeps the select's full list and filters it on
-   every keystroke, calling onMove() when the choice moved; SelectFilter.has(select, value) says
-   whether the full list holds a value. */
+/* What the configurator and the compare picker share (loaded before either):
+   SiteKit.fmt(value, digits) formats a number as the pages do; SiteKit.text(tag, content,
+   className) makes an element holding text (never HTML); SelectFilter is a text filter for a
+   long <select> of <optgroup>s (the hardware lists): typing keeps the options whose name or key
+   holds every word typed, the current choice stays listed and moves to the first match when it
+   does not match. SelectFilter.attach(select, input, onMove) keeps the select's full list and
+   filters it on every keystroke, calling onMove() when the choice moved;
+   SelectFilter.has(select, value) says whether the full list holds a value. */
 (function () {
   "use strict";
   var lists = new WeakMap();
@@ -78,5 +80,22 @@
     });
   }
 
+  function fmt(value, digits) {
+    if (value === null || value === undefined) { return "—"; }
+    if (digits === undefined) { digits = Math.abs(value) < 100 ? 1 : 0; }
+    /* toFixed rounds the exact binary value, as Python's format does on the pages */
+    var parts = Math.abs(value).toFixed(digits).split(".");
+    var whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return (value < 0 ? "-" : "") + whole + (parts.length > 1 ? "." + parts[1] : "");
+  }
+
+  function text(tag, content, className) {
+    var node = document.createElement(tag);
+    node.textContent = content;
+    if (className) { node.className = className; }
+    return node;
+  }
+
   window.SelectFilter = { attach: attach, has: has, filter: filter };
+  window.SiteKit = { fmt: fmt, text: text };
 })();
