@@ -80,6 +80,7 @@ def test_the_diagram_draws_each_slot() -> None:
                    CATALOG.combos["triple-rtx-3090"])  # fmt: skip
     assert svg.count(">PCIe 4.0 x8 · cpu<") == 2 and svg.count(">PCIe 4.0 x4 · chipset<") == 1
     assert "slowest slot PCIe 4.0 x4 (chipset lanes): 7.875 GB/s per direction" in svg
+    assert ">CPU / PCIe root · AM5 X670E<" in svg  # the host's name, not its slot list
 
 
 @pytest.mark.parametrize(

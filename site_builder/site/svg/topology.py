@@ -64,7 +64,7 @@ def _card_boxes(count: int) -> list[tuple[float, float]]:
 
 
 def _host(svg: Svg, host: str) -> None:
-    label = f"CPU / PCIe root · {host.split(',')[0].split(';')[0]}"
+    label = f"CPU / PCIe root · {host.split(',')[0].split(';')[0].split(':')[0]}"
     svg.rect(_WIDTH / 2 - 170, _HOST_Y, 340, 44, color("host"), rx="8", opacity="0.35")
     svg.text(_WIDTH / 2, _HOST_Y + 27, label[:48], anchor="middle", font_size="13")
 
