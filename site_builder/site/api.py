@@ -4,7 +4,8 @@
 - ``/api/<kind>.json``: every catalog entry of a kind, by slug, exactly as validated;
 - ``/api/estimates/<combo>.json``: the engine's results for the combo's standard grid, as a
   table (``fields`` + ``rows``) to stay small, which the configurator reads too;
-  ``/api/matrix.json``: the will-it-run picks;
+  ``/api/matrix.json``: the will-it-run picks in brief, ``/api/matrix/<combo>.json`` the full
+  recommendations of one combo;
 - ``/schema/<kind>.schema.json``: the JSON Schema editors validate catalog files against.
 
 Every file is serialised with sorted keys and fixed separators, so two builds are identical.
@@ -70,7 +71,9 @@ def files(data: SiteData) -> dict[str, str | bytes]:
     for kind in KINDS:
         entries = getattr(data.catalog, kind)
         out[f"api/{kind}.json"] = dump({s: e.model_dump(mode="json") for s, e in entries.items()})
-    out["api/matrix.json"] = dump(matrix(data))
+    out["api/matrix.json"] = dump(matrix_index(data))
+    for combo in data.catalog.combos:
+        out[f"api/matrix/{combo}.json"] = dump(matrix(data, combo))
     out.update(schemas(data.catalog))
     return out
 
@@ -140,6 +143,7 @@ def index(data: SiteData) -> dict[str, Any]:
         "kinds": {kind: len(getattr(data.catalog, kind)) for kind in KINDS},
         "endpoints": [f"/api/{kind}.json" for kind in KINDS]
         + ["/api/matrix.json"]
+        + [f"/api/matrix/{combo}.json" for combo in data.catalog.combos]
         + [f"/api/estimates/{combo}.json" for combo in data.catalog.combos],
         "builds": [f"/api/estimates/{b.key}.json" for b in custom.builds(data.catalog)],
         "schemas": [f"/schema/{kind}.schema.json" for kind in KINDS],
@@ -262,16 +266,36 @@ def card_runs(cards: tuple[CardMemory, ...]) -> list[list[Any]]:
     return runs
 
 
-def matrix(data: SiteData) -> dict[str, Any]:
-    """Combo -> model -> the recommender's answers at the headline workload (the same JSON as
-    ``site-builder recommend --json``)."""
+def matrix(data: SiteData, combo: str) -> dict[str, Any]:
+    """Model -> the recommender's answers on ``combo`` at the headline workload (the same JSON
+    as ``site-builder recommend --json``)."""
     return {
-        combo: {
-            model: data.results.recommendation(combo, model).to_json()
-            for model in data.catalog.models
-        }
-        for combo in data.catalog.combos
+        model: data.results.recommendation(combo, model).to_json() for model in data.catalog.models
     }
+
+
+def matrix_index(data: SiteData) -> dict[str, Any]:
+    """The will-it-run matrix in brief: combo -> model -> the headline answer's setup, verdict
+    and decode (None when nothing runs), and each combo's full file."""
+    headline: dict[str, dict[str, Any]] = {}
+    for combo in data.catalog.combos:
+        headline[combo] = {}
+        for model in data.catalog.models:
+            top = data.results.recommendation(combo, model).headline
+            headline[combo][model] = (
+                None
+                if top is None
+                else {
+                    "answer": top.name,
+                    "runtime": top.config.runtime,
+                    "quant": top.config.quant,
+                    "split": top.estimate.split,
+                    "verdict": top.estimate.verdict,
+                    "decode_tok_s": top.estimate.to_json()["decode_tok_s"],
+                }
+            )
+    files = {combo: f"/api/matrix/{combo}.json" for combo in data.catalog.combos}
+    return {"headline": headline, "files": files}
 
 
 def schemas(catalog: Catalog) -> dict[str, str | bytes]:

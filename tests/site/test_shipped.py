@@ -79,8 +79,20 @@ def test_global_matrix_matches_the_engine(
     shipped: Built, capsys: pytest.CaptureFixture[str]
 ) -> None:
     page = shipped.html("will-it-run/")
-    picks = json.loads((shipped.site / "api" / "matrix.json").read_text(encoding="utf-8"))
-    combos = list(picks)
+    brief = json.loads((shipped.site / "api" / "matrix.json").read_text(encoding="utf-8"))
+    combos = list(brief["headline"])
+    picks = {
+        "dual-rtx-4090": json.loads(
+            (shipped.site / brief["files"]["dual-rtx-4090"].lstrip("/")).read_text(encoding="utf-8")
+        )
+    }
+    for model, short in brief["headline"]["dual-rtx-4090"].items():  # the brief, the full file
+        answers = picks["dual-rtx-4090"][model]["answers"]
+        top = answers.get("fastest") or answers.get("offload")
+        assert (short is None) == (top is None), model
+        if top is not None:
+            for key in ("runtime", "quant", "split", "verdict", "decode_tok_s"):
+                assert short[key] == top[key], (model, key)
     column = combos.index("dual-rtx-4090") + 2
     models = model_ids(shipped)
     rows = table_after(page, "will-it-run")
