@@ -1,8 +1,9 @@
 """A validated catalog kept between command runs, so one ``estimate`` or ``recommend`` does not
 parse and validate every file again (a quarter of a second, most of a one-line answer).
 
-The copy lives in ``.build/catalog-cache/`` beside the catalog folder, keyed by a hash of
-every file under the catalog (names and bytes), the code that reads and validates it
+The copy lives in the working folder's ``.build/catalog-cache/`` (the project's work folder
+when the commands run from the project, as the README's do), one per catalog folder, keyed by
+a hash of every file under the catalog (names and bytes), the code that reads and validates it
 (``site_builder/catalog/`` and ``site_builder/schema/``) and the working folder (messages name
 files relative to it). Only a catalog that loaded without a problem is kept; any other change,
 or an unreadable copy, means a fresh load. Where the folder cannot be written the catalog is
@@ -27,8 +28,9 @@ CODE = ("catalog", "schema")
 
 def load_cached(root: Path) -> Catalog:
     """The catalog under ``root``, from the cache when nothing it depends on changed."""
-    folder = root.resolve().parent / ".build" / "catalog-cache"
-    path = folder / f"{key(root)}.pickle"
+    folder = Path.cwd() / ".build" / "catalog-cache"
+    which = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:12]
+    path = folder / f"{which}-{key(root)}.pickle"
     with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError):
         found = pickle.loads(path.read_bytes())
         if isinstance(found, Catalog):
@@ -52,10 +54,11 @@ def key(root: Path) -> str:
 
 
 def store(folder: Path, path: Path, catalog: Catalog) -> None:
-    """Keep ``catalog`` at ``path`` (written whole, then renamed), dropping older copies."""
+    """Keep ``catalog`` at ``path`` (written whole, then renamed), dropping older copies of the
+    same catalog folder."""
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("*.pickle"):
+        for old in folder.glob(f"{path.name.split('-')[0]}-*.pickle"):
             old.unlink(missing_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         partial.write_bytes(pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL))

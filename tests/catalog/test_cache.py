@@ -14,9 +14,11 @@ from tests.site.conftest import CATALOG
 
 
 @pytest.fixture
-def catalog(tmp_path: Path) -> Path:
+def catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the fixture catalog in a project folder, the working folder."""
     root = tmp_path / "project" / "catalog"
     shutil.copytree(CATALOG, root)
+    monkeypatch.chdir(root.parent)
     return root
 
 
@@ -39,6 +41,16 @@ def test_a_second_run_reads_the_copy(catalog: Path, monkeypatch: pytest.MonkeyPa
     second = cache.load_cached(catalog)
     assert second == first and len(seen) == 1
     assert len(list((catalog.parent / ".build" / "catalog-cache").glob("*.pickle"))) == 1
+
+
+def test_each_catalog_keeps_its_own_copy(catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    other = catalog.parent / "other-catalog"
+    shutil.copytree(catalog, other)
+    seen = loads(monkeypatch)
+    for root in (catalog, other, catalog, other):
+        cache.load_cached(root)
+    assert seen == [catalog, other]
+    assert len(list((catalog.parent / ".build" / "catalog-cache").glob("*.pickle"))) == 2
 
 
 def test_an_edited_file_means_a_fresh_load(catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
