@@ -24,6 +24,7 @@ COMMANDS = {
     "serve": "Preview the site with live reload of catalog, content and templates.",
     "estimate": "Estimate fit and speed of one configuration (or a batch).",
     "recommend": "Recommend setups (fastest, easiest, most precise) for a machine and model.",
+    "cost": "Prices, running costs, and owning a combo against renting it or an API.",
     "accuracy": "Compare the engine with every measured benchmark in the catalog.",
     "calibrate": "Fit the per-runtime corrections on the catalog's measurements.",
     "schema": "Write the JSON Schema of every catalog kind.",

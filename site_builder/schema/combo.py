@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Annotated, Literal
 
 from pydantic import Field
 
 from site_builder.schema.base import (
-    URL_PATTERN,
     Entity,
     FailureMode,
     Id,
@@ -18,6 +16,7 @@ from site_builder.schema.base import (
     Strict,
     plausible,
 )
+from site_builder.schema.price import StreetPrice
 
 
 class GpuCount(Strict):
@@ -72,17 +71,6 @@ class RelatedCombo(Strict):
 
     combo: Id = Field(description="Combo ID.")
     note: Prose = Field(description="How it differs, in one sentence.")
-
-
-class Price(Strict):
-    """A sourced price observation."""
-
-    total_usd: Annotated[float, plausible(50, 1_000_000, "USD")] = Field(
-        description="Price of the cards of this combo in US dollars."
-    )
-    as_of: datetime.date = Field(description="Date of the observation.")
-    source: str = Field(pattern=URL_PATTERN, description="URL of the price observation.")
-    basis: str = Field(min_length=1, description="What was priced: 'launch MSRP', 'used', ...")
 
 
 class Combo(Entity):
@@ -140,7 +128,12 @@ class Combo(Entity):
     thermal_notes: Prose = Field(description="Cooling, slot spacing, noise.")
     reliability_notes: Prose = Field(description="Known reliability issues.")
     related: list[RelatedCombo] = Field(default_factory=list, description="Combos to compare.")
-    price: Price | None = Field(default=None, description="A sourced price for the cards.")
+    prices: list[StreetPrice] = Field(
+        default_factory=list,
+        description="Dated prices of one whole machine (a Mac, a DGX Spark, a server), new or "
+        "used. Builds of separate cards leave this out: their price is the sum of the cards' "
+        "newest street prices.",
+    )
 
     def cards(self) -> tuple[tuple[str, int], ...]:
         """(GPU ID, count) pairs in card order, as the engine's ``Config.gpus`` takes them: every

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from site_builder.schema.base import Entity, Id, plausible
+from site_builder.schema.price import RentalPrice, StreetPrice
 
 GpuPlatform = Literal["cuda", "rocm", "metal", "sycl", "vulkan"]
 """Compute back-ends a GPU can be driven by (a subset of the runtimes' ``Platform``)."""
@@ -125,6 +126,15 @@ class Gpu(Entity):
         "(firmware and OS share taken out). Apple systems use the macOS working-set rule.",
     )
     notes: str | None = Field(default=None, description="Caveats about the figures above.")
+    street_prices: list[StreetPrice] = Field(
+        default_factory=list,
+        description="Dated prices of one card (or, for a system-on-chip, one machine) new and "
+        "used; pages show the newest of each condition beside the launch price.",
+    )
+    rental_prices: list[RentalPrice] = Field(
+        default_factory=list,
+        description="Dated on-demand cloud prices of one card per hour, one per provider and day.",
+    )
 
     @model_validator(mode="after")
     def _limit_is_unified_memory(self) -> Gpu:

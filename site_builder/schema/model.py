@@ -9,6 +9,7 @@ from annotated_types import Interval
 from pydantic import Field, model_validator
 
 from site_builder.schema.base import Entity, Id, QuantId, Strict
+from site_builder.schema.price import ApiPrice
 
 Capability = Literal["chat", "reasoning", "code", "vision", "tool-use", "base"]
 
@@ -363,6 +364,11 @@ class Model(Entity):
     )
     notes: str | None = Field(
         default=None, description="Caveats about the figures above (context limits, variants)."
+    )
+    api_prices: list[ApiPrice] = Field(
+        default_factory=list,
+        description="Dated prices of this model's tokens on hosted APIs (the same model, not a "
+        "smaller variant), for the own-versus-API comparison.",
     )
 
     @model_validator(mode="after")

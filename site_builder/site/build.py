@@ -38,6 +38,7 @@ from site_builder.site import (
     sidecar,
     sitemap,
 )
+from site_builder.site.costs import price_dates
 from site_builder.site.evaluate import evaluate
 from site_builder.site.families import all_fragments, all_pages
 from site_builder.site.layout import Layout
@@ -228,7 +229,7 @@ def assets(layout: Layout) -> dict[str, str | bytes]:
 def build_epoch(catalog: Catalog) -> int:
     """The build's timestamp: the newest date in the catalog, so two builds are identical."""
     dates = [b.measured_on for b in catalog.benchmarks.values() if b.measured_on]
-    dates += [c.price.as_of for c in catalog.combos.values() if c.price]
+    dates += price_dates(catalog)
     dates += [m.release_date for m in catalog.models.values() if m.release_date]
     newest = max(dates, default=datetime.date(2025, 1, 1))
     return int(datetime.datetime.combine(newest, datetime.time(), datetime.UTC).timestamp())

@@ -22,6 +22,7 @@ from site_builder.engine.recommend import Candidate, candidates, choose
 from site_builder.engine.workloads import HEADLINE
 from site_builder.site import content, custom, sidecar
 from site_builder.site.accuracy import pending_config
+from site_builder.site.costs import combo_costs
 from site_builder.site.pages import charts, matrix, stack
 from site_builder.site.results import (
     Query,
@@ -58,6 +59,7 @@ def evaluate(
         found = [Candidate(c, results.get(q)) for q, c in configs.items()]
         recommendation = choose(catalog, model, HEADLINE, found, results.estimator)
         results.recommendations[(combo, model)] = recommendation
+    results.costs = {combo: combo_costs(results, combo) for combo in catalog.combos}
     contexts = [q for q in other_context_queries(catalog, results.grid) if q not in results.grid]
     if for_pages:
         reusing = lookups._replace(plans={})  # each plan serves several contexts there

@@ -14,12 +14,13 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from site_builder import engine
 from site_builder.catalog import Catalog
 from site_builder.engine import Config, Estimate
 from site_builder.engine.config import DEFAULT_GEN_TOKENS, DEFAULT_PROMPT_TOKENS
+from site_builder.engine.cost import Costs
 from site_builder.engine.estimate import Lookups
 from site_builder.engine.recommend import Recommendation, applies, ladder, platform_runtimes
 from site_builder.engine.workloads import HEADLINE, WORKLOADS
@@ -27,6 +28,9 @@ from site_builder.errors import BuildError
 from site_builder.schema import Combo, Workload
 from site_builder.schema.base import KvCacheType, SplitMode
 from site_builder.site.sidecar import Pending
+
+if TYPE_CHECKING:
+    from site_builder.site.picks import Pick
 
 __all__ = ["applies", "ladder"]
 
@@ -96,6 +100,8 @@ class Results:
     extra: dict[Query, Estimate] = field(default_factory=dict)
     recommendations: dict[tuple[str, str], Recommendation] = field(default_factory=dict)
     """(combo, model) -> the engine's recommendation for the headline workload."""
+    costs: dict[str, tuple[Pick | None, Costs]] = field(default_factory=dict)
+    """Combo -> its worked example and money figures (:mod:`site_builder.site.costs`)."""
     memo: dict[tuple[str, ...], Any] = field(default_factory=dict)
     """Derived values computed in the evaluate stage (accuracy points)."""
     pending_builds: Pending[dict[str, Table]] | None = None

@@ -235,14 +235,14 @@ def test_combo_filter_hides_cards_and_sorts_cheapest_first(reader: Reader) -> No
     page = reader.open("/hardware-combos/")
     cards = page.locator(".combo-cards .combo-card")
     assert cards.count() == 2
-    page.fill("[data-filter=price]", "4000")
+    page.fill("[data-filter=price]", "3000")  # the pair of 3090s at $2,998, of 4090s at $3,340
     shown = [cards.nth(i) for i in range(cards.count()) if cards.nth(i).is_visible()]
-    assert [c.locator("strong").inner_text() for c in shown] == ["Dual RTX 4090"]
+    assert [c.locator("strong").inner_text() for c in shown] == ["Dual RTX 3090 (NVLink)"]
     assert page.locator(".combo-count").inner_text() == "1 of 2 combos"
     page.fill("[data-filter=price]", "")
     page.select_option("[data-sort]", "price")
     first = page.locator(".combo-cards .combo-card").first.locator("strong").inner_text()
-    assert first == "Dual RTX 4090"  # the one with a price before the one without
+    assert first == "Dual RTX 3090 (NVLink)"  # cheapest first
     assert all(cards.nth(i).is_visible() for i in range(cards.count()))
     assert reader.errors == []
 

@@ -10,9 +10,10 @@ import re
 import pytest
 
 from site_builder.catalog import load_catalog
+from site_builder.cli import main
 from site_builder.site import fmt
 from tests.site.conftest import Built
-from tests.site.pagetext import table_after
+from tests.site.pagetext import table_after, text
 from tests.site.test_engine_match import check_combo_page, estimate, estimate_batch, model_ids
 
 
@@ -148,3 +149,28 @@ def test_model_index_groups_families_newest_first(shipped: Built) -> None:
     home = shipped.html("")
     latest = max(catalog.models.values(), key=lambda m: m.release_date or datetime.date.min)
     assert home.index("New models") < home.index(html.escape(latest.name))
+
+
+@pytest.mark.parametrize(
+    "combo", ["dual-rtx-4090", "single-rtx-5090", "dgx-spark", "mac-studio-m3-ultra-96gb"]
+)
+def test_cost_section_is_what_the_cost_command_prints(
+    shipped: Built, combo: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The combo page's prices, own-vs-rent rows and break-even sentences are the figures
+    ``site-builder cost`` prints for the page's worked example."""
+    catalog = load_catalog(shipped.layout.catalog)
+    page = text(shipped.html(f"hardware-combos/{combo}/"))
+    named = re.search(r"What the worked example \((.+?) with ", page)
+    assert named is not None
+    model = next(s for s, m in catalog.models.items() if m.name == named.group(1))
+    capsys.readouterr()
+    args = ["cost", "--catalog", str(shipped.layout.catalog), "--combo", combo, "--model", model]
+    assert main(args) == 0
+    printed = capsys.readouterr().out.splitlines()
+    facts = [line.split(": ", 1)[1] for line in printed[2:] if ": " in line and line[0] != "-"]
+    sentences = [line for line in printed if line.startswith("Against ")]
+    assert facts
+    assert sentences or combo != "dual-rtx-4090"  # the one of these with a rental price
+    for shown in facts + sentences:
+        assert shown in page, shown

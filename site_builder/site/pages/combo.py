@@ -10,8 +10,10 @@ from site_builder.schema import Combo
 from site_builder.schema.base import FailureMode
 from site_builder.site import fmt, urls
 from site_builder.site.context import FitRow, Link, combo_link, fit_row, runtime_link
+from site_builder.site.costs import headline_price
 from site_builder.site.guides import guides
-from site_builder.site.pages import bench_rows, charts, combo_derived, combo_hardware
+from site_builder.site.pages import bench_rows, charts, combo_cost, combo_derived, combo_hardware
+from site_builder.site.pages.combo_cost import CostSection
 from site_builder.site.pages.combo_hardware import CardRow, Fact, SplitResult
 from site_builder.site.pages.recommended import AnswerBlock, answer_blocks
 from site_builder.site.picks import Pick, headline_pick, headlines
@@ -79,7 +81,7 @@ class ComboPage:
     related: list[Related]
     stacks: list[Link]
     guides: list[Link]
-    costs: list[Fact]
+    cost: CostSection
     sources: list[str]
 
 
@@ -99,7 +101,7 @@ def get_context(data: SiteData, slug: str, combo: Combo) -> ComboPage:
         slug=slug,
         name=combo.name,
         summary=combo.summary,
-        facts=_facts(data, combo, combo_hardware.total(usable)),
+        facts=_facts(data, slug, combo_hardware.total(usable)),
         topology_svg=combo_hardware.topology(data, slug, combo),
         topology_notes=combo.topology_notes,
         cards=combo_hardware.card_rows(data, combo, estimate),
@@ -146,7 +148,7 @@ def get_context(data: SiteData, slug: str, combo: Combo) -> ComboPage:
         guides=[
             Link(g.title, urls.link(g.relative)) for g in guides(data.content) if g.mentions(slug)
         ],
-        costs=combo_hardware.costs(data, combo, combo_hardware.total(usable), estimate),
+        cost=combo_cost.section(data, slug, combo_hardware.running_costs(data, combo, estimate)),
         sources=list(combo.sources),
     )
 
@@ -169,7 +171,8 @@ def _asked_about(data: SiteData, slug: str, headline: Pick | None) -> list[str]:
     return list(dict.fromkeys(first + ordered))[:4]
 
 
-def _facts(data: SiteData, combo: Combo, usable: float | None) -> list[Fact]:
+def _facts(data: SiteData, slug: str, usable: float | None) -> list[Fact]:
+    combo = data.catalog.combos[slug]
     total = sum(data.catalog.gpus[g].vram_gib for g in combo.card_slugs())
     link = data.catalog.interconnects[combo.interconnect]
     each = " per machine" if combo.machines > 1 else ""
@@ -187,8 +190,9 @@ def _facts(data: SiteData, combo: Combo, usable: float | None) -> list[Fact]:
     network = combo_hardware.network_fact(data, combo)
     if network is not None:
         facts.insert(3, Fact("Network", f"{network.label} ({network.value})"))
-    if combo.price is not None:
-        facts.append(Fact("Price", fmt.price(combo.price.total_usd, combo.price.basis)))
+    usd, text = headline_price(data.results.costs[slug][1])
+    if usd is not None:
+        facts.append(Fact("Price", text))
     return facts
 
 

@@ -182,25 +182,9 @@ def _closest(pool: list[Candidate]) -> Candidate | None:
     )
 
 
-def costs(
-    data: SiteData, combo: Combo, usable: float | None, headline: Estimate | None
-) -> list[Fact]:
-    """Price, price per GiB, and running costs of the headline configuration."""
-    return _price_facts(data, combo, usable) + _running_facts(headline) + _idle_facts(data, combo)
-
-
-def _price_facts(data: SiteData, combo: Combo, usable: float | None) -> list[Fact]:
-    if combo.price is None:
-        return []
-    price = combo.price
-    total = sum(data.catalog.gpus[g].vram_gib for g in cards(data, combo))
-    facts = [
-        Fact("Price of the cards", fmt.price(price.total_usd, price.basis, str(price.as_of))),
-        Fact("Price per GiB of VRAM", fmt.usd(price.total_usd / total)),
-    ]
-    if usable:
-        facts.append(Fact("Price per usable GiB", fmt.usd(price.total_usd / usable)))
-    return facts
+def running_costs(data: SiteData, combo: Combo, headline: Estimate | None) -> list[Fact]:
+    """Power and electricity of the headline configuration, and the cards' idle draw."""
+    return _running_facts(headline) + _idle_facts(data, combo)
 
 
 def _running_facts(headline: Estimate | None) -> list[Fact]:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from site_builder.site import fmt, urls
+from site_builder.site.costs import headline_price
 from site_builder.site.pages import combo_hardware
 from site_builder.site.picks import headline_pick
 from site_builder.site.sitedata import Page, SiteData
@@ -61,7 +62,7 @@ def _card(data: SiteData, slug: str, from_path: str) -> ComboCard:
     total = sum(data.catalog.gpus[g].vram_gib for g in gpus)
     power = sum(data.catalog.gpus[g].board_power_w for g in gpus)
     link = data.catalog.interconnects[combo.interconnect]
-    price = combo.price.total_usd if combo.price else None
+    price, price_text = headline_price(data.results.costs[slug][1])
     return ComboCard(
         name=combo.name,
         href=urls.link(urls.combo(slug)),
@@ -72,7 +73,7 @@ def _card(data: SiteData, slug: str, from_path: str) -> ComboCard:
         total=fmt.gib(total),
         usable=fmt.gib(usable),
         power=fmt.watts(power),
-        price=fmt.usd(price),
+        price=price_text,
         usable_value=round(usable or 0.0, 1),
         power_value=power,
         price_value=price or 0.0,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from site_builder.catalog import Catalog
 from site_builder.engine import Estimate
 from site_builder.engine.config import DEFAULT_PROMPT_TOKENS
+from site_builder.engine.cost import usd_per_tok_s
 from site_builder.engine.evidence import estimated_label
 from site_builder.engine.names import short_gpu_name
 from site_builder.engine.recommend import (
@@ -28,6 +29,7 @@ from site_builder.engine.recommend import (
 )
 from site_builder.site import custom, fmt, urls
 from site_builder.site.context import Link, combo_link, decode_shown
+from site_builder.site.costs import headline_price
 from site_builder.site.evidence import Shown
 from site_builder.site.fragments import Fragment
 from site_builder.site.pages import combo_hardware, configure
@@ -264,7 +266,8 @@ def _model_row(data: SiteData, a: str, b: str, model: str, page: str) -> ModelRo
     chosen = (same[0], same[1], best[0], best[1])
     a_same, b_same, a_best, b_best = (_side(data, c, page) for c in chosen)
     link = Link(data.catalog.models[model].name, urls.relative(page, urls.model(model)))
-    return ModelRow(link, quant or "", a_same, b_same, a_best, b_best, _figure_rows(chosen))
+    prices = [headline_price(data.results.costs[slug][1])[0] for slug in (a, b, a, b)]
+    return ModelRow(link, quant or "", a_same, b_same, a_best, b_best, _figure_rows(chosen, prices))
 
 
 def shared_quant(catalog: Catalog, a: Sequence[Candidate], b: Sequence[Candidate]) -> str | None:
@@ -310,28 +313,34 @@ FIGURE_LABELS = (
     "Largest context",
     "GPU power at load",
     "Energy per token",
+    "Price per decode tok/s",
 )
 """The figures under each model's decode row, in order (:func:`_figures`); the page's text
 says what they measure (the prompt of the time to first token, the generated tokens)."""
 
 
-def _figure_rows(chosen: Sequence[Candidate | None]) -> list[FigureRow]:
+def _figure_rows(
+    chosen: Sequence[Candidate | None], prices: Sequence[float | None]
+) -> list[FigureRow]:
     """The figures of the four setups (a dash where a setup does not run), or none when
-    nothing runs on either combo."""
+    nothing runs on either combo; ``prices``: each setup's combo's headline price."""
     if all(c is None for c in chosen):
         return []
     none = [Figure(fmt.DASH)] * len(FIGURE_LABELS)
-    columns = [_figures(c.estimate) if c else none for c in chosen]
+    columns = [
+        _figures(c.estimate, usd) if c else none for c, usd in zip(chosen, prices, strict=True)
+    ]
     return [
         FigureRow(label, (columns[0][i], columns[1][i], columns[2][i], columns[3][i]))
         for i, label in enumerate(FIGURE_LABELS)
     ]
 
 
-def _figures(e: Estimate) -> list[Figure]:
-    """Prefill, TTFT, largest context, power and energy per token of one result, formatted as
-    every page formats them; prefill and TTFT say when they are uncalibrated. Power and energy
-    carry no label: no measurement calibrates them, and the page says they are modelled."""
+def _figures(e: Estimate, price_usd: float | None) -> list[Figure]:
+    """Prefill, TTFT, largest context, power, energy per token and price per decode tok/s of
+    one result, formatted as every page formats them; prefill and TTFT say when they are
+    uncalibrated. Power and energy carry no label: no measurement calibrates them, and the page
+    says they are modelled."""
 
     def speed(value: float | None, text: str, metric: str) -> Figure:
         if value is None:
@@ -347,6 +356,7 @@ def _figures(e: Estimate) -> list[Figure]:
         Figure(fmt.tokens(e.max_context) if e.max_context else fmt.DASH),
         modelled(e.power_w, f"{fmt.watts(e.power_w)} W"),
         modelled(e.joules_per_token, f"{fmt.num(e.joules_per_token, 2)} J"),
+        Figure(fmt.usd(usd_per_tok_s(price_usd, e.decode_tok_s))),
     ]
 
 
@@ -370,5 +380,5 @@ def _spec_values(data: SiteData, slug: str) -> dict[str, str]:
         "Interconnect": f"{link.name}, {link.bandwidth_gb_s:g} GB/s",
         "Peer-to-peer": "yes" if combo.pcie_p2p else "no",
         "Board power": f"{fmt.watts(sum(data.catalog.gpus[g].board_power_w for g in gpus))} W",
-        "Price": fmt.usd(combo.price.total_usd) if combo.price else fmt.DASH,
+        "Price": headline_price(data.results.costs[slug][1])[1],
     }

@@ -10,6 +10,7 @@ from site_builder.schema import Gpu
 from site_builder.site import fmt, urls
 from site_builder.site.context import Link, combo_link
 from site_builder.site.pages.combo_hardware import Fact
+from site_builder.site.pages.prices import Seen, gpu_prices
 from site_builder.site.sitedata import Page, SiteData
 
 
@@ -20,6 +21,7 @@ class GpuPage:
     notes: str
     combos: list[Link]
     sources: list[str]
+    prices: list[Seen]
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ def get_context(data: SiteData, slug: str, gpu: Gpu) -> GpuPage:
         for c, combo in data.catalog.combos.items()
         if any(e.gpu == slug for e in combo.gpus)
     ]
-    return GpuPage(gpu.name, facts, gpu.notes or "", combos, list(gpu.sources))
+    sources = list(gpu.sources)
+    return GpuPage(gpu.name, facts, gpu.notes or "", combos, sources, gpu_prices(gpu))
 
 
 def _tflops(value: float | None) -> str:

@@ -11,6 +11,7 @@ from site_builder.site import fmt, urls
 from site_builder.site.context import Link, combo_link, decode_shown, model_size, runtime_link
 from site_builder.site.evidence import Shown
 from site_builder.site.pages.combo_hardware import Fact
+from site_builder.site.pages.prices import Seen, api_prices
 from site_builder.site.picks import combos_running, floor_note, headline
 from site_builder.site.results import HEADLINE_CONTEXT, in_vram
 from site_builder.site.sitedata import Page, SiteData
@@ -43,6 +44,7 @@ class ModelPage:
     weights: list[WeightRow]
     where: list[WhereRow]
     sources: list[str]
+    api_prices: list[Seen]
 
 
 @dataclass(frozen=True)
@@ -146,9 +148,10 @@ def get_context(data: SiteData, slug: str) -> ModelPage:
                 f"{model.moe.num_experts} ({model.moe.experts_per_token})",
             )
         )
-    return ModelPage(
-        slug, model.name, facts, arch, _weights(data, slug), _where(data, slug), list(model.sources)
-    )
+    weights = _weights(data, slug)
+    sources = list(model.sources)
+    prices = api_prices(model)
+    return ModelPage(slug, model.name, facts, arch, weights, _where(data, slug), sources, prices)
 
 
 def _weights(data: SiteData, slug: str) -> list[WeightRow]:
