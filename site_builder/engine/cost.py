@@ -45,6 +45,8 @@ class PriceSheet:
     """A machine's launch price and its current new and used prices."""
 
     launch_usd: float | None
+    launch_year: int
+    """The newest card's launch year (the launch price sum holds from then)."""
     new: HardwarePrice | None
     used: HardwarePrice | None
 
@@ -128,8 +130,13 @@ def cheapest_api(model: Model) -> ApiPrice | None:
 
 def card_counts(combo: Combo) -> list[tuple[str, int]]:
     """GPU ID -> cards of it in the whole setup (every machine), in first-seen order."""
+    return merged(combo.cards())
+
+
+def merged(cards: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    """(GPU ID, count) pairs with each GPU once, in first-seen order."""
     counts: dict[str, int] = {}
-    for gpu, count in combo.cards():
+    for gpu, count in cards:
         counts[gpu] = counts.get(gpu, 0) + count
     return list(counts.items())
 
@@ -152,8 +159,15 @@ def current_price(
     own = newest_street(combo.prices, condition)
     if own is not None:
         return summed([(combo.machines, combo.name, own)], condition)
+    return cards_price(combo.cards(), gpus, condition)
+
+
+def cards_price(
+    cards: Sequence[tuple[str, int]], gpus: Mapping[str, Gpu], condition: Condition
+) -> HardwarePrice | None:
+    """The sum of each card's newest price in ``condition`` (None when one has none)."""
     parts = []
-    for gpu, count in card_counts(combo):
+    for gpu, count in merged(cards):
         seen = newest_street(gpus[gpu].street_prices, condition)
         if seen is None:
             return None
@@ -161,20 +175,37 @@ def current_price(
     return summed(parts, condition)
 
 
-def launch_price(combo: Combo, gpus: Mapping[str, Gpu]) -> float | None:
+def launch_price(cards: Sequence[tuple[str, int]], gpus: Mapping[str, Gpu]) -> float | None:
     """Sum of the cards' launch prices (None when one is unknown)."""
-    prices = [(gpus[g].launch_msrp_usd, n) for g, n in card_counts(combo)]
+    prices = [(gpus[g].launch_msrp_usd, n) for g, n in merged(cards)]
     if any(p is None for p, _ in prices):
         return None
     return sum((p or 0.0) * n for p, n in prices)
 
 
+def launch_year(cards: Sequence[tuple[str, int]], gpus: Mapping[str, Gpu]) -> int:
+    """The year the newest of the cards launched (when the launch price sum holds from)."""
+    return max(gpus[g].launch_year for g, _ in cards)
+
+
 def price_sheet(combo: Combo, gpus: Mapping[str, Gpu]) -> PriceSheet:
     """Launch, new and used prices of ``combo``."""
+    cards = combo.cards()
     return PriceSheet(
-        launch_usd=launch_price(combo, gpus),
+        launch_usd=launch_price(cards, gpus),
+        launch_year=launch_year(cards, gpus),
         new=current_price(combo, gpus, "new"),
         used=current_price(combo, gpus, "used"),
+    )
+
+
+def cards_sheet(cards: Sequence[tuple[str, int]], gpus: Mapping[str, Gpu]) -> PriceSheet:
+    """Launch, new and used prices of a set of cards (a build of the configurator's)."""
+    return PriceSheet(
+        launch_usd=launch_price(cards, gpus),
+        launch_year=launch_year(cards, gpus),
+        new=cards_price(cards, gpus, "new"),
+        used=cards_price(cards, gpus, "used"),
     )
 
 

@@ -18,12 +18,14 @@ from typing import Any
 
 from site_builder.catalog import Catalog
 from site_builder.engine import CardMemory, Config, Estimate
+from site_builder.engine.cost import PriceSheet, cards_sheet
 from site_builder.engine.evidence import estimated_label
 from site_builder.engine.names import short_gpu_name
 from site_builder.engine.recommend import Candidate, Recommendation, precision
 from site_builder.schema import KINDS
 from site_builder.schema_export import json_schemas, render_schema, schema_file_name
 from site_builder.site import custom
+from site_builder.site.costs import sheet_price
 from site_builder.site.picks import headline_contexts
 from site_builder.site.results import (
     CONTEXTS,
@@ -101,6 +103,7 @@ def build_files(data: SiteData) -> dict[str, str | bytes]:
             "rows": [row(bits, q, e) for q, e in table.rows],
             "defaults": _defaults(table.defaults),
             "gpu_names": gpu_names(data.catalog, table.cards),
+            "price": price(cards_sheet(table.cards, data.catalog.gpus)),
         }
         out.update(table_files(key, content))
     return out
@@ -128,6 +131,12 @@ def _defaults(defaults: dict[str, Default]) -> dict[str, Any]:
         }
         for model, d in sorted(defaults.items())
     }
+
+
+def price(sheet: PriceSheet) -> dict[str, Any] | None:
+    """The hardware's headline price as pages show it ({usd, text}), or None without one."""
+    usd, text = sheet_price(sheet)
+    return None if usd is None else {"usd": usd, "text": text}
 
 
 def dump(value: Any) -> str:
@@ -172,6 +181,7 @@ def estimates(data: SiteData, combo: str) -> dict[str, Any]:
         "rows": [row(bits, q, rows[q]) for q in sorted(rows, key=order)],
         "defaults": _defaults(defaults),
         "gpu_names": gpu_names(data.catalog, data.catalog.combos[combo].cards()),
+        "price": price(data.results.costs[combo][1].sheet),
     }
 
 

@@ -29,7 +29,7 @@
     return fetch(url).then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); }).then(function (data) {
       var index = {};
       data.fields.forEach(function (name, i) { index[name] = i; });
-      cache[key] = { rows: data.rows, index: index, defaults: data.defaults || {} };
+      cache[key] = { rows: data.rows, index: index, defaults: data.defaults || {}, price: data.price || null };
       return cache[key];
     });
   }
@@ -222,6 +222,8 @@
     tr.appendChild(figureCell("max_context", withUnit(get("max_context") ? fmt(get("max_context"), 0) : "—", "tokens")));
     tr.appendChild(figureCell("power", withUnit(fmt(get("power_w"), 0), "W")));
     tr.appendChild(figureCell("energy", withUnit(fmt(get("joules_per_token"), 2), "J")));
+    tr.appendChild(figureCell("price", table.price ? table.price.text : "—"));
+    tr.appendChild(figureCell("usd_per_tok_s", usd(perTokS(table.price, get("decode_tok_s")))));
     return tr;
   }
 
@@ -235,7 +237,19 @@
     return tr;
   }
 
-  var HEADS = ["Hardware", "Setup", "Decode", "Prefill", "Time to first token", "Largest context", "GPU power", "Energy per token"];
+  /* Price per decode tok/s: the hardware's price over the setup's decode speed, as
+     engine/cost.py's usd_per_tok_s (a browser test holds the two to the same figures). */
+  function perTokS(price, decode) {
+    return price && decode ? price.usd / decode : null;
+  }
+
+  /* US dollars as Python's fmt.usd: two decimals below 10, none above. */
+  function usd(value) {
+    if (value === null || value === undefined) { return "—"; }
+    return "$" + fmt(value, Math.abs(value) < 10 ? 2 : 0);
+  }
+
+  var HEADS = ["Hardware", "Setup", "Decode", "Prefill", "Time to first token", "Largest context", "GPU power", "Energy per token", "Price", "Price per decode tok/s"];
 
   function group(title, quant) {
     var body = document.createElement("tbody");

@@ -19,6 +19,7 @@ import pytest
 
 from site_builder.catalog import load_catalog
 from site_builder.engine import estimate as engine_estimate
+from site_builder.engine.cost import usd_per_tok_s
 from site_builder.engine.recommend import recommend
 from site_builder.site import fmt
 from site_builder.site.pages.compare import FIGURE_LABELS
@@ -207,6 +208,11 @@ def test_picker_figures_are_the_table_figures_formatted(reader: Reader, built: B
         assert cell("max_context") == f"{t.get(row, 'max_context'):,} tokens"
         assert cell("power") == f"{fmt.watts(t.get(row, 'power_w'))} W"
         assert cell("energy") == f"{fmt.num(t.get(row, 'joules_per_token'), 2)} J"
+        price = t.data["price"]
+        assert price is not None  # every fixture card has a dated price
+        assert cell("price") == price["text"]
+        per = usd_per_tok_s(price["usd"], t.get(row, "decode_tok_s"))
+        assert cell("usd_per_tok_s") == fmt.usd(per)
         setup = cells.locator("td").nth(1).inner_text()
         runtime = api(built, "runtimes.json")[d["runtime"]]["name"]
         assert f"{d['quant']} on {runtime}" in setup

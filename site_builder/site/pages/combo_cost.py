@@ -18,6 +18,7 @@ from site_builder.engine.cost import (
 )
 from site_builder.schema.price import ApiPrice
 from site_builder.site import fmt
+from site_builder.site.costs import launch_text
 from site_builder.site.pages.combo_hardware import Fact
 from site_builder.site.pages.prices import Seen, api_price, seen
 from site_builder.site.picks import Pick
@@ -106,7 +107,7 @@ def price_facts(found: Costs) -> list[Fact]:
     sheet = found.sheet
     facts = []
     if sheet.launch_usd is not None:
-        facts.append(Fact("Launch price (sum of launch list prices)", fmt.usd(sheet.launch_usd)))
+        facts.append(Fact("Launch price (sum of launch list prices)", launch_text(sheet)[1]))
     for label, price in (("New", sheet.new), ("Used", sheet.used)):
         if price is not None:
             facts.append(Fact(label, f"{fmt.usd(price.usd)} (as of {price.as_of})"))

@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from site_builder.engine import names
+from site_builder.engine.cost import cards_sheet
 from site_builder.schema import Gpu
 from site_builder.site import fmt, urls
 from site_builder.site.context import Link, combo_link
+from site_builder.site.costs import current_text
 from site_builder.site.pages.combo_hardware import Fact
 from site_builder.site.pages.prices import Seen, gpu_prices
 from site_builder.site.sitedata import Page, SiteData
@@ -34,6 +36,7 @@ class GpuIndexRow:
     fp16: str
     power: str
     msrp: str
+    newest: str
 
 
 def pages(data: SiteData) -> Iterator[Page]:
@@ -48,7 +51,8 @@ def pages(data: SiteData) -> Iterator[Page]:
                 f"{gpu.mem_bandwidth_gb_s:,.0f}",
                 fmt.num(gpu.fp16_tflops),
                 fmt.watts(gpu.board_power_w),
-                fmt.usd(gpu.launch_msrp_usd),
+                _launch(gpu),
+                _newest(data, slug),
             )
         )
         yield Page(urls.gpu(slug), "gpu.md.j2", get_context(data, slug, gpu))
@@ -62,7 +66,7 @@ def get_context(data: SiteData, slug: str, gpu: Gpu) -> GpuPage:
         Fact("Architecture", gpu.architecture),
         Fact("Compute back-end", names.platform(gpu.platform)),
         Fact("Launched", str(gpu.launch_year)),
-        Fact("Launch price", fmt.usd(gpu.launch_msrp_usd)),
+        Fact("Launch price", _launch(gpu)),
         Fact("Memory", f"{fmt.gib(gpu.vram_gib)} GiB {gpu.memory_type}"),
         Fact("Memory bandwidth", f"{gpu.mem_bandwidth_gb_s:,.0f} GB/s"),
         Fact("FP16 tensor (FP32 accumulate)", f"{fmt.num(gpu.fp16_tflops)} TFLOPS"),
@@ -85,6 +89,19 @@ def get_context(data: SiteData, slug: str, gpu: Gpu) -> GpuPage:
     ]
     sources = list(gpu.sources)
     return GpuPage(gpu.name, facts, gpu.notes or "", combos, sources, gpu_prices(gpu))
+
+
+def _newest(data: SiteData, slug: str) -> str:
+    """One card's cheapest newest price with its condition and date (a dash without one)."""
+    current = cards_sheet([(slug, 1)], data.catalog.gpus).cheapest()
+    return current_text(current) if current else fmt.DASH
+
+
+def _launch(gpu: Gpu) -> str:
+    """The launch list price with its year."""
+    if gpu.launch_msrp_usd is None:
+        return fmt.DASH
+    return f"{fmt.usd(gpu.launch_msrp_usd)} ({gpu.launch_year})"
 
 
 def _tflops(value: float | None) -> str:
