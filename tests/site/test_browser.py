@@ -311,3 +311,18 @@ def test_a_shared_configurator_link_restores_its_state_or_says_why_not(
         assert f"context {wanted}" in note.inner_text()
         assert f"shown instead: context {shown}" in note.inner_text()
     assert reader.errors == []
+
+
+def test_the_search_index_loads_on_first_use(reader: Reader) -> None:
+    """No page fetches the site's search index until the reader focuses the search box; then
+    search works as Material's."""
+    asked: list[str] = []
+    reader.page.on("request", lambda r: asked.append(r.url) if "search_index" in r.url else None)
+    page = reader.open("/hardware-combos/dual-rtx-4090/")
+    page.wait_for_timeout(800)
+    assert asked == []
+    page.keyboard.press("/")
+    page.keyboard.type("4090")
+    page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    assert [u.rsplit("/", 2)[-2:] for u in asked] == [["search", "search_index.json"]]
+    assert reader.errors == []

@@ -23,3 +23,16 @@ def test_the_search_partial_only_names_its_dialog() -> None:
 
 def test_built_pages_name_the_search_dialog(built: Built) -> None:
     assert f'{DIALOG} aria-label="Search">' in built.html("")
+
+
+def test_the_bundle_requests_the_search_index_the_way_main_html_holds_it() -> None:
+    """templates/overrides/main.html holds Material's XMLHttpRequest for the search index until
+    first use; a Material that fetches it another way must be handled there again."""
+    (bundle,) = (THEME / "assets" / "javascripts").glob("bundle.*.min.js")
+    code = bundle.read_text(encoding="utf-8")
+    assert 'new URL("search/search_index.json"' in code
+    assert (
+        "new XMLHttpRequest" in code and "fetch(" not in code.split("search_index.json")[0][-400:]
+    )
+    ours = (ROOT / "templates" / "overrides" / "main.html").read_text(encoding="utf-8")
+    assert "search\\/search_index\\.json" in ours and '{% extends "base.html" %}' in ours
