@@ -10,12 +10,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.site-installed: pyproject.toml | $(BIN)/python
+$(VENV)/.site-installed: pyproject.toml site_builder/site/browser_engine.py | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m site_builder.site.browser_engine
 	touch $@
 
-$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+$(VENV)/.dev-installed: pyproject.toml site_builder/site/browser_engine.py | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m site_builder.site.browser_engine
 	touch $@ $(VENV)/.site-installed
 
 site: $(VENV)/.site-installed

@@ -13,9 +13,10 @@ import argparse
 from pathlib import Path
 
 from site_builder.catalog.cache import load_cached
-from site_builder.commands.estimate import hardware, print_json, summary
+from site_builder.commands.estimate import print_json, summary
 from site_builder.engine import Config, estimate
 from site_builder.engine.recommend import Recommendation, answers_of, recommend
+from site_builder.engine.request import hardware
 from site_builder.engine.resolve import lookup, validate_hardware
 from site_builder.engine.workloads import WORKLOADS, WorkloadName
 

@@ -7,6 +7,8 @@ ID, and say what a field means instead of naming it.
 
 from __future__ import annotations
 
+import functools
+
 from site_builder.schema import Gpu
 
 VENDOR_PREFIXES = (
@@ -64,6 +66,7 @@ LINKS = {
 """Link classes of the engine in words."""
 
 
+@functools.cache
 def short_gpu_name(name: str) -> str:
     """``NVIDIA GeForce RTX 4090`` -> ``RTX 4090``; ``Apple M2 Ultra (76-core GPU, 192 GB)`` ->
     ``M2 Ultra (76-core GPU, 192 GB)``."""
@@ -75,7 +78,12 @@ def short_gpu_name(name: str) -> str:
 def card_label(index: int, gpu: Gpu) -> str:
     """``card 1 (RTX 4090)`` for the card at 0-based ``index``. A name with its own brackets
     loses them (``card 1 (RTX 3080, 10 GB)``), so brackets never nest."""
-    name = short_gpu_name(gpu.name).replace(" (", ", ").replace("(", "").replace(")", "")
+    return _card_label(index, gpu.name)
+
+
+@functools.cache
+def _card_label(index: int, full_name: str) -> str:
+    name = short_gpu_name(full_name).replace(" (", ", ").replace("(", "").replace(")", "")
     return f"card {index + 1} ({name})"
 
 

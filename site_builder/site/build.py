@@ -26,6 +26,7 @@ from pathlib import Path
 from site_builder.catalog import Catalog, load_catalog
 from site_builder.site import (
     api,
+    browser_engine,
     checks,
     content,
     fragments,
@@ -120,12 +121,17 @@ class Generated:
         return {**fragment_files(self.layout, self.data), **self.asides}
 
     def static(self) -> Files:
-        """The API (:func:`api_files`)."""
-        return api_files(self.data)
+        """The API and the browser's engine (:func:`static_files`)."""
+        return static_files(self.data)
 
     def tables(self) -> Files:
         """The configurator's build-your-own tables."""
         return api.build_files(self.data)
+
+
+def static_files(data: SiteData) -> Files:
+    """The API and the files of the configurator's engine in the browser."""
+    return {**api_files(data), **browser_engine.files(data.catalog)}
 
 
 def api_files(data: SiteData) -> Files:
@@ -204,7 +210,7 @@ def data_writers(layout: Layout, data: SiteData) -> list[Callable[[], None]]:
     estimate tables (the only reader of the other context lengths), and the build-your-own
     tables (the only reader of them)."""
     return [
-        lambda: output.write_tree(layout.extras, api_files(data)),
+        lambda: output.write_tree(layout.extras, static_files(data)),
         lambda: output.write_tree(layout.tables, api.build_files(data)),
     ]
 

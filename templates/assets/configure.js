@@ -1,6 +1,10 @@
 /* The configurator: shows the engine's precomputed result for the chosen combo, model,
    runtime, quant and context. Data: ../api/estimates/<combo>.json, the API's own table
-   (over HTTP: browsers forbid fetch on file://, and the page says so). */
+   (over HTTP: browsers forbid fetch on file://, and the page says so). A knob the tables do not
+   hold (link, KV cache, prompt, requests at once) asks the engine itself, run in the browser by
+   Pyodide from ../assets/engine/ on first use: the request is what `site-builder estimate
+   --batch` reads, and the answer is what it prints (the same Python code). No figure is
+   computed here. */
 (function () {
   "use strict";
   var fmt = window.SiteKit.fmt, text = window.SiteKit.text;
@@ -18,7 +22,7 @@
     return fetch(url).then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); }).then(function (data) {
       var index = {};
       data.fields.forEach(function (name, i) { index[name] = i; });
-      cache[combo] = { rows: data.rows, index: index, defaults: data.defaults || {}, names: data.gpu_names || {} };
+      cache[combo] = { key: combo, rows: data.rows, index: index, defaults: data.defaults || {}, names: data.gpu_names || {}, gpus: data.gpus || null };
       return cache[combo];
     });
   }
@@ -72,6 +76,7 @@
   }
 
   function update(event) {
+    out.setAttribute("aria-busy", "true");
     var combo = field("combo").value;
     var target = event && event.target ? event.target.name : "";
     load(combo).then(function (table) {
@@ -91,10 +96,20 @@
       var forContext = forQuant.filter(function (r) { return String(r[table.index.context]) === field("context").value; });
       restrict(field("split"), unique(forContext, table, "split"));
       var row = forContext.filter(function (r) { return r[table.index.split] === field("split").value; })[0];
-      render(row, table, isDefault(table, model));
-      explainPreset();
-      remember();
+      var asking = request(table);
+      if (!row || tablesHold()) {
+        show(asking, row ? rowGetter(row, table) : null, table, isDefault(table, model));
+        return;
+      }
+      out.innerHTML = "";
+      out.appendChild(text("p", "Running the engine in your browser…", "configurator-status"));
+      var ticket = ++asked_n;
+      return engineAnswer(asking).then(function (answer) {
+        if (ticket !== asked_n) { return; }  /* a later choice is on its way */
+        show(asking, answer.error ? null : estimateGetter(answer), table, null, answer.error);
+      });
     }).catch(function (error) {
+      out.setAttribute("aria-busy", "false");
       out.innerHTML = "";
       var why = location.protocol === "file:" ?
         "Your browser does not load data into a page opened from disk: serve the site over HTTP (python3 -m http.server -d site 8000) or read the tables on the combo pages." :
@@ -105,6 +120,103 @@
 
 
 
+  /* --- The engine in the browser --------------------------------------------------------- */
+
+  var MORE = ["interconnect", "kv_cache", "prompt", "concurrency"];
+  var asked_n = 0;
+  var engine = null;
+
+  function moreDefaults() {
+    return { interconnect: "", kv_cache: "f16", prompt: form.dataset.defaultPrompt, concurrency: "1" };
+  }
+
+  function tablesHold() {
+    var d = moreDefaults();
+    return MORE.every(function (name) { return field(name).value === d[name]; });
+  }
+
+  /* The choice as a line of `site-builder estimate --batch`. */
+  function request(table) {
+    var line = {};
+    if (table.gpus) {
+      line.gpu = table.gpus.map(function (card) { return card[0] + ":" + card[1]; });
+    } else {
+      line.combo = table.key;
+    }
+    line.model = field("model").value;
+    line.runtime = field("runtime").value;
+    line.quant = field("quant").value;
+    line.split = field("split").value;
+    line.context = Number(field("context").value);
+    line.prompt = Number(field("prompt").value);
+    line.concurrency = Number(field("concurrency").value);
+    line.kv_cache = field("kv_cache").value;
+    if (field("interconnect").value) { line.interconnect = field("interconnect").value; }
+    return line;
+  }
+
+  function loadEngine() {
+    if (engine) { return engine; }
+    var base = new URL(form.dataset.engine, location.href).href;
+    engine = fetch(base + "manifest.json").then(function (r) { return r.json(); }).then(function (manifest) {
+      return import(base + "pyodide.mjs").then(function (module) {
+        return module.loadPyodide({ indexURL: base });
+      }).then(function (py) {
+        return Promise.all([
+          py.loadPackage(manifest.wheels.map(function (w) { return base + w; })),
+          fetch(base + manifest.engine).then(function (r) { return r.arrayBuffer(); }),
+          fetch(base + manifest.catalog).then(function (r) { return r.text(); })
+        ]).then(function (parts) {
+          py.unpackArchive(parts[1], "zip", { extractDir: "/engine" });
+          py.globals.set("catalog_json", parts[2]);
+          py.runPython("import sys\nsys.path.insert(0, '/engine')\nfrom site_builder.engine.browser import Engine\nengine = Engine(catalog_json)\ndel catalog_json");
+          return py;
+        });
+      });
+    });
+    engine.catch(function () { engine = null; });
+    return engine;
+  }
+
+  function engineAnswer(line) {
+    return loadEngine().then(function (py) {
+      py.globals.set("line", JSON.stringify(line));
+      return JSON.parse(py.runPython("engine.answer(line)"));
+    });
+  }
+
+  function rowGetter(row, table) {
+    return function (name) { return row[table.index[name]]; };
+  }
+
+  /* An `estimate --json` answer read by the names of the tables' fields. */
+  function estimateGetter(e) {
+    var range = e.decode_tok_s_range || [null, null];
+    var fields = {
+      decode_low: range[0], decode_high: range[1],
+      memory_total_gib: e.memory.total_gib,
+      per_gpu: e.memory.per_gpu.map(function (c) {
+        return [c.gpu, c.capacity_gib, c.weights_gib, c.kv_cache_gib, c.buffers_gib, c.overhead_gib, c.total_gib, 1];
+      }),
+      evidence: (e.calibrated || []).indexOf("decode_tok_s") >= 0 ? "estimated" : "uncalibrated"
+    };
+    return function (name) { return name in fields ? fields[name] : e[name]; };
+  }
+
+  var SHOWN = ["verdict", "split", "decode_tok_s", "decode_low", "decode_high", "prefill_tok_s", "ttft_ms",
+    "aggregate_decode_tok_s", "max_context", "memory_total_gib", "power_w", "launch_command", "reasons", "evidence"];
+
+  function show(line, get, table, recommended, error) {
+    render(get, table, recommended, error);
+    out.setAttribute("data-request", JSON.stringify(line));
+    var shown = {};
+    if (get) { SHOWN.forEach(function (name) { shown[name] = get(name); }); }
+    out.setAttribute("data-estimate", JSON.stringify(error ? { error: error } : shown));
+    explainPreset();
+    remember();
+    out.setAttribute("aria-busy", "false");
+  }
+
   function figure(label, value, unit, note) {
     var box = text("div", "", "figure");
     box.appendChild(text("b", value + (unit && value !== "—" ? " " + unit : "")));
@@ -112,20 +224,24 @@
     return box;
   }
 
-  function render(row, table, recommended) {
+  function render(get, table, recommended, error) {
     out.innerHTML = "";
-    if (!row) {
+    if (error) {
+      out.appendChild(text("p", "The engine cannot answer this choice: " + error + "."));
+      return;
+    }
+    if (!get) {
       out.appendChild(text("p", "The engine has no result for this choice: no runtime rated for this hardware loads it."));
       return;
     }
-    function get(name) { return row[table.index[name]]; }
     var head = document.createElement("p");
     var words = JSON.parse(form.dataset.verdicts || "{}");
     var badge = text("span", words[get("verdict")] || get("verdict"), "verdict verdict-" + get("verdict"));
     badge.setAttribute("data-verdict", get("verdict"));
     badge.setAttribute("data-testid", "verdict");
     head.appendChild(badge);
-    var note = recommended ? " · the engine's recommended setup for this hardware and model" : " · all figures estimated by the engine";
+    var note = recommended ? " · the engine's recommended setup for this hardware and model" :
+      tablesHold() ? " · all figures estimated by the engine" : " · all figures estimated by the engine, run in your browser";
     head.appendChild(document.createTextNode(" " + get("split") + " split" + note));
     out.appendChild(head);
     var reasons = get("reasons");
@@ -146,7 +262,10 @@
     decode.setAttribute("data-testid", "decode");
     figures.appendChild(decode);
     figures.appendChild(figure("Prefill", fmt(get("prefill_tok_s")), "tok/s"));
-    figures.appendChild(figure("Time to first token", fmt(get("ttft_ms"), Math.abs(get("ttft_ms")) < 10 ? 1 : 0), "ms"));
+    figures.appendChild(figure("Time to first token (" + fmt(Number(field("prompt").value), 0) + "-token prompt)", fmt(get("ttft_ms"), Math.abs(get("ttft_ms")) < 10 ? 1 : 0), "ms"));
+    if (field("concurrency").value !== "1") {
+      figures.appendChild(figure("Decode, all " + field("concurrency").value + " requests", fmt(get("aggregate_decode_tok_s")), "tok/s"));
+    }
     figures.appendChild(figure("Largest context that fits", get("max_context") ? fmt(get("max_context"), 0) : "—", "tokens"));
     figures.appendChild(figure("Memory, all cards", fmt(get("memory_total_gib"), 1), "GiB"));
     figures.appendChild(figure("GPU power at load", fmt(get("power_w"), 0), "W"));
@@ -199,6 +318,8 @@
   function remember() {
     var params = new URLSearchParams();
     ["combo", "model", "runtime", "quant", "split", "context"].forEach(function (name) { params.set(name, field(name).value); });
+    var d = moreDefaults();
+    MORE.forEach(function (name) { if (field(name).value !== d[name]) { params.set(name, field(name).value); } });
     if (history.replaceState) { history.replaceState(null, "", "?" + params.toString()); }
   }
 
@@ -214,7 +335,7 @@
     if (!lost.length) { return; }
     function list(value) { return lost.map(function (name) { return name + " " + value(name); }).join(", "); }
     var note = text("p", "The link asked for " + list(function (name) { return wanted[name]; }) +
-      ", which the engine's precomputed results do not hold for this setup; shown instead: " +
+      ", which this site does not offer for this setup; shown instead: " +
       list(function (name) { return field(name).value; }) + ".", "configurator-note");
     note.setAttribute("data-testid", "preset-note");
     out.insertBefore(note, out.firstChild);
@@ -224,12 +345,12 @@
     var params = new URLSearchParams(location.search);
     pickFirst = !params.get("quant") || !params.get("runtime");
     asked = {};
-    ["combo", "model", "runtime", "quant", "split", "context"].forEach(function (name) {
+    ["combo", "model", "runtime", "quant", "split", "context"].concat(MORE).forEach(function (name) {
       if (params.get(name)) { asked[name] = params.get(name); }
     });
     if (!Object.keys(asked).length) { asked = null; }
     var defaults = { combo: form.dataset.defaultCombo, model: form.dataset.defaultModel, context: form.dataset.defaultContext };
-    ["combo", "model", "runtime", "quant", "split", "context"].forEach(function (name) {
+    ["combo", "model", "runtime", "quant", "split", "context"].concat(MORE).forEach(function (name) {
       var value = params.get(name) || defaults[name];
       if (value && Array.prototype.some.call(field(name).options, function (o) { return o.value === value; })) {
         field(name).value = value;

@@ -19,7 +19,7 @@ import pytest
 from site_builder.catalog import load_catalog
 from site_builder.cli import main
 from site_builder.commands import estimate as estimate_command
-from site_builder.engine import Config, estimate
+from site_builder.engine import Config, estimate, request
 from site_builder.engine.resolve import (
     MAX_CONCURRENCY,
     MAX_CONTEXT_TOKENS,
@@ -365,7 +365,8 @@ def test_batch_non_finite_result_becomes_an_error_line(
         result = real(*args, **kwargs)
         return dataclasses.replace(result, decode_tok_s=math.nan, power_w=math.inf)
 
-    monkeypatch.setattr(estimate_command, "estimate", poisoned)
+    monkeypatch.setattr(estimate_command, "estimate", poisoned)  # --json
+    monkeypatch.setattr(request, "estimate", poisoned)  # --batch lines
     good = json.dumps(GOOD).encode()
     results = batch(capsys, good + b"\n" + good + b"\n")
     assert len(results) == 2

@@ -1,4 +1,5 @@
-"""``/configure/``: the configurator, a small script over the precomputed estimates.
+"""``/configure/``: the configurator, a small script over the precomputed estimates, and the
+engine itself in the browser for the knobs the tables do not hold (:mod:`..browser_engine`).
 
 The page lists the combos, the build-your-own choices (any GPU in 1, 2 or 4 cards; two
 different consumer cards), models,
@@ -15,10 +16,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from site_builder.catalog import Catalog
-from site_builder.engine.resolve import SPLITS
+from site_builder.engine.config import DEFAULT_PROMPT_TOKENS
+from site_builder.engine.resolve import KV_TYPES, SPLITS
 from site_builder.site import custom, fmt
 from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT, ladder
 from site_builder.site.sitedata import Page, SiteData
+
+PROMPTS = (128, DEFAULT_PROMPT_TOKENS, 2048, 8192, 32768)
+"""Prompt lengths offered (the time to first token); the default is the tables'."""
+CONCURRENCY = (1, 2, 4, 8, 16, 32, 64)
+"""Requests at once offered (aggregate and per-user decode)."""
+KV_WORDS = {
+    "f16": "16-bit (f16)",
+    "q8_0": "8-bit (q8_0)",
+    "q4_0": "4-bit (q4_0)",
+    "fp8": "FP8 (vLLM, SGLang)",
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,12 @@ class ConfigurePage:
     default_model: str
     verdict_words: str
     """Verdict code -> words, as JSON, for the script's badge."""
+    links: list[Option]
+    """Links between cards the reader may choose instead of the hardware's own."""
+    kv_caches: list[Option]
+    prompts: list[Option]
+    concurrencies: list[Option]
+    default_prompt: str = str(DEFAULT_PROMPT_TOKENS)
 
 
 def pages(data: SiteData) -> Iterator[Page]:
@@ -74,6 +93,14 @@ def get_context(data: SiteData) -> ConfigurePage:
         else next(iter(catalog.combos), ""),
         default_model=_default_model(data),
         verdict_words=json.dumps(fmt.VERDICT_WORDS, sort_keys=True),
+        links=[
+            Option(s, f"{i.name} ({i.bandwidth_gb_s:g} GB/s)")
+            for s, i in catalog.interconnects.items()
+            if i.kind in ("pcie", "nvlink")
+        ],
+        kv_caches=[Option(k, KV_WORDS[k]) for k in KV_TYPES],
+        prompts=[Option(str(n), fmt.tokens(n)) for n in PROMPTS],
+        concurrencies=[Option(str(n), f"{n} at once" if n > 1 else "one") for n in CONCURRENCY],
     )
 
 

@@ -1,0 +1,64 @@
+"""The engine the configurator runs in the browser is the build's engine: the catalog snapshot
+round-trips, the modules it ships import without a YAML parser or the site, its zip is
+deterministic, and every pinned file is the one the build publishes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from io import BytesIO
+
+from site_builder.catalog import load_catalog, snapshot
+from site_builder.engine.browser import Engine
+from site_builder.engine.request import answer
+from site_builder.site import browser_engine
+from tests.site.conftest import CATALOG, ROOT, Built
+
+LINE = (
+    '{"combo": "dual-rtx-4090", "model": "llama-3.3-70b-instruct", "quant": "Q4_K_M", '
+    '"runtime": "llama-cpp", "kv_cache": "q8_0", "concurrency": 4, "prompt": 2048}'
+)
+
+
+def test_the_snapshot_is_the_catalog() -> None:
+    catalog = load_catalog(ROOT / "catalog")
+    again = snapshot.load(snapshot.dump(catalog))
+    for kind in snapshot.KINDS:
+        assert dict(getattr(again, kind)) == dict(getattr(catalog, kind)), kind
+
+
+def test_the_browser_engine_answers_what_the_command_line_answers() -> None:
+    catalog = load_catalog(ROOT / "catalog")
+    engine = Engine(snapshot.dump(catalog))
+    assert json.loads(engine.answer(LINE)) == answer(catalog, LINE)
+    assert "error" in json.loads(engine.answer('{"combo": "nope"}'))
+
+
+def test_the_shipped_modules_import_without_yaml_or_the_site() -> None:
+    code = (
+        "import sys; sys.modules['yaml'] = None\n"
+        "import site_builder.engine.browser\n"
+        "away = ('site_builder.site', 'site_builder.commands')\n"
+        "bad = [m for m in sys.modules if m.startswith(away)]\n"
+        "assert not bad, bad\n"
+        "print(sorted(m for m in sys.modules if m.startswith('site_builder')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    imported = eval(done.stdout)
+    names = set(zipfile.ZipFile(BytesIO(browser_engine.engine_zip())).namelist())
+    for module in imported:
+        path = module.replace(".", "/")
+        assert f"{path}.py" in names or f"{path}/__init__.py" in names, module
+
+
+def test_the_engine_zip_is_deterministic() -> None:
+    assert browser_engine.engine_zip() == browser_engine.engine_zip()
+
+
+def test_the_site_publishes_the_pinned_files(built: Built) -> None:
+    folder = built.site / "assets" / browser_engine.FOLDER
+    for name, digest in browser_engine.WHEELS.items():
+        assert browser_engine._good(folder / name, digest), name
+    assert (folder / "catalog.json").read_text() == snapshot.dump(load_catalog(CATALOG))

@@ -1,0 +1,119 @@
+"""The configurator asks what ``site-builder estimate --batch`` answers: 500 random states of
+every knob (hardware, model, runtime, quant, context, split, link, KV cache, prompt, requests
+at once), driven through the page in headless Chromium, each shown figure compared with the
+command line's answer to the request the page shows. States the precomputed tables hold come
+from them; the others from the engine itself, run in the browser by Pyodide."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import pytest
+
+from site_builder.catalog import load_catalog
+from site_builder.engine.request import answer
+from tests.site.browser import Reader, needs_chromium
+from tests.site.conftest import CATALOG
+
+STATES = 700
+CHECKED = 500
+"""States driven, and how many of them at least must show figures or the engine's refusal (the
+rest pick a model the tables hold nothing for on that hardware, and the page says so)."""
+SEED = 20261130
+
+DRIVE = """async (states) => {
+  const form = document.getElementById("configurator-form");
+  const out = document.getElementById("configurator-result");
+  const settle = () => new Promise((resolve) => {
+    const done = () => out.getAttribute("aria-busy") === "false";
+    const check = () => (done() ? resolve() : setTimeout(check, 2));
+    setTimeout(check, 0);
+  });
+  const pick = (name, wanted) => {
+    const select = form.elements[name];
+    const open = [...select.options].filter((o) => !o.disabled);
+    if (!open.length) { return; }
+    const found = open.find((o) => o.value === wanted);
+    select.value = found ? found.value : open[Math.floor(Math.random() * open.length)].value;
+  };
+  const fire = async (name) => {
+    out.setAttribute("aria-busy", "true");
+    form.elements[name].dispatchEvent(new Event("change", { bubbles: true }));
+    await settle();
+  };
+  const seen = [];
+  for (const s of states) {
+    pick("combo", s.combo); pick("model", s.model); await fire("model");
+    pick("runtime", s.runtime); await fire("runtime");
+    pick("quant", s.quant); await fire("quant");
+    pick("context", s.context); await fire("context");
+    pick("split", s.split);
+    for (const knob of ["interconnect", "kv_cache", "prompt", "concurrency"]) {
+      pick(knob, s[knob]);
+    }
+    await fire("concurrency");
+    seen.push([out.getAttribute("data-request"), out.getAttribute("data-estimate")]);
+  }
+  return seen;
+}"""
+
+
+def options(page: Any, name: str) -> list[str]:
+    return list(
+        page.eval_on_selector_all(f"select[name={name}] option", "os => os.map(o => o.value)")
+    )
+
+
+def expected(estimate: dict[str, Any]) -> dict[str, Any]:
+    """The configurator's shown fields of an ``estimate --json`` answer."""
+    low, high = estimate["decode_tok_s_range"] or (None, None)
+    label = "estimated" if "decode_tok_s" in estimate["calibrated"] else "uncalibrated"
+    names = ("verdict", "split", "decode_tok_s", "prefill_tok_s", "ttft_ms", "max_context")
+    names += ("aggregate_decode_tok_s", "power_w", "launch_command", "reasons")
+    shown = {name: estimate[name] for name in names}
+    total = estimate["memory"]["total_gib"]
+    return {**shown, "decode_low": low, "decode_high": high, "memory_total_gib": total} | {
+        "evidence": label
+    }
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_500_random_states_match_the_command_line(reader: Reader) -> None:
+    page = reader.open("/configure/")
+    page.locator("[data-testid=verdict]").wait_for()
+    rng = random.Random(SEED)
+    knobs = {n: options(page, n) for n in ("combo", "model", "interconnect", "kv_cache")}
+    knobs |= {n: options(page, n) for n in ("prompt", "concurrency", "runtime", "quant")}
+    knobs |= {n: options(page, n) for n in ("context", "split")}
+    states = []
+    for i in range(STATES):
+        state = {name: rng.choice(values) for name, values in knobs.items()}
+        if i % 4 == 0:  # the tables' own states: every extra knob at its default
+            state |= {"interconnect": "", "kv_cache": "f16", "prompt": "512", "concurrency": "1"}
+        states.append(state)
+    page.set_default_timeout(240_000)
+    seen = page.evaluate(DRIVE, states)
+    catalog = load_catalog(CATALOG)
+    engine_path = errors = empty = 0
+    for line, shown_text in seen:
+        shown = json.loads(shown_text)
+        if shown == {}:  # the tables hold no runtime for this model here: the page says so
+            empty += 1
+            continue
+        want = answer(catalog, line)
+        request = json.loads(line)
+        extra = (request["kv_cache"], request["prompt"], request["concurrency"]) != ("f16", 512, 1)
+        engine_path += extra or "interconnect" in request
+        if "error" in want:
+            errors += 1
+            assert shown == {"error": want["error"]}, line
+            continue
+        assert shown == expected(want), line
+    assert len(seen) == STATES
+    assert STATES - empty >= CHECKED
+    assert engine_path >= STATES // 2  # most states ask the engine in the browser
+    assert errors < STATES // 10  # most states are ones the engine runs
+    assert reader.errors == []
