@@ -117,3 +117,28 @@ def test_500_random_states_match_the_command_line(reader: Reader) -> None:
     assert engine_path >= STATES // 2  # most states ask the engine in the browser
     assert errors < STATES // 10  # most states are ones the engine runs
     assert reader.errors == []
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize("kv", ["q8_0", "q9"], ids=["held", "unknown"])
+def test_a_shared_link_carries_the_engine_knobs(reader: Reader, kv: str) -> None:
+    page = reader.open(
+        "/configure/?combo=dual-rtx-4090&model=llama-3.1-8b-instruct&runtime=vllm&quant=AWQ-INT4"
+        f"&split=tensor&context=8192&kv_cache={kv}&prompt=2048&concurrency=4"
+    )
+    out = page.locator("#configurator-result[aria-busy=false][data-estimate]")
+    out.wait_for(timeout=60_000)
+    line = json.loads(out.get_attribute("data-request"))
+    assert (line["prompt"], line["concurrency"]) == (2048, 4)
+    note = page.locator("[data-testid=preset-note]")
+    if kv == "q8_0":
+        assert line["kv_cache"] == "q8_0" and note.count() == 0
+        assert "kv_cache=q8_0" in page.url and "concurrency=4" in page.url
+    else:
+        assert line["kv_cache"] == "f16"
+        assert (
+            "kv_cache q9" in note.inner_text()
+            and "shown instead: kv_cache f16" in note.inner_text()
+        )
+    assert reader.errors == []
