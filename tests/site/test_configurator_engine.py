@@ -46,9 +46,7 @@ DRIVE = """async (states) => {
   const seen = [];
   for (const s of states) {
     pick("combo", s.combo); pick("model", s.model); await fire("model");
-    pick("runtime", s.runtime); await fire("runtime");
-    pick("quant", s.quant); await fire("quant");
-    pick("context", s.context); await fire("context");
+    pick("runtime", s.runtime); pick("quant", s.quant); pick("context", s.context);
     pick("split", s.split);
     for (const knob of ["interconnect", "kv_cache", "prompt", "concurrency"]) {
       pick(knob, s[knob]);
