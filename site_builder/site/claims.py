@@ -135,17 +135,24 @@ def mentioned(sentence: str, aliases: Mapping[str, Iterable[str]]) -> set[str]:
     """The keys of ``aliases`` whose names appear in ``sentence`` as whole words; where names
     overlap, only the longest counts ("Llama 3.1 70B Instruct" is not also "Llama 3.1 70B"),
     and words that name several keys name them all ("two RTX 3090s": both 3090 pairs)."""
+    return set(mentioned_in_order(sentence, aliases))
+
+
+def mentioned_in_order(sentence: str, aliases: Mapping[str, Iterable[str]]) -> list[str]:
+    """:func:`mentioned`, in the order the sentence names them (keys named by the same words
+    in key order)."""
     haystack = f" {normalize(sentence)} "
     spans: list[tuple[int, int, str]] = []
     for key, names in aliases.items():
         for name in {normalize(n) for n in names if n}:
             for found in re.finditer(rf"(?<![\w.]){re.escape(name)}(?![\w]|\.\d)", haystack):
                 spans.append((found.start(), found.end(), key))
-    spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
-    keys: set[str] = set()
+    spans.sort(key=lambda s: (s[0], -(s[1] - s[0]), s[2]))
+    keys: list[str] = []
     covered = (-1, -1)
     for start, end, key in spans:
         if start >= covered[1] or (start, end) == covered:  # the same words name both
-            keys.add(key)
+            if key not in keys:
+                keys.append(key)
             covered = (start, end)
     return keys

@@ -4,8 +4,9 @@ A ratio typed into editorial text must agree with the prices the pages show (eac
 headline price: its cheapest current price, else its launch price; :mod:`site_builder.site.costs`)
 within :data:`TOLERANCE`. Which two setups it compares: in a combo's ``related`` note, the
 related combo against the page's (the note describes the related combo: "about twice the
-price" = it costs twice this one); elsewhere, the page's combo against a combo the sentence
-names ("twice the price of one Spark" = this one costs twice that one).
+price" = it costs twice this one); elsewhere in a combo's file, that combo against a combo the
+sentence names ("twice the price of one Spark" = this one costs twice that one); in other text
+(guides, GPU and model notes), the first combo the sentence names against the second.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from site_builder.errors import Problem
 from site_builder.site import fmt
-from site_builder.site.claims import mentioned
+from site_builder.site.claims import mentioned_in_order
 from site_builder.site.costs import headline_price
 from site_builder.site.prose import Names, Passage, passages
 from site_builder.site.sitedata import SiteData
@@ -98,16 +99,19 @@ def _related(before: list[str]) -> str | None:
 def problem(data: SiteData, names: Names, passage: Passage, ratio: Ratio) -> str | None:
     """Why ``ratio`` fails the build, or None when the prices agree with it."""
     typed = f"'{ratio.figure}' compares prices by hand"
-    if not passage.combos:
-        return None  # only combo pages show price rows a ratio could contradict
-    subject = passage.combos[0]
-    named = sorted(mentioned(ratio.sentence, names.combos) - {subject})
-    if ratio.related:
-        high, low = ratio.related, subject
-    elif named:
-        high, low = subject, named[0]
-    else:
+    named = mentioned_in_order(ratio.sentence, names.combos)
+    if passage.combos:  # a combo's own file: it is about that combo
+        subject = passage.combos[0]
+        named = [n for n in named if n != subject]
+        named.insert(0, subject)
+    if ratio.related and passage.combos:
+        high, low = ratio.related, passage.combos[0]
+    elif len(named) >= 2:
+        high, low = named[0], named[1]
+    elif passage.combos:
         return f"{typed} but names no second combo: name it, or drop the ratio"
+    else:
+        return f"{typed} but does not name the two combos it compares: name both, or drop it"
     prices = {slug: headline_price(data.results.costs[slug][1]) for slug in (high, low)}
     for slug, (usd, _) in prices.items():
         if usd is None:

@@ -78,8 +78,24 @@ def test_a_ratio_with_nothing_to_compare_is_an_error(data: SiteData) -> None:
     ]
 
 
-def test_text_about_no_combo_is_not_checked(data: SiteData) -> None:
+def content_problems(data: SiteData, text: str) -> list[str]:
     names = prose.Names.of(data.catalog)
-    passage = prose.Passage("content/guides/x.md", "twice the price", ())
-    (ratio,) = price_check.ratios(passage.text)
-    assert price_check.problem(data, names, passage, ratio) is None
+    passage = prose.Passage("content/guides/prices.md", text, ())
+    return [
+        message
+        for r in price_check.ratios(text)
+        if (message := price_check.problem(data, names, passage, r))
+    ]
+
+
+def test_a_guide_compares_the_first_combo_it_names_with_the_second(data: SiteData) -> None:
+    assert content_problems(data, "Two RTX 4090s cost 1.1x the price of two RTX 3090s.") == []
+    (message,) = content_problems(data, "Two RTX 4090s cost twice the price of two RTX 3090s.")
+    assert "dual-rtx-4090 $3,340 new, 2023-11-23, dual-rtx-3090 $2,998 new" in message
+
+
+def test_a_guide_ratio_naming_one_combo_is_an_error(data: SiteData) -> None:
+    assert content_problems(data, "A used 3090 is half the price.") == [
+        "'half the price' compares prices by hand but does not name the two combos it "
+        "compares: name both, or drop it"
+    ]
