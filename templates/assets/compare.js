@@ -13,7 +13,6 @@
   var SIDES = ["a", "b"];
   var RUNS = ["fits", "tight", "offload"];
   var IN_VRAM = ["fits", "tight"];
-  var cache = {};
   var asked = null;  /* the shared address's values this site does not know, until shown */
   var latest = 0;
   var context = Number(form.dataset.context);
@@ -23,16 +22,8 @@
 
   function field(name) { return form.elements[name]; }
 
-  function load(key) {
-    if (cache[key]) { return Promise.resolve(cache[key]); }
-    var url = form.dataset.api + encodeURIComponent(key) + ".json";
-    return fetch(url).then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); }).then(function (data) {
-      var index = {};
-      data.fields.forEach(function (name, i) { index[name] = i; });
-      cache[key] = { rows: data.rows, index: index, defaults: data.defaults || {}, price: data.price || null };
-      return cache[key];
-    });
-  }
+  function load(key) { return window.SiteKit.table(form.dataset.api, key); }
+
 
 
   /* The same rule as configure.js (and Python's format on the pages). */

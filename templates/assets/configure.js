@@ -11,21 +11,12 @@
   var form = document.getElementById("configurator-form");
   var out = document.getElementById("configurator-result");
   if (!form || !out) { return; }
-  var cache = {};
   var SEGMENTS = [["weights", 2, "Weights"], ["kv", 3, "KV cache"], ["buffers", 4, "Buffers"], ["overhead", 5, "Reserve"]];
 
   function field(name) { return form.elements[name]; }
 
-  function load(combo) {
-    if (cache[combo]) { return Promise.resolve(cache[combo]); }
-    var url = form.dataset.api + encodeURIComponent(combo) + ".json";
-    return fetch(url).then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); }).then(function (data) {
-      var index = {};
-      data.fields.forEach(function (name, i) { index[name] = i; });
-      cache[combo] = { key: combo, rows: data.rows, index: index, defaults: data.defaults || {}, names: data.gpu_names || {}, gpus: data.gpus || null };
-      return cache[combo];
-    });
-  }
+  function load(combo) { return window.SiteKit.table(form.dataset.api, combo); }
+
 
   function rowsWhere(table, test) {
     return table.rows.filter(function (row) { return test(function (name) { return row[table.index[name]]; }); });

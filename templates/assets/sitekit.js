@@ -96,6 +96,27 @@
     return node;
   }
 
+  /* One estimates table (../api/estimates/<key>.json), fetched once per page: its rows, the
+     column index of each field, and what the table says about its hardware. */
+  var tables = {};
+  function table(base, key) {
+    if (!tables[key]) {
+      tables[key] = fetch(base + encodeURIComponent(key) + ".json").then(function (r) {
+        if (!r.ok) { throw new Error(r.status); }
+        return r.json();
+      }).then(function (data) {
+        var index = {};
+        data.fields.forEach(function (name, i) { index[name] = i; });
+        return {
+          key: key, rows: data.rows, index: index, defaults: data.defaults || {},
+          names: data.gpu_names || {}, gpus: data.gpus || null, price: data.price || null
+        };
+      });
+      tables[key].catch(function () { delete tables[key]; });
+    }
+    return tables[key];
+  }
+
   window.SelectFilter = { attach: attach, has: has, filter: filter };
-  window.SiteKit = { fmt: fmt, text: text };
+  window.SiteKit = { fmt: fmt, text: text, table: table };
 })();
