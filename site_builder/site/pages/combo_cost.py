@@ -95,7 +95,8 @@ def _api_row(data: SiteData, c: ApiComparison) -> ApiRow:
     return ApiRow(
         model=c.model,
         setup=f"{fmt.tok_s(c.decode_tok_s)} tok/s, {fmt.watts(c.power_w)} W",
-        api=f"{c.api.provider}, {fmt.usd(c.api.usd_per_mtok_output)} per million output tokens",
+        api=f"{c.api.provider}, {fmt.usd(c.api.usd_per_mtok_output)} per million output tokens, "
+        f"as of {c.api.as_of}",
         api_hourly=fmt.usd(c.api_usd_per_hour),
         own_hourly=fmt.usd(c.own_usd_per_hour),
         pays_off=pays,
@@ -162,12 +163,13 @@ def _purchase(price: HardwarePrice) -> str:
 
 
 def _rent(rented: Rental) -> str:
-    offers = ", ".join(f"{n} x {what} at {o.provider}" for n, what, o in rented.parts)
+    offers = ", ".join(f"{n} x {what} at {o.provider}, {o.as_of}" for n, what, o in rented.parts)
     return f"{fmt.usd(rented.usd_per_hour)} per hour ({offers})"
 
 
 def _api(api: ApiPrice) -> str:
-    return f"{api.provider} at {fmt.usd(api.usd_per_mtok_output)} per million output tokens"
+    price = fmt.usd(api.usd_per_mtok_output)
+    return f"{api.provider} at {price} per million output tokens, as of {api.as_of}"
 
 
 def _rows(own: OwnVsRent) -> list[OwnRow]:
