@@ -38,6 +38,7 @@ NOT_IN_NAV: list[str] = [
         "models",
         "runtimes",
         "will-it-run",
+        "will-it-run/hardware",
     )
 ] + [
     f"!/{folder}/index.md"

@@ -32,6 +32,11 @@ def matrix(combo_slug: str) -> str:
     return f"will-it-run/{combo_slug}.md"
 
 
+def matrix_group(group_slug: str) -> str:
+    """A will-it-run table of one group of combos (``/will-it-run/hardware/one-card/``)."""
+    return f"will-it-run/hardware/{group_slug}.md"
+
+
 def compare(a: str, b: str) -> str:
     first, second = sorted((a, b))
     return f"compare/{first}-vs-{second}.md"

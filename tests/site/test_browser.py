@@ -82,7 +82,7 @@ def test_dark_mode_toggle(reader: Reader) -> None:
 
 
 def test_global_matrix_names_verdicts_in_words(reader: Reader) -> None:
-    page = reader.open("/will-it-run/")
+    page = reader.open("/will-it-run/hardware/several-cards/")
     cells = page.locator("table tbody tr").first.locator("td")
     assert cells.nth(0).inner_text() == "Llama 3.3 70B Instruct"
     assert cells.count() == 4

@@ -74,7 +74,13 @@ def test_hostile_name_is_shown_as_text(hostile: Built) -> None:
 
 
 @pytest.mark.parametrize(
-    "url_path", ["hardware-combos/dual-rtx-4090/", "will-it-run/", "models/", "runtimes/"]
+    "url_path",
+    [
+        "hardware-combos/dual-rtx-4090/",
+        "will-it-run/hardware/several-cards/",
+        "models/",
+        "runtimes/",
+    ],
 )
 def test_tables_keep_their_shape(hostile: Built, url_path: str) -> None:
     page = hostile.html(url_path)

@@ -12,8 +12,9 @@ import pytest
 from site_builder.catalog import load_catalog
 from site_builder.cli import main
 from site_builder.site import fmt
+from site_builder.site.pages import matrix
 from tests.site.conftest import Built
-from tests.site.pagetext import table_after, text
+from tests.site.pagetext import header_after, table_after, text
 from tests.site.test_engine_match import check_combo_page, estimate, estimate_batch, model_ids
 
 
@@ -79,9 +80,9 @@ def test_stack_outcome_matches_the_engine(
 def test_global_matrix_matches_the_engine(
     shipped: Built, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    page = shipped.html("will-it-run/")
+    page = shipped.html("will-it-run/hardware/several-cards/")
+    heading = "will-it-run-several-cards-in-one-machine"
     brief = json.loads((shipped.site / "api" / "matrix.json").read_text(encoding="utf-8"))
-    combos = list(brief["headline"])
     picks = {
         "dual-rtx-4090": json.loads(
             (shipped.site / brief["files"]["dual-rtx-4090"].lstrip("/")).read_text(encoding="utf-8")
@@ -94,9 +95,10 @@ def test_global_matrix_matches_the_engine(
         if top is not None:
             for key in ("runtime", "quant", "split", "verdict", "decode_tok_s"):
                 assert short[key] == top[key], (model, key)
-    column = combos.index("dual-rtx-4090") + 2
+    assert "Dual RTX 4090" in header_after(page, heading)
+    column = header_after(page, heading).index("Dual RTX 4090")
     models = model_ids(shipped)
-    rows = table_after(page, "will-it-run")
+    rows = table_after(page, heading)
     assert len(rows) == len(models)
     checks, lines = [], []
     for row in rows:
@@ -174,3 +176,13 @@ def test_cost_section_is_what_the_cost_command_prints(
     assert sentences or combo != "dual-rtx-4090"  # the one of these with a rental price
     for shown in facts + sentences:
         assert shown in page, shown
+
+
+def test_every_combo_sits_in_one_will_it_run_table_of_bounded_width(shipped: Built) -> None:
+    catalog = load_catalog(shipped.layout.catalog)
+    found = matrix.groups(catalog)
+    placed = [c for g in found for c in g.combos]
+    assert sorted(placed) == sorted(catalog.combos)  # each combo once
+    assert all(0 < len(g.combos) <= matrix.GROUP_SIZE for g in found)
+    for g in found:
+        assert (shipped.site / "will-it-run" / "hardware" / g.slug / "index.html").is_file()

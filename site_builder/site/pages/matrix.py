@@ -1,4 +1,9 @@
-"""``/will-it-run/`` (models x combos) and ``/will-it-run/<combo>/`` (models x context).
+"""``/will-it-run/`` (the hardware groups), ``/will-it-run/hardware/<group>/`` (models x the
+group's combos) and ``/will-it-run/<combo>/`` (models x context).
+
+Combos are grouped by kind (one card, several cards, datacenter servers, unified memory,
+several machines) in tables of at most :data:`GROUP_SIZE` combos, so a table stays readable on
+a phone and no page grows with the number of combos.
 
 Each cell names its verdict in words and colour and links to its details: global cells to the
 model's row on the combo's matrix, combo cells to the configurator preset to that cell. A
@@ -11,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from site_builder.catalog import Catalog
 from site_builder.engine import names
 from site_builder.site import fmt, urls
 from site_builder.site.context import (
@@ -48,11 +54,73 @@ class MatrixRow:
 
 @dataclass(frozen=True)
 class GlobalMatrix:
+    title: str
     combos: list[Link]
     rows: list[MatrixRow]
     context: str
     table: str
     """Placeholder of the matrix table fragment."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """Combos of one kind, shown in one table."""
+
+    slug: str
+    title: str
+    combos: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GroupEntry:
+    """A group on the will-it-run index: its table, and each combo's own matrix."""
+
+    table: Link
+    combos: list[Link]
+
+
+@dataclass(frozen=True)
+class MatrixIndex:
+    groups: list[GroupEntry]
+    context: str
+
+
+GROUP_SIZE = 16
+"""Most combos one will-it-run table shows."""
+KINDS = (
+    ("one-card", "One card"),
+    ("several-cards", "Several cards in one machine"),
+    ("servers", "Datacenter cards"),
+    ("unified-memory", "Apple and other unified memory"),
+    ("several-machines", "Several machines"),
+)
+"""The kinds of hardware, in the order the index lists them."""
+
+
+def kind(catalog: Catalog, slug: str) -> str:
+    """The kind of hardware a combo is (:data:`KINDS`)."""
+    combo = catalog.combos[slug]
+    gpus = [catalog.gpus[e.gpu] for e in combo.gpus]
+    if combo.machines > 1:
+        return "several-machines"
+    if any(g.unified_memory for g in gpus):
+        return "unified-memory"
+    if any(g.segment == "datacenter" for g in gpus):
+        return "servers"
+    return "one-card" if sum(e.count for e in combo.gpus) == 1 else "several-cards"
+
+
+def groups(catalog: Catalog) -> list[Group]:
+    """Every combo in one group: by kind, in catalog order, at most :data:`GROUP_SIZE` each."""
+    found = []
+    for key, title in KINDS:
+        members = [c for c in catalog.combos if kind(catalog, c) == key]
+        chunks = [members[i : i + GROUP_SIZE] for i in range(0, len(members), GROUP_SIZE)]
+        for n, chunk in enumerate(chunks):
+            suffix = "" if n == 0 else f"-{n + 1}"
+            named = title if len(chunks) == 1 else f"{title} ({n + 1} of {len(chunks)})"
+            found.append(Group(key + suffix, named, tuple(chunk)))
+    return found
 
 
 @dataclass(frozen=True)
@@ -90,19 +158,24 @@ class ComboMatrix:
     absent: list[Absent]
 
 
-GLOBAL_TABLE = "will-it-run/index"
-"""Fragment key of the models x combos table."""
+def table_key(group: Group) -> str:
+    """Fragment key of a group's models x combos table."""
+    return urls.matrix_group(group.slug).removesuffix(".md")
 
 
 def pages(data: SiteData) -> Iterator[Page]:
-    yield Page(urls.index("will-it-run"), "matrix.md.j2", global_context(data))
+    found = groups(data.catalog)
+    yield Page(urls.index("will-it-run"), "matrix.md.j2", index_context(data, found))
+    for group in found:
+        yield Page(urls.matrix_group(group.slug), "matrix_group.md.j2", group_context(data, group))
     for slug in data.catalog.combos:
         yield Page(urls.matrix(slug), "matrix_combo.md.j2", combo_context(data, slug))
 
 
 def fragments(data: SiteData) -> Iterator[Fragment]:
-    """The models x combos table (the per-combo matrices are their pages' asides)."""
-    yield Fragment(GLOBAL_TABLE, "matrix_global.html.j2", global_context(data))
+    """Each group's models x combos table (the per-combo matrices are their pages' asides)."""
+    for group in groups(data.catalog):
+        yield Fragment(table_key(group), "matrix_global.html.j2", group_context(data, group))
 
 
 def planned(results: Results) -> Iterator[Query]:
@@ -112,21 +185,32 @@ def planned(results: Results) -> Iterator[Query]:
         yield from headline_contexts(results, combo)
 
 
-def global_context(data: SiteData) -> GlobalMatrix:
-    """Models (largest first) x combos, each cell the model's best configuration."""
-    picks = {c: headlines(data.results, c) for c in data.catalog.combos}
-    here = urls.index("will-it-run")
+def index_context(data: SiteData, found: list[Group]) -> MatrixIndex:
+    """The groups, each with its table and its combos' own matrices."""
+    entries = [
+        GroupEntry(
+            Link(g.title, urls.link(urls.matrix_group(g.slug))),
+            [Link(data.catalog.combos[c].name, urls.link(urls.matrix(c))) for c in g.combos],
+        )
+        for g in found
+    ]
+    return MatrixIndex(entries, fmt.tokens(HEADLINE_CONTEXT))
+
+
+def group_context(data: SiteData, group: Group) -> GlobalMatrix:
+    """Models (largest first) x the group's combos, each cell the model's best configuration."""
+    picks = {c: headlines(data.results, c) for c in group.combos}
+    here = urls.matrix_group(group.slug)
     rows = []
     for model in _models_by_size(data):
-        cells = [_global_cell(data, combo, model, picks[combo].get(model)) for combo in picks]
+        cells = [_global_cell(data, here, c, model, picks[c].get(model)) for c in group.combos]
         link = Link(data.catalog.models[model].name, urls.relative(here, urls.model(model)))
         rows.append(MatrixRow(link, model_size(data.catalog, model), cells))
     combos = [
-        Link(data.catalog.combos[c].name, urls.relative(here, urls.combo(c)))
-        for c in data.catalog.combos
+        Link(data.catalog.combos[c].name, urls.relative(here, urls.combo(c))) for c in group.combos
     ]
-    placeholder = Fragment(GLOBAL_TABLE, "", None).placeholder
-    return GlobalMatrix(combos, rows, fmt.tokens(HEADLINE_CONTEXT), placeholder)
+    placeholder = Fragment(table_key(group), "", None).placeholder
+    return GlobalMatrix(group.title, combos, rows, fmt.tokens(HEADLINE_CONTEXT), placeholder)
 
 
 def combo_context(data: SiteData, slug: str) -> ComboMatrix:
@@ -186,8 +270,8 @@ def _shows_split(data: SiteData, combo: str) -> bool:
     return len(data.catalog.combos[combo].card_slugs()) > 1
 
 
-def _global_cell(data: SiteData, combo: str, model: str, pick: Pick | None) -> Cell:
-    href = urls.relative(urls.index("will-it-run"), urls.matrix(combo)) + "#" + urls.anchor(model)
+def _global_cell(data: SiteData, here: str, combo: str, model: str, pick: Pick | None) -> Cell:
+    href = urls.relative(here, urls.matrix(combo)) + "#" + urls.anchor(model)
     if pick is None:
         why = data.results.recommendation(combo, model).reason
         return Cell("no-fit", "", href, why)
