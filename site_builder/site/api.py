@@ -4,7 +4,8 @@
 - ``/api/<kind>.json``: every catalog entry of a kind, by slug, exactly as validated;
 - ``/api/estimates/<combo>.json``: the engine's results for the combo's standard grid, as a
   table (``fields`` + ``rows``) to stay small, which the configurator reads too;
-  ``/api/matrix.json``: the will-it-run picks in brief, ``/api/matrix/<combo>.json`` the full
+  ``/api/matrix.json``: the kinds of hardware and their files, ``/api/matrix/hardware/<kind>.json``
+  the will-it-run picks in brief, ``/api/matrix/<combo>.json`` the full
   recommendations of one combo;
 - ``/schema/<kind>.schema.json``: the JSON Schema editors validate catalog files against.
 
@@ -14,6 +15,7 @@ Every file is serialised with sorted keys and fixed separators, so two builds ar
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from site_builder.catalog import Catalog
@@ -26,6 +28,7 @@ from site_builder.schema import KINDS
 from site_builder.schema_export import json_schemas, render_schema, schema_file_name
 from site_builder.site import custom
 from site_builder.site.costs import sheet_price
+from site_builder.site.pages import matrix as matrix_page
 from site_builder.site.picks import headline_contexts
 from site_builder.site.results import (
     CONTEXTS,
@@ -74,6 +77,8 @@ def files(data: SiteData) -> dict[str, str | bytes]:
         entries = getattr(data.catalog, kind)
         out[f"api/{kind}.json"] = dump({s: e.model_dump(mode="json") for s, e in entries.items()})
     out["api/matrix.json"] = dump(matrix_index(data))
+    for group in matrix_page.groups(data.catalog):
+        out[brief_path(group).lstrip("/")] = dump(matrix_brief(data, group.combos))
     for combo in data.catalog.combos:
         out[f"api/matrix/{combo}.json"] = dump(matrix(data, combo))
     out.update(schemas(data.catalog))
@@ -152,6 +157,7 @@ def index(data: SiteData) -> dict[str, Any]:
         "kinds": {kind: len(getattr(data.catalog, kind)) for kind in KINDS},
         "endpoints": [f"/api/{kind}.json" for kind in KINDS]
         + ["/api/matrix.json"]
+        + [brief_path(g) for g in matrix_page.groups(data.catalog)]
         + [f"/api/matrix/{combo}.json" for combo in data.catalog.combos]
         + [f"/api/estimates/{combo}.json" for combo in data.catalog.combos],
         "builds": [f"/api/estimates/{b.key}.json" for b in custom.builds(data.catalog)],
@@ -285,14 +291,31 @@ def matrix(data: SiteData, combo: str) -> dict[str, Any]:
 
 
 def matrix_index(data: SiteData) -> dict[str, Any]:
-    """The will-it-run matrix in brief: combo -> model -> the headline answer's setup, verdict
-    and decode (None when nothing runs), and each combo's full file."""
-    headline: dict[str, dict[str, Any]] = {}
-    for combo in data.catalog.combos:
-        headline[combo] = {}
+    """The will-it-run matrix's index: each kind of hardware (as ``/will-it-run/`` groups
+    them, at most 16 combos each) with its brief, and each combo's full file; no file here
+    grows with combos x models."""
+    return {
+        "kinds": {
+            g.slug: {"title": g.title, "combos": list(g.combos), "file": brief_path(g)}
+            for g in matrix_page.groups(data.catalog)
+        },
+        "files": {combo: f"/api/matrix/{combo}.json" for combo in data.catalog.combos},
+    }
+
+
+def brief_path(group: matrix_page.Group) -> str:
+    return f"/api/matrix/hardware/{group.slug}.json"
+
+
+def matrix_brief(data: SiteData, combos: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Combo -> model -> the headline answer's setup, verdict and decode (None when nothing
+    runs)."""
+    brief: dict[str, dict[str, Any]] = {}
+    for combo in combos:
+        brief[combo] = {}
         for model in data.catalog.models:
             top = data.results.recommendation(combo, model).headline
-            headline[combo][model] = (
+            brief[combo][model] = (
                 None
                 if top is None
                 else {
@@ -304,8 +327,7 @@ def matrix_index(data: SiteData) -> dict[str, Any]:
                     "decode_tok_s": top.estimate.to_json()["decode_tok_s"],
                 }
             )
-    files = {combo: f"/api/matrix/{combo}.json" for combo in data.catalog.combos}
-    return {"headline": headline, "files": files}
+    return brief
 
 
 def schemas(catalog: Catalog) -> dict[str, str | bytes]:
