@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from site_builder.catalog import Catalog
+from site_builder.cli import main
 from site_builder.engine import cost
 from site_builder.engine.cost import break_even_hours, hourly_usd, ownership_usd
 from site_builder.schema.price import ApiPrice, RentalPrice, StreetPrice
+from tests.engine.conftest import FIXTURE_CATALOG
 
 DAY = datetime.date(2026, 6, 1)
 URL = "https://example.org/price"
@@ -153,3 +156,21 @@ def test_no_price_means_no_ownership_table(catalog: Catalog) -> None:
     sheet = cost.price_sheet(combo, catalog.gpus)
     assert sheet.new is None and sheet.used is None
     assert cost.own_vs_rent(sheet, 600, 0.17, None, None, 30.0) is None
+
+
+def test_the_cost_command_names_an_unknown_combo(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["cost", "--catalog", str(FIXTURE_CATALOG), "--combo", "dual-rtx-4009"]
+    assert main([*args, "--model", "llama-3.3-70b-instruct"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err.count("\n") == 1 and "unknown combo 'dual-rtx-4009'" in err and "dual-rtx-4090" in err
+    )
+
+
+def test_the_cost_command_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["cost", "--catalog", str(FIXTURE_CATALOG), "--combo", "dgx-spark", "--json"]
+    assert main([*args, "--model", "gpt-oss-120b"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["sheet"]["new"]["usd"] == 3999  # the fixture's machine price
+    assert found["own"]["purchase"]["as_of"] == "2025-10-13"
+    assert len(found["own"]["rows"]) == len(cost.HOURS_OF_USE) * len(cost.YEARS)
