@@ -17,6 +17,7 @@ EDITS = {
     "combos/dual-rtx-4090.yaml": ("name: Dual RTX 4090", f"name: 'Dual {HOSTILE}'"),
     "gpus/rtx-4090.yaml": ("name: NVIDIA GeForce RTX 4090", f"name: 'RTX {HOSTILE}'"),
     "runtimes/vllm.yaml": ("name: vLLM", f"name: 'vLLM {HOSTILE}'"),
+    "gpus/rtx-3090.yaml": ("note: 'launch price at release'", f"note: 'price {HOSTILE}'"),
 }
 
 
@@ -78,6 +79,8 @@ def test_hostile_name_is_shown_as_text(hostile: Built) -> None:
     [
         "hardware-combos/dual-rtx-4090/",
         "will-it-run/hardware/several-cards/",
+        "hardware-combos/dual-rtx-3090/",
+        "gpus/rtx-3090/",
         "models/",
         "runtimes/",
     ],
