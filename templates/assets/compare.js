@@ -214,7 +214,7 @@
     tr.appendChild(figureCell("power", withUnit(fmt(get("power_w"), 0), "W")));
     tr.appendChild(figureCell("energy", withUnit(fmt(get("joules_per_token"), 2), "J")));
     tr.appendChild(figureCell("price", table.price ? table.price.text : "—"));
-    tr.appendChild(figureCell("usd_per_tok_s", usd(perTokS(table.price, get("decode_tok_s")))));
+    tr.appendChild(figureCell("usd_per_tok_s", window.SiteKit.usd(window.SiteKit.perTokS(table.price, get("decode_tok_s")))));
     return tr;
   }
 
@@ -226,18 +226,6 @@
     cell.colSpan = HEADS.length - 1;
     tr.appendChild(cell);
     return tr;
-  }
-
-  /* Price per decode tok/s: the hardware's price over the setup's decode speed, as
-     engine/cost.py's usd_per_tok_s (a browser test holds the two to the same figures). */
-  function perTokS(price, decode) {
-    return price && decode ? price.usd / decode : null;
-  }
-
-  /* US dollars as Python's fmt.usd: two decimals below 10, none above. */
-  function usd(value) {
-    if (value === null || value === undefined) { return "—"; }
-    return "$" + fmt(value, Math.abs(value) < 10 ? 2 : 0);
   }
 
   var HEADS = ["Hardware", "Setup", "Decode", "Prefill", "Time to first token", "Largest context", "GPU power", "Energy per token", "Price", "Price per decode tok/s"];

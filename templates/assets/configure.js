@@ -201,7 +201,10 @@
     render(get, table, recommended, error);
     out.setAttribute("data-request", JSON.stringify(line));
     var shown = {};
-    if (get) { SHOWN.forEach(function (name) { shown[name] = get(name); }); }
+    if (get) {
+      SHOWN.forEach(function (name) { shown[name] = get(name); });
+      shown.usd_per_tok_s = window.SiteKit.perTokS(table.price, get("decode_tok_s"));
+    }
     out.setAttribute("data-estimate", JSON.stringify(error ? { error: error } : shown));
     explainPreset();
     remember();
@@ -260,6 +263,11 @@
     figures.appendChild(figure("Largest context that fits", get("max_context") ? fmt(get("max_context"), 0) : "—", "tokens"));
     figures.appendChild(figure("Memory, all cards", fmt(get("memory_total_gib"), 1), "GiB"));
     figures.appendChild(figure("GPU power at load", fmt(get("power_w"), 0), "W"));
+    if (table.price) {
+      figures.appendChild(figure("Price of the hardware", table.price.text, ""));
+      var perTokS = window.SiteKit.perTokS(table.price, get("decode_tok_s"));
+      figures.appendChild(figure("Price per decode tok/s", window.SiteKit.usd(perTokS), ""));
+    }
     out.appendChild(figures);
     renderCards(get("per_gpu"), table.names);
     if (get("launch_command")) {

@@ -117,6 +117,18 @@
     return tables[key];
   }
 
+  /* Price per decode tok/s: the hardware's price over the setup's decode speed, as
+     engine/cost.py's usd_per_tok_s (browser tests hold the two to the same figures). */
+  function perTokS(price, decode) {
+    return price && decode ? price.usd / decode : null;
+  }
+
+  /* US dollars as Python's fmt.usd: two decimals below 10, none above. */
+  function usd(value) {
+    if (value === null || value === undefined) { return "—"; }
+    return "$" + fmt(value, Math.abs(value) < 10 ? 2 : 0);
+  }
+
   window.SelectFilter = { attach: attach, has: has, filter: filter };
-  window.SiteKit = { fmt: fmt, text: text, table: table };
+  window.SiteKit = { fmt: fmt, text: text, table: table, usd: usd, perTokS: perTokS };
 })();

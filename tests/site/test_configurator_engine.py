@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 
 from site_builder.catalog import load_catalog
+from site_builder.engine.cost import usd_per_tok_s
 from site_builder.engine.request import answer
 from tests.site.browser import Reader, needs_chromium
-from tests.site.conftest import CATALOG
+from tests.site.conftest import CATALOG, Built
 
 STATES = 700
 CHECKED = 500
@@ -64,22 +65,25 @@ def options(page: Any, name: str) -> list[str]:
     )
 
 
-def expected(estimate: dict[str, Any]) -> dict[str, Any]:
-    """The configurator's shown fields of an ``estimate --json`` answer."""
+def expected(estimate: dict[str, Any], price: dict[str, Any] | None) -> dict[str, Any]:
+    """The configurator's shown fields of an ``estimate --json`` answer on hardware priced
+    ``price`` (its estimate table's headline price)."""
     low, high = estimate["decode_tok_s_range"] or (None, None)
     label = "estimated" if "decode_tok_s" in estimate["calibrated"] else "uncalibrated"
     names = ("verdict", "split", "decode_tok_s", "prefill_tok_s", "ttft_ms", "max_context")
     names += ("aggregate_decode_tok_s", "power_w", "launch_command", "reasons")
     shown = {name: estimate[name] for name in names}
     total = estimate["memory"]["total_gib"]
+    per = usd_per_tok_s(price["usd"] if price else None, estimate["decode_tok_s"])
     return {**shown, "decode_low": low, "decode_high": high, "memory_total_gib": total} | {
-        "evidence": label
+        "evidence": label,
+        "usd_per_tok_s": per,
     }
 
 
 @pytest.mark.browser
 @needs_chromium
-def test_500_random_states_match_the_command_line(reader: Reader) -> None:
+def test_500_random_states_match_the_command_line(reader: Reader, built: Built) -> None:
     page = reader.open("/configure/")
     page.locator("[data-testid=verdict]").wait_for()
     rng = random.Random(SEED)
@@ -109,7 +113,15 @@ def test_500_random_states_match_the_command_line(reader: Reader) -> None:
             errors += 1
             assert shown == {"error": want["error"]}, line
             continue
-        assert shown == expected(want), line
+        key = request.get("combo") or "any-" + "-and-".join(
+            g.replace(":", "-x") for g in request["gpu"]
+        )
+        table = json.loads((built.site / "api" / "estimates" / f"{key}.json").read_text())
+        want_shown = expected(want, table["price"])
+        per, want_per = shown.pop("usd_per_tok_s"), want_shown.pop("usd_per_tok_s")
+        assert (per is None) == (want_per is None), line
+        assert per is None or per == pytest.approx(want_per, rel=1e-12), line  # JS floats
+        assert shown == want_shown, line
     assert len(seen) == STATES
     assert STATES - empty >= CHECKED
     assert engine_path >= STATES // 2  # most states ask the engine in the browser
