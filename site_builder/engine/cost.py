@@ -26,6 +26,8 @@ HOURS_OF_USE = (2.0, 8.0, 24.0)
 """Hours of use per day pages tabulate: an evening, a working day, around the clock."""
 
 Obs = TypeVar("Obs", bound=Observed)
+BreakEven = tuple[tuple[int, float | None], ...]
+"""(years, hours of use per day beyond which owning costs less; None: never), per horizon."""
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,9 @@ class OwnVsRent:
     api: ApiPrice | None
     decode_tok_s: float | None
     rows: tuple[Horizon, ...]
-    rent_break_even: tuple[tuple[int, float | None], ...]
+    rent_break_even: BreakEven
     """(years, hours of use per day beyond which owning costs less; None: never)."""
-    api_break_even: tuple[tuple[int, float | None], ...]
+    api_break_even: BreakEven
 
 
 def newest(observations: Iterable[Obs]) -> Obs | None:
@@ -259,6 +261,18 @@ def break_even_hours(
     return hours if hours <= HOURS_PER_DAY else None
 
 
+def break_even_points(
+    purchase: HardwarePrice | None, power_w: float, hourly: float | None, usd_per_kwh: float
+) -> BreakEven:
+    """:func:`break_even_hours` over each of :data:`YEARS` (empty without a price or an
+    alternative)."""
+    if purchase is None or hourly is None:
+        return ()
+    return tuple(
+        (y, break_even_hours(purchase.usd, power_w, hourly, y, usd_per_kwh)) for y in YEARS
+    )
+
+
 def own_vs_rent(
     sheet: PriceSheet,
     power_w: float,
@@ -285,13 +299,6 @@ def own_vs_rent(
             api_usd=None if api_hourly is None else hourly_usd(api_hourly, hours, years),
         )
 
-    def even(hourly: float | None) -> tuple[tuple[int, float | None], ...]:
-        if hourly is None:
-            return ()
-        return tuple(
-            (y, break_even_hours(purchase.usd, power_w, hourly, y, usd_per_kwh)) for y in YEARS
-        )
-
     return OwnVsRent(
         purchase=purchase,
         power_w=power_w,
@@ -300,8 +307,8 @@ def own_vs_rent(
         api=api if api_hourly is not None else None,
         decode_tok_s=decode_tok_s,
         rows=tuple(row(h, y) for h in HOURS_OF_USE for y in YEARS),
-        rent_break_even=even(rent_hourly),
-        api_break_even=even(api_hourly),
+        rent_break_even=break_even_points(purchase, power_w, rent_hourly, usd_per_kwh),
+        api_break_even=break_even_points(purchase, power_w, api_hourly, usd_per_kwh),
     )
 
 
@@ -318,7 +325,7 @@ class ApiComparison:
     """What an hour of generating at ``decode_tok_s`` costs on the API (output tokens)."""
     own_usd_per_hour: float
     """Electricity of that hour on the machine."""
-    break_even: tuple[tuple[int, float | None], ...]
+    break_even: BreakEven
     """(years, hours of use per day beyond which owning costs less); empty without a price."""
 
 
@@ -330,11 +337,6 @@ def api_comparison(
         return None
     hourly = api_usd_per_hour(setup.decode_tok_s, api.usd_per_mtok_output)
     power_w = setup.power_w
-    even: tuple[tuple[int, float | None], ...] = ()
-    if purchase is not None:
-        even = tuple(
-            (y, break_even_hours(purchase.usd, power_w, hourly, y, usd_per_kwh)) for y in YEARS
-        )
     return ApiComparison(
         model=model,
         decode_tok_s=setup.decode_tok_s,
@@ -342,7 +344,7 @@ def api_comparison(
         api=api,
         api_usd_per_hour=hourly,
         own_usd_per_hour=energy_cost_usd(power_w, 1, usd_per_kwh),
-        break_even=even,
+        break_even=break_even_points(purchase, power_w, hourly, usd_per_kwh),
     )
 
 
