@@ -1,7 +1,7 @@
 """Reading and validating ``catalog/``.
 
 ``load_catalog`` is imported on first use: the engine needs only :class:`Catalog`, and the
-browser's copy of the engine (:mod:`site_builder.engine.browser`) has no YAML parser."""
+browser's copy of the engine (:mod:`site_builder.site.in_browser`) has no YAML parser."""
 
 from __future__ import annotations
 

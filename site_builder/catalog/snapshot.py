@@ -1,5 +1,5 @@
 """The validated catalog as one JSON document and back: what the browser's copy of the engine
-loads (:mod:`site_builder.engine.browser`). Each entity is dumped as pydantic dumps it and
+loads (:mod:`site_builder.site.in_browser`). Each entity is dumped as pydantic dumps it and
 validated again on load, so the copy is the catalog the build validated, field for field.
 Stacks and benchmarks stay out: the engine reads neither."""
 

@@ -171,6 +171,16 @@ def ladder(catalog: Catalog) -> list[str]:
     return present or list(catalog.quants)
 
 
+def loadable(catalog: Catalog, runtimes: list[str]) -> Iterator[tuple[str, str]]:
+    """(runtime, quant) pairs of ``runtimes`` and the ladder quants each loads."""
+    quants = ladder(catalog)
+    for runtime in runtimes:
+        formats = catalog.runtimes[runtime].quant_formats
+        for quant in quants:
+            if catalog.quants[quant].format in formats:
+                yield runtime, quant
+
+
 def applies(model: Model, quant: Quant) -> bool:
     """Expert-only formats (MXFP4 stores routed experts in FP4, the rest at 8 bits) mean
     nothing for a dense model: there it is just its 8-bit fallback, a duplicate row."""

@@ -1,7 +1,7 @@
 """One estimate request as JSON fields (a line of ``estimate --batch``, the configurator's
 state in the browser): the fields a request may hold, their validation into a :class:`Config`,
 and the answer, ``Estimate.to_json()`` or ``{"error": ...}`` (never an exception). Pure: no
-I/O, so the browser's engine (:mod:`site_builder.engine.browser`) asks exactly what the command
+I/O, so the browser's engine (:mod:`site_builder.site.in_browser`) asks exactly what the command
 line asks."""
 
 from __future__ import annotations

@@ -14,60 +14,30 @@ Every file is serialised with sorted keys and fixed separators, so two builds ar
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from site_builder.catalog import Catalog
-from site_builder.engine import CardMemory, Config, Estimate
-from site_builder.engine.cost import PriceSheet, cards_sheet
-from site_builder.engine.evidence import estimated_label
-from site_builder.engine.names import short_gpu_name
-from site_builder.engine.recommend import Candidate, Recommendation, precision
+from site_builder.engine import Estimate
+from site_builder.engine.recommend import Candidate, Recommendation
 from site_builder.schema import KINDS
 from site_builder.schema_export import json_schemas, render_schema, schema_file_name
-from site_builder.site import custom
-from site_builder.site.costs import sheet_price
 from site_builder.site.pages import matrix as matrix_page
 from site_builder.site.picks import headline_contexts
-from site_builder.site.results import (
-    CONTEXTS,
+from site_builder.site.results import CONTEXTS, order, query_of
+from site_builder.site.sitedata import SiteData
+from site_builder.site.tables import (
+    FIELDS,
     HEADLINE_CONTEXT,
+    Bits,
     Default,
     Query,
-    order,
-    query_of,
+    defaults_json,
+    dump,
+    gpu_names,
+    price,
+    row,
 )
-from site_builder.site.sitedata import SiteData
-
-FIELDS = (
-    "model",
-    "quant",
-    "bits_per_weight",
-    "runtime",
-    "context",
-    "verdict",
-    "decode_tok_s",
-    "decode_low",
-    "decode_high",
-    "prefill_tok_s",
-    "ttft_ms",
-    "aggregate_decode_tok_s",
-    "max_context",
-    "power_w",
-    "joules_per_token",
-    "split",
-    "memory_total_gib",
-    "per_gpu",
-    "reasons",
-    "launch_command",
-    "evidence",
-)
-"""Columns of ``/api/estimates/<combo>.json`` rows; ``per_gpu`` rows are
-[gpu, capacity, weights, kv_cache, buffers, overhead, total] in GiB; ``bits_per_weight`` is
-the model's effective bits per parameter in that quant (what the site's picks rank by);
-``evidence`` is the decode figure's label: ``estimated`` (calibrated runtime and metric) or
-``uncalibrated`` (too few measurements to calibrate)."""
 
 
 def files(data: SiteData) -> dict[str, str | bytes]:
@@ -93,63 +63,10 @@ def estimate_files(data: SiteData) -> dict[str, str | bytes]:
     return out
 
 
-def build_files(data: SiteData) -> dict[str, str | bytes]:
-    """The configurator's build-your-own tables (:mod:`~site_builder.site.custom`), in the estimate
-    tables' format: the recommended quant of each runtime for each model, at the headline
-    context."""
-    out: dict[str, str | bytes] = {}
-    bits = Bits(data.catalog)
-    for key, table in data.results.builds.items():
-        content = {
-            "combo": key,
-            "gpus": [list(card) for card in table.cards],
-            "contexts": [HEADLINE_CONTEXT],
-            "fields": list(FIELDS),
-            "rows": [row(bits, q, e) for q, e in table.rows],
-            "defaults": _defaults(table.defaults),
-            "gpu_names": gpu_names(data.catalog, table.cards),
-            "price": price(cards_sheet(table.cards, data.catalog.gpus)),
-        }
-        out.update(table_files(key, content))
-    return out
-
-
 def table_files(key: str, content: dict[str, Any]) -> dict[str, str | bytes]:
     """A configurator table as ``/api/estimates/<key>.json`` (the API and the configurator
     read the same file)."""
     return {f"api/estimates/{key}.json": dump(content)}
-
-
-def gpu_names(catalog: Catalog, cards: tuple[tuple[str, int], ...]) -> dict[str, str]:
-    """GPU ID -> the short name readers know it by, for the configurator's card labels."""
-    return {gpu: short_gpu_name(catalog.gpus[gpu].name) for gpu, _ in cards}
-
-
-def _defaults(defaults: dict[str, Default]) -> dict[str, Any]:
-    return {
-        model: {
-            "runtime": d.runtime,
-            "quant": d.quant,
-            "split": d.split,
-            "per_runtime": {r: list(pair) for r, pair in sorted(d.per_runtime.items())},
-            "evidence": list(d.evidence),
-        }
-        for model, d in sorted(defaults.items())
-    }
-
-
-def price(sheet: PriceSheet) -> dict[str, Any] | None:
-    """The hardware's headline price as pages show it ({usd, text}), or None without one."""
-    usd, text = sheet_price(sheet)
-    return None if usd is None else {"usd": usd, "text": text}
-
-
-def dump(value: Any) -> str:
-    """Deterministic, strict JSON: a non-finite number raises ``ValueError`` (no ``Infinity``)."""
-    text = json.dumps(
-        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    )
-    return text + "\n"
 
 
 def index(data: SiteData) -> dict[str, Any]:
@@ -160,7 +77,6 @@ def index(data: SiteData) -> dict[str, Any]:
         + [brief_path(g) for g in matrix_page.groups(data.catalog)]
         + [f"/api/matrix/{combo}.json" for combo in data.catalog.combos]
         + [f"/api/estimates/{combo}.json" for combo in data.catalog.combos],
-        "builds": [f"/api/estimates/{b.key}.json" for b in custom.builds(data.catalog)],
         "schemas": [f"/schema/{kind}.schema.json" for kind in KINDS],
         "contexts": list(CONTEXTS),
         "headline_context": HEADLINE_CONTEXT,
@@ -185,7 +101,7 @@ def estimates(data: SiteData, combo: str) -> dict[str, Any]:
         "contexts": list(CONTEXTS),
         "fields": list(FIELDS),
         "rows": [row(bits, q, rows[q]) for q in sorted(rows, key=order)],
-        "defaults": _defaults(defaults),
+        "defaults": defaults_json(defaults),
         "gpu_names": gpu_names(data.catalog, data.catalog.combos[combo].cards()),
         "price": price(data.results.costs[combo][1].sheet),
     }
@@ -209,77 +125,6 @@ def _default(recommendation: Recommendation) -> Default | None:
     value = None if top.evidence.value is None else round(top.evidence.value, 2)
     evidence = (top.evidence.label, value)
     return Default(top.config.runtime, top.config.quant, top.estimate.split, per_runtime, evidence)
-
-
-class Bits(dict[tuple[str, str], float]):
-    """The model's effective bits per weight by (model, quant), computed once each (a table
-    repeats a pair for every runtime and context)."""
-
-    def __init__(self, catalog: Catalog) -> None:
-        super().__init__()
-        self.catalog = catalog
-
-    def __missing__(self, key: tuple[str, str]) -> float:
-        model, quant = key
-        found = self[key] = precision(self.catalog, Config((), model, quant, ""))
-        return found
-
-
-def row(bits: Bits, query: Query, estimate: Estimate) -> list[Any]:
-    """One result as a row of :data:`FIELDS`, figures exactly as ``estimate --json`` prints
-    them (rounded as :meth:`Estimate.to_json` rounds; a test holds every row of a build to it).
-    Read field by field: it runs for every row of the API."""
-    e = estimate
-    low, high = e.decode_tok_s_range or (None, None)
-    return [
-        query.model,
-        query.quant,
-        bits[(query.model, query.quant)],
-        query.runtime,
-        query.context,
-        e.verdict,
-        _round(e.decode_tok_s),
-        _round(low),
-        _round(high),
-        _round(e.prefill_tok_s),
-        _round(e.ttft_ms),
-        _round(e.aggregate_decode_tok_s),
-        e.max_context,
-        _round(e.power_w),
-        _round(e.joules_per_token, 3),
-        e.split,
-        round(e.memory.total_gib, 2),
-        card_runs(e.memory.per_gpu),
-        list(e.reasons),
-        e.launch_command,
-        estimated_label(e, "decode_tok_s"),
-    ]
-
-
-def _round(value: float | None, digits: int = 2) -> float | None:
-    return None if value is None else round(value, digits)
-
-
-def card_runs(cards: tuple[CardMemory, ...]) -> list[list[Any]]:
-    """The cards' memory as ``[gpu, capacity, weights, kv_cache, buffers, overhead, total,
-    count]`` rows, GiB (2 decimals): a run of cards holding the same is one row with its
-    count."""
-    runs: list[list[Any]] = []
-    for c in cards:
-        values = [
-            c.gpu,
-            round(c.capacity_gib, 2),
-            round(c.weights_gib, 2),
-            round(c.kv_cache_gib, 2),
-            round(c.buffers_gib, 2),
-            round(c.overhead_gib, 2),
-            round(c.total_gib, 2),
-        ]
-        if runs and runs[-1][:-1] == values:
-            runs[-1][-1] += 1
-        else:
-            runs.append([*values, 1])
-    return runs
 
 
 def matrix(data: SiteData, combo: str) -> dict[str, Any]:

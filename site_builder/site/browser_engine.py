@@ -67,9 +67,14 @@ SOURCES = (
     "site_builder/catalog/__init__.py",
     "site_builder/catalog/store.py",
     "site_builder/catalog/snapshot.py",
+    "site_builder/site/__init__.py",
+    "site_builder/site/fmt.py",
+    "site_builder/site/tables.py",
+    "site_builder/site/custom.py",
+    "site_builder/site/in_browser.py",
 )
-"""What the browser imports: the engine, the schema and the catalog snapshot (no loader, no
-YAML, no site)."""
+"""What the browser imports: the engine, the schema, the catalog snapshot, the configurator's
+table format and the build-your-own sweep (no loader, no YAML, no other part of the site)."""
 FOLDER = "engine"
 """Where the files go under ``assets/``."""
 

@@ -86,7 +86,6 @@ def _build(layout: Layout) -> BuildReport:
                     job.result()
         with report.stage("extras"):
             output.merge(layout.extras, staging)
-            output.merge(layout.tables, staging)
             fragments.inject_site(staging, layout.fragments)
             sitemap.rewrite(staging, sitemap.page_dates(site.docs, site.asides))
         with report.stage("links"):
@@ -102,9 +101,9 @@ def _build(layout: Layout) -> BuildReport:
 
 @dataclass(frozen=True)
 class Generated:
-    """The docs folder (what mkdocs reads) and the frozen results; :meth:`extras` and
-    :meth:`tables` render the files mkdocs does not see (the build renders them in a second
-    process while mkdocs runs)."""
+    """The docs folder (what mkdocs reads) and the frozen results; :meth:`extras` renders the
+    files mkdocs does not see (the build renders them in a second process while mkdocs
+    runs)."""
 
     layout: Layout
     data: SiteData
@@ -123,10 +122,6 @@ class Generated:
     def static(self) -> Files:
         """The API and the browser's engine (:func:`static_files`)."""
         return static_files(self.data)
-
-    def tables(self) -> Files:
-        """The configurator's build-your-own tables."""
-        return api.build_files(self.data)
 
 
 def static_files(data: SiteData) -> Files:
@@ -205,14 +200,11 @@ def write_docs(layout: Layout, docs: Files) -> None:
 
 
 def data_writers(layout: Layout, data: SiteData) -> list[Callable[[], None]]:
-    """The jobs that write the data files no page needs, one process each, started as soon as
-    the results are frozen (while pages render and mkdocs runs): the API with the combos'
-    estimate tables (the only reader of the other context lengths), and the build-your-own
-    tables (the only reader of them)."""
-    return [
-        lambda: output.write_tree(layout.extras, static_files(data)),
-        lambda: output.write_tree(layout.tables, api.build_files(data)),
-    ]
+    """The job that writes the data files no page needs, in its own process, started as
+    soon as the results are frozen (while pages render and mkdocs runs): the API with the
+    combos' estimate tables (the only reader of the other context lengths) and the files of
+    the engine in the browser."""
+    return [lambda: output.write_tree(layout.extras, static_files(data))]
 
 
 def page_writers(layout: Layout, site: Generated) -> list[Callable[[], None]]:

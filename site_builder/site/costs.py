@@ -8,10 +8,10 @@ import datetime
 
 from site_builder.catalog import Catalog
 from site_builder.engine.config import DEFAULT_USD_PER_KWH
-from site_builder.engine.cost import Costs, HardwarePrice, PriceSheet, costs
-from site_builder.site import fmt
+from site_builder.engine.cost import Costs, costs
 from site_builder.site.picks import Pick, headline, headline_pick
 from site_builder.site.results import Results, in_vram
+from site_builder.site.tables import sheet_price
 
 
 def combo_costs(results: Results, combo: str) -> tuple[Pick | None, Costs]:
@@ -34,27 +34,6 @@ def headline_price(found: Costs) -> tuple[float | None, str]:
     """The price a page leads with: the cheapest current one with its condition and date, else
     the launch price; (USD, text)."""
     return sheet_price(found.sheet)
-
-
-def sheet_price(sheet: PriceSheet) -> tuple[float | None, str]:
-    """The cheapest current price with its condition and date, else the launch price."""
-    current = sheet.cheapest()
-    if current is not None:
-        return current.usd, current_text(current)
-    return launch_text(sheet)
-
-
-def current_text(price: HardwarePrice) -> str:
-    """A current price as pages lead with it: ``$3,340 new, 2023-11-23``."""
-    return f"{fmt.usd(price.usd)} {price.condition}, {price.as_of}"
-
-
-def launch_text(sheet: PriceSheet) -> tuple[float | None, str]:
-    """(USD, text) of the launch price sum, dated by the newest card's launch year."""
-    launch = sheet.launch_usd
-    if launch is None:
-        return None, fmt.DASH
-    return launch, f"{fmt.usd(launch)} at launch ({sheet.launch_year})"
 
 
 def price_dates(catalog: Catalog) -> list[datetime.date]:

@@ -7,9 +7,12 @@ engine evaluates every model with each swept runtime (:data:`RUNTIMES`) that run
 GPU's back-end and each swept quant (:data:`QUANTS`) it loads, at the headline context, on the
 engine's default link between cards (the slowest card's PCIe x16, no NVLink, no peer-to-peer
 assumption beyond the card's own).
-No page shows these. The configurator loads one table per choice, as it does for combos,
-holding the best quant of each runtime for each model (the same ranking as the matrices), so a
-reader can switch model and runtime; the full sweep would weigh tens of megabytes.
+No page shows these, and the build does not compute them: the configurator and the compare
+picker ask the engine in the reader's browser for the one table a reader picks
+(:mod:`site_builder.site.in_browser`), in the format of the combos' estimate tables
+(:func:`table_json`), holding the best quant of each runtime for each model (the same ranking
+as the matrices). Precomputing all of them took a third of a build's engine time for tables
+one reader in many opens.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import functools
 import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from site_builder import engine
 from site_builder.catalog import Catalog
@@ -27,19 +31,23 @@ from site_builder.engine import (
     Lookups,
     effective_bits_per_weight,
     launch,
-    prepare,
 )
 from site_builder.engine.config import DEFAULT_GEN_TOKENS, DEFAULT_PROMPT_TOKENS
-from site_builder.engine.recommend import Candidate, Grades, fastest_of
+from site_builder.engine.cost import cards_sheet
+from site_builder.engine.recommend import Candidate, Grades, applies, fastest_of, loadable
 from site_builder.errors import BuildError
 from site_builder.schema import Model
-from site_builder.site.results import (
+from site_builder.site.tables import (
+    FIELDS,
     HEADLINE_CONTEXT,
+    Bits,
     Default,
     Query,
     Table,
-    applies,
-    loadable,
+    defaults_json,
+    gpu_names,
+    price,
+    row,
 )
 
 COUNTS = (1, 2, 4)
@@ -108,11 +116,30 @@ def label(catalog: Catalog, build: Build) -> str:
     return " + ".join(f"{count}× {catalog.gpus[gpu].name}" for gpu, count in build.cards)
 
 
-def tables(catalog: Catalog) -> dict[str, Table]:
-    """Every build's configurator table."""
-    lookups = prepare(catalog, remember_plans=False)  # every configuration is asked once
-    sweep = Sweep(catalog)
-    return {build.key: table(catalog, build, lookups, sweep=sweep) for build in builds(catalog)}
+def by_key(catalog: Catalog, key: str) -> Build:
+    """The build a configurator key names (``any-rtx-4090-x2``); BuildError for a key that is
+    not one of :func:`builds`."""
+    for build in builds(catalog):
+        if build.key == key:
+            return build
+    raise BuildError(f"no build-your-own hardware {key!r}")
+
+
+def table_json(catalog: Catalog, build: Build, lookups: Lookups, sweep: Sweep) -> dict[str, Any]:
+    """``build``'s configurator table in the combos' estimate-table format: the recommended
+    quant of each runtime for each model, at the headline context."""
+    found = table(catalog, build, lookups, sweep=sweep)
+    bits = Bits(catalog)
+    return {
+        "combo": build.key,
+        "gpus": [list(card) for card in found.cards],
+        "contexts": [HEADLINE_CONTEXT],
+        "fields": list(FIELDS),
+        "rows": [row(bits, q, e) for q, e in found.rows],
+        "defaults": defaults_json(found.defaults),
+        "gpu_names": gpu_names(catalog, found.cards),
+        "price": price(cards_sheet(found.cards, catalog.gpus)),
+    }
 
 
 def table(

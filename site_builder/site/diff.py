@@ -61,7 +61,7 @@ class Snapshot:
 def snapshot(layout: Layout) -> Snapshot:
     """Render ``layout``'s catalog and content as the build does, up to the pages."""
     catalog = load_catalog(layout.catalog)
-    data = SiteData(catalog, evaluate(catalog, layout.content, tables=False), layout.content)
+    data = SiteData(catalog, evaluate(catalog, layout.content), layout.content)
     site = rendered(layout, data, BuildReport(layout.site))
     inlined = {**fragment_files(layout, data), **site.asides}
     texts = {k: v for k, v in inlined.items() if isinstance(v, str)}

@@ -4,9 +4,10 @@ before any page renders, then frozen.
 In order: the recommender's candidates for every combo x model (they include the standard
 grid) -> the measured benchmarks' conditions (accuracy points and evidence labels) -> the
 recommendations -> what depends on them (each quant's best runtime at the other contexts, the
-headline speed curves, stack workloads, guide placeholders). The configurator's build-your-own
-tables are evaluated in a second process meanwhile. Pages, the API and the prose check only
-read the result: a query nobody planned raises instead of calling the engine.
+headline speed curves, stack workloads, guide placeholders). Pages, the API and the prose check
+only read the result: a query nobody planned raises instead of calling the engine. (The
+configurator's build-your-own tables are not here: the reader's browser works out the one it
+asks for, :mod:`site_builder.site.custom`.)
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from site_builder.engine.accuracy import calibration
 from site_builder.engine.estimate import Lookups, prepare
 from site_builder.engine.recommend import Candidate, candidates, choose
 from site_builder.engine.workloads import HEADLINE
-from site_builder.site import content, custom, sidecar
+from site_builder.site import content, sidecar
 from site_builder.site.accuracy import pending_config
 from site_builder.site.costs import combo_costs
 from site_builder.site.pages import charts, matrix, stack
@@ -35,19 +36,13 @@ from site_builder.site.results import (
 )
 
 
-def evaluate(
-    catalog: Catalog, content_dir: Path, for_pages: bool = True, tables: bool = True
-) -> Results:
-    """Every planned engine result and recommendation, frozen (the build-your-own tables
-    arrive from their own process; reading them waits). The sweeps ask each configuration
-    once, so the engine keeps no memo of plans except where other contexts reuse them.
-    Without ``for_pages`` (``validate``: the checks only), the build-your-own tables and the
-    other context lengths, which only the configurator and the API read, are not computed;
-    without ``tables`` (``diff``: pages and results, no API), the build-your-own tables."""
+def evaluate(catalog: Catalog, content_dir: Path, for_pages: bool = True) -> Results:
+    """Every planned engine result and recommendation, frozen. The sweeps ask each
+    configuration once, so the engine keeps no memo of plans except where other contexts reuse
+    them. Without ``for_pages`` (``validate``: the checks only), the other context lengths,
+    which only the configurator and the API read, are not computed."""
     lookups = prepare(catalog, remember_plans=False)
-    wanted = for_pages and tables
-    builds = sidecar.start(lambda: custom.tables(catalog)) if wanted else None
-    results = Results(catalog, pending_builds=builds, lookups=lookups)
+    results = Results(catalog, lookups=lookups)
     asked = {
         key: {query_of(c): c for c in candidates(catalog, base, HEADLINE)}
         for key, base in _bases(catalog)

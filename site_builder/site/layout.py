@@ -55,11 +55,6 @@ class Layout:
         return self.work / "extras"
 
     @property
-    def tables(self) -> Path:
-        """The configurator's build-your-own tables, added to the built site like extras."""
-        return self.work / "tables"
-
-    @property
     def config(self) -> Path:
         """The generated mkdocs configuration."""
         return self.work / "mkdocs.yml"

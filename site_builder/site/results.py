@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from site_builder import engine
 from site_builder.catalog import Catalog
@@ -22,20 +22,22 @@ from site_builder.engine import Config, Estimate
 from site_builder.engine.config import DEFAULT_GEN_TOKENS, DEFAULT_PROMPT_TOKENS
 from site_builder.engine.cost import Costs
 from site_builder.engine.estimate import Lookups
-from site_builder.engine.recommend import Recommendation, applies, ladder, platform_runtimes
-from site_builder.engine.workloads import HEADLINE, WORKLOADS
+from site_builder.engine.recommend import (
+    Recommendation,
+    applies,
+    ladder,
+    loadable,
+    platform_runtimes,
+)
 from site_builder.errors import BuildError
 from site_builder.schema import Combo, Workload
-from site_builder.schema.base import KvCacheType, SplitMode
 from site_builder.site.sidecar import Pending
+from site_builder.site.tables import HEADLINE_CONTEXT, Default, Query, Table
 
 if TYPE_CHECKING:
     from site_builder.site.picks import Pick
 
-__all__ = ["applies", "ladder"]
-
-HEADLINE_CONTEXT = WORKLOADS[HEADLINE].context_tokens
-"""The context window of headline figures: the chat workload's (the engine's default)."""
+__all__ = ["HEADLINE_CONTEXT", "Default", "Query", "Table", "applies", "ladder"]
 
 CONTEXTS: tuple[int, ...] = (4096, HEADLINE_CONTEXT, 32768, 131072)
 """Context windows of the will-it-run matrices and the configurator (4K short chats, the
@@ -46,44 +48,6 @@ VERDICT_RANK = {"fits": 0, "tight": 1, "offload": 2, "no-fit": 3, "unsupported":
 
 
 Q = TypeVar("Q")
-
-
-class Query(NamedTuple):
-    """One configuration on one combo; prompt and generation default to the engine's. A named
-    tuple: tens of thousands are hashed and compared per build."""
-
-    combo: str
-    model: str
-    quant: str
-    runtime: str
-    context: int = HEADLINE_CONTEXT
-    split: SplitMode | None = None
-    concurrency: int = 1
-    kv_cache: KvCacheType = "f16"
-    prompt: int = DEFAULT_PROMPT_TOKENS
-    gen: int = DEFAULT_GEN_TOKENS
-
-
-@dataclass(frozen=True)
-class Default:
-    """What the configurator selects for a model: the recommended runtime, quant and split,
-    and for each runtime its own recommended quant and split."""
-
-    runtime: str
-    quant: str
-    split: str
-    per_runtime: dict[str, tuple[str, str]]
-    evidence: tuple[str, float | None] = ("estimated", None)
-    """The recommended setup's decode figure as pages show it: label and value."""
-
-
-@dataclass(frozen=True)
-class Table:
-    """A configurator table: results by query and the default selection per model."""
-
-    cards: tuple[tuple[str, int], ...]
-    rows: list[tuple[Query, Estimate]]
-    defaults: dict[str, Default]
 
 
 class UnplannedQuery(BuildError):
@@ -104,9 +68,6 @@ class Results:
     """Combo -> its worked example and money figures (:mod:`site_builder.site.costs`)."""
     memo: dict[tuple[str, ...], Any] = field(default_factory=dict)
     """Derived values computed in the evaluate stage (accuracy points)."""
-    pending_builds: Pending[dict[str, Table]] | None = None
-    """The configurator's build-your-own tables by key (:mod:`site_builder.site.custom`),
-    computed in a second process of the evaluate stage; :attr:`builds` waits for them."""
     pending_contexts: Pending[dict[Query, Estimate]] | None = None
     """The grid at the other context lengths, from a second process of the evaluate stage.
     Only the API's tables read them (:meth:`for_combo`): the build leaves them to the one
@@ -151,11 +112,6 @@ class Results:
                 raise UnplannedQuery(f"no planned engine result for {config}")
             found = self._by_config[config] = engine.estimate(catalog, config, self.lookups)
         return found
-
-    @property
-    def builds(self) -> dict[str, Table]:
-        """The build-your-own tables (waits for their process the first time)."""
-        return self.pending_builds.result() if self.pending_builds is not None else {}
 
     def size(self) -> int:
         """How many configurations the engine evaluated."""
@@ -352,16 +308,6 @@ def runtime_quants(catalog: Catalog, combo: Combo) -> Iterator[tuple[str, str]]:
     """(runtime, quant) pairs worth evaluating on ``combo``: runtimes on its back-end, ladder
     quants."""
     return loadable(catalog, platform_runtimes(catalog, [e.gpu for e in combo.gpus]))
-
-
-def loadable(catalog: Catalog, runtimes: list[str]) -> Iterator[tuple[str, str]]:
-    """(runtime, quant) pairs of ``runtimes`` and the ladder quants each loads."""
-    quants = ladder(catalog)
-    for runtime in runtimes:
-        formats = catalog.runtimes[runtime].quant_formats
-        for quant in quants:
-            if catalog.quants[quant].format in formats:
-                yield runtime, quant
 
 
 def workload_query(combo: str, workload: Workload) -> Query:

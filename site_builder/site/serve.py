@@ -26,7 +26,7 @@ def regenerate(layout: Layout) -> bool:
     try:
         site = generate(layout)
         extras = site.extras()
-        docs = {**site.docs, **extras.static, **site.tables()}
+        docs = {**site.docs, **extras.static}
     except CatalogError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

@@ -1,7 +1,9 @@
 /* The compare picker: two hardware choices (a combo or a build-your-own key) and a model, side
-   by side from the engine's precomputed tables, ../api/estimates/<key>.json (the configurator's;
-   over HTTP: browsers forbid fetch on file://, and the page says so). No figure is computed
-   here: the script picks rows of the tables and formats their numbers as configure.js does.
+   by side from the engine's tables: a combo's precomputed ../api/estimates/<key>.json (the
+   configurator's; over HTTP: browsers forbid fetch on file://, and the page says so), a
+   build-your-own one worked out by the engine in the browser (SiteKit.table). No figure is
+   computed here: the script picks rows of the tables and formats their numbers as configure.js
+   does.
    The address carries ?a=<key>&b=<key>&model=<slug>; a shared address restores that choice, or
    says which value this site does not know. */
 (function () {
@@ -22,7 +24,7 @@
 
   function field(name) { return form.elements[name]; }
 
-  function load(key) { return window.SiteKit.table(form.dataset.api, key); }
+  function load(key) { return window.SiteKit.table(form.dataset.api, key, form.dataset.engine); }
 
 
 
@@ -119,6 +121,10 @@
     var token = ++latest;
     var keys = [field("a").value, field("b").value];
     var model = field("model").value;
+    if (keys.some(window.SiteKit.isBuild)) {
+      clear();
+      out.appendChild(text("p", "Working out the build-your-own hardware's table with the engine in your browser…", "configurator-status"));
+    }
     Promise.all(keys.map(load)).then(function (tables) {
       if (token !== latest) { return; }
       render(tables, model);

@@ -1,8 +1,9 @@
 /* The configurator: shows the engine's precomputed result for the chosen combo, model,
    runtime, quant and context. Data: ../api/estimates/<combo>.json, the API's own table
-   (over HTTP: browsers forbid fetch on file://, and the page says so). A knob the tables do not
-   hold (link, KV cache, prompt, requests at once) asks the engine itself, run in the browser by
-   Pyodide from ../assets/engine/ on first use: the request is what `site-builder estimate
+   (over HTTP: browsers forbid fetch on file://, and the page says so). Build-your-own hardware
+   (any GPU x count, two different cards) and a knob the tables do not hold (link, KV cache,
+   prompt, requests at once) ask the engine itself, run in the browser by Pyodide from
+   ../assets/engine/ on first use (SiteKit.ask): the request is what `site-builder estimate
    --batch` reads, and the answer is what it prints (the same Python code). No figure is
    computed here. */
 (function () {
@@ -15,7 +16,7 @@
 
   function field(name) { return form.elements[name]; }
 
-  function load(combo) { return window.SiteKit.table(form.dataset.api, combo); }
+  function load(combo) { return window.SiteKit.table(form.dataset.api, combo, form.dataset.engine); }
 
 
   function rowsWhere(table, test) {
@@ -70,6 +71,10 @@
     out.setAttribute("aria-busy", "true");
     var combo = field("combo").value;
     var target = event && event.target ? event.target.name : "";
+    if (window.SiteKit.isBuild(combo)) {
+      out.innerHTML = "";
+      out.appendChild(text("p", "Working out this hardware's table with the engine in your browser…", "configurator-status"));
+    }
     load(combo).then(function (table) {
       var model = field("model").value;
       var forModel = rowsWhere(table, function (get) { return get("model") === model; });
@@ -115,7 +120,6 @@
 
   var MORE = ["interconnect", "kv_cache", "prompt", "concurrency"];
   var asked_n = 0;
-  var engine = null;
 
   function moreDefaults() {
     return { interconnect: "", kv_cache: "f16", prompt: form.dataset.defaultPrompt, concurrency: "1" };
@@ -146,34 +150,8 @@
     return line;
   }
 
-  function loadEngine() {
-    if (engine) { return engine; }
-    var base = new URL(form.dataset.engine, location.href).href;
-    engine = fetch(base + "manifest.json").then(function (r) { return r.json(); }).then(function (manifest) {
-      return import(base + "pyodide.mjs").then(function (module) {
-        return module.loadPyodide({ indexURL: base });
-      }).then(function (py) {
-        return Promise.all([
-          py.loadPackage(manifest.wheels.map(function (w) { return base + w; })),
-          fetch(base + manifest.engine).then(function (r) { return r.arrayBuffer(); }),
-          fetch(base + manifest.catalog).then(function (r) { return r.text(); })
-        ]).then(function (parts) {
-          py.unpackArchive(parts[1], "zip", { extractDir: "/engine" });
-          py.globals.set("catalog_json", parts[2]);
-          py.runPython("import sys\nsys.path.insert(0, '/engine')\nfrom site_builder.engine.browser import Engine\nengine = Engine(catalog_json)\ndel catalog_json");
-          return py;
-        });
-      });
-    });
-    engine.catch(function () { engine = null; });
-    return engine;
-  }
-
   function engineAnswer(line) {
-    return loadEngine().then(function (py) {
-      py.globals.set("line", JSON.stringify(line));
-      return JSON.parse(py.runPython("engine.answer(line)"));
-    });
+    return window.SiteKit.ask(form.dataset.engine, "answer", JSON.stringify(line));
   }
 
   function rowGetter(row, table) {

@@ -96,15 +96,61 @@
     return node;
   }
 
-  /* One estimates table (../api/estimates/<key>.json), fetched once per page: its rows, the
-     column index of each field, and what the table says about its hardware. */
+  /* The engine in the browser: Pyodide runs the build's own Python engine from `base`
+     (../assets/engine/) on first use, once per page; `engine.answer(line)` answers what
+     `site-builder estimate --batch` answers, `engine.table(key)` a build-your-own table. */
+  var engines = {};
+  function engine(base) {
+    var url = new URL(base, location.href).href;
+    if (!engines[url]) {
+      engines[url] = fetch(url + "manifest.json").then(function (r) { return r.json(); }).then(function (manifest) {
+        return import(url + "pyodide.mjs").then(function (module) {
+          return module.loadPyodide({ indexURL: url });
+        }).then(function (py) {
+          return Promise.all([
+            py.loadPackage(manifest.wheels.map(function (w) { return url + w; })),
+            fetch(url + manifest.engine).then(function (r) { return r.arrayBuffer(); }),
+            fetch(url + manifest.catalog).then(function (r) { return r.text(); })
+          ]).then(function (parts) {
+            py.unpackArchive(parts[1], "zip", { extractDir: "/engine" });
+            py.globals.set("catalog_json", parts[2]);
+            py.runPython("import sys\nsys.path.insert(0, '/engine')\nfrom site_builder.site.in_browser import Engine\nengine = Engine(catalog_json)\ndel catalog_json");
+            return py;
+          });
+        });
+      });
+      engines[url].catch(function () { delete engines[url]; });
+    }
+    return engines[url];
+  }
+
+  /* Ask the engine in the browser: `call` is "answer" or "table", `arg` its string. */
+  function ask(base, call, arg) {
+    return engine(base).then(function (py) {
+      py.globals.set("arg", arg);
+      return JSON.parse(py.runPython("engine." + call + "(arg)"));
+    });
+  }
+
+  var BUILD_PREFIX = "any-";
+
+  /* Whether `key` is build-your-own hardware, whose table the engine in the browser works
+     out (no file holds it) rather than a combo's (../api/estimates/<combo>.json). */
+  function isBuild(key) { return key.indexOf(BUILD_PREFIX) === 0; }
+
+  /* One estimates table, fetched or worked out once per page: its rows, the column index of
+     each field, and what the table says about its hardware. */
   var tables = {};
-  function table(base, key) {
+  function table(base, key, engineBase) {
     if (!tables[key]) {
-      tables[key] = fetch(base + encodeURIComponent(key) + ".json").then(function (r) {
+      var data = isBuild(key) ? ask(engineBase, "table", key).then(function (found) {
+        if (found.error) { throw new Error(found.error); }
+        return found;
+      }) : fetch(base + encodeURIComponent(key) + ".json").then(function (r) {
         if (!r.ok) { throw new Error(r.status); }
         return r.json();
-      }).then(function (data) {
+      });
+      tables[key] = data.then(function (data) {
         var index = {};
         data.fields.forEach(function (name, i) { index[name] = i; });
         return {
@@ -130,5 +176,5 @@
   }
 
   window.SelectFilter = { attach: attach, has: has, filter: filter };
-  window.SiteKit = { fmt: fmt, text: text, table: table, usd: usd, perTokS: perTokS };
+  window.SiteKit = { fmt: fmt, text: text, table: table, isBuild: isBuild, ask: ask, usd: usd, perTokS: perTokS };
 })();

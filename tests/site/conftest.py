@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import shutil
 import time
 from collections.abc import Iterator
@@ -11,7 +13,9 @@ from typing import Any
 
 import pytest
 
+from site_builder.site import custom
 from site_builder.site.build import BuildReport, build
+from site_builder.site.in_browser import Engine
 from site_builder.site.layout import Layout
 from tests.site.browser import Reader, chromium, served
 
@@ -35,6 +39,21 @@ class Built:
     def html(self, url_path: str) -> str:
         """The built page at ``url_path`` (e.g. ``hardware-combos/dual-rtx-4090/``)."""
         return (self.site / url_path / "index.html").read_text(encoding="utf-8")
+
+    def table(self, key: str) -> Any:
+        """The configurator table of ``key``: a combo's ``/api/estimates/<key>.json``, or the
+        build-your-own table the engine in the browser works out from the site's catalog
+        snapshot (no file holds those)."""
+        if not key.startswith(custom.PREFIX):
+            path = self.site / "api" / "estimates" / f"{key}.json"
+            return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(browser_engine(self.site / "assets" / "engine").table(key))
+
+
+@functools.cache
+def browser_engine(folder: Path) -> Engine:
+    """The engine the site at ``folder`` ships to browsers, over its catalog snapshot."""
+    return Engine((folder / "catalog.json").read_text(encoding="utf-8"))
 
 
 def fixture_layout(folder: Path, catalog: Path = CATALOG, content: Path = CONTENT) -> Layout:

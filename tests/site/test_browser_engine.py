@@ -11,9 +11,9 @@ import zipfile
 from io import BytesIO
 
 from site_builder.catalog import load_catalog, snapshot
-from site_builder.engine.browser import Engine
 from site_builder.engine.request import answer
-from site_builder.site import browser_engine
+from site_builder.site import browser_engine, custom
+from site_builder.site.in_browser import Engine
 from tests.site.conftest import CATALOG, ROOT, Built
 
 LINE = (
@@ -36,12 +36,14 @@ def test_the_browser_engine_answers_what_the_command_line_answers() -> None:
     assert "error" in json.loads(engine.answer('{"combo": "nope"}'))
 
 
-def test_the_shipped_modules_import_without_yaml_or_the_site() -> None:
+def test_the_shipped_modules_import_without_yaml_or_the_rest_of_the_site() -> None:
     code = (
         "import sys; sys.modules['yaml'] = None\n"
-        "import site_builder.engine.browser\n"
-        "away = ('site_builder.site', 'site_builder.commands')\n"
-        "bad = [m for m in sys.modules if m.startswith(away)]\n"
+        "import site_builder.site.in_browser\n"
+        "shipped = ('site_builder.site', 'site_builder.site.fmt', 'site_builder.site.tables',\n"
+        "    'site_builder.site.custom', 'site_builder.site.in_browser')\n"
+        "away = ('site_builder.site.', 'site_builder.commands')\n"
+        "bad = [m for m in sys.modules if m.startswith(away) and m not in shipped]\n"
         "assert not bad, bad\n"
         "print(sorted(m for m in sys.modules if m.startswith('site_builder')))\n"
     )
@@ -62,3 +64,9 @@ def test_the_site_publishes_the_pinned_files(built: Built) -> None:
     for name, digest in browser_engine.WHEELS.items():
         assert browser_engine._good(folder / name, digest), name
     assert (folder / "catalog.json").read_text() == snapshot.dump(load_catalog(CATALOG))
+
+
+def test_the_browser_knows_the_build_prefix() -> None:
+    """sitekit.js sends keys with the build-your-own prefix to the engine, not to a file."""
+    script = (ROOT / "templates" / "assets" / "sitekit.js").read_text(encoding="utf-8")
+    assert f'var BUILD_PREFIX = "{custom.PREFIX}";' in script

@@ -21,7 +21,7 @@ from site_builder.catalog import load_catalog
 from site_builder.engine import estimate as engine_estimate
 from site_builder.engine.cost import usd_per_tok_s
 from site_builder.engine.recommend import recommend
-from site_builder.site import fmt
+from site_builder.site import custom, fmt
 from site_builder.site.pages.compare import FIGURE_LABELS
 from site_builder.site.results import base_config
 from tests.site.browser import Reader, needs_chromium
@@ -38,10 +38,10 @@ def api(built: Built, name: str) -> Any:
 
 
 class Table:
-    """A configurator table, ``/api/estimates/<key>.json``."""
+    """A configurator table (:meth:`Built.table`)."""
 
     def __init__(self, built: Built, key: str) -> None:
-        self.data = api(built, f"estimates/{key}.json")
+        self.data = built.table(key)
         self.index = {name: i for i, name in enumerate(self.data["fields"])}
         self.context = api(built, "index.json")["headline_context"]
         self.default_split = {s: r["default_split"] for s, r in api(built, "runtimes.json").items()}
@@ -300,11 +300,8 @@ def test_picker_offers_every_hardware_key_of_the_api(built: Built) -> None:
     form = page[start : page.index("</form>", start)]
     selects = re.findall(r'<select name="([ab])"[^>]*>(.*?)</select>', form, re.DOTALL)
     index = api(built, "index.json")
-    keys = [
-        Path(p).stem
-        for p in index["endpoints"] + index["builds"]
-        if p.startswith("/api/estimates/")
-    ]
+    keys = [Path(p).stem for p in index["endpoints"] if p.startswith("/api/estimates/")]
+    keys += [b.key for b in custom.builds(load_catalog(built.layout.catalog))]
     assert [name for name, _ in selects] == ["a", "b"]
     for _, options in selects:
         assert re.findall(r'<option value="([^"]+)"', options) == keys

@@ -116,7 +116,7 @@ def test_500_random_states_match_the_command_line(reader: Reader, built: Built) 
         key = request.get("combo") or "any-" + "-and-".join(
             g.replace(":", "-x") for g in request["gpu"]
         )
-        table = json.loads((built.site / "api" / "estimates" / f"{key}.json").read_text())
+        table = built.table(key)
         want_shown = expected(want, table["price"])
         per, want_per = shown.pop("usd_per_tok_s"), want_shown.pop("usd_per_tok_s")
         assert (per is None) == (want_per is None), line

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from site_builder.catalog import load_catalog
+from site_builder.catalog import load_catalog, snapshot
 from site_builder.cli import main
 from site_builder.engine.config import DEFAULT_CONTEXT_TOKENS
 from site_builder.site import fmt
+from site_builder.site.in_browser import Engine
 from tests.site.conftest import Built
 from tests.site.pagetext import table_after
 
@@ -140,10 +141,10 @@ def test_build_your_own_tables_equal_the_cli(
     cards: list[list[object]],
     gpus: list[str],
 ) -> None:
-    """The configurator's any-GPU tables hold what ``estimate --gpu gpu:count`` prints."""
-    table = json.loads(
-        (built.site / "api" / "estimates" / f"{key}.json").read_text(encoding="utf-8")
-    )
+    """The any-GPU tables the engine in the browser works out hold what ``estimate --gpu
+    gpu:count`` prints, in the format of the combos' estimate tables."""
+    engine = Engine((built.site / "assets" / "engine" / "catalog.json").read_text("utf-8"))
+    table = json.loads(engine.table(key))
     assert table["gpus"] == cards and table["rows"]
     index = {name: i for i, name in enumerate(table["fields"])}
     gpu_args = [arg for g in gpus for arg in ("--gpu", g)]
@@ -166,9 +167,10 @@ def test_build_your_own_tables_equal_the_cli(
 
 def test_build_your_own_choices(built: Built) -> None:
     """Every GPU in 1, 2 and 4 cards, unified-memory systems once, and every pair of different
-    consumer CUDA cards (ordered by name); listed in the API index."""
-    index = json.loads((built.site / "api" / "index.json").read_text(encoding="utf-8"))
-    keys = {Path(url).stem for url in index["builds"]}
+    consumer CUDA cards (ordered by name), offered by the configurator; no file holds their
+    tables (the browser works out the one a reader picks)."""
+    page = built.html("configure/")
+    keys = set(re.findall(r'<option value="(any-[^"]+)"', page))
     gpus = json.loads((built.site / "api" / "gpus.json").read_text(encoding="utf-8"))
     expected = {
         f"any-{slug}-x{n}"
@@ -180,6 +182,11 @@ def test_build_your_own_choices(built: Built) -> None:
         "any-rtx-4090-x1-and-rtx-5090-x1",
     }
     assert keys == expected
-    for key in keys:
-        assert (built.site / "api" / "estimates" / f"{key}.json").is_file()
+    assert not list((built.site / "api" / "estimates").glob("any-*"))
     assert not (built.site / "assets" / "data").exists()  # each table is written once
+    assert (
+        json.loads(Engine(snapshot.dump(load_catalog(built.layout.catalog))).table("any-x"))[
+            "error"
+        ]
+        == "no build-your-own hardware 'any-x'"
+    )

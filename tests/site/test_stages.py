@@ -64,11 +64,10 @@ def test_rendering_makes_no_engine_call(tmp_path: Path) -> None:
         docs, asides = build.markdown_files(layout, data, all_pages(data))
         site = build.Generated(layout, data, docs, asides)
         extras = site.extras()
-        tables = site.tables()
     finally:
         sys.setprofile(None)
     assert calls.count == 0
-    assert docs and extras.fragments and extras.static and tables
+    assert docs and extras.fragments and extras.static
 
 
 def test_an_unplanned_query_is_an_error(tmp_path: Path) -> None:

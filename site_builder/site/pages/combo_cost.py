@@ -18,11 +18,11 @@ from site_builder.engine.cost import (
 )
 from site_builder.schema.price import ApiPrice
 from site_builder.site import fmt
-from site_builder.site.costs import launch_text
 from site_builder.site.pages.combo_hardware import Fact
 from site_builder.site.pages.prices import Seen, api_price, seen
 from site_builder.site.picks import Pick
 from site_builder.site.sitedata import SiteData
+from site_builder.site.tables import launch_text
 
 
 @dataclass(frozen=True)

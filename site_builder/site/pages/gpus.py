@@ -10,10 +10,10 @@ from site_builder.engine.cost import cards_sheet
 from site_builder.schema import Gpu
 from site_builder.site import fmt, urls
 from site_builder.site.context import Link, combo_link
-from site_builder.site.costs import current_text
 from site_builder.site.pages.combo_hardware import Fact
 from site_builder.site.pages.prices import Seen, gpu_prices
 from site_builder.site.sitedata import Page, SiteData
+from site_builder.site.tables import current_text
 
 
 @dataclass(frozen=True)

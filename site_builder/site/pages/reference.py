@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from site_builder.schema import KINDS
-from site_builder.site import api
+from site_builder.site import tables
 from site_builder.site.sitedata import Page, SiteData
 
 
@@ -33,5 +33,5 @@ def pages(data: SiteData) -> Iterator[Page]:
     yield Page(
         "reference/api.md",
         "reference_api.md.j2",
-        ApiReference(list(KINDS), list(data.catalog.combos), list(api.FIELDS)),
+        ApiReference(list(KINDS), list(data.catalog.combos), list(tables.FIELDS)),
     )

@@ -1,0 +1,217 @@
+"""The configurator's tables: the rows of ``/api/estimates/<key>.json`` and what they are
+keyed by, shared by the build (the API writes one table per combo) and the engine in the
+reader's browser (:mod:`site_builder.site.in_browser` works out a build-your-own table on
+demand, :mod:`site_builder.site.custom`). Nothing here reads the site's results: the same bytes
+come out in both places."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from site_builder.catalog import Catalog
+from site_builder.engine import CardMemory, Config, Estimate
+from site_builder.engine.config import DEFAULT_GEN_TOKENS, DEFAULT_PROMPT_TOKENS
+from site_builder.engine.cost import HardwarePrice, PriceSheet
+from site_builder.engine.evidence import estimated_label
+from site_builder.engine.names import short_gpu_name
+from site_builder.engine.recommend import precision
+from site_builder.engine.workloads import HEADLINE, WORKLOADS
+from site_builder.schema.base import KvCacheType, SplitMode
+from site_builder.site import fmt
+
+HEADLINE_CONTEXT = WORKLOADS[HEADLINE].context_tokens
+"""The context window of headline figures: the chat workload's (the engine's default)."""
+
+
+class Query(NamedTuple):
+    """One configuration on one combo; prompt and generation default to the engine's. A named
+    tuple: tens of thousands are hashed and compared per build."""
+
+    combo: str
+    model: str
+    quant: str
+    runtime: str
+    context: int = HEADLINE_CONTEXT
+    split: SplitMode | None = None
+    concurrency: int = 1
+    kv_cache: KvCacheType = "f16"
+    prompt: int = DEFAULT_PROMPT_TOKENS
+    gen: int = DEFAULT_GEN_TOKENS
+
+
+@dataclass(frozen=True)
+class Default:
+    """What the configurator selects for a model: the recommended runtime, quant and split,
+    and for each runtime its own recommended quant and split."""
+
+    runtime: str
+    quant: str
+    split: str
+    per_runtime: dict[str, tuple[str, str]]
+    evidence: tuple[str, float | None] = ("estimated", None)
+    """The recommended setup's decode figure as pages show it: label and value."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A configurator table: results by query and the default selection per model."""
+
+    cards: tuple[tuple[str, int], ...]
+    rows: list[tuple[Query, Estimate]]
+    defaults: dict[str, Default]
+
+
+FIELDS = (
+    "model",
+    "quant",
+    "bits_per_weight",
+    "runtime",
+    "context",
+    "verdict",
+    "decode_tok_s",
+    "decode_low",
+    "decode_high",
+    "prefill_tok_s",
+    "ttft_ms",
+    "aggregate_decode_tok_s",
+    "max_context",
+    "power_w",
+    "joules_per_token",
+    "split",
+    "memory_total_gib",
+    "per_gpu",
+    "reasons",
+    "launch_command",
+    "evidence",
+)
+"""Columns of ``/api/estimates/<combo>.json`` rows; ``per_gpu`` rows are
+[gpu, capacity, weights, kv_cache, buffers, overhead, total] in GiB; ``bits_per_weight`` is
+the model's effective bits per parameter in that quant (what the site's picks rank by);
+``evidence`` is the decode figure's label: ``estimated`` (calibrated runtime and metric) or
+``uncalibrated`` (too few measurements to calibrate)."""
+
+
+def gpu_names(catalog: Catalog, cards: tuple[tuple[str, int], ...]) -> dict[str, str]:
+    """GPU ID -> the short name readers know it by, for the configurator's card labels."""
+    return {gpu: short_gpu_name(catalog.gpus[gpu].name) for gpu, _ in cards}
+
+
+def defaults_json(defaults: dict[str, Default]) -> dict[str, Any]:
+    return {
+        model: {
+            "runtime": d.runtime,
+            "quant": d.quant,
+            "split": d.split,
+            "per_runtime": {r: list(pair) for r, pair in sorted(d.per_runtime.items())},
+            "evidence": list(d.evidence),
+        }
+        for model, d in sorted(defaults.items())
+    }
+
+
+def price(sheet: PriceSheet) -> dict[str, Any] | None:
+    """The hardware's headline price as pages show it ({usd, text}), or None without one."""
+    usd, text = sheet_price(sheet)
+    return None if usd is None else {"usd": usd, "text": text}
+
+
+def dump(value: Any) -> str:
+    """Deterministic, strict JSON: a non-finite number raises ``ValueError`` (no ``Infinity``)."""
+    text = json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
+    return text + "\n"
+
+
+class Bits(dict[tuple[str, str], float]):
+    """The model's effective bits per weight by (model, quant), computed once each (a table
+    repeats a pair for every runtime and context)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__()
+        self.catalog = catalog
+
+    def __missing__(self, key: tuple[str, str]) -> float:
+        model, quant = key
+        found = self[key] = precision(self.catalog, Config((), model, quant, ""))
+        return found
+
+
+def row(bits: Bits, query: Query, estimate: Estimate) -> list[Any]:
+    """One result as a row of :data:`FIELDS`, figures exactly as ``estimate --json`` prints
+    them (rounded as :meth:`Estimate.to_json` rounds; a test holds every row of a build to it).
+    Read field by field: it runs for every row of the API."""
+    e = estimate
+    low, high = e.decode_tok_s_range or (None, None)
+    return [
+        query.model,
+        query.quant,
+        bits[(query.model, query.quant)],
+        query.runtime,
+        query.context,
+        e.verdict,
+        _round(e.decode_tok_s),
+        _round(low),
+        _round(high),
+        _round(e.prefill_tok_s),
+        _round(e.ttft_ms),
+        _round(e.aggregate_decode_tok_s),
+        e.max_context,
+        _round(e.power_w),
+        _round(e.joules_per_token, 3),
+        e.split,
+        round(e.memory.total_gib, 2),
+        card_runs(e.memory.per_gpu),
+        list(e.reasons),
+        e.launch_command,
+        estimated_label(e, "decode_tok_s"),
+    ]
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def card_runs(cards: tuple[CardMemory, ...]) -> list[list[Any]]:
+    """The cards' memory as ``[gpu, capacity, weights, kv_cache, buffers, overhead, total,
+    count]`` rows, GiB (2 decimals): a run of cards holding the same is one row with its
+    count."""
+    runs: list[list[Any]] = []
+    for c in cards:
+        values = [
+            c.gpu,
+            round(c.capacity_gib, 2),
+            round(c.weights_gib, 2),
+            round(c.kv_cache_gib, 2),
+            round(c.buffers_gib, 2),
+            round(c.overhead_gib, 2),
+            round(c.total_gib, 2),
+        ]
+        if runs and runs[-1][:-1] == values:
+            runs[-1][-1] += 1
+        else:
+            runs.append([*values, 1])
+    return runs
+
+
+def sheet_price(sheet: PriceSheet) -> tuple[float | None, str]:
+    """The cheapest current price with its condition and date, else the launch price."""
+    current = sheet.cheapest()
+    if current is not None:
+        return current.usd, current_text(current)
+    return launch_text(sheet)
+
+
+def current_text(price: HardwarePrice) -> str:
+    """A current price as pages lead with it: ``$3,340 new, 2023-11-23``."""
+    return f"{fmt.usd(price.usd)} {price.condition}, {price.as_of}"
+
+
+def launch_text(sheet: PriceSheet) -> tuple[float | None, str]:
+    """(USD, text) of the launch price sum, dated by the newest card's launch year."""
+    launch = sheet.launch_usd
+    if launch is None:
+        return None, fmt.DASH
+    return launch, f"{fmt.usd(launch)} at launch ({sheet.launch_year})"
