@@ -16,10 +16,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from site_builder.catalog import Catalog
-from site_builder.engine import Config, accuracy_points
+from site_builder.engine import accuracy_points
 from site_builder.engine.accuracy import calibration
 from site_builder.engine.estimate import Lookups, prepare
-from site_builder.engine.recommend import Candidate, candidates, choose
+from site_builder.engine.recommend import Candidate, choose
 from site_builder.engine.workloads import HEADLINE
 from site_builder.site import content, sidecar
 from site_builder.site.accuracy import pending_config
@@ -28,12 +28,11 @@ from site_builder.site.pages import charts, matrix, stack
 from site_builder.site.results import (
     Query,
     Results,
-    base_config,
     evaluated,
     headline_queries,
     other_context_queries,
-    query_of,
 )
+from site_builder.site.sweep import sweep
 
 
 def evaluate(catalog: Catalog, content_dir: Path, for_pages: bool = True) -> Results:
@@ -43,12 +42,9 @@ def evaluate(catalog: Catalog, content_dir: Path, for_pages: bool = True) -> Res
     which only the configurator and the API read, are not computed."""
     lookups = prepare(catalog, remember_plans=False)
     results = Results(catalog, lookups=lookups)
-    asked = {
-        key: {query_of(c): c for c in candidates(catalog, base, HEADLINE)}
-        for key, base in _bases(catalog)
-    }
-    configured = {q: c for configs in asked.values() for q, c in configs.items()}
-    _add(results, [*configured, *headline_queries(catalog)], lookups, configured)
+    asked, swept = sweep(catalog, lookups)
+    results.add(swept)
+    _add(results, headline_queries(catalog), lookups)
     _benchmarks(results)
     for (combo, model), configs in asked.items():
         found = [Candidate(c, results.get(q)) for q, c in configs.items()]
@@ -64,21 +60,13 @@ def evaluate(catalog: Catalog, content_dir: Path, for_pages: bool = True) -> Res
     return results.freeze()
 
 
-def _bases(catalog: Catalog) -> Iterator[tuple[tuple[str, str], Config]]:
-    for combo in catalog.combos:
-        for model in catalog.models:
-            yield (combo, model), base_config(catalog, combo, model)
-
-
 def _add(
     results: Results,
     queries: Iterable[Query],
     lookups: Lookups,
-    configured: dict[Query, Config] | None = None,
 ) -> None:
-    """Evaluate the ``queries`` not evaluated yet (``configured``: configurations already
-    built for some of them)."""
-    results.add(evaluated(results.catalog, results.missing(queries), lookups, configured))
+    """Evaluate the ``queries`` not evaluated yet."""
+    results.add(evaluated(results.catalog, results.missing(queries), lookups))
 
 
 def _benchmarks(results: Results) -> None:

@@ -1,0 +1,74 @@
+"""The evaluate stage's main sweep on two cores: every combo x model's recommender candidates
+(they include the standard grid), the combos shared between this process and a forked one.
+
+The forked process evaluates its combos and sends back only the estimates, in order; this one
+meanwhile evaluates its own and works out the other's candidates again (cheaper than receiving
+them). Receiving results costs about a third of computing them (they are unpickled), so the
+fork takes a little under half. The engine is pure, so the split changes no result: both
+halves are merged in the catalog's order, as one process would have produced them (a test
+holds a shared sweep equal to a one-process one).
+"""
+
+from __future__ import annotations
+
+from site_builder.catalog import Catalog
+from site_builder.engine import Config, Estimate
+from site_builder.engine.estimate import Lookups
+from site_builder.engine.recommend import candidates
+from site_builder.engine.workloads import HEADLINE
+from site_builder.site import sidecar
+from site_builder.site.results import Query, base_config, estimate_all, query_of
+
+FORK_SHARE = 0.45
+"""The forked process's share of the combos (measured on the shipped catalog, 2 cores: both
+halves then finish together)."""
+
+Asked = dict[tuple[str, str], dict[Query, Config]]
+"""(combo, model) -> the recommender's candidates by query, in the order it asks them."""
+
+
+def sweep(
+    catalog: Catalog, lookups: Lookups, share: float = FORK_SHARE
+) -> tuple[Asked, dict[Query, Estimate]]:
+    """Every combo x model's candidates and their estimates, in the catalog's order."""
+    mine, theirs = shares(list(catalog.combos), share)
+    pending = sidecar.start(lambda: estimates(catalog, asked_of(catalog, theirs), lookups))
+    asked = asked_of(catalog, mine)
+    found = dict(zip(_queries(asked), estimates(catalog, asked, lookups), strict=True))
+    their_asked = asked_of(catalog, theirs)
+    found.update(zip(_queries(their_asked), pending.result(), strict=True))
+    asked |= their_asked
+    ordered = {(c, m): asked[(c, m)] for c in catalog.combos for m in catalog.models}
+    return ordered, {q: found[q] for q in _queries(ordered)}
+
+
+def shares(combos: list[str], share: float) -> tuple[list[str], list[str]]:
+    """(this process's combos, the fork's): a combo goes to the fork whenever the running share
+    passes a whole number, so both get alike mixes of the catalog's order."""
+    mine: list[str] = []
+    theirs: list[str] = []
+    for i, combo in enumerate(combos):
+        (theirs if int((i + 1) * share) > int(i * share) else mine).append(combo)
+    return mine, theirs
+
+
+def asked_of(catalog: Catalog, combos: list[str]) -> Asked:
+    """The recommender's candidates for every model on ``combos``."""
+    return {
+        (combo, model): {
+            query_of(c): c
+            for c in candidates(catalog, base_config(catalog, combo, model), HEADLINE)
+        }
+        for combo in combos
+        for model in catalog.models
+    }
+
+
+def estimates(catalog: Catalog, asked: Asked, lookups: Lookups) -> list[Estimate]:
+    """The engine's answers to every candidate of ``asked``, in order."""
+    configs = [c for found in asked.values() for c in found.values()]
+    return estimate_all(catalog, configs, lambda _, config: config, lookups)
+
+
+def _queries(asked: Asked) -> list[Query]:
+    return [q for found in asked.values() for q in found]
