@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -31,3 +32,13 @@ class Catalog:
     benchmarks: Mapping[str, Benchmark] = field(default_factory=dict)
     paths: Mapping[tuple[str, str], str] = field(default_factory=dict)
     """(kind, slug) -> the file the entity came from, as reported in messages."""
+
+    @functools.cached_property
+    def measured_by_model(self) -> Mapping[str, tuple[tuple[str, Benchmark], ...]]:
+        """Model slug -> its measured benchmarks as (slug, benchmark), in slug order (evidence
+        labels look them up for every configuration a build shows)."""
+        found: dict[str, list[tuple[str, Benchmark]]] = {}
+        for slug, bench in self.benchmarks.items():
+            if bench.status == "measured":
+                found.setdefault(bench.model, []).append((slug, bench))
+        return {model: tuple(pairs) for model, pairs in found.items()}

@@ -52,9 +52,7 @@ def measured_results(
 ) -> Iterator[tuple[str, Benchmark, Result]]:
     """Measured results of ``metric`` on the same cards and model."""
     cards = _cards(config)
-    for slug, bench in catalog.benchmarks.items():
-        if bench.status != "measured" or bench.model != config.model:
-            continue
+    for slug, bench in catalog.measured_by_model.get(config.model, ()):
         if _bench_cards(bench) != cards:
             continue
         for result in bench.results:

@@ -58,8 +58,9 @@ def files(data: SiteData) -> dict[str, str | bytes]:
 def estimate_files(data: SiteData) -> dict[str, str | bytes]:
     """The per-combo estimate tables (the bulk of the API)."""
     out: dict[str, str | bytes] = {}
+    bits = Bits(data.catalog)  # the same for every combo
     for combo in data.catalog.combos:
-        out.update(table_files(combo, estimates(data, combo)))
+        out.update(table_files(combo, estimates(data, combo, bits)))
     return out
 
 
@@ -83,9 +84,8 @@ def index(data: SiteData) -> dict[str, Any]:
     }
 
 
-def estimates(data: SiteData, combo: str) -> dict[str, Any]:
-    """The combo's grid as a table."""
-    bits = Bits(data.catalog)
+def estimates(data: SiteData, combo: str, bits: Bits) -> dict[str, Any]:
+    """The combo's grid as a table (``bits``: the catalog's bits per weight, shared)."""
     rows = dict(data.results.for_combo(combo))
     defaults: dict[str, Default] = {}
     for model in data.catalog.models:

@@ -41,7 +41,7 @@ from site_builder.site import (
 )
 from site_builder.site.costs import price_dates
 from site_builder.site.evaluate import evaluate
-from site_builder.site.families import all_fragments, all_pages
+from site_builder.site.families import FAMILIES, FORKED, all_fragments, all_pages
 from site_builder.site.layout import Layout
 from site_builder.site.sitedata import Page, SiteData
 
@@ -156,7 +156,7 @@ def rendered(layout: Layout, data: SiteData, report: BuildReport) -> Generated:
     with report.stage("prose"):
         checks.check(data, layout.catalog)
     with report.stage("render"):
-        docs, asides = markdown_files(layout, data, all_pages(data))
+        docs, asides = shared_markdown_files(layout, data)
     return Generated(layout, data, docs, asides)
 
 
@@ -173,12 +173,42 @@ class Extras:
 
 def markdown_files(layout: Layout, data: SiteData, pages: list[Page]) -> tuple[Files, Files]:
     """The docs folder (rendered pages, content, assets) and the pages' asides."""
+    return docs_and_asides(layout, data, rendered_pages(layout, pages))
+
+
+def shared_markdown_files(layout: Layout, data: SiteData) -> tuple[Files, Files]:
+    """:func:`markdown_files` of every page, the :data:`~families.FORKED` families rendered in
+    a forked process meanwhile (only their text comes back); the same files in the same
+    order as one process renders."""
+    others = [family for family in FAMILIES if family not in FORKED]
+    forked = sidecar.start(lambda: rendered_pages(layout, all_pages(data, FORKED)))
+    mine = rendered_pages(layout, all_pages(data, others))
+    both = sorted([*mine, *forked.result()], key=lambda page: page[0])
+    return docs_and_asides(layout, data, both)
+
+
+RenderedPage = tuple[str, str, dict[str, str]]
+"""A page's path, its Markdown with the large blocks set aside, and those asides."""
+
+
+def rendered_pages(layout: Layout, pages: list[Page]) -> list[RenderedPage]:
+    """Each page rendered (in ``pages``' order), its large HTML blocks set aside."""
     env = render.environment(layout.templates)
-    files: Files = {}
-    asides: Files = {}
+    out: list[RenderedPage] = []
     for page in pages:
         text = render.render(env, page.template, page.context, page.path)
-        files[page.path], found = fragments.set_aside(page.path, text)
+        out.append((page.path, *fragments.set_aside(page.path, text)))
+    return out
+
+
+def docs_and_asides(
+    layout: Layout, data: SiteData, pages: list[RenderedPage]
+) -> tuple[Files, Files]:
+    """The docs folder (the rendered pages, content, assets) and the pages' asides."""
+    files: Files = {}
+    asides: Files = {}
+    for path, text, found in pages:
+        files[path] = text
         asides.update(found)
     files.update(content.render_content(layout.content, data))
     files.update(assets(layout))

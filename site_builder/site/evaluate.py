@@ -29,7 +29,6 @@ from site_builder.site.results import (
     Query,
     Results,
     evaluated,
-    headline_queries,
     other_context_queries,
 )
 from site_builder.site.sweep import sweep
@@ -44,18 +43,19 @@ def evaluate(catalog: Catalog, content_dir: Path, for_pages: bool = True) -> Res
     results = Results(catalog, lookups=lookups)
     asked, swept = sweep(catalog, lookups)
     results.add(swept)
-    _add(results, headline_queries(catalog), lookups)
+    if for_pages:  # the other contexts read the headline grid only: start them on the other core
+        contexts = [
+            q for q in other_context_queries(catalog, results.grid) if q not in results.grid
+        ]
+        reusing = lookups._replace(plans={})  # each plan serves several contexts there
+        results.pending_contexts = sidecar.start(lambda: evaluated(catalog, contexts, reusing))
+        results.pending_size = len(contexts)
     _benchmarks(results)
     for (combo, model), configs in asked.items():
         found = [Candidate(c, results.get(q)) for q, c in configs.items()]
         recommendation = choose(catalog, model, HEADLINE, found, results.estimator)
         results.recommendations[(combo, model)] = recommendation
     results.costs = {combo: combo_costs(results, combo) for combo in catalog.combos}
-    contexts = [q for q in other_context_queries(catalog, results.grid) if q not in results.grid]
-    if for_pages:
-        reusing = lookups._replace(plans={})  # each plan serves several contexts there
-        results.pending_contexts = sidecar.start(lambda: evaluated(catalog, contexts, reusing))
-        results.pending_size = len(contexts)
     _add(results, dependent_queries(results, content_dir), lookups)
     return results.freeze()
 

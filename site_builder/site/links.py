@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from site_builder.errors import BuildError
+from site_builder.site import sidecar
 
 _EXTERNAL = ("http", "https", "mailto", "data")
 
@@ -41,14 +42,32 @@ class _Scan:
 
 
 def check_site(site: Path) -> None:
-    """Raise :class:`BuildError` listing every broken internal link under ``site``."""
+    """Raise :class:`BuildError` listing every broken internal link under ``site``. Every other
+    page is scanned, then checked, in a forked process (the scans of all pages are needed
+    before any check: a link may point at an id on another page)."""
     files = {path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file()}
-    scans = {page: _scan(site / page) for page in sorted(f for f in files if f.endswith(".html"))}
-    broken = [b for page, scan in scans.items() for b in _check_page(page, scan, scans, files)]
+    pages = sorted(f for f in files if f.endswith(".html"))
+    forked = sidecar.start(lambda: [_scan(site / page) for page in pages[1::2]])
+    scans = dict(zip(pages[::2], [_scan(site / page) for page in pages[::2]], strict=True))
+    scans.update(zip(pages[1::2], forked.result(), strict=True))
+
+    def check(part: list[str]) -> list[Broken]:
+        return [b for page in part for b in _check_page(page, scans[page], scans, files)]
+
+    checking = sidecar.start(lambda: check(pages[1::2]))
+    found = _by_page(check(pages[::2]) + checking.result())
+    broken = [b for page in pages for b in found.get(page, [])]
     if broken:
         listing = "\n  ".join(str(b) for b in broken[:50])
         more = f"\n  ... and {len(broken) - 50} more" if len(broken) > 50 else ""
         raise BuildError(f"{len(broken)} broken internal link(s):\n  {listing}{more}")
+
+
+def _by_page(broken: list[Broken]) -> dict[str, list[Broken]]:
+    out: dict[str, list[Broken]] = {}
+    for b in broken:
+        out.setdefault(b.page, []).append(b)
+    return out
 
 
 def _scan(path: Path) -> _Scan:

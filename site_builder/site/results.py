@@ -147,7 +147,9 @@ class Results:
             self._index()
 
     def _index(self) -> None:
-        self.grid = {q: self.grid[q] for q in sorted(self.grid, key=order)}
+        # Grid queries are standard (no split, default tokens), so their own tuple order is
+        # :func:`order` (which only differs where a split is set), compared at C speed.
+        self.grid = {q: self.grid[q] for q in sorted(self.grid)}
         self._by_combo.clear()
         self._by_cell.clear()
         for query, estimate in self.grid.items():
@@ -240,12 +242,17 @@ def config_for(catalog: Catalog, query: Query) -> Config:
     )
 
 
-def headline_queries(catalog: Catalog) -> Iterator[Query]:
+def headline_queries(
+    catalog: Catalog, combos: Iterable[str] | None = None, models: Iterable[str] | None = None
+) -> Iterator[Query]:
     """Sweep 1: every model x runtime on the combo's back-end x loadable ladder quant, at the
-    headline context (the recommender's candidates at the runtime's default split)."""
-    for combo_slug, combo in catalog.combos.items():
-        for model_slug, model in catalog.models.items():
-            for runtime, quant in runtime_quants(catalog, combo):
+    headline context (the recommender's candidates at the runtime's default split); of
+    ``combos`` and ``models`` when given."""
+    for combo_slug in catalog.combos if combos is None else combos:
+        pairs = list(runtime_quants(catalog, catalog.combos[combo_slug]))
+        for model_slug in catalog.models if models is None else models:
+            model = catalog.models[model_slug]
+            for runtime, quant in pairs:
                 if applies(model, catalog.quants[quant]):
                     yield Query(combo_slug, model_slug, quant, runtime, HEADLINE_CONTEXT)
 

@@ -17,7 +17,15 @@ from site_builder.engine.estimate import Lookups
 from site_builder.engine.recommend import candidates
 from site_builder.engine.workloads import HEADLINE
 from site_builder.site import sidecar
-from site_builder.site.results import Query, base_config, estimate_all, query_of
+from site_builder.site.results import (
+    HEADLINE_CONTEXT,
+    Query,
+    base_config,
+    config_for,
+    estimate_all,
+    headline_queries,
+    query_of,
+)
 
 FORK_SHARE = 0.45
 """The forked process's share of the combos (measured on the shipped catalog, 2 cores: both
@@ -34,12 +42,12 @@ def sweep(
     mine, theirs = shares(list(catalog.combos), share)
     pending = sidecar.start(lambda: estimates(catalog, asked_of(catalog, theirs), lookups))
     asked = asked_of(catalog, mine)
-    found = dict(zip(_queries(asked), estimates(catalog, asked, lookups), strict=True))
+    found = dict(zip(_wanted(catalog, asked), estimates(catalog, asked, lookups), strict=True))
     their_asked = asked_of(catalog, theirs)
-    found.update(zip(_queries(their_asked), pending.result(), strict=True))
+    found.update(zip(_wanted(catalog, their_asked), pending.result(), strict=True))
     asked |= their_asked
     ordered = {(c, m): asked[(c, m)] for c in catalog.combos for m in catalog.models}
-    return ordered, {q: found[q] for q in _queries(ordered)}
+    return ordered, {q: found[q] for q in [*_queries(ordered), *outside(catalog, ordered)]}
 
 
 def shares(combos: list[str], share: float) -> tuple[list[str], list[str]]:
@@ -65,10 +73,32 @@ def asked_of(catalog: Catalog, combos: list[str]) -> Asked:
 
 
 def estimates(catalog: Catalog, asked: Asked, lookups: Lookups) -> list[Estimate]:
-    """The engine's answers to every candidate of ``asked``, in order."""
+    """The engine's answers to every candidate of ``asked``, then to the headline grid's
+    queries they leave out (:func:`outside`), in order."""
     configs = [c for found in asked.values() for c in found.values()]
+    configs += [config_for(catalog, q) for q in outside(catalog, asked)]
     return estimate_all(catalog, configs, lambda _, config: config, lookups)
+
+
+def outside(catalog: Catalog, asked: Asked) -> list[Query]:
+    """The headline grid's queries (:func:`~site_builder.site.results.headline_queries`) that
+    ``asked`` leaves out: the recommender asks a model whose window is shorter than the
+    headline context at its own window, so only such models' pairs are looked at (the
+    candidates at the headline context hold every grid query; a test holds the sweep to the
+    whole grid)."""
+    return [
+        query
+        for (combo, model), found in asked.items()
+        if next(iter(found), None) is None or next(iter(found)).context != HEADLINE_CONTEXT
+        for query in headline_queries(catalog, [combo], [model])
+        if query not in found
+    ]
 
 
 def _queries(asked: Asked) -> list[Query]:
     return [q for found in asked.values() for q in found]
+
+
+def _wanted(catalog: Catalog, asked: Asked) -> list[Query]:
+    """The queries :func:`estimates` answers, in its order."""
+    return [*_queries(asked), *outside(catalog, asked)]

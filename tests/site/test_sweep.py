@@ -7,6 +7,7 @@ import pytest
 
 from site_builder.catalog import load_catalog
 from site_builder.engine.estimate import prepare
+from site_builder.site.results import headline_queries
 from site_builder.site.sweep import shares, sweep
 from tests.site.conftest import ROOT
 
@@ -24,6 +25,7 @@ def test_a_shared_sweep_equals_a_one_process_sweep() -> None:
     ]
     assert list(shared[1].items()) == list(alone[1].items())
     assert len(alone[1]) > 10_000 and shares(list(catalog.combos), 0.45)[1]
+    assert set(headline_queries(catalog)) <= set(alone[1])  # the whole headline grid
 
 
 @pytest.mark.parametrize(
