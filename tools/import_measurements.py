@@ -60,6 +60,7 @@ FIELDS = (
     "kv_cache",
     "flash_attention",
     "command",
+    "power_limit_w",
 )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from site_builder.catalog.messages import did_you_mean, field_path
-from site_builder.schema import Benchmark, Combo, Interconnect, Model, Runtime
+from site_builder.schema import Benchmark, Combo, Gpu, Interconnect, Model, Runtime
 
 Loc = tuple[str | int, ...]
 Entities = Mapping[str, Mapping[str, Any]]
@@ -141,10 +141,29 @@ def check_all(entities: Entities, known: Known) -> list[RuleIssue]:
     links = entities.get("interconnects", {})
     for slug, combo in combos.items():
         issues += [RuleIssue("combos", slug, loc, msg) for loc, msg in _slots(combo, links)]
+    gpus = entities.get("gpus", {})
     for slug, bench in entities.get("benchmarks", {}).items():
-        found = _benchmark_hardware(bench, combos, known.get("gpus", set()))
+        found = [*_benchmark_hardware(bench, combos, known.get("gpus", set()))]
+        found += _power_limit(bench, gpus)
         issues += [RuleIssue("benchmarks", slug, loc, msg) for loc, msg in found]
     return issues
+
+
+def _power_limit(bench: Benchmark, gpus: Mapping[str, Gpu]) -> Iterator[tuple[Loc, str]]:
+    """A power limit is below every card's stock board power (a stock card states none)."""
+    limit = bench.power_limit_w
+    if limit is None:
+        return
+    for card in {g.gpu for g in bench.gpus}:
+        gpu = gpus.get(card)
+        if gpu is not None and limit >= gpu.board_power_w:
+            yield (
+                ("power_limit_w",),
+                (
+                    f"{limit:g} W is not below the {gpu.name}'s stock board power "
+                    f"({gpu.board_power_w:g} W): leave power_limit_w out for a card at stock power"
+                ),
+            )
 
 
 def _ref(known: Known, kind: str, value: str | None, loc: Loc) -> Iterator[tuple[Loc, str]]:

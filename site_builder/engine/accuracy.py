@@ -44,6 +44,9 @@ class AccuracyPoint:
     verdict: str
     calibrated: bool = False
     """The engine's figure comes from a runtime and metric calibrated on measurements."""
+    power_limit_w: float | None = None
+    """The board power limit the cards ran at when their owner capped it; such points are
+    shown but left out of the error statistics (the engine models stock cards)."""
 
     @property
     def error(self) -> float | None:
@@ -175,6 +178,7 @@ def accuracy_points(catalog: Catalog, estimator: Estimator | None = None) -> lis
                     predicted=round(value, 3) if finite and value is not None else None,
                     verdict=est.verdict,
                     calibrated=result.metric in est.calibrated,
+                    power_limit_w=bench.power_limit_w,
                 )
             )
     return points
@@ -186,10 +190,11 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def accuracy_table(points: Iterable[AccuracyPoint]) -> list[ErrorRow]:
-    """Median / p90 absolute % error and median signed % error per (runtime, metric)."""
+    """Median / p90 absolute % error and median signed % error per (runtime, metric), of the
+    points at stock power."""
     groups: dict[tuple[str, str], list[float]] = {}
     for p in points:
-        if p.error is not None:
+        if p.error is not None and p.power_limit_w is None:
             groups.setdefault((p.runtime, p.metric), []).append(p.error * 100)
     rows = []
     for (runtime, metric), errors in sorted(groups.items()):
@@ -205,12 +210,14 @@ def source_of(slug: str, bench: Benchmark) -> str:
 
 
 def raw_points(catalog: Catalog) -> list[RawPoint]:
-    """Every finite measured result beside the uncorrected engine figure (``RAW_TABLE``): what
-    :func:`fitting.fit` calibrates on and :func:`fitting.validation` cross-validates."""
+    """Every finite measured result at stock power beside the uncorrected engine figure
+    (``RAW_TABLE``): what :func:`fitting.fit` calibrates on and :func:`fitting.validation`
+    cross-validates. Results on power-capped cards (``power_limit_w``) are left out: the
+    engine models cards at their stock board power."""
     lookups = prepare(catalog)
     out = []
     for slug, bench in catalog.benchmarks.items():
-        if bench.status != "measured":
+        if bench.status != "measured" or bench.power_limit_w is not None:
             continue
         gpus = [catalog.gpus.get(g.gpu) for g in bench.gpus]
         model = catalog.models.get(bench.model)

@@ -50,10 +50,10 @@ def _bench_cards(bench: Benchmark) -> tuple[str, ...]:
 def measured_results(
     catalog: Catalog, config: Config, metric: str
 ) -> Iterator[tuple[str, Benchmark, Result]]:
-    """Measured results of ``metric`` on the same cards and model."""
+    """Measured results of ``metric`` on the same cards, at stock power, and model."""
     cards = _cards(config)
     for slug, bench in catalog.measured_by_model.get(config.model, ()):
-        if _bench_cards(bench) != cards:
+        if _bench_cards(bench) != cards or bench.power_limit_w is not None:
             continue
         for result in bench.results:
             if result.metric == metric:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -16,6 +16,7 @@ from site_builder.schema.base import (
     QuantId,
     SplitMode,
     Strict,
+    plausible,
 )
 from site_builder.schema.combo import GpuCount
 
@@ -89,6 +90,15 @@ class Benchmark(Entity):
     flash_attention: bool | None = Field(default=None, description="Flash attention on or off.")
     command: str | None = Field(
         default=None, description="The exact command that produced the results."
+    )
+    power_limit_w: Annotated[float, plausible(5, 2000, "W")] | None = Field(
+        default=None,
+        description=(
+            "The board power limit the cards ran at, W, when their owner set one below the "
+            "cards' stock board power (nvidia-smi -pl). The engine models stock cards, so such "
+            "results are shown beside its figures but kept out of calibration and the accuracy "
+            "statistics."
+        ),
     )
     measured_on: datetime.date | None = Field(default=None, description="Date of measurement.")
     result_source: str | None = Field(

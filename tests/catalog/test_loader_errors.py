@@ -87,6 +87,15 @@ CASES = [
         id="benchmark-cards-differ-from-its-combo",
     ),
     pytest.param(
+        "benchmarks/example-bench.yaml",
+        "rationale:",
+        "power_limit_w: 300\nrationale:",
+        "benchmarks/example-bench.yaml:12:16: power_limit_w: 300 W is not below the NVIDIA "
+        "GeForce RTX 0000's stock board power (300 W): leave power_limit_w out for a card at "
+        "stock power",
+        id="power-limit-not-below-stock",
+    ),
+    pytest.param(
         "combos/dual-rtx-4090.yaml",
         "pcie_p2p: false",
         "machines: 2\npcie_p2p: false",

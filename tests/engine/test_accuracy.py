@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from site_builder.catalog import Catalog
 from site_builder.engine import AccuracyPoint, accuracy_points, accuracy_table, evidence
-from site_builder.engine.accuracy import percentile
+from site_builder.engine.accuracy import percentile, raw_points
 from tests.engine.conftest import config
 
 
@@ -101,3 +103,26 @@ def test_vram_used_reads_the_notes(catalog: Catalog, notes: str, expected: str) 
         assert value == pytest.approx(sum(c.total_gib for c in cards) / 2)
     else:
         assert value == pytest.approx(cards[1].total_gib)
+
+
+def capped(catalog: Catalog, slug: str, watts: float) -> Catalog:
+    """``catalog`` with benchmark ``slug`` run at a board power limit of ``watts``."""
+    bench = catalog.benchmarks[slug].model_copy(update={"power_limit_w": watts})
+    return dataclasses.replace(catalog, benchmarks={**catalog.benchmarks, slug: bench})
+
+
+def test_power_capped_results_stay_out_of_statistics_fit_and_evidence(catalog: Catalog) -> None:
+    """The engine models stock cards: a measurement on a power-capped card is listed (with its
+    limit) but no error statistic, calibration fit or evidence label reads it."""
+    cfg = config("rtx-4090", "llama-3-8b", "Q4_K_M", "llama-cpp", prompt_tokens=0, gen_tokens=512)
+    slug = evidence.label(catalog, cfg, "decode_tok_s").benchmark
+    assert slug is not None
+    cut = capped(catalog, slug, 300.0)
+    listed = [p for p in accuracy_points(cut) if p.benchmark == slug]
+    assert listed and all(p.power_limit_w == 300.0 for p in listed)
+    others = [p for p in accuracy_points(catalog) if p.benchmark != slug]
+    assert accuracy_table(accuracy_points(cut)) == accuracy_table(others)
+    assert [r.ref[0] for r in raw_points(cut)] == [
+        r.ref[0] for r in raw_points(catalog) if r.ref[0] != slug
+    ]
+    assert evidence.label(cut, cfg, "decode_tok_s").label != "measured"

@@ -59,16 +59,27 @@ TARGETS = [
         "median",
         10.0,
         marks=unmet(
-            "single-stream vLLM sources disagree: a power-limited RTX 3090 runs at about 55 % of "
-            "bandwidth, AccelMark's runs on ten GPUs at 70-80 %; the fit weighs points, not sources"
+            "AccelMark's vLLM 0.7 runs at batch 1 reach about 2.1 TB/s on H100 and H200 alike (a "
+            "per-step floor the model lacks, so Hopper is over-predicted and consumer cards "
+            "under), and its two long-context runs are bimodal"
         ),
+    ),
+    pytest.param(
+        "vllm",
+        "decode_tok_s",
+        "p90",
+        25.0,
+        marks=unmet("the same Hopper floor and bimodal long-context runs make the tail"),
     ),
     pytest.param(
         "vllm",
         "aggregate_decode_tok_s",
         "median",
         20.0,
-        marks=unmet("batched vLLM data from one power-limited RTX 3090"),
+        marks=unmet(
+            "3 batched vLLM results at stock power (the target applies from 10; the power-capped "
+            "RTX 3090's are out of the statistics)"
+        ),
     ),
     pytest.param(
         "sglang",

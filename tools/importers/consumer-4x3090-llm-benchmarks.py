@@ -161,8 +161,9 @@ def build(gitdir: str, commit: str) -> dict[str, Any]:
         first = rows[0]
         versions = {r.get("engine_version") for r in rows}
         dates = {r.get("date") for r in rows}
-        if len(versions) != 1 or len(dates) != 1:
-            raise SystemExit(f"mixed versions or dates in {path}")
+        limits = {r.get("power_limit_w") for r in rows}
+        if len(versions) != 1 or len(dates) != 1 or len(limits) != 1:
+            raise SystemExit(f"mixed versions, dates or power limits in {path}")
         arm = Path(path).name.replace(".results.json", "")
         benches.append(
             {
@@ -172,6 +173,7 @@ def build(gitdir: str, commit: str) -> dict[str, Any]:
                 "runtime_version": str(first["engine_version"]),
                 "measured_on": datetime.date.fromisoformat(str(first["date"])),
                 "kv_cache": "f16" if first.get("kv_cache_dtype") in (None, "auto") else None,
+                "power_limit_w": first.get("power_limit_w"),
                 "command": _command(first)
                 + f"\n# client: {first['prompt_tokens']}-token prompt, {first['gen_tokens']} "
                 "generated tokens, concurrency as in each result (upstream harness "
@@ -180,8 +182,9 @@ def build(gitdir: str, commit: str) -> dict[str, Any]:
             }
         )
     for b in benches:
-        if b["kv_cache"] is None:
-            del b["kv_cache"]
+        for key in ("kv_cache", "power_limit_w"):
+            if b[key] is None:
+                del b[key]
     return {
         "source_id": SOURCE_ID,
         "source": source,

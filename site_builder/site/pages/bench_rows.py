@@ -66,7 +66,8 @@ def measured_rows(data: SiteData, combo: str | None = None) -> list[MeasuredRow]
                 title=bench.title,
                 combo=_combo(data, bench.combo),
                 metric=name,
-                conditions=_conditions(point.prompt_tokens, point.gen_tokens),
+                conditions=_conditions(point.prompt_tokens, point.gen_tokens)
+                + _capped(point.power_limit_w),
                 measured=f"{fmt.num(point.measured)} {unit}",
                 estimated=_value(point.predicted, unit),
                 label="estimated" if point.calibrated else "uncalibrated",
@@ -110,6 +111,11 @@ def _combo(data: SiteData, slug: str | None) -> Link | None:
     if slug is None:
         return None
     return Link(data.catalog.combos[slug].name, urls.link(urls.combo(slug)))
+
+
+def _capped(watts: float | None) -> str:
+    """The power cap of a measurement, which keeps it out of the accuracy statistics."""
+    return "" if watts is None else f", cards capped at {watts:g} W (not in the statistics)"
 
 
 def _conditions(prompt: int, gen: int) -> str:

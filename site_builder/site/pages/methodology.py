@@ -80,6 +80,8 @@ class MethodologyPage:
     price_per_kwh: str
     tight_percent: str
     tight_gib: str
+    capped: int
+    """Measured results on power-capped cards, left out of the statistics."""
 
 
 def pages(data: SiteData) -> Iterator[Page]:
@@ -87,7 +89,8 @@ def pages(data: SiteData) -> Iterator[Page]:
 
 
 def get_context(data: SiteData) -> MethodologyPage:
-    points = [p for p in accuracy.points(data.results) if p.error is not None]
+    found = [p for p in accuracy.points(data.results) if p.error is not None]
+    points = [p for p in found if p.power_limit_w is None]  # the engine models stock cards
     rows = [_row(data, row) for row in accuracy_table(points)]
     if len({p.runtime for p in points}) > 1:
         rows += [_row(data, r) for r in accuracy_table(replace(p, runtime="") for p in points)]
@@ -109,6 +112,7 @@ def get_context(data: SiteData) -> MethodologyPage:
         price_per_kwh=fmt.usd(DEFAULT_USD_PER_KWH),
         tight_percent=f"{TIGHT_FRACTION:.0%}",
         tight_gib=f"{TIGHT_GIB:g}",
+        capped=len(found) - len(points),
     )
 
 
