@@ -18,7 +18,16 @@ from site_builder.engine.config import Config
 from site_builder.engine.corrections import Correction
 from site_builder.engine.fit import Fit, assess, max_context
 from site_builder.engine.names import card_label, plural
-from site_builder.engine.plan import Context, Lookups, Plan, Speeds, plan_for, prepare, resolve
+from site_builder.engine.plan import (
+    Context,
+    Lookups,
+    Plan,
+    Refusal,
+    Speeds,
+    plan_for,
+    prepare,
+    resolve,
+)
 from site_builder.engine.prefill import prefill_s
 from site_builder.engine.result import CardMemory, Estimate, Memory
 from site_builder.engine.shapes import GIB
@@ -37,8 +46,8 @@ def estimate_with(
 ) -> Estimate:
     """``estimate`` with explicit kernel constants (the calibration fit varies them)."""
     plan = plan_for(catalog, config, table, lookups)
-    if plan.problems:
-        return unsupported(plan, config)
+    if isinstance(plan, Refusal):
+        return refused(plan, lookups)
     shape, context = plan.shape, config.context_tokens
     problems: tuple[str, ...] = ()
     if context > shape.max_context:
@@ -88,27 +97,34 @@ def estimate_with(
     )
 
 
-def unsupported(plan: Plan, config: Config) -> Estimate:
+def refused(refusal: Refusal, lookups: Lookups | None = None) -> Estimate:
     """The answer for a configuration the runtime cannot run: the reasons, no memory, speeds
-    or command (nothing is placed, :func:`plan.plan_of`)."""
-    return Estimate(
-        verdict="unsupported",
-        reasons=plan.problems,
-        memory=NO_MEMORY,
-        max_context=0,
-        decode_tok_s=None,
-        decode_tok_s_range=None,
-        prefill_tok_s=None,
-        ttft_ms=None,
-        aggregate_decode_tok_s=None,
-        per_user_decode_tok_s=None,
-        power_w=None,
-        joules_per_token=None,
-        launch_command="",
-        split=plan.split,
-        assumptions=plan.assumptions,
-        link=plan.ctx.link.klass,
-    )
+    or command (nothing is placed, :func:`plan.plan_of`); one shared object per distinct
+    refusal in ``lookups``."""
+    memo = lookups.refused if lookups is not None else None
+    found = memo.get(refusal) if memo is not None else None
+    if found is None:
+        found = Estimate(
+            verdict="unsupported",
+            reasons=refusal.problems,
+            memory=NO_MEMORY,
+            max_context=0,
+            decode_tok_s=None,
+            decode_tok_s_range=None,
+            prefill_tok_s=None,
+            ttft_ms=None,
+            aggregate_decode_tok_s=None,
+            per_user_decode_tok_s=None,
+            power_w=None,
+            joules_per_token=None,
+            launch_command="",
+            split=refusal.split,
+            assumptions=refusal.assumptions,
+            link=refusal.link,
+        )
+        if memo is not None:
+            memo[refusal] = found
+    return found
 
 
 NO_MEMORY = Memory((), 0.0)

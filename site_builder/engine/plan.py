@@ -19,6 +19,7 @@ from site_builder.engine import placement as plc
 from site_builder.engine.config import Config
 from site_builder.engine.corrections import Correction, unproven
 from site_builder.engine.resolve import lookup
+from site_builder.engine.result import Estimate
 from site_builder.engine.shapes import GIB, Shape, shape_of
 from site_builder.errors import UsageError
 from site_builder.schema import Combo, Gpu, Model, Quant, Runtime
@@ -180,6 +181,17 @@ class Plan(NamedTuple):
     """Memo of the largest contexts ("vram", "offload"; see ``estimate.largest_context``)."""
 
 
+class Refusal(NamedTuple):
+    """A configuration the runtime cannot run: why, and the little its estimate still states
+    (nothing is placed: its memory would describe a setup that does not exist)."""
+
+    problems: tuple[str, ...]
+    split: str
+    assumptions: tuple[str, ...]
+    link: str
+    """The link class between the cards."""
+
+
 PlanKey = tuple[object, ...]
 
 
@@ -189,7 +201,7 @@ class Lookups(NamedTuple):
 
     shapes: Mapping[tuple[str, str], Shape]
     """(model, quant) -> Shape."""
-    plans: dict[PlanKey, Plan] | None
+    plans: dict[PlanKey, Plan | Refusal] | None
     """Plans already computed, by configuration minus tokens (filled as estimates run); None
     remembers none (a sweep that asks each configuration once, where the memo would only hold
     memory)."""
@@ -201,6 +213,9 @@ class Lookups(NamedTuple):
     notes: dict[tuple[object, ...], tuple[str, ...]]
     """The assumptions already written, by what they depend on (:func:`notes_key`): the same
     for every model and quant on the same cards, runtime and cache."""
+    refused: dict[Refusal, Estimate]
+    """One answer per distinct refusal: a sweep asks tens of thousands of configurations a
+    runtime cannot run for the same few reasons, and equal answers share one object."""
 
 
 def prepare(catalog: Catalog, remember_plans: bool = True) -> Lookups:
@@ -217,6 +232,7 @@ def prepare(catalog: Catalog, remember_plans: bool = True) -> Lookups:
         hardware={},
         texts={},
         notes={},
+        refused={},
     )
 
 
@@ -240,8 +256,11 @@ def plan_key(config: Config, table: cal.Table) -> PlanKey:
     )
 
 
-def plan_for(catalog: Catalog, config: Config, table: cal.Table, lookups: Lookups | None) -> Plan:
-    """The plan of ``config``, from the memo of ``lookups`` when it is there."""
+def plan_for(
+    catalog: Catalog, config: Config, table: cal.Table, lookups: Lookups | None
+) -> Plan | Refusal:
+    """The plan of ``config`` (or why there is none), from the memo of ``lookups`` when it is
+    there."""
     if lookups is None:
         return plan_of(catalog, config, table)
     plans = lookups.plans
@@ -260,7 +279,9 @@ def plan_for(catalog: Catalog, config: Config, table: cal.Table, lookups: Lookup
     return found
 
 
-def shared_texts(texts: dict[tuple[str, ...], tuple[str, ...]], plan: Plan) -> Plan:
+def shared_texts(
+    texts: dict[tuple[str, ...], tuple[str, ...]], plan: Plan | Refusal
+) -> Plan | Refusal:
     """``plan`` with its assumptions and problems replaced by the copies already in ``texts``
     (equal values, one object)."""
     assumptions = texts.setdefault(plan.assumptions, plan.assumptions)
@@ -309,16 +330,21 @@ def plan_of(
     shape: Shape | None = None,
     hardware: Hardware | None = None,
     notes: dict[tuple[object, ...], tuple[str, ...]] | None = None,
-) -> Plan:
+) -> Plan | Refusal:
     """Resolve, check support and place the model (GPU only). A configuration the runtime
-    cannot run is not placed: its memory would describe a setup that does not exist.
-    ``notes``: a memo of assumptions (:attr:`Lookups.notes`)."""
+    cannot run is a :class:`Refusal`, not placed: its memory would describe a setup that does
+    not exist. ``notes``: a memo of assumptions (:attr:`Lookups.notes`)."""
     ctx = resolve(catalog, config, hardware)
     runtime = ctx.runtime_slug
     split = support.effective_split(ctx.runtime, config.split, len(ctx.gpus))
     fa = support.flash_attention(runtime, config.flash_attention, config.kv_cache)
-    style = support.memory_style(runtime)
     shape = shape or shape_of(ctx.model, ctx.quant)
+    kernels = table.pick(cal.RUNTIME_FAMILY.get(runtime, "serving"), ctx.gpus[0].platform)
+    assumptions = assumptions_of(ctx, config, split, fa, kernels, notes)
+    problems = tuple(support.problems(ctx, config, split, shape))
+    if problems:
+        return Refusal(problems, split, assumptions, ctx.link.klass)
+    style = support.memory_style(runtime)
     req = plc.Request(
         gpus=ctx.gpus,
         slugs=ctx.slugs,
@@ -331,9 +357,6 @@ def plan_of(
         pool_fraction=support.pool_fraction(runtime),
         caps=ctx.caps,
     )
-    problems = tuple(support.problems(ctx, config, split, shape))
-    pl = placement_of(req, split) if not problems else plc.unplaced(split)
-    kernels = table.pick(cal.RUNTIME_FAMILY.get(runtime, "serving"), ctx.gpus[0].platform)
     compute = ctx.quant.compute_dtype
     sp = dec.SpeedInputs(
         shape=shape,
@@ -342,9 +365,7 @@ def plan_of(
         float_weights=ctx.quant.bits_per_weight >= 16,
         flash_attention=fa,
         ram_bandwidth_gb_s=ctx.ram_bandwidth_gb_s,
-        tflops=()  # never read: nothing is placed, so no speed is computed
-        if problems
-        else tuple(support.tflops(g, compute, kernels.acc16) for g in ctx.gpus),
+        tflops=tuple(support.tflops(g, compute, kernels.acc16) for g in ctx.gpus),
         chunk_tokens=mem.LLAMA_UBATCH
         if style in ("llama", "ollama")
         else mem.VLLM_MAX_BATCHED_TOKENS,
@@ -356,12 +377,12 @@ def plan_of(
         style=style,
         shape=shape,
         request=req,
-        placement=pl,
-        problems=problems,
+        placement=placement_of(req, split),
+        problems=(),
         can_offload=support.can_offload(runtime, ctx.runtime, split),
         speed=sp,
         host_room=max(ctx.host_ram_gib - HOST_OS_RESERVE_GIB, 0.0) * GIB,
-        assumptions=assumptions_of(ctx, config, split, fa, kernels, notes),
+        assumptions=assumptions,
         speeds={},
         correction=correction_of(table, ctx, kernels, shape.moe),
         limits={},
