@@ -42,16 +42,28 @@ from site_builder.site.tables import (
 
 def files(data: SiteData) -> dict[str, str | bytes]:
     """The API's index, entity, matrix and schema files, by site-relative path."""
-    out: dict[str, str | bytes] = {"api/index.json": dump(index(data))}
+    return {**catalog_files(data.catalog), **matrix_files(data)}
+
+
+def catalog_files(catalog: Catalog) -> dict[str, str | bytes]:
+    """The files that read the catalog only: the index, every entity, the matrix's index and
+    the schemas (the build writes them while the engine runs)."""
+    out: dict[str, str | bytes] = {"api/index.json": dump(index(catalog))}
     for kind in KINDS:
-        entries = getattr(data.catalog, kind)
+        entries = getattr(catalog, kind)
         out[f"api/{kind}.json"] = dump({s: e.model_dump(mode="json") for s, e in entries.items()})
-    out["api/matrix.json"] = dump(matrix_index(data))
+    out["api/matrix.json"] = dump(matrix_index(catalog))
+    out.update(schemas(catalog))
+    return out
+
+
+def matrix_files(data: SiteData) -> dict[str, str | bytes]:
+    """The will-it-run briefs of each kind of hardware and each combo's recommendations."""
+    out: dict[str, str | bytes] = {}
     for group in matrix_page.groups(data.catalog):
         out[brief_path(group).lstrip("/")] = dump(matrix_brief(data, group.combos))
     for combo in data.catalog.combos:
         out[f"api/matrix/{combo}.json"] = dump(matrix(data, combo))
-    out.update(schemas(data.catalog))
     return out
 
 
@@ -70,14 +82,14 @@ def table_files(key: str, content: dict[str, Any]) -> dict[str, str | bytes]:
     return {f"api/estimates/{key}.json": dump(content)}
 
 
-def index(data: SiteData) -> dict[str, Any]:
+def index(catalog: Catalog) -> dict[str, Any]:
     return {
-        "kinds": {kind: len(getattr(data.catalog, kind)) for kind in KINDS},
+        "kinds": {kind: len(getattr(catalog, kind)) for kind in KINDS},
         "endpoints": [f"/api/{kind}.json" for kind in KINDS]
         + ["/api/matrix.json"]
-        + [brief_path(g) for g in matrix_page.groups(data.catalog)]
-        + [f"/api/matrix/{combo}.json" for combo in data.catalog.combos]
-        + [f"/api/estimates/{combo}.json" for combo in data.catalog.combos],
+        + [brief_path(g) for g in matrix_page.groups(catalog)]
+        + [f"/api/matrix/{combo}.json" for combo in catalog.combos]
+        + [f"/api/estimates/{combo}.json" for combo in catalog.combos],
         "schemas": [f"/schema/{kind}.schema.json" for kind in KINDS],
         "contexts": list(CONTEXTS),
         "headline_context": HEADLINE_CONTEXT,
@@ -135,16 +147,16 @@ def matrix(data: SiteData, combo: str) -> dict[str, Any]:
     }
 
 
-def matrix_index(data: SiteData) -> dict[str, Any]:
+def matrix_index(catalog: Catalog) -> dict[str, Any]:
     """The will-it-run matrix's index: each kind of hardware (as ``/will-it-run/`` groups
     them, at most 16 combos each) with its brief, and each combo's full file; no file here
     grows with combos x models."""
     return {
         "kinds": {
             g.slug: {"title": g.title, "combos": list(g.combos), "file": brief_path(g)}
-            for g in matrix_page.groups(data.catalog)
+            for g in matrix_page.groups(catalog)
         },
-        "files": {combo: f"/api/matrix/{combo}.json" for combo in data.catalog.combos},
+        "files": {combo: f"/api/matrix/{combo}.json" for combo in catalog.combos},
     }
 
 

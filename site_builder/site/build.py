@@ -72,9 +72,11 @@ def build(layout: Layout) -> BuildReport:
 
 def _build(layout: Layout) -> BuildReport:
     report = BuildReport(layout.site)
-    data = evaluated(layout, report)
+    catalog = loaded(layout, report)
     staging = output.staging_dir(layout.site)
     try:
+        with sidecar.all_computed(catalog_writers(layout, catalog)) as early:
+            data = evaluated(layout, report, catalog)
         with sidecar.all_computed(data_writers(layout, data)) as writing:
             site = rendered(layout, data, report)
             with report.stage("write"):
@@ -82,9 +84,10 @@ def _build(layout: Layout) -> BuildReport:
             with sidecar.all_computed(page_writers(layout, site)) as more, report.stage("mkdocs"):
                 mkdocs_run.build(layout.config, staging, build_epoch(data.catalog))
             with report.stage("extras"):
-                for job in [*writing, *more]:
+                for job in [*early, *writing, *more]:
                     job.result()
         with report.stage("extras"):
+            output.merge(layout.catalog_data, staging)
             output.merge(layout.extras, staging)
             fragments.inject_site(staging, layout.fragments)
             sitemap.rewrite(staging, sitemap.page_dates(site.docs, site.asides))
@@ -126,12 +129,19 @@ class Generated:
 
 def static_files(data: SiteData) -> Files:
     """The API and the files of the configurator's engine in the browser."""
-    return {**api_files(data), **browser_engine.files(data.catalog)}
+    return {**catalog_files(data.catalog), **results_files(data)}
 
 
-def api_files(data: SiteData) -> Files:
-    """The API: catalog and recommendation files, schemas, the per-combo estimate tables."""
-    return {**api.files(data), **api.estimate_files(data)}
+def catalog_files(catalog: Catalog) -> Files:
+    """What reads the catalog only: the API's index, entity files and schemas, and the engine
+    in the browser (Pyodide, the engine's modules, the catalog snapshot)."""
+    return {**api.catalog_files(catalog), **browser_engine.files(catalog)}
+
+
+def results_files(data: SiteData) -> Files:
+    """The API files of the engine's results: matrix briefs, recommendations, the per-combo
+    estimate tables."""
+    return {**api.matrix_files(data), **api.estimate_files(data)}
 
 
 def generate(layout: Layout, report: BuildReport | None = None) -> Generated:
@@ -139,13 +149,17 @@ def generate(layout: Layout, report: BuildReport | None = None) -> Generated:
     and validate the catalog -> evaluate every engine result once -> the prose check ->
     render pages, content and the small API files (reading the frozen results only)."""
     report = report or BuildReport(layout.site)
-    return rendered(layout, evaluated(layout, report), report)
+    return rendered(layout, evaluated(layout, report, loaded(layout, report)), report)
 
 
-def evaluated(layout: Layout, report: BuildReport) -> SiteData:
-    """Load and validate the catalog, then evaluate every engine result once."""
+def loaded(layout: Layout, report: BuildReport) -> Catalog:
+    """Load and validate the catalog."""
     with report.stage("load"):
-        catalog = load_catalog(layout.catalog)
+        return load_catalog(layout.catalog)
+
+
+def evaluated(layout: Layout, report: BuildReport, catalog: Catalog) -> SiteData:
+    """Evaluate every engine result once."""
     with report.stage("engine"):
         results = evaluate(catalog, layout.content)
     return SiteData(catalog, results, layout.content)
@@ -229,12 +243,18 @@ def write_docs(layout: Layout, docs: Files) -> None:
         layout.config.write_text(text, encoding="utf-8")
 
 
+def catalog_writers(layout: Layout, catalog: Catalog) -> list[Callable[[], None]]:
+    """The job that writes the data files of the catalog alone (:func:`catalog_files`), in
+    its own process while the engine runs."""
+    return [lambda: output.write_tree(layout.catalog_data, catalog_files(catalog))]
+
+
 def data_writers(layout: Layout, data: SiteData) -> list[Callable[[], None]]:
-    """The job that writes the data files no page needs, in its own process, started as
-    soon as the results are frozen (while pages render and mkdocs runs): the API with the
-    combos' estimate tables (the only reader of the other context lengths) and the files of
-    the engine in the browser."""
-    return [lambda: output.write_tree(layout.extras, static_files(data))]
+    """The job that writes the data files of the results no page needs, in its own process,
+    started as soon as the results are frozen (while pages render and mkdocs runs): the API's
+    recommendations and the combos' estimate tables (the only reader of the other context
+    lengths)."""
+    return [lambda: output.write_tree(layout.extras, results_files(data))]
 
 
 def page_writers(layout: Layout, site: Generated) -> list[Callable[[], None]]:

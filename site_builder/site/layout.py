@@ -55,6 +55,12 @@ class Layout:
         return self.work / "extras"
 
     @property
+    def catalog_data(self) -> Path:
+        """Static files of the catalog alone (API entities, schemas, the browser engine),
+        added to the built site like extras."""
+        return self.work / "catalog-data"
+
+    @property
     def config(self) -> Path:
         """The generated mkdocs configuration."""
         return self.work / "mkdocs.yml"

@@ -87,8 +87,11 @@ def test_build_serve_and_golden_share_generate(user: Any) -> None:
 
 
 def test_build_runs_generate_s_stages() -> None:
-    """The build calls generate's two halves itself (its data writers start between them)."""
+    """The build calls generate's three stages itself (its data writers start between
+    them: the catalog's after loading, the results' after evaluating)."""
     stages = inspect.getsource(build.generate)
-    assert "rendered(layout, evaluated(layout, report), report)" in stages
+    assert "rendered(layout, evaluated(layout, report, loaded(layout, report)), report)" in stages
     source = inspect.getsource(build._build)
-    assert "evaluated(layout, report)" in source and "rendered(layout, data, report)" in source
+    for stage in ("loaded(layout, report)", "evaluated(layout, report, catalog)"):
+        assert stage in source
+    assert "rendered(layout, data, report)" in source
