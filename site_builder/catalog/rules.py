@@ -145,6 +145,7 @@ def check_all(entities: Entities, known: Known) -> list[RuleIssue]:
     for slug, bench in entities.get("benchmarks", {}).items():
         found = [*_benchmark_hardware(bench, combos, known.get("gpus", set()))]
         found += _power_limit(bench, gpus)
+        found += _backend(bench, gpus, entities.get("runtimes", {}))
         issues += [RuleIssue("benchmarks", slug, loc, msg) for loc, msg in found]
     return issues
 
@@ -295,3 +296,24 @@ def _benchmark(bench: Benchmark, known: Known) -> Iterator[tuple[Loc, str]]:
                 yield (name,), "required once status is measured"
         if not bench.results:
             yield ("results",), "a measured benchmark needs at least one result"
+
+
+def _backend(
+    bench: Benchmark, gpus: Mapping[str, Gpu], runtimes: Mapping[str, Runtime]
+) -> Iterator[tuple[Loc, str]]:
+    """A stated back-end is one the runtime has and not the cards' own (their own needs none)."""
+    backend = bench.backend
+    runtime = runtimes.get(bench.runtime)
+    if backend is None or runtime is None:
+        return
+    if backend not in runtime.platforms:
+        offers = ", ".join(runtime.platforms)
+        yield ("backend",), f"{runtime.name} has no {backend} back-end; it runs on {offers}"
+        return
+    for card in {g.gpu for g in bench.gpus}:
+        gpu = gpus.get(card)
+        if gpu is not None and gpu.platform == backend:
+            yield (
+                ("backend",),
+                f"{backend} is the {gpu.name}'s own back-end: leave backend out",
+            )

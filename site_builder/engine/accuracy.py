@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from site_builder.catalog import Catalog
+from site_builder.engine import names
 from site_builder.engine.calibration import RAW_TABLE
 from site_builder.engine.config import Config
 from site_builder.engine.corrections import Corrections
@@ -44,9 +45,8 @@ class AccuracyPoint:
     verdict: str
     calibrated: bool = False
     """The engine's figure comes from a runtime and metric calibrated on measurements."""
-    power_limit_w: float | None = None
-    """The board power limit the cards ran at when their owner capped it; such points are
-    shown but left out of the error statistics (the engine models stock cards)."""
+    unscored: str | None = None
+    """Why the point is shown but left out of the error statistics (:func:`unscored`)."""
 
     @property
     def error(self) -> float | None:
@@ -143,6 +143,17 @@ def vram_used(est: Estimate, runtime: str, notes: str) -> float:
     return sum(per)
 
 
+def unscored(bench: Benchmark) -> str | None:
+    """Why a measurement is outside what the engine models, so no fit, error statistic or
+    evidence label reads it (it is still listed): cards capped below their stock board power,
+    or a back-end other than the cards' own. None for the rest."""
+    if bench.power_limit_w is not None:
+        return f"cards capped at {bench.power_limit_w:g} W"
+    if bench.backend is not None:
+        return f"{names.platform(bench.backend)} back-end"
+    return None
+
+
 def hardware(bench: Benchmark) -> str:
     """``2x rtx-4090 + 1x rtx-3090``."""
     return " + ".join(f"{g.count}x {g.gpu}" for g in bench.gpus)
@@ -178,7 +189,7 @@ def accuracy_points(catalog: Catalog, estimator: Estimator | None = None) -> lis
                     predicted=round(value, 3) if finite and value is not None else None,
                     verdict=est.verdict,
                     calibrated=result.metric in est.calibrated,
-                    power_limit_w=bench.power_limit_w,
+                    unscored=unscored(bench),
                 )
             )
     return points
@@ -194,7 +205,7 @@ def accuracy_table(points: Iterable[AccuracyPoint]) -> list[ErrorRow]:
     points at stock power."""
     groups: dict[tuple[str, str], list[float]] = {}
     for p in points:
-        if p.error is not None and p.power_limit_w is None:
+        if p.error is not None and p.unscored is None:
             groups.setdefault((p.runtime, p.metric), []).append(p.error * 100)
     rows = []
     for (runtime, metric), errors in sorted(groups.items()):
@@ -210,14 +221,13 @@ def source_of(slug: str, bench: Benchmark) -> str:
 
 
 def raw_points(catalog: Catalog) -> list[RawPoint]:
-    """Every finite measured result at stock power beside the uncorrected engine figure
-    (``RAW_TABLE``): what :func:`fitting.fit` calibrates on and :func:`fitting.validation`
-    cross-validates. Results on power-capped cards (``power_limit_w``) are left out: the
-    engine models cards at their stock board power."""
+    """Every finite measured result of the conditions the engine models beside the
+    uncorrected engine figure (``RAW_TABLE``): what :func:`fitting.fit` calibrates on and
+    :func:`fitting.validation` cross-validates (:func:`unscored` results are left out)."""
     lookups = prepare(catalog)
     out = []
     for slug, bench in catalog.benchmarks.items():
-        if bench.status != "measured" or bench.power_limit_w is not None:
+        if bench.status != "measured" or unscored(bench) is not None:
             continue
         gpus = [catalog.gpus.get(g.gpu) for g in bench.gpus]
         model = catalog.models.get(bench.model)

@@ -50,10 +50,11 @@ def _bench_cards(bench: Benchmark) -> tuple[str, ...]:
 def measured_results(
     catalog: Catalog, config: Config, metric: str
 ) -> Iterator[tuple[str, Benchmark, Result]]:
-    """Measured results of ``metric`` on the same cards, at stock power, and model."""
+    """Measured results of ``metric`` on the same cards and model, in conditions the engine
+    models (stock power, the cards' own back-end)."""
     cards = _cards(config)
     for slug, bench in catalog.measured_by_model.get(config.model, ()):
-        if _bench_cards(bench) != cards or bench.power_limit_w is not None:
+        if _bench_cards(bench) != cards or bench.power_limit_w or bench.backend:
             continue
         for result in bench.results:
             if result.metric == metric:

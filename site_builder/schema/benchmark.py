@@ -12,6 +12,7 @@ from site_builder.schema.base import (
     Entity,
     Id,
     KvCacheType,
+    Platform,
     Prose,
     QuantId,
     SplitMode,
@@ -96,6 +97,15 @@ class Benchmark(Entity):
         description=(
             "The board power limit the cards ran at, W, when their owner set one below the "
             "cards' stock board power (nvidia-smi -pl). The engine models stock cards, so such "
+            "results are shown beside its figures but kept out of calibration and the accuracy "
+            "statistics."
+        ),
+    )
+    backend: Platform | None = Field(
+        default=None,
+        description=(
+            "The back-end the runtime ran on when it is not the cards' own (llama.cpp's Vulkan "
+            "build on an AMD card, say). The engine models each card's own back-end, so such "
             "results are shown beside its figures but kept out of calibration and the accuracy "
             "statistics."
         ),

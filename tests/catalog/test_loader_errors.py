@@ -96,6 +96,22 @@ CASES = [
         id="power-limit-not-below-stock",
     ),
     pytest.param(
+        "benchmarks/example-bench.yaml",
+        "rationale:",
+        "backend: cuda\nrationale:",
+        "benchmarks/example-bench.yaml:12:10: backend: cuda is the NVIDIA GeForce RTX 0000's own "
+        "back-end: leave backend out",
+        id="backend-is-the-cards-own",
+    ),
+    pytest.param(
+        "benchmarks/example-bench.yaml",
+        "rationale:",
+        "backend: sycl\nrationale:",
+        "benchmarks/example-bench.yaml:12:10: backend: Example Runtime has no sycl back-end; it "
+        "runs on cuda",
+        id="backend-the-runtime-lacks",
+    ),
+    pytest.param(
         "combos/dual-rtx-4090.yaml",
         "pcie_p2p: false",
         "machines: 2\npcie_p2p: false",

@@ -73,8 +73,11 @@ def test_two_builds_at_once_leave_a_complete_site(tmp_path: Path) -> None:
     out, err = first.communicate(timeout=120)
     codes = sorted([first.returncode, second.returncode])
     assert codes == [0, 1], (out, err, second.stderr)
-    assert "another site-builder build or serve" in second.stderr
-    assert len(second.stderr.strip().splitlines()) == 1
+    # Whichever started second (a loaded machine may start the first one late) stops with one
+    # line; the other builds.
+    loser = err.decode("utf-8") if first.returncode else second.stderr
+    assert "another site-builder build or serve" in loser
+    assert len(loser.strip().splitlines()) == 1
     assert complete(tmp_path / "site")
     assert not list(tmp_path.glob(".site.new*"))
 

@@ -252,6 +252,7 @@ def build_doc(gitdir: str, commit: str) -> dict[str, Any]:
                 "model": model,
                 "quant": quant,
                 "runtime_version": group["build"],
+                **({"backend": "vulkan"} if toolbox.startswith("vulkan") else {}),
                 "flash_attention": fa,
                 "command": _command(stem, toolbox, fa_flag, group["files"], script),
                 "title": None,

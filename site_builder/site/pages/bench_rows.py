@@ -67,7 +67,7 @@ def measured_rows(data: SiteData, combo: str | None = None) -> list[MeasuredRow]
                 combo=_combo(data, bench.combo),
                 metric=name,
                 conditions=_conditions(point.prompt_tokens, point.gen_tokens)
-                + _capped(point.power_limit_w),
+                + _unscored(point.unscored),
                 measured=f"{fmt.num(point.measured)} {unit}",
                 estimated=_value(point.predicted, unit),
                 label="estimated" if point.calibrated else "uncalibrated",
@@ -113,9 +113,9 @@ def _combo(data: SiteData, slug: str | None) -> Link | None:
     return Link(data.catalog.combos[slug].name, urls.link(urls.combo(slug)))
 
 
-def _capped(watts: float | None) -> str:
-    """The power cap of a measurement, which keeps it out of the accuracy statistics."""
-    return "" if watts is None else f", cards capped at {watts:g} W (not in the statistics)"
+def _unscored(why: str | None) -> str:
+    """What keeps a measurement out of the accuracy statistics, said beside its conditions."""
+    return "" if why is None else f", {why} (not in the statistics)"
 
 
 def _conditions(prompt: int, gen: int) -> str:

@@ -80,8 +80,8 @@ class MethodologyPage:
     price_per_kwh: str
     tight_percent: str
     tight_gib: str
-    capped: int
-    """Measured results on power-capped cards, left out of the statistics."""
+    unscored: int
+    """Measured results in conditions the engine does not model, left out of the statistics."""
 
 
 def pages(data: SiteData) -> Iterator[Page]:
@@ -90,7 +90,7 @@ def pages(data: SiteData) -> Iterator[Page]:
 
 def get_context(data: SiteData) -> MethodologyPage:
     found = [p for p in accuracy.points(data.results) if p.error is not None]
-    points = [p for p in found if p.power_limit_w is None]  # the engine models stock cards
+    points = [p for p in found if p.unscored is None]  # conditions the engine models
     rows = [_row(data, row) for row in accuracy_table(points)]
     if len({p.runtime for p in points}) > 1:
         rows += [_row(data, r) for r in accuracy_table(replace(p, runtime="") for p in points)]
@@ -112,7 +112,7 @@ def get_context(data: SiteData) -> MethodologyPage:
         price_per_kwh=fmt.usd(DEFAULT_USD_PER_KWH),
         tight_percent=f"{TIGHT_FRACTION:.0%}",
         tight_gib=f"{TIGHT_GIB:g}",
-        capped=len(found) - len(points),
+        unscored=len(found) - len(points),
     )
 
 
