@@ -202,7 +202,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def accuracy_table(points: Iterable[AccuracyPoint]) -> list[ErrorRow]:
     """Median / p90 absolute % error and median signed % error per (runtime, metric), of the
-    points at stock power."""
+    points in conditions the engine models (:func:`unscored`)."""
     groups: dict[tuple[str, str], list[float]] = {}
     for p in points:
         if p.error is not None and p.unscored is None:

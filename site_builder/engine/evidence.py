@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from site_builder.catalog import Catalog
-from site_builder.engine.accuracy import Estimator, predicted, result_config
+from site_builder.engine.accuracy import Estimator, predicted, result_config, unscored
 from site_builder.engine.config import Config
 from site_builder.engine.estimate import estimate
 from site_builder.engine.result import Estimate
@@ -54,7 +54,7 @@ def measured_results(
     models (stock power, the cards' own back-end)."""
     cards = _cards(config)
     for slug, bench in catalog.measured_by_model.get(config.model, ()):
-        if _bench_cards(bench) != cards or bench.power_limit_w or bench.backend:
+        if _bench_cards(bench) != cards or unscored(bench) is not None:
             continue
         for result in bench.results:
             if result.metric == metric:

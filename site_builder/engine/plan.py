@@ -166,7 +166,6 @@ class Plan(NamedTuple):
     request: plc.Request
     placement: plc.Placement
     """The GPU-only placement (offload is decided per context)."""
-    problems: tuple[str, ...]
     can_offload: bool
     speed: dec.SpeedInputs
     host_room: float
@@ -207,12 +206,10 @@ class Lookups(NamedTuple):
     memory)."""
     hardware: dict[tuple[object, ...], Hardware]
     """Hardware already resolved, by (cards, interconnect, combo)."""
-    texts: dict[tuple[str, ...], tuple[str, ...]]
-    """One copy of each distinct tuple of sentences (assumptions, reasons): a sweep repeats the
-    same few thousand over hundreds of thousands of results."""
     notes: dict[tuple[object, ...], tuple[str, ...]]
     """The assumptions already written, by what they depend on (:func:`notes_key`): the same
-    for every model and quant on the same cards, runtime and cache."""
+    for every model and quant on the same cards, runtime and cache, so a sweep's results share
+    a few thousand tuples of sentences."""
     refused: dict[Refusal, Estimate]
     """One answer per distinct refusal: a sweep asks tens of thousands of configurations a
     runtime cannot run for the same few reasons, and equal answers share one object."""
@@ -230,7 +227,6 @@ def prepare(catalog: Catalog, remember_plans: bool = True) -> Lookups:
         shapes=shapes,
         plans={} if remember_plans else None,
         hardware={},
-        texts={},
         notes={},
         refused={},
     )
@@ -272,21 +268,10 @@ def plan_for(
         if hw is None:
             hw = lookups.hardware[hw_key] = hardware_of(catalog, config)
         shape = lookups.shapes.get((config.model, config.quant))
-        plan = plan_of(catalog, config, table, shape, hw, lookups.notes)
-        found = shared_texts(lookups.texts, plan)
+        found = plan_of(catalog, config, table, shape, hw, lookups.notes)
         if plans is not None:
             plans[key] = found
     return found
-
-
-def shared_texts(
-    texts: dict[tuple[str, ...], tuple[str, ...]], plan: Plan | Refusal
-) -> Plan | Refusal:
-    """``plan`` with its assumptions and problems replaced by the copies already in ``texts``
-    (equal values, one object)."""
-    assumptions = texts.setdefault(plan.assumptions, plan.assumptions)
-    problems = texts.setdefault(plan.problems, plan.problems)
-    return plan._replace(assumptions=assumptions, problems=problems)
 
 
 def assumptions_of(
@@ -378,7 +363,6 @@ def plan_of(
         shape=shape,
         request=req,
         placement=placement_of(req, split),
-        problems=(),
         can_offload=support.can_offload(runtime, ctx.runtime, split),
         speed=sp,
         host_room=max(ctx.host_ram_gib - HOST_OS_RESERVE_GIB, 0.0) * GIB,

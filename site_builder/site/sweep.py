@@ -38,7 +38,8 @@ Asked = dict[tuple[str, str], dict[Query, Config]]
 def sweep(
     catalog: Catalog, lookups: Lookups, share: float = FORK_SHARE
 ) -> tuple[Asked, dict[Query, Estimate]]:
-    """Every combo x model's candidates and their estimates, in the catalog's order."""
+    """Every combo x model's candidates and the estimates of them and of the headline grid's
+    queries they leave out (:func:`outside`), in the catalog's order."""
     mine, theirs = shares(list(catalog.combos), share)
     pending = sidecar.start(lambda: estimates(catalog, asked_of(catalog, theirs), lookups))
     asked = asked_of(catalog, mine)
