@@ -29,14 +29,13 @@ from site_builder.site.sitedata import SiteData
 from site_builder.site.tables import (
     FIELDS,
     HEADLINE_CONTEXT,
-    Bits,
     Default,
     Query,
+    Rows,
     defaults_json,
     dump,
     gpu_names,
     price,
-    row,
 )
 
 
@@ -70,9 +69,9 @@ def matrix_files(data: SiteData) -> dict[str, str | bytes]:
 def estimate_files(data: SiteData) -> dict[str, str | bytes]:
     """The per-combo estimate tables (the bulk of the API)."""
     out: dict[str, str | bytes] = {}
-    bits = Bits(data.catalog)  # the same for every combo
+    rows = Rows(data.catalog)  # the same for every combo
     for combo in data.catalog.combos:
-        out.update(table_files(combo, estimates(data, combo, bits)))
+        out.update(table_files(combo, estimates(data, combo, rows)))
     return out
 
 
@@ -96,23 +95,22 @@ def index(catalog: Catalog) -> dict[str, Any]:
     }
 
 
-def estimates(data: SiteData, combo: str, bits: Bits) -> dict[str, Any]:
-    """The combo's grid as a table (``bits``: the catalog's bits per weight, shared)."""
-    rows = dict(data.results.for_combo(combo))
+def estimates(data: SiteData, combo: str, rows: Rows) -> dict[str, Any]:
+    """The combo's grid as a table (``rows``: the row maker, shared by every combo)."""
+    found = dict(data.results.for_combo(combo))
     defaults: dict[str, Default] = {}
     for model in data.catalog.models:
         recommendation = data.results.recommendation(combo, model)
-        extra = _answer_rows(recommendation)
-        rows.update(extra)
+        found.update(_answer_rows(recommendation))
         default = _default(recommendation)
         if default is not None:
             defaults[model] = default
-    rows.update((q, data.results.get(q)) for q in headline_contexts(data.results, combo))
+    found.update((q, data.results.get(q)) for q in headline_contexts(data.results, combo))
     return {
         "combo": combo,
         "contexts": list(CONTEXTS),
         "fields": list(FIELDS),
-        "rows": [row(bits, q, rows[q]) for q in sorted(rows, key=order)],
+        "rows": [rows.row(q, found[q]) for q in sorted(found, key=order)],
         "defaults": defaults_json(defaults),
         "gpu_names": gpu_names(data.catalog, data.catalog.combos[combo].cards()),
         "price": price(data.results.costs[combo][1].sheet),

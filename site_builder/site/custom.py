@@ -40,14 +40,13 @@ from site_builder.schema import Model
 from site_builder.site.tables import (
     FIELDS,
     HEADLINE_CONTEXT,
-    Bits,
     Default,
     Query,
+    Rows,
     Table,
     defaults_json,
     gpu_names,
     price,
-    row,
 )
 
 COUNTS = (1, 2, 4)
@@ -129,13 +128,13 @@ def table_json(catalog: Catalog, build: Build, lookups: Lookups, sweep: Sweep) -
     """``build``'s configurator table in the combos' estimate-table format: the recommended
     quant of each runtime for each model, at the headline context."""
     found = table(catalog, build, lookups, sweep=sweep)
-    bits = Bits(catalog)
+    rows = Rows(catalog)
     return {
         "combo": build.key,
         "gpus": [list(card) for card in found.cards],
         "contexts": [HEADLINE_CONTEXT],
         "fields": list(FIELDS),
-        "rows": [row(bits, q, e) for q, e in found.rows],
+        "rows": [rows.row(q, e) for q, e in found.rows],
         "defaults": defaults_json(found.defaults),
         "gpu_names": gpu_names(catalog, found.cards),
         "price": price(cards_sheet(found.cards, catalog.gpus)),

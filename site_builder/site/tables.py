@@ -139,18 +139,34 @@ class Bits(dict[tuple[str, str], float]):
         return found
 
 
-def row(bits: Bits, query: Query, estimate: Estimate) -> list[Any]:
-    """One result as a row of :data:`FIELDS`, figures exactly as ``estimate --json`` prints
-    them (rounded as :meth:`Estimate.to_json` rounds; a test holds every row of a build to it).
-    Read field by field: it runs for every row of the API."""
-    e = estimate
+class Rows:
+    """Results as rows of :data:`FIELDS`, figures exactly as ``estimate --json`` prints them
+    (rounded as :meth:`Estimate.to_json` rounds; a test holds every row of a build to it).
+    Each (model, quant)'s bits per weight is computed once, and so are the figures of each
+    refusal (the engine shares one estimate among every configuration refused for the same
+    reasons: most rows of a table). This runs for every row of the API."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.bits = Bits(catalog)
+        self._refusals: dict[int, tuple[Estimate, list[Any]]] = {}
+
+    def row(self, query: Query, estimate: Estimate) -> list[Any]:
+        """One result as a row."""
+        if estimate.verdict == "unsupported":
+            found = self._refusals.get(id(estimate))
+            if found is None:
+                found = self._refusals[id(estimate)] = (estimate, figures(estimate))
+            shown = found[1]
+        else:
+            shown = figures(estimate)
+        head = [query.model, query.quant, self.bits[(query.model, query.quant)], query.runtime]
+        return [*head, query.context, *shown]
+
+
+def figures(e: Estimate) -> list[Any]:
+    """The columns of :data:`FIELDS` from ``verdict`` on."""
     low, high = e.decode_tok_s_range or (None, None)
     return [
-        query.model,
-        query.quant,
-        bits[(query.model, query.quant)],
-        query.runtime,
-        query.context,
         e.verdict,
         _round(e.decode_tok_s),
         _round(low),
@@ -177,9 +193,13 @@ def _round(value: float | None, digits: int = 2) -> float | None:
 def card_runs(cards: tuple[CardMemory, ...]) -> list[list[Any]]:
     """The cards' memory as ``[gpu, capacity, weights, kv_cache, buffers, overhead, total,
     count]`` rows, GiB (2 decimals): a run of cards holding the same is one row with its
-    count."""
+    count (a card equal to the one before joins its run without rounding again)."""
     runs: list[list[Any]] = []
+    previous = None
     for c in cards:
+        if c == previous:
+            runs[-1][-1] += 1
+            continue
         values = [
             c.gpu,
             round(c.capacity_gib, 2),
@@ -193,6 +213,7 @@ def card_runs(cards: tuple[CardMemory, ...]) -> list[list[Any]]:
             runs[-1][-1] += 1
         else:
             runs.append([*values, 1])
+        previous = c
     return runs
 
 

@@ -11,8 +11,8 @@ from site_builder.catalog import Catalog, load_catalog
 from site_builder.engine import Estimate, estimate
 from site_builder.engine.evidence import estimated_label
 from site_builder.engine.recommend import candidates
-from site_builder.site.api import Bits, row
 from site_builder.site.results import base_config, query_of
+from site_builder.site.tables import Bits, Rows
 from tests.site.conftest import ROOT
 
 CATALOG = load_catalog(ROOT / "catalog")
@@ -63,13 +63,14 @@ def from_json(bits: Bits, estimate: Estimate, model: str, quant: str) -> list[An
 def test_rows_hold_what_estimate_json_prints(combo: str, model: str) -> None:
     catalog: Catalog = CATALOG
     assert combo in catalog.combos and model in catalog.models
-    bits = Bits(catalog)
+    rows = Rows(catalog)
+    bits = rows.bits
     verdicts: set[str] = set()
     for config in candidates(catalog, base_config(catalog, combo, model)):
         found = estimate(catalog, config)
         verdicts.add(found.verdict)
         query = query_of(config)
-        got = row(bits, query, found)
+        got = rows.row(query, found)
         head = [model, config.quant, bits[(model, config.quant)], config.runtime]
         assert got[:5] == [*head, config.context_tokens]
         assert got[5:] == from_json(bits, found, model, config.quant), config

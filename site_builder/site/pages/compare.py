@@ -13,7 +13,6 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from site_builder.catalog import Catalog
 from site_builder.engine import Estimate
 from site_builder.engine.config import DEFAULT_PROMPT_TOKENS
 from site_builder.engine.cost import usd_per_tok_s
@@ -244,9 +243,10 @@ def fragments(data: SiteData) -> Iterator[Fragment]:
     """Each compare page's models table."""
     catalog = data.catalog
     by_size = sorted(catalog.models, key=lambda m: (-catalog.models[m].params_total_b, m))
+    sides = _Sides(data)
     for a, b in pairs(data):
         page = urls.compare(a, b)
-        models = [_model_row(data, a, b, model, page) for model in by_size]
+        models = [_model_row(sides, a, b, model, page) for model in by_size]
         first, second = (
             Link(catalog.combos[s].name, urls.relative(page, urls.combo(s))) for s in (a, b)
         )
@@ -258,22 +258,84 @@ def _table_key(a: str, b: str) -> str:
     return f"compare/{a}-vs-{b}"
 
 
-def _model_row(data: SiteData, a: str, b: str, model: str, page: str) -> ModelRow:
-    recs = [data.results.recommendation(slug, model) for slug in (a, b)]
-    quant = shared_quant(data.catalog, recs[0].candidates, recs[1].candidates)
-    same = [_at(data, r.candidates, quant) for r in recs]
-    best = [_answer(r.headline) for r in recs]
-    chosen = (same[0], same[1], best[0], best[1])
-    a_same, b_same, a_best, b_best = (_side(data, c, page) for c in chosen)
-    link = Link(data.catalog.models[model].name, urls.relative(page, urls.model(model)))
-    prices = [headline_price(data.results.costs[slug][1])[0] for slug in (a, b, a, b)]
-    return ModelRow(link, quant or "", a_same, b_same, a_best, b_best, _figure_rows(chosen, prices))
+BEST = "best"
+"""The key of a side's own fastest answer among :class:`_Sides`' (quants are the others)."""
 
 
-def shared_quant(catalog: Catalog, a: Sequence[Candidate], b: Sequence[Candidate]) -> str | None:
+class _Sides:
+    """One combo's side of a model's row, worked out once (a combo sits in several pairs):
+    the quants it runs, the headline rule at a quant, the side shown, its figures. Keys are
+    (combo, model, quant or :data:`BEST`)."""
+
+    def __init__(self, data: SiteData) -> None:
+        self.data = data
+        self._runs: dict[tuple[str, str], dict[str, Candidate]] = {}
+        self._grades: dict[tuple[str, str], tuple[bool, float]] = {}
+        self._chosen: dict[tuple[str, str, str | None], Candidate | None] = {}
+        self._sides: dict[tuple[str, str, str | None, str], Side] = {}
+        self._figures: dict[tuple[str, str, str | None], list[Figure]] = {}
+
+    def runs(self, slug: str, model: str) -> dict[str, Candidate]:
+        """The combo's candidates that run, by quant (the last of each quant)."""
+        key = (slug, model)
+        if key not in self._runs:
+            found = self.data.results.recommendation(slug, model).candidates
+            self._runs[key] = {c.config.quant: c for c in found if c.estimate.verdict in RUNS}
+        return self._runs[key]
+
+    def grade(self, candidate: Candidate) -> tuple[bool, float]:
+        """Whether the quant passes the quality floor, and its precision class."""
+        config = candidate.config
+        key = (config.model, config.quant)
+        if key not in self._grades:
+            catalog = self.data.catalog
+            self._grades[key] = (passes_floor(catalog, config), precision_class(catalog, config))
+        return self._grades[key]
+
+    def chosen(self, slug: str, model: str, quant: str | None) -> Candidate | None:
+        """The combo's answer: the headline rule at ``quant``, or its own fastest (``BEST``)."""
+        key = (slug, model, quant)
+        if key not in self._chosen:
+            recommendation = self.data.results.recommendation(slug, model)
+            if quant == BEST:
+                self._chosen[key] = _answer(recommendation.headline)
+            else:
+                self._chosen[key] = _at(self.data, recommendation.candidates, quant)
+        return self._chosen[key]
+
+    def side(self, slug: str, model: str, quant: str | None, page: str) -> Side:
+        chosen = self.chosen(slug, model, quant)
+        runtime = "" if chosen is None else urls.relative(page, urls.runtime(chosen.config.runtime))
+        key = (slug, model, quant, runtime)
+        if key not in self._sides:
+            self._sides[key] = _side(self.data, chosen, page)
+        return self._sides[key]
+
+    def figures(self, slug: str, model: str, quant: str | None) -> list[Figure] | None:
+        """The chosen answer's figures (None where nothing runs)."""
+        chosen = self.chosen(slug, model, quant)
+        if chosen is None:
+            return None
+        key = (slug, model, quant)
+        if key not in self._figures:
+            price = headline_price(self.data.results.costs[slug][1])[0]
+            self._figures[key] = _figures(chosen.estimate, price)
+        return self._figures[key]
+
+
+def _model_row(sides: _Sides, a: str, b: str, model: str, page: str) -> ModelRow:
+    quant = shared_quant(sides, a, b, model)
+    keys = ((a, quant), (b, quant), (a, BEST), (b, BEST))
+    a_same, b_same, a_best, b_best = (sides.side(s, model, q, page) for s, q in keys)
+    link = Link(sides.data.catalog.models[model].name, urls.relative(page, urls.model(model)))
+    figures = [sides.figures(s, model, q) for s, q in keys]
+    return ModelRow(link, quant or "", a_same, b_same, a_best, b_best, _figure_rows(figures))
+
+
+def shared_quant(sides: _Sides, a: str, b: str, model: str) -> str | None:
     """The quant both combos are compared at: one both run, preferring a quant at or above the
     quality floor, then one both hold in VRAM, then the most precise."""
-    runs = [{c.config.quant: c for c in side if c.estimate.verdict in RUNS} for side in (a, b)]
+    runs = [sides.runs(a, model), sides.runs(b, model)]
     both = sorted(set(runs[0]) & set(runs[1]))
     if not both:
         return None
@@ -281,7 +343,8 @@ def shared_quant(catalog: Catalog, a: Sequence[Candidate], b: Sequence[Candidate
     def key(quant: str) -> tuple[bool, int, float]:
         pair = (runs[0][quant], runs[1][quant])
         vram = sum(c.estimate.verdict in IN_VRAM for c in pair)
-        return passes_floor(catalog, pair[0].config), vram, precision_class(catalog, pair[0].config)
+        floor, precision = sides.grade(pair[0])
+        return floor, vram, precision
 
     return max(both, key=key)
 
@@ -319,19 +382,15 @@ FIGURE_LABELS = (
 says what they measure (the prompt of the time to first token, the generated tokens)."""
 
 
-def _figure_rows(
-    chosen: Sequence[Candidate | None], prices: Sequence[float | None]
-) -> list[FigureRow]:
-    """The figures of the four setups (a dash where a setup does not run), or none when
-    nothing runs on either combo; ``prices``: each setup's combo's headline price."""
-    if all(c is None for c in chosen):
+def _figure_rows(columns: Sequence[list[Figure] | None]) -> list[FigureRow]:
+    """The figures of the four setups (``columns``, :meth:`_Sides.figures`: a dash where a
+    setup does not run), or none when nothing runs on either combo."""
+    if all(c is None for c in columns):
         return []
     none = [Figure(fmt.DASH)] * len(FIGURE_LABELS)
-    columns = [
-        _figures(c.estimate, usd) if c else none for c, usd in zip(chosen, prices, strict=True)
-    ]
+    shown = [c or none for c in columns]
     return [
-        FigureRow(label, (columns[0][i], columns[1][i], columns[2][i], columns[3][i]))
+        FigureRow(label, (shown[0][i], shown[1][i], shown[2][i], shown[3][i]))
         for i, label in enumerate(FIGURE_LABELS)
     ]
 
