@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from site_builder.catalog import Catalog
 from site_builder.engine.config import Config
@@ -70,9 +70,9 @@ ANSWERS = ("fastest", "easiest", "most_precise", "offload")
 Estimator = Callable[[Catalog, Config], Estimate]
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """One evaluated setup."""
+class Candidate(NamedTuple):
+    """One evaluated setup (a named tuple: a build makes one per candidate of every combo x
+    model, hundreds of thousands)."""
 
     config: Config
     estimate: Estimate

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any, Literal
 
 Verdict = Literal["fits", "tight", "offload", "no-fit", "unsupported"]
@@ -20,6 +22,9 @@ class CardMemory:
     overhead_gib: float
     total_gib: float
 
+    def __reduce__(self) -> tuple[type[CardMemory], tuple[Any, ...]]:
+        return CardMemory, _CARD_FIELDS(self)
+
 
 @dataclass(frozen=True, slots=True)
 class Memory:
@@ -28,6 +33,9 @@ class Memory:
     per_gpu: tuple[CardMemory, ...]
     total_gib: float
     offload_gib: float = 0.0
+
+    def __reduce__(self) -> tuple[type[Memory], tuple[Any, ...]]:
+        return Memory, _MEMORY_FIELDS(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +75,10 @@ class Estimate:
     """Metrics whose runtime and platform are calibrated on enough measurements
     (``corrections.MIN_POINTS`` on ``MIN_GPUS`` GPU models); the others are uncalibrated."""
 
+    def __reduce__(self) -> tuple[type[Estimate], tuple[Any, ...]]:
+        """Pickled as the constructor's arguments (see :func:`_constructor_fields`)."""
+        return Estimate, _ESTIMATE_FIELDS(self)
+
     def to_json(self) -> dict[str, Any]:
         """The JSON object `site-builder estimate --json` prints (PRODUCT.md contract), the one
         serialiser of results (the CLI, the API and the configurator's tables all use it).
@@ -94,6 +106,19 @@ DIGITS = {"joules_per_token": 3, "cost_per_million_tokens_usd": 4}
 
 CARD_FIELDS = tuple(f.name for f in fields(CardMemory))
 FIELD_DIGITS = tuple((f.name, DIGITS.get(f.name, 2)) for f in fields(Estimate))
+
+
+def _constructor_fields(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    """The fields of a result, in its constructor's order, read at C speed: results are
+    pickled as them (a build sends hundreds of thousands between processes, and the
+    dataclasses' own pickling of frozen slotted classes looks the fields up for every
+    object)."""
+    return attrgetter(*(f.name for f in fields(cls)))
+
+
+_CARD_FIELDS = _constructor_fields(CardMemory)
+_MEMORY_FIELDS = _constructor_fields(Memory)
+_ESTIMATE_FIELDS = _constructor_fields(Estimate)
 
 
 def _num(value: Any) -> Any:

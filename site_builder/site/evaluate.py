@@ -12,11 +12,11 @@ asks for, :mod:`site_builder.site.custom`.)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from site_builder.catalog import Catalog
-from site_builder.engine import accuracy_points
+from site_builder.engine import Estimate, accuracy_points
 from site_builder.engine.accuracy import calibration
 from site_builder.engine.estimate import Lookups, prepare
 from site_builder.engine.recommend import Candidate, choose
@@ -29,9 +29,10 @@ from site_builder.site.results import (
     Query,
     Results,
     evaluated,
+    is_standard,
     other_context_queries,
 )
-from site_builder.site.sweep import sweep
+from site_builder.site.sweep import Half, sweep
 
 
 def evaluate(catalog: Catalog, content_dir: Path, for_pages: bool = True) -> Results:
@@ -41,23 +42,38 @@ def evaluate(catalog: Catalog, content_dir: Path, for_pages: bool = True) -> Res
     which only the configurator and the API read, are not computed."""
     lookups = prepare(catalog, remember_plans=False)
     results = Results(catalog, lookups=lookups)
-    asked, swept = sweep(catalog, lookups)
+
+    def other_contexts(half: Half) -> None:
+        if for_pages:
+            results.pending.append(sidecar.start_staged(_other_contexts(catalog, half, lookups)))
+
+    asked, swept = sweep(catalog, lookups, each_half=other_contexts)
     results.add(swept)
-    if for_pages:  # the other contexts read the headline grid only: start them on the other core
-        contexts = [
-            q for q in other_context_queries(catalog, results.grid) if q not in results.grid
-        ]
-        reusing = lookups._replace(plans={})  # each plan serves several contexts there
-        results.pending_contexts = sidecar.start(lambda: evaluated(catalog, contexts, reusing))
-        results.pending_size = len(contexts)
     _benchmarks(results)
     for (combo, model), configs in asked.items():
-        found = [Candidate(c, results.get(q)) for q, c in configs.items()]
+        found = [Candidate(c, swept[q]) for q, c in configs.items()]
         recommendation = choose(catalog, model, HEADLINE, found, results.estimator)
         results.recommendations[(combo, model)] = recommendation
     results.costs = {combo: combo_costs(results, combo) for combo in catalog.combos}
     _add(results, dependent_queries(results, content_dir), lookups)
     return results.freeze()
+
+
+def _other_contexts(
+    catalog: Catalog, half: Half, lookups: Lookups
+) -> Callable[[Callable[[int], None]], dict[Query, Estimate]]:
+    """The job that evaluates the other context lengths of ``half``'s combos (they read each
+    combo's headline grid only), telling how many it found first; a second process runs it as
+    soon as the half is known."""
+
+    def job(tell: Callable[[int], None]) -> dict[Query, Estimate]:
+        grid = {q: e for q, e in half.items() if is_standard(q)}
+        queries = [q for q in other_context_queries(catalog, grid) if q not in grid]
+        tell(len(queries))
+        reusing = lookups._replace(plans={})  # each plan serves several contexts there
+        return evaluated(catalog, queries, reusing)
+
+    return job
 
 
 def _add(
@@ -83,7 +99,7 @@ def dependent_queries(results: Results, content_dir: Path) -> Iterator[Query]:
     """Queries pages need that depend on the first results: the headline speed curves, each
     recommended setup at the matrices' other context lengths, stack workloads and guide
     placeholders (the other contexts of each quant's best runtime are
-    evaluated in a second process, :attr:`Results.pending_contexts`)."""
+    evaluated in second processes, :attr:`Results.pending`)."""
     catalog = results.catalog
     yield from charts.planned(results)
     yield from matrix.planned(results)

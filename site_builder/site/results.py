@@ -12,6 +12,7 @@ is frozen: pages, the API and the prose check only read it, and a query nobody p
 from __future__ import annotations
 
 import gc
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -68,12 +69,13 @@ class Results:
     """Combo -> its worked example and money figures (:mod:`site_builder.site.costs`)."""
     memo: dict[tuple[str, ...], Any] = field(default_factory=dict)
     """Derived values computed in the evaluate stage (accuracy points)."""
-    pending_contexts: Pending[dict[Query, Estimate]] | None = None
-    """The grid at the other context lengths, from a second process of the evaluate stage.
-    Only the API's tables read them (:meth:`for_combo`): the build leaves them to the one
-    process that writes those tables, so the main process never holds them."""
+    pending: list[tuple[Pending[int], Pending[dict[Query, Estimate]]]] = field(default_factory=list)
+    """The grid at the other context lengths, from second processes of the evaluate stage
+    (one per half of the main sweep), each with how many configurations it evaluates. Only
+    the API's tables read them (:meth:`for_combo`): the build leaves them to the one process
+    that writes those tables, so the main process never holds them."""
     pending_size: int = 0
-    """How many configurations :attr:`pending_contexts` evaluates."""
+    """How many configurations :attr:`pending` evaluates (read when the results freeze)."""
     frozen: bool = False
     lookups: Lookups | None = None
     """The engine's per-catalog precomputation, shared by every evaluation of this build."""
@@ -115,48 +117,53 @@ class Results:
 
     def size(self) -> int:
         """How many configurations the engine evaluated."""
-        waiting = self.pending_size if self.pending_contexts is not None else 0
+        waiting = self.pending_size if self.pending else 0
         return len(self.grid) + len(self.extra) + len(self._by_config) + waiting
 
     def freeze(self) -> Results:
         """End the evaluate stage: sort the grid, index it; from now on nothing is computed, so
         the engine's memo of plans (one per configuration) is let go."""
         self._index()
+        self.pending_size = sum(size.result() for size, _ in self.pending)
         self.frozen = True
         self.lookups = None
         return self
 
     def for_combo(self, combo: str) -> list[tuple[Query, Estimate]]:
         """Grid entries of one combo, in query order (every context: waits for the other
-        contexts' process the first time)."""
+        contexts' processes the first time)."""
         self._other_contexts()
+        if not self._by_combo:  # the grid is sorted, combo first
+            by_combo = itertools.groupby(self.grid.items(), key=lambda pair: pair[0].combo)
+            self._by_combo.update((combo, list(pairs)) for combo, pairs in by_combo)
         return self._by_combo.get(combo, [])
 
     def for_cell(self, combo: str, model: str, context: int) -> list[tuple[Query, Estimate]]:
         """Grid entries of one model on one combo at one context (every runtime and quant)."""
         if context != HEADLINE_CONTEXT:
             self._other_contexts()
+        if not self._by_cell:
+            for pair in self.grid.items():
+                query = pair[0]
+                self._by_cell.setdefault((query.combo, query.model, query.context), []).append(pair)
         return self._by_cell.get((combo, model, context), [])
 
     def _other_contexts(self) -> None:
         """Merge the grid's other context lengths, evaluated in a second process of the
         evaluate stage (only the matrices' tables and the API read them)."""
-        if self.pending_contexts is not None:
-            more, self.pending_contexts = self.pending_contexts.result(), None
-            self.grid.update(more)
+        if self.pending:
+            waiting, self.pending = self.pending, []
+            for _, more in waiting:
+                self.grid.update(more.result())
             self._index()
 
     def _index(self) -> None:
         # Grid queries are standard (no split, default tokens), so their own tuple order is
         # :func:`order` (which only differs where a split is set), compared at C speed.
+        # The indexes by combo and by cell are built on first use (a process reads one).
         self.grid = {q: self.grid[q] for q in sorted(self.grid)}
         self._by_combo.clear()
         self._by_cell.clear()
-        for query, estimate in self.grid.items():
-            pair = (query, estimate)
-            self._by_combo.setdefault(query.combo, []).append(pair)
-            cell = (query.combo, query.model, query.context)
-            self._by_cell.setdefault(cell, []).append(pair)
 
     def _check_open(self) -> None:
         if self.frozen:

@@ -28,6 +28,7 @@ from typing import Generic, TypeVar
 from site_builder.errors import BuildError
 
 T = TypeVar("T")
+S = TypeVar("S")
 
 
 class Pending(Generic[T]):
@@ -67,25 +68,59 @@ class Pending(Generic[T]):
         return self._value  # type: ignore[return-value]
 
 
-def start(job: Callable[[], T]) -> Pending[T]:
+BACKGROUND_NICE = 10
+"""How much lower the priority of background jobs is (``nice``)."""
+
+
+def start(job: Callable[[], T], *, background: bool = False) -> Pending[T]:
     """Start computing ``job()`` in a child process (in this one where ``fork`` is unavailable)
     and return at once; ``.result()`` waits for the value. The child is a daemon: it dies with
-    this process."""
+    this process. A ``background`` job (one this process only waits for at the end) runs at a
+    lower priority, so it takes the cores this process leaves idle instead of slowing it."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return Pending(job())
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
-    process = context.Process(target=_send, args=(job, writer, os.getpid()), daemon=True)
+    nice = BACKGROUND_NICE if background else 0
+    process = context.Process(target=_send, args=(job, writer, os.getpid(), nice), daemon=True)
     process.start()
     writer.close()
     return Pending(reader=reader, process=process)
 
 
+def start_staged(job: Callable[[Callable[[S], None]], T]) -> tuple[Pending[S], Pending[T]]:
+    """:func:`start` (in the background) for a job that learns something early: ``job(tell)``
+    calls ``tell(first)`` once on its way (how much work it found, say) and returns its value;
+    each comes back on its own pipe, so one process can wait for the first while another reads
+    the value. Where ``fork`` is unavailable the job runs first, in this process."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        told: list[S] = []
+        value = job(told.append)
+        return Pending(told[0]), Pending(value)
+    context = multiprocessing.get_context("fork")
+    first_reader, first_writer = context.Pipe(duplex=False)
+    reader, writer = context.Pipe(duplex=False)
+
+    def staged() -> T:
+        def tell(first: S) -> None:
+            first_writer.send_bytes(pickle.dumps(first, protocol=pickle.HIGHEST_PROTOCOL))
+            first_writer.close()
+
+        return job(tell)
+
+    args = (staged, writer, os.getpid(), BACKGROUND_NICE)
+    process = context.Process(target=_send, args=args, daemon=True)
+    process.start()
+    writer.close()
+    first_writer.close()
+    return Pending(reader=first_reader), Pending(reader=reader, process=process)
+
+
 @contextlib.contextmanager
 def all_computed(jobs: list[Callable[[], T]]) -> Iterator[list[Pending[T]]]:
-    """Compute each job in its own child process while the ``with`` body runs; all are read
-    after the body, and a failing body stops them all."""
-    pending = [start(job) for job in jobs]
+    """Compute each job in its own child process, in the background, while the ``with`` body
+    runs; all are read after the body, and a failing body stops them all."""
+    pending = [start(job, background=True) for job in jobs]
     try:
         yield pending
     except BaseException:
@@ -109,8 +144,10 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _send(job: Callable[[], object], writer: object, parent: int) -> None:
+def _send(job: Callable[[], object], writer: object, parent: int, nice: int) -> None:
     die_with_parent(parent)
+    if nice:
+        os.nice(nice)
     gc.disable()
     try:
         outcome: object = job()

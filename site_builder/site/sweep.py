@@ -11,6 +11,8 @@ holds a shared sweep equal to a one-process one).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from site_builder.catalog import Catalog
 from site_builder.engine import Config, Estimate
 from site_builder.engine.estimate import Lookups
@@ -27,7 +29,7 @@ from site_builder.site.results import (
     query_of,
 )
 
-FORK_SHARE = 0.45
+FORK_SHARE = 0.5
 """The forked process's share of the combos (measured on the shipped catalog, 2 cores: both
 halves then finish together)."""
 
@@ -35,17 +37,29 @@ Asked = dict[tuple[str, str], dict[Query, Config]]
 """(combo, model) -> the recommender's candidates by query, in the order it asks them."""
 
 
+Half = dict[Query, Estimate]
+"""The estimates of some combos (every query of each)."""
+
+
 def sweep(
-    catalog: Catalog, lookups: Lookups, share: float = FORK_SHARE
+    catalog: Catalog,
+    lookups: Lookups,
+    share: float = FORK_SHARE,
+    each_half: Callable[[Half], None] = lambda _: None,
 ) -> tuple[Asked, dict[Query, Estimate]]:
     """Every combo x model's candidates and the estimates of them and of the headline grid's
-    queries they leave out (:func:`outside`), in the catalog's order."""
+    queries they leave out (:func:`outside`), in the catalog's order. ``each_half`` is called
+    with each half's estimates as soon as this process has them (what reads whole combos can
+    start on the first)."""
     mine, theirs = shares(list(catalog.combos), share)
     pending = sidecar.start(lambda: estimates(catalog, asked_of(catalog, theirs), lookups))
     asked = asked_of(catalog, mine)
     found = dict(zip(_wanted(catalog, asked), estimates(catalog, asked, lookups), strict=True))
+    each_half(found)
     their_asked = asked_of(catalog, theirs)
-    found.update(zip(_wanted(catalog, their_asked), pending.result(), strict=True))
+    their_found = dict(zip(_wanted(catalog, their_asked), pending.result(), strict=True))
+    each_half(their_found)
+    found.update(their_found)
     asked |= their_asked
     ordered = {(c, m): asked[(c, m)] for c in catalog.combos for m in catalog.models}
     return ordered, {q: found[q] for q in [*_queries(ordered), *outside(catalog, ordered)]}

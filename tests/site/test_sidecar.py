@@ -1,0 +1,62 @@
+"""Jobs in forked processes: values come back, failures fail, background jobs yield the cores,
+and a staged job's early figure and its value travel apart."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+
+from site_builder.errors import BuildError
+from site_builder.site import sidecar
+
+
+def test_a_job_computes_in_another_process() -> None:
+    pending = sidecar.start(os.getpid)
+    assert pending.result() != os.getpid()
+    assert pending.result() == pending.result()  # read once, then kept
+
+
+def test_a_failing_job_fails_the_reader() -> None:
+    def broken() -> int:
+        raise ValueError("no such combo")
+
+    with pytest.raises(BuildError, match="a build job failed in its process: no such combo"):
+        sidecar.start(broken).result()
+
+
+@pytest.mark.parametrize(("background", "lower_by"), [(False, 0), (True, sidecar.BACKGROUND_NICE)])
+def test_background_jobs_run_at_a_lower_priority(background: bool, lower_by: int) -> None:
+    mine = os.nice(0)
+    theirs = sidecar.start(lambda: os.nice(0), background=background).result()
+    assert theirs == min(mine + lower_by, 19)
+
+
+def test_jobs_around_a_body_run_in_the_background() -> None:
+    with sidecar.all_computed([lambda: os.nice(0)]) as jobs:
+        pass
+    assert jobs[0].result() == min(os.nice(0) + sidecar.BACKGROUND_NICE, 19)
+
+
+def test_a_staged_job_tells_early_and_its_value_can_be_read_elsewhere() -> None:
+    def job(tell: Callable[[int], None]) -> list[int]:
+        found = list(range(5))
+        tell(len(found))
+        return [n * n for n in found]
+
+    size, value = sidecar.start_staged(job)
+    assert size.result() == 5
+    # the value's pipe is read by another process (the build's API writer), not this one
+    assert sidecar.start(value.result).result() == [0, 1, 4, 9, 16]
+
+
+def test_a_staged_job_that_fails_before_telling_fails_both_readers() -> None:
+    def job(tell: Callable[[int], None]) -> int:
+        raise ValueError("broken catalog")
+
+    size, value = sidecar.start_staged(job)
+    with pytest.raises(BuildError, match="died in its process before answering"):
+        size.result()
+    with pytest.raises(BuildError, match="broken catalog"):
+        value.result()
