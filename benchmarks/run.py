@@ -5,7 +5,8 @@ x 4 contexts, the grid the site evaluates. Prints configurations per second and 
 per configuration (best of a few rounds), per verdict and per runtime. Target: >= 20,000/s
 (the engine-truth issue).
 Times are CPU seconds of this process (time.process_time), so other work on the machine does
-not distort them; one core.
+not distort them; one core. Each round starts from fresh lookups (``prepare``), so no round
+reads plans a previous round remembered.
 Run: python benchmarks/run.py [--catalog DIR] [--rounds N]   (also: make bench)
 """
 
@@ -78,9 +79,10 @@ def main() -> None:
     catalog = load_catalog(args.catalog)
     configs = grid(catalog)
     start = time.perf_counter()
-    lookups = prepare(catalog)
+    prepare(catalog)
     prep = time.perf_counter() - start
-    best, verdicts = min(run_once(catalog, configs, lookups) for _ in range(max(args.rounds, 1)))
+    rounds = range(max(args.rounds, 1))
+    best, verdicts = min(run_once(catalog, configs, prepare(catalog)) for _ in rounds)
     plain, _ = run_once(catalog, configs[::10], None)
     rate = len(configs) / best
     combos, n = len(catalog.combos), len(configs)

@@ -28,7 +28,7 @@ from site_builder.catalog.cache import load_cached
 from site_builder.commands import parallel
 from site_builder.engine import Estimate, estimate
 from site_builder.engine.estimate import Lookups, prepare
-from site_builder.engine.request import answer, config_from
+from site_builder.engine.request import config_from, estimate_line
 from site_builder.engine.resolve import (
     KV_TYPES,
     SPLITS,
@@ -180,21 +180,41 @@ def _answer_chunk(chunk: list[tuple[int, bytes | None]]) -> list[str]:
     parts = []
     for number, raw in chunk:
         if raw is None:
-            result: dict[str, Any] = {
-                "error": f"line is longer than {MAX_LINE_BYTES:,} bytes: not read"
-            }
+            text = strict_json({"error": f"line is longer than {MAX_LINE_BYTES:,} bytes: not read"})
         elif not raw.strip():
             continue
         else:
             if number == 0:
                 raw = raw.removeprefix(b"\xef\xbb\xbf")
-            result = answer_bytes(catalog, raw, lookups)
-        try:
-            text = strict_json(result)
-        except ValueError:
-            text = strict_json({"error": "the result holds a non-finite number (an engine bug)"})
+            text = answer_text(catalog, raw, lookups)
         parts.append(text + "\n")
     return parts
+
+
+_REFUSALS: dict[int, tuple[Estimate, str]] = {}
+"""The JSON text of each refusal answered so far, by the shared answer's identity: the engine
+answers every configuration refused for the same reasons with one object (most lines of a
+sweep), so its text is written once."""
+
+
+def answer_text(catalog: Catalog, raw: bytes, lookups: Lookups | None = None) -> str:
+    """The output line (without its ending) answering one batch line given as bytes."""
+    found = estimate_bytes(catalog, raw, lookups)
+    if not isinstance(found, Estimate):
+        return strict_json(found)
+    if found.verdict != "unsupported":
+        return _estimate_text(found)
+    known = _REFUSALS.get(id(found))
+    if known is None:
+        known = _REFUSALS[id(found)] = (found, _estimate_text(found))
+    return known[1]
+
+
+def _estimate_text(found: Estimate) -> str:
+    try:
+        return strict_json(found.to_json())
+    except ValueError:
+        return strict_json({"error": "the result holds a non-finite number (an engine bug)"})
 
 
 def _raw_lines(stream: BinaryIO) -> Iterator[bytes | None]:
@@ -220,13 +240,15 @@ def _read(stream: BinaryIO, limit: int) -> bytes:
         raise UsageError(f"invalid --batch: cannot read it ({reason})") from None
 
 
-def answer_bytes(catalog: Catalog, raw: bytes, lookups: Lookups | None = None) -> dict[str, Any]:
-    """The answer to one batch line given as bytes."""
+def estimate_bytes(
+    catalog: Catalog, raw: bytes, lookups: Lookups | None = None
+) -> Estimate | dict[str, Any]:
+    """The estimate of one batch line given as bytes, or ``{"error": ...}``."""
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return {"error": f"line is not valid UTF-8 (byte {exc.start + 1}): not read"}
-    return answer(catalog, line, lookups)
+    return estimate_line(catalog, line, lookups)
 
 
 def _speed(value: float | None, unit: str) -> str:

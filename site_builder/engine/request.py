@@ -22,6 +22,7 @@ from site_builder.engine.resolve import (
     shown,
     validate,
 )
+from site_builder.engine.result import Estimate
 from site_builder.errors import UsageError
 
 T = TypeVar("T", bound=str)
@@ -155,6 +156,15 @@ def _json_shown(value: Any) -> str:
 
 
 def answer(catalog: Catalog, line: str, lookups: Lookups | None = None) -> dict[str, Any]:
+    """The estimate of one batch line as JSON, or ``{"error": ...}``; never raises for any
+    text."""
+    found = estimate_line(catalog, line, lookups)
+    return found.to_json() if isinstance(found, Estimate) else found
+
+
+def estimate_line(
+    catalog: Catalog, line: str, lookups: Lookups | None = None
+) -> Estimate | dict[str, Any]:
     """The estimate of one batch line, or ``{"error": ...}``; never raises for any text."""
     try:
         fields = _loads(line)
@@ -169,7 +179,7 @@ def answer(catalog: Catalog, line: str, lookups: Lookups | None = None) -> dict[
     if not isinstance(fields, dict):
         return {"error": "invalid line: expected a JSON object"}
     try:
-        return estimate(catalog, config_from(catalog, fields), lookups).to_json()
+        return estimate(catalog, config_from(catalog, fields), lookups)
     except UsageError as exc:
         return {"error": str(exc)}
     except RecursionError:
@@ -200,8 +210,16 @@ def _json_constant(name: str) -> NoReturn:
     raise _BadNumber(f"{name} is not a number")
 
 
+_DECODER = json.JSONDecoder(
+    parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant
+)
+"""Strict JSON: no NaN or Infinity, no number beyond a float or 30 digits (one decoder for
+every line: ``json.loads`` with these hooks would build one per line)."""
+
+
 def _loads(line: str) -> Any:
-    """Strict JSON: no NaN or Infinity, no number beyond a float or 30 digits."""
-    return json.loads(
-        line, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant
-    )
+    """One batch line as strict JSON (:data:`_DECODER`; a byte-order mark fails as
+    ``json.loads`` fails it)."""
+    if line.startswith("\ufeff"):
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", line, 0)
+    return _DECODER.decode(line)

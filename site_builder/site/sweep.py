@@ -4,9 +4,9 @@
 The forked process evaluates its combos and sends back only the estimates, in order; this one
 meanwhile evaluates its own and works out the other's candidates again (cheaper than receiving
 them). Receiving results costs about a fifth of computing them (they are unpickled), but the
-fork runs without the cyclic garbage collector, so each takes half. The engine is pure, so the split changes no result: both
-halves are merged in the catalog's order, as one process would have produced them (a test
-holds a shared sweep equal to a one-process one).
+fork runs without the cyclic garbage collector, so each takes half. The engine is pure, so
+the split changes no result: both halves are merged in the catalog's order, as one process
+would have produced them (a test holds a shared sweep equal to a one-process one).
 """
 
 from __future__ import annotations
