@@ -144,7 +144,7 @@ def batch_lines(catalog: Catalog, lines: BinaryIO, out: TextIO) -> None:
     object per line, in order. Lines are split at ``\n`` (a ``\r`` before it and a UTF-8
     byte-order mark on the first line are dropped) and decoded one by one."""
     global _WORK
-    _WORK = (catalog, prepare(catalog))
+    _WORK = (catalog, prepare(catalog), {})
     chunks = _chunks(_raw_lines(lines))
     first = next(chunks, None)
     if first is None:
@@ -161,8 +161,14 @@ def batch_lines(catalog: Catalog, lines: BinaryIO, out: TextIO) -> None:
             out.write(text)
 
 
-_WORK: tuple[Catalog, Lookups] | None = None
-"""The catalog and lookups the batch's workers answer from (set before they fork)."""
+Refusals = dict[int, tuple[Estimate, str]]
+"""The JSON text of each refusal answered so far, by the shared answer's identity: the engine
+answers every configuration refused for the same reasons with one object (most lines of a
+sweep), so its text is written once."""
+
+_WORK: tuple[Catalog, Lookups, Refusals] | None = None
+"""The catalog, lookups and refusals' texts the batch's workers answer from (set before they
+fork)."""
 
 
 def _chunks(raw: Iterator[bytes | None]) -> Iterator[list[tuple[int, bytes | None]]]:
@@ -176,7 +182,7 @@ def _answer_chunk(chunk: list[tuple[int, bytes | None]]) -> list[str]:
     """The output lines of one chunk of numbered raw lines (blank lines answer nothing)."""
     if _WORK is None:
         raise RuntimeError("batch worker started without its catalog")
-    catalog, lookups = _WORK
+    catalog, lookups, refusals = _WORK
     parts = []
     for number, raw in chunk:
         if raw is None:
@@ -186,27 +192,22 @@ def _answer_chunk(chunk: list[tuple[int, bytes | None]]) -> list[str]:
         else:
             if number == 0:
                 raw = raw.removeprefix(b"\xef\xbb\xbf")
-            text = answer_text(catalog, raw, lookups)
+            text = answer_text(catalog, raw, lookups, refusals)
         parts.append(text + "\n")
     return parts
 
 
-_REFUSALS: dict[int, tuple[Estimate, str]] = {}
-"""The JSON text of each refusal answered so far, by the shared answer's identity: the engine
-answers every configuration refused for the same reasons with one object (most lines of a
-sweep), so its text is written once."""
-
-
-def answer_text(catalog: Catalog, raw: bytes, lookups: Lookups | None = None) -> str:
-    """The output line (without its ending) answering one batch line given as bytes."""
+def answer_text(catalog: Catalog, raw: bytes, lookups: Lookups | None, refusals: Refusals) -> str:
+    """The output line (without its ending) answering one batch line given as bytes
+    (``refusals``: the texts written so far)."""
     found = estimate_bytes(catalog, raw, lookups)
     if not isinstance(found, Estimate):
         return strict_json(found)
     if found.verdict != "unsupported":
         return _estimate_text(found)
-    known = _REFUSALS.get(id(found))
+    known = refusals.get(id(found))
     if known is None:
-        known = _REFUSALS[id(found)] = (found, _estimate_text(found))
+        known = refusals[id(found)] = (found, _estimate_text(found))
     return known[1]
 
 
