@@ -30,6 +30,12 @@ def run(args: argparse.Namespace) -> int:
     report = site_build.build(layout)
     elapsed = time.perf_counter() - started
     stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items())
+    if report.up_to_date:
+        print(
+            f"{report.site}/ is up to date: nothing it is built from changed since the last "
+            f"build ({report.pages} pages; checked in {elapsed:.1f} s)"
+        )
+        return 0
     print(
         f"built {report.pages} pages and {report.configurations} engine results "
         f"in {elapsed:.1f} s ({stages}) into {report.site}/"

@@ -38,6 +38,7 @@ from site_builder.site import (
     render,
     sidecar,
     sitemap,
+    stamp,
 )
 from site_builder.site.costs import price_dates
 from site_builder.site.evaluate import evaluate
@@ -54,6 +55,9 @@ class BuildReport:
     pages: int = 0
     configurations: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    up_to_date: bool = False
+    """Nothing the build reads or wrote had changed since the last one, so it built nothing
+    (:mod:`site_builder.site.stamp`)."""
 
     @contextlib.contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -64,10 +68,18 @@ class BuildReport:
 
 def build(layout: Layout) -> BuildReport:
     """Build the whole site from ``layout``'s inputs into ``layout.site`` (one build at a time
-    per site and work folder: :mod:`site_builder.site.lock`)."""
+    per site and work folder: :mod:`site_builder.site.lock`). When nothing it reads or wrote
+    has changed since the last build, the site is already what it would build: it stops there
+    (:mod:`site_builder.site.stamp`)."""
     with lock.exclusive(layout):
         output.prepare_site_folder(layout.site)
-        return _build(layout)
+        last = stamp.up_to_date(layout)
+        if last is not None:
+            return BuildReport(layout.site, last.pages, last.configurations, up_to_date=True)
+        stamp.forget(layout)
+        report = _build(layout)
+        stamp.record(layout, report.pages, report.configurations)
+        return report
 
 
 def _build(layout: Layout) -> BuildReport:
