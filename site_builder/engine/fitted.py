@@ -60,8 +60,8 @@ FITTED = Corrections(
             factor=1.0,
             n=18,
             gpus=1,
-            low=0.6604,
-            high=0.8345,
+            low=0.7404,
+            high=0.9356,
         ),
         Group(
             runtime="llama-cpp",
@@ -159,8 +159,8 @@ FITTED = Corrections(
             factor=1.0,
             n=18,
             gpus=1,
-            low=0.6604,
-            high=0.8345,
+            low=0.7404,
+            high=0.9356,
         ),
         Group(
             runtime="llama-cpp",
@@ -368,8 +368,8 @@ FITTED = Corrections(
             factor=0.7355,
             n=18,
             gpus=2,
-            low=0.559,
-            high=0.9931,
+            low=0.4566,
+            high=0.9722,
         ),
         Group(
             runtime="sglang",
@@ -456,8 +456,8 @@ FITTED = Corrections(
             factor=1.0,
             n=6,
             gpus=1,
-            low=0.4931,
-            high=0.98,
+            low=0.3875,
+            high=0.77,
         ),
         Group(
             runtime="sglang",

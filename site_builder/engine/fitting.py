@@ -85,12 +85,24 @@ def factors(points: Iterable[RawPoint]) -> dict[tuple[str, str, str, bool], floa
     }
 
 
+FALLBACK = {"aggregate_decode_tok_s": "decode_tok_s"}
+"""The metric whose factor a metric takes while it has too few measurements of its own: the
+engine runs batched decode steps with the single-stream kernels, so an uncalibrated aggregate
+is published under the decode calibration (``estimate.Calibrated.aggregate``)."""
+
+
 def corrected(p: RawPoint, fitted: dict[tuple[str, str, str, bool], float]) -> float:
     """The engine's figure for ``p`` under ``fitted``: the model kind's factor, else the pooled
-    one, else none (the same choice as :meth:`Corrections.pick`)."""
+    one (the same choice as :meth:`Corrections.pick`), else those of its :data:`FALLBACK`
+    metric, else none: the figure the engine would publish."""
     for key in keys(p):
         if key in fitted:
             return p.predicted * fitted[key]
+    other = FALLBACK.get(p.metric)
+    if other is not None:
+        for runtime, platform, _, moe in keys(p):
+            if (runtime, platform, other, moe) in fitted:
+                return p.predicted * fitted[(runtime, platform, other, moe)]
     return p.predicted
 
 

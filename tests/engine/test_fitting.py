@@ -84,6 +84,26 @@ def test_a_fold_without_enough_training_data_falls_back_to_the_raw_model() -> No
     assert cv == [p.predicted for p in points]
 
 
+@pytest.mark.parametrize(
+    ("aggregate_ratio", "aggregate_points", "expected"),
+    [
+        (0.5, 0, 0.8 * 100.0),  # no aggregate group: published under the decode factor
+        (0.5, MIN_POINTS, 0.5 * 100.0),  # its own calibrated group wins
+    ],
+)
+def test_an_uncalibrated_aggregate_is_validated_as_published_under_the_decode_factor(
+    aggregate_ratio: float, aggregate_points: int, expected: float
+) -> None:
+    decode = spread(40, 8, ratio=0.8)
+    aggregate = [
+        point(f"g{i % MIN_GPUS}", aggregate_ratio, metric="aggregate_decode_tok_s")
+        for i in range(aggregate_points)
+    ]
+    fitted_all = fitting.factors([*decode, *aggregate])
+    held_out = point("other", 1.0, metric="aggregate_decode_tok_s")
+    assert fitting.corrected(held_out, fitted_all) == pytest.approx(expected)
+
+
 def test_error_table_reports_median_p90_and_bias_per_runtime_and_metric() -> None:
     points = [point("g0", 1.0) for _ in range(10)]
     predictions = [110.0] * 5 + [90.0] * 4 + [200.0]
