@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from site_builder.catalog import load_catalog
 from site_builder.commands import estimate as command
 from site_builder.commands import parallel
+from site_builder.errors import BuildError
 
 CATALOG = load_catalog(Path(__file__).resolve().parents[2] / "catalog")
 GOOD = {"gpu": "rtx-4090", "model": "llama-3-8b", "quant": "Q4_K_M", "runtime": "llama-cpp"}
@@ -46,3 +49,38 @@ def test_workers_answer_the_same_bytes_in_order(monkeypatch: pytest.MonkeyPatch)
     assert len(rows) == command.CHUNK_LINES * 2 + 17 - blank
     assert json.loads(rows[1])["verdict"] == "fits"
     assert "error" in json.loads(rows[89 - 1])  # input line 89; the blank line 0 answers nothing
+
+
+def _double(n: int) -> int:
+    return n * 2
+
+
+def test_a_reader_that_stops_early_leaves_no_worker_behind() -> None:
+    answers = parallel.ordered_map(_double, iter(range(100_000)), 2)
+    assert [next(answers) for _ in range(3)] == [0, 2, 4]
+    answers.close()  # the CLI's reader closed stdout: no waiting on the workers
+    assert multiprocessing.active_children() == []
+
+
+def test_an_input_error_comes_after_the_answers_before_it() -> None:
+    def items() -> Iterator[int]:
+        yield from range(5)
+        raise ValueError("unreadable line")
+
+    got: list[int] = []
+    with pytest.raises(ValueError, match="unreadable line"):
+        for answer in parallel.ordered_map(_double, items(), 2):
+            got.append(answer)
+    assert got == [0, 2, 4, 6, 8]
+    assert multiprocessing.active_children() == []
+
+
+def test_a_failing_worker_fails_the_map() -> None:
+    def broken(n: int) -> int:
+        if n == 3:
+            raise RuntimeError("engine bug")
+        return n
+
+    with pytest.raises(BuildError, match="RuntimeError: engine bug"):
+        list(parallel.ordered_map(broken, iter(range(10)), 2))
+    assert multiprocessing.active_children() == []
