@@ -1,7 +1,9 @@
 """The machine-readable site: ``/api/*.json`` and ``/schema/*.schema.json``.
 
 - ``/api/index.json``: what exists (kinds, counts, endpoints, contexts of the grid);
-- ``/api/<kind>.json``: every catalog entry of a kind, by slug, exactly as validated;
+- ``/api/<kind>.json``: the index of a kind: each entry's name and file, by slug;
+  ``/api/<kind>/<slug>.json``: one catalog entry, exactly as validated (no file grows with the
+  catalog beyond its index);
 - ``/api/estimates/<combo>.json``: the engine's results for the combo's standard grid, as a
   table (``fields`` + ``rows``) to stay small, which the configurator reads too;
   ``/api/matrix.json``: the kinds of hardware and their files, ``/api/matrix/hardware/<kind>.json``
@@ -50,7 +52,9 @@ def catalog_files(catalog: Catalog) -> dict[str, str | bytes]:
     out: dict[str, str | bytes] = {"api/index.json": dump(index(catalog))}
     for kind in KINDS:
         entries = getattr(catalog, kind)
-        out[f"api/{kind}.json"] = dump({s: e.model_dump(mode="json") for s, e in entries.items()})
+        out[f"api/{kind}.json"] = dump({s: entry_summary(kind, s, e) for s, e in entries.items()})
+        for slug, entry in entries.items():
+            out[f"api/{kind}/{slug}.json"] = dump(entry.model_dump(mode="json"))
     out["api/matrix.json"] = dump(matrix_index(catalog))
     out.update(schemas(catalog))
     return out
@@ -81,6 +85,17 @@ def table_files(key: str, content: dict[str, Any]) -> dict[str, str | bytes]:
     return {f"api/estimates/{key}.json": dump(content)}
 
 
+def entry_summary(kind: str, slug: str, entry: Any) -> dict[str, str]:
+    """An entry in its kind's index: the name readers know it by (or its title) and the file
+    holding it."""
+    name = getattr(entry, "name", None) or getattr(entry, "title", None) or slug
+    return {"name": str(name), "file": entity_path(kind, slug)}
+
+
+def entity_path(kind: str, slug: str) -> str:
+    return f"/api/{kind}/{slug}.json"
+
+
 def index(catalog: Catalog) -> dict[str, Any]:
     return {
         "kinds": {kind: len(getattr(catalog, kind)) for kind in KINDS},
@@ -89,6 +104,7 @@ def index(catalog: Catalog) -> dict[str, Any]:
         + [brief_path(g) for g in matrix_page.groups(catalog)]
         + [f"/api/matrix/{combo}.json" for combo in catalog.combos]
         + [f"/api/estimates/{combo}.json" for combo in catalog.combos],
+        "entities": entity_path("<kind>", "<id>"),
         "schemas": [f"/schema/{kind}.schema.json" for kind in KINDS],
         "contexts": list(CONTEXTS),
         "headline_context": HEADLINE_CONTEXT,

@@ -44,7 +44,10 @@ class Table:
         self.data = built.table(key)
         self.index = {name: i for i, name in enumerate(self.data["fields"])}
         self.context = api(built, "index.json")["headline_context"]
-        self.default_split = {s: r["default_split"] for s, r in api(built, "runtimes.json").items()}
+        runtimes = api(built, "runtimes.json")
+        self.default_split = {
+            s: api(built, f"runtimes/{s}.json")["default_split"] for s in runtimes
+        }
 
     def get(self, row: list[Any], name: str) -> Any:
         return row[self.index[name]]

@@ -4,6 +4,7 @@ the next build needs no cleanup."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
@@ -66,9 +67,26 @@ def test_a_second_build_of_the_same_folder_stops_with_a_message(tmp_path: Path) 
         build(layout)
 
 
+def held(path: Path) -> bool:
+    """Whether a process holds the build lock ``path``."""
+    if not path.is_file():
+        return False
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing releases a lock taken here
+    return False
+
+
 def test_two_builds_at_once_leave_a_complete_site(tmp_path: Path) -> None:
     first = subprocess.Popen(command(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(0.5)
+    deadline = time.monotonic() + 60
+    while not held(tmp_path / "work" / "build.lock") and first.poll() is None:
+        assert time.monotonic() < deadline, "the first build never took its lock"
+        time.sleep(0.005)
     second = subprocess.run(command(tmp_path), capture_output=True, text=True, timeout=120)
     out, err = first.communicate(timeout=120)
     codes = sorted([first.returncode, second.returncode])

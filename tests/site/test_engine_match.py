@@ -171,7 +171,11 @@ def test_build_your_own_choices(built: Built) -> None:
     tables (the browser works out the one a reader picks)."""
     page = built.html("configure/")
     keys = set(re.findall(r'<option value="(any-[^"]+)"', page))
-    gpus = json.loads((built.site / "api" / "gpus.json").read_text(encoding="utf-8"))
+    index = json.loads((built.site / "api" / "gpus.json").read_text(encoding="utf-8"))
+    gpus = {
+        slug: json.loads((built.site / entry["file"].lstrip("/")).read_text(encoding="utf-8"))
+        for slug, entry in index.items()
+    }
     expected = {
         f"any-{slug}-x{n}"
         for slug, gpu in gpus.items()
