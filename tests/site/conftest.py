@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import filecmp
 import functools
 import json
 import shutil
@@ -116,3 +117,19 @@ def reader(browser: Any, base_url: str) -> Iterator[Reader]:
     opened = Reader(browser, base_url)
     yield opened
     opened.page.close()
+
+
+def folder_differences(left: Path, right: Path) -> list[str]:
+    """Files only in one folder or different between the two (byte for byte), recursively."""
+    return _differences(filecmp.dircmp(left, right))
+
+
+def _differences(comparison: filecmp.dircmp[str]) -> list[str]:
+    found = comparison.left_only + comparison.right_only
+    _, mismatch, errors = filecmp.cmpfiles(
+        comparison.left, comparison.right, comparison.common_files, shallow=False
+    )
+    found += mismatch + errors
+    for sub in comparison.subdirs.values():
+        found += _differences(sub)
+    return found

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import filecmp
 import os
 from pathlib import Path
 
@@ -11,7 +10,15 @@ import pytest
 from site_builder.cli import main
 from site_builder.errors import BuildError
 from site_builder.site.build import build
-from tests.site.conftest import CATALOG, CONTENT, ROOT, Built, copy_catalog, fixture_layout
+from tests.site.conftest import (
+    CATALOG,
+    CONTENT,
+    ROOT,
+    Built,
+    copy_catalog,
+    fixture_layout,
+    folder_differences,
+)
 
 PAGES = [
     "index.html",
@@ -73,19 +80,7 @@ def test_leaf_pages_stay_out_of_the_nav(built: Built) -> None:
 
 def test_two_builds_are_byte_identical(built: Built, tmp_path: Path) -> None:
     again = build(fixture_layout(tmp_path))
-    comparison = filecmp.dircmp(built.site, again.site)
-    assert _differences(comparison) == []
-
-
-def _differences(comparison: filecmp.dircmp[str]) -> list[str]:
-    found = comparison.left_only + comparison.right_only
-    _, mismatch, errors = filecmp.cmpfiles(
-        comparison.left, comparison.right, comparison.common_files, shallow=False
-    )
-    found += mismatch + errors
-    for sub in comparison.subdirs.values():
-        found += _differences(sub)
-    return found
+    assert folder_differences(built.site, again.site) == []
 
 
 def test_broken_link_fails_the_build_and_keeps_the_site(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@ and every page's warnings still fail the strict build, whichever process convert
 
 from __future__ import annotations
 
-import filecmp
 import functools
 from pathlib import Path
 
@@ -13,18 +12,7 @@ from site_builder.errors import BuildError
 from site_builder.site import mkdocs_run
 from site_builder.site.build import build
 from site_builder.site.layout import Layout
-from tests.site.conftest import CONTENT, fixture_layout
-
-
-def _differences(comparison: filecmp.dircmp[str]) -> list[str]:
-    found = comparison.left_only + comparison.right_only
-    _, mismatch, errors = filecmp.cmpfiles(
-        comparison.left, comparison.right, comparison.common_files, shallow=False
-    )
-    found += mismatch + errors
-    for sub in comparison.subdirs.values():
-        found += _differences(sub)
-    return found
+from tests.site.conftest import CONTENT, fixture_layout, folder_differences
 
 
 def _one_process(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -40,7 +28,7 @@ def test_a_forked_conversion_builds_the_same_bytes(
     _one_process(monkeypatch)
     alone = build(fixture_layout(tmp_path / "alone"))
     assert shared.pages == alone.pages > 10
-    assert _differences(filecmp.dircmp(shared.site, alone.site)) == []
+    assert folder_differences(shared.site, alone.site) == []
 
 
 def _broken_guides(tmp_path: Path) -> Layout:
