@@ -73,12 +73,13 @@ def build(layout: Layout) -> BuildReport:
     (:mod:`site_builder.site.stamp`)."""
     with lock.exclusive(layout):
         output.prepare_site_folder(layout.site)
-        last = stamp.up_to_date(layout)
+        inputs = stamp.inputs_digest(layout)
+        last = stamp.up_to_date(layout, inputs)
         if last is not None:
             return BuildReport(layout.site, last.pages, last.configurations, up_to_date=True)
         stamp.forget(layout)
         report = _build(layout)
-        stamp.record(layout, report.pages, report.configurations)
+        stamp.record(layout, inputs, report.pages, report.configurations)
         return report
 
 

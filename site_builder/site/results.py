@@ -135,7 +135,7 @@ class Results:
         self._other_contexts()
         if not self._by_combo:  # the grid is sorted, combo first
             by_combo = itertools.groupby(self.grid.items(), key=lambda pair: pair[0].combo)
-            self._by_combo.update((combo, list(pairs)) for combo, pairs in by_combo)
+            self._by_combo.update((slug, list(pairs)) for slug, pairs in by_combo)
         return self._by_combo.get(combo, [])
 
     def for_cell(self, combo: str, model: str, context: int) -> list[tuple[Query, Estimate]]:

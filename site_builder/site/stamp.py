@@ -35,20 +35,22 @@ class Stamp:
     configurations: int
 
 
-def up_to_date(layout: Layout) -> Stamp | None:
-    """The last build's stamp when nothing it read or wrote has changed since, else None."""
+def up_to_date(layout: Layout, inputs: str) -> Stamp | None:
+    """The last build's stamp when it read the same ``inputs`` (:func:`inputs_digest`) and
+    its site has not changed since, else None."""
     try:
         stamp = Stamp(**json.loads((layout.work / STAMP).read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None
-    if stamp.site != site_digest(layout.site) or stamp.inputs != inputs_digest(layout):
+    if stamp.inputs != inputs or stamp.site != site_digest(layout.site):
         return None
     return stamp
 
 
-def record(layout: Layout, pages: int, configurations: int) -> None:
-    """Write the stamp of the build that just published ``layout.site``."""
-    stamp = Stamp(inputs_digest(layout), site_digest(layout.site), pages, configurations)
+def record(layout: Layout, inputs: str, pages: int, configurations: int) -> None:
+    """Write the stamp of the build that just published ``layout.site`` from ``inputs`` (the
+    digest taken before it read them: an edit made while it ran builds again next time)."""
+    stamp = Stamp(inputs, site_digest(layout.site), pages, configurations)
     (layout.work / STAMP).write_text(json.dumps(asdict(stamp), indent=1) + "\n", "utf-8")
 
 

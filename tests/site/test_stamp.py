@@ -6,6 +6,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
+from site_builder.site import build as site_build
 from site_builder.site import stamp
 from site_builder.site.build import build
 from site_builder.site.layout import Layout
@@ -57,3 +60,25 @@ def test_a_missing_or_broken_stamp_builds_again(tmp_path: Path) -> None:
     (layout.work / stamp.STAMP).unlink()
     assert not build(layout).up_to_date
     assert build(layout).up_to_date
+
+
+def test_an_input_edited_while_the_build_runs_builds_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    layout = fixture_layout(tmp_path, content=content)
+    page = next(p for p in sorted(content.rglob("*.md")))
+    original = site_build._build
+
+    def edited_meanwhile(layout: Layout) -> site_build.BuildReport:
+        page.write_text(page.read_text(encoding="utf-8") + "\nSaved mid-build.\n", "utf-8")
+        return original(layout)
+
+    monkeypatch.setattr(site_build, "_build", edited_meanwhile)
+    build(layout)
+    monkeypatch.setattr(site_build, "_build", original)
+    again = build(layout)
+    assert not again.up_to_date
+    pages = [p.read_text("utf-8") for p in layout.site.rglob("*.html")]
+    assert any("Saved mid-build." in text for text in pages)
