@@ -4,6 +4,7 @@ configuration (the prompt already in context, a window of prompt + generated tok
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -27,7 +28,11 @@ def shipped_results() -> Results:
 
 @pytest.mark.parametrize("combo", ["dual-rtx-4090", "single-rtx-4090", "mac-studio-m2-ultra"])
 def test_speed_chart_points_equal_the_cli(
-    shipped: Built, shipped_results: Results, capsys: pytest.CaptureFixture[str], combo: str
+    shipped: Built,
+    shipped_results: Results,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    combo: str,
 ) -> None:
     catalog = shipped_results.catalog
     pick = headline_pick(shipped_results, combo)
@@ -47,6 +52,6 @@ def test_speed_chart_points_equal_the_cli(
         if q.split:
             line["split"] = q.split
         lines.append(line)
-    results = estimate_batch(capsys, shipped.layout.work, shipped.layout.catalog, lines)
+    results = estimate_batch(capsys, tmp_path, shipped.layout.catalog, lines)
     for q, result in zip(queries, results, strict=True):
         assert shown[fmt.tokens(q.prompt)] == fmt.tok_s(result["decode_tok_s"]), q

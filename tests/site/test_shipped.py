@@ -6,6 +6,7 @@ import datetime
 import html
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -78,7 +79,7 @@ def test_stack_outcome_matches_the_engine(
 
 
 def test_global_matrix_matches_the_engine(
-    shipped: Built, capsys: pytest.CaptureFixture[str]
+    shipped: Built, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     page = shipped.html("will-it-run/hardware/several-cards/")
     heading = "will-it-run-several-cards-in-one-machine"
@@ -125,7 +126,7 @@ def test_global_matrix_matches_the_engine(
                 "context": pick["context"],
             }
         )
-    results = estimate_batch(capsys, shipped.layout.work, shipped.layout.catalog, lines)
+    results = estimate_batch(capsys, tmp_path, shipped.layout.catalog, lines)
     for (cell, pick), result in zip(checks, results, strict=True):
         assert cell.startswith(fmt.verdict_words(result["verdict"])), cell
         assert pick["quant"] in cell
