@@ -15,6 +15,7 @@ the report shows (that is what it measures).
 from __future__ import annotations
 
 import argparse
+import gzip
 import re
 import resource
 import shutil
@@ -46,6 +47,19 @@ class Result(NamedTuple):
     peak_mib: float
     worker_mib: float
     sizes: dict[str, int]
+    large: list[tuple[str, int, int]]
+    """Files over :data:`LIMIT` bytes: (path in the site, bytes, gzipped bytes)."""
+
+
+LIMIT = 1_000_000
+"""The issue's bound on one output file (bytes)."""
+TABLE_GZ_LIMIT = 200_000
+"""The bound on a configurator table, gzipped (the one kind of file allowed over LIMIT)."""
+FIXED = re.compile(
+    r"assets/engine/(pyodide\.|python_stdlib\.zip|.*\.whl)|assets/javascripts/.*\.map"
+)
+"""Files of the same size whatever the catalog holds: the browser engine's runtime (Pyodide,
+its standard library, pydantic-core's wheel) and the theme's source map."""
 
 
 def synthetic_catalog(target_pages: int, shipped_pages: int, folder: Path) -> int:
@@ -80,9 +94,19 @@ def build(catalog: Path, out: Path) -> Result:
     pages = int(re.search(r"built (\d+) pages", line).group(1))  # type: ignore[union-attr]
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     combos = len(list((catalog / "combos").glob("*.yaml")))
-    return Result(
-        pages, combos, wall, cpu, int(peak[1]) / 1024, int(peak[2]) / 1024, sizes(out / "site")
-    )
+    site = out / "site"
+    peaks = int(peak[1]) / 1024, int(peak[2]) / 1024
+    return Result(pages, combos, wall, cpu, *peaks, sizes(site), large(site))
+
+
+def large(site: Path) -> list[tuple[str, int, int]]:
+    """Every file of the site over :data:`LIMIT` bytes, with its gzipped size."""
+    out = []
+    for path in sorted(site.rglob("*")):
+        if path.is_file() and path.stat().st_size > LIMIT:
+            data = path.read_bytes()
+            out.append((path.relative_to(site).as_posix(), len(data), len(gzip.compress(data))))
+    return out
 
 
 def sizes(site: Path) -> dict[str, int]:
@@ -105,6 +129,21 @@ def report(result: Result) -> None:
     total = sum(result.sizes.values())
     folders = ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in list(result.sizes.items())[:8])
     print(f"  output {total / 1e6:.1f} MB: {folders}")
+    tables = [f for f in result.large if f[0].startswith("api/estimates/")]
+    fixed = [f for f in result.large if FIXED.match(f[0])]
+    other = [f for f in result.large if f not in tables and f not in fixed]
+    if tables:
+        gz = max(f[2] for f in tables)
+        verdict = "OK" if gz <= TABLE_GZ_LIMIT else "OVER"
+        print(
+            f"  files over 1 MB: {len(tables)} configurator tables (allowed; largest "
+            f"{gz / 1e3:.0f} KB gzipped, limit {TABLE_GZ_LIMIT / 1e3:.0f}: {verdict})"
+        )
+    if fixed:
+        names = ", ".join(f"{p.rsplit('/', 1)[-1]} {b / 1e6:.1f} MB" for p, b, _ in fixed)
+        print(f"  files over 1 MB: fixed size, the same for any catalog ({names})")
+    for path, size, gz in other:
+        print(f"  files over 1 MB: {path} {size / 1e6:.1f} MB ({gz / 1e6:.1f} MB gzipped): OVER")
 
 
 def main() -> int:
@@ -117,11 +156,18 @@ def main() -> int:
         shipped = build(ROOT / "catalog", folder / "shipped")
         print("shipped catalog:")
         report(shipped)
+        first: Result | None = None
         for target in args.pages:
             catalog = folder / f"catalog-{target}"
             synthetic_catalog(target, shipped.pages, catalog)
             print(f"synthetic catalog for about {target:,} pages:")
-            report(build(catalog, folder / f"site-{target}"))
+            result = build(catalog, folder / f"site-{target}")
+            report(result)
+            if first is None:
+                first = result
+                continue
+            ratio = (result.cpu_s / result.pages) / (first.cpu_s / first.pages)
+            print(f"  CPU per page {ratio:.2f}x that at {first.pages:,} pages (target <= 1.1x)")
     return 0
 
 
