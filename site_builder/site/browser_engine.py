@@ -7,7 +7,8 @@ same answer from the same code.
 pydantic wheels built for it from the package registries (npm, PyPI) into the virtual
 environment, checking every file's SHA-256; ``make`` runs it at install time. The build then
 publishes them under ``assets/engine/`` with a deterministic zip of the engine's modules and a
-JSON snapshot of the catalog (:mod:`site_builder.catalog.snapshot`).
+JSON snapshot of the catalog (:mod:`site_builder.catalog.snapshot`): one document of the kinds
+every question reads, and one per combo under ``combos/``, fetched when a question names it.
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ SOURCES = (
 table format and the build-your-own sweep (no loader, no YAML, no other part of the site)."""
 FOLDER = "engine"
 """Where the files go under ``assets/``."""
+COMBOS = "combos"
+"""The folder under :data:`FOLDER` with one snapshot document per combo (sitekit.js fetches
+``combos/<slug>.json`` the first time a question names the combo)."""
 
 
 def installed() -> Path:
@@ -152,6 +156,8 @@ def files(catalog: Catalog) -> dict[str, bytes]:
     out[f"assets/{FOLDER}/manifest.json"] = json.dumps(manifest, sort_keys=True).encode()
     out[f"assets/{FOLDER}/site_builder.zip"] = engine_zip()
     out[f"assets/{FOLDER}/catalog.json"] = snapshot.dump(catalog).encode()
+    for slug, combo in catalog.combos.items():
+        out[f"assets/{FOLDER}/{COMBOS}/{slug}.json"] = snapshot.dump_combo(combo).encode()
     return out
 
 

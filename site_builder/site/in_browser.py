@@ -25,6 +25,11 @@ class Engine:
         self.lookups = prepare(self.catalog)
         self.sweep = custom.Sweep(self.catalog)
 
+    def add_combo(self, slug: str, text: str) -> None:
+        """Know the combo ``slug`` from its snapshot document (the browser fetches it the
+        first time a question names it)."""
+        self.catalog = snapshot.with_combo(self.catalog, slug, text)
+
     def answer(self, line: str) -> str:
         """The JSON answer to one request line (an estimate, or ``{"error": ...}``)."""
         return json.dumps(answer(self.catalog, line, self.lookups), allow_nan=False)

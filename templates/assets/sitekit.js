@@ -124,12 +124,42 @@
     return engines[url];
   }
 
-  /* Ask the engine in the browser: `call` is "answer" or "table", `arg` its string. */
+  /* Ask the engine in the browser: `call` is "answer" or "table", `arg` its string. A
+     question that names a combo first loads that combo's snapshot (combos/<slug>.json, once);
+     a combo the site does not have is left to the engine, which says so as the CLI does. */
   function ask(base, call, arg) {
     return engine(base).then(function (py) {
-      py.globals.set("arg", arg);
-      return JSON.parse(py.runPython("engine." + call + "(arg)"));
+      var combo = call === "answer" ? comboOf(arg) : null;
+      return (combo ? withCombo(base, py, combo) : Promise.resolve()).then(function () {
+        py.globals.set("arg", arg);
+        return JSON.parse(py.runPython("engine." + call + "(arg)"));
+      });
     });
+  }
+
+  function comboOf(line) {
+    try {
+      var combo = JSON.parse(line).combo;
+      return typeof combo === "string" && combo ? combo : null;
+    } catch (e) { return null; }
+  }
+
+  var combos = {};
+  function withCombo(base, py, slug) {
+    var url = new URL(base, location.href).href + "combos/" + encodeURIComponent(slug) + ".json";
+    if (!combos[url]) {
+      combos[url] = fetch(url).then(function (r) {
+        if (r.status === 404) { return; }
+        if (!r.ok) { throw new Error("combo " + slug + ": HTTP " + r.status); }
+        return r.text().then(function (text) {
+          py.globals.set("slug", slug);
+          py.globals.set("text", text);
+          py.runPython("engine.add_combo(slug, text)\ndel slug, text");
+        });
+      });
+      combos[url].catch(function () { delete combos[url]; });
+    }
+    return combos[url];
   }
 
   var BUILD_PREFIX = "any-";

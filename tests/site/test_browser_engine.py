@@ -24,16 +24,22 @@ LINE = (
 
 def test_the_snapshot_is_the_catalog() -> None:
     catalog = load_catalog(ROOT / "catalog")
-    again = snapshot.load(snapshot.dump(catalog))
+    combos = {slug: snapshot.dump_combo(c) for slug, c in catalog.combos.items()}
+    again = snapshot.load(snapshot.dump(catalog), combos)
     for kind in snapshot.KINDS:
         assert dict(getattr(again, kind)) == dict(getattr(catalog, kind)), kind
+        assert list(getattr(again, kind)) == list(getattr(catalog, kind)), kind
+    assert "dual-rtx-4090" not in snapshot.dump(catalog)  # combos are documents of their own
 
 
 def test_the_browser_engine_answers_what_the_command_line_answers() -> None:
     catalog = load_catalog(ROOT / "catalog")
     engine = Engine(snapshot.dump(catalog))
+    unknown = json.loads(engine.answer(LINE))  # the page has not fetched the combo yet
+    assert unknown == {"error": "unknown combo 'dual-rtx-4090'"}, unknown
+    engine.add_combo("dual-rtx-4090", snapshot.dump_combo(catalog.combos["dual-rtx-4090"]))
     assert json.loads(engine.answer(LINE)) == answer(catalog, LINE)
-    assert "error" in json.loads(engine.answer('{"combo": "nope"}'))
+    assert json.loads(engine.answer('{"combo": "nope"}')) == answer(catalog, '{"combo": "nope"}')
 
 
 def test_the_shipped_modules_import_without_yaml_or_the_rest_of_the_site() -> None:
@@ -63,7 +69,10 @@ def test_the_site_publishes_the_pinned_files(built: Built) -> None:
     folder = built.site / "assets" / browser_engine.FOLDER
     for name, digest in browser_engine.WHEELS.items():
         assert browser_engine._good(folder / name, digest), name
-    assert (folder / "catalog.json").read_text() == snapshot.dump(load_catalog(CATALOG))
+    catalog = load_catalog(CATALOG)
+    assert (folder / "catalog.json").read_text() == snapshot.dump(catalog)
+    combos = {p.stem: p.read_text() for p in (folder / browser_engine.COMBOS).glob("*.json")}
+    assert combos == {slug: snapshot.dump_combo(c) for slug, c in catalog.combos.items()}
 
 
 def test_the_browser_knows_the_build_prefix() -> None:
