@@ -68,14 +68,28 @@ TARGETS = [
         25.0,
         marks=unmet("the same Hopper floor and bimodal long-context runs make the tail"),
     ),
+    ("vllm", "aggregate_decode_tok_s", "median", 20.0),
     pytest.param(
         "vllm",
+        "ttft_ms",
+        "median",
+        25.0,
+        marks=unmet(
+            "the uncalibrated model over-predicts short-prompt TTFT through vLLM's server about "
+            "2.5x (a fixed 60 ms request cost from one run through another client, plus a decode "
+            "step the first token does not take), and 16 of the 17 measurements are on one GPU "
+            "model, so a held-out RTX 4090 has nothing to calibrate on"
+        ),
+    ),
+    pytest.param(
+        "tensorrt-llm",
         "aggregate_decode_tok_s",
         "median",
         20.0,
         marks=unmet(
-            "3 batched vLLM results at stock power (the target applies from 10; the power-capped "
-            "RTX 3090's are out of the statistics)"
+            "NVIDIA's published max-throughput runs (FP8 on H200, batches in the hundreds) miss "
+            "both ways, from about half to over four times the engine: TensorRT-LLM's batching "
+            "is modelled with vLLM's serving constants"
         ),
     ),
     pytest.param(
@@ -99,3 +113,25 @@ def test_cross_validated_error_meets_the_target(
     row = validation[(runtime, metric)]
     value = row["median_abs_pct"] if stat == "median" else row["p90_abs_pct"]
     assert value <= limit, row
+
+
+APPLIES_FROM = {"ttft_ms": 10, "aggregate_decode_tok_s": 10, "decode_tok_s": 1}
+"""The issue's targets apply to TTFT and aggregate decode from 10 measurements of a runtime."""
+SPREAD = {"llama-cpp", "vllm", "mlx-lm"}
+"""Runtimes whose decode the issue holds to a median and a p90."""
+
+
+def test_every_target_that_applies_is_listed(
+    validation: dict[tuple[str, str], dict[str, Any]],
+) -> None:
+    """A runtime that gains enough measurements of a metric gains its target here."""
+    listed = {tuple(p.values[:3]) if hasattr(p, "values") else p[:3] for p in TARGETS}
+    for (runtime, metric), row in validation.items():
+        needs = APPLIES_FROM.get(metric)
+        if (
+            needs is None
+            or row["n"] < needs
+            or (metric == "decode_tok_s" and runtime not in SPREAD)
+        ):
+            continue
+        assert (runtime, metric, "median") in listed, (runtime, metric, row["n"])
