@@ -42,16 +42,15 @@ def load(text: str, combos: Mapping[str, str] | None = None) -> Catalog:
     """The catalog of a :func:`dump` and of the :func:`dump_combo` documents in ``combos``
     (slug -> document), every entity validated by its schema again."""
     document = json.loads(text)
-    catalog = Catalog(
+    found = combos or {}
+    return Catalog(
         gpus=_entities(document, "gpus", Gpu),
         interconnects=_entities(document, "interconnects", Interconnect),
         models=_entities(document, "models", Model),
         quants=_entities(document, "quants", Quant),
         runtimes=_entities(document, "runtimes", Runtime),
+        combos={slug: Combo.model_validate_json(found[slug]) for slug in sorted(found)},
     )
-    for slug, combo in sorted((combos or {}).items()):
-        catalog = with_combo(catalog, slug, combo)
-    return catalog
 
 
 def with_combo(catalog: Catalog, slug: str, text: str) -> Catalog:

@@ -35,12 +35,12 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pinned import git
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "tools" / "measurements" / "consumer-4x3090-llm-benchmarks.yaml"
@@ -74,12 +74,6 @@ KINDS = {
     "single_stream_wall": "generated tokens divided by end-to-end time of the stream "
     "(upstream output_tps_kind single_stream_wall)",
 }
-
-
-def _git(gitdir: str, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", gitdir, *args], check=True, capture_output=True, text=True
-    ).stdout
 
 
 def _command(row: dict[str, Any]) -> str:
@@ -143,9 +137,9 @@ def _results(row: dict[str, Any]) -> list[dict[str, Any]]:
 def build(gitdir: str, commit: str) -> dict[str, Any]:
     if not re.fullmatch(r"[0-9a-f]{40}", commit):
         raise SystemExit("commit must be 40 lowercase hex digits")
-    if _git(gitdir, "cat-file", "-t", commit).strip() != "commit":
+    if git(gitdir, "cat-file", "-t", commit).strip() != "commit":
         raise SystemExit(f"{commit} is not a commit in {gitdir}")
-    text = _git(gitdir, "show", f"{commit}:data/benchmarks.jsonl")
+    text = git(gitdir, "show", f"{commit}:data/benchmarks.jsonl")
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for line in text.splitlines():
         if not line.strip():

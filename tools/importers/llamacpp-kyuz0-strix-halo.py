@@ -35,12 +35,12 @@ pin cited in every generated file.
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pinned import git
 
 REPO = Path(__file__).resolve().parents[2]
 UPSTREAM = "https://github.com/kyuz0/amd-strix-halo-toolboxes"
@@ -64,12 +64,6 @@ ROW = re.compile(r"^\|(?P<cells>.*)\|\s*$")
 TEST = re.compile(r"^(?P<kind>pp|tg)(?P<n>\d+)(?: @ d(?P<d>\d+))?$")
 VALUE = re.compile(r"^(?P<mean>[0-9.]+) ± (?P<sd>[0-9.]+)$")
 BUILD = re.compile(r"^build: (?P<commit>[0-9a-f]+) \((?P<number>\d+)\)")
-
-
-def _git(gitdir: str, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", gitdir, *args], check=True, capture_output=True, text=True
-    ).stdout
 
 
 def _name(path: str) -> tuple[str, str, bool, str | None] | None:
@@ -201,17 +195,17 @@ def _result(row: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def build_doc(gitdir: str, commit: str) -> dict[str, Any]:
-    commit = _git(gitdir, "rev-parse", "--verify", f"{commit}^{{commit}}").strip()
-    date = _git(gitdir, "show", "-s", "--format=%cs", commit).strip()
-    paths = _git(gitdir, "ls-tree", "-r", "--name-only", commit, "benchmark/results").split()
-    script = _git(gitdir, "show", f"{commit}:benchmark/run_benchmarks.sh")
+    commit = git(gitdir, "rev-parse", "--verify", f"{commit}^{{commit}}").strip()
+    date = git(gitdir, "show", "-s", "--format=%cs", commit).strip()
+    paths = git(gitdir, "ls-tree", "-r", "--name-only", commit, "benchmark/results").split()
+    script = git(gitdir, "show", f"{commit}:benchmark/run_benchmarks.sh")
     groups: dict[tuple[str, str, bool], dict[str, Any]] = {}
     for path in sorted(paths):
         named = _name(path)
         if named is None:
             continue
         stem, toolbox, fa, _longctx = named
-        rows, build, device = parse_log(_git(gitdir, "show", f"{commit}:{path}"))
+        rows, build, device = parse_log(git(gitdir, "show", f"{commit}:{path}"))
         if not rows or build is None:
             continue
         fa_cells = {r["fa"] for r in rows}

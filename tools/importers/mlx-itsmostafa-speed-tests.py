@@ -35,12 +35,12 @@ from __future__ import annotations
 
 import datetime
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pinned import git
 
 REPO = Path(__file__).resolve().parents[2]
 UPSTREAM = "https://github.com/itsmostafa/inference-speed-tests"
@@ -100,12 +100,6 @@ REASONS = {
 }
 
 
-def _git(gitdir: str, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", gitdir, *args], check=True, capture_output=True, text=True
-    ).stdout
-
-
 def _mean(cell: str) -> str:
     return cell.split("±")[0].strip()
 
@@ -156,8 +150,8 @@ def _prompt_tokens(cell: str) -> tuple[int, str] | None:
 
 
 def build_doc(gitdir: str, commit: str) -> dict[str, Any]:
-    commit = _git(gitdir, "rev-parse", "--verify", f"{commit}^{{commit}}").strip()
-    script = _git(gitdir, "show", f"{commit}:src/main.py")
+    commit = git(gitdir, "rev-parse", "--verify", f"{commit}^{{commit}}").strip()
+    script = git(gitdir, "show", f"{commit}:src/main.py")
     expected = (
         "stream_generate(",
         "DEFAULT_MAX_TOKENS = 512",
@@ -167,10 +161,10 @@ def build_doc(gitdir: str, commit: str) -> dict[str, Any]:
     )
     if not all(e in script for e in expected):
         raise SystemExit("unknown src/main.py at this commit: check how it measures")
-    lock = _git(gitdir, "show", f"{commit}:uv.lock")
+    lock = git(gitdir, "show", f"{commit}:uv.lock")
     versions = dict(re.findall(r'^name = "(mlx|mlx-lm)"\nversion = "([^"]+)"', lock, re.M))
     runtime_version = f"{versions['mlx-lm']} (mlx {versions['mlx']}, as pinned in uv.lock)"
-    paths = _git(gitdir, "ls-tree", "-r", "--name-only", commit, "results").split()
+    paths = git(gitdir, "ls-tree", "-r", "--name-only", commit, "results").split()
     benchmarks: list[dict[str, Any]] = []
     dates: set[str] = set()
     for path in sorted(paths):
@@ -181,7 +175,7 @@ def build_doc(gitdir: str, commit: str) -> dict[str, Any]:
         if stem not in MODELS:
             continue
         model, quant, weights = MODELS[stem]
-        parsed = parse(_git(gitdir, "show", f"{commit}:{path}"))
+        parsed = parse(git(gitdir, "show", f"{commit}:{path}"))
         head = parsed["head"]
         if head.get("Max tokens") != "512":
             raise SystemExit(f"{path}: max tokens {head.get('Max tokens')!r}, expected 512")

@@ -35,12 +35,12 @@ from __future__ import annotations
 
 import datetime
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pinned import git
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "tools" / "measurements" / "sglang-cookbook.yaml"
@@ -152,12 +152,6 @@ FIELDS = {
 }
 
 
-def _git(gitdir: str, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", gitdir, *args], check=True, capture_output=True, text=True
-    ).stdout
-
-
 def _flat(cmd: str) -> str:
     return re.sub(r"\s*\\\n\s*", " ", cmd.strip())
 
@@ -173,14 +167,14 @@ def _parse(block: str) -> dict[str, float] | None:
 
 
 def _first_date(gitdir: str, commit: str, path: str, needle: str) -> datetime.date:
-    log = _git(
+    log = git(
         gitdir, "log", "--follow", "--format=%ad", "--date=short", "-S", needle, commit, "--", path
     ).split()
     return datetime.date.fromisoformat(log[-1])
 
 
 def _runs(gitdir: str, commit: str, path: str, spec: dict[str, Any]) -> list[dict[str, Any]]:
-    text = _git(gitdir, "show", f"{commit}:{path}")
+    text = git(gitdir, "show", f"{commit}:{path}")
     for line in spec["states"]:
         if line not in text:
             raise SystemExit(f"{path}: no longer states {line!r}")
@@ -278,7 +272,7 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     gitdir, commit = argv[1], argv[2]
-    _git(gitdir, "cat-file", "-e", f"{commit}^{{commit}}")
+    git(gitdir, "cat-file", "-e", f"{commit}^{{commit}}")
     benches: list[dict[str, Any]] = []
     for path, spec in DOCS.items():
         url = f"{UPSTREAM}/blob/{commit}/{path}"

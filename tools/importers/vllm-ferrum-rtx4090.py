@@ -33,12 +33,12 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
+from pinned import git
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "tools" / "measurements" / "vllm-ferrum-rtx4090.yaml"
@@ -97,12 +97,6 @@ REASONS = {("ttft_ms", folder, tag): _TTFT for folder in SWEEPS for tag in ("M1"
     ): _STALLS
 }
 RUN = re.compile(r"vllm__(M\d)__c(\d+)__r(\d+)\.json")
-
-
-def _git(gitdir: str, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", gitdir, *args], check=True, capture_output=True, text=True
-    ).stdout
 
 
 def _server(log: str, tag: str) -> tuple[str, dict[str, Any]]:
@@ -169,11 +163,11 @@ def _results(tag: str, run: dict[str, Any], path: str, repeat: int) -> list[dict
 def build(gitdir: str, commit: str) -> dict[str, Any]:
     if not re.fullmatch(r"[0-9a-f]{40}", commit):
         raise SystemExit("commit must be 40 lowercase hex digits")
-    if _git(gitdir, "cat-file", "-t", commit).strip() != "commit":
+    if git(gitdir, "cat-file", "-t", commit).strip() != "commit":
         raise SystemExit(f"{commit} is not a commit in {gitdir}")
     benches = []
     for folder in SWEEPS:
-        names = _git(gitdir, "ls-tree", "--name-only", f"{commit}:{folder}").split()
+        names = git(gitdir, "ls-tree", "--name-only", f"{commit}:{folder}").split()
         runs: dict[str, list[tuple[int, int, str]]] = {}
         for name in names:
             found = RUN.fullmatch(name)
@@ -181,11 +175,11 @@ def build(gitdir: str, commit: str) -> dict[str, Any]:
                 tag, conc, rep = found.group(1), int(found.group(2)), int(found.group(3))
                 runs.setdefault(tag, []).append((conc, rep, name))
         for tag in sorted(runs):
-            log = _git(gitdir, "show", f"{commit}:{folder}/vllm__{tag}__server.log")
+            log = git(gitdir, "show", f"{commit}:{folder}/vllm__{tag}__server.log")
             version, args = _server(log, tag)
             results, dates = [], set()
             for _conc, rep, name in sorted(runs[tag]):
-                run = json.loads(_git(gitdir, "show", f"{commit}:{folder}/{name}"))
+                run = json.loads(git(gitdir, "show", f"{commit}:{folder}/{name}"))
                 if run["failed"] != 0:
                     continue
                 dates.add(datetime.datetime.strptime(run["date"], "%Y%m%d-%H%M%S").date())
