@@ -253,8 +253,9 @@ def speeds_for(pl: plc.Placement, plan: Plan, config: Config) -> Speeds:
 
 def speeds_of(pl: plc.Placement, plan: Plan, config: Config, cap: int) -> Speeds:
     """Decode, prefill, TTFT, concurrency and power of a runnable configuration; ``cap`` is how
-    many sequences the KV cache holds. TTFT is the prefill of the prompt plus one decode step
-    plus the runtime's per-request cost (``Kernels.request_s``)."""
+    many sequences the KV cache holds. TTFT is the prefill of the prompt (its last position's
+    logits give the first token: no decode step follows it) plus the runtime's per-request cost
+    (``Kernels.request_s``); with no prompt, the prefill of one token."""
     sp, ctx = plan.speed, plan.ctx
     prompt, gen = config.prompt_tokens, config.gen_tokens
     depth = prompt + max(gen, 1) / 2.0
@@ -262,16 +263,16 @@ def speeds_of(pl: plc.Placement, plan: Plan, config: Config, cap: int) -> Speeds
     decode = 1.0 / one.seconds
     p_tokens = prompt if prompt > 0 else mem.LLAMA_UBATCH
     p_time = prefill_s(pl, sp, p_tokens)
-    ttft = ((p_time if prompt > 0 else 0.0) + one.seconds + sp.kernels.request_s) * 1000
+    first_s = p_time if prompt > 0 else prefill_s(pl, sp, 1)
+    ttft = (first_s + sp.kernels.request_s) * 1000
     batching = ctx.runtime.continuous_batching
     served, st = concurrency.serve(pl, sp, config.concurrency, cap, batching, depth, one)
     watts = power.decode_power_w(ctx.gpus, st.busy(pl.parallel), st.compute_share)
     fix = Calibrated(plan.correction, sp.kernels)
     decode, decode_range = fix.speed("decode_tok_s", decode)
     prefill, prefill_range = fix.speed("prefill_tok_s", p_tokens / p_time)
-    ttft, ttft_range = fix.ttft(
-        ttft, (p_tokens if prompt > 0 else 0) / prefill + 1 / decode + sp.kernels.request_s
-    )
+    first = first_s * (p_tokens / p_time) / prefill  # at the corrected prefill speed
+    ttft, ttft_range = fix.ttft(ttft, first + sp.kernels.request_s)
     aggregate, aggregate_range = fix.aggregate(
         config.concurrency, served.aggregate_tok_s, (decode, decode_range)
     )
@@ -320,8 +321,8 @@ class Calibrated(NamedTuple):
 
     def ttft(self, raw_ms: float, corrected_s: float) -> tuple[float, tuple[float, float]]:
         """TTFT: calibrated on its own measurements when there are enough; else the prompt at
-        the corrected prefill speed plus one corrected decode step (``corrected_s``), so TTFT
-        agrees with the prefill and decode figures beside it."""
+        the corrected prefill speed plus the request cost (``corrected_s``), so TTFT agrees
+        with the prefill figure beside it."""
         if self.correction.get("ttft_ms") is not None:
             return self.speed("ttft_ms", raw_ms)
         return self.speed("ttft_ms", corrected_s * 1000)

@@ -69,18 +69,7 @@ TARGETS = [
         marks=unmet("the same Hopper floor and bimodal long-context runs make the tail"),
     ),
     ("vllm", "aggregate_decode_tok_s", "median", 20.0),
-    pytest.param(
-        "vllm",
-        "ttft_ms",
-        "median",
-        25.0,
-        marks=unmet(
-            "the uncalibrated model over-predicts short-prompt TTFT through vLLM's server about "
-            "2.5x (a fixed 60 ms request cost from one run through another client, plus a decode "
-            "step the first token does not take), and 16 of the 17 measurements are on one GPU "
-            "model, so a held-out RTX 4090 has nothing to calibrate on"
-        ),
-    ),
+    ("vllm", "ttft_ms", "median", 25.0),
     pytest.param(
         "tensorrt-llm",
         "aggregate_decode_tok_s",

@@ -19,13 +19,31 @@ CATALOG = load_catalog(ROOT / "catalog")
 
 CASES = [
     pytest.param(
-        "sanity-vllm-ferrum-rtx4090-1330a73-1x-rtx-4090-qwen3-30b-a3b-gptq-int4",
+        "vllm-ferrum-rtx4090-1x-rtx-4090-llama-3.1-8b-instruct-bf16",
         "ttft_ms",
-        88.14,
-        id="vllm-ttft-256-token-prompt-rtx-4090",
-        # vLLM 0.20.2, Qwen3-30B-A3B GPTQ-Int4, 256-token prompt, one request at a time:
-        # sizzlecar/ferrum-infer-rs@1330a73 docs/bench/cuda-rtx4090-2026-05-30-m3-80pct-confirmed/
-        # vllm0202/c1_n5.json (median TTFT over 5 x 128 requests).
+        44.62,
+        id="vllm-ttft-248-token-prompt-rtx-4090",
+        # vLLM 0.20.0, Llama 3.1 8B Instruct BF16, 248-token prompt, one request at a time,
+        # median TTFT of repeat 2 of 3 (the median repeat; the others 50.64 and 44.37 ms):
+        # sizzlecar/ferrum-infer-rs@35d186c bench/v0.2-cuda/results/vllm__M1__c1__r2.json
+        # (`vllm bench serve` through vLLM's HTTP server).
+    ),
+    pytest.param(
+        "vllm-ferrum-rtx4090-1x-rtx-4090-llama-3.1-8b-instruct-bf16-2",
+        "ttft_ms",
+        46.93,
+        id="vllm-ttft-212-token-prompt-rtx-4090",
+        # vLLM 0.20.1, same model, card and client, 212-token prompt, the median repeat (the
+        # others 48.45 and 46.21 ms): the same repository at the same commit,
+        # docs/bench/cuda-rtx4090-2026-05-07/results/vllm__M1__c1__r2.json.
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason=(
+                "not met yet: the published range (32-44 ms) ends 6 % below it: these "
+                "212-token runs read slower than the 248-token runs of the other sweep, which "
+                "a prefill that grows with the prompt cannot follow"
+            ),
+        ),
     ),
     pytest.param(
         "mlx-lm-benchmarks-md-1x-apple-m4-max-qwen3-30b-a3b-mlx-6bit",
@@ -51,8 +69,8 @@ def test_the_engine_range_holds_the_cited_measurement(
     benchmark: str, metric: str, measured: float
 ) -> None:
     bench = CATALOG.benchmarks[benchmark]
-    [result] = [r for r in bench.results if r.metric == metric]
-    assert result.value == measured  # the catalog holds the cited figure
+    # the catalog holds the cited figure (once)
+    [result] = [r for r in bench.results if r.metric == metric and r.value == measured]
     est = estimate(CATALOG, result_config(bench, result, CATALOG))
     found = band(est, metric)
     assert found is not None

@@ -126,13 +126,34 @@ def test_runtime_without_batching_serves_in_turn(ask: Ask) -> None:
     assert est.per_user_decode_tok_s == pytest.approx(est.decode_tok_s / 4, rel=0.01)
 
 
-def test_ttft_is_prefill_plus_one_step(ask: Ask) -> None:
-    est = ask("rtx-4090", "llama-3.1-8b-instruct", "Q4_K_M", "llama-cpp", prompt_tokens=2048)
-    assert (
-        est.prefill_tok_s is not None and est.ttft_ms is not None and est.decode_tok_s is not None
-    )
+@pytest.mark.parametrize(
+    ("gpu", "model", "quant", "runtime", "request_ms"),
+    [
+        # llama-bench / llama-server in process: no request cost.
+        ("rtx-4090", "llama-3.1-8b-instruct", "Q4_K_M", "llama-cpp", 0.0),
+        # vLLM 0.20 through its own HTTP client: 5 ms (calibration.SERVING_CUDA).
+        ("rtx-4090", "llama-3.1-8b-instruct", "AWQ-INT4", "vllm", 5.0),
+        # SGLang, request broadcast to its workers: 80 ms (calibration.SGLANG_REQUEST_S).
+        ("rtx-4090", "llama-3.1-8b-instruct", "AWQ-INT4", "sglang", 80.0),
+    ],
+)
+def test_ttft_is_prefill_plus_request_cost(
+    ask_raw: Ask, gpu: str, model: str, quant: str, runtime: str, request_ms: float
+) -> None:
+    # The first token comes from the prompt's last logits: no decode step after the prefill.
+    est = ask_raw(gpu, model, quant, runtime, prompt_tokens=2048)
+    assert est.prefill_tok_s is not None and est.ttft_ms is not None
     prefill_ms = 2048 / est.prefill_tok_s * 1000
-    assert est.ttft_ms == pytest.approx(prefill_ms + 1000 / est.decode_tok_s, rel=0.02)
+    assert est.ttft_ms == pytest.approx(prefill_ms + request_ms, rel=0.01)
+
+
+def test_ttft_matches_vllm_short_prompts_measured_on_an_rtx_4090(ask_raw: Ask) -> None:
+    """vLLM 0.20.0 on an RTX 4090, Llama 3.1 8B BF16, 248-token prompts at concurrency 1:
+    median TTFT 44.4-50.6 ms over 3 runs (sizzlecar/ferrum-infer-rs @35d186c, the catalog's
+    vllm-ferrum-rtx4090-1x-rtx-4090-llama-3.1-8b-instruct-bf16). The physical model alone
+    (no calibration on these runs), within 15 %."""
+    est = ask_raw("rtx-4090", "llama-3.1-8b-instruct", "BF16", "vllm", prompt_tokens=248)
+    assert est.ttft_ms == pytest.approx(46.5, rel=0.15)
 
 
 def test_energy_and_cost_follow_power(ask: Ask) -> None:
