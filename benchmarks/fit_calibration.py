@@ -16,7 +16,7 @@ from pathlib import Path
 
 from site_builder.catalog import Catalog, load_catalog
 from site_builder.engine import calibration as cal
-from site_builder.engine.accuracy import percentile, predicted, result_config
+from site_builder.engine.accuracy import percentile, predicted, result_config, unscored
 from site_builder.engine.config import Config
 from site_builder.engine.estimate import estimate_with
 
@@ -65,10 +65,13 @@ Point = tuple[Config, str, float]
 
 def points(catalog: Catalog, platform: str, runtime: str = "llama-cpp") -> list[Point]:
     """(config, metric, measured) of every ``runtime`` speed result on ``platform`` (results
-    with an ``outlier_reason`` aside: they are explained departures from what is modelled)."""
+    with an ``outlier_reason`` aside: they are explained departures from what is modelled; and
+    the :func:`unscored` benchmarks: conditions the engine does not model)."""
     out = []
     for bench in catalog.benchmarks.values():
         if bench.status != "measured" or bench.runtime != runtime:
+            continue
+        if unscored(bench, catalog.runtimes.get(runtime)):
             continue
         if catalog.gpus[bench.gpus[0].gpu].platform != platform:
             continue
@@ -144,12 +147,14 @@ def fit(
     base: cal.Kernels,
     params: dict[str, tuple[float, float]],
     runtime: str = "llama-cpp",
+    pts: list[Point] | None = None,
+    quiet: bool = False,
 ) -> cal.Kernels:
     family = cal.RUNTIME_FAMILY[runtime]
     table = table_with(base, platform, family)
     pts = [
         p
-        for p in points(catalog, platform, runtime)
+        for p in (points(catalog, platform, runtime) if pts is None else pts)
         if predicted(estimate_with(catalog, p[0], table), p[1], runtime) is not None
     ]
     names = list(params)
@@ -179,30 +184,79 @@ def fit(
         error_low=round(percentile(ratios, 0.1), 3),
         error_high=round(percentile(ratios, 0.9), 3),
     )
+    if quiet:
+        return best
     rms = math.sqrt(sum(r * r for r in res) / len(res))
     print(f"# {runtime} on {platform}: {len(pts)} points, rms log error {rms:.3f}")
     for metric in METRICS:
         errs = [
             abs(math.exp(r) - 1) * 100 for (_, m, _), r in zip(pts, res, strict=True) if m == metric
         ]
-        median, p90 = percentile(errs, 0.5), percentile(errs, 0.9)
-        print(f"#   {metric}: median |err| {median:.1f} %, p90 {p90:.1f} %")
+        if errs:
+            median, p90 = percentile(errs, 0.5), percentile(errs, 0.9)
+            print(f"#   {metric}: median |err| {median:.1f} %, p90 {p90:.1f} %")
     for n in [*names, "error_low", "error_high"]:
         print(f"    {n}={getattr(best, n):.6g},")
     return best
+
+
+def refit_by_gpu(
+    catalog: Catalog,
+    platform: str,
+    base: cal.Kernels,
+    params: dict[str, tuple[float, float]],
+    runtime: str,
+) -> None:
+    """Leave-one-GPU-out refit of the constants themselves: each GPU model's points predicted
+    by constants fitted without them (what ``site-builder accuracy`` cannot see, since it
+    cross-validates the per-runtime factors on top of fixed constants)."""
+    pts = points(catalog, platform, runtime)
+    family = cal.RUNTIME_FAMILY[runtime]
+    errs: dict[str, list[float]] = {}
+    for gpu in sorted({c.gpus[0][0] for c, _, _ in pts}):
+        held = [p for p in pts if p[0].gpus[0][0] == gpu]
+        kernels = fit(
+            catalog, platform, base, params, runtime, [p for p in pts if p not in held], True
+        )
+        for metric, r in zip(
+            (m for _, m, _ in held),
+            residuals(catalog, held, kernels, platform, family),
+            strict=True,
+        ):
+            errs.setdefault(metric, []).append(abs(math.exp(r) - 1) * 100)
+        print(
+            f"#   without {gpu}: "
+            + ", ".join(
+                f"{math.exp(r) - 1:+.0%}"
+                for r in residuals(catalog, held, kernels, platform, family)
+            )
+        )
+    for metric, values in errs.items():
+        print(
+            f"# constants refitted leave-one-GPU-out, {metric}: n {len(values)}, "
+            f"median |err| {percentile(values, 0.5):.1f} %, p90 {percentile(values, 0.9):.1f} %"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--catalog", type=Path, default=Path("catalog"))
     parser.add_argument("--runtime", choices=("llama-cpp", "mlx-lm"), default="llama-cpp")
+    parser.add_argument(
+        "--refit-by-gpu", action="store_true", help="also refit without each GPU model in turn"
+    )
     args = parser.parse_args()
     catalog = load_catalog(args.catalog)
     if args.runtime == "mlx-lm":
         fit(catalog, "metal", cal.MLX_METAL, MLX_PARAMS, "mlx-lm")
+        if args.refit_by_gpu:
+            refit_by_gpu(catalog, "metal", cal.MLX_METAL, MLX_PARAMS, "mlx-lm")
         return
     fit(catalog, "cuda", cal.LLAMA_CPP_CUDA, CUDA_PARAMS)
     fit(catalog, "metal", cal.LLAMA_CPP_METAL, METAL_PARAMS)
+    if args.refit_by_gpu:
+        refit_by_gpu(catalog, "cuda", cal.LLAMA_CPP_CUDA, CUDA_PARAMS, "llama-cpp")
+        refit_by_gpu(catalog, "metal", cal.LLAMA_CPP_METAL, METAL_PARAMS, "llama-cpp")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from site_builder.engine.corrections import Corrections
 from site_builder.engine.estimate import estimate, estimate_with, prepare
 from site_builder.engine.fitting import ErrorStats, RawPoint, fit, quantile, summary, validation
 from site_builder.engine.result import Estimate
-from site_builder.schema import Benchmark, Result
+from site_builder.schema import Benchmark, Result, Runtime
 
 Estimator = Callable[[Catalog, Config], Estimate]
 
@@ -143,15 +143,32 @@ def vram_used(est: Estimate, runtime: str, notes: str) -> float:
     return sum(per)
 
 
-def unscored(bench: Benchmark) -> str | None:
+def unscored(bench: Benchmark, runtime: Runtime | None) -> str | None:
     """Why a measurement is outside what the engine models, so no fit, error statistic or
     evidence label reads it (it is still listed): cards capped below their stock board power,
-    or a back-end other than the cards' own. None for the rest."""
+    a back-end other than the cards' own, or a release of ``runtime`` older than the engine the
+    site models (``Runtime.engine_since``). None for the rest."""
     if bench.power_limit_w is not None:
         return f"cards capped at {bench.power_limit_w:g} W"
     if bench.backend is not None:
         return f"{names.platform(bench.backend)} back-end"
+    if runtime is None or runtime.engine_since is None:
+        return None
+    release = release_of(bench.runtime_version or "")
+    if release and release < release_of(runtime.engine_since.version):
+        shown = ".".join(map(str, release))
+        return f"{runtime.name} {shown}: {runtime.engine_since.change}"
     return None
+
+
+_RELEASE = re.compile(r"v?([0-9]+(?:\.[0-9]+)*)")
+
+
+def release_of(text: str) -> tuple[int, ...]:
+    """The dotted release number a ``runtime_version`` starts with (``0.19.1rc1.dev339`` ->
+    (0, 19, 1)); empty when it starts with none (a build tag, a container name)."""
+    found = _RELEASE.match(text)
+    return tuple(int(part) for part in found.group(1).split(".")) if found else ()
 
 
 def hardware(bench: Benchmark) -> str:
@@ -189,7 +206,7 @@ def accuracy_points(catalog: Catalog, estimator: Estimator | None = None) -> lis
                     predicted=round(value, 3) if finite and value is not None else None,
                     verdict=est.verdict,
                     calibrated=result.metric in est.calibrated,
-                    unscored=unscored(bench),
+                    unscored=unscored(bench, catalog.runtimes.get(bench.runtime)),
                 )
             )
     return points
@@ -227,7 +244,7 @@ def raw_points(catalog: Catalog) -> list[RawPoint]:
     lookups = prepare(catalog)
     out = []
     for slug, bench in catalog.benchmarks.items():
-        if bench.status != "measured" or unscored(bench) is not None:
+        if bench.status != "measured" or unscored(bench, catalog.runtimes.get(bench.runtime)):
             continue
         gpus = [catalog.gpus.get(g.gpu) for g in bench.gpus]
         model = catalog.models.get(bench.model)

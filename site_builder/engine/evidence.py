@@ -54,7 +54,7 @@ def measured_results(
     models (stock power, the cards' own back-end)."""
     cards = _cards(config)
     for slug, bench in catalog.measured_by_model.get(config.model, ()):
-        if _bench_cards(bench) != cards or unscored(bench) is not None:
+        if _bench_cards(bench) != cards or unscored(bench, catalog.runtimes.get(bench.runtime)):
             continue
         for result in bench.results:
             if result.metric == metric:

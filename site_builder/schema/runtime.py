@@ -6,7 +6,35 @@ from typing import Annotated
 
 from pydantic import Field
 
-from site_builder.schema.base import Entity, Id, KvCacheType, Platform, QuantFormat, SplitMode
+from site_builder.schema.base import (
+    Entity,
+    Id,
+    KvCacheType,
+    Platform,
+    Prose,
+    QuantFormat,
+    SourceUrl,
+    SplitMode,
+    Strict,
+)
+
+VERSION_PATTERN = r"^[0-9]+(\.[0-9]+)*$"
+
+
+class EngineSince(Strict):
+    """The release from which the runtime runs the engine the site's figures model."""
+
+    version: str = Field(
+        pattern=VERSION_PATTERN,
+        description="First release of the modelled engine, dotted numbers only ('0.8.0'). "
+        "Measurements on an older release (a `runtime_version` that starts with a lower number) "
+        "are listed but kept out of calibration and the accuracy statistics.",
+    )
+    change: Prose = Field(
+        description="What older releases ran instead, said after the version in the benchmark "
+        "tables: 'the V0 engine core, which 0.8.0 replaced by V1'."
+    )
+    source: SourceUrl = Field(description="Release notes or docs that say so.")
 
 
 class Runtime(Entity):
@@ -70,3 +98,9 @@ class Runtime(Entity):
     )
     install_command: str = Field(min_length=1, description="Shell command that installs it.")
     summary: str = Field(min_length=1, description="One-paragraph operational summary.")
+    engine_since: EngineSince | None = Field(
+        default=None,
+        description="When the runtime replaced its engine core so that older measurements "
+        "describe a runtime the site no longer models (vLLM's V1 engine, the default from "
+        "0.8.0); absent when every release is modelled.",
+    )

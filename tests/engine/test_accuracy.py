@@ -8,7 +8,8 @@ import pytest
 
 from site_builder.catalog import Catalog
 from site_builder.engine import AccuracyPoint, accuracy_points, accuracy_table, evidence
-from site_builder.engine.accuracy import percentile, raw_points
+from site_builder.engine.accuracy import percentile, raw_points, release_of
+from site_builder.schema.runtime import EngineSince
 from tests.engine.conftest import config
 
 
@@ -111,19 +112,40 @@ def changed(catalog: Catalog, slug: str, update: dict[str, object]) -> Catalog:
     return dataclasses.replace(catalog, benchmarks={**catalog.benchmarks, slug: bench})
 
 
+SINCE = EngineSince(
+    version="0.8.0",
+    change="the V0 engine, which 0.8.0 replaced",
+    source="https://example.com/release-notes",
+)
+
+
 @pytest.mark.parametrize(
-    ("update", "why"),
+    ("update", "since", "why"),
     [
-        ({"power_limit_w": 300.0}, "cards capped at 300 W"),
-        ({"backend": "vulkan"}, "Vulkan back-end"),
+        ({"power_limit_w": 300.0}, None, "cards capped at 300 W"),
+        ({"backend": "vulkan"}, None, "Vulkan back-end"),
+        (
+            {"runtime_version": "0.7.3"},
+            SINCE,
+            "llama.cpp 0.7.3: the V0 engine, which 0.8.0 replaced",
+        ),
+        (
+            {"runtime_version": "v0.7.10.post1 (container of 2025-02-01)"},
+            SINCE,
+            "llama.cpp 0.7.10: the V0 engine, which 0.8.0 replaced",
+        ),
     ],
 )
 def test_results_the_engine_does_not_model_stay_out_of_statistics_fit_and_evidence(
-    catalog: Catalog, update: dict[str, object], why: str
+    catalog: Catalog, update: dict[str, object], since: EngineSince | None, why: str
 ) -> None:
-    """The engine models stock cards on their own back-end: a measurement on a power-capped
-    card or another back-end is listed (with why) but no error statistic, calibration fit or
-    evidence label reads it."""
+    """The engine models stock cards on their own back-end, running the runtime's current
+    engine: a measurement on a power-capped card, another back-end or a release older than
+    ``engine_since`` is listed (with why) but no error statistic, calibration fit or evidence
+    label reads it."""
+    if since is not None:
+        runtime = catalog.runtimes["llama-cpp"].model_copy(update={"engine_since": since})
+        catalog = dataclasses.replace(catalog, runtimes={**catalog.runtimes, "llama-cpp": runtime})
     cfg = config("rtx-4090", "llama-3-8b", "Q4_K_M", "llama-cpp", prompt_tokens=0, gen_tokens=512)
     slug = evidence.label(catalog, cfg, "decode_tok_s").benchmark
     assert slug is not None
@@ -136,3 +158,28 @@ def test_results_the_engine_does_not_model_stay_out_of_statistics_fit_and_eviden
         r.ref[0] for r in raw_points(catalog) if r.ref[0] != slug
     ]
     assert evidence.label(cut, cfg, "decode_tok_s").label != "measured"
+
+
+@pytest.mark.parametrize(
+    ("text", "release"),
+    [
+        ("0.7.3", (0, 7, 3)),
+        ("0.19.1rc1.dev339+gedc364896", (0, 19, 1)),
+        ("v0.5.1.post3", (0, 5, 1)),
+        ("0.28.2 (mlx 0.29.2.dev20251008+85a8824a8)", (0, 28, 2)),
+        ("b2824 (4426e298)", ()),
+        ("lmsysorg/sglang:latest of 2025-01-31", ()),
+        ("", ()),
+    ],
+)
+def test_release_of_reads_the_leading_dotted_number(text: str, release: tuple[int, ...]) -> None:
+    assert release_of(text) == release
+
+
+def test_a_release_without_a_number_is_scored(catalog: Catalog) -> None:
+    """A build tag says nothing about the engine core: such results stay in the statistics."""
+    runtime = catalog.runtimes["llama-cpp"].model_copy(update={"engine_since": SINCE})
+    cut = dataclasses.replace(catalog, runtimes={**catalog.runtimes, "llama-cpp": runtime})
+    assert [p.unscored for p in accuracy_points(cut)] == [
+        p.unscored for p in accuracy_points(catalog)
+    ]

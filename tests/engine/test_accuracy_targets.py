@@ -56,18 +56,14 @@ TARGETS = [
         "median",
         10.0,
         marks=unmet(
-            "AccelMark's vLLM 0.7 runs at batch 1 reach about 2.1 TB/s on H100 and H200 alike (a "
-            "per-step floor the model lacks, so Hopper is over-predicted and consumer cards "
-            "under), and its two long-context runs are bimodal"
+            "with the V0-engine runs (vLLM before 0.8.0) out of the statistics, 16 of the 26 "
+            "V1 results are on one RTX 4090 and fewer than 10 remain without it, so a held-out "
+            "4090 is predicted uncalibrated, about 17 % low (V1 streams about 89 % of the card's "
+            "bandwidth, the serving constants assume 80 %); refitting those constants on the "
+            "four GPU models transfers worse (about 30 % median, leave-one-GPU-out)"
         ),
     ),
-    pytest.param(
-        "vllm",
-        "decode_tok_s",
-        "p90",
-        25.0,
-        marks=unmet("the same Hopper floor and bimodal long-context runs make the tail"),
-    ),
+    ("vllm", "decode_tok_s", "p90", 25.0),
     ("vllm", "aggregate_decode_tok_s", "median", 20.0),
     ("vllm", "ttft_ms", "median", 25.0),
     pytest.param(
