@@ -308,7 +308,8 @@ def summary(e: Estimate) -> str:
     )
     lines.append(
         f"concurrent: {_speed(e.aggregate_decode_tok_s, 'tok/s')} aggregate, "
-        f"{_speed(e.per_user_decode_tok_s, 'tok/s')} per user"
+        f"{_speed(e.per_user_decode_tok_s, 'tok/s')} per user; "
+        f"{_speed(e.output_tok_s, 'tok/s')} output with prefill"
     )
     if e.power_w is not None and e.joules_per_token is not None:
         cost = e.cost_per_million_tokens_usd

@@ -114,6 +114,7 @@ def predicted(est: Estimate, metric: str, runtime: str, notes: str | None = None
         "prefill_tok_s": est.prefill_tok_s,
         "ttft_ms": est.ttft_ms,
         "aggregate_decode_tok_s": est.aggregate_decode_tok_s,
+        "output_tok_s": est.output_tok_s,
         "power_w": est.power_w,
     }.get(metric)
     return value

@@ -64,3 +64,19 @@ def serve(
     batch = max(min(users, capacity), 1)
     st = step(pl, sp, depth, float(batch)) if batch > 1 else single
     return Concurrency(batch, capacity, batch / st.seconds, 1.0 / st.seconds), st
+
+
+def output_tok_s(users: int, gen: int, prompt: int, aggregate: float, prefill: float) -> float:
+    """Generated tokens per second over a closed-loop serving run, prefill included: each of
+    ``users`` requests processes its ``prompt`` (at ``prefill`` tok/s) and then generates
+    ``gen`` tokens in decode steps shared with the others (``aggregate`` tok/s in all). With
+    iteration-level scheduling a prefill occupies the GPU for its own compute whether it runs
+    alone or in chunks beside decode steps (Yu et al., "Orca", OSDI 2022; Agrawal et al.,
+    "Sarathi-Serve", OSDI 2024), so one round of ``users`` requests takes
+    gen x users / aggregate + users x prompt / prefill seconds: output = users x gen / that.
+    What ``vllm bench serve``, SGLang's ``bench_serving`` and ``trtllm-bench`` report as
+    output throughput (generated tokens over the run's wall time)."""
+    gen = max(gen, 1)
+    decode_s = gen * users / aggregate
+    prefill_s = users * prompt / prefill if prompt > 0 else 0.0
+    return users * gen / (decode_s + prefill_s)

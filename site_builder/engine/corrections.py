@@ -23,7 +23,13 @@ MIN_GPUS = 2
 ANY_PLATFORM = "any"
 """The platform of groups that pool every back-end (one model kind of one runtime)."""
 
-SPEED_METRICS = ("decode_tok_s", "prefill_tok_s", "ttft_ms", "aggregate_decode_tok_s")
+SPEED_METRICS = (
+    "decode_tok_s",
+    "prefill_tok_s",
+    "ttft_ms",
+    "aggregate_decode_tok_s",
+    "output_tok_s",
+)
 """Metrics a correction factor applies to (memory is never scaled: it decides fits)."""
 
 

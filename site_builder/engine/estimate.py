@@ -93,6 +93,8 @@ def estimate_with(
         prefill_tok_s_range=speeds.prefill_range,
         ttft_ms_range=speeds.ttft_range,
         aggregate_decode_tok_s_range=speeds.aggregate_range,
+        output_tok_s=speeds.output,
+        output_tok_s_range=speeds.output_range,
         calibrated=speeds.calibrated,
     )
 
@@ -278,6 +280,10 @@ def speeds_of(pl: plc.Placement, plan: Plan, config: Config, cap: int) -> Speeds
     )
     scale = aggregate / served.aggregate_tok_s if served.aggregate_tok_s else 1.0
     per_user = served.per_user_tok_s * scale
+    raw_output = concurrency.output_tok_s(
+        config.concurrency, gen, prompt, served.aggregate_tok_s, p_tokens / p_time
+    )
+    output, output_range = fix.output(raw_output, scale, (aggregate, aggregate_range))
     joules = power.joules_per_token(watts, aggregate)
     return Speeds(
         decode=decode,
@@ -293,6 +299,8 @@ def speeds_of(pl: plc.Placement, plan: Plan, config: Config, cap: int) -> Speeds
         prefill_range=prefill_range,
         ttft_range=ttft_range,
         aggregate_range=aggregate_range,
+        output=output,
+        output_range=output_range,
         calibrated=plan.correction.calibrated,
     )
 
@@ -341,3 +349,15 @@ class Calibrated(NamedTuple):
         if users <= 1 or value < one[0]:
             return one
         return value, band
+
+    def output(
+        self, raw: float, scale: float, aggregate: tuple[float, tuple[float, float]]
+    ) -> tuple[float, tuple[float, float]]:
+        """Output throughput, prefill included: calibrated on its own measurements when there
+        are enough; else the raw figure at the ``scale`` the calibration gives the aggregate
+        figure (its published value over its raw one) and with the aggregate's relative band,
+        as :data:`fitting.FALLBACK` predicts it."""
+        if self.correction.get("output_tok_s") is not None:
+            return self.speed("output_tok_s", raw)
+        value, (low, high) = raw * scale, aggregate[1]
+        return value, (value * low / aggregate[0], value * high / aggregate[0])

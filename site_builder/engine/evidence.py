@@ -118,6 +118,7 @@ def band(est: Estimate, metric: str) -> tuple[float, float] | None:
         "prefill_tok_s": est.prefill_tok_s_range,
         "ttft_ms": est.ttft_ms_range,
         "aggregate_decode_tok_s": est.aggregate_decode_tok_s_range,
+        "output_tok_s": est.output_tok_s_range,
     }.get(metric)
 
 

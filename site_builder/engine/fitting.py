@@ -85,10 +85,12 @@ def factors(points: Iterable[RawPoint]) -> dict[tuple[str, str, str, bool], floa
     }
 
 
-FALLBACK = {"aggregate_decode_tok_s": "decode_tok_s"}
-"""The metric whose factor a metric takes while it has too few measurements of its own: the
-engine runs batched decode steps with the single-stream kernels, so an uncalibrated aggregate
-is published under the decode calibration (``estimate.Calibrated.aggregate``)."""
+FALLBACK = {"aggregate_decode_tok_s": "decode_tok_s", "output_tok_s": "aggregate_decode_tok_s"}
+"""The metric whose factor a metric takes while it has too few measurements of its own (and
+so on down the chain): the engine runs batched decode steps with the single-stream kernels, so
+an uncalibrated aggregate is published under the decode calibration
+(``estimate.Calibrated.aggregate``), and an uncalibrated output throughput at the aggregate's
+scale (``estimate.Calibrated.output``)."""
 
 
 def corrected(p: RawPoint, fitted: dict[tuple[str, str, str, bool], float]) -> float:
@@ -99,10 +101,11 @@ def corrected(p: RawPoint, fitted: dict[tuple[str, str, str, bool], float]) -> f
         if key in fitted:
             return p.predicted * fitted[key]
     other = FALLBACK.get(p.metric)
-    if other is not None:
+    while other is not None:
         for runtime, platform, _, moe in keys(p):
             if (runtime, platform, other, moe) in fitted:
                 return p.predicted * fitted[(runtime, platform, other, moe)]
+        other = FALLBACK.get(other)
     return p.predicted
 
 

@@ -152,6 +152,8 @@ class Speeds(NamedTuple):
     prefill_range: tuple[float, float] | None = None
     ttft_range: tuple[float, float] | None = None
     aggregate_range: tuple[float, float] | None = None
+    output: float | None = None
+    output_range: tuple[float, float] | None = None
     calibrated: tuple[str, ...] = ()
 
 

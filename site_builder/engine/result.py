@@ -74,6 +74,12 @@ class Estimate:
     calibrated: tuple[str, ...] = ()
     """Metrics whose runtime and platform are calibrated on enough measurements
     (``corrections.MIN_POINTS`` on ``MIN_GPUS`` GPU models); the others are uncalibrated."""
+    output_tok_s: float | None = None
+    """Generated tokens per second of all requests over a closed-loop run at the
+    configuration's concurrency, each request's prefill included (what serving benchmarks
+    report as output throughput); ``aggregate_decode_tok_s`` counts decode steps only."""
+    output_tok_s_range: tuple[float, float] | None = None
+    """Low and high output tok/s."""
 
     def __reduce__(self) -> tuple[type[Estimate], tuple[Any, ...]]:
         """Pickled as the constructor's arguments (see :func:`_constructor_fields`)."""

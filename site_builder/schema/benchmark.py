@@ -27,6 +27,7 @@ Metric = Literal[
     "ttft_ms",
     "vram_used_gib",
     "aggregate_decode_tok_s",
+    "output_tok_s",
     "power_w",
 ]
 
@@ -34,7 +35,13 @@ Metric = Literal[
 class Result(Strict):
     """One measured number and the exact conditions it was measured under."""
 
-    metric: Metric = Field(description="What was measured (unit in the name).")
+    metric: Metric = Field(
+        description="What was measured (unit in the name): decode_tok_s one stream's generated "
+        "tokens per second after the first; aggregate_decode_tok_s all streams' generated tokens "
+        "per second of decode time only (llama-batched-bench S_TG); output_tok_s all streams' "
+        "generated tokens over the wall time of a serving run, prefill included (the output "
+        "throughput of vllm bench serve, SGLang bench_serving, trtllm-bench)."
+    )
     value: float = Field(
         gt=0,
         le=10_000_000,

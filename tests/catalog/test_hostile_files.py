@@ -203,7 +203,14 @@ def test_accuracy_points_never_carry_a_non_finite_prediction(catalog_dir: Path, 
     catalog = load_catalog(catalog_dir)
 
     def estimator(_catalog: Any, _config: Any) -> Any:
-        figures = ("decode_tok_s", "prefill_tok_s", "ttft_ms", "aggregate_decode_tok_s", "power_w")
+        figures = (
+            "decode_tok_s",
+            "prefill_tok_s",
+            "ttft_ms",
+            "aggregate_decode_tok_s",
+            "output_tok_s",
+            "power_w",
+        )
         return SimpleNamespace(**dict.fromkeys(figures, bad), verdict="fits", calibrated=())
 
     [point] = accuracy_points(catalog, estimator)

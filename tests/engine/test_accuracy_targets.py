@@ -64,25 +64,21 @@ TARGETS = [
         ),
     ),
     ("vllm", "decode_tok_s", "p90", 25.0),
-    ("vllm", "aggregate_decode_tok_s", "median", 20.0),
     ("vllm", "ttft_ms", "median", 25.0),
+    # Output throughput of serving runs (prefill included): the issue's "aggregate decode"
+    # targets for the runtimes whose benchmarks report it.
+    ("vllm", "output_tok_s", "median", 20.0),
+    ("tensorrt-llm", "output_tok_s", "median", 20.0),
     pytest.param(
-        "tensorrt-llm",
-        "aggregate_decode_tok_s",
+        "sglang",
+        "output_tok_s",
         "median",
         20.0,
         marks=unmet(
-            "NVIDIA's published max-throughput runs (FP8 on H200, batches in the hundreds) miss "
-            "both ways, from about half to over four times the engine: TensorRT-LLM's batching "
-            "is modelled with vLLM's serving constants"
+            "a held-out B200 leaves 6 MI300X measurements, too few to calibrate, so its runs "
+            "take SGLang's single-stream decode factor (1.25), which batched throughput does not "
+            "share (the uncalibrated model alone is within about 15 %)"
         ),
-    ),
-    pytest.param(
-        "sglang",
-        "aggregate_decode_tok_s",
-        "median",
-        20.0,
-        marks=unmet("SGLang batching is modelled as ideal continuous batching"),
     ),
 ]
 
@@ -100,7 +96,7 @@ def test_cross_validated_error_meets_the_target(
     assert value <= limit, row
 
 
-APPLIES_FROM = {"ttft_ms": 10, "aggregate_decode_tok_s": 10, "decode_tok_s": 1}
+APPLIES_FROM = {"ttft_ms": 10, "aggregate_decode_tok_s": 10, "output_tok_s": 10, "decode_tok_s": 1}
 """The issue's targets apply to TTFT and aggregate decode from 10 measurements of a runtime."""
 SPREAD = {"llama-cpp", "vllm", "mlx-lm"}
 """Runtimes whose decode the issue holds to a median and a p90."""

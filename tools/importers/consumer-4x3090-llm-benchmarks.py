@@ -15,7 +15,7 @@ launch argv). This parser keeps only rows the catalog can hold as published:
   ``single_stream_wall`` = generated tokens / end-to-end time of one stream).
 
 Concurrency 1 becomes ``decode_tok_s`` (one stream; its 512-token prompt is inside the wall time,
-which the notes say), concurrency > 1 becomes ``aggregate_decode_tok_s``; a published median TTFT
+which the notes say), concurrency > 1 becomes ``output_tok_s``; a published median TTFT
 becomes ``ttft_ms``. Values are copied unchanged. Rows are grouped into one catalog benchmark per
 (model, upstream results file).
 
@@ -110,7 +110,7 @@ def _results(row: dict[str, Any]) -> list[dict[str, Any]]:
         "gen_tokens": int(row["gen_tokens"]),
         "concurrency": conc,
     }
-    metric = "decode_tok_s" if conc == 1 else "aggregate_decode_tok_s"
+    metric = "decode_tok_s" if conc == 1 else "output_tok_s"
     note = (
         f"upstream run {row['run_id']}: output_tok_s, {KINDS[row['output_tps_kind']]}; "
         f"{prompt} of {row['prompt_tokens']} tokens, {row['gen_tokens']} generated, "

@@ -10,7 +10,7 @@ not (they state output lengths the runs did not use).
 
 For each run file: at concurrency 1, ``decode_tok_s`` = 1000 / ``median_tpot_ms`` (median time
 per output token after the first) and ``ttft_ms`` = ``median_ttft_ms``; above 1,
-``aggregate_decode_tok_s`` = ``output_throughput`` (generated tokens over the run's wall time,
+``output_tok_s`` = ``output_throughput`` (generated tokens over the run's wall time,
 prefill included). Prompt and generated tokens are the run's totals over its requests (the
 prompts are a ShareGPT subset of varying length; vLLM's default 256-token output cap, stopped
 early at end of sequence), rounded to whole tokens. vLLM's version, weight dtype and
@@ -84,19 +84,7 @@ _TTFT = (
     "sweep (same card, server and client) are predicted within about 15 %. Small per-expert "
     "prefill batches are not modelled yet (see /methodology/)."
 )
-_STALLS = (
-    "Kept as published: output_throughput is generated tokens over the run's wall time, in "
-    "which each newly admitted request's prefill stalls the running batch (p99 inter-token "
-    "latency 61.8 ms against a 9.3 ms median in this run); the engine's aggregate figure counts "
-    "decode steps only."
-)
-REASONS = {("ttft_ms", folder, "M3"): _TTFT for folder in SWEEPS} | {
-    (
-        "aggregate_decode_tok_s",
-        "docs/bench/cuda-rtx4090-2026-05-07/results",
-        "vllm__M2__c32__r3.json",
-    ): _STALLS
-}
+REASONS = {("ttft_ms", folder, "M3"): _TTFT for folder in SWEEPS}
 RUN = re.compile(r"vllm__(M\d)__c(\d+)__r(\d+)\.json")
 
 
@@ -150,7 +138,7 @@ def _results(tag: str, run: dict[str, Any], path: str, repeat: int) -> list[dict
     )
     if base["concurrency"] > 1:
         note = f"output_throughput {run['output_throughput']} tok/s of {where}; prefill included"
-        return [{"metric": "aggregate_decode_tok_s", "value": round(run["output_throughput"], 2),
+        return [{"metric": "output_tok_s", "value": round(run["output_throughput"], 2),
                  **base, "notes": note}]  # fmt: skip
     tpot, ttft = run["median_tpot_ms"], run["median_ttft_ms"]
     return [

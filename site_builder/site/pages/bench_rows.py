@@ -15,6 +15,7 @@ METRIC_NAMES = {
     "ttft_ms": ("Time to first token", "ms"),
     "vram_used_gib": ("VRAM used", "GiB"),
     "aggregate_decode_tok_s": ("Aggregate decode", "tok/s"),
+    "output_tok_s": ("Output, prefill included", "tok/s"),
     "power_w": ("Power", "W"),
 }
 

@@ -20,7 +20,7 @@ from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT
 from site_builder.site.sitedata import Page, SiteData
 from site_builder.site.svg.scatter import ScatterPoint, scatter_chart
 
-_SPEED_METRICS = ("decode_tok_s", "prefill_tok_s", "aggregate_decode_tok_s")
+_SPEED_METRICS = ("decode_tok_s", "prefill_tok_s", "aggregate_decode_tok_s", "output_tok_s")
 
 
 @dataclass(frozen=True)
