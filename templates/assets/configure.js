@@ -181,6 +181,7 @@
     var shown = {};
     if (get) {
       SHOWN.forEach(function (name) { shown[name] = get(name); });
+      if (field("concurrency").value !== "1") { shown.output_tok_s = get("output_tok_s"); }
       shown.usd_per_tok_s = window.SiteKit.perTokS(table.price, get("decode_tok_s"));
     }
     out.setAttribute("data-estimate", JSON.stringify(error ? { error: error } : shown));
@@ -237,6 +238,7 @@
     figures.appendChild(figure("Time to first token (" + fmt(Number(field("prompt").value), 0) + "-token prompt)", fmt(get("ttft_ms"), Math.abs(get("ttft_ms")) < 10 ? 1 : 0), "ms"));
     if (field("concurrency").value !== "1") {
       figures.appendChild(figure("Decode, all " + field("concurrency").value + " requests", fmt(get("aggregate_decode_tok_s")), "tok/s"));
+      figures.appendChild(figure("Output over a serving run, prefill included", fmt(get("output_tok_s")), "tok/s"));
     }
     figures.appendChild(figure("Largest context that fits", get("max_context") ? fmt(get("max_context"), 0) : "—", "tokens"));
     figures.appendChild(figure("Memory, all cards", fmt(get("memory_total_gib"), 1), "GiB"));

@@ -65,13 +65,17 @@ def options(page: Any, name: str) -> list[str]:
     )
 
 
-def expected(estimate: dict[str, Any], price: dict[str, Any] | None) -> dict[str, Any]:
+def expected(
+    estimate: dict[str, Any], price: dict[str, Any] | None, concurrency: int
+) -> dict[str, Any]:
     """The configurator's shown fields of an ``estimate --json`` answer on hardware priced
-    ``price`` (its estimate table's headline price)."""
+    ``price`` (its estimate table's headline price); output throughput with more than one
+    request."""
     low, high = estimate["decode_tok_s_range"] or (None, None)
     label = "estimated" if "decode_tok_s" in estimate["calibrated"] else "uncalibrated"
     names = ("verdict", "split", "decode_tok_s", "prefill_tok_s", "ttft_ms", "max_context")
     names += ("aggregate_decode_tok_s", "power_w", "launch_command", "reasons")
+    names += ("output_tok_s",) if concurrency != 1 else ()
     shown = {name: estimate[name] for name in names}
     total = estimate["memory"]["total_gib"]
     per = usd_per_tok_s(price["usd"] if price else None, estimate["decode_tok_s"])
@@ -117,7 +121,7 @@ def test_500_random_states_match_the_command_line(reader: Reader, built: Built) 
             g.replace(":", "-x") for g in request["gpu"]
         )
         table = built.table(key)
-        want_shown = expected(want, table["price"])
+        want_shown = expected(want, table["price"], request["concurrency"])
         per, want_per = shown.pop("usd_per_tok_s"), want_shown.pop("usd_per_tok_s")
         assert (per is None) == (want_per is None), line
         assert per is None or per == pytest.approx(want_per, rel=1e-12), line  # JS floats

@@ -191,6 +191,11 @@ def _figures(estimate: Estimate, concurrency: int) -> list[Fact]:
                 f"{fmt.tok_s(estimate.per_user_decode_tok_s)} tok/s",
                 kind("aggregate_decode_tok_s"),
             ),
+            Fact(
+                "Output over a serving run, prefill included",
+                f"{fmt.tok_s(estimate.output_tok_s)} tok/s",
+                kind("output_tok_s"),
+            ),
         ]
     facts += [
         Fact("Memory per card", per_card(estimate)),
