@@ -36,6 +36,7 @@ from site_builder.site import (
     nav,
     output,
     render,
+    search_pieces,
     sidecar,
     sitemap,
     stamp,
@@ -103,6 +104,7 @@ def _build(layout: Layout) -> BuildReport:
             output.merge(layout.catalog_data, staging)
             output.merge(layout.extras, staging)
             fragments.inject_site(staging, layout.fragments)
+            search_pieces.split(staging)
             sitemap.rewrite(staging, sitemap.page_dates(site.docs, site.asides))
         with report.stage("links"):
             links.check_site(staging)

@@ -57,12 +57,15 @@ def hook_source(layout: Layout) -> str:
         "from pathlib import Path\n\n"
         "from site_builder.site.fragments import inject\n"
         "from site_builder.site.layout import Layout\n"
+        "from site_builder.site.search_pieces import split\n"
         "from site_builder.site.serve import regenerate\n\n"
         f"LAYOUT = Layout({fields})\n\n\n"
         "def on_pre_build(config, **kwargs):\n"
         "    regenerate(LAYOUT)\n\n\n"
         "def on_post_page(output, page, config):\n"
-        "    return inject(output, LAYOUT.fragments)\n"
+        "    return inject(output, LAYOUT.fragments)\n\n\n"
+        "def on_post_build(config, **kwargs):\n"
+        "    split(Path(config['site_dir']))\n"
     )
 
 

@@ -317,14 +317,28 @@ def test_a_shared_configurator_link_restores_its_state_or_says_why_not(
 
 def test_the_search_index_loads_on_first_use(reader: Reader) -> None:
     """No page fetches the site's search index until the reader focuses the search box; then
-    search works as Material's."""
+    a query fetches only its words' pieces (search_pieces.py) and the sections it shows, and
+    Material shows the results."""
     asked: list[str] = []
-    reader.page.on("request", lambda r: asked.append(r.url) if "search_index" in r.url else None)
+    reader.page.on("request", lambda r: asked.append(r.url) if "/search/" in r.url else None)
     page = reader.open("/hardware-combos/dual-rtx-4090/")
     page.wait_for_timeout(800)
     assert asked == []
     page.keyboard.press("/")
-    page.keyboard.type("4090")
+    page.keyboard.type("dual 4090")
     page.wait_for_selector(".md-search-result__item", timeout=10_000)
-    assert [u.rsplit("/", 2)[-2:] for u in asked] == [["search", "search_index.json"]]
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.md-search-result__item a')]"
+        ".some(a => a.href.includes('/hardware-combos/dual-rtx-4090/'))",
+        timeout=10_000,
+    )
+    first = page.locator(".md-search-result__item h1").first.inner_text()
+    assert "4090" in first and "Dual" in first, first
+    parts = [u.split("/search/", 1)[1] for u in asked]
+    assert parts[0] == "search_index.json"
+    pieces = {p.split("/", 1)[1] for p in parts[1:]}
+    words = {p for p in pieces if p.startswith("terms/")}
+    assert words == {"terms/du.json", "terms/40.json"}, words
+    assert all(p.startswith("docs/") for p in pieces - words)
+    assert len(pieces - words) <= 2 * 20  # the shown sections' files and their pages'
     assert reader.errors == []

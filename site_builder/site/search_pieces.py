@@ -1,0 +1,157 @@
+"""Search in pieces: Material's one-file search index split into small files a query fetches.
+
+Material's search plugin writes the text of every page section into one
+``search/search_index.json``, which its search worker downloads whole before the first query: it
+grows with the site (2.5 MB shipped, about 5 MB at 1,000 pages, about 50 MB at 10,000). After
+mkdocs has written it, :func:`split` replaces it with
+
+* ``search/search_index.json``: Material's search configuration and no documents (the bundle
+  still fetches it to start search), naming the folder of the pieces;
+* ``search/<digest>/terms/<xy>.json``: for every word starting with ``xy``, the sections it
+  occurs in, best first, as ``[complete, id, weight, id, weight, ...]`` (at most
+  :data:`POSTINGS` sections: ``complete`` is 0 when a common word's list was cut);
+* ``search/<digest>/docs/<n>.json``: sections ``n x DOCS_PER_FILE`` onwards as
+  ``[location, title, teaser, page]`` (title and teaser as escaped HTML, ``page`` the index of
+  the section's page, -1 for a page itself).
+
+The worker ``templates/assets/search.js`` (set in ``templates/overrides/main.html``) answers
+Material's search messages from these pieces, so a query downloads the one or two word files
+of its words and the section files of its best matches, whatever the size of the site. The
+folder is named by a digest of its contents, so a reader's cached pieces never mix two builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+INDEX = Path("search") / "search_index.json"
+WORD = re.compile(r"[a-z0-9]+")
+TAG = re.compile(r"<[^>]*>")
+SPACE = re.compile(r"\s+")
+DOCS_PER_FILE = 32
+"""Sections per docs file (about 10 KB each: a query loads the files of its best matches)."""
+POSTINGS = 64
+"""Most sections listed for one word: a word on more sections than that is too common to
+decide a match on its own (the worker then ranks by the other words)."""
+TEASER_CHARS = 200
+"""Characters of a section's text shown under its title in the results."""
+TITLE_WEIGHT = 10
+"""A word in a section's title counts as this many occurrences in its text."""
+TEXT_WEIGHT_CAP = 5
+"""Occurrences of a word in a section's text counted at most (a table repeating a word does
+not outrank a section about it)."""
+PAGE_FACTOR = 2
+"""A page's own entry (its title and opening text) weighs this many times a section's, as
+Material boosts pages over their sections."""
+
+
+def words(text: str) -> list[str]:
+    """The search words of ``text``: lower-case runs of letters and digits, two characters or
+    more (the worker splits a query the same way)."""
+    return [w for w in WORD.findall(text.lower()) if len(w) >= 2]
+
+
+def plain(markup: str) -> str:
+    """Visible text of an HTML fragment, on one line."""
+    return SPACE.sub(" ", html.unescape(TAG.sub(" ", markup))).strip()
+
+
+def teaser(text: str) -> str:
+    """The first :data:`TEASER_CHARS` characters of ``text``, cut at a space, with an ellipsis
+    when cut."""
+    if len(text) <= TEASER_CHARS:
+        return text
+    cut = text.rfind(" ", 0, TEASER_CHARS)
+    return text[: cut if cut > 0 else TEASER_CHARS] + "…"
+
+
+def weights(title: str, text: str) -> dict[str, int]:
+    """Each word's weight in one section: :data:`TITLE_WEIGHT` per title occurrence plus its
+    text occurrences up to :data:`TEXT_WEIGHT_CAP`."""
+    counts: dict[str, int] = defaultdict(int)
+    for word in words(text):
+        counts[word] += 1
+    found = {word: min(n, TEXT_WEIGHT_CAP) for word, n in counts.items()}
+    for word in words(title):
+        found[word] = found.get(word, 0) + TITLE_WEIGHT
+    return found
+
+
+def records(docs: list[dict[str, Any]]) -> list[list[Any]]:
+    """``[location, title, teaser, page]`` per section, in Material's order (a page's own entry
+    first, then its sections), titles and teasers escaped for HTML."""
+    pages: dict[str, int] = {}
+    out = []
+    for i, doc in enumerate(docs):
+        path = doc["location"].split("#")[0]
+        page = pages.setdefault(path, i)
+        out.append(
+            [
+                doc["location"],
+                html.escape(plain(doc["title"]), quote=False),
+                html.escape(teaser(plain(doc["text"])), quote=False),
+                -1 if page == i else page,
+            ]
+        )
+    return out
+
+
+def postings(docs: list[dict[str, Any]]) -> dict[str, list[int]]:
+    """word -> ``[complete, id, weight, ...]``, heaviest sections first (ties by position)."""
+    found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    pages: set[str] = set()
+    for i, doc in enumerate(docs):
+        path = doc["location"].split("#")[0]
+        factor = 1 if path in pages else PAGE_FACTOR
+        pages.add(path)
+        for word, weight in weights(plain(doc["title"]), plain(doc["text"])).items():
+            found[word].append((-weight * factor, i))
+    out = {}
+    for word, hits in found.items():
+        hits.sort()
+        flat = [int(len(hits) <= POSTINGS)]
+        for weight, i in hits[:POSTINGS]:
+            flat += [i, -weight]
+        out[word] = flat
+    return out
+
+
+def pieces(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Relative path -> JSON value of every piece (``terms/xy.json``, ``docs/n.json``)."""
+    out: dict[str, Any] = {}
+    shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for word, flat in postings(docs).items():
+        shards[word[:2]][word] = flat
+    for key, shard in shards.items():
+        out[f"terms/{key}.json"] = dict(sorted(shard.items()))
+    rows = records(docs)
+    for start in range(0, len(rows), DOCS_PER_FILE):
+        out[f"docs/{start // DOCS_PER_FILE}.json"] = rows[start : start + DOCS_PER_FILE]
+    return out
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def split(site: Path) -> None:
+    """Replace ``site``'s one-file search index by its pieces (see the module docstring)."""
+    index_path = site / INDEX
+    index = json.loads(index_path.read_text(encoding="utf-8"))
+    texts = {name: dumps(value) for name, value in sorted(pieces(index["docs"]).items())}
+    digest = hashlib.sha256()
+    for name, text in texts.items():
+        digest.update(f"{name}\n{text}\n".encode())
+    folder = digest.hexdigest()[:12]
+    for name, text in texts.items():
+        target = index_path.parent / folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    config = {**index["config"], "pieces": {"folder": folder, "docs_per_file": DOCS_PER_FILE}}
+    index_path.write_text(dumps({"config": config, "docs": []}), encoding="utf-8")
