@@ -39,6 +39,7 @@ NOT_IN_NAV: list[str] = [
         "runtimes",
         "will-it-run",
         "will-it-run/hardware",
+        "benchmarks",
     )
 ] + [
     f"!/{folder}/index.md"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from site_builder.catalog import Catalog
 from site_builder.engine.evidence import estimated_label
 from site_builder.site import accuracy, fmt, urls
 from site_builder.site.context import Link, model_link, runtime_link
@@ -35,6 +36,8 @@ class MeasuredRow:
     """The estimate's evidence label: estimated (calibrated) or uncalibrated."""
     error: str
     source: str
+    page: str
+    """The Markdown page showing the benchmark's block (:func:`locations`)."""
 
 
 @dataclass(frozen=True)
@@ -50,10 +53,30 @@ class PendingRow:
     rationale: str
     estimated: str
     label: str
+    page: str
+
+
+PER_PAGE = 20
+"""Measured benchmarks per page of ``/benchmarks/`` blocks (about 100 KB of HTML)."""
+PENDING_PAGE = "benchmarks/pending.md"
+
+
+def locations(catalog: Catalog) -> dict[str, str]:
+    """Benchmark ID -> the Markdown page showing its block: measured ones in catalog order,
+    :data:`PER_PAGE` to a page, pending ones on one page."""
+    out, measured = {}, 0
+    for slug, bench in catalog.benchmarks.items():
+        if bench.status == "pending":
+            out[slug] = PENDING_PAGE
+        else:
+            out[slug] = f"benchmarks/measured-{measured // PER_PAGE + 1}.md"
+            measured += 1
+    return out
 
 
 def measured_rows(data: SiteData, combo: str | None = None) -> list[MeasuredRow]:
     """Every measured result (of one combo when ``combo`` is given)."""
+    where = locations(data.catalog)
     rows = []
     for point in accuracy.points(data.results):
         bench = data.catalog.benchmarks[point.benchmark]
@@ -74,6 +97,7 @@ def measured_rows(data: SiteData, combo: str | None = None) -> list[MeasuredRow]
                 label="estimated" if point.calibrated else "uncalibrated",
                 error=f"{error:+.0%}" if error is not None else fmt.DASH,
                 source=bench.result_source or bench.sources[0],
+                page=where[point.benchmark],
             )
         )
     return rows
@@ -99,6 +123,7 @@ def pending_rows(data: SiteData, combo: str | None = None) -> list[PendingRow]:
                 rationale=bench.rationale,
                 estimated=_value(estimate.decode_tok_s, "tok/s"),
                 label=estimated_label(estimate, "decode_tok_s"),
+                page=PENDING_PAGE,
             )
         )
     return rows
