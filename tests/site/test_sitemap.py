@@ -7,6 +7,8 @@ import filecmp
 import gzip
 from pathlib import Path
 
+import pytest
+
 from site_builder.site import sitemap
 from site_builder.site.build import build
 from tests.site.conftest import Built, copy_catalog, fixture_layout
@@ -23,6 +25,31 @@ SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
     </url>
 </urlset>
 """
+
+
+def test_a_large_sitemap_is_split_behind_an_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More than URLS_PER_FILE pages: sitemap.xml becomes an index of files of that many."""
+    monkeypatch.setattr(sitemap, "URLS_PER_FILE", 1)
+    (tmp_path / "sitemap.xml").write_text(SITEMAP, encoding="utf-8")
+    sitemap.rewrite(tmp_path, {"/": "2025-04-29"})
+    index = (tmp_path / "sitemap.xml").read_text(encoding="utf-8")
+    assert index == (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        "    <sitemap>\n         <loc>https://example.org/sitemap-1.xml</loc>\n    </sitemap>\n"
+        "    <sitemap>\n         <loc>https://example.org/sitemap-2.xml</loc>\n    </sitemap>\n"
+        "</sitemapindex>\n"
+    )
+    first, second = ((tmp_path / f"sitemap-{n}.xml").read_text(encoding="utf-8") for n in (1, 2))
+    assert first.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<urlset ')
+    assert "<loc>https://example.org/</loc>\n         <lastmod>2025-04-29</lastmod>" in first
+    assert "gpus/rtx-4090" in second and "<lastmod>" not in second
+    assert first.endswith("</urlset>\n") and second.endswith("</urlset>\n")
+    for name in ("sitemap.xml", "sitemap-1.xml", "sitemap-2.xml"):
+        packed = (tmp_path / f"{name}.gz").read_bytes()
+        assert gzip.decompress(packed) == (tmp_path / name).read_bytes()
 
 
 def test_page_dates_take_the_newest_date_of_the_page_and_its_asides() -> None:
