@@ -70,8 +70,24 @@ def pipeline_factor(tokens: int, size: int, stages: int, overlap: float) -> floa
 
 
 def prefill_s(pl: Placement, sp: SpeedInputs, tokens: int) -> float:
-    """Time to process a prompt of ``tokens`` tokens."""
+    """Time to process a prompt of ``tokens`` tokens. On a layer split it is never less than
+    the time of a prompt one token into the same last micro-batch: :func:`pipeline_factor`
+    overlaps in proportion to tokens, but when a micro-batch's cost is its weight read (a
+    short last micro-batch of a mixture-of-experts model still reads every expert), a prompt a
+    few tokens past a boundary would otherwise finish sooner than one just past it."""
     tokens = max(tokens, 1)
+    own = _prefill_s(pl, sp, tokens)
+    first = (tokens - 1) // sp.chunk_tokens * sp.chunk_tokens + 1
+    if (
+        1 < first < tokens
+        and not (pl.row or pl.parallel)
+        and sum(1 for c in pl.cards if c.layers) > 1
+    ):
+        return max(own, _prefill_s(pl, sp, first))
+    return own
+
+
+def _prefill_s(pl: Placement, sp: SpeedInputs, tokens: int) -> float:
     size = sp.chunk_tokens
     chunks = math.ceil(tokens / size)
     active = [(i, c) for i, c in enumerate(pl.cards) if c.layers]

@@ -329,6 +329,17 @@ def test_longer_prompt_never_lowers_ttft(config: Config, prompt: int, more: int)
     prompt=512,
     more=1,
 )
+@example(  # a mixture-of-experts model past a micro-batch boundary (ENGINE_EXAMPLES=2000)
+    config=Config(
+        gpus=(("rtx-4090", 2),),
+        model="qwen3-30b-a3b",
+        quant="Q4_K_M",
+        runtime="llama-cpp",
+        context_tokens=1024,
+    ),
+    prompt=513,
+    more=1,
+)
 def test_longer_prompt_never_lowers_ttft_on_a_layer_split(
     config: Config, prompt: int, more: int
 ) -> None:
