@@ -76,6 +76,10 @@ class Results:
     that writes those tables, so the main process never holds them."""
     pending_size: int = 0
     """How many configurations :attr:`pending` evaluates (read when the results freeze)."""
+    configurations: int = 0
+    """How many configurations the evaluate stage evaluated, counted when the results freeze
+    (before any process merges the other context lengths, so a one-process build counts the
+    same)."""
     frozen: bool = False
     lookups: Lookups | None = None
     """The engine's per-catalog precomputation, shared by every evaluation of this build."""
@@ -116,7 +120,9 @@ class Results:
         return found
 
     def size(self) -> int:
-        """How many configurations the engine evaluated."""
+        """How many configurations the engine evaluated (:attr:`configurations` once frozen)."""
+        if self.frozen:
+            return self.configurations
         waiting = self.pending_size if self.pending else 0
         return len(self.grid) + len(self.extra) + len(self._by_config) + waiting
 
@@ -125,6 +131,7 @@ class Results:
         the engine's memo of plans (one per configuration) is let go."""
         self._index()
         self.pending_size = sum(size.result() for size, _ in self.pending)
+        self.configurations = self.size()
         self.frozen = True
         self.lookups = None
         return self

@@ -3,7 +3,9 @@
 :func:`start` computes a value in a child and returns a :class:`Pending` at once (the
 evaluate stage's build-your-own tables and other context lengths); :func:`all_computed` does
 the same for several jobs around a ``with`` body (the build writes the fragments and data
-tables while mkdocs runs).
+tables while mkdocs runs). With ``SITE_BUILDER_PROCESSES=1`` in the environment every job runs
+in this process instead, so a one-process build can be compared with the usual one (they write
+the same bytes: tests/site/test_one_process.py).
 Values come back pickled through a pipe; a failure in the child fails the build. Where
 ``fork`` is unavailable the job runs first, in this process. Children are daemons: they end
 with the build, and run without the cyclic garbage collector: a job lives for one build and
@@ -68,6 +70,16 @@ class Pending(Generic[T]):
         return self._value  # type: ignore[return-value]
 
 
+ONE_PROCESS = "SITE_BUILDER_PROCESSES"
+"""Environment variable: ``1`` runs every job in the build's own process."""
+
+
+def forking() -> bool:
+    """Whether jobs run in child processes: ``fork`` is available and not turned off with
+    ``SITE_BUILDER_PROCESSES=1``."""
+    return os.environ.get(ONE_PROCESS) != "1" and "fork" in multiprocessing.get_all_start_methods()
+
+
 BACKGROUND_NICE = 10
 """How much lower the priority of background jobs is (``nice``)."""
 
@@ -77,7 +89,7 @@ def start(job: Callable[[], T], *, background: bool = False) -> Pending[T]:
     and return at once; ``.result()`` waits for the value. The child is a daemon: it dies with
     this process. A ``background`` job (one this process only waits for at the end) runs at a
     lower priority, so it takes the cores this process leaves idle instead of slowing it."""
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not forking():
         return Pending(job())
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
@@ -93,7 +105,7 @@ def start_staged(job: Callable[[Callable[[S], None]], T]) -> tuple[Pending[S], P
     calls ``tell(first)`` once on its way (how much work it found, say) and returns its value;
     each comes back on its own pipe, so one process can wait for the first while another reads
     the value. Where ``fork`` is unavailable the job runs first, in this process."""
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not forking():
         told: list[S] = []
         value = job(told.append)
         return Pending(told[0]), Pending(value)

@@ -94,7 +94,12 @@ def get_context(data: SiteData) -> MethodologyPage:
     rows = [_row(data, row) for row in accuracy_table(points)]
     if len({p.runtime for p in points}) > 1:
         rows += [_row(data, r) for r in accuracy_table(replace(p, runtime="") for p in points)]
-    counts = Counter(a for estimate in data.results.grid.values() for a in estimate.assumptions)
+    counts = Counter(
+        a
+        for query, estimate in data.results.grid.items()
+        if query.context == HEADLINE_CONTEXT  # the other contexts may sit in another process
+        for a in estimate.assumptions
+    )
     stats, fitted = accuracy.calibration(data.results)
     return MethodologyPage(
         validation=_validation(data, stats),
