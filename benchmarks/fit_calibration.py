@@ -218,19 +218,10 @@ def refit_by_gpu(
         kernels = fit(
             catalog, platform, base, params, runtime, [p for p in pts if p not in held], True
         )
-        for metric, r in zip(
-            (m for _, m, _ in held),
-            residuals(catalog, held, kernels, platform, family),
-            strict=True,
-        ):
+        found = residuals(catalog, held, kernels, platform, family)
+        for (_, metric, _), r in zip(held, found, strict=True):
             errs.setdefault(metric, []).append(abs(math.exp(r) - 1) * 100)
-        print(
-            f"#   without {gpu}: "
-            + ", ".join(
-                f"{math.exp(r) - 1:+.0%}"
-                for r in residuals(catalog, held, kernels, platform, family)
-            )
-        )
+        print(f"#   without {gpu}: " + ", ".join(f"{math.exp(r) - 1:+.0%}" for r in found))
     for metric, values in errs.items():
         print(
             f"# constants refitted leave-one-GPU-out, {metric}: n {len(values)}, "

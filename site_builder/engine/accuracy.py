@@ -22,6 +22,7 @@ from site_builder.engine.corrections import Corrections
 from site_builder.engine.estimate import estimate, estimate_with, prepare
 from site_builder.engine.fitting import ErrorStats, RawPoint, fit, quantile, summary, validation
 from site_builder.engine.result import Estimate
+from site_builder.engine.support import release_of
 from site_builder.schema import Benchmark, Result, Runtime
 
 Estimator = Callable[[Catalog, Config], Estimate]
@@ -160,16 +161,6 @@ def unscored(bench: Benchmark, runtime: Runtime | None) -> str | None:
         shown = ".".join(map(str, release))
         return f"{runtime.name} {shown}: {runtime.engine_since.change}"
     return None
-
-
-_RELEASE = re.compile(r"v?([0-9]+(?:\.[0-9]+)*)")
-
-
-def release_of(text: str) -> tuple[int, ...]:
-    """The dotted release number a ``runtime_version`` starts with (``0.19.1rc1.dev339`` ->
-    (0, 19, 1)); empty when it starts with none (a build tag, a container name)."""
-    found = _RELEASE.match(text)
-    return tuple(int(part) for part in found.group(1).split(".")) if found else ()
 
 
 def hardware(bench: Benchmark) -> str:

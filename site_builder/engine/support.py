@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from site_builder.engine import launch, links, names
@@ -106,8 +107,14 @@ def tp_problems(shape: Shape, runtime: str, n: int) -> list[str]:
     return out
 
 
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split("."))
+_RELEASE = re.compile(r"v?([0-9]+(?:\.[0-9]+)*)")
+
+
+def release_of(text: str) -> tuple[int, ...]:
+    """The dotted number a version starts with (``7.0`` -> (7, 0); ``0.19.1rc1.dev339`` ->
+    (0, 19, 1)); empty when it starts with none (a build tag, a container name)."""
+    found = _RELEASE.match(text)
+    return tuple(int(part) for part in found.group(1).split(".")) if found else ()
 
 
 def hardware_problems(rt: Runtime, gpus: tuple[Gpu, ...]) -> list[str]:
@@ -121,7 +128,7 @@ def hardware_problems(rt: Runtime, gpus: tuple[Gpu, ...]) -> list[str]:
     for gpu in {gpu.name: gpu for gpu in gpus}.values():
         label = names.short_gpu_name(gpu.name)
         cc = gpu.compute_capability
-        if gpu.platform == "cuda" and least and cc and _version(cc) < _version(least):
+        if gpu.platform == "cuda" and least and cc and release_of(cc) < release_of(least):
             out.append(
                 f"{rt.name} needs CUDA compute capability {least} or newer; the {label} has {cc}"
             )

@@ -28,7 +28,7 @@ import json
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 INDEX = Path("search") / "search_index.json"
 WORD = re.compile(r"[a-z0-9]+")
@@ -83,37 +83,52 @@ def weights(title: str, text: str) -> dict[str, int]:
     return found
 
 
-def records(docs: list[dict[str, Any]]) -> list[list[Any]]:
-    """``[location, title, teaser, page]`` per section, in Material's order (a page's own entry
-    first, then its sections), titles and teasers escaped for HTML."""
+class Section(NamedTuple):
+    """One entry of Material's index, as plain text."""
+
+    location: str
+    title: str
+    text: str
+    page: int
+    """Index of the section's page entry; -1 for a page's own entry."""
+
+
+def sections(docs: list[dict[str, Any]]) -> list[Section]:
+    """Material's entries in its order (a page's own entry first, then its sections)."""
     pages: dict[str, int] = {}
     out = []
     for i, doc in enumerate(docs):
-        path = doc["location"].split("#")[0]
-        page = pages.setdefault(path, i)
+        page = pages.setdefault(doc["location"].split("#")[0], i)
         out.append(
-            [
-                doc["location"],
-                html.escape(plain(doc["title"]), quote=False),
-                html.escape(teaser(plain(doc["text"])), quote=False),
-                -1 if page == i else page,
-            ]
+            Section(
+                doc["location"], plain(doc["title"]), plain(doc["text"]), -1 if page == i else page
+            )
         )
     return out
 
 
-def postings(docs: list[dict[str, Any]]) -> dict[str, list[int]]:
+def records(found: list[Section]) -> list[list[Any]]:
+    """``[location, title, teaser, page]`` per section, titles and teasers escaped for HTML."""
+    return [
+        [
+            s.location,
+            html.escape(s.title, quote=False),
+            html.escape(teaser(s.text), quote=False),
+            s.page,
+        ]
+        for s in found
+    ]
+
+
+def postings(found: list[Section]) -> dict[str, list[int]]:
     """word -> ``[complete, id, weight, ...]``, heaviest sections first (ties by position)."""
-    found: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    pages: set[str] = set()
-    for i, doc in enumerate(docs):
-        path = doc["location"].split("#")[0]
-        factor = 1 if path in pages else PAGE_FACTOR
-        pages.add(path)
-        for word, weight in weights(plain(doc["title"]), plain(doc["text"])).items():
-            found[word].append((-weight * factor, i))
+    hits_of: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for i, section in enumerate(found):
+        factor = PAGE_FACTOR if section.page < 0 else 1
+        for word, weight in weights(section.title, section.text).items():
+            hits_of[word].append((-weight * factor, i))
     out = {}
-    for word, hits in found.items():
+    for word, hits in hits_of.items():
         hits.sort()
         flat = [int(len(hits) <= POSTINGS)]
         for weight, i in hits[:POSTINGS]:
@@ -125,12 +140,13 @@ def postings(docs: list[dict[str, Any]]) -> dict[str, list[int]]:
 def pieces(docs: list[dict[str, Any]]) -> dict[str, Any]:
     """Relative path -> JSON value of every piece (``terms/xy.json``, ``docs/n.json``)."""
     out: dict[str, Any] = {}
+    found = sections(docs)
     shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
-    for word, flat in postings(docs).items():
+    for word, flat in postings(found).items():
         shards[word[:2]][word] = flat
     for key, shard in shards.items():
         out[f"terms/{key}.json"] = dict(sorted(shard.items()))
-    rows = records(docs)
+    rows = records(found)
     for start in range(0, len(rows), DOCS_PER_FILE):
         out[f"docs/{start // DOCS_PER_FILE}.json"] = rows[start : start + DOCS_PER_FILE]
     return out

@@ -8,7 +8,8 @@ import pytest
 
 from site_builder.catalog import Catalog
 from site_builder.engine import AccuracyPoint, accuracy_points, accuracy_table, evidence
-from site_builder.engine.accuracy import percentile, raw_points, release_of
+from site_builder.engine.accuracy import percentile, raw_points
+from site_builder.engine.support import release_of
 from site_builder.schema.runtime import EngineSince
 from tests.engine.conftest import config
 
