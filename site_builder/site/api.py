@@ -17,6 +17,7 @@ Every file is serialised with sorted keys and fixed separators, so two builds ar
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from site_builder.catalog import Catalog
@@ -24,6 +25,7 @@ from site_builder.engine import Estimate
 from site_builder.engine.recommend import Candidate, Recommendation
 from site_builder.schema import KINDS
 from site_builder.schema_export import json_schemas, render_schema, schema_file_name
+from site_builder.site.memo import kept
 from site_builder.site.pages import matrix as matrix_page
 from site_builder.site.picks import headline_contexts
 from site_builder.site.results import CONTEXTS, order, query_of
@@ -63,10 +65,13 @@ def catalog_files(catalog: Catalog) -> dict[str, str | bytes]:
 def matrix_files(data: SiteData) -> dict[str, str | bytes]:
     """The will-it-run briefs of each kind of hardware and each combo's recommendations."""
     out: dict[str, str | bytes] = {}
+    memo = data.results.recall
     for group in matrix_page.groups(data.catalog):
-        out[brief_path(group).lstrip("/")] = dump(matrix_brief(data, group.combos))
+        path = brief_path(group).lstrip("/")
+        out[path] = kept(memo, (path,), group.combos, partial(_brief_file, data, group.combos))
     for combo in data.catalog.combos:
-        out[f"api/matrix/{combo}.json"] = dump(matrix(data, combo))
+        path = f"api/matrix/{combo}.json"
+        out[path] = kept(memo, (path,), [combo], partial(_matrix_file, data, combo))
     return out
 
 
@@ -74,9 +79,22 @@ def estimate_files(data: SiteData) -> dict[str, str | bytes]:
     """The per-combo estimate tables (the bulk of the API)."""
     out: dict[str, str | bytes] = {}
     rows = Rows(data.catalog)  # the same for every combo
+    memo = data.results.recall
     for combo in data.catalog.combos:
-        out.update(table_files(combo, estimates(data, combo, rows)))
+        out.update(kept(memo, ("estimates", combo), [combo], partial(_tables, data, combo, rows)))
     return out
+
+
+def _brief_file(data: SiteData, combos: Sequence[str]) -> str:
+    return dump(matrix_brief(data, combos))
+
+
+def _matrix_file(data: SiteData, combo: str) -> str:
+    return dump(matrix(data, combo))
+
+
+def _tables(data: SiteData, combo: str, rows: Rows) -> dict[str, str | bytes]:
+    return table_files(combo, estimates(data, combo, rows))
 
 
 def table_files(key: str, content: dict[str, Any]) -> dict[str, str | bytes]:

@@ -21,6 +21,7 @@ import datetime
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from site_builder.catalog import Catalog, load_catalog
@@ -44,7 +45,9 @@ from site_builder.site import (
 from site_builder.site.costs import price_dates
 from site_builder.site.evaluate import evaluate
 from site_builder.site.families import FAMILIES, FORKED, all_fragments, all_pages
+from site_builder.site.fragments import Fragment
 from site_builder.site.layout import Layout
+from site_builder.site.memo import Memo, kept
 from site_builder.site.sitedata import Page, SiteData
 
 
@@ -159,12 +162,15 @@ def results_files(data: SiteData) -> Files:
     return {**api.matrix_files(data), **api.estimate_files(data)}
 
 
-def generate(layout: Layout, report: BuildReport | None = None) -> Generated:
+def generate(
+    layout: Layout, report: BuildReport | None = None, memo: Memo | None = None
+) -> Generated:
     """The stages before mkdocs, shared by ``build``, ``serve`` and the golden tests: load
-    and validate the catalog -> evaluate every engine result once -> the prose check ->
+    and validate the catalog -> evaluate every engine result once (``serve`` keeps a
+    :class:`~site_builder.site.memo.Memo` of the answers between edits) -> the prose check ->
     render pages, content and the small API files (reading the frozen results only)."""
     report = report or BuildReport(layout.site)
-    return rendered(layout, evaluated(layout, report, loaded(layout, report)), report)
+    return rendered(layout, evaluated(layout, report, loaded(layout, report), memo), report)
 
 
 def loaded(layout: Layout, report: BuildReport) -> Catalog:
@@ -173,10 +179,12 @@ def loaded(layout: Layout, report: BuildReport) -> Catalog:
         return load_catalog(layout.catalog)
 
 
-def evaluated(layout: Layout, report: BuildReport, catalog: Catalog) -> SiteData:
+def evaluated(
+    layout: Layout, report: BuildReport, catalog: Catalog, memo: Memo | None = None
+) -> SiteData:
     """Evaluate every engine result once."""
     with report.stage("engine"):
-        results = evaluate(catalog, layout.content)
+        results = evaluate(catalog, layout.content, memo=memo)
     return SiteData(catalog, results, layout.content)
 
 
@@ -247,7 +255,15 @@ def docs_and_asides(
 def fragment_files(layout: Layout, data: SiteData) -> Files:
     """The matrix and compare fragments (mkdocs never reads them)."""
     env = render.environment(layout.templates)
-    return {f.file: render.render(env, f.template, f.context) for f in all_fragments(data)}
+    memo = data.results.recall
+
+    def rendered(fragment: Fragment) -> str:
+        return render.render(env, fragment.template, fragment.made())
+
+    return {
+        f.file: kept(memo, ("fragment", f.key), f.combos, partial(rendered, f))
+        for f in all_fragments(data)
+    }
 
 
 def write_docs(layout: Layout, docs: Files) -> None:
@@ -258,13 +274,13 @@ def write_docs(layout: Layout, docs: Files) -> None:
         layout.config.write_text(text, encoding="utf-8")
 
 
-def catalog_writers(layout: Layout, catalog: Catalog) -> list[Callable[[], None]]:
+def catalog_writers(layout: Layout, catalog: Catalog) -> list[Callable[[], list[str]]]:
     """The job that writes the data files of the catalog alone (:func:`catalog_files`), in
     its own process while the engine runs."""
     return [lambda: output.write_tree(layout.catalog_data, catalog_files(catalog))]
 
 
-def data_writers(layout: Layout, data: SiteData) -> list[Callable[[], None]]:
+def data_writers(layout: Layout, data: SiteData) -> list[Callable[[], list[str]]]:
     """The job that writes the data files of the results no page needs, in its own process,
     started as soon as the results are frozen (while pages render and mkdocs runs): the API's
     recommendations and the combos' estimate tables (the only reader of the other context
@@ -272,7 +288,7 @@ def data_writers(layout: Layout, data: SiteData) -> list[Callable[[], None]]:
     return [lambda: output.write_tree(layout.extras, results_files(data))]
 
 
-def page_writers(layout: Layout, site: Generated) -> list[Callable[[], None]]:
+def page_writers(layout: Layout, site: Generated) -> list[Callable[[], list[str]]]:
     """The job that renders and writes the matrix and compare fragments and the pages'
     asides, in its own process while mkdocs runs."""
     return [lambda: output.write_tree(layout.fragments, site.fragments())]

@@ -12,7 +12,9 @@ asks for, :mod:`site_builder.site.custom`.)
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 
 from site_builder.catalog import Catalog
@@ -24,6 +26,7 @@ from site_builder.engine.workloads import HEADLINE
 from site_builder.site import content, sidecar
 from site_builder.site.accuracy import pending_config
 from site_builder.site.costs import combo_costs
+from site_builder.site.memo import Memo, kept
 from site_builder.site.pages import charts, matrix, stack
 from site_builder.site.results import (
     Query,
@@ -32,31 +35,67 @@ from site_builder.site.results import (
     is_standard,
     other_context_queries,
 )
-from site_builder.site.sweep import Half, sweep
+from site_builder.site.sweep import Asked, Half, Swept, sweep
 
 
-def evaluate(catalog: Catalog, content_dir: Path, for_pages: bool = True) -> Results:
+def evaluate(
+    catalog: Catalog, content_dir: Path, for_pages: bool = True, memo: Memo | None = None
+) -> Results:
     """Every planned engine result and recommendation, frozen. The sweeps ask each
     configuration once, so the engine keeps no memo of plans except where other contexts reuse
     them. Without ``for_pages`` (``validate``: the checks only), the other context lengths,
-    which only the configurator and the API read, are not computed."""
+    which only the configurator and the API read, are not computed. With a ``memo`` (the live
+    preview, :mod:`site_builder.site.memo`), answers about combos an edit did not touch are
+    taken from it instead of the engine, and it keeps this evaluation's answers."""
     lookups = prepare(catalog, remember_plans=False)
-    results = Results(catalog, lookups=lookups)
+    results = Results(catalog, lookups=lookups, recall=memo)
+    known = None
+    if memo is not None:
+        memo.start(catalog)
+        known = memo.swept(catalog)
 
     def other_contexts(half: Half) -> None:
         if for_pages:
             results.pending.append(sidecar.start_staged(_other_contexts(catalog, half, lookups)))
 
-    asked, swept = sweep(catalog, lookups, each_half=other_contexts)
+    asked, swept = sweep(catalog, lookups, each_half=other_contexts, known=known)
+    if known is not None and known.asked and for_pages:
+        results.pending.append(_kept_contexts(results, known, lookups))
     results.add(swept)
     _benchmarks(results)
     for (combo, model), configs in asked.items():
-        found = [Candidate(c, swept[q]) for q, c in configs.items()]
-        recommendation = choose(catalog, model, HEADLINE, found, results.estimator)
-        results.recommendations[(combo, model)] = recommendation
+        kept = memo.recommendation(combo, model) if memo is not None else None
+        if kept is None:
+            found = [Candidate(c, swept[q]) for q, c in configs.items()]
+            kept = choose(catalog, model, HEADLINE, found, results.estimator)
+        results.recommendations[(combo, model)] = kept
     results.costs = {combo: combo_costs(results, combo) for combo in catalog.combos}
     _add(results, dependent_queries(results, content_dir), lookups)
-    return results.freeze()
+    results.freeze()
+    if memo is not None:
+        _remember(memo, results, asked)
+    return results
+
+
+def _kept_contexts(
+    results: Results, known: Swept, lookups: Lookups
+) -> tuple[sidecar.Pending[int], sidecar.Pending[dict[Query, Estimate]]]:
+    """The other context lengths of the combos whose sweep the memo kept (as
+    :func:`_other_contexts` finds them, answered from the memo)."""
+    memo = results.recall
+    assert memo is not None
+    queries = memo.contexts()
+    found = _recalled(results, queries, lookups)
+    return sidecar.Pending(len(queries)), sidecar.Pending(found)
+
+
+def _remember(memo: Memo, results: Results, asked: Asked) -> None:
+    """Give the memo every answer of this evaluation (the other contexts included)."""
+    others = [more.result() for _, more in results.pending]
+    queries = [results.grid.items(), results.extra.items(), *(more.items() for more in others)]
+    configs = results._by_config.items()
+    contexts = itertools.chain(*others)
+    memo.remember(asked, itertools.chain(*queries), configs, results.recommendations, contexts)
 
 
 def _other_contexts(
@@ -82,7 +121,16 @@ def _add(
     lookups: Lookups,
 ) -> None:
     """Evaluate the ``queries`` not evaluated yet."""
-    results.add(evaluated(results.catalog, results.missing(queries), lookups))
+    results.add(_recalled(results, results.missing(queries), lookups))
+
+
+def _recalled(results: Results, queries: list[Query], lookups: Lookups) -> dict[Query, Estimate]:
+    """The answers to ``queries``, in order: the memo's where it has them (the live
+    preview), the engine's for the rest."""
+    memo = results.recall
+    kept = {} if memo is None else {q: e for q in queries if (e := memo.query(q)) is not None}
+    fresh = evaluated(results.catalog, [q for q in queries if q not in kept], lookups)
+    return {q: kept[q] if q in kept else fresh[q] for q in queries}
 
 
 def _benchmarks(results: Results) -> None:
@@ -90,7 +138,10 @@ def _benchmarks(results: Results) -> None:
     labels, pending ones for their estimate."""
     catalog = results.catalog
     results.memo[("accuracy_points",)] = accuracy_points(catalog, results.estimator)
-    results.memo[("calibration",)] = calibration(catalog)
+    named = sorted({b.combo for b in catalog.benchmarks.values() if b.combo} & set(catalog.combos))
+    results.memo[("calibration",)] = kept(
+        results.recall, ("calibration",), named, partial(calibration, catalog)
+    )
     for bench in catalog.benchmarks.values():
         results.estimator(catalog, pending_config(bench))
 

@@ -28,6 +28,14 @@ class Fragment:
     key: str
     template: str
     context: object
+    """The template's context, or a function making it (called when the block is rendered)."""
+    combos: tuple[str, ...] = ()
+    """The combos whose engine answers the block shows: a live preview keeps the block while
+    they are unchanged (:func:`site_builder.site.memo.kept`)."""
+
+    def made(self) -> object:
+        """The template's context (made now when :attr:`context` is a function)."""
+        return self.context() if callable(self.context) else self.context
 
     @property
     def placeholder(self) -> str:

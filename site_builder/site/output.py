@@ -20,9 +20,11 @@ from pathlib import Path
 from site_builder.errors import BuildError
 
 
-def write_tree(root: Path, files: Mapping[str, str | bytes]) -> None:
-    """Make ``root`` hold exactly ``files`` (relative path -> content)."""
+def write_tree(root: Path, files: Mapping[str, str | bytes]) -> list[str]:
+    """Make ``root`` hold exactly ``files`` (relative path -> content); return the paths it
+    wrote (new or changed), in order."""
     root.mkdir(parents=True, exist_ok=True)
+    written = []
     for relative, content in sorted(files.items()):
         data = content.encode("utf-8") if isinstance(content, str) else content
         path = root / relative
@@ -30,7 +32,9 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> None:
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+        written.append(relative)
     _remove_stale(root, set(files))
+    return written
 
 
 def _remove_stale(root: Path, keep: set[str]) -> None:

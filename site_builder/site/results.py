@@ -36,6 +36,7 @@ from site_builder.site.sidecar import Pending
 from site_builder.site.tables import HEADLINE_CONTEXT, Default, Query, Table
 
 if TYPE_CHECKING:
+    from site_builder.site.memo import Memo
     from site_builder.site.picks import Pick
 
 __all__ = ["HEADLINE_CONTEXT", "Default", "Query", "Table", "applies", "ladder"]
@@ -83,6 +84,9 @@ class Results:
     frozen: bool = False
     lookups: Lookups | None = None
     """The engine's per-catalog precomputation, shared by every evaluation of this build."""
+    recall: Memo | None = None
+    """The live preview's answers of its last evaluation (:mod:`site_builder.site.memo`),
+    looked up before the engine is asked."""
     _by_config: dict[Config, Estimate] = field(default_factory=dict)
     _by_combo: dict[str, list[tuple[Query, Estimate]]] = field(default_factory=dict)
     _by_cell: dict[tuple[str, str, int], list[tuple[Query, Estimate]]] = field(default_factory=dict)
@@ -116,7 +120,10 @@ class Results:
         if found is None:
             if self.frozen:
                 raise UnplannedQuery(f"no planned engine result for {config}")
-            found = self._by_config[config] = engine.estimate(catalog, config, self.lookups)
+            found = None if self.recall is None else self.recall.config(config)
+            if found is None:
+                found = engine.estimate(catalog, config, self.lookups)
+            self._by_config[config] = found
         return found
 
     def size(self) -> int:

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import site_builder
 from site_builder.site.layout import Layout
@@ -64,10 +65,7 @@ def inputs_digest(layout: Layout) -> str:
     versions of the Python and packages that turn them into pages."""
     digest = hashlib.sha256()
     folders = [layout.catalog, layout.content, layout.templates, Path(site_builder.__file__).parent]
-    for folder in folders:
-        for path in _files(folder):
-            digest.update(f"{path}\0".encode())
-            digest.update(path.read_bytes())
+    _add_folders(digest, folders)
     digest.update(layout.mkdocs_yml.read_bytes() if layout.mkdocs_yml.is_file() else b"")
     digest.update(f"{layout.site}\0{layout.work}\0{sys.version}\0".encode())
     versions = sorted(
@@ -75,6 +73,20 @@ def inputs_digest(layout: Layout) -> str:
     )
     digest.update("\n".join(versions).encode())
     return digest.hexdigest()
+
+
+def folders_digest(folders: list[Path]) -> str:
+    """SHA-256 of the bytes of every file under ``folders``, by path."""
+    digest = hashlib.sha256()
+    _add_folders(digest, folders)
+    return digest.hexdigest()
+
+
+def _add_folders(digest: Any, folders: list[Path]) -> None:
+    for folder in folders:
+        for path in _files(folder):
+            digest.update(f"{path}\0".encode())
+            digest.update(path.read_bytes())
 
 
 def site_digest(site: Path) -> str:

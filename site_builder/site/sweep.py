@@ -12,6 +12,7 @@ would have produced them (a test holds a shared sweep equal to a one-process one
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from site_builder.catalog import Catalog
 from site_builder.engine import Config, Estimate
@@ -46,23 +47,41 @@ def sweep(
     lookups: Lookups,
     share: float = FORK_SHARE,
     each_half: Callable[[Half], None] = lambda _: None,
+    known: Swept | None = None,
 ) -> tuple[Asked, dict[Query, Estimate]]:
     """Every combo x model's candidates and the estimates of them and of the headline grid's
     queries they leave out (:func:`outside`), in the catalog's order. ``each_half`` is called
     with each half's estimates as soon as this process has them (what reads whole combos can
-    start on the first)."""
-    mine, theirs = shares(list(catalog.combos), share)
-    pending = sidecar.start(lambda: estimates(catalog, asked_of(catalog, theirs), lookups))
+    start on the first). The combos of ``known`` (the live preview's results of combos an edit
+    did not touch, :mod:`site_builder.site.memo`) are taken from it, not evaluated."""
+    have = known or Swept({}, {})
+    todo = [c for c in catalog.combos if c not in have.combos()]
+    mine, theirs = shares(todo, share) if len(todo) > 1 else (todo, [])
+    pending: sidecar.Pending[list[Estimate]] = sidecar.Pending([])
+    if theirs:
+        pending = sidecar.start(lambda: estimates(catalog, asked_of(catalog, theirs), lookups))
     asked = asked_of(catalog, mine)
-    found = dict(zip(_wanted(catalog, asked), estimates(catalog, asked, lookups), strict=True))
-    each_half(found)
+    found = dict(zip(wanted(catalog, asked), estimates(catalog, asked, lookups), strict=True))
+    if mine:
+        each_half(found)
     their_asked = asked_of(catalog, theirs)
-    their_found = dict(zip(_wanted(catalog, their_asked), pending.result(), strict=True))
-    each_half(their_found)
-    found.update(their_found)
-    asked |= their_asked
+    their_found = dict(zip(wanted(catalog, their_asked), pending.result(), strict=True))
+    if theirs:
+        each_half(their_found)
+    found |= their_found | have.found
+    asked |= their_asked | have.asked
     ordered = {(c, m): asked[(c, m)] for c in catalog.combos for m in catalog.models}
     return ordered, {q: found[q] for q in [*_queries(ordered), *outside(catalog, ordered)]}
+
+
+class Swept(NamedTuple):
+    """Part of a sweep's answer: candidates by (combo, model), estimates by query."""
+
+    asked: Asked
+    found: dict[Query, Estimate]
+
+    def combos(self) -> set[str]:
+        return {combo for combo, _ in self.asked}
 
 
 def shares(combos: list[str], share: float) -> tuple[list[str], list[str]]:
@@ -114,6 +133,6 @@ def _queries(asked: Asked) -> list[Query]:
     return [q for found in asked.values() for q in found]
 
 
-def _wanted(catalog: Catalog, asked: Asked) -> list[Query]:
+def wanted(catalog: Catalog, asked: Asked) -> list[Query]:
     """The queries :func:`estimates` answers, in its order."""
     return [*_queries(asked), *outside(catalog, asked)]

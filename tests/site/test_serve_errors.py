@@ -20,7 +20,7 @@ def test_an_unexpected_error_keeps_the_previous_pages(
     assert serve.regenerate(layout)
     before = sorted(p.relative_to(layout.docs) for p in layout.docs.rglob("*"))
 
-    def broken(_: object) -> Generated:
+    def broken(*_: object, **__: object) -> Generated:
         raise ValueError("Exceeds the limit (4300 digits) for integer string conversion")
 
     monkeypatch.setattr(serve, "generate", broken)

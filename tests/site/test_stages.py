@@ -90,7 +90,8 @@ def test_build_runs_generate_s_stages() -> None:
     """The build calls generate's three stages itself (its data writers start between
     them: the catalog's after loading, the results' after evaluating)."""
     stages = inspect.getsource(build.generate)
-    assert "rendered(layout, evaluated(layout, report, loaded(layout, report)), report)" in stages
+    stage = "rendered(layout, evaluated(layout, report, loaded(layout, report), memo), report)"
+    assert stage in stages
     source = inspect.getsource(build._build)
     for stage in ("loaded(layout, report)", "evaluated(layout, report, catalog)"):
         assert stage in source

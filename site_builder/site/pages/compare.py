@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from site_builder.engine import Estimate
 from site_builder.engine.config import DEFAULT_PROMPT_TOKENS
@@ -245,13 +246,18 @@ def fragments(data: SiteData) -> Iterator[Fragment]:
     by_size = sorted(catalog.models, key=lambda m: (-catalog.models[m].params_total_b, m))
     sides = _Sides(data)
     for a, b in pairs(data):
-        page = urls.compare(a, b)
-        models = [_model_row(sides, a, b, model, page) for model in by_size]
-        first, second = (
-            Link(catalog.combos[s].name, urls.relative(page, urls.combo(s))) for s in (a, b)
-        )
-        table = ModelsTable(first, second, models)
-        yield Fragment(_table_key(a, b), "compare_table.html.j2", table)
+        made = partial(_models_table, sides, a, b, by_size)
+        yield Fragment(_table_key(a, b), "compare_table.html.j2", made, (a, b))
+
+
+def _models_table(sides: _Sides, a: str, b: str, by_size: list[str]) -> ModelsTable:
+    page = urls.compare(a, b)
+    models = [_model_row(sides, a, b, model, page) for model in by_size]
+    catalog = sides.data.catalog
+    first, second = (
+        Link(catalog.combos[s].name, urls.relative(page, urls.combo(s))) for s in (a, b)
+    )
+    return ModelsTable(first, second, models)
 
 
 def _table_key(a: str, b: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from site_builder.catalog import Catalog
 from site_builder.engine import names
@@ -175,7 +176,8 @@ def pages(data: SiteData) -> Iterator[Page]:
 def fragments(data: SiteData) -> Iterator[Fragment]:
     """Each group's models x combos table (the per-combo matrices are their pages' asides)."""
     for group in groups(data.catalog):
-        yield Fragment(table_key(group), "matrix_global.html.j2", group_context(data, group))
+        made = partial(group_context, data, group)
+        yield Fragment(table_key(group), "matrix_global.html.j2", made, tuple(group.combos))
 
 
 def planned(results: Results) -> Iterator[Query]:

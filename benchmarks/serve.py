@@ -1,0 +1,108 @@
+"""How long ``site-builder serve`` takes to show a one-combo edit (issue 13: <= 3 s).
+
+Copies the shipped catalog, content, templates and mkdocs.yml into a temporary folder, starts
+``site-builder serve`` on a free port, waits for the first page, then edits one combo
+``--edits`` times (a marker word in ``dual-rtx-4090``'s summary) and times each edit from the
+file's write to the combo page served with the marker. Prints the start-up time, every edit's
+latency, the median against the target, and the preview's own account of each regeneration
+(its stages) from the server's log.
+Run: python benchmarks/serve.py [--edits N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_S = 3.0
+COMBO = "dual-rtx-4090"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="serve-bench-") as folder:
+        project = Path(folder)
+        for name in ("catalog", "content", "templates", "mkdocs.yml"):
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, project / name)
+            else:
+                shutil.copy(source, project / name)
+        return measure(project, args.edits)
+
+
+def measure(project: Path, edits: int) -> int:
+    port = free_port()
+    log_path = project / "serve.log"
+    command = [str(Path(sys.executable).parent / "site-builder"), "serve", "--root", str(project)]
+    command += ["--address", f"127.0.0.1:{port}"]
+    url = f"http://127.0.0.1:{port}/hardware-combos/{COMBO}/"
+    with log_path.open("w") as log:
+        started = time.monotonic()
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=project)
+        try:
+            wait_for(url, "Dual RTX 4090", 600)
+            print(f"first page served after {time.monotonic() - started:.1f} s")
+            latencies = [edit_once(project, url, n) for n in range(edits)]
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+    for n, seconds in enumerate(latencies):
+        print(f"edit {n + 1}: shown after {seconds:.2f} s")
+    median = statistics.median(latencies)
+    verdict = "OK" if median <= TARGET_S else "OVER"
+    print(f"median {median:.2f} s against the target of {TARGET_S:.1f} s: {verdict}")
+    for line in log_path.read_text(encoding="utf-8").splitlines():
+        if "Regenerated" in line or "built in" in line:
+            print("  log:", line.split("-  ", 1)[-1])
+    return 0
+
+
+def edit_once(project: Path, url: str, n: int) -> float:
+    time.sleep(2)  # let the previous build settle
+    path = project / "catalog" / "combos" / f"{COMBO}.yaml"
+    text = re.sub(r"Benchmark\d+ ", "", path.read_text(encoding="utf-8"))
+    marker = f"Benchmark{n}"
+    edited = re.sub(r"^summary: ", f"summary: {marker} ", text, count=1, flags=re.M)
+    started = time.monotonic()
+    path.write_text(edited, encoding="utf-8")
+    wait_for(url, marker, 300)
+    return time.monotonic() - started
+
+
+def wait_for(url: str, text: str, seconds: float) -> None:
+    started = time.monotonic()
+    while text not in fetch(url):
+        if time.monotonic() - started > seconds:
+            raise SystemExit(f"{url} never showed {text!r}")
+        time.sleep(0.05)
+
+
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return str(answer.read().decode("utf-8"))
+    except OSError:
+        return ""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

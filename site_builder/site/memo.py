@@ -1,0 +1,171 @@
+"""What the live preview keeps between regenerations: the engine's answers about every combo an
+edit did not touch.
+
+The engine is pure: an estimate depends on its configuration and on the catalog entities the
+configuration names, that is its combo (when it has one) and the shared kinds (GPUs, links,
+models, quants, runtimes, stacks and benchmarks). A :class:`Memo` holds, for each combo, the
+digest of its entity and every answer about it of the last evaluation: the recommender's
+candidates, the estimates by query and by configuration, and the recommendations. The next
+evaluation (:func:`site_builder.site.evaluate.evaluate`) takes a combo's part whole when its
+digest is unchanged, looks single answers up instead of asking the engine, and asks the engine
+about the rest; when a shared entity changed, nothing is kept. It only ever saves engine calls:
+the evaluation plans the same queries and freezes the same results as without it (a test holds
+a preview's regenerated docs after an edit equal to a fresh build's).
+
+``build`` does not use it: each build is a new process, and reading the answers back from disk
+costs about as much as computing them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from site_builder.catalog import Catalog
+from site_builder.engine import Config, Estimate
+from site_builder.engine.recommend import Recommendation
+from site_builder.site.results import Query
+from site_builder.site.sweep import Asked, Swept, wanted
+
+T = TypeVar("T")
+
+SHARED = ("gpus", "interconnects", "models", "quants", "runtimes", "stacks", "benchmarks")
+"""The kinds every answer may read (combos are digested one by one)."""
+
+
+@dataclass
+class Part:
+    """Every answer about one combo."""
+
+    digest: str
+    asked: Asked = field(default_factory=dict)
+    queries: dict[Query, Estimate] = field(default_factory=dict)
+    configs: dict[Config, Estimate] = field(default_factory=dict)
+    recommendations: dict[tuple[str, str], Recommendation] = field(default_factory=dict)
+    contexts: list[Query] = field(default_factory=list)
+    """The queries of its other context lengths
+    (:func:`~site_builder.site.results.other_context_queries`), in order."""
+
+
+@dataclass
+class Memo:
+    """The answers of the last evaluation, by combo (see the module docstring)."""
+
+    shared: str = ""
+    parts: dict[str, Part] = field(default_factory=dict)
+    unbound: dict[Config, Estimate] = field(default_factory=dict)
+    """Answers about configurations without a combo (benchmarks' own hardware)."""
+    digests: dict[str, str] = field(default_factory=dict)
+    """The digest of every combo of the evaluation in progress."""
+    outputs: dict[tuple[str, ...], tuple[tuple[str, ...], Any]] = field(default_factory=dict)
+    """Files made from the answers about a few combos (:meth:`keep`), with those combos'
+    digests."""
+    files: str = ""
+    """A digest of the templates and content the kept outputs were made with."""
+
+    def use_files(self, files: str) -> None:
+        """Outputs are made with templates and content of digest ``files`` from now on: forget
+        the outputs made with others."""
+        if files != self.files:
+            self.files, self.outputs = files, {}
+
+    def keep(self, key: tuple[str, ...], combos: Iterable[str], make: Callable[[], T]) -> T:
+        """The output ``key``, made by ``make`` from the answers about ``combos`` (and the
+        shared entities) only: the kept one if none of them changed since it was made."""
+        stamp = tuple(f"{c}={self.digests[c]}" for c in combos)
+        found = self.outputs.get(key)
+        if found is not None and found[0] == stamp:
+            return found[1]  # type: ignore[no-any-return]
+        value = make()
+        self.outputs[key] = (stamp, value)
+        return value
+
+    def start(self, catalog: Catalog) -> None:
+        """Keep what ``catalog`` leaves valid: everything if no shared entity changed, then
+        the parts of the combos whose entity is unchanged."""
+        shared = shared_digest(catalog)
+        if shared != self.shared:
+            self.shared, self.parts, self.unbound, self.outputs = shared, {}, {}, {}
+        self.digests = {slug: digest(combo) for slug, combo in catalog.combos.items()}
+        self.parts = {s: p for s, p in self.parts.items() if self.digests.get(s) == p.digest}
+
+    def swept(self, catalog: Catalog) -> Swept:
+        """The sweep's answer about the kept combos (exactly the queries the sweep answers)."""
+        asked: Asked = {}
+        for part in self.parts.values():
+            asked |= part.asked
+        found = {q: self.parts[q.combo].queries[q] for q in wanted(catalog, asked)}
+        return Swept(asked, found)
+
+    def contexts(self) -> list[Query]:
+        """The other context lengths' queries of the kept combos, in catalog order."""
+        return [q for part in self.parts.values() for q in part.contexts]
+
+    def query(self, query: Query) -> Estimate | None:
+        """The kept answer to ``query``, if any."""
+        part = self.parts.get(query.combo)
+        return None if part is None else part.queries.get(query)
+
+    def config(self, config: Config) -> Estimate | None:
+        """The kept answer about ``config``, if any."""
+        if config.combo is None:
+            return self.unbound.get(config)
+        part = self.parts.get(config.combo)
+        return None if part is None else part.configs.get(config)
+
+    def recommendation(self, combo: str, model: str) -> Recommendation | None:
+        """The kept recommendation of ``model`` on ``combo``, if any."""
+        part = self.parts.get(combo)
+        return None if part is None else part.recommendations.get((combo, model))
+
+    def remember(
+        self,
+        asked: Asked,
+        queries: Iterable[tuple[Query, Estimate]],
+        configs: Iterable[tuple[Config, Estimate]],
+        recommendations: dict[tuple[str, str], Recommendation],
+        contexts: Iterable[Query],
+    ) -> None:
+        """Replace every part by the answers of the evaluation that just ended (``contexts``:
+        the queries of its other context lengths, in order)."""
+        parts = {slug: Part(d) for slug, d in self.digests.items()}
+        for (combo, model), candidates in asked.items():
+            parts[combo].asked[(combo, model)] = candidates
+        for query, estimate in queries:
+            parts[query.combo].queries[query] = estimate
+        self.unbound = {}
+        for config, estimate in configs:
+            if config.combo is None:
+                self.unbound[config] = estimate
+            else:
+                parts[config.combo].configs[config] = estimate
+        for (combo, model), recommendation in recommendations.items():
+            parts[combo].recommendations[(combo, model)] = recommendation
+        for query in contexts:
+            parts[query.combo].contexts.append(query)
+        self.parts = parts
+
+
+def kept(
+    memo: Memo | None, key: tuple[str, ...], combos: Iterable[str], make: Callable[[], T]
+) -> T:
+    """:meth:`Memo.keep` with a memo (the live preview), else ``make()`` (a build)."""
+    return make() if memo is None else memo.keep(key, combos, make)
+
+
+def shared_digest(catalog: Catalog) -> str:
+    """A digest of every entity of the shared kinds."""
+    found = hashlib.sha256()
+    for kind in SHARED:
+        for slug, entity in getattr(catalog, kind).items():
+            found.update(f"{kind}/{slug}\n".encode())
+            found.update(entity.model_dump_json().encode())
+    return found.hexdigest()
+
+
+def digest(entity: object) -> str:
+    """A digest of one entity (a pydantic model)."""
+    dumped: str = entity.model_dump_json()  # type: ignore[attr-defined]
+    return hashlib.sha256(dumped.encode()).hexdigest()

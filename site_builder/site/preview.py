@@ -1,0 +1,110 @@
+"""The live preview between rebuilds: what ``site-builder serve``'s mkdocs hook does.
+
+mkdocs serves a dirty build: after the first build, it converts and renders only the pages
+whose generated Markdown changed (:func:`site_builder.site.output.write_tree` rewrites only
+changed files). Around that, a :class:`Session` (one per served layout, kept in this module so
+it outlives mkdocs reloading its configuration and hook on every rebuild):
+
+* the hook regenerates the docs before each build (:func:`site_builder.site.serve.regenerate`,
+  which also marks the pages whose HTML fragments changed as changed, so their HTML is
+  rendered again);
+* watches catalog/, content/ and templates/ only, not the generated docs it writes itself
+  (each edit used to build twice: once for the edit, once for the docs the first build wrote);
+* keeps every page's search entries, so the search index of a dirty build still holds the
+  pages it did not render (Material's own merge keeps one changed page only), then splits it
+  (:mod:`site_builder.site.search_pieces`) and removes the previous pieces.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from site_builder.site import search_pieces, stamp
+from site_builder.site.fragments import inject
+from site_builder.site.layout import Layout
+from site_builder.site.memo import Memo
+
+SEARCH = "material/search"
+_PIECES = re.compile(r"[0-9a-f]{12}")
+
+
+@dataclass
+class Session:
+    """The preview's state for one layout (see the module docstring)."""
+
+    layout: Layout
+    memo: Memo = field(default_factory=Memo)
+    """The engine's answers of the last regeneration (:mod:`site_builder.site.memo`)."""
+    search: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Each page's search entries (by page URL), from the last build that rendered it."""
+    pages: list[str] = field(default_factory=list)
+    """The URLs of the documentation pages of the current build, in mkdocs' order."""
+    inputs: str = ""
+    """A digest of the catalog, content and templates the docs were last generated from."""
+    _seen: int = 0
+    _reading: str = ""
+
+    def changed(self) -> bool:
+        """Whether the catalog, content or templates changed since the docs were generated
+        (mkdocs' first build comes right after ``serve`` generated them)."""
+        layout = self.layout
+        self._reading = stamp.folders_digest([layout.catalog, layout.content, layout.templates])
+        return self._reading != self.inputs
+
+    def regenerated(self, done: bool) -> bool:
+        """Record that the docs were (``done``) generated from the inputs :meth:`changed` read;
+        pass ``done`` on."""
+        if done:
+            self.inputs = self._reading
+        return done
+
+    def on_pre_build(self, config: Any) -> None:
+        """A build starts (after the docs were regenerated): its pages' entries come next."""
+        self._seen = 0
+
+    def on_files(self, files: Any, config: Any) -> Any:
+        self.pages = [f.url for f in files.documentation_pages()]
+        return files
+
+    def on_post_page(self, output: str, page: Any, config: Any) -> str:
+        plugin = config.plugins.get(SEARCH)
+        if plugin is not None:
+            entries = plugin.search_index.entries
+            self.search[page.url] = list(entries[self._seen :])
+            self._seen = len(entries)
+        return inject(output, self.layout.fragments)
+
+    def on_post_build(self, config: Any) -> None:
+        site = Path(config["site_dir"])
+        index = site / search_pieces.INDEX
+        if index.is_file():
+            data = json.loads(index.read_text(encoding="utf-8"))
+            data["docs"] = [e for url in self.pages for e in self.search.get(url, [])]
+            index.write_text(json.dumps(data), encoding="utf-8")
+            search_pieces.split(site)
+            _remove_old_pieces(index.parent, json.loads(index.read_text("utf-8")))
+
+    def on_serve(self, server: Any, config: Any, builder: Any) -> Any:
+        server.unwatch(config.docs_dir)
+        return server
+
+
+def _remove_old_pieces(folder: Path, index: dict[str, Any]) -> None:
+    """Remove the pieces folders of earlier builds (each build names its own by a digest)."""
+    current = index["config"]["pieces"]["folder"]
+    for path in folder.iterdir():
+        if path.is_dir() and _PIECES.fullmatch(path.name) and path.name != current:
+            shutil.rmtree(path)
+
+
+_SESSIONS: dict[Layout, Session] = {}
+
+
+def session(layout: Layout) -> Session:
+    """The preview session of ``layout`` (the same object on every rebuild)."""
+    return _SESSIONS.setdefault(layout, Session(layout))

@@ -1,0 +1,205 @@
+"""The live preview's incremental regeneration (site/memo.py, site/preview.py, site/serve.py):
+after an edit it takes the answers about unchanged combos from its memo and rebuilds only the
+changed pages, yet writes exactly what a fresh build would."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, ClassVar
+
+import pytest
+
+from site_builder.site import stamp
+from site_builder.site.build import Generated, generate
+from site_builder.site.layout import Layout
+from site_builder.site.memo import Memo
+from site_builder.site.preview import Session
+from site_builder.site.serve import pages_showing, regenerate
+from tests.site.conftest import CONTENT, ROOT, copy_catalog, fixture_layout
+from tests.site.test_search_pieces import read, write_index
+
+Outputs = dict[str, dict[str, str | bytes]]
+
+
+def outputs(site: Generated) -> Outputs:
+    extras = site.extras()
+    return {"docs": site.docs, "fragments": extras.fragments, "static": extras.static}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def layout_with_copies(tmp_path: Path) -> Layout:
+    """The fixture layout over writable copies of its catalog and the templates."""
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    layout = fixture_layout(tmp_path, catalog=copy_catalog(tmp_path))
+    return replace(layout, templates=templates)
+
+
+EDITS = [
+    # (file under the layout, old, new): what an editor changes between two regenerations
+    ("catalog/combos/dual-rtx-4090.yaml", "pcie_p2p: false", "pcie_p2p: true"),
+    ("catalog/combos/dual-rtx-3090.yaml", "name: ", "name: Edited "),
+    ("catalog/gpus/rtx-3090.yaml", "mem_bandwidth_gb_s: 936", "mem_bandwidth_gb_s: 900"),
+    ("templates/compare_table.html.j2", "<table", "<!-- edited --><table"),
+    ("templates/matrix_global.html.j2", "<table", "<!-- edited --><table"),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new"), EDITS)
+def test_a_regeneration_after_an_edit_equals_a_fresh_one(
+    tmp_path: Path, file: str, old: str, new: str
+) -> None:
+    layout = layout_with_copies(tmp_path)
+    memo = Memo()
+    assert regenerate(layout, memo)
+    before = outputs(generate(layout))
+    edit(tmp_path / file, old, new)
+    memo.use_files(_files_digest(layout))
+    again = outputs(generate(layout, memo=memo))
+    fresh = outputs(generate(layout))
+    assert again == fresh
+    assert again != before  # the edit shows: nothing stale was kept
+
+
+def _files_digest(layout: Layout) -> str:
+    return stamp.folders_digest([layout.content, layout.templates])
+
+
+def test_answers_about_an_unchanged_combo_are_kept(tmp_path: Path) -> None:
+    layout = layout_with_copies(tmp_path)
+    memo = Memo()
+    first = generate(layout, memo=memo).data.results
+    edit(layout.catalog / "combos" / "dual-rtx-4090.yaml", "pcie_p2p: false", "pcie_p2p: true")
+    second = generate(layout, memo=memo).data.results
+    for results in (first, second):
+        results.for_combo("dual-rtx-3090")  # merges the other context lengths
+    for query, estimate in second.grid.items():
+        kept = estimate is first.grid.get(query)
+        assert kept == (query.combo == "dual-rtx-3090"), query
+
+
+def test_a_shared_edit_keeps_nothing(tmp_path: Path) -> None:
+    layout = layout_with_copies(tmp_path)
+    memo = Memo()
+    generate(layout, memo=memo)
+    assert memo.parts
+    edit(
+        layout.catalog / "gpus" / "rtx-5090.yaml",
+        "mem_bandwidth_gb_s: 1792",
+        "mem_bandwidth_gb_s: 1700",
+    )
+    memo.start(generate(layout).data.catalog)
+    assert not memo.parts and not memo.outputs
+
+
+def test_pages_showing_a_changed_fragment(tmp_path: Path) -> None:
+    docs: dict[str, str | bytes] = {
+        "a.md": "x <!-- fragment:matrix/group-a --> y",
+        "b.md": "<!-- fragment:compare/one-vs-two -->",
+        "c.md": "nothing",
+        "d.json": "<!-- fragment:matrix/group-a -->",
+    }
+    found = pages_showing(docs, ["matrix/group-a.html"], tmp_path)
+    assert found == [tmp_path / "a.md"]
+
+
+def test_the_search_index_keeps_the_pages_a_dirty_build_skipped(tmp_path: Path) -> None:
+    session = Session(fixture_layout(tmp_path))
+    entries: list[dict[str, str]] = []
+    config: dict[str, Any] = {"site_dir": str(tmp_path / "site")}
+    plugin = SimpleNamespace(search_index=SimpleNamespace(entries=entries))
+
+    class Config(dict[str, Any]):
+        plugins: ClassVar[dict[str, Any]] = {"material/search": plugin}
+
+    conf = Config(config)
+    files = SimpleNamespace(documentation_pages=lambda: [SimpleNamespace(url=u) for u in "ab"])
+
+    def build(pages: dict[str, str]) -> None:
+        entries.clear()
+        session.on_pre_build(conf)
+        session.on_files(files, conf)
+        for url, title in pages.items():
+            entries.append({"location": url, "title": title, "text": f"<p>{title} text</p>"})
+            session.on_post_page("", SimpleNamespace(url=url), conf)
+        index = tmp_path / "site" / "search" / "search_index.json"
+        if index.exists():
+            shutil.rmtree(index.parent)
+        write_index(tmp_path / "site", list(entries))  # what Material writes: this build's pages
+        session.on_post_build(conf)
+
+    build({"a": "Alpha", "b": "Beta"})
+    build({"b": "Bravo"})  # a dirty build renders the changed page only
+    _, pieces = read(tmp_path / "site")
+    titles = {doc[1] for name, docs in pieces.items() if name.startswith("docs/") for doc in docs}
+    assert titles == {"Alpha", "Bravo"}
+    folders = [p for p in (tmp_path / "site" / "search").iterdir() if p.is_dir()]
+    assert len(folders) == 1  # the previous build's pieces are gone
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return str(answer.read().decode("utf-8"))
+    except OSError:
+        return ""
+
+
+def wait_for(url: str, text: str, seconds: float) -> float:
+    started = time.monotonic()
+    while text not in fetch(url):
+        if time.monotonic() - started > seconds:
+            raise AssertionError(f"{url} never showed {text!r}")
+        time.sleep(0.2)
+    return time.monotonic() - started
+
+
+def test_serve_shows_an_edit_once_and_keeps_search_whole(tmp_path: Path) -> None:
+    """The real preview (mkdocs serve with the generated hook) on the fixture catalog: an edit
+    to one combo shows on its page, builds once (the docs the hook writes do not trigger a
+    second build), and the search index still holds every page."""
+    catalog = copy_catalog(tmp_path)
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w")
+    command = [str(Path(sys.executable).parent / "site-builder"), "serve", "--root", str(ROOT)]
+    command += ["--catalog", str(catalog), "--content", str(CONTENT)]
+    command += ["--work", str(tmp_path / "work"), "--address", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for(base + "hardware-combos/dual-rtx-4090/", "Dual RTX 4090", 120)
+        edit(catalog / "combos" / "dual-rtx-4090.yaml", "name: ", "name: Previewed ")
+        wait_for(base + "hardware-combos/dual-rtx-4090/", "Previewed", 60)
+        time.sleep(1.5)
+        stub = json.loads(fetch(base + "search/search_index.json"))
+        folder = stub["config"]["pieces"]["folder"]
+        first = json.loads(fetch(f"{base}search/{folder}/docs/0.json"))
+        assert first, "the search pieces are empty"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    text = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    assert text.count("Building documentation") == 2, text  # the first build, then the edit's
+    assert "Regenerated the docs" in text
+    assert "Traceback" not in text, text
