@@ -12,7 +12,6 @@ asks for, :mod:`site_builder.site.custom`.)
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
@@ -35,7 +34,7 @@ from site_builder.site.results import (
     is_standard,
     other_context_queries,
 )
-from site_builder.site.sweep import Asked, Half, Swept, sweep
+from site_builder.site.sweep import Asked, Half, sweep
 
 
 def evaluate(
@@ -49,18 +48,22 @@ def evaluate(
     taken from it instead of the engine, and it keeps this evaluation's answers."""
     lookups = prepare(catalog, remember_plans=False)
     results = Results(catalog, lookups=lookups, recall=memo)
-    known = None
+    known, whole = None, False
     if memo is not None:
         memo.start(catalog)
-        known = memo.swept(catalog)
+        whole = memo.whole()
+        known = memo.swept(catalog, whole)
+        if whole:
+            for combo, part in memo.parts.items():
+                results.keep(combo, part.shelf, part.counted)
 
     def other_contexts(half: Half) -> None:
         if for_pages:
             results.pending.append(sidecar.start_staged(_other_contexts(catalog, half, lookups)))
 
     asked, swept = sweep(catalog, lookups, each_half=other_contexts, known=known)
-    if known is not None and known.asked and for_pages:
-        results.pending.append(_kept_contexts(results, known, lookups))
+    if known is not None and known.asked and for_pages and not whole:
+        results.pending.append(_kept_contexts(results, lookups))
     results.add(swept)
     _benchmarks(results)
     for (combo, model), configs in asked.items():
@@ -73,12 +76,12 @@ def evaluate(
     _add(results, dependent_queries(results, content_dir), lookups)
     results.freeze()
     if memo is not None:
-        _remember(memo, results, asked)
+        _remember(memo, results, asked, whole)
     return results
 
 
 def _kept_contexts(
-    results: Results, known: Swept, lookups: Lookups
+    results: Results, lookups: Lookups
 ) -> tuple[sidecar.Pending[int], sidecar.Pending[dict[Query, Estimate]]]:
     """The other context lengths of the combos whose sweep the memo kept (as
     :func:`_other_contexts` finds them, answered from the memo)."""
@@ -89,13 +92,14 @@ def _kept_contexts(
     return sidecar.Pending(len(queries)), sidecar.Pending(found)
 
 
-def _remember(memo: Memo, results: Results, asked: Asked) -> None:
-    """Give the memo every answer of this evaluation (the other contexts included)."""
-    others = [more.result() for _, more in results.pending]
-    queries = [results.grid.items(), results.extra.items(), *(more.items() for more in others)]
+def _remember(memo: Memo, results: Results, asked: Asked, whole: bool) -> None:
+    """Give the memo every answer of this evaluation (the other contexts included; the
+    combos whose shelf it kept ``whole`` keep their list of other-context queries)."""
+    contexts = [q for _, more in results.pending for q in more.result()]
+    results.complete()
     configs = results._by_config.items()
-    contexts = itertools.chain(*others)
-    memo.remember(asked, itertools.chain(*queries), configs, results.recommendations, contexts)
+    sizes = results.frozen_sizes
+    memo.remember(asked, results.shelves, configs, results.recommendations, contexts, sizes, whole)
 
 
 def _other_contexts(

@@ -27,6 +27,7 @@ from site_builder.catalog import Catalog
 from site_builder.engine import Config, Estimate
 from site_builder.engine.recommend import Recommendation
 from site_builder.site.results import Query
+from site_builder.site.shelf import Shelf
 from site_builder.site.sweep import Asked, Swept, wanted
 
 T = TypeVar("T")
@@ -41,12 +42,16 @@ class Part:
 
     digest: str
     asked: Asked = field(default_factory=dict)
-    queries: dict[Query, Estimate] = field(default_factory=dict)
+    shelf: Shelf = field(default_factory=Shelf)
+    """Its results, the other context lengths included."""
     configs: dict[Config, Estimate] = field(default_factory=dict)
     recommendations: dict[tuple[str, str], Recommendation] = field(default_factory=dict)
     contexts: list[Query] = field(default_factory=list)
     """The queries of its other context lengths
     (:func:`~site_builder.site.results.other_context_queries`), in order."""
+    counted: int = 0
+    """How many configurations its evaluation counted (its shelf when the results froze, and
+    its other context lengths; some of those are planned again by pages)."""
 
 
 @dataclass
@@ -64,6 +69,8 @@ class Memo:
     digests."""
     files: str = ""
     """A digest of the templates and content the kept outputs were made with."""
+    parts_files: str = ""
+    """The digest of the templates and content when the parts were made."""
 
     def use_files(self, files: str) -> None:
         """Outputs are made with templates and content of digest ``files`` from now on: forget
@@ -91,12 +98,25 @@ class Memo:
         self.digests = {slug: digest(combo) for slug, combo in catalog.combos.items()}
         self.parts = {s: p for s, p in self.parts.items() if self.digests.get(s) == p.digest}
 
-    def swept(self, catalog: Catalog) -> Swept:
-        """The sweep's answer about the kept combos (exactly the queries the sweep answers)."""
+    def whole(self) -> bool:
+        """Whether the kept combos' shelves can be taken whole: the content (guide
+        placeholders plan queries) is what they were made with, so the same queries are
+        planned about them; otherwise answers are looked up one by one."""
+        return self.parts_files == self.files
+
+    def swept(self, catalog: Catalog, whole: bool) -> Swept:
+        """The sweep's answer about the kept combos: their candidates, and (unless their
+        shelves are taken ``whole``) exactly the estimates the sweep answers."""
         asked: Asked = {}
         for part in self.parts.values():
             asked |= part.asked
-        found = {q: self.parts[q.combo].queries[q] for q in wanted(catalog, asked)}
+        if whole:
+            return Swept(asked, {})
+        found: dict[Query, Estimate] = {}
+        for query in wanted(catalog, asked):
+            estimate = self.parts[query.combo].shelf.get(query)
+            assert estimate is not None, query
+            found[query] = estimate
         return Swept(asked, found)
 
     def contexts(self) -> list[Query]:
@@ -106,7 +126,7 @@ class Memo:
     def query(self, query: Query) -> Estimate | None:
         """The kept answer to ``query``, if any."""
         part = self.parts.get(query.combo)
-        return None if part is None else part.queries.get(query)
+        return None if part is None else part.shelf.get(query)
 
     def config(self, config: Config) -> Estimate | None:
         """The kept answer about ``config``, if any."""
@@ -123,18 +143,27 @@ class Memo:
     def remember(
         self,
         asked: Asked,
-        queries: Iterable[tuple[Query, Estimate]],
+        shelves: dict[str, Shelf],
         configs: Iterable[tuple[Config, Estimate]],
         recommendations: dict[tuple[str, str], Recommendation],
         contexts: Iterable[Query],
+        frozen_sizes: dict[str, int],
+        whole: bool,
     ) -> None:
-        """Replace every part by the answers of the evaluation that just ended (``contexts``:
-        the queries of its other context lengths, in order)."""
-        parts = {slug: Part(d) for slug, d in self.digests.items()}
+        """Replace every part by the answers of the evaluation that just ended (``shelves``
+        complete with the other context lengths; ``contexts``: the queries of the other
+        context lengths it evaluated, in order; the combos whose shelves it kept ``whole``
+        keep their list)."""
+        parts = {s: Part(d, shelf=shelves.get(s, Shelf())) for s, d in self.digests.items()}
+        for query in contexts:
+            parts[query.combo].contexts.append(query)
+        for slug, part in parts.items():
+            part.counted = frozen_sizes.get(slug, 0) + len(part.contexts)
+        if whole:
+            for slug, kept in self.parts.items():
+                parts[slug].contexts, parts[slug].counted = kept.contexts, kept.counted
         for (combo, model), candidates in asked.items():
             parts[combo].asked[(combo, model)] = candidates
-        for query, estimate in queries:
-            parts[query.combo].queries[query] = estimate
         self.unbound = {}
         for config, estimate in configs:
             if config.combo is None:
@@ -143,9 +172,7 @@ class Memo:
                 parts[config.combo].configs[config] = estimate
         for (combo, model), recommendation in recommendations.items():
             parts[combo].recommendations[(combo, model)] = recommendation
-        for query in contexts:
-            parts[query.combo].contexts.append(query)
-        self.parts = parts
+        self.parts, self.parts_files = parts, self.files
 
 
 def kept(

@@ -11,8 +11,8 @@ is frozen: pages, the API and the prose check only read it, and a query nobody p
 
 from __future__ import annotations
 
+import collections
 import gc
-import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from site_builder import engine
 from site_builder.catalog import Catalog
 from site_builder.engine import Config, Estimate
-from site_builder.engine.config import DEFAULT_GEN_TOKENS, DEFAULT_PROMPT_TOKENS
 from site_builder.engine.cost import Costs
 from site_builder.engine.estimate import Lookups
 from site_builder.engine.recommend import (
@@ -32,6 +31,7 @@ from site_builder.engine.recommend import (
 )
 from site_builder.errors import BuildError
 from site_builder.schema import Combo, Workload
+from site_builder.site.shelf import Shelf, is_standard
 from site_builder.site.sidecar import Pending
 from site_builder.site.tables import HEADLINE_CONTEXT, Default, Query, Table
 
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from site_builder.site.memo import Memo
     from site_builder.site.picks import Pick
 
-__all__ = ["HEADLINE_CONTEXT", "Default", "Query", "Table", "applies", "ladder"]
+__all__ = ["HEADLINE_CONTEXT", "Default", "Query", "Table", "applies", "is_standard", "ladder"]
 
 CONTEXTS: tuple[int, ...] = (4096, HEADLINE_CONTEXT, 32768, 131072)
 """Context windows of the will-it-run matrices and the configurator (4K short chats, the
@@ -58,12 +58,12 @@ class UnplannedQuery(BuildError):
 
 @dataclass
 class Results:
-    """Engine results by query, then frozen. ``grid`` is the standard sweep (default split and
-    tokens), in query order; ``extra`` holds every other planned configuration."""
+    """Engine results by query, then frozen: a :class:`~site_builder.site.shelf.Shelf` per
+    combo (its standard grid, in query order once frozen, and every other planned
+    configuration)."""
 
     catalog: Catalog
-    grid: dict[Query, Estimate] = field(default_factory=dict)
-    extra: dict[Query, Estimate] = field(default_factory=dict)
+    shelves: dict[str, Shelf] = field(default_factory=dict)
     recommendations: dict[tuple[str, str], Recommendation] = field(default_factory=dict)
     """(combo, model) -> the engine's recommendation for the headline workload."""
     costs: dict[str, tuple[Pick | None, Costs]] = field(default_factory=dict)
@@ -88,23 +88,50 @@ class Results:
     """The live preview's answers of its last evaluation (:mod:`site_builder.site.memo`),
     looked up before the engine is asked."""
     _by_config: dict[Config, Estimate] = field(default_factory=dict)
-    _by_combo: dict[str, list[tuple[Query, Estimate]]] = field(default_factory=dict)
-    _by_cell: dict[tuple[str, str, int], list[tuple[Query, Estimate]]] = field(default_factory=dict)
+    _kept: set[str] = field(default_factory=set)
+    """Combos whose shelf came whole from the memo (copied before anything is added)."""
+    _offset: int = 0
+    """What the kept shelves counted in their evaluation beyond what they hold (their other
+    context lengths are merged in; their evaluation counted those apart)."""
+    frozen_sizes: dict[str, int] = field(default_factory=dict)
+    """Each shelf's size when the results froze (before the other context lengths merge)."""
 
     def add(self, more: dict[Query, Estimate]) -> None:
-        """Add results: standard ones to the grid, others to extra (indexed when frozen)."""
+        """Add results to their combos' shelves (sorted when frozen)."""
         self._check_open()
         for query, estimate in more.items():
-            (self.grid if is_standard(query) else self.extra)[query] = estimate
+            self._shelf(query.combo).add(query, estimate)
+
+    def keep(self, combo: str, shelf: Shelf, counted: int) -> None:
+        """Take ``combo``'s whole shelf from the memo: every entry of it, the other context
+        lengths included, which its evaluation ``counted`` as that many configurations
+        (:mod:`site_builder.site.memo`)."""
+        self._check_open()
+        self.shelves[combo] = shelf
+        self._kept.add(combo)
+        self._offset += counted - shelf.size()
+
+    def _shelf(self, combo: str) -> Shelf:
+        found = self.shelves.get(combo)
+        if found is None:
+            found = self.shelves[combo] = Shelf()
+        elif combo in self._kept:
+            found = self.shelves[combo] = found.copy()
+            self._kept.discard(combo)
+        return found
 
     def missing(self, queries: Iterable[Query]) -> list[Query]:
         """The queries not evaluated yet, in first-asked order, without repeats (the engine is
         pure: the order changes no result)."""
-        return [q for q in dict.fromkeys(queries) if q not in self.grid and q not in self.extra]
+        return [q for q in dict.fromkeys(queries) if self._find(q) is None]
+
+    def _find(self, query: Query) -> Estimate | None:
+        shelf = self.shelves.get(query.combo)
+        return None if shelf is None else shelf.get(query)
 
     def get(self, query: Query) -> Estimate:
         """The evaluated result for ``query``; :class:`UnplannedQuery` if it was not planned."""
-        found = self.grid.get(query) or self.extra.get(query)
+        found = self._find(query)
         if found is None:
             raise UnplannedQuery(f"no planned engine result for {query}")
         return found
@@ -131,53 +158,63 @@ class Results:
         if self.frozen:
             return self.configurations
         waiting = self.pending_size if self.pending else 0
-        return len(self.grid) + len(self.extra) + len(self._by_config) + waiting
+        stored = sum(shelf.size() for shelf in self.shelves.values()) + self._offset
+        return stored + len(self._by_config) + waiting
 
     def freeze(self) -> Results:
-        """End the evaluate stage: sort the grid, index it; from now on nothing is computed, so
-        the engine's memo of plans (one per configuration) is let go."""
-        self._index()
+        """End the evaluate stage: sort the grid; from now on nothing is computed, so the
+        engine's memo of plans (one per configuration) is let go."""
+        for shelf in self.shelves.values():
+            shelf.sort()
+        self.frozen_sizes = {combo: shelf.size() for combo, shelf in self.shelves.items()}
         self.pending_size = sum(size.result() for size, _ in self.pending)
         self.configurations = self.size()
         self.frozen = True
         self.lookups = None
         return self
 
+    def headline_assumptions(self) -> collections.Counter[str]:
+        """How often each assumption appears in the grid at the headline context."""
+        counts: collections.Counter[str] = collections.Counter()
+        for combo in sorted(self.shelves):
+            counts.update(self.shelves[combo].assumptions())
+        return counts
+
     def for_combo(self, combo: str) -> list[tuple[Query, Estimate]]:
         """Grid entries of one combo, in query order (every context: waits for the other
         contexts' processes the first time)."""
         self._other_contexts()
-        if not self._by_combo:  # the grid is sorted, combo first
-            by_combo = itertools.groupby(self.grid.items(), key=lambda pair: pair[0].combo)
-            self._by_combo.update((slug, list(pairs)) for slug, pairs in by_combo)
-        return self._by_combo.get(combo, [])
+        shelf = self.shelves.get(combo)
+        return [] if shelf is None else list(shelf.grid.items())
 
     def for_cell(self, combo: str, model: str, context: int) -> list[tuple[Query, Estimate]]:
         """Grid entries of one model on one combo at one context (every runtime and quant)."""
         if context != HEADLINE_CONTEXT:
             self._other_contexts()
-        if not self._by_cell:
-            for pair in self.grid.items():
-                query = pair[0]
-                self._by_cell.setdefault((query.combo, query.model, query.context), []).append(pair)
-        return self._by_cell.get((combo, model, context), [])
+        shelf = self.shelves.get(combo)
+        return [] if shelf is None else shelf.cell(model, context)
+
+    def all_entries(self) -> Iterator[tuple[Query, Estimate]]:
+        """Every stored result (the other context lengths once merged), by combo."""
+        for shelf in self.shelves.values():
+            yield from shelf.items()
+
+    def complete(self) -> None:
+        """Merge the other context lengths now (the live preview's memo keeps them)."""
+        self._other_contexts()
 
     def _other_contexts(self) -> None:
         """Merge the grid's other context lengths, evaluated in a second process of the
         evaluate stage (only the matrices' tables and the API read them)."""
         if self.pending:
             waiting, self.pending = self.pending, []
+            touched = set()
             for _, more in waiting:
-                self.grid.update(more.result())
-            self._index()
-
-    def _index(self) -> None:
-        # Grid queries are standard (no split, default tokens), so their own tuple order is
-        # :func:`order` (which only differs where a split is set), compared at C speed.
-        # The indexes by combo and by cell are built on first use (a process reads one).
-        self.grid = {q: self.grid[q] for q in sorted(self.grid)}
-        self._by_combo.clear()
-        self._by_cell.clear()
+                for query, estimate in more.result().items():
+                    self._shelf(query.combo).add(query, estimate)
+                    touched.add(query.combo)
+            for combo in touched:
+                self.shelves[combo].sort()
 
     def _check_open(self) -> None:
         if self.frozen:
@@ -197,17 +234,6 @@ def order(query: Query) -> tuple[object, ...]:
         query.kv_cache,
         query.prompt,
         query.gen,
-    )
-
-
-def is_standard(query: Query) -> bool:
-    """A query of the standard grid: default split, tokens, concurrency and KV type."""
-    return (query.split, query.concurrency, query.kv_cache, query.prompt, query.gen) == (
-        None,
-        1,
-        "f16",
-        DEFAULT_PROMPT_TOKENS,
-        DEFAULT_GEN_TOKENS,
     )
 
 

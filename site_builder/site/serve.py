@@ -39,7 +39,8 @@ def regenerate(layout: Layout, memo: Memo | None = None) -> bool:
         if memo is not None:
             memo.use_files(stamp.folders_digest([layout.content, layout.templates]))
         site = generate(layout, report, memo=memo)
-        extras = site.extras()
+        with report.stage("extras"):
+            extras = site.extras()
         docs = {**site.docs, **extras.static}
     except CatalogError as exc:
         for problem in exc.problems:
@@ -55,10 +56,11 @@ def regenerate(layout: Layout, memo: Memo | None = None) -> bool:
             file=sys.stderr,
         )
         return False
-    write_tree(layout.docs, docs)
-    changed = write_tree(layout.fragments, extras.fragments)
-    for page in pages_showing(site.docs, changed, layout.docs):
-        os.utime(page)  # mkdocs' dirty build compares modification times
+    with report.stage("write"):
+        write_tree(layout.docs, docs)
+        changed = write_tree(layout.fragments, extras.fragments)
+        for page in pages_showing(site.docs, changed, layout.docs):
+            os.utime(page)  # mkdocs' dirty build compares modification times
     stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items())
     LOG.info(f"Regenerated the docs in {time.perf_counter() - started:.1f} s ({stages})")
     return True

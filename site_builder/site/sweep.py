@@ -53,7 +53,8 @@ def sweep(
     queries they leave out (:func:`outside`), in the catalog's order. ``each_half`` is called
     with each half's estimates as soon as this process has them (what reads whole combos can
     start on the first). The combos of ``known`` (the live preview's results of combos an edit
-    did not touch, :mod:`site_builder.site.memo`) are taken from it, not evaluated."""
+    did not touch, :mod:`site_builder.site.memo`) are taken from it, not evaluated: their
+    candidates, and their estimates where ``known`` has them."""
     have = known or Swept({}, {})
     todo = [c for c in catalog.combos if c not in have.combos()]
     mine, theirs = shares(todo, share) if len(todo) > 1 else (todo, [])
@@ -71,7 +72,8 @@ def sweep(
     found |= their_found | have.found
     asked |= their_asked | have.asked
     ordered = {(c, m): asked[(c, m)] for c in catalog.combos for m in catalog.models}
-    return ordered, {q: found[q] for q in [*_queries(ordered), *outside(catalog, ordered)]}
+    queries = [*_queries(ordered), *outside(catalog, ordered)]
+    return ordered, {q: found[q] for q in queries if q in found}
 
 
 class Swept(NamedTuple):

@@ -27,12 +27,17 @@ from site_builder.site.serve import pages_showing, regenerate
 from tests.site.conftest import CONTENT, ROOT, copy_catalog, fixture_layout
 from tests.site.test_search_pieces import read, write_index
 
-Outputs = dict[str, dict[str, str | bytes]]
 
-
-def outputs(site: Generated) -> Outputs:
+def outputs(site: Generated) -> dict[str, Any]:
     extras = site.extras()
-    return {"docs": site.docs, "fragments": extras.fragments, "static": extras.static}
+    configurations = site.data.results.size()
+    docs, fragments, static = site.docs, extras.fragments, extras.static
+    return {
+        "docs": docs,
+        "fragments": fragments,
+        "static": static,
+        "configurations": configurations,
+    }
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -42,11 +47,18 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def layout_with_copies(tmp_path: Path) -> Layout:
-    """The fixture layout over writable copies of its catalog and the templates."""
+    """The fixture layout over writable copies of its catalog, content and the templates."""
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
-    layout = fixture_layout(tmp_path, catalog=copy_catalog(tmp_path))
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    layout = fixture_layout(tmp_path, catalog=copy_catalog(tmp_path), content=content)
     return replace(layout, templates=templates)
+
+
+PLACEHOLDER = 'runtime="vllm")'
+MORE = 'runtime="vllm", concurrency=4)'
+"""A guide placeholder, and the same asking for four requests at once (a query of its own)."""
 
 
 EDITS = [
@@ -56,6 +68,7 @@ EDITS = [
     ("catalog/gpus/rtx-3090.yaml", "mem_bandwidth_gb_s: 936", "mem_bandwidth_gb_s: 900"),
     ("templates/compare_table.html.j2", "<table", "<!-- edited --><table"),
     ("templates/matrix_global.html.j2", "<table", "<!-- edited --><table"),
+    ("content/guides/fixture-guide.md", PLACEHOLDER, MORE),
 ]
 
 
@@ -64,15 +77,28 @@ def test_a_regeneration_after_an_edit_equals_a_fresh_one(
     tmp_path: Path, file: str, old: str, new: str
 ) -> None:
     layout = layout_with_copies(tmp_path)
-    memo = Memo()
+    assert_regenerates_fresh(layout, Memo(), tmp_path / file, old, new)
+
+
+def assert_regenerates_fresh(layout: Layout, memo: Memo, path: Path, old: str, new: str) -> None:
     assert regenerate(layout, memo)
     before = outputs(generate(layout))
-    edit(tmp_path / file, old, new)
+    edit(path, old, new)
     memo.use_files(_files_digest(layout))
     again = outputs(generate(layout, memo=memo))
     fresh = outputs(generate(layout))
     assert again == fresh
     assert again != before  # the edit shows: nothing stale was kept
+    assert generate(layout, memo=memo).data.results.size() == fresh["configurations"]
+
+
+def test_a_placeholder_removed_leaves_no_answer_behind(tmp_path: Path) -> None:
+    """The guide asked one more query about a combo; once it no longer does, the kept answers
+    about that combo must not hold it (the count of configurations shows on /methodology/)."""
+    layout = layout_with_copies(tmp_path)
+    guide = layout.content / "guides" / "fixture-guide.md"
+    edit(guide, PLACEHOLDER, MORE)
+    assert_regenerates_fresh(layout, Memo(), guide, MORE, PLACEHOLDER)
 
 
 def _files_digest(layout: Layout) -> str:
@@ -86,10 +112,11 @@ def test_answers_about_an_unchanged_combo_are_kept(tmp_path: Path) -> None:
     edit(layout.catalog / "combos" / "dual-rtx-4090.yaml", "pcie_p2p: false", "pcie_p2p: true")
     second = generate(layout, memo=memo).data.results
     for results in (first, second):
-        results.for_combo("dual-rtx-3090")  # merges the other context lengths
-    for query, estimate in second.grid.items():
-        kept = estimate is first.grid.get(query)
-        assert kept == (query.combo == "dual-rtx-3090"), query
+        results.complete()  # merges the other context lengths
+    for combo, shelf in second.shelves.items():
+        for query, estimate in shelf.items():
+            kept = estimate is first.shelves[combo].get(query)
+            assert kept == (combo == "dual-rtx-3090"), query
 
 
 def test_a_shared_edit_keeps_nothing(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@ against every measured benchmark (table and scatter), regenerated on each build.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -94,12 +93,7 @@ def get_context(data: SiteData) -> MethodologyPage:
     rows = [_row(data, row) for row in accuracy_table(points)]
     if len({p.runtime for p in points}) > 1:
         rows += [_row(data, r) for r in accuracy_table(replace(p, runtime="") for p in points)]
-    counts = Counter(
-        a
-        for query, estimate in data.results.grid.items()
-        if query.context == HEADLINE_CONTEXT  # the other contexts may sit in another process
-        for a in estimate.assumptions
-    )
+    counts = data.results.headline_assumptions()
     stats, fitted = accuracy.calibration(data.results)
     return MethodologyPage(
         validation=_validation(data, stats),

@@ -1,0 +1,82 @@
+"""One combo's engine results: :class:`~site_builder.site.results.Results` keeps a shelf per
+combo, so what reads one combo reads one shelf, and the live preview can keep the shelves of the
+combos an edit did not touch whole (:mod:`site_builder.site.memo`)."""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from site_builder.engine import Estimate
+from site_builder.engine.config import DEFAULT_GEN_TOKENS, DEFAULT_PROMPT_TOKENS
+from site_builder.site.tables import HEADLINE_CONTEXT, Query
+
+Pair = tuple[Query, Estimate]
+
+
+@dataclass
+class Shelf:
+    """A combo's standard grid (default split, tokens, concurrency and KV type; in query order
+    once :meth:`sort` ran) and its other planned configurations."""
+
+    grid: dict[Query, Estimate] = field(default_factory=dict)
+    extra: dict[Query, Estimate] = field(default_factory=dict)
+    ordered: bool = True
+    _cells: dict[tuple[str, int], list[Pair]] | None = None
+    _assumptions: collections.Counter[str] | None = None
+
+    def add(self, query: Query, estimate: Estimate) -> None:
+        if is_standard(query):
+            self.grid[query] = estimate
+            self.ordered, self._cells, self._assumptions = False, None, None
+        else:
+            self.extra[query] = estimate
+
+    def get(self, query: Query) -> Estimate | None:
+        return self.grid.get(query) or self.extra.get(query)
+
+    def sort(self) -> None:
+        """Put the grid in query order (standard queries' own tuple order is
+        :func:`~site_builder.site.results.order`, compared at C speed)."""
+        if not self.ordered:
+            self.grid = {q: self.grid[q] for q in sorted(self.grid)}
+            self.ordered = True
+
+    def size(self) -> int:
+        return len(self.grid) + len(self.extra)
+
+    def cell(self, model: str, context: int) -> list[Pair]:
+        """Grid entries of one model at one context, in query order (indexed on first use)."""
+        if self._cells is None:
+            self._cells = {}
+            for pair in self.grid.items():
+                query = pair[0]
+                self._cells.setdefault((query.model, query.context), []).append(pair)
+        return self._cells.get((model, context), [])
+
+    def assumptions(self) -> collections.Counter[str]:
+        """How often each assumption appears in the grid at the headline context."""
+        if self._assumptions is None:
+            headline = (e for q, e in self.grid.items() if q.context == HEADLINE_CONTEXT)
+            self._assumptions = collections.Counter(a for e in headline for a in e.assumptions)
+        return self._assumptions
+
+    def copy(self) -> Shelf:
+        return Shelf(dict(self.grid), dict(self.extra), self.ordered)
+
+    def items(self) -> Iterator[Pair]:
+        """Every entry, grid first."""
+        yield from self.grid.items()
+        yield from self.extra.items()
+
+
+def is_standard(query: Query) -> bool:
+    """A query of the standard grid: default split, tokens, concurrency and KV type."""
+    return (query.split, query.concurrency, query.kv_cache, query.prompt, query.gen) == (
+        None,
+        1,
+        "f16",
+        DEFAULT_PROMPT_TOKENS,
+        DEFAULT_GEN_TOKENS,
+    )
