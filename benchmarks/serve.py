@@ -5,7 +5,9 @@ Copies the shipped catalog, content, templates and mkdocs.yml into a temporary f
 ``--edits`` times (a marker word in ``dual-rtx-4090``'s summary) and times each edit from the
 file's write to the combo page served with the marker. Prints the start-up time, every edit's
 latency, the median against the target, and the preview's own account of each regeneration
-(its stages) from the server's log.
+(its stages) from the server's log; then checks that the docs, fragments and data files the
+preview wrote equal what a fresh generation of the edited catalog writes (the preview reuses
+answers about unchanged combos: they must not differ).
 Run: python benchmarks/serve.py [--edits N]
 """
 
@@ -65,9 +67,35 @@ def measure(project: Path, edits: int) -> int:
     verdict = "OK" if median <= TARGET_S else "OVER"
     print(f"median {median:.2f} s against the target of {TARGET_S:.1f} s: {verdict}")
     for line in log_path.read_text(encoding="utf-8").splitlines():
-        if "Regenerated" in line or "built in" in line:
+        if any(mark in line for mark in ("Regenerated", "mkdocs rendered", "built in")):
             print("  log:", line.split("-  ", 1)[-1])
-    return 0
+    differ = compare_with_fresh(project)
+    print(f"preview's files against a fresh generation: {differ or 'equal'}")
+    return 1 if differ else 0
+
+
+def compare_with_fresh(project: Path) -> str:
+    """Which files the preview wrote differ from a fresh generation's (empty when none)."""
+    from site_builder.site.build import generate
+    from site_builder.site.layout import Layout
+
+    layout = Layout.at(project)
+    site = generate(layout)
+    extras = site.extras()
+    wanted = {
+        layout.docs: {**site.docs, **extras.static},
+        layout.fragments: extras.fragments,
+    }
+    differ = []
+    for folder, files in wanted.items():
+        on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+        for name in sorted(on_disk | set(files)):
+            content = files.get(name)
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            path = folder / name
+            if data is None or not path.is_file() or path.read_bytes() != data:
+                differ.append(name)
+    return f"{len(differ)} differ: {', '.join(differ[:5])}" if differ else ""
 
 
 def edit_once(project: Path, url: str, n: int) -> float:

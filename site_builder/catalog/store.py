@@ -42,3 +42,14 @@ class Catalog:
             if bench.status == "measured":
                 found.setdefault(bench.model, []).append((slug, bench))
         return {model: tuple(pairs) for model, pairs in found.items()}
+
+    @functools.cached_property
+    def named_by_cards(self) -> Mapping[tuple[str, ...], tuple[str, ...]]:
+        """Sorted card IDs -> the combos that measured benchmarks on exactly those cards
+        name, in slug order."""
+        found: dict[tuple[str, ...], set[str]] = {}
+        for bench in self.benchmarks.values():
+            if bench.combo:
+                cards = tuple(sorted(g.gpu for g in bench.gpus for _ in range(g.count)))
+                found.setdefault(cards, set()).add(bench.combo)
+        return {cards: tuple(sorted(combos)) for cards, combos in found.items()}

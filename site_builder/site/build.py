@@ -47,7 +47,7 @@ from site_builder.site.evaluate import evaluate
 from site_builder.site.families import FAMILIES, FORKED, all_fragments, all_pages
 from site_builder.site.fragments import Fragment
 from site_builder.site.layout import Layout
-from site_builder.site.memo import Memo, kept
+from site_builder.site.memo import Memo, journaled, kept
 from site_builder.site.sitedata import Page, SiteData
 
 
@@ -218,9 +218,17 @@ def shared_markdown_files(layout: Layout, data: SiteData) -> tuple[Files, Files]
     a forked process meanwhile (only their text comes back); the same files in the same
     order as one process renders."""
     others = [family for family in FAMILIES if family not in FORKED]
-    forked = sidecar.start(lambda: rendered_pages(layout, all_pages(data, FORKED)))
-    mine = rendered_pages(layout, all_pages(data, others))
-    both = sorted([*mine, *forked.result()], key=lambda page: page[0])
+    memo = data.results.recall
+    if memo is not None:  # the memo keeps the shelves, so index them here, not in the fork
+        data.results.index_cells()
+    forked = sidecar.start(
+        journaled(memo, lambda: rendered_pages(layout, all_pages(data, FORKED), memo))
+    )
+    mine = rendered_pages(layout, all_pages(data, others), memo)
+    theirs, journal = forked.result()
+    if memo is not None:
+        memo.replay(journal)
+    both = sorted([*mine, *theirs], key=lambda page: page[0])
     return docs_and_asides(layout, data, both)
 
 
@@ -228,14 +236,23 @@ RenderedPage = tuple[str, str, dict[str, str]]
 """A page's path, its Markdown with the large blocks set aside, and those asides."""
 
 
-def rendered_pages(layout: Layout, pages: list[Page]) -> list[RenderedPage]:
-    """Each page rendered (in ``pages``' order), its large HTML blocks set aside."""
+def rendered_pages(
+    layout: Layout, pages: list[Page], memo: Memo | None = None
+) -> list[RenderedPage]:
+    """Each page rendered (in ``pages``' order), its large HTML blocks set aside; with a
+    ``memo``, a page that reads known combos only is taken from it while they are unchanged."""
     env = render.environment(layout.templates)
-    out: list[RenderedPage] = []
-    for page in pages:
-        text = render.render(env, page.template, page.context, page.path)
-        out.append((page.path, *fragments.set_aside(page.path, text)))
-    return out
+
+    def made(page: Page) -> RenderedPage:
+        text = render.render(env, page.template, page.made(), page.path)
+        return (page.path, *fragments.set_aside(page.path, text))
+
+    return [
+        made(page)
+        if page.combos is None
+        else kept(memo, ("page", page.path), page.combos, partial(made, page))
+        for page in pages
+    ]
 
 
 def docs_and_asides(

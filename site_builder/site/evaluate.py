@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from site_builder.catalog import Catalog
 from site_builder.engine import Estimate, accuracy_points
@@ -25,7 +26,7 @@ from site_builder.engine.workloads import HEADLINE
 from site_builder.site import content, sidecar
 from site_builder.site.accuracy import pending_config
 from site_builder.site.costs import combo_costs
-from site_builder.site.memo import Memo, kept
+from site_builder.site.memo import Memo
 from site_builder.site.pages import charts, matrix, stack
 from site_builder.site.results import (
     Query,
@@ -142,12 +143,24 @@ def _benchmarks(results: Results) -> None:
     labels, pending ones for their estimate."""
     catalog = results.catalog
     results.memo[("accuracy_points",)] = accuracy_points(catalog, results.estimator)
-    named = sorted({b.combo for b in catalog.benchmarks.values() if b.combo} & set(catalog.combos))
-    results.memo[("calibration",)] = kept(
-        results.recall, ("calibration",), named, partial(calibration, catalog)
-    )
+    results.memo[("calibration",)] = _calibration(results)
     for bench in catalog.benchmarks.values():
         results.estimator(catalog, pending_config(bench))
+
+
+def _calibration(results: Results) -> Any:
+    """The cross-validated calibration (a live preview keeps it while what it reads of the
+    combos benchmarks name, their link and cards, is unchanged)."""
+    catalog = results.catalog
+    memo = results.recall
+    if memo is None:
+        return calibration(catalog)
+    named = sorted({b.combo for b in catalog.benchmarks.values() if b.combo} & set(catalog.combos))
+    read = [catalog.combos[c] for c in named]
+    stamp = tuple(
+        f"{c}:{e.interconnect}:{e.card_slugs()}" for c, e in zip(named, read, strict=True)
+    )
+    return memo.keep_stamped(("calibration",), stamp, partial(calibration, catalog))
 
 
 def dependent_queries(results: Results, content_dir: Path) -> Iterator[Query]:

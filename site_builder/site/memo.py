@@ -71,6 +71,9 @@ class Memo:
     """A digest of the templates and content the kept outputs were made with."""
     parts_files: str = ""
     """The digest of the templates and content when the parts were made."""
+    journal: list[tuple[tuple[str, ...], tuple[str, ...], Any]] | None = None
+    """What :meth:`store` kept while a forked process renders (sent back, then
+    :meth:`replay`-ed: the process's own memo ends with it)."""
 
     def use_files(self, files: str) -> None:
         """Outputs are made with templates and content of digest ``files`` from now on: forget
@@ -81,13 +84,42 @@ class Memo:
     def keep(self, key: tuple[str, ...], combos: Iterable[str], make: Callable[[], T]) -> T:
         """The output ``key``, made by ``make`` from the answers about ``combos`` (and the
         shared entities) only: the kept one if none of them changed since it was made."""
-        stamp = tuple(f"{c}={self.digests[c]}" for c in combos)
+        return self.keep_stamped(key, self._stamp(combos), make)
+
+    def keep_stamped(
+        self, key: tuple[str, ...], stamp: tuple[str, ...], make: Callable[[], T]
+    ) -> T:
+        """The output ``key``, made by ``make`` from the shared entities and what ``stamp``
+        names (the caller's own account of what it reads): the kept one while the stamp is
+        the same."""
         found = self.outputs.get(key)
         if found is not None and found[0] == stamp:
             return found[1]  # type: ignore[no-any-return]
         value = make()
-        self.outputs[key] = (stamp, value)
+        self._put(key, stamp, value)
         return value
+
+    def lookup(self, key: tuple[str, ...], combos: Iterable[str]) -> Any:
+        """The kept output ``key`` if it was made from ``combos`` as they are now, else None."""
+        found = self.outputs.get(key)
+        return found[1] if found is not None and found[0] == self._stamp(combos) else None
+
+    def store(self, key: tuple[str, ...], combos: Iterable[str], value: object) -> None:
+        """Keep the output ``key``, made from the answers about ``combos``."""
+        self._put(key, self._stamp(combos), value)
+
+    def _put(self, key: tuple[str, ...], stamp: tuple[str, ...], value: object) -> None:
+        self.outputs[key] = (stamp, value)
+        if self.journal is not None:
+            self.journal.append((key, stamp, value))
+
+    def _stamp(self, combos: Iterable[str]) -> tuple[str, ...]:
+        return tuple(f"{c}={self.digests[c]}" for c in combos)
+
+    def replay(self, journal: list[tuple[tuple[str, ...], tuple[str, ...], Any]]) -> None:
+        """Keep what a forked process kept (its :attr:`journal`)."""
+        for key, stamp, value in journal:
+            self.outputs[key] = (stamp, value)
 
     def start(self, catalog: Catalog) -> None:
         """Keep what ``catalog`` leaves valid: everything if no shared entity changed, then
@@ -180,6 +212,19 @@ def kept(
 ) -> T:
     """:meth:`Memo.keep` with a memo (the live preview), else ``make()`` (a build)."""
     return make() if memo is None else memo.keep(key, combos, make)
+
+
+def journaled(memo: Memo | None, job: Callable[[], T]) -> Callable[[], tuple[T, list[Any]]]:
+    """``job`` for a forked process: its value, and what it kept in ``memo`` (to
+    :meth:`Memo.replay` in this one)."""
+
+    def run() -> tuple[T, list[Any]]:
+        if memo is None:
+            return job(), []
+        memo.journal = []
+        return job(), memo.journal
+
+    return run
 
 
 def shared_digest(catalog: Catalog) -> str:

@@ -12,14 +12,20 @@ it outlives mkdocs reloading its configuration and hook on every rebuild):
   (each edit used to build twice: once for the edit, once for the docs the first build wrote);
 * keeps every page's search entries, so the search index of a dirty build still holds the
   pages it did not render (Material's own merge keeps one changed page only), then splits it
-  (:mod:`site_builder.site.search_pieces`) and removes the previous pieces.
+  (:mod:`site_builder.site.search_pieces`) and removes the previous pieces. After the first
+  build that runs in a thread while the browser reloads (search answers from the previous
+  pieces for the half second it takes);
+* polls the watched folders every :data:`POLL_S` seconds (mkdocs polls every 0.5 s).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +36,9 @@ from site_builder.site.layout import Layout
 from site_builder.site.memo import Memo
 
 SEARCH = "material/search"
+POLL_S = 0.1
+"""How often the preview looks for edits in catalog/, content/ and templates/ (seconds)."""
+LOG = logging.getLogger("mkdocs.site_builder")
 _PIECES = re.compile(r"[0-9a-f]{12}")
 
 
@@ -47,7 +56,12 @@ class Session:
     inputs: str = ""
     """A digest of the catalog, content and templates the docs were last generated from."""
     _seen: int = 0
+    _rendered: int = 0
+    _started: float = 0.0
     _reading: str = ""
+    _stub: str | None = None
+    """The search index stub naming the current pieces (None before the first build)."""
+    _splitting: threading.Thread | None = None
 
     def changed(self) -> bool:
         """Whether the catalog, content or templates changed since the docs were generated
@@ -65,7 +79,7 @@ class Session:
 
     def on_pre_build(self, config: Any) -> None:
         """A build starts (after the docs were regenerated): its pages' entries come next."""
-        self._seen = 0
+        self._seen, self._rendered, self._started = 0, 0, time.perf_counter()
 
     def on_files(self, files: Any, config: Any) -> Any:
         self.pages = [f.url for f in files.documentation_pages()]
@@ -77,20 +91,43 @@ class Session:
             entries = plugin.search_index.entries
             self.search[page.url] = list(entries[self._seen :])
             self._seen = len(entries)
+        self._rendered += 1
         return inject(output, self.layout.fragments)
 
     def on_post_build(self, config: Any) -> None:
+        """Give the site the search index of every page (see the module docstring)."""
+        self.settled()
+        took = time.perf_counter() - self._started
+        LOG.info(f"mkdocs rendered {self._rendered} pages in {took:.1f} s")
         site = Path(config["site_dir"])
         index = site / search_pieces.INDEX
-        if index.is_file():
-            data = json.loads(index.read_text(encoding="utf-8"))
-            data["docs"] = [e for url in self.pages for e in self.search.get(url, [])]
-            index.write_text(json.dumps(data), encoding="utf-8")
-            search_pieces.split(site)
-            _remove_old_pieces(index.parent, json.loads(index.read_text("utf-8")))
+        if not index.is_file():
+            return
+        material = json.loads(index.read_text(encoding="utf-8"))
+        docs = [e for url in self.pages for e in self.search.get(url, [])]
+        whole = {"config": material["config"], "docs": docs}
+        if self._stub is None:
+            self._split(site, whole)
+            return
+        index.write_text(self._stub, encoding="utf-8")  # the previous pieces meanwhile
+        self._splitting = threading.Thread(target=self._split, args=(site, whole), daemon=True)
+        self._splitting.start()
+
+    def settled(self) -> None:
+        """Wait until the search index of the last build is written."""
+        if self._splitting is not None:
+            self._splitting.join()
+            self._splitting = None
+
+    def _split(self, site: Path, index: dict[str, Any]) -> None:
+        self._stub = search_pieces.write_pieces(site, index)
+        _remove_old_pieces((site / search_pieces.INDEX).parent, json.loads(self._stub))
 
     def on_serve(self, server: Any, config: Any, builder: Any) -> Any:
         server.unwatch(config.docs_dir)
+        observer = server.observer
+        if hasattr(observer, "_timeout"):  # watchdog's polling observer: the folders added next
+            observer._timeout = POLL_S
         return server
 
 

@@ -194,6 +194,11 @@ class Results:
         shelf = self.shelves.get(combo)
         return [] if shelf is None else shelf.cell(model, context)
 
+    def index_cells(self) -> None:
+        """Index every shelf by cell now (a shelf keeps its index until something is added)."""
+        for shelf in self.shelves.values():
+            shelf.cell("", 0)
+
     def all_entries(self) -> Iterator[tuple[Query, Estimate]]:
         """Every stored result (the other context lengths once merged), by combo."""
         for shelf in self.shelves.values():

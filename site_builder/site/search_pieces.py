@@ -159,7 +159,14 @@ def dumps(value: Any) -> str:
 def split(site: Path) -> None:
     """Replace ``site``'s one-file search index by its pieces (see the module docstring)."""
     index_path = site / INDEX
-    index = json.loads(index_path.read_text(encoding="utf-8"))
+    write_pieces(site, json.loads(index_path.read_text(encoding="utf-8")))
+
+
+def write_pieces(site: Path, index: dict[str, Any]) -> str:
+    """Write ``index`` (Material's search configuration and documents) into ``site`` as its
+    pieces and the stub that names them (replacing Material's one file); return the stub's
+    text."""
+    index_path = site / INDEX
     texts = {name: dumps(value) for name, value in sorted(pieces(index["docs"]).items())}
     digest = hashlib.sha256()
     for name, text in texts.items():
@@ -170,4 +177,6 @@ def split(site: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     config = {**index["config"], "pieces": {"folder": folder, "docs_per_file": DOCS_PER_FILE}}
-    index_path.write_text(dumps({"config": config, "docs": []}), encoding="utf-8")
+    stub = dumps({"config": config, "docs": []})
+    index_path.write_text(stub, encoding="utf-8")
+    return stub

@@ -27,6 +27,24 @@ class Page:
     path: str
     template: str
     context: object
+    """The template's context, or a function making it (called when the page is rendered)."""
+    combos: tuple[str, ...] | None = None
+    """The combos whose entities and engine answers are all the page reads beside the shared
+    catalog, when that is known: a live preview keeps the page while they are unchanged
+    (:mod:`site_builder.site.memo`)."""
+
+    def made(self) -> object:
+        """The template's context (made now when :attr:`context` is a function)."""
+        return self.context() if callable(self.context) else self.context
+
+
+def combo_reads(catalog: Catalog, slug: str) -> tuple[str, ...]:
+    """The combos a combo's own pages (its page and its will-it-run table) read: itself, its
+    related combos (names, compare links), and the combos named by benchmarks on its cards
+    (their measured results and evidence labels are worked out on those combos)."""
+    combo = catalog.combos[slug]
+    named = catalog.named_by_cards.get(tuple(sorted(combo.card_slugs())), ())
+    return tuple(dict.fromkeys([slug, *(r.combo for r in combo.related), *named]))
 
 
 Family = Callable[[SiteData], Iterator[Page]]

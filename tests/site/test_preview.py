@@ -25,7 +25,7 @@ from site_builder.site.memo import Memo
 from site_builder.site.preview import Session
 from site_builder.site.serve import pages_showing, regenerate
 from tests.site.conftest import CONTENT, ROOT, copy_catalog, fixture_layout
-from tests.site.test_search_pieces import read, write_index
+from tests.site.test_search_pieces import CONFIG, read
 
 
 def outputs(site: Generated) -> dict[str, Any]:
@@ -65,6 +65,11 @@ EDITS = [
     # (file under the layout, old, new): what an editor changes between two regenerations
     ("catalog/combos/dual-rtx-4090.yaml", "pcie_p2p: false", "pcie_p2p: true"),
     ("catalog/combos/dual-rtx-3090.yaml", "name: ", "name: Edited "),
+    (
+        "catalog/combos/dual-rtx-3090.yaml",
+        "interconnect: nvlink-3.0-bridge",
+        "interconnect: pcie-4.0-x16",
+    ),
     ("catalog/gpus/rtx-3090.yaml", "mem_bandwidth_gb_s: 936", "mem_bandwidth_gb_s: 900"),
     ("templates/compare_table.html.j2", "<table", "<!-- edited --><table"),
     ("templates/matrix_global.html.j2", "<table", "<!-- edited --><table"),
@@ -164,13 +169,18 @@ def test_the_search_index_keeps_the_pages_a_dirty_build_skipped(tmp_path: Path) 
             entries.append({"location": url, "title": title, "text": f"<p>{title} text</p>"})
             session.on_post_page("", SimpleNamespace(url=url), conf)
         index = tmp_path / "site" / "search" / "search_index.json"
+        session.settled()
         if index.exists():
-            shutil.rmtree(index.parent)
-        write_index(tmp_path / "site", list(entries))  # what Material writes: this build's pages
+            index.unlink()
+        else:
+            index.parent.parent.mkdir(exist_ok=True)
+        index.parent.mkdir(exist_ok=True)
+        index.write_text(json.dumps({"config": CONFIG, "docs": list(entries)}))  # Material's file
         session.on_post_build(conf)
 
     build({"a": "Alpha", "b": "Beta"})
     build({"b": "Bravo"})  # a dirty build renders the changed page only
+    session.settled()  # after the first build, the index is written in a thread
     _, pieces = read(tmp_path / "site")
     titles = {doc[1] for name, docs in pieces.items() if name.startswith("docs/") for doc in docs}
     assert titles == {"Alpha", "Bravo"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from site_builder.engine import links
 from site_builder.schema import Combo
@@ -17,7 +18,7 @@ from site_builder.site.pages.combo_cost import CostSection
 from site_builder.site.pages.combo_hardware import CardRow, Fact, SplitResult
 from site_builder.site.pages.recommended import AnswerBlock, answer_blocks
 from site_builder.site.picks import Pick, headline_pick, headlines
-from site_builder.site.sitedata import Page, SiteData
+from site_builder.site.sitedata import Page, SiteData, combo_reads
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ class ComboPage:
 
 def pages(data: SiteData) -> Iterator[Page]:
     for slug, combo in data.catalog.combos.items():
-        yield Page(urls.combo(slug), "combo.md.j2", get_context(data, slug, combo))
+        made = partial(get_context, data, slug, combo)
+        yield Page(urls.combo(slug), "combo.md.j2", made, combo_reads(data.catalog, slug))
 
 
 def get_context(data: SiteData, slug: str, combo: Combo) -> ComboPage:

@@ -36,7 +36,7 @@ from site_builder.site.pages import combo_hardware, configure
 from site_builder.site.pages.configure import Option
 from site_builder.site.picks import FLOOR_NOTE, headline_pick
 from site_builder.site.results import HEADLINE_CONTEXT, query_of
-from site_builder.site.sitedata import Page, SiteData
+from site_builder.site.sitedata import Page, SiteData, combo_reads
 
 RUNS = ("fits", "tight", "offload")
 
@@ -167,12 +167,12 @@ def pairs(data: SiteData) -> list[tuple[str, str]]:
 
 def pages(data: SiteData) -> Iterator[Page]:
     index = []
+    catalog = data.catalog
     for a, b in pairs(data):
-        context = get_context(data, a, b)
-        index.append(
-            (Link(f"{context.a.text} vs {context.b.text}", urls.link(urls.compare(a, b))), "")
-        )
-        yield Page(urls.compare(a, b), "compare.md.j2", context)
+        names = f"{catalog.combos[a].name} vs {catalog.combos[b].name}"
+        index.append((Link(names, urls.link(urls.compare(a, b))), ""))
+        reads = tuple(dict.fromkeys([*combo_reads(catalog, a), *combo_reads(catalog, b)]))
+        yield Page(urls.compare(a, b), "compare.md.j2", partial(get_context, data, a, b), reads)
     yield Page(urls.index("compare"), "compare_index.md.j2", index_context(data, index))
 
 

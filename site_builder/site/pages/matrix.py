@@ -31,7 +31,7 @@ from site_builder.site.context import (
 from site_builder.site.fragments import Fragment
 from site_builder.site.picks import Pick, floor_note, headline_contexts, headlines
 from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT, Query, Results, in_vram, rank
-from site_builder.site.sitedata import Page, SiteData
+from site_builder.site.sitedata import Page, SiteData, combo_reads
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,8 @@ def pages(data: SiteData) -> Iterator[Page]:
     for group in found:
         yield Page(urls.matrix_group(group.slug), "matrix_group.md.j2", group_context(data, group))
     for slug in data.catalog.combos:
-        yield Page(urls.matrix(slug), "matrix_combo.md.j2", combo_context(data, slug))
+        made = partial(combo_context, data, slug)
+        yield Page(urls.matrix(slug), "matrix_combo.md.j2", made, combo_reads(data.catalog, slug))
 
 
 def fragments(data: SiteData) -> Iterator[Fragment]:

@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from site_builder.engine.recommend import FLOOR_QUANT
 from site_builder.site import fmt, urls
 from site_builder.site.context import Link, combo_link, decode_shown, model_size, runtime_link
 from site_builder.site.evidence import Shown
+from site_builder.site.memo import kept
 from site_builder.site.pages.combo_hardware import Fact
 from site_builder.site.pages.prices import Seen, api_prices
 from site_builder.site.picks import combos_running, floor_note, headline
 from site_builder.site.results import HEADLINE_CONTEXT, in_vram
-from site_builder.site.sitedata import Page, SiteData
+from site_builder.site.sitedata import Page, SiteData, combo_reads
 
 
 @dataclass(frozen=True)
@@ -161,39 +163,57 @@ def _weights(data: SiteData, slug: str) -> list[WeightRow]:
     parameter, so both columns describe the same file (a BF16 copy of gpt-oss is 16-bit
     throughout; the MXFP4 release is about 4.3 bits)."""
     found: dict[str, float] = {}
+    memo = data.results.recall
     for combo in data.catalog.combos:
-        for query, estimate in data.results.for_cell(combo, slug, HEADLINE_CONTEXT):
-            whole = in_vram(estimate) and estimate.split in ("layer", "none")
-            if query.quant not in found and whole and estimate.memory.per_gpu:
-                found[query.quant] = sum(card.weights_gib for card in estimate.memory.per_gpu)
+        make = partial(_weights_on, data, combo, slug)
+        for quant, gib in kept(memo, ("weights", slug, combo), [combo], make).items():
+            found.setdefault(quant, gib)
     params = data.catalog.models[slug].params_total_b * 1e9
     bits = {q: gib * 2**30 * 8 / params for q, gib in found.items()}
     ordered = sorted(found, key=lambda q: (-bits[q], q))
     return [WeightRow(q, f"{bits[q]:.3g}", fmt.gib(found[q])) for q in ordered]
 
 
+def _weights_on(data: SiteData, combo: str, slug: str) -> dict[str, float]:
+    """Each quant's weight memory on ``combo``, from its first setup that holds the whole
+    model in VRAM with each weight stored once."""
+    found: dict[str, float] = {}
+    for query, estimate in data.results.for_cell(combo, slug, HEADLINE_CONTEXT):
+        whole = in_vram(estimate) and estimate.split in ("layer", "none")
+        if query.quant not in found and whole and estimate.memory.per_gpu:
+            found[query.quant] = sum(card.weights_gib for card in estimate.memory.per_gpu)
+    return found
+
+
 def _where(data: SiteData, slug: str) -> list[WhereRow]:
-    rows = []
-    for combo in data.catalog.combos:
-        pick = headline(data.results, combo, slug)
-        detail = Link("all quants", urls.link(urls.matrix(combo), urls.anchor(slug)))
-        if pick is None:
-            rows.append(WhereRow(combo_link(data.catalog, combo), "no-fit", "", None, None, detail))
-            continue
-        decode = (
-            decode_shown(data.results, pick.query, pick.estimate)
-            if pick.estimate.decode_tok_s
-            else None
+    memo = data.results.recall
+    return [
+        kept(
+            memo,
+            ("where", slug, combo),
+            combo_reads(data.catalog, combo),
+            partial(_where_row, data, slug, combo),
         )
-        rows.append(
-            WhereRow(
-                combo_link(data.catalog, combo),
-                pick.estimate.verdict,
-                pick.query.quant,
-                runtime_link(data.catalog, pick.query.runtime),
-                decode,
-                detail,
-                floor_note(data.catalog, pick),
-            )
-        )
-    return rows
+        for combo in data.catalog.combos
+    ]
+
+
+def _where_row(data: SiteData, slug: str, combo: str) -> WhereRow:
+    pick = headline(data.results, combo, slug)
+    detail = Link("all quants", urls.link(urls.matrix(combo), urls.anchor(slug)))
+    if pick is None:
+        return WhereRow(combo_link(data.catalog, combo), "no-fit", "", None, None, detail)
+    decode = (
+        decode_shown(data.results, pick.query, pick.estimate)
+        if pick.estimate.decode_tok_s
+        else None
+    )
+    return WhereRow(
+        combo_link(data.catalog, combo),
+        pick.estimate.verdict,
+        pick.query.quant,
+        runtime_link(data.catalog, pick.query.runtime),
+        decode,
+        detail,
+        floor_note(data.catalog, pick),
+    )
