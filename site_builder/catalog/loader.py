@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import stat
 from collections.abc import Iterator
@@ -202,6 +203,14 @@ def _catalog_files(
                 yield kind, path
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> Document | list[YamlIssue]:
+    """:func:`~site_builder.catalog.yamlsafe.parse`, remembered by text: a live preview loads
+    the catalog after every edit, and all but the edited files read the same (nothing changes
+    a parsed document)."""
+    return parse(text)
+
+
 def _read(path: Path, shown: str, problems: list[Problem]) -> Document | None:
     """Parse one file: its size is checked before a byte is read, and any OS error is located."""
     if path.suffix != ".yaml":
@@ -221,7 +230,7 @@ def _read(path: Path, shown: str, problems: list[Problem]) -> Document | None:
         problems.append(_unreadable(path, exc))
         return None
     text = decode(raw)
-    parsed = parse(text) if isinstance(text, str) else [text]
+    parsed = _parsed(text) if isinstance(text, str) else [text]
     if isinstance(parsed, Document):
         return parsed
     problems += [_from_issue(shown, issue) for issue in parsed]
