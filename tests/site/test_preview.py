@@ -225,7 +225,10 @@ def test_serve_shows_an_edit_once_and_keeps_search_whole(tmp_path: Path) -> None
     base = f"http://127.0.0.1:{port}/"
     try:
         wait_for(base + "hardware-combos/dual-rtx-4090/", "Dual RTX 4090", 120)
-        edit(catalog / "combos" / "dual-rtx-4090.yaml", "name: ", "name: Previewed ")
+        combo = catalog / "combos" / "dual-rtx-4090.yaml"
+        saved = tmp_path / "saved.yaml"  # saved whole, as editors do: one change to watch
+        saved.write_text(combo.read_text(encoding="utf-8").replace("name: ", "name: Previewed ", 1))
+        saved.replace(combo)
         wait_for(base + "hardware-combos/dual-rtx-4090/", "Previewed", 60)
         time.sleep(1.5)
         stub = json.loads(fetch(base + "search/search_index.json"))
