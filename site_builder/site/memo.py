@@ -221,8 +221,12 @@ def journaled(memo: Memo | None, job: Callable[[], T]) -> Callable[[], tuple[T, 
     def run() -> tuple[T, list[Any]]:
         if memo is None:
             return job(), []
-        memo.journal = []
-        return job(), memo.journal
+        journal: list[Any] = []
+        memo.journal = journal
+        try:
+            return job(), journal
+        finally:  # the job may run in this process (one-process builds, no fork)
+            memo.journal = None
 
     return run
 

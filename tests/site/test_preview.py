@@ -243,3 +243,16 @@ def test_serve_shows_an_edit_once_and_keeps_search_whole(tmp_path: Path) -> None
     assert text.count("Building documentation") == 2, text  # the first build, then the edit's
     assert "Regenerated the docs" in text
     assert "Traceback" not in text, text
+
+
+def test_a_one_process_preview_regenerates_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With every job in the preview's own process (no fork), what the renderer keeps goes
+    straight into the memo and nothing is kept twice."""
+    monkeypatch.setenv("SITE_BUILDER_PROCESSES", "1")
+    layout = layout_with_copies(tmp_path)
+    memo = Memo()
+    combo = layout.catalog / "combos" / "dual-rtx-4090.yaml"
+    assert_regenerates_fresh(layout, memo, combo, "pcie_p2p: false", "pcie_p2p: true")
+    assert memo.journal is None
