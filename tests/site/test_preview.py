@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,6 +16,7 @@ from typing import Any, ClassVar
 
 import pytest
 
+from benchmarks.serve import fetch, free_port
 from site_builder.site import stamp
 from site_builder.site.build import Generated, generate
 from site_builder.site.layout import Layout
@@ -186,20 +185,6 @@ def test_the_search_index_keeps_the_pages_a_dirty_build_skipped(tmp_path: Path) 
     assert titles == {"Alpha", "Bravo"}
     folders = [p for p in (tmp_path / "site" / "search").iterdir() if p.is_dir()]
     assert len(folders) == 1  # the previous build's pieces are gone
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def fetch(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as answer:
-            return str(answer.read().decode("utf-8"))
-    except OSError:
-        return ""
 
 
 def wait_for(url: str, text: str, seconds: float) -> float:
