@@ -111,10 +111,11 @@ def edit_once(project: Path, url: str, n: int) -> float:
 
 
 def wait_for(url: str, text: str, seconds: float) -> None:
+    """Poll ``url`` until its page holds ``text`` (TimeoutError after ``seconds``)."""
     started = time.monotonic()
     while text not in fetch(url):
         if time.monotonic() - started > seconds:
-            raise SystemExit(f"{url} never showed {text!r}")
+            raise TimeoutError(f"{url} never showed {text!r}")
         time.sleep(0.05)
 
 

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from benchmarks.serve import fetch, free_port
+from benchmarks.serve import fetch, free_port, wait_for
 from site_builder.site import stamp
 from site_builder.site.build import Generated, generate
 from site_builder.site.layout import Layout
@@ -185,15 +185,6 @@ def test_the_search_index_keeps_the_pages_a_dirty_build_skipped(tmp_path: Path) 
     assert titles == {"Alpha", "Bravo"}
     folders = [p for p in (tmp_path / "site" / "search").iterdir() if p.is_dir()]
     assert len(folders) == 1  # the previous build's pieces are gone
-
-
-def wait_for(url: str, text: str, seconds: float) -> float:
-    started = time.monotonic()
-    while text not in fetch(url):
-        if time.monotonic() - started > seconds:
-            raise AssertionError(f"{url} never showed {text!r}")
-        time.sleep(0.2)
-    return time.monotonic() - started
 
 
 def test_serve_shows_an_edit_once_and_keeps_search_whole(tmp_path: Path) -> None:
