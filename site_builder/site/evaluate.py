@@ -156,10 +156,8 @@ def _calibration(results: Results) -> Any:
     if memo is None:
         return calibration(catalog)
     named = sorted({b.combo for b in catalog.benchmarks.values() if b.combo} & set(catalog.combos))
-    read = [catalog.combos[c] for c in named]
-    stamp = tuple(
-        f"{c}:{e.interconnect}:{e.card_slugs()}" for c, e in zip(named, read, strict=True)
-    )
+    combos = catalog.combos
+    stamp = tuple(f"{c}:{combos[c].interconnect}:{combos[c].card_slugs()}" for c in named)
     return memo.keep_stamped(("calibration",), stamp, partial(calibration, catalog))
 
 

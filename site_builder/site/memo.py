@@ -72,7 +72,7 @@ class Memo:
     parts_files: str = ""
     """The digest of the templates and content when the parts were made."""
     journal: list[tuple[tuple[str, ...], tuple[str, ...], Any]] | None = None
-    """What :meth:`store` kept while a forked process renders (sent back, then
+    """What :meth:`keep` kept while a forked process renders (sent back, then
     :meth:`replay`-ed: the process's own memo ends with it)."""
 
     def use_files(self, files: str) -> None:
@@ -98,15 +98,6 @@ class Memo:
         value = make()
         self._put(key, stamp, value)
         return value
-
-    def lookup(self, key: tuple[str, ...], combos: Iterable[str]) -> Any:
-        """The kept output ``key`` if it was made from ``combos`` as they are now, else None."""
-        found = self.outputs.get(key)
-        return found[1] if found is not None and found[0] == self._stamp(combos) else None
-
-    def store(self, key: tuple[str, ...], combos: Iterable[str], value: object) -> None:
-        """Keep the output ``key``, made from the answers about ``combos``."""
-        self._put(key, self._stamp(combos), value)
 
     def _put(self, key: tuple[str, ...], stamp: tuple[str, ...], value: object) -> None:
         self.outputs[key] = (stamp, value)

@@ -197,12 +197,7 @@ class Results:
     def index_cells(self) -> None:
         """Index every shelf by cell now (a shelf keeps its index until something is added)."""
         for shelf in self.shelves.values():
-            shelf.cell("", 0)
-
-    def all_entries(self) -> Iterator[tuple[Query, Estimate]]:
-        """Every stored result (the other context lengths once merged), by combo."""
-        for shelf in self.shelves.values():
-            yield from shelf.items()
+            shelf.index()
 
     def complete(self) -> None:
         """Merge the other context lengths now (the live preview's memo keeps them)."""

@@ -48,12 +48,16 @@ class Shelf:
 
     def cell(self, model: str, context: int) -> list[Pair]:
         """Grid entries of one model at one context, in query order (indexed on first use)."""
+        return self.index().get((model, context), [])
+
+    def index(self) -> dict[tuple[str, int], list[Pair]]:
+        """The grid by (model, context), built once until something is added."""
         if self._cells is None:
             self._cells = {}
             for pair in self.grid.items():
                 query = pair[0]
                 self._cells.setdefault((query.model, query.context), []).append(pair)
-        return self._cells.get((model, context), [])
+        return self._cells
 
     def assumptions(self) -> collections.Counter[str]:
         """How often each assumption appears in the grid at the headline context."""

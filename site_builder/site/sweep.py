@@ -56,7 +56,8 @@ def sweep(
     did not touch, :mod:`site_builder.site.memo`) are taken from it, not evaluated: their
     candidates, and their estimates where ``known`` has them."""
     have = known or Swept({}, {})
-    todo = [c for c in catalog.combos if c not in have.combos()]
+    kept = have.combos()
+    todo = [c for c in catalog.combos if c not in kept]
     mine, theirs = shares(todo, share) if len(todo) > 1 else (todo, [])
     pending: sidecar.Pending[list[Estimate]] = sidecar.Pending([])
     if theirs:
