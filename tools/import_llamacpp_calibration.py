@@ -99,6 +99,22 @@ REASONS = {
         "engine expects the four layer-split cards to overlap micro-batches on longer prompts "
         "(see /methodology/)."
     ),
+    **{
+        (
+            "Apple M1 Max (32-core GPU) 64GB",
+            "1",
+            "Meta-Llama-3-70B (base)",
+            "Q4_K_M (39.59 GiB)",
+            "decode_tok_s",
+            span,
+        ): (
+            "Measured as published, no cause stated by the source; predicted from the other "
+            "Apple chips (leave-one-GPU-out), every M1 Max decode run of this source is slower "
+            "than the engine expects (8B about 24 %, 70B about 29 %): this first-generation "
+            "chip streams a smaller share of its 400 GB/s than the later chips do."
+        )
+        for span in ("0-512", "0-4096")
+    },
 }
 
 

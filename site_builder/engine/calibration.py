@@ -71,6 +71,9 @@ class Kernels:
     """Decode: share of the weight efficiency reached on routed-expert weights. Each token
     gathers k small expert matrices per layer (an indexed matmul per projection), whose reads
     are short and scattered, so they stream below a dense matrix's rate."""
+    launch_s: float = 0.0
+    """Decode: CPU time to launch one kernel, paid per kernel where the runtime does not replay
+    the step as a CUDA graph (:func:`site_builder.engine.decode.launches_s`)."""
     request_s: float = 0.0
     """TTFT: fixed cost of one request before its first token beyond its prefill (HTTP front
     end, tokenization, scheduling). Zero for in-process benchmarks (llama-bench,
@@ -100,7 +103,14 @@ LLAMA_CPP_CUDA = Kernels(
     error_low=0.881,
     error_high=1.177,
     calibrated=True,
+    launch_s=4e-6,
 )
+# launch_s: 4 us per kernel launched outside a CUDA graph, the low end of the 4-6 us measured
+# for one kernel launch on Linux (https://susun-blog.com/blog/pegainfer-3-cuda-graph: RTX 5070
+# Ti, driver 580, CUDA 13); NVIDIA's "Getting Started with CUDA Graphs"
+# (https://developer.nvidia.com/blog/cuda-graphs/) shows the same launch-bound regime for
+# kernels of a few microseconds. Not fitted: it applies only to cards below llama.cpp's
+# CUDA-graph threshold (Pascal, Volta, Turing), none of them in the fit above.
 
 # llama.cpp on Metal (Apple): fitted on the 12 decode and 12 prefill Apple points (rms log error
 # 0.113; decode median 6.9 %, prefill 6.4 %). ubatch_s and hop_s held (single-chip data).

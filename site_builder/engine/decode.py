@@ -38,6 +38,10 @@ class SpeedInputs(NamedTuple):
     """Dense TFLOPS of each card for the quant's compute dtype."""
     chunk_tokens: int
     """Prompt tokens per forward pass (llama.cpp ubatch 512; vLLM max_num_batched_tokens)."""
+    graphs: bool = True
+    """The runtime replays each decode step as a CUDA graph on these cards
+    (:func:`~site_builder.engine.support.cuda_graphs`); without, it pays
+    :func:`launches_s`."""
 
 
 def distinct_expert_fraction(shape: Shape, batch: float) -> float:
@@ -103,9 +107,38 @@ def comm_step_s(pl: Placement, sp: SpeedInputs, batch: float) -> float:
     return hops + (n - 1) * sp.kernels.hop_s
 
 
+DENSE_LAYER_KERNELS = 18
+"""Kernels one dense transformer layer launches per llama.cpp decode step: attention norm,
+the Q, K and V projections, two RoPEs, two KV-cache writes, attention, the output projection,
+the residual add, the FFN norm, the gate and up projections, the activation, the down
+projection and the residual add (llm_build_llama in llama.cpp's src/llama-model.cpp; views
+and reshapes launch nothing)."""
+
+MOE_LAYER_KERNELS = 30
+"""The same for a mixture-of-experts layer: the dense layer's attention half, then the router
+projection, its softmax, the top-k selection (argsort and view), gathering and normalising the
+selected weights, three indexed expert matmuls (MUL_MAT_ID), the activation, the weighting and
+the sum of the selected experts' outputs, and a shared expert where the model has one
+(llm_graph_context::build_moe_ffn in llama.cpp's src/llama-graph.cpp)."""
+
+
 def fixed_step_s(sp: SpeedInputs) -> float:
-    """Per-step costs independent of bytes: sampling, launches (per layer), host sync."""
-    return sp.kernels.token_s + sp.kernels.layer_s * sp.shape.n_layers
+    """Per-step costs independent of bytes: sampling, launches (per layer), host sync, and
+    launching every kernel on its own where the step is not a CUDA graph (:func:`launches_s`)."""
+    fixed = sp.kernels.token_s + sp.kernels.layer_s * sp.shape.n_layers
+    return fixed if sp.graphs else fixed + launches_s(sp)
+
+
+def launches_s(sp: SpeedInputs) -> float:
+    """Launch cost of one decode step without a CUDA graph: n_layers x kernels per layer x
+    ``launch_s`` (seconds). A decode step's kernels are short (microseconds each at batch 1),
+    so the CPU launching them one by one, about 4 us each, sets the pace (NVIDIA, "Getting
+    Started with CUDA Graphs", 2019: graphs exist to remove this cost; pegainfer's RTX 5070 Ti
+    measurement, 2026: 4-6 us per launch). llama.cpp replays graphs only from Ampere on
+    (before PR 25749 of 2026-07-16, after the catalog's b6451), so Pascal, Volta and Turing
+    cards pay it."""
+    per_layer = MOE_LAYER_KERNELS if sp.shape.moe else DENSE_LAYER_KERNELS
+    return sp.shape.n_layers * per_layer * sp.kernels.launch_s
 
 
 class Step(NamedTuple):

@@ -356,6 +356,7 @@ def plan_of(
         chunk_tokens=mem.LLAMA_UBATCH
         if style in ("llama", "ollama")
         else mem.VLLM_MAX_BATCHED_TOKENS,
+        graphs=support.cuda_graphs(ctx.runtime, ctx.gpus),
     )
     return Plan(
         ctx=ctx,

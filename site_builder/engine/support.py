@@ -117,6 +117,21 @@ def release_of(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in found.group(1).split(".")) if found else ()
 
 
+def cuda_graphs(rt: Runtime, gpus: tuple[Gpu, ...]) -> bool:
+    """Whether the runtime replays each decode step on these cards as a CUDA graph: not on a
+    CUDA card older than its ``cuda_graphs_min_compute_capability`` (llama.cpp turns graphs
+    off below Ampere, ``ggml_cuda_graph_set_enabled`` in ggml-cuda.cu), so one such card
+    launches every kernel of the step on its own."""
+    least = rt.cuda_graphs_min_compute_capability
+    if least is None:
+        return True
+    return all(
+        release_of(gpu.compute_capability) >= release_of(least)
+        for gpu in gpus
+        if gpu.platform == "cuda" and gpu.compute_capability
+    )
+
+
 def hardware_problems(rt: Runtime, gpus: tuple[Gpu, ...]) -> list[str]:
     """Cards the runtime's build does not support although it has their back-end: a CUDA
     compute capability below its minimum (vLLM needs 7.0, so no Pascal), or an AMD target its

@@ -64,6 +64,14 @@ class Runtime(Entity):
         description="Oldest NVIDIA CUDA compute capability its CUDA build runs on (vLLM: '7.0', "
         "so no Pascal cards); cite its installation requirements.",
     )
+    cuda_graphs_min_compute_capability: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{1,2}\.[0-9]$",
+        description="Oldest CUDA compute capability on which its decode replays each step as a "
+        "CUDA graph; on older cards every kernel is launched on its own, and the engine adds "
+        "the launch cost (llama.cpp b6451: '8.0', Ampere). Absent: no such limit. Cite the "
+        "runtime's source.",
+    )
     rocm_gfx_targets: list[Annotated[str, Field(pattern=r"^gfx[0-9a-f]{3,4}$")]] = Field(
         default_factory=list,
         description="AMD GPU targets its ROCm build supports, when it lists them (vLLM: MI200, "

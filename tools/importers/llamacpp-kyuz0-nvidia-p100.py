@@ -58,8 +58,6 @@ _NO_DP4A = (
     "run slower than the engine's bandwidth model assumes; no other cause is stated by the source."
 )
 REASONS = {
-    ("gpt-oss-20b-mxfp4__p100__fa1__longctx32768__single.log", "tg32 @ d32768"): _NO_DP4A,
-    ("gpt-oss-20b-mxfp4__p100__fa1__single.log", "tg128"): _NO_DP4A,
     (
         "Qwen3.5-122B-A10B-Q3_K_M-00001-of-00003__p100__fa1__longctx32768__quad.log",
         "tg32 @ d32768",
