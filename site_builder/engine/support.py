@@ -264,4 +264,9 @@ def assumptions(ctx: Context, config: Config, split: str, fa: bool, k: Kernels) 
             f"a memory pool of {pool_fraction(config.runtime):.0%} of each card, "
             "filled with KV cache"
         )
+    if k.launch_s and not cuda_graphs(ctx.runtime, ctx.gpus):
+        out.append(
+            f"no CUDA graphs on cards older than compute capability "
+            f"{ctx.runtime.cuda_graphs_min_compute_capability}: every kernel launched on its own"
+        )
     return tuple(out)

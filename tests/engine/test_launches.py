@@ -63,3 +63,14 @@ def test_moe_decode_on_pascal_matches_its_measurement(shipped: Catalog) -> None:
     )
     est = estimate(shipped, found)
     assert est.decode_tok_s == pytest.approx(68.64, rel=0.15)
+
+
+def test_the_estimate_says_when_it_charges_launches(shipped: Catalog) -> None:
+    note = (
+        "no CUDA graphs on cards older than compute capability 8.0: "
+        "every kernel launched on its own"
+    )
+    old = estimate(shipped, config("tesla-p40", "llama-3.1-8b-instruct", "Q4_K_M", "llama-cpp"))
+    new = estimate(shipped, config("rtx-3090", "llama-3.1-8b-instruct", "Q4_K_M", "llama-cpp"))
+    assert note in old.assumptions
+    assert note not in new.assumptions
