@@ -108,11 +108,12 @@ def comm_step_s(pl: Placement, sp: SpeedInputs, batch: float) -> float:
 
 
 DENSE_LAYER_KERNELS = 18
-"""Kernels one dense transformer layer launches per llama.cpp decode step: attention norm,
-the Q, K and V projections, two RoPEs, two KV-cache writes, attention, the output projection,
-the residual add, the FFN norm, the gate and up projections, the activation, the down
-projection and the residual add (llm_build_llama in llama.cpp's src/llama-model.cpp; views
-and reshapes launch nothing)."""
+"""About how many kernels one dense transformer layer launches per llama.cpp decode step: the
+attention norm, the Q, K and V projections, two RoPEs, two KV-cache writes, attention, the
+output projection, the residual add, the FFN norm, the gate and up projections, the activation,
+the down projection and the residual add (17; the norms' weight multiplies add one or two where
+a build does not fuse them), as llm_build_llama in llama.cpp's src/llama-model.cpp builds the
+graph (views and reshapes launch nothing)."""
 
 MOE_LAYER_KERNELS = 30
 """The same for a mixture-of-experts layer: the dense layer's attention half, then the router
@@ -134,9 +135,9 @@ def launches_s(sp: SpeedInputs) -> float:
     ``launch_s`` (seconds). A decode step's kernels are short (microseconds each at batch 1),
     so the CPU launching them one by one, about 4 us each, sets the pace (NVIDIA, "Getting
     Started with CUDA Graphs", 2019: graphs exist to remove this cost; pegainfer's RTX 5070 Ti
-    measurement, 2026: 4-6 us per launch). llama.cpp replays graphs only from Ampere on
-    (before PR 25749 of 2026-07-16, after the catalog's b6451), so Pascal, Volta and Turing
-    cards pay it."""
+    measurement, 2026: 4-6 us per launch). llama.cpp b6451, the catalog's build, replays graphs
+    only from Ampere on (PR 25749 of 2026-07-16 later extended them to Volta and Turing), so
+    Pascal, Volta and Turing cards pay it."""
     per_layer = MOE_LAYER_KERNELS if sp.shape.moe else DENSE_LAYER_KERNELS
     return sp.shape.n_layers * per_layer * sp.kernels.launch_s
 
