@@ -25,6 +25,10 @@ YEARS = (1, 3)
 HOURS_OF_USE = (2.0, 8.0, 24.0)
 """Hours of use per day pages tabulate: an evening, a working day, around the clock."""
 
+STALE_AFTER = datetime.timedelta(days=365)
+"""How much older than the other condition's price a new or used price may be and still count
+as a current offer (:meth:`PriceSheet.cheapest`)."""
+
 Obs = TypeVar("Obs", bound=Observed)
 BreakEven = tuple[tuple[int, float | None], ...]
 """(years, hours of use per day beyond which owning costs less; None: never), per horizon."""
@@ -53,9 +57,16 @@ class PriceSheet:
     used: HardwarePrice | None
 
     def cheapest(self) -> HardwarePrice | None:
-        """The lower of the current new and used prices (ownership is priced at it)."""
+        """The lower of the current new and used prices (ownership is priced at it). A price
+        dated more than :data:`STALE_AFTER` before the other condition's is history, not an
+        offer (a discontinued card's last new price no longer buys one), so the newer one
+        stands alone."""
         found = [p for p in (self.used, self.new) if p is not None]
-        return min(found, key=lambda p: p.usd, default=None)
+        if not found:
+            return None
+        latest = max(p.as_of for p in found)
+        current = [p for p in found if latest - p.as_of <= STALE_AFTER]
+        return min(current, key=lambda p: p.usd)
 
 
 @dataclass(frozen=True)

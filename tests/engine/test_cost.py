@@ -122,6 +122,24 @@ def test_a_combo_price_sums_its_cards_dated_by_the_oldest(catalog: Catalog) -> N
     assert dual.launch_usd == 2 * (gpus["rtx-4090"].launch_msrp_usd or 0)
 
 
+def test_a_price_a_year_older_than_the_other_condition_is_history(catalog: Catalog) -> None:
+    """A discontinued card: its last new price (2023) is cheaper than today's used one, but no
+    longer buys a card, so ownership is priced at the used one; within a year both count."""
+    gpus = dict(catalog.gpus)
+    year_ago = DAY - datetime.timedelta(days=366)
+    gpus["rtx-4090"] = gpus["rtx-4090"].model_copy(
+        update={"street_prices": [street(1670, day=year_ago), street(2470, "used")]}
+    )
+    sheet = cost.price_sheet(catalog.combos["single-rtx-4090"], gpus)
+    assert sheet.new is not None and sheet.new.usd == 1670  # still shown, with its date
+    assert sheet.cheapest() is sheet.used
+    recent = DAY - datetime.timedelta(days=365)
+    gpus["rtx-4090"] = gpus["rtx-4090"].model_copy(
+        update={"street_prices": [street(1670, day=recent), street(2470, "used")]}
+    )
+    assert cost.price_sheet(catalog.combos["single-rtx-4090"], gpus).cheapest().usd == 1670  # type: ignore[union-attr]
+
+
 def test_a_machine_price_is_per_machine(catalog: Catalog) -> None:
     one = catalog.combos["dgx-spark"].model_copy(update={"prices": [street(4699)]})
     assert cost.price_sheet(one, catalog.gpus).new.usd == 4699  # type: ignore[union-attr]
