@@ -260,6 +260,7 @@ def raw_points(catalog: Catalog) -> list[RawPoint]:
                     measured=result.value,
                     predicted=value,
                     ref=(slug, index),
+                    weight_format=catalog.quants[bench.quant].format,
                 )
             )
     return out

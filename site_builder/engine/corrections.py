@@ -8,7 +8,9 @@ in :mod:`fitted`). A group is *calibrated* when it holds at least ``MIN_POINTS``
 at least ``MIN_GPUS`` GPU models; its band is the 10th-90th percentile of the leave-one-GPU-out
 ratio measured / predicted. Otherwise no factor is applied, the band is the runtime's published
 one (:class:`calibration.Kernels` ``error_low``/``error_high``) and the figure is labelled
-uncalibrated.
+uncalibrated. A weight format none of the runtime's measurements used (vLLM's bitsandbytes NF4,
+TensorRT-LLM's AWQ) runs other kernels than the ones measured, so its figures keep the factors
+but are labelled uncalibrated with at least the published band (:meth:`Corrections.covers`).
 """
 
 from __future__ import annotations
@@ -105,6 +107,8 @@ class Corrections:
     """Every fitted group; ``pick`` chooses the most specific calibrated one per metric."""
 
     groups: tuple[Group, ...] = ()
+    formats: tuple[tuple[str, str], ...] = ()
+    """(runtime, weight format) pairs the speed measurements cover."""
     _index: dict[tuple[str, str, str, bool], Group] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -114,6 +118,10 @@ class Corrections:
 
     def __post_init__(self) -> None:
         self._index.update({(g.runtime, g.platform, g.metric, g.moe): g for g in self.groups})
+
+    def covers(self, runtime: str, weight_format: str) -> bool:
+        """Whether some speed measurement of ``runtime`` used weights of ``weight_format``."""
+        return (runtime, weight_format) in self.formats
 
     def find(self, runtime: str, platform: str, metric: str, moe: bool) -> Group | None:
         return self._index.get((runtime, platform, metric, moe))

@@ -679,5 +679,22 @@ FITTED = Corrections(
             low=2.3846,
             high=3.2736,
         ),
-    )
+    ),
+    formats=(
+        ("exllamav2", "exl2"),
+        ("exllamav2", "gptq"),
+        ("llama-cpp", "float"),
+        ("llama-cpp", "gguf"),
+        ("llama-cpp", "mxfp4"),
+        ("mlx-lm", "float"),
+        ("mlx-lm", "mlx"),
+        ("mlx-lm", "mxfp4"),
+        ("sglang", "float"),
+        ("sglang", "fp8"),
+        ("sglang", "mxfp4"),
+        ("tensorrt-llm", "fp8"),
+        ("vllm", "awq"),
+        ("vllm", "float"),
+        ("vllm", "gptq"),
+    ),
 )

@@ -26,5 +26,8 @@ def render(corrections: Corrections) -> str:
         for name in FIELDS:
             lines.append(f"            {name}={getattr(group, name)!r},\n")
         lines.append("        ),\n")
-    lines.append("    )\n)\n")
+    lines.append("    ),\n    formats=(\n")
+    for runtime, weight_format in corrections.formats:
+        lines.append(f"        ({runtime!r}, {weight_format!r}),\n")
+    lines.append("    ),\n)\n")
     return "".join(lines).replace("'", '"')

@@ -39,6 +39,8 @@ class RawPoint:
     predicted: float
     ref: tuple[str, int] = ("", 0)
     """The benchmark ID and the index of the result in its ``results`` list."""
+    weight_format: str = ""
+    """The quant's weight format (``gguf``, ``awq``, ``float``...)."""
 
 
 def median(values: Sequence[float]) -> float:
@@ -162,7 +164,8 @@ def fit(points: Sequence[RawPoint]) -> Corrections:
                 high=round(quantile(ratios, 0.9), 4),
             )
         )
-    return Corrections(groups=tuple(groups))
+    formats = {(p.runtime, p.weight_format) for p in points if p.metric in SPEED_METRICS}
+    return Corrections(groups=tuple(groups), formats=tuple(sorted(formats)))
 
 
 @dataclass(frozen=True)

@@ -302,10 +302,13 @@ def placement_of(req: plc.Request, split: str) -> plc.Placement:
 
 
 def correction_of(table: cal.Table, ctx: Context, kernels: cal.Kernels, moe: bool) -> Correction:
-    """The runtime's calibration on this back-end and model kind; across machines no
-    measurement covers the network, so the figures are uncalibrated with the published band."""
+    """The runtime's calibration on this back-end and model kind. Across machines no
+    measurement covers the network, and a weight format none of the runtime's measurements used
+    runs unmeasured kernels: both keep the factors but are uncalibrated, with at least the
+    published band."""
     found = table.corrections.pick(ctx.runtime_slug, ctx.gpus[0].platform, moe)
-    if ctx.link.network is None:
+    measured = table.corrections.covers(ctx.runtime_slug, ctx.quant.format)
+    if ctx.link.network is None and measured:
         return found
     return unproven(found, kernels.error_low, kernels.error_high)
 
