@@ -355,7 +355,10 @@ def plan_of(
         float_weights=ctx.quant.bits_per_weight >= 16,
         flash_attention=fa,
         ram_bandwidth_gb_s=ctx.ram_bandwidth_gb_s,
-        tflops=tuple(support.tflops(g, compute, kernels.acc16) for g in ctx.gpus),
+        tflops=tuple(
+            support.tflops(g, compute, kernels.acc16, ctx.runtime.half_precision_kernels)
+            for g in ctx.gpus
+        ),
         chunk_tokens=mem.LLAMA_UBATCH
         if style in ("llama", "ollama")
         else mem.VLLM_MAX_BATCHED_TOKENS,

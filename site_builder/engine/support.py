@@ -68,8 +68,12 @@ def can_offload(slug: str, runtime: Runtime, split: str) -> bool:
     return runtime.cpu_offload and llama and split in ("none", "layer")
 
 
-def tflops(gpu: Gpu, compute_dtype: str, acc16: bool) -> float:
-    """Dense TFLOPS for the quant's compute dtype (FP8 falls back to FP16 without FP8 cores)."""
+def tflops(gpu: Gpu, compute_dtype: str, acc16: bool, half: bool = False) -> float:
+    """Dense TFLOPS for the quant's compute dtype (FP8 falls back to FP16 without FP8 cores);
+    a runtime whose kernels compute in FP16 (``half``) on a card with slow FP16 arithmetic gets
+    that rate (``half_precision_tflops``: a Tesla P40 runs FP16 at 1/64 of FP32)."""
+    if half and gpu.half_precision_tflops:
+        return gpu.half_precision_tflops
     if compute_dtype == "fp8" and gpu.fp8_tflops:
         return gpu.fp8_tflops
     if compute_dtype == "int8" and gpu.int8_tops:

@@ -91,6 +91,12 @@ class Gpu(Entity):
         description="Dense FP16 tensor TFLOPS with FP16 accumulate where it differs "
         "(GeForce cards run FP32 accumulate at half this rate).",
     )
+    half_precision_tflops: Annotated[float, plausible(0.01, 5000, "TFLOPS")] | None = Field(
+        default=None,
+        description="FP16 arithmetic rate of the CUDA cores where it is far below fp16_tflops "
+        "(GP102/GP104 Pascal run FP16 at 1/64 of FP32: the CUDA C++ Programming Guide's "
+        "arithmetic throughput table); runtimes whose kernels compute in FP16 get this rate.",
+    )
     int8_tops: Annotated[float, plausible(1, 10000, "TOPS")] | None = Field(
         default=None, description="Dense INT8 tensor TOPS, when published."
     )

@@ -72,6 +72,11 @@ class Runtime(Entity):
         "the launch cost (llama.cpp b6451: '8.0', Ampere). Absent: no such limit. Cite the "
         "runtime's source.",
     )
+    half_precision_kernels: bool = Field(
+        default=False,
+        description="Its CUDA kernels do their arithmetic in FP16 (ExLlamaV2's half2 math), so "
+        "a card's half_precision_tflops bounds them. Cite the runtime's source or maintainers.",
+    )
     rocm_gfx_targets: list[Annotated[str, Field(pattern=r"^gfx[0-9a-f]{3,4}$")]] = Field(
         default_factory=list,
         description="AMD GPU targets its ROCm build supports, when it lists them (vLLM: MI200, "

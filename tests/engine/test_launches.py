@@ -1,7 +1,8 @@
-"""Kernel launches outside CUDA graphs: llama.cpp (b6451, the catalog's build) replays a decode
-step as one CUDA graph only from Ampere on, so older cards launch every kernel of the step on
-their own (``decode.launches_s``), pinned here to a measured Pascal run. On the shipped catalog:
-the engine tests' fixture snapshot has no Pascal or Volta card."""
+"""Old cards and the kernels that run on them: llama.cpp (b6451, the catalog's build) replays a
+decode step as one CUDA graph only from Ampere on, so older cards launch every kernel of the step
+on their own (``decode.launches_s``); and kernels that compute in FP16 (ExLlamaV2) run at a
+Pascal GP102's 1/64-rate FP16. Each pinned to a measured Pascal run. On the shipped catalog: the
+engine tests' fixture snapshot has no Pascal or Volta card."""
 
 from __future__ import annotations
 
@@ -74,3 +75,16 @@ def test_the_estimate_says_when_it_charges_launches(shipped: Catalog) -> None:
     new = estimate(shipped, config("rtx-3090", "llama-3.1-8b-instruct", "Q4_K_M", "llama-cpp"))
     assert note in old.assumptions
     assert note not in new.assumptions
+
+
+def test_half_precision_kernels_run_at_the_cards_fp16_rate(shipped: Catalog) -> None:
+    """ExLlamaV2 computes in FP16, which a Tesla P40 (GP102) runs at 1/64 of its FP32 rate, so
+    decode is bound by arithmetic: CodeLlama-34B at 4.0 bpw measured 1.19 tok/s
+    (turboderp-org/exllamav2 issue 40, 2023-09-17). The catalog has no CodeLlama-34B: a 32.8B
+    model at 4 bits, scaled by active parameters (33.7 / 32.8), stands in, within 15 %; llama.cpp
+    (FP32 and INT8 kernels) on the same card is many times faster."""
+    exl = estimate(shipped, config("tesla-p40", "qwen2.5-32b-instruct", "GPTQ-INT4", "exllamav2"))
+    assert exl.decode_tok_s is not None
+    assert exl.decode_tok_s == pytest.approx(1.19 * 33.7 / 32.8, rel=0.15)
+    gguf = estimate(shipped, config("tesla-p40", "qwen2.5-32b-instruct", "Q4_K_M", "llama-cpp"))
+    assert gguf.decode_tok_s is not None and gguf.decode_tok_s > 5 * exl.decode_tok_s
