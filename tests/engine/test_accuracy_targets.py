@@ -54,19 +54,7 @@ TARGETS = [
     ),
     ("llama-cpp", "vram_used_gib", "median", 10.0),
     ("mlx-lm", "vram_used_gib", "median", 10.0),
-    pytest.param(
-        "vllm",
-        "decode_tok_s",
-        "median",
-        10.0,
-        marks=unmet(
-            "with the V0-engine runs (vLLM before 0.8.0) out of the statistics, 16 of the 26 "
-            "V1 results are on one RTX 4090 and fewer than 10 remain without it, so a held-out "
-            "4090 is predicted uncalibrated, about 17 % low (V1 streams about 89 % of the card's "
-            "bandwidth, the serving constants assume 80 %); refitting those constants on the "
-            "four GPU models transfers worse (about 30 % median, leave-one-GPU-out)"
-        ),
-    ),
+    ("vllm", "decode_tok_s", "median", 10.0),
     ("vllm", "decode_tok_s", "p90", 25.0),
     ("vllm", "ttft_ms", "median", 25.0),
     # Output throughput of serving runs (prefill included): the "aggregate decode"
