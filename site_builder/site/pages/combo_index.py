@@ -3,10 +3,10 @@ and sortable with a few lines of JavaScript, plus a plain table that reads witho
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from site_builder.site import fmt, urls
+from site_builder.site import fmt, paging, urls
 from site_builder.site.costs import headline_price
 from site_builder.site.pages import combo_hardware
 from site_builder.site.picks import headline_pick
@@ -34,17 +34,23 @@ class ComboCard:
 
 @dataclass(frozen=True)
 class ComboIndex:
-    cards: list[ComboCard]
-    kinds: list[str]
+    cards: Sequence[ComboCard]
+    parts: paging.Parts = paging.WHOLE
+    """Where the list continues when the catalog has many combos."""
 
 
 def pages(data: SiteData) -> Iterator[Page]:
-    yield Page(urls.index("hardware-combos"), "combo_index.md.j2", get_context(data))
-
-
-def get_context(data: SiteData) -> ComboIndex:
-    cards = combo_cards(data, urls.index("hardware-combos"))
-    return ComboIndex(cards, sorted({c.interconnect_kind for c in cards}))
+    path = urls.index("hardware-combos")
+    cards, parts, more = paging.continued(
+        path,
+        combo_cards(data, path),
+        "Hardware combos",
+        "_combo_list.md.j2",
+        "Every multi-GPU and single-GPU build in the catalog: usable VRAM, interconnect, power "
+        "and price.",
+    )
+    yield Page(path, "combo_index.md.j2", ComboIndex(cards, parts))
+    yield from more
 
 
 def combo_cards(data: SiteData, from_path: str) -> list[ComboCard]:

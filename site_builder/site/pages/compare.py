@@ -9,6 +9,7 @@ to first token, the largest context, power and energy come with the decode figur
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from site_builder.engine.recommend import (
     passes_floor,
     precision_class,
 )
-from site_builder.site import custom, fmt, urls
+from site_builder.site import custom, fmt, paging, urls
 from site_builder.site.context import Link, combo_link, decode_shown
 from site_builder.site.costs import headline_price
 from site_builder.site.evidence import Shown
@@ -131,7 +132,7 @@ class Choice:
 
 @dataclass(frozen=True)
 class CompareIndex:
-    pairs: list[tuple[Link, str]]
+    pairs: Sequence[tuple[Link, str]]
     combos: list[Choice]
     builds: list[Choice]
     """Any GPU in one, two or four cards (the configurator's build-your-own keys)."""
@@ -152,6 +153,8 @@ class CompareIndex:
     (a table also holds recommended setups on other splits)."""
     build_prefix: str
     """How build-your-own keys start: their tables hold each runtime's recommended quant only."""
+    parts: paging.Parts = paging.WHOLE
+    """Where the pairs continue when the catalog has many combos."""
 
 
 def pairs(data: SiteData) -> list[tuple[str, str]]:
@@ -173,7 +176,18 @@ def pages(data: SiteData) -> Iterator[Page]:
         index.append((Link(names, urls.link(urls.compare(a, b))), ""))
         reads = tuple(dict.fromkeys([*combo_reads(catalog, a), *combo_reads(catalog, b)]))
         yield Page(urls.compare(a, b), "compare.md.j2", partial(get_context, data, a, b), reads)
-    yield Page(urls.index("compare"), "compare_index.md.j2", index_context(data, index))
+    path = urls.index("compare")
+    shown, parts, more = paging.continued(
+        path,
+        index,
+        "Pairs of combos",
+        "_pairs_list.md.j2",
+        "Pairs of hardware combos that buyers weigh against each other, each compared for every "
+        "catalog model.",
+    )
+    page = dataclasses.replace(index_context(data, shown), parts=parts)
+    yield Page(path, "compare_index.md.j2", page)
+    yield from more
 
 
 def get_context(data: SiteData, a: str, b: str) -> ComparePage:
@@ -195,7 +209,7 @@ def get_context(data: SiteData, a: str, b: str) -> ComparePage:
     )
 
 
-def index_context(data: SiteData, pairs_found: list[tuple[Link, str]]) -> CompareIndex:
+def index_context(data: SiteData, pairs_found: Sequence[tuple[Link, str]]) -> CompareIndex:
     """The index: the static pairs, and the picker's choices (the configurator's hardware and
     models, so both pages offer the same keys as ``/api/index.json``)."""
     catalog = data.catalog

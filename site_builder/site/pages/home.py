@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from site_builder.engine.recommend import FLOOR_QUANT
-from site_builder.site import urls
+from site_builder.site import paging, urls
 from site_builder.site.context import Link, model_size
 from site_builder.site.guides import guides
 from site_builder.site.pages import combo_index
@@ -56,7 +56,7 @@ def get_context(data: SiteData) -> HomePage:
         for slug in by_release(data)[:NEW_MODELS]
     ]
     return HomePage(
-        combos=combo_index.combo_cards(data, "index.md"),
+        combos=combo_index.combo_cards(data, "index.md")[: paging.ROWS],
         models=models,
         model_count=len(catalog.models),
         combo_count=len(catalog.combos),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from site_builder.engine.recommend import FLOOR_QUANT
-from site_builder.site import fmt, urls
+from site_builder.site import fmt, paging, urls
 from site_builder.site.context import Link, combo_link, decode_shown, model_size, runtime_link
 from site_builder.site.evidence import Shown
 from site_builder.site.memo import kept
@@ -44,9 +45,11 @@ class ModelPage:
     facts: list[Fact]
     architecture: list[Fact]
     weights: list[WeightRow]
-    where: list[WhereRow]
+    where: Sequence[WhereRow]
     sources: list[str]
     api_prices: list[Seen]
+    parts: paging.Parts = paging.WHOLE
+    """Where the "where it runs" list continues when the catalog has many combos."""
 
 
 @dataclass(frozen=True)
@@ -74,9 +77,25 @@ class ModelIndex:
     floor: str = FLOOR_QUANT
 
 
+WHERE_TABLE = "_where_table.md.j2"
+"""The template of the "where it runs" rows (the model page's and its parts')."""
+
+
 def pages(data: SiteData) -> Iterator[Page]:
     for slug in data.catalog.models:
-        yield Page(urls.model(slug), "model.md.j2", get_context(data, slug))
+        page = get_context(data, slug)
+        where, parts, more = paging.continued(
+            urls.model(slug),
+            page.where,
+            f"Where {page.name} runs",
+            WHERE_TABLE,
+            f"The engine's recommended setup for {page.name} on each hardware combo.",
+            legend=True,
+        )
+        yield Page(
+            urls.model(slug), "model.md.j2", dataclasses.replace(page, where=where, parts=parts)
+        )
+        yield from more
     index = ModelIndex(families(data), len(data.catalog.combos))
     yield Page(urls.index("models"), "model_index.md.j2", index)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from site_builder.engine import names
 from site_builder.schema import Runtime
-from site_builder.site import content, urls
+from site_builder.site import content, paging, urls
 from site_builder.site.context import Link, combo_link
 from site_builder.site.pages.combo_hardware import Fact
 from site_builder.site.sitedata import Page, SiteData
@@ -28,9 +29,11 @@ class RuntimePage:
     facts: list[Fact]
     install_command: str
     quants: list[str]
-    combos: list[ComboUse]
+    combos: Sequence[ComboUse]
     based_on: Link | None
     sources: list[str]
+    parts: paging.Parts = paging.WHOLE
+    """Where the combos list continues when the catalog has many combos."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,13 @@ def pages(data: SiteData) -> Iterator[Page]:
     rows = []
     for slug, runtime in data.catalog.runtimes.items():
         context = get_context(data, slug, runtime)
+        combos, parts, more = paging.continued(
+            urls.runtime(slug),
+            context.combos,
+            f"Hardware combos for {runtime.name}",
+            "_runtime_combos.md.j2",
+            f"The catalog's hardware combos that {runtime.name} runs on, with their ratings.",
+        )
         rows.append(
             RuntimeIndexRow(
                 Link(runtime.name, urls.link(urls.runtime(slug))),
@@ -57,7 +67,9 @@ def pages(data: SiteData) -> Iterator[Page]:
                 len(context.combos),
             )
         )
-        yield Page(urls.runtime(slug), "runtime.md.j2", context)
+        page = dataclasses.replace(context, combos=combos, parts=parts)
+        yield Page(urls.runtime(slug), "runtime.md.j2", page)
+        yield from more
     yield Page(urls.index("runtimes"), "runtime_index.md.j2", rows)
 
 
