@@ -16,7 +16,7 @@ Every file is serialised with sorted keys and fixed separators, so two builds ar
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -83,6 +83,14 @@ def estimate_files(data: SiteData) -> dict[str, str | bytes]:
     for combo in data.catalog.combos:
         out.update(kept(memo, ("estimates", combo), [combo], partial(_tables, data, combo, rows)))
     return out
+
+
+def estimate_stream(data: SiteData) -> Iterator[tuple[str, str | bytes]]:
+    """:func:`estimate_files` made one combo at a time (a build writes each table as it is
+    made: together they were about 1.2 GB of text at 3,000 pages)."""
+    rows = Rows(data.catalog)
+    for combo in data.catalog.combos:
+        yield from _tables(data, combo, rows).items()
 
 
 def _brief_file(data: SiteData, combos: Sequence[str]) -> str:

@@ -162,6 +162,12 @@ def results_files(data: SiteData) -> Files:
     return {**api.matrix_files(data), **api.estimate_files(data)}
 
 
+def results_stream(data: SiteData) -> Iterator[tuple[str, str | bytes]]:
+    """:func:`results_files`, the estimate tables made and handed on one combo at a time."""
+    yield from api.matrix_files(data).items()
+    yield from api.estimate_stream(data)
+
+
 def generate(
     layout: Layout, report: BuildReport | None = None, memo: Memo | None = None
 ) -> Generated:
@@ -302,7 +308,7 @@ def data_writers(layout: Layout, data: SiteData) -> list[Callable[[], list[str]]
     started as soon as the results are frozen (while pages render and mkdocs runs): the API's
     recommendations and the combos' estimate tables (the only reader of the other context
     lengths)."""
-    return [lambda: output.write_tree(layout.extras, results_files(data))]
+    return [lambda: output.write_stream(layout.extras, results_stream(data))]
 
 
 def page_writers(layout: Layout, site: Generated) -> list[Callable[[], list[str]]]:

@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from site_builder.errors import BuildError
@@ -23,9 +23,16 @@ from site_builder.errors import BuildError
 def write_tree(root: Path, files: Mapping[str, str | bytes]) -> list[str]:
     """Make ``root`` hold exactly ``files`` (relative path -> content); return the paths it
     wrote (new or changed), in order."""
+    return write_stream(root, sorted(files.items()))
+
+
+def write_stream(root: Path, files: Iterable[tuple[str, str | bytes]]) -> list[str]:
+    """:func:`write_tree` of files made one after another: each is written as it comes (so
+    they need not all be in memory at once), then the files no longer made are removed."""
     root.mkdir(parents=True, exist_ok=True)
-    written = []
-    for relative, content in sorted(files.items()):
+    written, made = [], set()
+    for relative, content in files:
+        made.add(relative)
         data = content.encode("utf-8") if isinstance(content, str) else content
         path = root / relative
         if path.is_file() and path.read_bytes() == data:
@@ -33,7 +40,7 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> list[str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         written.append(relative)
-    _remove_stale(root, set(files))
+    _remove_stale(root, made)
     return written
 
 
