@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import itertools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -277,16 +278,29 @@ def docs_and_asides(
 
 def fragment_files(layout: Layout, data: SiteData) -> Files:
     """The matrix and compare fragments (mkdocs never reads them)."""
-    env = render.environment(layout.templates)
     memo = data.results.recall
-
-    def rendered(fragment: Fragment) -> str:
-        return render.render(env, fragment.template, fragment.made())
-
+    rendered = fragment_renderer(layout)
     return {
         f.file: kept(memo, ("fragment", f.key), f.combos, partial(rendered, f))
         for f in all_fragments(data)
     }
+
+
+def fragment_stream(layout: Layout, data: SiteData) -> Iterator[tuple[str, str | bytes]]:
+    """:func:`fragment_files` made one at a time (a build writes each as it is made)."""
+    rendered = fragment_renderer(layout)
+    for fragment in all_fragments(data):
+        yield fragment.file, rendered(fragment)
+
+
+def fragment_renderer(layout: Layout) -> Callable[[Fragment], str]:
+    """A fragment's HTML, from the templates of ``layout``."""
+    env = render.environment(layout.templates)
+
+    def rendered(fragment: Fragment) -> str:
+        return render.render(env, fragment.template, fragment.made())
+
+    return rendered
 
 
 def write_docs(layout: Layout, docs: Files) -> None:
@@ -314,7 +328,8 @@ def data_writers(layout: Layout, data: SiteData) -> list[Callable[[], list[str]]
 def page_writers(layout: Layout, site: Generated) -> list[Callable[[], list[str]]]:
     """The job that renders and writes the matrix and compare fragments and the pages'
     asides, in its own process while mkdocs runs."""
-    return [lambda: output.write_tree(layout.fragments, site.fragments())]
+    stream = itertools.chain(fragment_stream(layout, site.data), site.asides.items())
+    return [lambda: output.write_stream(layout.fragments, stream)]
 
 
 def assets(layout: Layout) -> dict[str, str | bytes]:
