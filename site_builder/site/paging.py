@@ -34,14 +34,6 @@ class Parts:
     number: int = 1
 
     @property
-    def previous(self) -> Link | None:
-        return self.links[self.number - 2] if self.number > 1 else None
-
-    @property
-    def next(self) -> Link | None:
-        return self.links[self.number] if self.number < len(self.links) else None
-
-    @property
     def cut(self) -> bool:
         """Whether the list is cut into parts at all."""
         return len(self.links) > 1
