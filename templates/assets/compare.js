@@ -24,6 +24,10 @@
 
   function field(name) { return form.elements[name]; }
 
+  /* Hardware B offers Hardware A's choices: the page sends the list once (it grows with the
+     catalog's combos). */
+  field("b").innerHTML = field("a").innerHTML;
+
   function load(key) { return window.SiteKit.table(form.dataset.api, key, form.dataset.engine); }
 
 
