@@ -77,20 +77,17 @@ def matrix_files(data: SiteData) -> dict[str, str | bytes]:
 
 def estimate_files(data: SiteData) -> dict[str, str | bytes]:
     """The per-combo estimate tables (the bulk of the API)."""
-    out: dict[str, str | bytes] = {}
-    rows = Rows(data.catalog)  # the same for every combo
-    memo = data.results.recall
-    for combo in data.catalog.combos:
-        out.update(kept(memo, ("estimates", combo), [combo], partial(_tables, data, combo, rows)))
-    return out
+    return dict(estimate_stream(data))
 
 
 def estimate_stream(data: SiteData) -> Iterator[tuple[str, str | bytes]]:
     """:func:`estimate_files` made one combo at a time (a build writes each table as it is
     made: together they were about 1.2 GB of text at 3,000 pages)."""
-    rows = Rows(data.catalog)
+    rows = Rows(data.catalog)  # the same for every combo
+    memo = data.results.recall
     for combo in data.catalog.combos:
-        yield from _tables(data, combo, rows).items()
+        made = kept(memo, ("estimates", combo), [combo], partial(_tables, data, combo, rows))
+        yield from made.items()
 
 
 def _brief_file(data: SiteData, combos: Sequence[str]) -> str:

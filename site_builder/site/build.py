@@ -160,7 +160,7 @@ def catalog_files(catalog: Catalog) -> Files:
 def results_files(data: SiteData) -> Files:
     """The API files of the engine's results: matrix briefs, recommendations, the per-combo
     estimate tables."""
-    return {**api.matrix_files(data), **api.estimate_files(data)}
+    return dict(results_stream(data))
 
 
 def results_stream(data: SiteData) -> Iterator[tuple[str, str | bytes]]:
@@ -278,29 +278,19 @@ def docs_and_asides(
 
 def fragment_files(layout: Layout, data: SiteData) -> Files:
     """The matrix and compare fragments (mkdocs never reads them)."""
-    memo = data.results.recall
-    rendered = fragment_renderer(layout)
-    return {
-        f.file: kept(memo, ("fragment", f.key), f.combos, partial(rendered, f))
-        for f in all_fragments(data)
-    }
+    return dict(fragment_stream(layout, data))
 
 
 def fragment_stream(layout: Layout, data: SiteData) -> Iterator[tuple[str, str | bytes]]:
     """:func:`fragment_files` made one at a time (a build writes each as it is made)."""
-    rendered = fragment_renderer(layout)
-    for fragment in all_fragments(data):
-        yield fragment.file, rendered(fragment)
-
-
-def fragment_renderer(layout: Layout) -> Callable[[Fragment], str]:
-    """A fragment's HTML, from the templates of ``layout``."""
     env = render.environment(layout.templates)
+    memo = data.results.recall
 
     def rendered(fragment: Fragment) -> str:
         return render.render(env, fragment.template, fragment.made())
 
-    return rendered
+    for f in all_fragments(data):
+        yield f.file, kept(memo, ("fragment", f.key), f.combos, partial(rendered, f))
 
 
 def write_docs(layout: Layout, docs: Files) -> None:

@@ -43,11 +43,10 @@ WHOLE = Parts()
 """A list shown whole on its page."""
 
 
-def chunks(items: Sequence[T], size: int | None = None) -> list[Sequence[T]]:
-    """``items`` in consecutive pieces of at most ``size`` (:data:`ROWS`); one (maybe empty)
-    piece for a short list."""
-    size = size or ROWS
-    return [items[i : i + size] for i in range(0, len(items), size)] or [items]
+def chunks(items: Sequence[T]) -> list[Sequence[T]]:
+    """``items`` in consecutive pieces of at most :data:`ROWS`; one (maybe empty) piece for a
+    short list."""
+    return [items[i : i + ROWS] for i in range(0, len(items), ROWS)] or [items]
 
 
 def part_path(path: str, number: int) -> str:

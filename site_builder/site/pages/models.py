@@ -77,10 +77,6 @@ class ModelIndex:
     floor: str = FLOOR_QUANT
 
 
-WHERE_TABLE = "_where_table.md.j2"
-"""The template of the "where it runs" rows (the model page's and its parts')."""
-
-
 def pages(data: SiteData) -> Iterator[Page]:
     for slug in data.catalog.models:
         page = get_context(data, slug)
@@ -88,7 +84,7 @@ def pages(data: SiteData) -> Iterator[Page]:
             urls.model(slug),
             page.where,
             f"Where {page.name} runs",
-            WHERE_TABLE,
+            "_where_table.md.j2",
             f"The engine's recommended setup for {page.name} on each hardware combo.",
             legend=True,
         )
