@@ -43,11 +43,6 @@ from site_builder.site.tables import (
 )
 
 
-def files(data: SiteData) -> dict[str, str | bytes]:
-    """The API's index, entity, matrix and schema files, by site-relative path."""
-    return {**catalog_files(data.catalog), **matrix_files(data)}
-
-
 def catalog_files(catalog: Catalog) -> dict[str, str | bytes]:
     """The files that read the catalog only: the index, every entity, the matrix's index and
     the schemas (the build writes them while the engine runs)."""
@@ -62,30 +57,27 @@ def catalog_files(catalog: Catalog) -> dict[str, str | bytes]:
     return out
 
 
-def matrix_files(data: SiteData) -> dict[str, str | bytes]:
-    """The will-it-run briefs of each kind of hardware and each combo's recommendations."""
-    out: dict[str, str | bytes] = {}
+def brief_files(data: SiteData) -> Iterator[tuple[str, str | bytes]]:
+    """The will-it-run briefs of each kind of hardware (from the results' rows)."""
     memo = data.results.recall
     for group in matrix_page.groups(data.catalog):
         path = brief_path(group).lstrip("/")
-        out[path] = kept(memo, (path,), group.combos, partial(_brief_file, data, group.combos))
-    for combo in data.catalog.combos:
-        path = f"api/matrix/{combo}.json"
-        out[path] = kept(memo, (path,), [combo], partial(_matrix_file, data, combo))
-    return out
+        yield path, kept(memo, (path,), group.combos, partial(_brief_file, data, group.combos))
 
 
-def estimate_files(data: SiteData) -> dict[str, str | bytes]:
-    """The per-combo estimate tables (the bulk of the API)."""
-    return dict(estimate_stream(data))
+def _combo_matrix(data: SiteData, combo: str) -> dict[str, str | bytes]:
+    path = f"api/matrix/{combo}.json"
+    return {path: kept(data.results.recall, (path,), [combo], partial(_matrix_file, data, combo))}
 
 
-def estimate_stream(data: SiteData) -> Iterator[tuple[str, str | bytes]]:
-    """:func:`estimate_files` made one combo at a time (a build writes each table as it is
-    made: together they were about 1.2 GB of text at 3,000 pages)."""
+def combo_stream(data: SiteData) -> Iterator[tuple[str, str | bytes]]:
+    """Each combo's recommendations file and estimate tables, made one combo at a time (a
+    build writes each as it is made: the tables were about 1.2 GB of text at 3,000 pages, and
+    a build that stores its results reads each combo back once for both)."""
     rows = Rows(data.catalog)  # the same for every combo
     memo = data.results.recall
     for combo in data.catalog.combos:
+        yield from _combo_matrix(data, combo).items()
         made = kept(memo, ("estimates", combo), [combo], partial(_tables, data, combo, rows))
         yield from made.items()
 
@@ -208,7 +200,7 @@ def matrix_brief(data: SiteData, combos: Sequence[str]) -> dict[str, dict[str, A
     for combo in combos:
         brief[combo] = {}
         for model in data.catalog.models:
-            top = data.results.recommendation(combo, model).headline
+            top = data.results.row(combo, model).headline
             brief[combo][model] = (
                 None
                 if top is None

@@ -35,20 +35,32 @@ from site_builder.site.results import (
     is_standard,
     other_context_queries,
 )
+from site_builder.site.store import Store
 from site_builder.site.sweep import Asked, Half, sweep
+
+BATCH_COMBOS = 32
+"""How many combos a build with a store evaluates at a time (their results are then stored
+and let go, :meth:`Results.seal`)."""
 
 
 def evaluate(
-    catalog: Catalog, content_dir: Path, for_pages: bool = True, memo: Memo | None = None
+    catalog: Catalog,
+    content_dir: Path,
+    for_pages: bool = True,
+    memo: Memo | None = None,
+    store: Store | None = None,
 ) -> Results:
     """Every planned engine result and recommendation, frozen. The sweeps ask each
     configuration once, so the engine keeps no memo of plans except where other contexts reuse
     them. Without ``for_pages`` (``validate``: the checks only), the other context lengths,
     which only the configurator and the API read, are not computed. With a ``memo`` (the live
     preview, :mod:`site_builder.site.memo`), answers about combos an edit did not touch are
-    taken from it instead of the engine, and it keeps this evaluation's answers."""
+    taken from it instead of the engine, and it keeps this evaluation's answers. With a
+    ``store`` (a build), the combos are evaluated :data:`BATCH_COMBOS` at a time and each
+    batch's results are written there once complete, so memory holds one batch
+    (:mod:`site_builder.site.store`); the results are the same."""
     lookups = prepare(catalog, remember_plans=False)
-    results = Results(catalog, lookups=lookups, recall=memo)
+    results = Results(catalog, lookups=lookups, recall=memo, store=store)
     known, whole = None, False
     if memo is not None:
         memo.start(catalog)
@@ -60,25 +72,52 @@ def evaluate(
 
     def other_contexts(half: Half) -> None:
         if for_pages:
-            results.pending.append(sidecar.start_staged(_other_contexts(catalog, half, lookups)))
+            job = _other_contexts(catalog, half, lookups, store)
+            results.pending.append(sidecar.start_staged(job))
 
-    asked, swept = sweep(catalog, lookups, each_half=other_contexts, known=known)
-    if known is not None and known.asked and for_pages and not whole:
-        results.pending.append(_kept_contexts(results, lookups))
-    results.add(swept)
-    _benchmarks(results)
-    for (combo, model), configs in asked.items():
-        kept = memo.recommendation(combo, model) if memo is not None else None
-        if kept is None:
-            found = [Candidate(c, swept[q]) for q, c in configs.items()]
-            kept = choose(catalog, model, HEADLINE, found, results.estimator)
-        results.recommendations[(combo, model)] = kept
-    results.costs = {combo: combo_costs(results, combo) for combo in catalog.combos}
-    _add(results, dependent_queries(results, content_dir), lookups)
+    stated = _stated(catalog, content_dir)
+    asked: Asked = {}
+    for number, combos in enumerate(batches(catalog, store)):
+        asked, swept = sweep(catalog, lookups, each_half=other_contexts, known=known, combos=combos)
+        if known is not None and known.asked and for_pages and not whole:
+            results.pending.append(_kept_contexts(results, lookups))
+        results.add(swept)
+        if number == 0:
+            _benchmarks(results)
+        for (combo, model), configs in asked.items():
+            kept = memo.recommendation(combo, model) if memo is not None else None
+            if kept is None:
+                found = [Candidate(c, swept[q]) for q, c in configs.items()]
+                kept = choose(catalog, model, HEADLINE, found, results.estimator)
+            results.recommendations[(combo, model)] = kept
+        results.costs.update({combo: combo_costs(results, combo) for combo in combos})
+        _add(results, dependent_queries(results, combos, stated), lookups)
+        results.seal(combos)
+        if store is not None:
+            _waited(results.pending[:-2])
     results.freeze()
     if memo is not None:
         _remember(memo, results, asked, whole)
     return results
+
+
+def batches(catalog: Catalog, store: Store | None) -> Iterator[list[str]]:
+    """The combos in the order they are evaluated: all at once without a ``store``, else
+    :data:`BATCH_COMBOS` at a time (in the catalog's order either way)."""
+    combos = list(catalog.combos)
+    size = BATCH_COMBOS if store is not None else max(len(combos), 1)
+    for start in range(0, max(len(combos), 1), size):
+        yield combos[start : start + size]
+
+
+def _waited(
+    pending: list[tuple[sidecar.Pending[int], sidecar.Pending[dict[Query, Estimate]]]],
+) -> None:
+    """Wait for the other context lengths of earlier batches (a build keeps at most the last
+    batch's processes running; their values are read again later, kept)."""
+    for size, found in pending:
+        size.result()
+        found.result()
 
 
 def _kept_contexts(
@@ -104,18 +143,22 @@ def _remember(memo: Memo, results: Results, asked: Asked, whole: bool) -> None:
 
 
 def _other_contexts(
-    catalog: Catalog, half: Half, lookups: Lookups
+    catalog: Catalog, half: Half, lookups: Lookups, store: Store | None
 ) -> Callable[[Callable[[int], None]], dict[Query, Estimate]]:
     """The job that evaluates the other context lengths of ``half``'s combos (they read each
     combo's headline grid only), telling how many it found first; a second process runs it as
-    soon as the half is known."""
+    soon as the half is known. With a ``store``, it writes them there and returns nothing."""
 
     def job(tell: Callable[[int], None]) -> dict[Query, Estimate]:
         grid = {q: e for q, e in half.items() if is_standard(q)}
         queries = [q for q in other_context_queries(catalog, grid) if q not in grid]
         tell(len(queries))
         reusing = lookups._replace(plans={})  # each plan serves several contexts there
-        return evaluated(catalog, queries, reusing)
+        found = evaluated(catalog, queries, reusing)
+        if store is None:
+            return found
+        store.put_contexts(found)
+        return {}
 
     return job
 
@@ -161,13 +204,23 @@ def _calibration(results: Results) -> Any:
     return memo.keep_stamped(("calibration",), stamp, partial(calibration, catalog))
 
 
-def dependent_queries(results: Results, content_dir: Path) -> Iterator[Query]:
-    """Queries pages need that depend on the first results: the headline speed curves, each
-    recommended setup at the matrices' other context lengths, stack workloads and guide
-    placeholders (the other contexts of each quant's best runtime are
-    evaluated in second processes, :attr:`Results.pending`)."""
-    catalog = results.catalog
-    yield from charts.planned(results)
-    yield from matrix.planned(results)
-    yield from stack.planned(catalog)
-    yield from content.planned(content_dir, catalog)
+def dependent_queries(
+    results: Results, combos: list[str], stated: dict[str, list[Query]]
+) -> Iterator[Query]:
+    """Queries pages need on ``combos`` that depend on the first results: the headline speed
+    curves, each recommended setup at the matrices' other context lengths, and the ``stated``
+    queries (the other contexts of each quant's best runtime are evaluated in second
+    processes, :attr:`Results.pending`)."""
+    yield from charts.planned(results, combos)
+    yield from matrix.planned(results, combos)
+    for combo in combos:
+        yield from stated.get(combo, [])
+
+
+def _stated(catalog: Catalog, content_dir: Path) -> dict[str, list[Query]]:
+    """Stack workloads and guide placeholders, by combo (every one names a combo of the
+    catalog)."""
+    found: dict[str, list[Query]] = {}
+    for query in (*stack.planned(catalog), *content.planned(content_dir, catalog)):
+        found.setdefault(query.combo, []).append(query)
+    return found

@@ -61,6 +61,12 @@ class Layout:
         return self.work / "catalog-data"
 
     @property
+    def results(self) -> Path:
+        """The engine's results of the build in progress, one file per combo
+        (:mod:`site_builder.site.store`)."""
+        return self.work / "results"
+
+    @property
     def config(self) -> Path:
         """The generated mkdocs configuration."""
         return self.work / "mkdocs.yml"

@@ -23,16 +23,21 @@ from site_builder.engine import Config, Estimate
 from site_builder.engine.cost import Costs
 from site_builder.engine.estimate import Lookups
 from site_builder.engine.recommend import (
+    Answer,
+    Candidate,
+    Grades,
     Recommendation,
     applies,
+    fastest_of,
     ladder,
     loadable,
     platform_runtimes,
 )
 from site_builder.errors import BuildError
 from site_builder.schema import Combo, Workload
-from site_builder.site.shelf import Shelf, is_standard
+from site_builder.site.shelf import IN_VRAM, Shelf, is_standard
 from site_builder.site.sidecar import Pending
+from site_builder.site.store import Store, Stored
 from site_builder.site.tables import HEADLINE_CONTEXT, Default, Query, Table
 
 if TYPE_CHECKING:
@@ -46,6 +51,9 @@ CONTEXTS: tuple[int, ...] = (4096, HEADLINE_CONTEXT, 32768, 131072)
 headline 8K, 32K long documents, 128K the longest most models take)."""
 
 
+ContextJob = tuple[Pending[int], Pending[dict[Query, Estimate]]]
+"""A process evaluating other context lengths: how many it evaluates, and their results."""
+
 VERDICT_RANK = {"fits": 0, "tight": 1, "offload": 2, "no-fit": 3, "unsupported": 4}
 
 
@@ -54,6 +62,25 @@ Q = TypeVar("Q")
 
 class UnplannedQuery(BuildError):
     """A page asked for a configuration the evaluate stage did not plan."""
+
+
+QuantPicks = dict[str, tuple[Candidate, Candidate | None]]
+"""Each quant of one model on one combo that runs: (its last candidate that runs, the headline
+rule among its candidates). What compare pages read of each side of a pair
+(:func:`quant_picks`)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """What pages read of one model on one combo across many combos (kept in memory when the
+    combo's results are stored, :mod:`site_builder.site.store`)."""
+
+    headline: Answer | None
+    """The recommender's headline answer (:attr:`Recommendation.headline`)."""
+    reason: str
+    """Why nothing runs (:attr:`Recommendation.reason`)."""
+    weights_gib: dict[str, float]
+    """Each quant's weight memory (:meth:`~site_builder.site.shelf.Shelf.weights`)."""
 
 
 @dataclass
@@ -70,7 +97,7 @@ class Results:
     """Combo -> its worked example and money figures (:mod:`site_builder.site.costs`)."""
     memo: dict[tuple[str, ...], Any] = field(default_factory=dict)
     """Derived values computed in the evaluate stage (accuracy points)."""
-    pending: list[tuple[Pending[int], Pending[dict[Query, Estimate]]]] = field(default_factory=list)
+    pending: list[ContextJob] = field(default_factory=list)
     """The grid at the other context lengths, from second processes of the evaluate stage
     (one per half of the main sweep), each with how many configurations it evaluates. Only
     the API's tables read them (:meth:`for_combo`): the build leaves them to the one process
@@ -95,6 +122,15 @@ class Results:
     context lengths are merged in; their evaluation counted those apart)."""
     frozen_sizes: dict[str, int] = field(default_factory=dict)
     """Each shelf's size when the results froze (before the other context lengths merge)."""
+    store: Store | None = None
+    """Where a build keeps each combo's results once its batch is evaluated
+    (:meth:`seal`); without one, they all stay in memory."""
+    rows: dict[tuple[str, str], Row] = field(default_factory=dict)
+    """(combo, model) -> what pages read across combos, for the stored combos."""
+    _stored: dict[str, collections.Counter[str]] = field(default_factory=dict)
+    """The stored combos, each with its grid's assumption counts."""
+    _quant_picks: dict[str, dict[str, QuantPicks]] = field(default_factory=dict)
+    """Combo -> model -> :data:`QuantPicks`, of the combos in memory (worked out when asked)."""
 
     def add(self, more: dict[Query, Estimate]) -> None:
         """Add results to their combos' shelves (sorted when frozen)."""
@@ -112,6 +148,8 @@ class Results:
         self._offset += counted - shelf.size()
 
     def _shelf(self, combo: str) -> Shelf:
+        if combo in self._stored:
+            raise BuildError(f"combo {combo!r}'s results are stored: nothing more is added")
         found = self.shelves.get(combo)
         if found is None:
             found = self.shelves[combo] = Shelf()
@@ -126,8 +164,15 @@ class Results:
         return [q for q in dict.fromkeys(queries) if self._find(q) is None]
 
     def _find(self, query: Query) -> Estimate | None:
-        shelf = self.shelves.get(query.combo)
+        shelf = self.shelf(query.combo)
         return None if shelf is None else shelf.get(query)
+
+    def shelf(self, combo: str) -> Shelf | None:
+        """``combo``'s shelf (read back from the store when it is stored)."""
+        if combo in self._stored:
+            assert self.store is not None
+            return self.store.get(combo).shelf
+        return self.shelves.get(combo)
 
     def get(self, query: Query) -> Estimate:
         """The evaluated result for ``query``; :class:`UnplannedQuery` if it was not planned."""
@@ -138,7 +183,46 @@ class Results:
 
     def recommendation(self, combo: str, model: str) -> Recommendation:
         """The headline recommendation of ``model`` on ``combo``."""
+        if combo in self._stored:
+            assert self.store is not None
+            return self.store.get(combo).recommendations[model]
         return self.recommendations[(combo, model)]
+
+    def row(self, combo: str, model: str) -> Row:
+        """What pages read of ``model`` on ``combo`` across combos (kept in memory)."""
+        found = self.rows.get((combo, model))
+        if found is not None:
+            return found
+        return _row(self.recommendation(combo, model), self.shelves.get(combo, Shelf()), model)
+
+    def quant_picks(self, combo: str, model: str) -> QuantPicks:
+        """:func:`quant_picks` of ``model`` on ``combo`` (of a stored combo, from its small
+        file of them: a pair's second side need not read the combo's results back)."""
+        if combo in self._stored:
+            assert self.store is not None
+            return self.store.quant_picks(combo)[model]
+        found = self._quant_picks.setdefault(combo, {})
+        if model not in found:
+            found[model] = quant_picks(self.catalog, self.recommendation(combo, model))
+        return found[model]
+
+    def seal(self, combos: Iterable[str]) -> None:
+        """``combos`` are complete: sort their grids and, with a :attr:`store`, write their
+        results there, keep their :class:`Row` and let the rest go."""
+        for combo in combos:
+            shelf = self.shelves.get(combo)
+            if shelf is not None:
+                shelf.sort()
+                self.frozen_sizes[combo] = shelf.size()
+            if self.store is None:
+                continue
+            shelf = shelf or Shelf()
+            mine = {m: self.recommendations.pop((combo, m)) for m in self.catalog.models}
+            self.rows.update(((combo, m), _row(r, shelf, m)) for m, r in mine.items())
+            self._stored[combo] = shelf.assumptions()
+            picks = {m: quant_picks(self.catalog, r) for m, r in mine.items()}
+            self.store.put(combo, Stored(shelf.bare(), mine), picks)
+            self.shelves.pop(combo, None)
 
     def estimator(self, catalog: Catalog, config: Config) -> Estimate:
         """The engine's ``estimate`` for engine helpers that take an estimator (evidence labels,
@@ -159,14 +243,13 @@ class Results:
             return self.configurations
         waiting = self.pending_size if self.pending else 0
         stored = sum(shelf.size() for shelf in self.shelves.values()) + self._offset
+        stored += sum(self.frozen_sizes.get(combo, 0) for combo in self._stored)
         return stored + len(self._by_config) + waiting
 
     def freeze(self) -> Results:
         """End the evaluate stage: sort the grid; from now on nothing is computed, so the
         engine's memo of plans (one per configuration) is let go."""
-        for shelf in self.shelves.values():
-            shelf.sort()
-        self.frozen_sizes = {combo: shelf.size() for combo, shelf in self.shelves.items()}
+        self.seal(list(self.shelves))
         self.pending_size = sum(size.result() for size, _ in self.pending)
         self.configurations = self.size()
         self.frozen = True
@@ -176,22 +259,32 @@ class Results:
     def headline_assumptions(self) -> collections.Counter[str]:
         """How often each assumption appears in the grid at the headline context."""
         counts: collections.Counter[str] = collections.Counter()
-        for combo in sorted(self.shelves):
-            counts.update(self.shelves[combo].assumptions())
+        for combo in sorted([*self.shelves, *self._stored]):
+            found = self._stored.get(combo)
+            counts.update(self.shelves[combo].assumptions() if found is None else found)
         return counts
 
     def for_combo(self, combo: str) -> list[tuple[Query, Estimate]]:
         """Grid entries of one combo, in query order (every context: waits for the other
         contexts' processes the first time)."""
         self._other_contexts()
-        shelf = self.shelves.get(combo)
-        return [] if shelf is None else list(shelf.grid.items())
+        shelf = self.shelf(combo)
+        if shelf is None:
+            return []
+        if combo not in self._stored:
+            return list(shelf.grid.items())
+        assert self.store is not None
+        found = shelf.grid | self.store.contexts(combo)
+        return [(q, found[q]) for q in sorted(found)]
 
     def for_cell(self, combo: str, model: str, context: int) -> list[tuple[Query, Estimate]]:
         """Grid entries of one model on one combo at one context (every runtime and quant)."""
         if context != HEADLINE_CONTEXT:
             self._other_contexts()
-        shelf = self.shelves.get(combo)
+            if combo in self._stored:
+                found = self.for_combo(combo)
+                return [(q, e) for q, e in found if q.model == model and q.context == context]
+        shelf = self.shelf(combo)
         return [] if shelf is None else shelf.cell(model, context)
 
     def index_cells(self) -> None:
@@ -219,6 +312,25 @@ class Results:
     def _check_open(self) -> None:
         if self.frozen:
             raise BuildError("the engine's results are frozen once pages render")
+
+
+def quant_picks(catalog: Catalog, recommendation: Recommendation) -> QuantPicks:
+    """Each quant that runs among the recommender's candidates: (its last candidate that
+    runs, the headline rule among all its candidates)."""
+    candidates = recommendation.candidates
+    running = {c.config.quant: c for c in candidates if is_runnable(c.estimate)}
+    grades = Grades(catalog, recommendation.model)
+    return {
+        quant: (
+            last,
+            fastest_of(catalog, [c for c in candidates if c.config.quant == quant], grades=grades),
+        )
+        for quant, last in running.items()
+    }
+
+
+def _row(recommendation: Recommendation, shelf: Shelf, model: str) -> Row:
+    return Row(recommendation.headline, recommendation.reason, shelf.weights(model))
 
 
 def order(query: Query) -> tuple[object, ...]:
@@ -390,4 +502,4 @@ def is_runnable(estimate: Estimate) -> bool:
 
 def in_vram(estimate: Estimate) -> bool:
     """The configuration runs entirely in VRAM."""
-    return estimate.verdict in ("fits", "tight")
+    return estimate.verdict in IN_VRAM

@@ -14,6 +14,9 @@ from site_builder.site.tables import HEADLINE_CONTEXT, Query
 
 Pair = tuple[Query, Estimate]
 
+IN_VRAM = ("fits", "tight")
+"""Verdicts of a configuration that runs entirely in VRAM."""
+
 
 @dataclass
 class Shelf:
@@ -66,8 +69,23 @@ class Shelf:
             self._assumptions = collections.Counter(a for e in headline for a in e.assumptions)
         return self._assumptions
 
+    def weights(self, model: str) -> dict[str, float]:
+        """Each quant's weight memory (GiB, every card's summed) of ``model``, from its first
+        setup at the headline context that holds the whole model in VRAM with each weight
+        stored once."""
+        found: dict[str, float] = {}
+        for query, estimate in self.cell(model, HEADLINE_CONTEXT):
+            whole = estimate.verdict in IN_VRAM and estimate.split in ("layer", "none")
+            if query.quant not in found and whole and estimate.memory.per_gpu:
+                found[query.quant] = sum(card.weights_gib for card in estimate.memory.per_gpu)
+        return found
+
     def copy(self) -> Shelf:
         return Shelf(dict(self.grid), dict(self.extra), self.ordered)
+
+    def bare(self) -> Shelf:
+        """The shelf without its indexes (what is stored)."""
+        return Shelf(self.grid, self.extra, self.ordered)
 
     def items(self) -> Iterator[Pair]:
         """Every entry, grid first."""

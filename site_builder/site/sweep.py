@@ -48,16 +48,19 @@ def sweep(
     share: float = FORK_SHARE,
     each_half: Callable[[Half], None] = lambda _: None,
     known: Swept | None = None,
+    combos: list[str] | None = None,
 ) -> tuple[Asked, dict[Query, Estimate]]:
     """Every combo x model's candidates and the estimates of them and of the headline grid's
     queries they leave out (:func:`outside`), in the catalog's order. ``each_half`` is called
     with each half's estimates as soon as this process has them (what reads whole combos can
     start on the first). The combos of ``known`` (the live preview's results of combos an edit
     did not touch, :mod:`site_builder.site.memo`) are taken from it, not evaluated: their
-    candidates, and their estimates where ``known`` has them."""
+    candidates, and their estimates where ``known`` has them. Of ``combos`` only, when given
+    (in the catalog's order)."""
     have = known or Swept({}, {})
     kept = have.combos()
-    todo = [c for c in catalog.combos if c not in kept]
+    combos = list(catalog.combos) if combos is None else combos
+    todo = [c for c in combos if c not in kept]
     mine, theirs = shares(todo, share) if len(todo) > 1 else (todo, [])
     pending: sidecar.Pending[list[Estimate]] = sidecar.Pending([])
     if theirs:
@@ -72,7 +75,7 @@ def sweep(
         each_half(their_found)
     found |= their_found | have.found
     asked |= their_asked | have.asked
-    ordered = {(c, m): asked[(c, m)] for c in catalog.combos for m in catalog.models}
+    ordered = {(c, m): asked[(c, m)] for c in combos for m in catalog.models}
     queries = [*_queries(ordered), *outside(catalog, ordered)]
     return ordered, {q: found[q] for q in queries if q in found}
 

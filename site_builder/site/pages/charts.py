@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from site_builder.catalog import Catalog
 from site_builder.engine.names import short_gpu_name
@@ -32,9 +32,9 @@ def memory(data: SiteData, pick: Pick) -> str:
     return memory_chart(f"memory-{q.combo}-{q.model}", title, bars)
 
 
-def planned(results: Results) -> Iterator[Query]:
-    """The speed curves' queries: the headline pick of every combo."""
-    for combo in results.catalog.combos:
+def planned(results: Results, combos: Iterable[str]) -> Iterator[Query]:
+    """The speed curves' queries: the headline pick of each of ``combos``."""
+    for combo in combos:
         pick = headline_pick(results, combo)
         if pick is not None:
             yield from curve(results.catalog, pick.query)

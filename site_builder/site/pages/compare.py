@@ -9,10 +9,11 @@ to first token, the largest context, power and energy come with the decode figur
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from site_builder.engine import Estimate
@@ -24,7 +25,6 @@ from site_builder.engine.recommend import (
     IN_VRAM,
     Answer,
     Candidate,
-    fastest_of,
     passes_floor,
     precision_class,
 )
@@ -38,8 +38,6 @@ from site_builder.site.pages.configure import Option
 from site_builder.site.picks import FLOOR_NOTE, headline_pick
 from site_builder.site.results import HEADLINE_CONTEXT, query_of
 from site_builder.site.sitedata import Page, SiteData, combo_reads
-
-RUNS = ("fits", "tight", "offload")
 
 PICKER_A = ("dual-rtx-3090",)
 """The picker's first hardware when a link names none (the first that exists)."""
@@ -282,26 +280,45 @@ BEST = "best"
 """The key of a side's own fastest answer among :class:`_Sides`' (quants are the others)."""
 
 
+KEPT_SIDES = 16
+"""How many combos' sides :class:`_Sides` keeps worked out (the pairs come sorted, so a
+combo's pairs are mostly together; keeping them all would hold every combo's candidates)."""
+
+
+@dataclass
+class _Worked:
+    """One combo's sides worked out so far (see :class:`_Sides`)."""
+
+    chosen: dict[tuple[str, str | None], Candidate | None] = field(default_factory=dict)
+    sides: dict[tuple[str, str | None, str], Side] = field(default_factory=dict)
+    figures: dict[tuple[str, str | None], list[Figure]] = field(default_factory=dict)
+
+
 class _Sides:
     """One combo's side of a model's row, worked out once (a combo sits in several pairs):
     the quants it runs, the headline rule at a quant, the side shown, its figures. Keys are
-    (combo, model, quant or :data:`BEST`)."""
+    (model, quant or :data:`BEST`) within the combo's :class:`_Worked`, of the last
+    :data:`KEPT_SIDES` combos asked."""
 
     def __init__(self, data: SiteData) -> None:
         self.data = data
-        self._runs: dict[tuple[str, str], dict[str, Candidate]] = {}
         self._grades: dict[tuple[str, str], tuple[bool, float]] = {}
-        self._chosen: dict[tuple[str, str, str | None], Candidate | None] = {}
-        self._sides: dict[tuple[str, str, str | None, str], Side] = {}
-        self._figures: dict[tuple[str, str, str | None], list[Figure]] = {}
+        self._worked: collections.OrderedDict[str, _Worked] = collections.OrderedDict()
+
+    def _of(self, slug: str) -> _Worked:
+        found = self._worked.get(slug)
+        if found is None:
+            found = self._worked[slug] = _Worked()
+            while len(self._worked) > KEPT_SIDES:
+                self._worked.popitem(last=False)
+        else:
+            self._worked.move_to_end(slug)
+        return found
 
     def runs(self, slug: str, model: str) -> dict[str, Candidate]:
         """The combo's candidates that run, by quant (the last of each quant)."""
-        key = (slug, model)
-        if key not in self._runs:
-            found = self.data.results.recommendation(slug, model).candidates
-            self._runs[key] = {c.config.quant: c for c in found if c.estimate.verdict in RUNS}
-        return self._runs[key]
+        picks = self.data.results.quant_picks(slug, model)
+        return {quant: last for quant, (last, _) in picks.items()}
 
     def grade(self, candidate: Candidate) -> tuple[bool, float]:
         """Whether the quant passes the quality floor, and its precision class."""
@@ -314,33 +331,36 @@ class _Sides:
 
     def chosen(self, slug: str, model: str, quant: str | None) -> Candidate | None:
         """The combo's answer: the headline rule at ``quant``, or its own fastest (``BEST``)."""
-        key = (slug, model, quant)
-        if key not in self._chosen:
-            recommendation = self.data.results.recommendation(slug, model)
+        worked = self._of(slug)
+        key = (model, quant)
+        if key not in worked.chosen:
             if quant == BEST:
-                self._chosen[key] = _answer(recommendation.headline)
+                worked.chosen[key] = _answer(self.data.results.row(slug, model).headline)
             else:
-                self._chosen[key] = _at(self.data, recommendation.candidates, quant)
-        return self._chosen[key]
+                picks = self.data.results.quant_picks(slug, model)
+                worked.chosen[key] = picks[quant][1] if quant in picks else None
+        return worked.chosen[key]
 
     def side(self, slug: str, model: str, quant: str | None, page: str) -> Side:
         chosen = self.chosen(slug, model, quant)
         runtime = "" if chosen is None else urls.relative(page, urls.runtime(chosen.config.runtime))
-        key = (slug, model, quant, runtime)
-        if key not in self._sides:
-            self._sides[key] = _side(self.data, chosen, page)
-        return self._sides[key]
+        worked = self._of(slug)
+        key = (model, quant, runtime)
+        if key not in worked.sides:
+            worked.sides[key] = _side(self.data, chosen, page)
+        return worked.sides[key]
 
     def figures(self, slug: str, model: str, quant: str | None) -> list[Figure] | None:
         """The chosen answer's figures (None where nothing runs)."""
         chosen = self.chosen(slug, model, quant)
         if chosen is None:
             return None
-        key = (slug, model, quant)
-        if key not in self._figures:
+        worked = self._of(slug)
+        key = (model, quant)
+        if key not in worked.figures:
             price = headline_price(self.data.results.costs[slug][1])[0]
-            self._figures[key] = _figures(chosen.estimate, price)
-        return self._figures[key]
+            worked.figures[key] = _figures(chosen.estimate, price)
+        return worked.figures[key]
 
 
 def _model_row(sides: _Sides, a: str, b: str, model: str, page: str) -> ModelRow:
@@ -367,12 +387,6 @@ def shared_quant(sides: _Sides, a: str, b: str, model: str) -> str | None:
         return floor, vram, precision
 
     return max(both, key=key)
-
-
-def _at(data: SiteData, candidates: Sequence[Candidate], quant: str | None) -> Candidate | None:
-    """The headline rule among one side's candidates of ``quant``."""
-    pool = [c for c in candidates if c.config.quant == quant]
-    return fastest_of(data.catalog, pool)
 
 
 def _answer(answer: Answer | None) -> Candidate | None:

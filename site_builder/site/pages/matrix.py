@@ -13,7 +13,7 @@ context length, every other runtime, quant and split one click away in the confi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 
@@ -181,10 +181,10 @@ def fragments(data: SiteData) -> Iterator[Fragment]:
         yield Fragment(table_key(group), "matrix_global.html.j2", made, tuple(group.combos))
 
 
-def planned(results: Results) -> Iterator[Query]:
-    """The recommended setup of every model on every combo at the matrices' other context
-    lengths (up to the model's longest)."""
-    for combo in results.catalog.combos:
+def planned(results: Results, combos: Iterable[str]) -> Iterator[Query]:
+    """The recommended setup of every model on each of ``combos`` at the matrices' other
+    context lengths (up to the model's longest)."""
+    for combo in combos:
         yield from headline_contexts(results, combo)
 
 
@@ -276,7 +276,7 @@ def _shows_split(data: SiteData, combo: str) -> bool:
 def _global_cell(data: SiteData, here: str, combo: str, model: str, pick: Pick | None) -> Cell:
     href = urls.relative(here, urls.matrix(combo)) + "#" + urls.anchor(model)
     if pick is None:
-        why = data.results.recommendation(combo, model).reason
+        why = data.results.row(combo, model).reason
         return Cell("no-fit", "", href, why)
     shown = decode_shown(data.results, pick.query, pick.estimate)
     speed = f"{shown.text} tok/s" if shown.is_known else ""

@@ -16,7 +16,6 @@ from site_builder.site.memo import kept
 from site_builder.site.pages.combo_hardware import Fact
 from site_builder.site.pages.prices import Seen, api_prices
 from site_builder.site.picks import combos_running, floor_note, headline
-from site_builder.site.results import HEADLINE_CONTEXT, in_vram
 from site_builder.site.sitedata import Page, SiteData, combo_reads
 
 
@@ -190,14 +189,8 @@ def _weights(data: SiteData, slug: str) -> list[WeightRow]:
 
 
 def _weights_on(data: SiteData, combo: str, slug: str) -> dict[str, float]:
-    """Each quant's weight memory on ``combo``, from its first setup that holds the whole
-    model in VRAM with each weight stored once."""
-    found: dict[str, float] = {}
-    for query, estimate in data.results.for_cell(combo, slug, HEADLINE_CONTEXT):
-        whole = in_vram(estimate) and estimate.split in ("layer", "none")
-        if query.quant not in found and whole and estimate.memory.per_gpu:
-            found[query.quant] = sum(card.weights_gib for card in estimate.memory.per_gpu)
-    return found
+    """Each quant's weight memory on ``combo`` (:meth:`~site_builder.site.shelf.Shelf.weights`)."""
+    return data.results.row(combo, slug).weights_gib
 
 
 def _where(data: SiteData, slug: str) -> list[WhereRow]:

@@ -1,0 +1,87 @@
+"""A build of a large catalog keeps each combo's results on disk (:mod:`site_builder.site.store`),
+evaluating the combos a batch at a time and reading a combo back where a page needs it. Built
+with the bounds at one (every combo stored, one combo a batch, one kept loaded), the fixture
+site is byte for byte the usual one, in one process and in several, and the frozen results
+answer every query as the in-memory ones do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from site_builder.catalog import load_catalog
+from site_builder.site import build as site_build
+from site_builder.site import evaluate as evaluate_stage
+from site_builder.site import sidecar, store
+from site_builder.site.evaluate import evaluate
+from site_builder.site.results import HEADLINE_CONTEXT, Results
+from site_builder.site.store import Store
+from tests.site.conftest import CATALOG, CONTENT, Built, fixture_layout
+
+
+def files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def bounds_at_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(site_build, "STORE_FROM_COMBOS", 1)
+    monkeypatch.setattr(evaluate_stage, "BATCH_COMBOS", 1)
+    monkeypatch.setattr(store, "LOADED", 1)
+
+
+@pytest.mark.parametrize("processes", ["several", "one"])
+def test_a_stored_build_writes_the_same_site(
+    built: Built,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    bounds_at_one: None,
+    processes: str,
+) -> None:
+    if processes == "one":
+        monkeypatch.setenv(sidecar.ONE_PROCESS, "1")
+    layout = fixture_layout(tmp_path)
+    site_build.build(layout)
+    assert sorted(p.name for p in layout.results.iterdir()) == [
+        f"{combo}.{kind}.pickle"
+        for combo in ("dual-rtx-3090", "dual-rtx-4090")
+        for kind in ("contexts", "picks", "results")
+    ]
+    stored, usual = files(layout.site), files(built.site)
+    assert sorted(stored) == sorted(usual)
+    assert [name for name in stored if stored[name] != usual[name]] == []
+
+
+def test_a_small_catalog_keeps_its_results_in_memory_and_removes_an_old_store(
+    tmp_path: Path,
+) -> None:
+    layout = fixture_layout(tmp_path)
+    layout.results.mkdir(parents=True)
+    (layout.results / "old.results.pickle").write_bytes(b"")
+    assert site_build.store_for(layout, load_catalog(CATALOG)) is None
+    assert not layout.results.exists()
+
+
+@pytest.fixture(scope="module")
+def in_memory() -> Results:
+    return evaluate(load_catalog(CATALOG), CONTENT)
+
+
+def test_stored_results_answer_as_the_in_memory_ones(
+    in_memory: Results, tmp_path: Path, bounds_at_one: None
+) -> None:
+    catalog = load_catalog(CATALOG)
+    stored = evaluate(catalog, CONTENT, store=Store(tmp_path / "results").clear())
+    assert stored.shelves == {} and stored.recommendations == {}  # nothing held but rows
+    assert stored.size() == in_memory.size()
+    assert stored.headline_assumptions() == in_memory.headline_assumptions()
+    for combo in catalog.combos:
+        assert stored.for_combo(combo) == in_memory.for_combo(combo)
+        for model in catalog.models:
+            assert stored.row(combo, model) == in_memory.row(combo, model)
+            assert stored.recommendation(combo, model) == in_memory.recommendation(combo, model)
+            assert stored.quant_picks(combo, model) == in_memory.quant_picks(combo, model)
+            for context in (HEADLINE_CONTEXT, 32768):
+                found = stored.for_cell(combo, model, context)
+                assert found == in_memory.for_cell(combo, model, context)
