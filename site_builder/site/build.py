@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import itertools
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -42,6 +41,7 @@ from site_builder.site import (
     sidecar,
     sitemap,
     stamp,
+    urls,
 )
 from site_builder.site.costs import price_dates
 from site_builder.site.evaluate import evaluate
@@ -97,10 +97,16 @@ def _build(layout: Layout) -> BuildReport:
         with sidecar.all_computed(catalog_writers(layout, catalog)) as early:
             data = evaluated(layout, report, catalog)
         with sidecar.all_computed(data_writers(layout, data)) as writing:
-            site = rendered(layout, data, report)
+            with report.stage("prose"):
+                checks.check(data, layout.catalog)
+            with report.stage("render"):
+                site = written(layout, data)
             with report.stage("write"):
-                write_docs(layout, site.docs)
-            with sidecar.all_computed(page_writers(layout, site)) as more, report.stage("mkdocs"):
+                write_config(layout, site.paths)
+            with (
+                sidecar.all_computed(page_writers(layout, data, site)) as more,
+                report.stage("mkdocs"),
+            ):
                 mkdocs_run.build(layout.config, staging, build_epoch(data.catalog))
             with report.stage("extras"):
                 for job in [*early, *writing, *more]:
@@ -110,14 +116,14 @@ def _build(layout: Layout) -> BuildReport:
             output.merge(layout.extras, staging)
             fragments.inject_site(staging, layout.fragments)
             search_pieces.split(staging)
-            sitemap.rewrite(staging, sitemap.page_dates(site.docs, site.asides))
+            sitemap.rewrite(staging, site.dates)
         with report.stage("links"):
             links.check_site(staging)
     except BaseException:
         output.discard(staging)
         raise
     output.publish(staging, layout.site)
-    report.pages = sum(1 for name in site.docs if name.endswith(".md"))
+    report.pages = sum(1 for name in site.paths if name.endswith(".md"))
     report.configurations = data.results.size()
     return report
 
@@ -266,6 +272,54 @@ def by_combo(pages: list[Page]) -> list[Page]:
     return sorted(pages, key=lambda page: page.combos[0] if page.combos else "")
 
 
+@dataclass(frozen=True)
+class Written:
+    """What a build keeps of its pages once written: the docs folder's files, each page's
+    newest date (its sitemap ``lastmod``, :func:`sitemap.newest_date`) by URL, and the asides'
+    fragment files."""
+
+    paths: list[str]
+    dates: dict[str, str]
+    asides: list[str]
+
+
+def written(layout: Layout, data: SiteData) -> Written:
+    """:func:`shared_markdown_files` for a build: each process writes its pages into the docs
+    folder, and their asides into the fragments folder, as it renders them, and keeps only
+    their paths and dates, so no process holds the site's Markdown (at 3,000 pages it held
+    about 190 MB); then the content pages and assets, and stale files removed."""
+    others = [family for family in FAMILIES if family not in FORKED]
+    forked = sidecar.start(lambda: _write_pages(layout, by_combo(all_pages(data, FORKED))))
+    marks = [*_write_pages(layout, by_combo(all_pages(data, others))), *forked.result()]
+    shared = {**content.render_content(layout.content, data), **assets(layout)}
+    for path, text in shared.items():
+        output.write_file(layout.docs, path, text)
+        if path.endswith(".md") and isinstance(text, str):
+            marks.append((path, sitemap.newest_date([text]), []))
+    paths = sorted({*(path for path, _, _ in marks), *shared})
+    output.remove_stale(layout.docs, set(paths))
+    dates = {urls.site_url(path): date for path, date, _ in marks if date is not None}
+    return Written(paths, dates, [aside for _, _, asides in marks for aside in asides])
+
+
+PageMark = tuple[str, str | None, list[str]]
+"""A written page's path, its newest date, its asides' fragment files."""
+
+
+def _write_pages(layout: Layout, pages: list[Page]) -> list[PageMark]:
+    """Render and write each of ``pages`` (:func:`written`)."""
+    env = render.environment(layout.templates)
+    marks = []
+    for page in pages:
+        text = render.render(env, page.template, page.made(), page.path)
+        body, asides = fragments.set_aside(page.path, text)
+        output.write_file(layout.docs, page.path, body)
+        for file, aside in asides.items():
+            output.write_file(layout.fragments, file, aside)
+        marks.append((page.path, sitemap.newest_date([body, *asides.values()]), list(asides)))
+    return marks
+
+
 RenderedPage = tuple[str, str, dict[str, str]]
 """A page's path, its Markdown with the large blocks set aside, and those asides."""
 
@@ -320,9 +374,8 @@ def fragment_stream(layout: Layout, data: SiteData) -> Iterator[tuple[str, str |
         yield f.file, kept(memo, ("fragment", f.key), f.combos, partial(rendered, f))
 
 
-def write_docs(layout: Layout, docs: Files) -> None:
-    """Write the docs folder and the generated mkdocs configuration."""
-    output.write_tree(layout.docs, docs)
+def write_config(layout: Layout, docs: Collection[str]) -> None:
+    """Write the mkdocs configuration of a docs folder holding ``docs`` (paths)."""
     text = mkdocs_run.config_text(layout, nav.nav(docs), nav.NOT_IN_NAV)
     if not layout.config.is_file() or layout.config.read_text(encoding="utf-8") != text:
         layout.config.write_text(text, encoding="utf-8")
@@ -342,11 +395,11 @@ def data_writers(layout: Layout, data: SiteData) -> list[Callable[[], list[str]]
     return [lambda: output.write_stream(layout.extras, results_stream(data))]
 
 
-def page_writers(layout: Layout, site: Generated) -> list[Callable[[], list[str]]]:
-    """The job that renders and writes the matrix and compare fragments and the pages'
-    asides, in its own process while mkdocs runs."""
-    stream = itertools.chain(fragment_stream(layout, site.data), site.asides.items())
-    return [lambda: output.write_stream(layout.fragments, stream)]
+def page_writers(layout: Layout, data: SiteData, site: Written) -> list[Callable[[], list[str]]]:
+    """The job that renders and writes the matrix and compare fragments, in its own process
+    while mkdocs runs (the pages' asides are already written)."""
+    stream = fragment_stream(layout, data)
+    return [lambda: output.write_stream(layout.fragments, stream, keep=site.asides)]
 
 
 def assets(layout: Layout) -> dict[str, str | bytes]:

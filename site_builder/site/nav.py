@@ -7,7 +7,7 @@ would make the build quadratic.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection
 from typing import Any
 
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -57,7 +57,7 @@ NOT_IN_NAV: list[str] = [
 ]
 
 
-def nav(docs: Mapping[str, object]) -> list[Any]:
+def nav(docs: Collection[str]) -> list[Any]:
     """The nav of a docs folder holding ``docs`` (paths): sections, guides, reference."""
     entries: list[Any] = [{title: path} for title, path in SECTIONS if path in docs]
     guides = sorted(

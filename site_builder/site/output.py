@@ -26,25 +26,35 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> list[str]:
     return write_stream(root, sorted(files.items()))
 
 
-def write_stream(root: Path, files: Iterable[tuple[str, str | bytes]]) -> list[str]:
+def write_stream(
+    root: Path, files: Iterable[tuple[str, str | bytes]], keep: Iterable[str] = ()
+) -> list[str]:
     """:func:`write_tree` of files made one after another: each is written as it comes (so
-    they need not all be in memory at once), then the files no longer made are removed."""
+    they need not all be in memory at once), then the files no longer made (nor in ``keep``:
+    written by another process) are removed."""
     root.mkdir(parents=True, exist_ok=True)
-    written, made = [], set()
+    written, made = [], set(keep)
     for relative, content in files:
         made.add(relative)
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        path = root / relative
-        if path.is_file() and path.read_bytes() == data:
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        written.append(relative)
-    _remove_stale(root, made)
+        if write_file(root, relative, content):
+            written.append(relative)
+    remove_stale(root, made)
     return written
 
 
-def _remove_stale(root: Path, keep: set[str]) -> None:
+def write_file(root: Path, relative: str, content: str | bytes) -> bool:
+    """Write one file under ``root`` unless it already holds these bytes; whether it wrote."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    path = root / relative
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return True
+
+
+def remove_stale(root: Path, keep: set[str]) -> None:
+    """Remove the files under ``root`` not in ``keep`` (relative paths), and emptied folders."""
     for path in sorted(root.rglob("*"), reverse=True):
         relative = path.relative_to(root).as_posix()
         if path.is_file() and relative not in keep:

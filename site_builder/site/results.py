@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import gc
+import pickle
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -125,8 +126,9 @@ class Results:
     store: Store | None = None
     """Where a build keeps each combo's results once its batch is evaluated
     (:meth:`seal`); without one, they all stay in memory."""
-    rows: dict[tuple[str, str], Row] = field(default_factory=dict)
-    """(combo, model) -> what pages read across combos, for the stored combos."""
+    rows: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    """(combo, model) -> what pages read across combos, for the stored combos: the
+    :class:`Row` pickled (about a third of the memory it takes as objects)."""
     _stored: dict[str, collections.Counter[str]] = field(default_factory=dict)
     """The stored combos, each with its grid's assumption counts."""
     _quant_picks: dict[str, dict[str, QuantPicks]] = field(default_factory=dict)
@@ -192,7 +194,8 @@ class Results:
         """What pages read of ``model`` on ``combo`` across combos (kept in memory)."""
         found = self.rows.get((combo, model))
         if found is not None:
-            return found
+            row: Row = pickle.loads(found)
+            return row
         return _row(self.recommendation(combo, model), self.shelves.get(combo, Shelf()), model)
 
     def quant_picks(self, combo: str, model: str) -> QuantPicks:
@@ -218,7 +221,7 @@ class Results:
                 continue
             shelf = shelf or Shelf()
             mine = {m: self.recommendations.pop((combo, m)) for m in self.catalog.models}
-            self.rows.update(((combo, m), _row(r, shelf, m)) for m, r in mine.items())
+            self.rows.update(((combo, m), _pickled(_row(r, shelf, m))) for m, r in mine.items())
             self._stored[combo] = shelf.assumptions()
             picks = {m: quant_picks(self.catalog, r) for m, r in mine.items()}
             self.store.put(combo, Stored(shelf.bare(), mine), picks)
@@ -327,6 +330,10 @@ def quant_picks(catalog: Catalog, recommendation: Recommendation) -> QuantPicks:
         )
         for quant, last in running.items()
     }
+
+
+def _pickled(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _row(recommendation: Recommendation, shelf: Shelf, model: str) -> Row:

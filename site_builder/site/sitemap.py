@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,6 +30,11 @@ URLS_PER_FILE = 5000
 _HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _URLSET = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
 _INDEX = '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+
+
+def newest_date(texts: Iterable[str]) -> str | None:
+    """The newest ISO date in ``texts`` (a page's Markdown and its set-aside tables)."""
+    return max((d for text in texts for d in _DATE.findall(text)), default=None)
 
 
 def page_dates(
@@ -47,9 +52,9 @@ def page_dates(
             texts[page].append(text)
     dates = {}
     for page, parts in texts.items():
-        found = [d for part in parts for d in _DATE.findall(part)]
-        if found:
-            dates[urls.site_url(f"{page}.md")] = max(found)
+        found = newest_date(parts)
+        if found is not None:
+            dates[urls.site_url(f"{page}.md")] = found
     return dates
 
 
