@@ -80,6 +80,7 @@ def combo_stream(data: SiteData) -> Iterator[tuple[str, str | bytes]]:
         yield from _combo_matrix(data, combo).items()
         made = kept(memo, ("estimates", combo), [combo], partial(_tables, data, combo, rows))
         yield from made.items()
+        rows.forget()
 
 
 def _brief_file(data: SiteData, combos: Sequence[str]) -> str:

@@ -38,7 +38,7 @@ from site_builder.site.results import (
 from site_builder.site.store import Store
 from site_builder.site.sweep import Asked, Half, sweep
 
-BATCH_COMBOS = 32
+BATCH_COMBOS = 8
 """How many combos a build with a store evaluates at a time (their results are then stored
 and let go, :meth:`Results.seal`)."""
 

@@ -150,6 +150,11 @@ class Rows:
         self.bits = Bits(catalog)
         self._refusals: dict[int, tuple[Estimate, list[Any]]] = {}
 
+    def forget(self) -> None:
+        """Let the refusals seen so far go (a build that reads each combo's results back
+        from disk has new estimates for every combo: kept, they would pin them all)."""
+        self._refusals.clear()
+
     def row(self, query: Query, estimate: Estimate) -> list[Any]:
         """One result as a row."""
         if estimate.verdict == "unsupported":
