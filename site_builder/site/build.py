@@ -97,10 +97,7 @@ def _build(layout: Layout) -> BuildReport:
         with sidecar.all_computed(catalog_writers(layout, catalog)) as early:
             data = evaluated(layout, report, catalog)
         with sidecar.all_computed(data_writers(layout, data)) as writing:
-            with report.stage("prose"):
-                checks.check(data, layout.catalog)
-            with report.stage("render"):
-                site = written(layout, data)
+            site = streamed(layout, data, report)
             with report.stage("write"):
                 write_config(layout, site.paths)
             with (
@@ -223,11 +220,24 @@ def store_for(layout: Layout, catalog: Catalog) -> Store | None:
 
 def rendered(layout: Layout, data: SiteData, report: BuildReport) -> Generated:
     """The prose check, then the pages and content rendered from the frozen results."""
-    with report.stage("prose"):
-        checks.check(data, layout.catalog)
+    checked(layout, data, report)
     with report.stage("render"):
         docs, asides = shared_markdown_files(layout, data)
     return Generated(layout, data, docs, asides)
+
+
+def streamed(layout: Layout, data: SiteData, report: BuildReport) -> Written:
+    """:func:`rendered` for a build: the prose check, then the pages written as they are
+    rendered (:func:`written`)."""
+    checked(layout, data, report)
+    with report.stage("render"):
+        return written(layout, data)
+
+
+def checked(layout: Layout, data: SiteData, report: BuildReport) -> None:
+    """The checks that need the engine's results (the prose check and its kin)."""
+    with report.stage("prose"):
+        checks.check(data, layout.catalog)
 
 
 Files = dict[str, str | bytes]

@@ -131,6 +131,8 @@ class Results:
     :class:`Row` pickled (about a third of the memory it takes as objects)."""
     _stored: dict[str, collections.Counter[str]] = field(default_factory=dict)
     """The stored combos, each with its grid's assumption counts."""
+    _rows_made: dict[tuple[str, str], Row] = field(default_factory=dict)
+    """The rows of combos in memory, made when first asked."""
     _quant_picks: dict[str, dict[str, QuantPicks]] = field(default_factory=dict)
     """Combo -> model -> :data:`QuantPicks`, of the combos in memory (worked out when asked)."""
 
@@ -196,7 +198,13 @@ class Results:
         if found is not None:
             row: Row = pickle.loads(found)
             return row
-        return _row(self.recommendation(combo, model), self.shelves.get(combo, Shelf()), model)
+        made = self._rows_made.get((combo, model))
+        if made is None:
+            shelf = self.shelves.get(combo, Shelf())
+            made = _row(self.recommendation(combo, model), shelf, model)
+            if self.frozen:  # until then, a query may still join the grid
+                self._rows_made[(combo, model)] = made
+        return made
 
     def quant_picks(self, combo: str, model: str) -> QuantPicks:
         """:func:`quant_picks` of ``model`` on ``combo`` (of a stored combo, from its small

@@ -87,12 +87,15 @@ def test_build_serve_and_golden_share_generate(user: Any) -> None:
 
 
 def test_build_runs_generate_s_stages() -> None:
-    """The build calls generate's three stages itself (its data writers start between
-    them: the catalog's after loading, the results' after evaluating)."""
+    """The build calls generate's stages itself (its data writers start between them: the
+    catalog's after loading, the results' after evaluating), rendering with ``streamed``,
+    which runs the same checks as ``rendered`` and writes the pages as it renders them."""
     stages = inspect.getsource(build.generate)
     stage = "rendered(layout, evaluated(layout, report, loaded(layout, report), memo), report)"
     assert stage in stages
     source = inspect.getsource(build._build)
     for stage in ("loaded(layout, report)", "evaluated(layout, report, catalog)"):
         assert stage in source
-    assert "rendered(layout, data, report)" in source
+    assert "streamed(layout, data, report)" in source
+    for renders in (build.rendered, build.streamed):
+        assert "checked(layout, data, report)" in inspect.getsource(renders)
