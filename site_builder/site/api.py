@@ -201,7 +201,7 @@ def matrix_brief(data: SiteData, combos: Sequence[str]) -> dict[str, dict[str, A
     for combo in combos:
         brief[combo] = {}
         for model in data.catalog.models:
-            top = data.results.row(combo, model).headline
+            top = data.results.headline(combo, model)
             brief[combo][model] = (
                 None
                 if top is None

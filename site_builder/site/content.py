@@ -148,7 +148,7 @@ def _estimator(data: SiteData):  # type: ignore[no-untyped-def]
 def _recommender(data: SiteData):  # type: ignore[no-untyped-def]
     def recommend(combo: str, *, model: str) -> GuideAnswer:
         _check(data, combo=combo, model=model)
-        answer = data.results.row(combo, model).headline
+        answer = data.results.headline(combo, model)
         if answer is None:
             raise BuildError(f"recommend(): nothing runs {model!r} on {combo!r}")
         return GuideAnswer(answer, data.catalog.runtimes[answer.config.runtime].name)

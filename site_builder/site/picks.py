@@ -40,7 +40,7 @@ def of_answer(answer: Answer) -> Pick:
 
 def headline(results: Results, combo: str, model: str) -> Pick | None:
     """The recommender's headline answer for ``model`` on ``combo`` (None when nothing runs)."""
-    answer = results.row(combo, model).headline
+    answer = results.headline(combo, model)
     return of_answer(answer) if answer else None
 
 

@@ -192,6 +192,13 @@ class Results:
             return self.store.get(combo).recommendations[model]
         return self.recommendations[(combo, model)]
 
+    def headline(self, combo: str, model: str) -> Answer | None:
+        """The recommender's headline answer for ``model`` on ``combo`` (from its :class:`Row`
+        once the combo is stored)."""
+        if combo in self._stored:
+            return self.row(combo, model).headline
+        return self.recommendations[(combo, model)].headline
+
     def row(self, combo: str, model: str) -> Row:
         """What pages read of ``model`` on ``combo`` across combos (kept in memory)."""
         found = self.rows.get((combo, model))

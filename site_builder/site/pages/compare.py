@@ -335,7 +335,7 @@ class _Sides:
         key = (model, quant)
         if key not in worked.chosen:
             if quant == BEST:
-                worked.chosen[key] = _answer(self.data.results.row(slug, model).headline)
+                worked.chosen[key] = _answer(self.data.results.headline(slug, model))
             else:
                 picks = self.data.results.quant_picks(slug, model)
                 worked.chosen[key] = picks[quant][1] if quant in picks else None
