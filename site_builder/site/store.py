@@ -16,9 +16,11 @@ import collections
 import gc
 import pickle
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from site_builder.engine import Estimate
 from site_builder.engine.recommend import Recommendation
@@ -27,6 +29,8 @@ from site_builder.site.tables import Query
 if TYPE_CHECKING:
     from site_builder.site.results import QuantPicks
     from site_builder.site.shelf import Shelf
+
+V = TypeVar("V")
 
 LOADED = 8
 """How many combos' results a process keeps loaded (a combo's pages read it and its related
@@ -65,7 +69,6 @@ class Store:
         """Start empty (a new build)."""
         self.remove()
         self.folder.mkdir(parents=True)
-        self._loaded.clear()
         return self
 
     def put(self, combo: str, stored: Stored, picks: dict[str, QuantPicks]) -> None:
@@ -75,25 +78,12 @@ class Store:
 
     def quant_picks(self, combo: str) -> dict[str, QuantPicks]:
         """``combo``'s quant picks by model (read from disk unless recently read)."""
-        found: dict[str, QuantPicks] | None = self._picks.get(combo)
-        if found is None:
-            found = self._picks[combo] = _load(self._path(combo, "picks"))
-            while len(self._picks) > LOADED_PICKS:
-                self._picks.popitem(last=False)
-        else:
-            self._picks.move_to_end(combo)
-        return found
+        read = partial(_load, self._path(combo, "picks"))
+        return recently(self._picks, combo, read, LOADED_PICKS)
 
     def get(self, combo: str) -> Stored:
         """``combo``'s results (read from disk unless recently read)."""
-        found = self._loaded.get(combo)
-        if found is None:
-            found = self._loaded[combo] = _load(self._path(combo, "results"))
-            while len(self._loaded) > LOADED:
-                self._loaded.popitem(last=False)
-        else:
-            self._loaded.move_to_end(combo)
-        return found
+        return recently(self._loaded, combo, partial(_load, self._path(combo, "results")), LOADED)
 
     def put_contexts(self, found: dict[Query, Estimate]) -> None:
         """Write the other context lengths of ``found``'s combos, one file per combo."""
@@ -110,6 +100,20 @@ class Store:
 
     def _path(self, combo: str, kind: str) -> Path:
         return self.folder / f"{combo}.{kind}.pickle"
+
+
+def recently(
+    cache: collections.OrderedDict[str, V], key: str, make: Callable[[], V], limit: int
+) -> V:
+    """``cache[key]``, made now if missing; the cache keeps the ``limit`` keys last asked."""
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = make()
+        while len(cache) > limit:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return found
 
 
 def _dump(path: Path, value: object) -> None:

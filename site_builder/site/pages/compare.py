@@ -38,6 +38,7 @@ from site_builder.site.pages.configure import Option
 from site_builder.site.picks import FLOOR_NOTE, headline_pick
 from site_builder.site.results import HEADLINE_CONTEXT, query_of
 from site_builder.site.sitedata import Page, SiteData, combo_reads
+from site_builder.site.store import recently
 
 PICKER_A = ("dual-rtx-3090",)
 """The picker's first hardware when a link names none (the first that exists)."""
@@ -306,14 +307,7 @@ class _Sides:
         self._worked: collections.OrderedDict[str, _Worked] = collections.OrderedDict()
 
     def _of(self, slug: str) -> _Worked:
-        found = self._worked.get(slug)
-        if found is None:
-            found = self._worked[slug] = _Worked()
-            while len(self._worked) > KEPT_SIDES:
-                self._worked.popitem(last=False)
-        else:
-            self._worked.move_to_end(slug)
-        return found
+        return recently(self._worked, slug, _Worked, KEPT_SIDES)
 
     def runs(self, slug: str, model: str) -> dict[str, Candidate]:
         """The combo's candidates that run, by quant (the last of each quant)."""
