@@ -29,6 +29,7 @@ from site_builder.site.costs import combo_costs
 from site_builder.site.memo import Memo
 from site_builder.site.pages import charts, matrix, stack
 from site_builder.site.results import (
+    ContextJob,
     Query,
     Results,
     evaluated,
@@ -105,14 +106,14 @@ def batches(catalog: Catalog, store: Store | None) -> Iterator[list[str]]:
     """The combos in the order they are evaluated: all at once without a ``store``, else
     :data:`BATCH_COMBOS` at a time (in the catalog's order either way)."""
     combos = list(catalog.combos)
-    size = BATCH_COMBOS if store is not None else max(len(combos), 1)
-    for start in range(0, max(len(combos), 1), size):
-        yield combos[start : start + size]
+    if store is None:
+        yield combos
+        return
+    for start in range(0, len(combos), BATCH_COMBOS):
+        yield combos[start : start + BATCH_COMBOS]
 
 
-def _waited(
-    pending: list[tuple[sidecar.Pending[int], sidecar.Pending[dict[Query, Estimate]]]],
-) -> None:
+def _waited(pending: list[ContextJob]) -> None:
     """Wait for the other context lengths of earlier batches (a build keeps at most the last
     batch's processes running; their values are read again later, kept)."""
     for size, found in pending:
@@ -120,9 +121,7 @@ def _waited(
         found.result()
 
 
-def _kept_contexts(
-    results: Results, lookups: Lookups
-) -> tuple[sidecar.Pending[int], sidecar.Pending[dict[Query, Estimate]]]:
+def _kept_contexts(results: Results, lookups: Lookups) -> ContextJob:
     """The other context lengths of the combos whose sweep the memo kept (as
     :func:`_other_contexts` finds them, answered from the memo)."""
     memo = results.recall
