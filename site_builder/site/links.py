@@ -42,9 +42,20 @@ class _Scan:
 
 
 def check_site(site: Path) -> None:
-    """Raise :class:`BuildError` listing every broken internal link under ``site``. Every other
-    page is scanned, then checked, in a forked process (the scans of all pages are needed
-    before any check: a link may point at an id on another page)."""
+    """Raise :class:`BuildError` listing every broken internal link under ``site`` (found by
+    :func:`broken_links` in a new process: at the end of a build this one holds the most
+    memory it ever will, and a forked checker would hold it too)."""
+    broken = sidecar.spawned(broken_links, site).result()
+    if broken:
+        listing = "\n  ".join(str(b) for b in broken[:50])
+        more = f"\n  ... and {len(broken) - 50} more" if len(broken) > 50 else ""
+        raise BuildError(f"{len(broken)} broken internal link(s):\n  {listing}{more}")
+
+
+def broken_links(site: Path) -> list[Broken]:
+    """Every broken internal link under ``site``, by page. Every other page is scanned, then
+    checked, in a forked process (the scans of all pages are needed before any check: a link
+    may point at an id on another page)."""
     files = {path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file()}
     pages = sorted(f for f in files if f.endswith(".html"))
     forked = sidecar.start(lambda: [_scan(site / page) for page in pages[1::2]])
@@ -56,11 +67,7 @@ def check_site(site: Path) -> None:
 
     checking = sidecar.start(lambda: check(pages[1::2]))
     found = _by_page(check(pages[::2]) + checking.result())
-    broken = [b for page in pages for b in found.get(page, [])]
-    if broken:
-        listing = "\n  ".join(str(b) for b in broken[:50])
-        more = f"\n  ... and {len(broken) - 50} more" if len(broken) > 50 else ""
-        raise BuildError(f"{len(broken)} broken internal link(s):\n  {listing}{more}")
+    return [b for page in pages for b in found.get(page, [])]
 
 
 def _by_page(broken: list[Broken]) -> dict[str, list[Broken]]:

@@ -26,13 +26,16 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from site_builder.site import sidecar
+from site_builder.site.mkdocs_memory import pack, unpack
 
 
 @dataclass(frozen=True)
 class Rendered:
     """What ``Page.render`` sets on a page, and the warnings it logged (logger, level, text)."""
 
-    content: str | None
+    content: bytes | None
+    """The HTML, compressed (:func:`~site_builder.site.mkdocs_memory.pack`): the child holds
+    half the site's pages until it sends them, and the parent until it builds them."""
     toc: Any
     title: str | None
     anchors: set[str] | None
@@ -78,10 +81,11 @@ def _converted(
         with _warnings() as logged:
             page.render(config, files)
         links = page.links_to_anchors
+        html, page.content, page.markdown = page.content, None, ""
         yield (
             file.src_uri,
             Rendered(
-                page.content,
+                None if html is None else pack(html),
                 page.toc,
                 page._title_from_render,
                 page.present_anchor_ids,
@@ -93,7 +97,7 @@ def _converted(
 
 def _install(page: Page, found: Rendered, files: Files) -> None:
     """Set what ``render`` would have set on ``page``, and log its warnings now."""
-    page.content = found.content
+    page.content = None if found.content is None else unpack(found.content)
     page.toc = found.toc
     page._title_from_render = found.title
     page.present_anchor_ids = found.anchors

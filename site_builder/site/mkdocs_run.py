@@ -48,21 +48,33 @@ def config_text(
     return header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
 
 
-def build(config_file: Path, site_dir: Path, epoch: int, *, fork_markdown: bool = True) -> None:
+def build(
+    config_file: Path,
+    site_dir: Path,
+    epoch: int,
+    *,
+    fork_markdown: bool = True,
+    compact_pages: bool = True,
+) -> None:
     """Run a strict mkdocs build of ``config_file`` into ``site_dir`` (with ``fork_markdown``,
     every other page's Markdown converted in a forked process,
-    :mod:`~site_builder.site.markdown_fork`: the same output)."""
+    :mod:`~site_builder.site.markdown_fork`) and, with ``compact_pages``, each page's HTML
+    kept compressed until it is built (:mod:`~site_builder.site.mkdocs_memory`): the same
+    output either way."""
     with environment({**QUIET_ENV, "SOURCE_DATE_EPOCH": str(epoch)}), _captured() as warnings:
         from mkdocs.commands.build import build as mkdocs_build
         from mkdocs.config import load_config
         from mkdocs.exceptions import MkDocsException
 
         from site_builder.site.markdown_fork import MarkdownFork
+        from site_builder.site.mkdocs_memory import PageMemory
 
         try:
             config = load_config(str(config_file), site_dir=str(site_dir.resolve()), strict=True)
             if fork_markdown:
                 config.plugins["site-builder-markdown-fork"] = MarkdownFork()
+            if compact_pages:
+                config.plugins["site-builder-page-memory"] = PageMemory()
             mkdocs_build(config)
         except MkDocsException as exc:
             details = "".join(f"\n  {w}" for w in warnings) or f"\n  {exc}"

@@ -1,5 +1,6 @@
-"""mkdocs' Markdown conversion shared with a forked process changes nothing: the same bytes,
-and every page's warnings still fail the strict build, whichever process converted it."""
+"""mkdocs' Markdown conversion shared with a forked process, and its pages kept compressed
+between conversion and writing, change nothing: the same bytes as a plain mkdocs build, and
+every page's warnings still fail the strict build, whichever process converted it."""
 
 from __future__ import annotations
 
@@ -17,11 +18,13 @@ from tests.site.conftest import CONTENT, fixture_layout, folder_differences
 
 def _one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
-        mkdocs_run, "build", functools.partial(mkdocs_run.build, fork_markdown=False)
+        mkdocs_run,
+        "build",
+        functools.partial(mkdocs_run.build, fork_markdown=False, compact_pages=False),
     )
 
 
-def test_a_forked_conversion_builds_the_same_bytes(
+def test_a_forked_conversion_and_compact_pages_build_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shared = build(fixture_layout(tmp_path / "shared"))

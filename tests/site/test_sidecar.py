@@ -1,10 +1,13 @@
 """Jobs in forked processes: values come back, failures fail, background jobs yield the cores,
-and a staged job's early figure and its value travel apart."""
+a staged job's early figure and its value travel apart, and a spawned job starts afresh."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +63,45 @@ def test_a_staged_job_that_fails_before_telling_fails_both_readers() -> None:
         size.result()
     with pytest.raises(BuildError, match="broken catalog"):
         value.result()
+
+
+BALLAST: list[bytes] = []
+"""Memory this process holds (a spawned job must not see it)."""
+
+
+def _held() -> int:
+    return len(BALLAST)
+
+
+def test_a_spawned_job_holds_none_of_this_process_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(sidecar.ONE_PROCESS, raising=False)
+    BALLAST.append(b"x" * 1000)
+    try:
+        assert sidecar.start(_held).result() == 1  # a fork shares it
+        assert sidecar.spawned(_held).result() == 0  # a new interpreter does not
+        assert sidecar.spawned(divmod, 7, 2).result() == (3, 1)
+        monkeypatch.setenv(sidecar.ONE_PROCESS, "1")
+        assert sidecar.spawned(_held).result() == 1  # a one-process build runs it here
+    finally:
+        BALLAST.clear()
+
+
+def test_a_failing_spawned_job_fails_the_reader() -> None:
+    with pytest.raises(BuildError, match=r"a build job failed in its process: .*division"):
+        sidecar.spawned(divmod, 1, 0).result()
+
+
+def test_a_spawned_job_does_not_run_the_callers_script_again(tmp_path: Path) -> None:
+    """A script without a ``__main__`` guard (multiprocessing's ``spawn`` would run it again in
+    the child, which would build again)."""
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import os\nfrom site_builder.site import sidecar\n"
+        "print('ran', sidecar.spawned(os.getpid).result() != os.getpid())\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, sidecar.ONE_PROCESS: "0"}
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stdout == "ran True\n"
