@@ -4,8 +4,8 @@ Each synthetic catalog is the shipped one plus copies of its combos (``<slug>-co
 "<name> (copy n)", everything else as shipped: valid entries, the same specs and sources), as
 many as the target page count needs. Each is built with ``site-builder build`` in a fresh
 process; the script prints pages, wall and CPU seconds (the build and its forked workers), CPU
-per page, peak memory (the build process and its largest worker) and the output size of each
-top-level folder of the site.
+per page, peak memory (the build process and its largest worker), the build's stages' wall
+seconds and the output size of each top-level folder of the site.
 
 Run: python benchmarks/scale.py [--pages 1000 3000 10000] [--keep DIR]
 A 1k-page build takes minutes on two cores; 10k pages takes far longer and needs the memory
@@ -46,6 +46,8 @@ class Result(NamedTuple):
     cpu_s: float
     peak_mib: float
     worker_mib: float
+    stages: str
+    """The build's own account of its stages' wall seconds (``load 0.8 s, engine 17.2 s, ...``)."""
     sizes: dict[str, int]
     large: list[tuple[str, int, int]]
     """Files over :data:`LIMIT` bytes: (path in the site, bytes, gzipped bytes)."""
@@ -96,7 +98,9 @@ def build(catalog: Path, out: Path) -> Result:
     combos = len(list((catalog / "combos").glob("*.yaml")))
     site = out / "site"
     peaks = int(peak[1]) / 1024, int(peak[2]) / 1024
-    return Result(pages, combos, wall, cpu, *peaks, sizes(site), large(site))
+    stages = re.search(r"\((load .*?)\) into", line)
+    found = stages.group(1) if stages else "?"
+    return Result(pages, combos, wall, cpu, *peaks, found, sizes(site), large(site))
 
 
 def large(site: Path) -> list[tuple[str, int, int]]:
@@ -126,6 +130,7 @@ def report(result: Result) -> None:
         f"{result.cpu_s:.1f} CPU-s ({1000 * result.cpu_s / result.pages:.0f} ms CPU per page), "
         f"peak {result.peak_mib:.0f} MiB (largest worker {result.worker_mib:.0f} MiB)"
     )
+    print(f"  stages (wall): {result.stages}")
     total = sum(result.sizes.values())
     folders = ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in list(result.sizes.items())[:8])
     print(f"  output {total / 1e6:.1f} MB: {folders}")
