@@ -145,6 +145,8 @@ def mentioned_in_order(sentence: str, aliases: Mapping[str, Iterable[str]]) -> l
     spans: list[tuple[int, int, str]] = []
     for key, names in aliases.items():
         for name in {normalize(n) for n in names if n}:
+            if name not in haystack:  # most names are not there: no pattern to compile
+                continue
             for found in re.finditer(rf"(?<![\w.]){re.escape(name)}(?![\w]|\.\d)", haystack):
                 spans.append((found.start(), found.end(), key))
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0]), s[2]))
