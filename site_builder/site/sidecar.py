@@ -78,10 +78,15 @@ ONE_PROCESS = "SITE_BUILDER_PROCESSES"
 """Environment variable: ``1`` runs every job in the build's own process."""
 
 
+def one_process() -> bool:
+    """Whether ``SITE_BUILDER_PROCESSES=1`` asks for every job in this process."""
+    return os.environ.get(ONE_PROCESS) == "1"
+
+
 def forking() -> bool:
     """Whether jobs run in child processes: ``fork`` is available and not turned off with
     ``SITE_BUILDER_PROCESSES=1``."""
-    return os.environ.get(ONE_PROCESS) != "1" and "fork" in multiprocessing.get_all_start_methods()
+    return not one_process() and "fork" in multiprocessing.get_all_start_methods()
 
 
 BACKGROUND_NICE = 10
@@ -140,7 +145,7 @@ def spawned(function: Callable[..., T], *args: object) -> Pending[T]:
     ``args`` must pickle; the interpreter runs :func:`spawned_main` (not multiprocessing's
     ``spawn``, which runs the caller's ``__main__`` again). In this process with
     ``SITE_BUILDER_PROCESSES=1``."""
-    if os.environ.get(ONE_PROCESS) == "1":
+    if one_process():
         return Pending(function(*args))
     reading, writing = os.pipe()
     code = f"from site_builder.site.sidecar import spawned_main; spawned_main({writing})"
