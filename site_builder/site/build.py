@@ -4,7 +4,8 @@
 recommendation once, :mod:`site_builder.site.evaluate` -> the editorial checks that need the
 engine, :mod:`site_builder.site.checks` (typed figures, stacks that do not run, unexplained
 outliers, all reported at once) -> render pages, content, API files and fragments from the
-frozen results) -> write the docs folder -> mkdocs (strict) into a
+frozen results) -> write the docs folder -> mkdocs (strict; only the changed pages after the
+first build, :mod:`site_builder.site.mkdocs_incremental`) -> its output copied into a
 staging folder -> add the fragments and data files -> check every link -> swap the staging
 folder into ``site/``. The data files (API, configurator tables) are written by processes
 started as soon as the results are frozen; the fragments by one started when the pages are
@@ -61,6 +62,9 @@ class BuildReport:
     pages: int = 0
     configurations: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    rendered: int = 0
+    """How many pages mkdocs rendered (only those whose Markdown changed, after the first
+    build: :mod:`site_builder.site.mkdocs_incremental`)."""
     up_to_date: bool = False
     """Nothing the build reads or wrote had changed since the last one, so it built nothing
     (:mod:`site_builder.site.stamp`)."""
@@ -104,11 +108,14 @@ def _build(layout: Layout) -> BuildReport:
                 sidecar.all_computed(page_writers(layout, data, site)) as more,
                 report.stage("mkdocs"),
             ):
-                mkdocs_run.build(layout.config, staging, build_epoch(data.catalog))
+                report.rendered = mkdocs_run.build(
+                    layout.config, layout.html, build_epoch(data.catalog)
+                )
             with report.stage("extras"):
                 for job in [*early, *writing, *more]:
                     job.result()
         with report.stage("extras"):
+            output.merge(layout.html, staging)
             output.merge(layout.catalog_data, staging)
             output.merge(layout.extras, staging)
             fragments.inject_site(staging, layout.fragments)

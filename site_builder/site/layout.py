@@ -67,6 +67,12 @@ class Layout:
         return self.work / "results"
 
     @property
+    def html(self) -> Path:
+        """mkdocs' own output, kept between builds so the next renders only changed pages
+        (:mod:`site_builder.site.mkdocs_incremental`); the build copies it into the site."""
+        return self.work / "html"
+
+    @property
     def config(self) -> Path:
         """The generated mkdocs configuration."""
         return self.work / "mkdocs.yml"

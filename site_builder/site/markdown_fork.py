@@ -3,12 +3,13 @@
 mkdocs converts each page's Markdown in turn (``Page.render``: Python-Markdown with its
 extensions and mkdocs' link and anchor processors), about half of a build's mkdocs time. This
 plugin, added by :func:`site_builder.site.mkdocs_run.build`, forks when the navigation is
-known: the child converts every other documentation page exactly as ``Page.render`` would and
-sends back what ``render`` sets (the HTML, table of contents, title, anchors, links to other
-pages' anchors) with the warnings it logged. In the parent, each such page's ``render`` takes
-the child's result instead of converting again, and re-logs its warnings at that moment, so
-strict mode, the warnings' order and every byte of the output are as one process makes them
-(a test holds a build with the fork equal to one without).
+known: the child converts every other page to be rendered (all of them, or in an incremental
+build the modified ones, :mod:`~site_builder.site.mkdocs_incremental`) exactly as
+``Page.render`` would and sends back what ``render`` sets (the HTML, table of contents,
+title, anchors, links to other pages' anchors) with the warnings it logged. In the parent,
+each such page's ``render`` takes the child's result instead of converting again, and re-logs
+its warnings at that moment, so strict mode, the warnings' order and every byte of the output
+are as one process makes them (a test holds a build with the fork equal to one without).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class MarkdownFork(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
         self._done: dict[str, Rendered] = {}
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
-        theirs = files.documentation_pages()[1::2]
+        theirs = [f for f in files.documentation_pages() if f.is_modified()][1::2]
         self._pending = sidecar.start(lambda: dict(_converted(theirs, config, files)))
         return nav
 

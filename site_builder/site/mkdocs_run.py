@@ -55,13 +55,22 @@ def build(
     *,
     fork_markdown: bool = True,
     compact_pages: bool = True,
-) -> None:
+    incremental: bool = True,
+) -> int:
     """Run a strict mkdocs build of ``config_file`` into ``site_dir`` (with ``fork_markdown``,
     every other page's Markdown converted in a forked process,
     :mod:`~site_builder.site.markdown_fork`) and, with ``compact_pages``, each page's HTML
-    kept compressed until it is built (:mod:`~site_builder.site.mkdocs_memory`): the same
-    output either way."""
-    with environment({**QUIET_ENV, "SOURCE_DATE_EPOCH": str(epoch)}), _captured() as warnings:
+    kept compressed until it is built (:mod:`~site_builder.site.mkdocs_memory`); with
+    ``incremental``, only the pages whose Markdown changed since the last build into
+    ``site_dir`` are rendered again (:mod:`~site_builder.site.mkdocs_incremental`): the same
+    output each way. Returns how many pages it rendered."""
+    from site_builder.site import mkdocs_incremental
+
+    with (
+        environment({**QUIET_ENV, "SOURCE_DATE_EPOCH": str(epoch)}),
+        _captured() as warnings,
+        mkdocs_incremental.quiet_dirty_warning(),
+    ):
         from mkdocs.commands.build import build as mkdocs_build
         from mkdocs.config import load_config
         from mkdocs.exceptions import MkDocsException
@@ -69,16 +78,23 @@ def build(
         from site_builder.site.markdown_fork import MarkdownFork
         from site_builder.site.mkdocs_memory import PageMemory
 
+        site_dir = site_dir.resolve()
         try:
-            config = load_config(str(config_file), site_dir=str(site_dir.resolve()), strict=True)
+            config = load_config(str(config_file), site_dir=str(site_dir), strict=True)
+            docs = Path(config.docs_dir)
+            run = mkdocs_incremental.plan(site_dir, config_file, docs, epoch, incremental)
+            counter = mkdocs_incremental.Incremental(site_dir, run)
+            config.plugins["site-builder-incremental"] = counter
             if fork_markdown:
                 config.plugins["site-builder-markdown-fork"] = MarkdownFork()
             if compact_pages:
                 config.plugins["site-builder-page-memory"] = PageMemory()
-            mkdocs_build(config)
+            mkdocs_build(config, dirty=run.dirty)
+            counter.succeeded()
         except MkDocsException as exc:
             details = "".join(f"\n  {w}" for w in warnings) or f"\n  {exc}"
             raise BuildError(f"mkdocs failed ({exc}):{details}") from exc
+        return counter.rendered
 
 
 @contextlib.contextmanager

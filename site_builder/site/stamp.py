@@ -67,12 +67,15 @@ def inputs_digest(layout: Layout) -> str:
     folders = [layout.catalog, layout.content, layout.templates, Path(site_builder.__file__).parent]
     _add_folders(digest, folders)
     digest.update(layout.mkdocs_yml.read_bytes() if layout.mkdocs_yml.is_file() else b"")
-    digest.update(f"{layout.site}\0{layout.work}\0{sys.version}\0".encode())
-    versions = sorted(
-        f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()
-    )
-    digest.update("\n".join(versions).encode())
+    digest.update(f"{layout.site}\0{layout.work}\0".encode())
+    digest.update(versions().encode())
     return digest.hexdigest()
+
+
+def versions() -> str:
+    """The Python version and every installed distribution's version, one a line."""
+    found = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
+    return "\n".join([sys.version, *found])
 
 
 def folders_digest(folders: list[Path]) -> str:
