@@ -61,6 +61,7 @@ bench: $(VENV)/.site-installed
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/batch.py
 	$(BIN)/python benchmarks/build_time.py
+	$(BIN)/python benchmarks/rebuild.py
 	$(BIN)/python benchmarks/serve.py
 
 # Lighthouse scores of the built site (installs Lighthouse from npm on first use).

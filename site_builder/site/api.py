@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from site_builder.catalog import Catalog
@@ -70,13 +71,22 @@ def _combo_matrix(data: SiteData, combo: str) -> dict[str, str | bytes]:
     return {path: kept(data.results.recall, (path,), [combo], partial(_matrix_file, data, combo))}
 
 
-def combo_stream(data: SiteData) -> Iterator[tuple[str, str | bytes]]:
+def combo_stream(
+    data: SiteData, folder: Path | None = None
+) -> Iterator[tuple[str, str | bytes | None]]:
     """Each combo's recommendations file and estimate tables, made one combo at a time (a
     build writes each as it is made: the tables were about 1.2 GB of text at 3,000 pages, and
-    a build that stores its results reads each combo back once for both)."""
+    a build that stores its results reads each combo back once for both). A build writing into
+    ``folder`` keeps the files the last build wrote there of the combos unchanged since
+    (:meth:`SiteData.carries`): None instead of their text."""
     rows = Rows(data.catalog)  # the same for every combo
     memo = data.results.recall
     for combo in data.catalog.combos:
+        files = [f"api/matrix/{combo}.json", f"api/estimates/{combo}.json"]
+        there = folder is not None and all((folder / file).is_file() for file in files)
+        if there and data.carries([combo]):
+            yield from ((file, None) for file in files)
+            continue
         yield from _combo_matrix(data, combo).items()
         made = kept(memo, ("estimates", combo), [combo], partial(_tables, data, combo, rows))
         yield from made.items()

@@ -18,13 +18,16 @@ as it was.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
+import hashlib
 import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+import site_builder
 from site_builder.catalog import Catalog, load_catalog
 from site_builder.site import (
     api,
@@ -49,7 +52,8 @@ from site_builder.site.evaluate import evaluate
 from site_builder.site.families import FAMILIES, FORKED, all_fragments, all_pages
 from site_builder.site.fragments import Fragment
 from site_builder.site.layout import Layout
-from site_builder.site.memo import Memo, journaled, kept
+from site_builder.site.memo import Memo, digest, journaled, kept, shared_digest
+from site_builder.site.results import Results
 from site_builder.site.sitedata import Page, SiteData
 from site_builder.site.store import Store
 
@@ -62,6 +66,9 @@ class BuildReport:
     pages: int = 0
     configurations: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    reused: int = 0
+    """How many combos' engine results came from the last build (unchanged inputs:
+    :meth:`~site_builder.site.store.Store.reuse`)."""
     rendered: int = 0
     """How many pages mkdocs rendered (only those whose Markdown changed, after the first
     build: :mod:`site_builder.site.mkdocs_incremental`)."""
@@ -99,7 +106,7 @@ def _build(layout: Layout) -> BuildReport:
     staging = output.staging_dir(layout.site)
     try:
         with sidecar.all_computed(catalog_writers(layout, catalog)) as early:
-            data = evaluated(layout, report, catalog)
+            data = carried(evaluated(layout, report, catalog))
         with sidecar.all_computed(data_writers(layout, data)) as writing:
             site = streamed(layout, data, report)
             with report.stage("write"):
@@ -116,8 +123,8 @@ def _build(layout: Layout) -> BuildReport:
                     job.result()
         with report.stage("extras"):
             output.merge(layout.html, staging)
-            output.merge(layout.catalog_data, staging)
-            output.merge(layout.extras, staging)
+            output.link_tree(layout.catalog_data, staging)
+            output.link_tree(layout.extras, staging)
             fragments.inject_site(staging, layout.fragments)
             search_pieces.split(staging)
             sitemap.rewrite(staging, site.dates)
@@ -127,8 +134,11 @@ def _build(layout: Layout) -> BuildReport:
         output.discard(staging)
         raise
     output.publish(staging, layout.site)
+    if data.results.store is not None:
+        data.results.store.record()
     report.pages = sum(1 for name in site.paths if name.endswith(".md"))
     report.configurations = data.results.size()
+    report.reused = len(data.results.store.reusable) if data.results.store else 0
     return report
 
 
@@ -171,13 +181,16 @@ def catalog_files(catalog: Catalog) -> Files:
 def results_files(data: SiteData) -> Files:
     """The API files of the engine's results: matrix briefs, recommendations, the per-combo
     estimate tables."""
-    return dict(results_stream(data))
+    return {path: text for path, text in results_stream(data) if text is not None}
 
 
-def results_stream(data: SiteData) -> Iterator[tuple[str, str | bytes]]:
-    """:func:`results_files`, the estimate tables made and handed on one combo at a time."""
+def results_stream(
+    data: SiteData, folder: Path | None = None
+) -> Iterator[tuple[str, str | bytes | None]]:
+    """:func:`results_files`, the estimate tables made and handed on one combo at a time
+    (those of unchanged combos kept in ``folder``: :func:`api.combo_stream`)."""
     yield from api.brief_files(data)
-    yield from api.combo_stream(data)
+    yield from api.combo_stream(data, folder)
 
 
 def generate(
@@ -215,14 +228,42 @@ CPU each time a process reads one back (measured on the shipped catalog, 2026-12
 it, all in memory stay under 0.6 GB."""
 
 
-def store_for(layout: Layout, catalog: Catalog) -> Store | None:
-    """The store of the build's results, empty; None when the catalog is small enough to keep
-    them in memory (:data:`STORE_FROM_COMBOS`)."""
-    store = Store(layout.results)
-    if len(catalog.combos) < STORE_FROM_COMBOS:
-        store.remove()
-        return None
-    return store.clear()
+def carried(data: SiteData) -> SiteData:
+    """``data`` for a build, which keeps the outputs of the combos unchanged since the last
+    one (:attr:`~site_builder.site.store.Store.carried`) instead of making them again."""
+    store = data.results.store
+    return dataclasses.replace(data, unchanged=store.carried if store else frozenset())
+
+
+def store_for(layout: Layout, catalog: Catalog) -> Store:
+    """The store of the build's results, holding the combos an earlier build left under this
+    build's keys (:func:`combo_keys`); it seals each batch unless the catalog is small enough
+    to keep them in memory (:data:`STORE_FROM_COMBOS`)."""
+    store = Store(layout.results, sealing=len(catalog.combos) >= STORE_FROM_COMBOS)
+    return store.reuse(combo_keys(layout, catalog), outputs_digest(layout, catalog))
+
+
+def outputs_digest(layout: Layout, catalog: Catalog) -> str:
+    """What a page, fragment or data file made from a few combos reads beside them and their
+    keys: the templates, which combos there are, the build's date."""
+    found = hashlib.sha256(stamp.folders_digest([layout.templates]).encode())
+    found.update(f"{sorted(catalog.combos)}\n{build_epoch(catalog)}".encode())
+    return found.hexdigest()
+
+
+def combo_keys(layout: Layout, catalog: Catalog) -> dict[str, str]:
+    """Each combo's key: a digest of everything its evaluation reads (its entity, the shared
+    kinds, the content, whose guides plan queries, the package's code and every version)."""
+    shared = hashlib.sha256()
+    shared.update(shared_digest(catalog).encode())
+    package = Path(site_builder.__file__).parent
+    shared.update(stamp.folders_digest([layout.content, package]).encode())
+    shared.update(stamp.versions().encode())
+    common = shared.hexdigest()
+    return {
+        slug: hashlib.sha256(f"{common}\n{digest(combo)}".encode()).hexdigest()
+        for slug, combo in catalog.combos.items()
+    }
 
 
 def rendered(layout: Layout, data: SiteData, report: BuildReport) -> Generated:
@@ -306,8 +347,8 @@ def written(layout: Layout, data: SiteData) -> Written:
     their paths and dates, so no process holds the site's Markdown (at 3,000 pages it held
     about 190 MB); then the content pages and assets, and stale files removed."""
     others = [family for family in FAMILIES if family not in FORKED]
-    forked = sidecar.start(lambda: _write_pages(layout, by_combo(all_pages(data, FORKED))))
-    marks = [*_write_pages(layout, by_combo(all_pages(data, others))), *forked.result()]
+    forked = sidecar.start(lambda: _write_pages(layout, data, by_combo(all_pages(data, FORKED))))
+    marks = [*_write_pages(layout, data, by_combo(all_pages(data, others))), *forked.result()]
     shared = {**content.render_content(layout.content, data), **assets(layout)}
     for path, text in shared.items():
         output.write_file(layout.docs, path, text)
@@ -323,11 +364,16 @@ PageMark = tuple[str, str | None, list[str]]
 """A written page's path, its newest date, its asides' fragment files."""
 
 
-def _write_pages(layout: Layout, pages: list[Page]) -> list[PageMark]:
-    """Render and write each of ``pages`` (:func:`written`)."""
-    env = render.environment(layout.templates)
+def _write_pages(layout: Layout, data: SiteData, pages: list[Page]) -> list[PageMark]:
+    """Render and write each of ``pages`` (:func:`written`), but those the last build wrote
+    from combos unchanged since (:meth:`SiteData.carries`)."""
+    env = render.environment(layout.templates, layout.compiled)
     marks = []
     for page in pages:
+        mark = _kept_page(layout, page.path) if data.carries(page.combos) else None
+        if mark is not None:
+            marks.append(mark)
+            continue
         text = render.render(env, page.template, page.made(), page.path)
         body, asides = fragments.set_aside(page.path, text)
         output.write_file(layout.docs, page.path, body)
@@ -335,6 +381,20 @@ def _write_pages(layout: Layout, pages: list[Page]) -> list[PageMark]:
             output.write_file(layout.fragments, file, aside)
         marks.append((page.path, sitemap.newest_date([body, *asides.values()]), list(asides)))
     return marks
+
+
+def _kept_page(layout: Layout, path: str) -> PageMark | None:
+    """The mark of the page the last build wrote at ``path`` (None if it is not all there)."""
+    page = layout.docs / path
+    if not page.is_file():
+        return None
+    body = page.read_text(encoding="utf-8")
+    asides = fragments.aside_files(body)
+    found = [layout.fragments / aside for aside in asides]
+    if not all(aside.is_file() for aside in found):
+        return None
+    texts = [body, *(aside.read_text(encoding="utf-8") for aside in found)]
+    return path, sitemap.newest_date(texts), asides
 
 
 RenderedPage = tuple[str, str, dict[str, str]]
@@ -346,7 +406,7 @@ def rendered_pages(
 ) -> list[RenderedPage]:
     """Each page rendered (in ``pages``' order), its large HTML blocks set aside; with a
     ``memo``, a page that reads known combos only is taken from it while they are unchanged."""
-    env = render.environment(layout.templates)
+    env = render.environment(layout.templates, layout.compiled)
 
     def made(page: Page) -> RenderedPage:
         text = render.render(env, page.template, page.made(), page.path)
@@ -376,18 +436,22 @@ def docs_and_asides(
 
 def fragment_files(layout: Layout, data: SiteData) -> Files:
     """The matrix and compare fragments (mkdocs never reads them)."""
-    return dict(fragment_stream(layout, data))
+    return {file: text for file, text in fragment_stream(layout, data) if text is not None}
 
 
-def fragment_stream(layout: Layout, data: SiteData) -> Iterator[tuple[str, str | bytes]]:
-    """:func:`fragment_files` made one at a time (a build writes each as it is made)."""
-    env = render.environment(layout.templates)
+def fragment_stream(layout: Layout, data: SiteData) -> Iterator[tuple[str, str | bytes | None]]:
+    """:func:`fragment_files` made one at a time (a build writes each as it is made; None:
+    the last build's file is kept, :meth:`SiteData.carries`)."""
+    env = render.environment(layout.templates, layout.compiled)
     memo = data.results.recall
 
     def rendered(fragment: Fragment) -> str:
         return render.render(env, fragment.template, fragment.made())
 
     for f in all_fragments(data):
+        if data.carries(f.combos) and (layout.fragments / f.file).is_file():
+            yield f.file, None  # the last build's
+            continue
         yield f.file, kept(memo, ("fragment", f.key), f.combos, partial(rendered, f))
 
 
@@ -406,10 +470,29 @@ def catalog_writers(layout: Layout, catalog: Catalog) -> list[Callable[[], list[
 
 def data_writers(layout: Layout, data: SiteData) -> list[Callable[[], list[str]]]:
     """The job that writes the data files of the results no page needs, in its own process,
-    started as soon as the results are frozen (while pages render and mkdocs runs): the API's
-    recommendations and the combos' estimate tables (the only reader of the other context
-    lengths)."""
-    return [lambda: output.write_stream(layout.extras, results_stream(data))]
+    started as soon as the results are frozen (while pages render and mkdocs runs): the combos
+    a small catalog's build kept in memory into the store, for the next build
+    (:func:`stored_for_later`), then the API's recommendations and the combos' estimate tables
+    (the only reader of the other context lengths)."""
+
+    def job() -> list[str]:
+        stored_for_later(data.results)
+        return output.write_stream(layout.extras, results_stream(data, layout.extras))
+
+    return [job]
+
+
+def stored_for_later(results: Results) -> None:
+    """Write the combos the build evaluated and kept in memory into its store, with their other
+    context lengths (before anything merges them), so the next build can reuse them."""
+    store = results.store
+    if store is None or store.sealing:
+        return
+    for _, found in results.pending:
+        store.put_contexts(found.result())
+    for combo in results.catalog.combos:
+        if combo not in results.stored:
+            results.put_in_store(combo)
 
 
 def page_writers(layout: Layout, data: SiteData, site: Written) -> list[Callable[[], list[str]]]:

@@ -12,7 +12,7 @@ asks for, :mod:`site_builder.site.custom`.)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -71,14 +71,19 @@ def evaluate(
             for combo, part in memo.parts.items():
                 results.keep(combo, part.shelf, part.counted)
 
+    sealing = store if store is not None and store.sealing else None
+
     def other_contexts(half: Half) -> None:
         if for_pages:
-            job = _other_contexts(catalog, half, lookups, store)
+            job = _other_contexts(catalog, half, lookups, sealing)
             results.pending.append(sidecar.start_staged(job))
 
-    stated = _stated(catalog, content_dir)
+    for combo in catalog.combos:
+        if store is not None and combo in store.reusable:
+            results.reuse(combo)
+    stated = results.stated = _stated(catalog, content_dir)
     asked: Asked = {}
-    for number, combos in enumerate(batches(catalog, store)):
+    for number, combos in enumerate(batches(catalog, sealing, results.stored)):
         asked, swept = sweep(catalog, lookups, each_half=other_contexts, known=known, combos=combos)
         if known is not None and known.asked and for_pages and not whole:
             results.pending.append(_kept_contexts(results, lookups))
@@ -94,7 +99,7 @@ def evaluate(
         results.costs.update({combo: combo_costs(results, combo) for combo in combos})
         _add(results, dependent_queries(results, combos, stated), lookups)
         results.seal(combos)
-        if store is not None:
+        if sealing is not None:
             _waited(results.pending[:-2])
     results.freeze()
     if memo is not None:
@@ -102,11 +107,15 @@ def evaluate(
     return results
 
 
-def batches(catalog: Catalog, store: Store | None) -> Iterator[list[str]]:
-    """The combos in the order they are evaluated: all at once without a ``store``, else
-    :data:`BATCH_COMBOS` at a time (in the catalog's order either way)."""
-    combos = list(catalog.combos)
-    if store is None:
+def batches(
+    catalog: Catalog, store: Store | None, reused: Collection[str] = ()
+) -> Iterator[list[str]]:
+    """The combos to evaluate (all but the ``reused``) in the order they are evaluated: all at
+    once without a sealing ``store``, else :data:`BATCH_COMBOS` at a time (in the catalog's
+    order either way; at least one batch, maybe empty: the first also evaluates the
+    benchmarks)."""
+    combos = [combo for combo in catalog.combos if combo not in reused]
+    if store is None or not combos:
         yield combos
         return
     for start in range(0, len(combos), BATCH_COMBOS):

@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from site_builder.site.output import replace_file
+
 _PLACEHOLDER = re.compile(r"<!-- fragment:([a-z0-9][\w./-]*) -->")
 _ASIDE = re.compile(r"^<!-- aside -->\n(.*?)^<!-- /aside -->$", re.S | re.M)
 
@@ -61,6 +63,12 @@ def set_aside(page: str, text: str) -> tuple[str, dict[str, str]]:
     return _ASIDE.sub(move, text), found
 
 
+def aside_files(text: str) -> list[str]:
+    """The fragment files of the asides whose placeholders ``text`` holds, in order."""
+    found = (match.group(1) for match in _PLACEHOLDER.finditer(text))
+    return [f"{key}.html" for key in found if key.startswith("aside/")]
+
+
 def inject(html: str, folder: Path) -> str:
     """Replace every placeholder in ``html`` by its fragment file's content."""
     return _PLACEHOLDER.sub(lambda m: (folder / f"{m.group(1)}.html").read_text("utf-8"), html)
@@ -76,4 +84,4 @@ def inject_site(site: Path, folder: Path) -> None:
     for path in sorted(site.rglob("*.html")):
         text = path.read_text(encoding="utf-8")
         if "<!-- fragment:" in text:
-            path.write_text(inject(text, folder), encoding="utf-8")
+            replace_file(path, inject(text, folder).encode("utf-8"))

@@ -67,6 +67,12 @@ class Layout:
         return self.work / "results"
 
     @property
+    def compiled(self) -> Path:
+        """Compiled Jinja templates, kept between builds
+        (:func:`site_builder.site.render.environment`)."""
+        return self.work / "jinja"
+
+    @property
     def html(self) -> Path:
         """mkdocs' own output, kept between builds so the next renders only changed pages
         (:mod:`site_builder.site.mkdocs_incremental`); the build copies it into the site."""

@@ -12,8 +12,9 @@ about the rest; when a shared entity changed, nothing is kept. It only ever save
 the evaluation plans the same queries and freezes the same results as without it (a test holds
 a preview's regenerated docs after an edit equal to a fresh build's).
 
-``build`` does not use it: each build is a new process, and reading the answers back from disk
-costs about as much as computing them.
+``build`` does not use it: each build is a new process, and reading all the answers back from
+disk costs about as much as computing them. A build reuses what an edit left unchanged per
+combo instead, read back only where needed (:meth:`site_builder.site.store.Store.reuse`).
 """
 
 from __future__ import annotations

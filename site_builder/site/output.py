@@ -27,30 +27,40 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> list[str]:
 
 
 def write_stream(
-    root: Path, files: Iterable[tuple[str, str | bytes]], keep: Iterable[str] = ()
+    root: Path, files: Iterable[tuple[str, str | bytes | None]], keep: Iterable[str] = ()
 ) -> list[str]:
     """:func:`write_tree` of files made one after another: each is written as it comes (so
-    they need not all be in memory at once), then the files no longer made (nor in ``keep``:
-    written by another process) are removed."""
+    they need not all be in memory at once; None: the file is kept as it is), then the files
+    no longer made (nor in ``keep``: written by another process) are removed."""
     root.mkdir(parents=True, exist_ok=True)
     written, made = [], set(keep)
     for relative, content in files:
         made.add(relative)
-        if write_file(root, relative, content):
+        if content is not None and write_file(root, relative, content):
             written.append(relative)
     remove_stale(root, made)
     return written
 
 
 def write_file(root: Path, relative: str, content: str | bytes) -> bool:
-    """Write one file under ``root`` unless it already holds these bytes; whether it wrote."""
+    """Write one file under ``root`` unless it already holds these bytes; whether it wrote. A
+    new file replaces the old one (:func:`replace_file`), so a published site that links to
+    the old one keeps it (:func:`link_tree`)."""
     data = content.encode("utf-8") if isinstance(content, str) else content
     path = root / relative
     if path.is_file() and path.read_bytes() == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    replace_file(path, data)
     return True
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write ``data`` as a new file at ``path`` (written beside it, then renamed over it): a
+    hard link to the old file keeps the old bytes."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
 
 
 def remove_stale(root: Path, keep: set[str]) -> None:
@@ -67,6 +77,23 @@ def merge(source: Path, target: Path) -> None:
     """Copy the tree ``source`` into ``target`` (existing files are replaced)."""
     if source.is_dir():
         shutil.copytree(source, target, dirs_exist_ok=True)
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """:func:`merge` by hard links where the file system allows (the work folder's data files
+    are only ever replaced, never written in place: :func:`write_file`), else by copies."""
+    if not source.is_dir():
+        return
+    for path in sorted(source.rglob("*")):
+        if not path.is_file():
+            continue
+        found = target / path.relative_to(source)
+        found.parent.mkdir(parents=True, exist_ok=True)
+        found.unlink(missing_ok=True)
+        try:
+            os.link(path, found)
+        except OSError:
+            shutil.copy2(path, found)
 
 
 def staging_dir(site: Path) -> Path:

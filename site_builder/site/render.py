@@ -17,10 +17,17 @@ from site_builder.site import escape, fmt, urls
 from site_builder.site.results import HEADLINE_CONTEXT
 
 
-def environment(templates_dir: Path) -> jinja2.Environment:
-    """A Jinja environment over ``templates_dir`` with the site's filters."""
+def environment(templates_dir: Path, compiled: Path | None = None) -> jinja2.Environment:
+    """A Jinja environment over ``templates_dir`` with the site's filters (keeping compiled
+    templates in the folder ``compiled``, if given: each process of a build compiled every
+    template again, about 1.4 s; Jinja checks each against its source)."""
+    cache = None
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
+        cache = jinja2.FileSystemBytecodeCache(str(compiled))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
+        bytecode_cache=cache,
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,

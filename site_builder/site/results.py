@@ -14,7 +14,7 @@ from __future__ import annotations
 import collections
 import gc
 import pickle
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -38,7 +38,7 @@ from site_builder.errors import BuildError
 from site_builder.schema import Combo, Workload
 from site_builder.site.shelf import IN_VRAM, Shelf, is_standard
 from site_builder.site.sidecar import Pending
-from site_builder.site.store import Store, Stored
+from site_builder.site.store import Store, Stored, Summary
 from site_builder.site.tables import HEADLINE_CONTEXT, Default, Query, Table
 
 if TYPE_CHECKING:
@@ -135,6 +135,14 @@ class Results:
     """The rows of combos in memory, made when first asked."""
     _quant_picks: dict[str, dict[str, QuantPicks]] = field(default_factory=dict)
     """Combo -> model -> :data:`QuantPicks`, of the combos in memory (worked out when asked)."""
+    _configs_by_combo: dict[str, dict[Config, Estimate]] = field(default_factory=dict)
+    """The :meth:`estimator`'s answers about each combo's configurations."""
+    _reused_contexts: int = 0
+    """How many configurations the reused combos' other context lengths hold."""
+    stated: dict[str, list[Query]] = field(default_factory=dict)
+    """The queries stacks and guides state, by combo (set by the evaluate stage)."""
+    _stated_answers: dict[Query, Estimate] = field(default_factory=dict)
+    """The answers to :attr:`stated` queries of the stored combos (kept in memory)."""
 
     def add(self, more: dict[Query, Estimate]) -> None:
         """Add results to their combos' shelves (sorted when frozen)."""
@@ -168,6 +176,9 @@ class Results:
         return [q for q in dict.fromkeys(queries) if self._find(q) is None]
 
     def _find(self, query: Query) -> Estimate | None:
+        found = self._stated_answers.get(query)
+        if found is not None:
+            return found
         shelf = self.shelf(query.combo)
         return None if shelf is None else shelf.get(query)
 
@@ -215,32 +226,77 @@ class Results:
 
     def quant_picks(self, combo: str, model: str) -> QuantPicks:
         """:func:`quant_picks` of ``model`` on ``combo`` (of a stored combo, from its small
-        file of them: a pair's second side need not read the combo's results back)."""
+        file of them: a pair's second side need not read the combo's results back; worked
+        out from its recommendation where none was stored)."""
         if combo in self._stored:
             assert self.store is not None
-            return self.store.quant_picks(combo)[model]
+            if self.store.has_picks(combo):
+                return self.store.quant_picks(combo)[model]
         found = self._quant_picks.setdefault(combo, {})
         if model not in found:
             found[model] = quant_picks(self.catalog, self.recommendation(combo, model))
         return found[model]
 
     def seal(self, combos: Iterable[str]) -> None:
-        """``combos`` are complete: sort their grids and, with a :attr:`store`, write their
-        results there, keep their :class:`Row` and let the rest go."""
+        """``combos`` are complete: sort their grids and, with a :attr:`store` that is
+        :attr:`~site_builder.site.store.Store.sealing`, write their results there, keep their
+        :class:`Row` and let the rest go."""
         for combo in combos:
             shelf = self.shelves.get(combo)
             if shelf is not None:
                 shelf.sort()
                 self.frozen_sizes[combo] = shelf.size()
-            if self.store is None:
+            if self.store is None or not self.store.sealing:
                 continue
             shelf = shelf or Shelf()
             mine = {m: self.recommendations.pop((combo, m)) for m in self.catalog.models}
-            self.rows.update(((combo, m), _pickled(_row(r, shelf, m))) for m, r in mine.items())
-            self._stored[combo] = shelf.assumptions()
+            summary = self._summary(combo, shelf, mine)
+            self.rows.update(((combo, m), row) for m, row in summary.rows.items())
+            self._stored[combo] = summary.assumptions
+            self._stated_answers.update(summary.stated)
             picks = {m: quant_picks(self.catalog, r) for m, r in mine.items()}
-            self.store.put(combo, Stored(shelf.bare(), mine), picks)
+            self.store.put(combo, Stored(shelf.bare(), mine), picks, summary)
             self.shelves.pop(combo, None)
+
+    def _summary(
+        self, combo: str, shelf: Shelf, recommendations: dict[str, Recommendation]
+    ) -> Summary:
+        rows = {m: _pickled(_row(r, shelf, m)) for m, r in recommendations.items()}
+        size = self.frozen_sizes.get(combo, 0)
+        configs = self._configs_by_combo.get(combo, {})
+        stated = {q: e for q in self.stated.get(combo, []) if (e := shelf.get(q)) is not None}
+        return Summary(rows, shelf.assumptions(), size, self.costs[combo], dict(configs), stated)
+
+    def put_in_store(self, combo: str) -> None:
+        """Write ``combo``'s results, kept in memory, into the :attr:`store` (a build of a
+        small catalog, for the next build to reuse; before the other context lengths merge)."""
+        assert self.store is not None and combo not in self._stored
+        shelf = self.shelves.get(combo, Shelf())
+        mine = {m: self.recommendations[(combo, m)] for m in self.catalog.models}
+        self.store.put(combo, Stored(shelf.bare(), mine), None, self._summary(combo, shelf, mine))
+
+    @property
+    def stored(self) -> Collection[str]:
+        """The combos whose results are in the :attr:`store` (stored or reused)."""
+        return self._stored.keys()
+
+    def reuse(self, combo: str) -> None:
+        """Take ``combo`` from the :attr:`store`, where an earlier build left it (it is stored
+        from now on, as if this build had evaluated and stored it)."""
+        assert self.store is not None
+        self._check_open()
+        summary = self.store.summary(combo)
+        if self.store.sealing:
+            self.rows.update(((combo, m), row) for m, row in summary.rows.items())
+        else:  # a small catalog: the rows unpickled once (pages read each about 15 times)
+            self._rows_made.update(((combo, m), pickle.loads(r)) for m, r in summary.rows.items())
+        self._stored[combo] = summary.assumptions
+        self.frozen_sizes[combo] = summary.size
+        self.costs[combo] = summary.costs
+        self._by_config.update(summary.configs)
+        self._configs_by_combo[combo] = dict(summary.configs)
+        self._stated_answers.update(summary.stated)
+        self._reused_contexts += self.store.contexts_count(combo)
 
     def estimator(self, catalog: Catalog, config: Config) -> Estimate:
         """The engine's ``estimate`` for engine helpers that take an estimator (evidence labels,
@@ -253,13 +309,15 @@ class Results:
             if found is None:
                 found = engine.estimate(catalog, config, self.lookups)
             self._by_config[config] = found
+            if config.combo is not None:
+                self._configs_by_combo.setdefault(config.combo, {})[config] = found
         return found
 
     def size(self) -> int:
         """How many configurations the engine evaluated (:attr:`configurations` once frozen)."""
         if self.frozen:
             return self.configurations
-        waiting = self.pending_size if self.pending else 0
+        waiting = (self.pending_size if self.pending else 0) + self._reused_contexts
         stored = sum(shelf.size() for shelf in self.shelves.values()) + self._offset
         stored += sum(self.frozen_sizes.get(combo, 0) for combo in self._stored)
         return stored + len(self._by_config) + waiting

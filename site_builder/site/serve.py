@@ -24,6 +24,7 @@ from site_builder.site.layout import Layout
 from site_builder.site.memo import Memo
 from site_builder.site.output import write_tree
 from site_builder.site.preview import session
+from site_builder.site.store import Store
 
 HOOK = "serve_hook.py"
 LOG = logging.getLogger("mkdocs.site_builder")
@@ -35,6 +36,7 @@ def regenerate(layout: Layout, memo: Memo | None = None) -> bool:
     every request whatever the catalog holds)."""
     started = time.perf_counter()
     report = BuildReport(layout.site)
+    Store(layout.results).forget_outputs()  # the next build must not keep these pages
     try:
         if memo is not None:
             memo.use_files(stamp.folders_digest([layout.content, layout.templates]))

@@ -3,7 +3,7 @@ results, editorial content) and :class:`Page` (a Markdown path, its template, it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +18,14 @@ class SiteData:
     catalog: Catalog
     results: Results
     content: Path
+    unchanged: frozenset[str] = frozenset()
+    """The combos whose outputs a build takes from the last one (its pages, fragments and
+    data files made from them alone: :meth:`carries`); empty unless a build says so."""
+
+    def carries(self, combos: Iterable[str] | None) -> bool:
+        """Whether what is made from ``combos`` alone (None: not known) is as the last
+        build made it."""
+        return combos is not None and bool(self.unchanged) and set(combos) <= self.unchanged
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,23 @@ shelves and recommendations here once the batch is complete and lets them go, ke
 only the small rows pages read across combos (:class:`~site_builder.site.results.Row`). What
 reads a combo's results later (its pages, the API's tables) loads its file again; the last few
 loaded stay in memory, and the pages of one combo are rendered together, so each is read about
-once per process. Each build starts with an empty store (:meth:`Store.clear`): nothing here is
-reused between builds.
+once per process.
+
+The store also carries combos from one build to the next (:meth:`Store.reuse`): each combo's
+files are kept under a key of everything its evaluation reads (its own entity, the shared
+kinds, the content, the package's code and versions, :func:`site_builder.site.build.store_for`),
+with a :class:`Summary` of what the build keeps in memory about it. A build whose key for a
+combo is the one the last successful build recorded takes the combo from here instead of
+evaluating it again (it is then a stored combo like the others). A build of a small catalog
+keeps its results in memory and writes its combos here from the process that writes the data
+files, after the pages no longer wait for them (:attr:`Store.sealing` false).
 """
 
 from __future__ import annotations
 
 import collections
 import gc
+import json
 import pickle
 import shutil
 from collections.abc import Callable
@@ -27,6 +36,9 @@ from site_builder.engine.recommend import Recommendation
 from site_builder.site.tables import Query
 
 if TYPE_CHECKING:
+    from site_builder.engine import Config
+    from site_builder.engine.cost import Costs
+    from site_builder.site.picks import Pick
     from site_builder.site.results import QuantPicks
     from site_builder.site.shelf import Shelf
 
@@ -48,12 +60,51 @@ class Stored:
     recommendations: dict[str, Recommendation]
 
 
+@dataclass(frozen=True)
+class Summary:
+    """What a build keeps in memory about a stored combo (read back instead of evaluating the
+    combo again when it is reused)."""
+
+    rows: dict[str, bytes]
+    """Model -> its pickled :class:`~site_builder.site.results.Row`."""
+    assumptions: collections.Counter[str]
+    """Its grid's assumption counts at the headline context."""
+    size: int
+    """Its shelf's size when the results froze."""
+    costs: tuple[Pick | None, Costs]
+    """Its worked example and money figures."""
+    configs: dict[Config, Estimate]
+    """The engine's answers about its configurations asked outside the grid (the
+    recommender's and the benchmarks')."""
+    stated: dict[Query, Estimate]
+    """The answers to the queries stacks and guides state on it (the checks and their pages
+    read them without reading the combo back)."""
+
+
+KEYS = "keys.json"
+"""The key of every combo whose files a successful build left (:meth:`Store.record`)."""
+KINDS = ("results", "summary")
+"""The files every stored combo has (its other context lengths only if it has any; its quant
+picks only if the evaluation stored it: a small catalog's build, which writes its combos for
+the next build only, leaves them to be worked out from the recommendations when read)."""
+
+
 @dataclass
 class Store:
     """A folder of one pickle per combo (its :class:`Stored` results) and, apart, one per combo
     of its grid at the other context lengths (written by the processes that evaluate them)."""
 
     folder: Path
+    sealing: bool = True
+    """Whether the evaluation writes each combo here once its batch is complete (else the
+    build keeps its results in memory and writes them here at the end)."""
+    reusable: frozenset[str] = frozenset()
+    """The combos a previous build left here under this build's key (not evaluated again)."""
+    carried: frozenset[str] = frozenset()
+    """The :attr:`reusable` combos whose outputs (pages, fragments, data files made from them
+    alone) the previous build made as this one would: the same ``outputs`` digest."""
+    keys: dict[str, str] = field(default_factory=dict)
+    outputs: str = ""
     _loaded: collections.OrderedDict[str, Stored] = field(default_factory=collections.OrderedDict)
     _picks: collections.OrderedDict[str, dict[str, QuantPicks]] = field(
         default_factory=collections.OrderedDict
@@ -71,10 +122,70 @@ class Store:
         self.folder.mkdir(parents=True)
         return self
 
-    def put(self, combo: str, stored: Stored, picks: dict[str, QuantPicks]) -> None:
-        """Write ``combo``'s results, and apart its quant picks by model (small)."""
+    def reuse(self, keys: dict[str, str], outputs: str = "") -> Store:
+        """Start a build whose combos have ``keys`` and whose outputs read ``outputs`` beside
+        them: keep the files of the combos the last successful build recorded under the same
+        key (:attr:`reusable`, and :attr:`carried` if ``outputs`` is the same too), remove the
+        rest. The record is removed until this build succeeds (:meth:`record`)."""
+        before = self._recorded()
+        (self.folder / KEYS).unlink(missing_ok=True)
+        self._loaded.clear()
+        self._picks.clear()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        combos = before.get("combos", {})
+        kept = {c for c, key in keys.items() if combos.get(c) == key and self._complete(c)}
+        for path in self.folder.iterdir():
+            if path.name.split(".", 1)[0] not in kept:
+                path.unlink()
+        self.reusable = frozenset(kept)
+        same = bool(outputs) and before.get("outputs") == outputs
+        self.carried = self.reusable if same else frozenset()
+        self.keys, self.outputs = keys, outputs
+        return self
+
+    def _recorded(self) -> dict[str, Any]:
+        try:
+            found = json.loads((self.folder / KEYS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return found if isinstance(found, dict) and isinstance(found.get("combos"), dict) else {}
+
+    def _complete(self, combo: str) -> bool:
+        return all(self._path(combo, kind).is_file() for kind in KINDS)
+
+    def forget_outputs(self) -> None:
+        """Something else wrote the work folder's pages (the live preview): keep the record
+        of the combos' results, but let the next build make every output again."""
+        found = self._recorded()
+        if found.pop("outputs", None) is not None:
+            text = json.dumps(found, indent=0, sort_keys=True)
+            (self.folder / KEYS).write_text(text + "\n", encoding="utf-8")
+
+    def record(self) -> None:
+        """Every combo's files are written and the build succeeded: a later build may reuse
+        them under the keys it started with."""
+        found = {"outputs": self.outputs, "combos": self.keys}
+        text = json.dumps(found, indent=0, sort_keys=True)
+        (self.folder / KEYS).write_text(text + "\n", encoding="utf-8")
+
+    def put(
+        self, combo: str, stored: Stored, picks: dict[str, QuantPicks] | None, summary: Summary
+    ) -> None:
+        """Write ``combo``'s results, and apart its quant picks by model (small; if given) and
+        its :class:`Summary`."""
         _dump(self._path(combo, "results"), stored)
-        _dump(self._path(combo, "picks"), picks)
+        if picks is not None:
+            _dump(self._path(combo, "picks"), picks)
+        _dump(self._path(combo, "summary"), summary)
+
+    def has_picks(self, combo: str) -> bool:
+        """Whether ``combo``'s quant picks are stored apart (:meth:`put`)."""
+        return combo in self._picks or self._path(combo, "picks").is_file()
+
+    def summary(self, combo: str) -> Summary:
+        """``combo``'s :class:`Summary`."""
+        found: Summary = _load(self._path(combo, "summary"))
+        return found
 
     def quant_picks(self, combo: str) -> dict[str, QuantPicks]:
         """``combo``'s quant picks by model (read from disk unless recently read)."""
@@ -83,20 +194,37 @@ class Store:
 
     def get(self, combo: str) -> Stored:
         """``combo``'s results (read from disk unless recently read)."""
-        return recently(self._loaded, combo, partial(_load, self._path(combo, "results")), LOADED)
+        limit = LOADED if self.sealing else len(self._loaded) + 1  # a small catalog: all
+        return recently(self._loaded, combo, partial(_load, self._path(combo, "results")), limit)
 
     def put_contexts(self, found: dict[Query, Estimate]) -> None:
-        """Write the other context lengths of ``found``'s combos, one file per combo."""
+        """Write the other context lengths of ``found``'s combos, one file per combo: how many,
+        then the results (so the count is read alone)."""
         by_combo: dict[str, dict[Query, Estimate]] = {}
         for query, estimate in found.items():
             by_combo.setdefault(query.combo, {})[query] = estimate
         for combo, part in by_combo.items():
-            _dump(self._path(combo, "contexts"), part)
+            with self._path(combo, "contexts").open("wb") as file:
+                pickle.dump(len(part), file, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(part, file, protocol=pickle.HIGHEST_PROTOCOL)
 
     def contexts(self, combo: str) -> dict[Query, Estimate]:
         """``combo``'s grid at the other context lengths (empty when it has none)."""
         path = self._path(combo, "contexts")
-        return _load(path) if path.is_file() else {}
+        if not path.is_file():
+            return {}
+        with path.open("rb") as file:
+            pickle.load(file)
+            return _loaded(lambda: pickle.load(file))  # type: ignore[no-any-return]
+
+    def contexts_count(self, combo: str) -> int:
+        """How many configurations ``combo``'s other context lengths hold (0 without any)."""
+        path = self._path(combo, "contexts")
+        if not path.is_file():
+            return 0
+        with path.open("rb") as file:
+            count: int = pickle.load(file)
+            return count
 
     def _path(self, combo: str, kind: str) -> Path:
         return self.folder / f"{combo}.{kind}.pickle"
@@ -121,12 +249,17 @@ def _dump(path: Path, value: object) -> None:
 
 
 def _load(path: Path) -> Any:
-    """The value pickled at ``path``, read with the cyclic garbage collector paused and then
-    frozen (the results hold no cycles: collection passes over their objects are wasted, and
-    they are freed by reference counting once let go)."""
+    """The value pickled at ``path`` (:func:`_loaded`)."""
+    return _loaded(lambda: pickle.loads(path.read_bytes()))
+
+
+def _loaded(read: Callable[[], Any]) -> Any:
+    """What ``read`` unpickles, read with the cyclic garbage collector paused and then frozen
+    (the results hold no cycles: collection passes over their objects are wasted, and they are
+    freed by reference counting once let go)."""
     gc.disable()
     try:
-        return pickle.loads(path.read_bytes())
+        return read()
     finally:
         gc.freeze()
         gc.enable()

@@ -45,6 +45,7 @@ def test_a_rebuild_after_edits_renders_the_changed_pages_and_equals_a_clean_buil
     again = build(layout)
     assert again.pages == first.pages
     assert 0 < again.rendered < first.pages
+    assert again.reused == 0  # guides plan engine queries: a content edit reuses no combo
     clean = _clean(layout, tmp_path / "clean")
     assert clean.rendered == clean.pages == again.pages
     assert folder_differences(layout.site, clean.site) == []

@@ -44,23 +44,27 @@ def test_a_stored_build_writes_the_same_site(
     layout = fixture_layout(tmp_path)
     site_build.build(layout)
     assert sorted(p.name for p in layout.results.iterdir()) == [
-        f"{combo}.{kind}.pickle"
-        for combo in ("dual-rtx-3090", "dual-rtx-4090")
-        for kind in ("contexts", "picks", "results")
+        *(
+            f"{combo}.{kind}.pickle"
+            for combo in ("dual-rtx-3090", "dual-rtx-4090")
+            for kind in ("contexts", "picks", "results", "summary")
+        ),
+        store.KEYS,
     ]
     stored, usual = files(layout.site), files(built.site)
     assert sorted(stored) == sorted(usual)
     assert [name for name in stored if stored[name] != usual[name]] == []
 
 
-def test_a_small_catalog_keeps_its_results_in_memory_and_removes_an_old_store(
+def test_a_small_catalog_keeps_its_results_in_memory_and_removes_what_no_key_names(
     tmp_path: Path,
 ) -> None:
     layout = fixture_layout(tmp_path)
     layout.results.mkdir(parents=True)
     (layout.results / "old.results.pickle").write_bytes(b"")
-    assert site_build.store_for(layout, load_catalog(CATALOG)) is None
-    assert not layout.results.exists()
+    found = site_build.store_for(layout, load_catalog(CATALOG))
+    assert not found.sealing and found.reusable == frozenset()
+    assert list(layout.results.iterdir()) == []
 
 
 @pytest.fixture(scope="module")
