@@ -18,16 +18,13 @@ as it was.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime
-import hashlib
 import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-import site_builder
 from site_builder.catalog import Catalog, load_catalog
 from site_builder.site import (
     api,
@@ -41,6 +38,7 @@ from site_builder.site import (
     nav,
     output,
     render,
+    reuse,
     search_pieces,
     sidecar,
     sitemap,
@@ -52,10 +50,8 @@ from site_builder.site.evaluate import evaluate
 from site_builder.site.families import FAMILIES, FORKED, all_fragments, all_pages
 from site_builder.site.fragments import Fragment
 from site_builder.site.layout import Layout
-from site_builder.site.memo import Memo, digest, journaled, kept, shared_digest
-from site_builder.site.results import Results
+from site_builder.site.memo import Memo, journaled, kept
 from site_builder.site.sitedata import Page, SiteData
-from site_builder.site.store import Store
 
 
 @dataclass
@@ -106,7 +102,7 @@ def _build(layout: Layout) -> BuildReport:
     staging = output.staging_dir(layout.site)
     try:
         with sidecar.all_computed(catalog_writers(layout, catalog)) as early:
-            data = carried(evaluated(layout, report, catalog))
+            data = reuse.carried(evaluated(layout, report, catalog))
         with sidecar.all_computed(data_writers(layout, data)) as writing:
             site = streamed(layout, data, report)
             with report.stage("write"):
@@ -214,56 +210,12 @@ def evaluated(
     layout: Layout, report: BuildReport, catalog: Catalog, memo: Memo | None = None
 ) -> SiteData:
     """Evaluate every engine result once (a build of a large catalog stores each combo's
-    results in the work folder as they are complete, :func:`store_for`)."""
+    results in the work folder as they are complete, and takes those of unchanged combos from
+    the last build: :func:`~site_builder.site.reuse.store_for`)."""
     with report.stage("engine"):
-        store = store_for(layout, catalog) if memo is None else None
+        store = reuse.store_for(layout, catalog, build_epoch(catalog)) if memo is None else None
         results = evaluate(catalog, layout.content, memo=memo, store=store)
     return SiteData(catalog, results, layout.content)
-
-
-STORE_FROM_COMBOS = 120
-"""The number of combos from which a build keeps their results on disk instead of in memory
-(:mod:`site_builder.site.store`): about 11 MB of memory a combo held, against about 70 ms of
-CPU each time a process reads one back (measured on the shipped catalog, 2026-12-01). Below
-it, all in memory stay under 0.6 GB."""
-
-
-def carried(data: SiteData) -> SiteData:
-    """``data`` for a build, which keeps the outputs of the combos unchanged since the last
-    one (:attr:`~site_builder.site.store.Store.carried`) instead of making them again."""
-    store = data.results.store
-    return dataclasses.replace(data, unchanged=store.carried if store else frozenset())
-
-
-def store_for(layout: Layout, catalog: Catalog) -> Store:
-    """The store of the build's results, holding the combos an earlier build left under this
-    build's keys (:func:`combo_keys`); it seals each batch unless the catalog is small enough
-    to keep them in memory (:data:`STORE_FROM_COMBOS`)."""
-    store = Store(layout.results, sealing=len(catalog.combos) >= STORE_FROM_COMBOS)
-    return store.reuse(combo_keys(layout, catalog), outputs_digest(layout, catalog))
-
-
-def outputs_digest(layout: Layout, catalog: Catalog) -> str:
-    """What a page, fragment or data file made from a few combos reads beside them and their
-    keys: the templates, which combos there are, the build's date."""
-    found = hashlib.sha256(stamp.folders_digest([layout.templates]).encode())
-    found.update(f"{sorted(catalog.combos)}\n{build_epoch(catalog)}".encode())
-    return found.hexdigest()
-
-
-def combo_keys(layout: Layout, catalog: Catalog) -> dict[str, str]:
-    """Each combo's key: a digest of everything its evaluation reads (its entity, the shared
-    kinds, the content, whose guides plan queries, the package's code and every version)."""
-    shared = hashlib.sha256()
-    shared.update(shared_digest(catalog).encode())
-    package = Path(site_builder.__file__).parent
-    shared.update(stamp.folders_digest([layout.content, package]).encode())
-    shared.update(stamp.versions().encode())
-    common = shared.hexdigest()
-    return {
-        slug: hashlib.sha256(f"{common}\n{digest(combo)}".encode()).hexdigest()
-        for slug, combo in catalog.combos.items()
-    }
 
 
 def rendered(layout: Layout, data: SiteData, report: BuildReport) -> Generated:
@@ -360,17 +312,13 @@ def written(layout: Layout, data: SiteData) -> Written:
     return Written(paths, dates, [aside for _, _, asides in marks for aside in asides])
 
 
-PageMark = tuple[str, str | None, list[str]]
-"""A written page's path, its newest date, its asides' fragment files."""
-
-
-def _write_pages(layout: Layout, data: SiteData, pages: list[Page]) -> list[PageMark]:
+def _write_pages(layout: Layout, data: SiteData, pages: list[Page]) -> list[reuse.PageMark]:
     """Render and write each of ``pages`` (:func:`written`), but those the last build wrote
     from combos unchanged since (:meth:`SiteData.carries`)."""
     env = render.environment(layout.templates, layout.compiled)
     marks = []
     for page in pages:
-        mark = _kept_page(layout, page.path) if data.carries(page.combos) else None
+        mark = reuse.kept_page(layout, page.path) if data.carries(page.combos) else None
         if mark is not None:
             marks.append(mark)
             continue
@@ -381,20 +329,6 @@ def _write_pages(layout: Layout, data: SiteData, pages: list[Page]) -> list[Page
             output.write_file(layout.fragments, file, aside)
         marks.append((page.path, sitemap.newest_date([body, *asides.values()]), list(asides)))
     return marks
-
-
-def _kept_page(layout: Layout, path: str) -> PageMark | None:
-    """The mark of the page the last build wrote at ``path`` (None if it is not all there)."""
-    page = layout.docs / path
-    if not page.is_file():
-        return None
-    body = page.read_text(encoding="utf-8")
-    asides = fragments.aside_files(body)
-    found = [layout.fragments / aside for aside in asides]
-    if not all(aside.is_file() for aside in found):
-        return None
-    texts = [body, *(aside.read_text(encoding="utf-8") for aside in found)]
-    return path, sitemap.newest_date(texts), asides
 
 
 RenderedPage = tuple[str, str, dict[str, str]]
@@ -472,27 +406,14 @@ def data_writers(layout: Layout, data: SiteData) -> list[Callable[[], list[str]]
     """The job that writes the data files of the results no page needs, in its own process,
     started as soon as the results are frozen (while pages render and mkdocs runs): the combos
     a small catalog's build kept in memory into the store, for the next build
-    (:func:`stored_for_later`), then the API's recommendations and the combos' estimate tables
-    (the only reader of the other context lengths)."""
+    (:func:`~site_builder.site.reuse.stored_for_later`), then the API's recommendations and the
+    combos' estimate tables (the only reader of the other context lengths)."""
 
     def job() -> list[str]:
-        stored_for_later(data.results)
+        reuse.stored_for_later(data.results)
         return output.write_stream(layout.extras, results_stream(data, layout.extras))
 
     return [job]
-
-
-def stored_for_later(results: Results) -> None:
-    """Write the combos the build evaluated and kept in memory into its store, with their other
-    context lengths (before anything merges them), so the next build can reuse them."""
-    store = results.store
-    if store is None or store.sealing:
-        return
-    for _, found in results.pending:
-        store.put_contexts(found.result())
-    for combo in results.catalog.combos:
-        if combo not in results.stored:
-            results.put_in_store(combo)
 
 
 def page_writers(layout: Layout, data: SiteData, site: Written) -> list[Callable[[], list[str]]]:

@@ -10,7 +10,7 @@ once per process.
 
 The store also carries combos from one build to the next (:meth:`Store.reuse`): each combo's
 files are kept under a key of everything its evaluation reads (its own entity, the shared
-kinds, the content, the package's code and versions, :func:`site_builder.site.build.store_for`),
+kinds, the content, the package's code and versions, :func:`site_builder.site.reuse.store_for`),
 with a :class:`Summary` of what the build keeps in memory about it. A build whose key for a
 combo is the one the last successful build recorded takes the combo from here instead of
 evaluating it again (it is then a stored combo like the others). A build of a small catalog

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from site_builder.errors import BuildError
-from site_builder.site import build as site_build
 from site_builder.site import evaluate as evaluate_stage
-from site_builder.site import serve, stamp, store
+from site_builder.site import reuse, serve, stamp, store
 from site_builder.site.build import BuildReport, build
 from site_builder.site.layout import Layout
 from site_builder.site.memo import Memo
@@ -51,7 +50,7 @@ def test_a_rebuild_reuses_the_combos_an_edit_leaves_and_builds_the_same_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str, sealing: bool
 ) -> None:
     if sealing:
-        monkeypatch.setattr(site_build, "STORE_FROM_COMBOS", 1)
+        monkeypatch.setattr(reuse, "STORE_FROM_COMBOS", 1)
         monkeypatch.setattr(evaluate_stage, "BATCH_COMBOS", 1)
     layout = _editable(tmp_path / "edited")
     assert build(layout).reused == 0
@@ -100,3 +99,18 @@ def test_pages_the_preview_wrote_are_not_kept_by_the_next_build(tmp_path: Path) 
     os.utime(layout.site / "404.html", (0, 0))  # past the stop for a build with nothing changed
     assert build(layout).reused == 2  # the results, but not the pages the preview rewrote
     _same_as_clean(layout, tmp_path / "clean")
+
+
+def test_a_failed_rebuild_leaves_the_published_site_as_it_was(tmp_path: Path) -> None:
+    """The published data files are hard links to the work folder's, which a rebuild replaces
+    and never writes in place."""
+    layout = _editable(tmp_path / "edited")
+    build(layout)
+    before = tmp_path / "before"
+    shutil.copytree(layout.site, before)
+    _edit(layout.catalog / "gpus/rtx-3090.yaml", "board_power_w: 350", "board_power_w: 340")
+    guide = layout.content / "guides" / "fixture-guide.md"
+    _edit(guide, "/hardware-combos/dual-rtx-4090.md", "/hardware-combos/nowhere.md")
+    with pytest.raises(BuildError):
+        build(layout)
+    assert folder_differences(layout.site, before) == []

@@ -13,7 +13,7 @@ import pytest
 from site_builder.catalog import load_catalog
 from site_builder.site import build as site_build
 from site_builder.site import evaluate as evaluate_stage
-from site_builder.site import sidecar, store
+from site_builder.site import reuse, sidecar, store
 from site_builder.site.evaluate import evaluate
 from site_builder.site.results import HEADLINE_CONTEXT, Results
 from site_builder.site.store import Store
@@ -26,7 +26,7 @@ def files(site: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def bounds_at_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(site_build, "STORE_FROM_COMBOS", 1)
+    monkeypatch.setattr(reuse, "STORE_FROM_COMBOS", 1)
     monkeypatch.setattr(evaluate_stage, "BATCH_COMBOS", 1)
     monkeypatch.setattr(store, "LOADED", 1)
 
@@ -62,7 +62,8 @@ def test_a_small_catalog_keeps_its_results_in_memory_and_removes_what_no_key_nam
     layout = fixture_layout(tmp_path)
     layout.results.mkdir(parents=True)
     (layout.results / "old.results.pickle").write_bytes(b"")
-    found = site_build.store_for(layout, load_catalog(CATALOG))
+    catalog = load_catalog(CATALOG)
+    found = reuse.store_for(layout, catalog, site_build.build_epoch(catalog))
     assert not found.sealing and found.reusable == frozenset()
     assert list(layout.results.iterdir()) == []
 
