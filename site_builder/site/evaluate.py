@@ -97,6 +97,8 @@ def evaluate(
                 kept = choose(catalog, model, HEADLINE, found, results.estimator)
             results.recommendations[(combo, model)] = kept
         results.costs.update({combo: combo_costs(results, combo) for combo in combos})
+        for combo in combos:
+            results.matrix_queries[combo] = list(matrix.planned(results, [combo]))
         _add(results, dependent_queries(results, combos, stated), lookups)
         results.seal(combos)
         if sealing is not None:
@@ -220,7 +222,8 @@ def dependent_queries(
     queries (the other contexts of each quant's best runtime are evaluated in second
     processes, :attr:`Results.pending`)."""
     yield from charts.planned(results, combos)
-    yield from matrix.planned(results, combos)
+    for combo in combos:
+        yield from results.matrix_queries.get(combo, [])
     for combo in combos:
         yield from stated.get(combo, [])
 

@@ -141,6 +141,10 @@ class Results:
     """How many configurations the reused combos' other context lengths hold."""
     stated: dict[str, list[Query]] = field(default_factory=dict)
     """The queries stacks and guides state, by combo (set by the evaluate stage)."""
+    matrix_queries: dict[str, list[Query]] = field(default_factory=dict)
+    """The queries each combo's will-it-run matrix reads (every model's headline setup at
+    each context length), by combo (set by the evaluate stage): stored apart, small, so the
+    matrix need not read the combo's results back."""
     _stated_answers: dict[Query, Estimate] = field(default_factory=dict)
     """The answers to :attr:`stated` queries of the stored combos (kept in memory)."""
 
@@ -179,6 +183,11 @@ class Results:
         found = self._stated_answers.get(query)
         if found is not None:
             return found
+        if query.combo in self._stored:
+            assert self.store is not None
+            found = self.store.matrix_answers(query.combo).get(query)
+            if found is not None:
+                return found
         shelf = self.shelf(query.combo)
         return None if shelf is None else shelf.get(query)
 
@@ -255,8 +264,13 @@ class Results:
             self._stored[combo] = summary.assumptions
             self._stated_answers.update(summary.stated)
             picks = {m: quant_picks(self.catalog, r) for m, r in mine.items()}
-            self.store.put(combo, Stored(shelf.bare(), mine), picks, summary)
+            answers = self._matrix_answers(combo, shelf)
+            self.store.put(combo, Stored(shelf.bare(), mine), picks, summary, answers)
             self.shelves.pop(combo, None)
+
+    def _matrix_answers(self, combo: str, shelf: Shelf) -> dict[Query, Estimate]:
+        queries = self.matrix_queries.get(combo, [])
+        return {q: e for q in queries if (e := shelf.get(q)) is not None}
 
     def _summary(
         self, combo: str, shelf: Shelf, recommendations: dict[str, Recommendation]
@@ -273,7 +287,8 @@ class Results:
         assert self.store is not None and combo not in self._stored
         shelf = self.shelves.get(combo, Shelf())
         mine = {m: self.recommendations[(combo, m)] for m in self.catalog.models}
-        self.store.put(combo, Stored(shelf.bare(), mine), None, self._summary(combo, shelf, mine))
+        summary, answers = self._summary(combo, shelf, mine), self._matrix_answers(combo, shelf)
+        self.store.put(combo, Stored(shelf.bare(), mine), None, summary, answers)
 
     @property
     def stored(self) -> Collection[str]:

@@ -83,7 +83,7 @@ class Summary:
 
 KEYS = "keys.json"
 """The key of every combo whose files a successful build left (:meth:`Store.record`)."""
-KINDS = ("results", "summary")
+KINDS = ("results", "summary", "matrix")
 """The files every stored combo has (its other context lengths only if it has any; its quant
 picks only if the evaluation stored it: a small catalog's build, which writes its combos for
 the next build only, leaves them to be worked out from the recommendations when read)."""
@@ -109,12 +109,16 @@ class Store:
     _picks: collections.OrderedDict[str, dict[str, QuantPicks]] = field(
         default_factory=collections.OrderedDict
     )
+    _matrix: collections.OrderedDict[str, dict[Query, Estimate]] = field(
+        default_factory=collections.OrderedDict
+    )
 
     def remove(self) -> None:
         """Remove the folder (a build that keeps its results in memory)."""
         shutil.rmtree(self.folder, ignore_errors=True)
         self._loaded.clear()
         self._picks.clear()
+        self._matrix.clear()
 
     def clear(self) -> Store:
         """Start empty (a new build)."""
@@ -131,6 +135,7 @@ class Store:
         (self.folder / KEYS).unlink(missing_ok=True)
         self._loaded.clear()
         self._picks.clear()
+        self._matrix.clear()
         self.folder.mkdir(parents=True, exist_ok=True)
         combos = before.get("combos", {})
         kept = {c for c, key in keys.items() if combos.get(c) == key and self._complete(c)}
@@ -169,14 +174,26 @@ class Store:
         (self.folder / KEYS).write_text(text + "\n", encoding="utf-8")
 
     def put(
-        self, combo: str, stored: Stored, picks: dict[str, QuantPicks] | None, summary: Summary
+        self,
+        combo: str,
+        stored: Stored,
+        picks: dict[str, QuantPicks] | None,
+        summary: Summary,
+        matrix: dict[Query, Estimate],
     ) -> None:
-        """Write ``combo``'s results, and apart its quant picks by model (small; if given) and
-        its :class:`Summary`."""
+        """Write ``combo``'s results, and apart its quant picks by model (small; if given), its
+        :class:`Summary` and the answers its will-it-run matrix reads (small)."""
         _dump(self._path(combo, "results"), stored)
         if picks is not None:
             _dump(self._path(combo, "picks"), picks)
         _dump(self._path(combo, "summary"), summary)
+        _dump(self._path(combo, "matrix"), matrix)
+
+    def matrix_answers(self, combo: str) -> dict[Query, Estimate]:
+        """The answers ``combo``'s will-it-run matrix reads (read from disk unless recently
+        read; about a twentieth of its results)."""
+        read = partial(_load, self._path(combo, "matrix"))
+        return recently(self._matrix, combo, read, LOADED_PICKS)
 
     def has_picks(self, combo: str) -> bool:
         """Whether ``combo``'s quant picks are stored apart (:meth:`put`)."""

@@ -47,7 +47,7 @@ def test_a_stored_build_writes_the_same_site(
         *(
             f"{combo}.{kind}.pickle"
             for combo in ("dual-rtx-3090", "dual-rtx-4090")
-            for kind in ("contexts", "picks", "results", "summary")
+            for kind in ("contexts", "matrix", "picks", "results", "summary")
         ),
         store.KEYS,
     ]

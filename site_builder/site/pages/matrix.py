@@ -266,7 +266,7 @@ def _context_cell(data: SiteData, combo: str, pick: Pick, context: int) -> Cell:
 
 
 def _why_not(data: SiteData, combo: str, model: str) -> str:
-    return data.results.recommendation(combo, model).reason
+    return data.results.row(combo, model).reason
 
 
 def _shows_split(data: SiteData, combo: str) -> bool:
