@@ -73,6 +73,20 @@ def copy_catalog(folder: Path) -> Path:
     return target
 
 
+def editable_layout(folder: Path) -> Layout:
+    """A layout over writable copies of the fixture catalog and content, under ``folder``."""
+    content = folder / "content"
+    shutil.copytree(CONTENT, content)
+    return fixture_layout(folder, catalog=copy_catalog(folder), content=content)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace ``old`` (which must be there) by ``new`` in the file at ``path``."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The fixture catalog's site, built once."""

@@ -4,7 +4,6 @@ removed, or a failed mkdocs run renders every page again."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,20 +11,7 @@ import pytest
 from site_builder.errors import BuildError
 from site_builder.site.build import BuildReport, build
 from site_builder.site.layout import Layout
-from tests.site.conftest import CONTENT, copy_catalog, fixture_layout, folder_differences
-
-
-def _editable(folder: Path) -> Layout:
-    """A layout over writable copies of the fixture catalog and content."""
-    content = folder / "content"
-    shutil.copytree(CONTENT, content)
-    return fixture_layout(folder, catalog=copy_catalog(folder), content=content)
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
+from tests.site.conftest import edit, editable_layout, fixture_layout, folder_differences
 
 
 def _clean(layout: Layout, folder: Path) -> BuildReport:
@@ -36,12 +22,12 @@ def _clean(layout: Layout, folder: Path) -> BuildReport:
 def test_a_rebuild_after_edits_renders_the_changed_pages_and_equals_a_clean_build(
     tmp_path: Path,
 ) -> None:
-    layout = _editable(tmp_path / "edited")
+    layout = editable_layout(tmp_path / "edited")
     first = build(layout)
     assert first.rendered == first.pages > 10
     combo = layout.catalog / "combos" / "dual-rtx-3090.yaml"
-    _edit(combo, "Cheapest 48 GB of VRAM.", "The cheapest 48 GB of VRAM.")
-    _edit(layout.content / "guides" / "fixture-guide.md", "See [the combo]", "Read [the combo]")
+    edit(combo, "Cheapest 48 GB of VRAM.", "The cheapest 48 GB of VRAM.")
+    edit(layout.content / "guides" / "fixture-guide.md", "See [the combo]", "Read [the combo]")
     again = build(layout)
     assert again.pages == first.pages
     assert 0 < again.rendered < first.pages
@@ -52,7 +38,7 @@ def test_a_rebuild_after_edits_renders_the_changed_pages_and_equals_a_clean_buil
 
 
 def test_a_page_added_renders_every_page(tmp_path: Path) -> None:
-    layout = _editable(tmp_path / "edited")
+    layout = editable_layout(tmp_path / "edited")
     first = build(layout)
     guide = layout.content / "guides" / "zz-another.md"
     guide.write_text("# Another guide\n\nSee [the combo](/hardware-combos/dual-rtx-4090.md).\n")
@@ -66,12 +52,12 @@ def test_a_page_added_renders_every_page(tmp_path: Path) -> None:
 
 
 def test_a_failed_mkdocs_run_renders_every_page_next_time(tmp_path: Path) -> None:
-    layout = _editable(tmp_path / "edited")
+    layout = editable_layout(tmp_path / "edited")
     build(layout)
     guide = layout.content / "guides" / "fixture-guide.md"
-    _edit(guide, "/hardware-combos/dual-rtx-4090.md", "/hardware-combos/nowhere.md")
+    edit(guide, "/hardware-combos/dual-rtx-4090.md", "/hardware-combos/nowhere.md")
     with pytest.raises(BuildError, match=r"nowhere\.md"):
         build(layout)
-    _edit(guide, "/hardware-combos/nowhere.md", "/hardware-combos/dual-rtx-4090.md")
+    edit(guide, "/hardware-combos/nowhere.md", "/hardware-combos/dual-rtx-4090.md")
     fixed = build(layout)
     assert fixed.rendered == fixed.pages
