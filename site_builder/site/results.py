@@ -267,6 +267,7 @@ class Results:
             answers = self._matrix_answers(combo, shelf)
             self.store.put(combo, Stored(shelf.bare(), mine), picks, summary, answers)
             self.shelves.pop(combo, None)
+            self.matrix_queries.pop(combo, None)  # about 300 queries a combo: let them go
 
     def _matrix_answers(self, combo: str, shelf: Shelf) -> dict[Query, Estimate]:
         queries = self.matrix_queries.get(combo, [])
