@@ -24,7 +24,6 @@ import collections
 import gc
 import json
 import pickle
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -113,18 +112,9 @@ class Store:
         default_factory=collections.OrderedDict
     )
 
-    def remove(self) -> None:
-        """Remove the folder (a build that keeps its results in memory)."""
-        shutil.rmtree(self.folder, ignore_errors=True)
-        self._loaded.clear()
-        self._picks.clear()
-        self._matrix.clear()
-
     def clear(self) -> Store:
-        """Start empty (a new build)."""
-        self.remove()
-        self.folder.mkdir(parents=True)
-        return self
+        """Start empty: :meth:`reuse` with no combo to keep."""
+        return self.reuse({})
 
     def reuse(self, keys: dict[str, str], outputs: str = "") -> Store:
         """Start a build whose combos have ``keys`` and whose outputs read ``outputs`` beside
