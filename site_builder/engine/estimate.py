@@ -170,6 +170,7 @@ def launch_command(plan: Plan, pl: plc.Placement, config: Config) -> str:
         concurrency=config.concurrency,
         gpu_layers=pl.gpu_layers if pl.gpu_layers < plan.shape.n_layers else None,
         pool_fraction=plan.request.pool_fraction,
+        source=plan.source,
         machines=ctx.link.network.machines if ctx.link.network else 1,
     )
     return launch.command(spec)

@@ -37,6 +37,8 @@ class LaunchSpec(NamedTuple):
     gpu_layers: int | None
     """llama.cpp ``-ngl`` when layers are offloaded; None = all (99)."""
     pool_fraction: float
+    source: Source | None
+    """What the runtime loads (:func:`source`); None: nothing published fits."""
     machines: int = 1
     """Machines the model spans (their cards are counted in ``n_cards``)."""
 
@@ -139,11 +141,12 @@ def source(runtime: str, model: Model, quant: str, quant_format: str) -> Source 
 
 
 def missing_checkpoint(
-    runtime: str, runtime_name: str, model: Model, quant: str, quant_format: str
+    runtime: str, runtime_name: str, model: Model, quant: str, found: Source | None
 ) -> str | None:
-    """Why ``runtime`` is not offered ``quant`` of ``model`` (nothing published that it loads),
-    in reader language; None when it has something to load."""
-    if source(runtime, model, quant, quant_format) is not None:
+    """Why ``runtime`` is not offered ``quant`` of ``model`` when ``found`` (its
+    :func:`source`) is None (nothing published that it loads), in reader language; None when it
+    has something to load."""
+    if found is not None:
         return None
     gguf = checkpoint(model, quant, "gguf")
     if runtime == "ollama" and gguf is not None:
@@ -156,10 +159,6 @@ def missing_checkpoint(
 
 def _ratio(values: tuple[float, ...]) -> str:
     return ",".join(f"{v:g}" for v in values)
-
-
-def _source(spec: LaunchSpec) -> Source | None:
-    return source(spec.runtime, spec.model, spec.quant, spec.quant_format)
 
 
 def _download(src: Source, folder: str) -> str:
@@ -177,7 +176,7 @@ def llama_cpp(spec: LaunchSpec) -> str:
     """``llama-server`` pulling the GGUF with ``-hf repo:QUANT`` (16-bit weights without a
     published GGUF are converted with llama.cpp's ``convert_hf_to_gguf.py`` first), all layers
     (or ``-ngl``) on the GPUs, and the split mode."""
-    src = _source(spec)
+    src = spec.source
     if src is None:
         return ""
     prefix = ""
@@ -213,7 +212,7 @@ def _repo_arg(src: Source) -> list[str]:
 
 def vllm(spec: LaunchSpec) -> str:
     """``vllm serve`` with the parallel layout, window, quantization and KV dtype."""
-    src = _source(spec)
+    src = spec.source
     if src is None:
         return ""
     parts = ["vllm", "serve", *_repo_arg(src)]
@@ -239,7 +238,7 @@ def vllm(spec: LaunchSpec) -> str:
 
 def sglang(spec: LaunchSpec) -> str:
     """``python -m sglang.launch_server``."""
-    src = _source(spec)
+    src = spec.source
     if src is None:
         return ""
     parts = ["python", "-m", "sglang.launch_server", "--model-path", src.repo]
@@ -261,7 +260,7 @@ def sglang(spec: LaunchSpec) -> str:
 
 def tensorrt_llm(spec: LaunchSpec) -> str:
     """``trtllm-serve`` (PyTorch backend) with TP/PP size and sequence length."""
-    src = _source(spec)
+    src = spec.source
     if src is None:
         return ""
     parts = ["trtllm-serve", src.repo]
@@ -277,7 +276,7 @@ def tensorrt_llm(spec: LaunchSpec) -> str:
 def exllamav2(spec: LaunchSpec) -> str:
     """Download the EXL2/GPTQ checkpoint (or the 16-bit weights) into a folder, then
     ExLlamaV2's chat example with auto split or TP, window and cache mode."""
-    src = _source(spec)
+    src = spec.source
     if src is None:
         return ""
     name = repo_name(src.repo)
@@ -304,7 +303,7 @@ def _chat_mode(model: Model) -> str:
 def ollama(spec: LaunchSpec) -> str:
     """Ollama with the window and parallel slots set for the server, running the library tag
     (or pulling the published GGUF with ``hf.co/repo:QUANT``)."""
-    src = _source(spec)
+    src = spec.source
     if src is None:
         return ""
     env = [f"OLLAMA_CONTEXT_LENGTH={spec.context}", f"OLLAMA_NUM_PARALLEL={spec.concurrency}"]
@@ -318,7 +317,7 @@ def ollama(spec: LaunchSpec) -> str:
 
 def mlx_lm(spec: LaunchSpec) -> str:
     """``mlx_lm.server`` with the MLX conversion, or the published 16-bit weights."""
-    src = _source(spec)
+    src = spec.source
     return f"mlx_lm.server --model {src.repo}" if src else ""
 
 
@@ -326,7 +325,7 @@ def lm_studio(spec: LaunchSpec) -> str:
     """``lms get`` of the GGUF quant (``repo@QUANT``) or MLX conversion, then ``lms load`` with
     full GPU offload and the window (``lms load`` matches the downloaded file by the repository
     and quant)."""
-    src = _source(spec)
+    src = spec.source
     if src is None:
         return ""
     url = f"https://huggingface.co/{src.repo}"
@@ -338,7 +337,7 @@ def lm_studio(spec: LaunchSpec) -> str:
 
 def transformers(spec: LaunchSpec) -> str:
     """``transformers serve`` (device_map auto spreads layers over the cards)."""
-    src = _source(spec)
+    src = spec.source
     return f"transformers serve --force-model {src.repo} --device auto" if src else ""
 
 

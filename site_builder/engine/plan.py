@@ -13,7 +13,7 @@ from typing import NamedTuple
 from site_builder.catalog import Catalog
 from site_builder.engine import calibration as cal
 from site_builder.engine import decode as dec
-from site_builder.engine import links, support
+from site_builder.engine import launch, links, support
 from site_builder.engine import memory as mem
 from site_builder.engine import placement as plc
 from site_builder.engine.config import Config
@@ -180,6 +180,8 @@ class Plan(NamedTuple):
     and model kind."""
     limits: dict[str, int]
     """Memo of the largest contexts ("vram", "offload"; see ``estimate.largest_context``)."""
+    source: launch.Source | None
+    """What the runtime loads (:func:`launch.source`)."""
 
 
 class Refusal(NamedTuple):
@@ -215,6 +217,10 @@ class Lookups(NamedTuple):
     refused: dict[Refusal, Estimate]
     """One answer per distinct refusal: a sweep asks tens of thousands of configurations a
     runtime cannot run for the same few reasons, and equal answers share one object."""
+    sources: dict[tuple[str, str, str], launch.Source | None]
+    """What each runtime loads for each model and quant (:func:`launch.source`), by (runtime,
+    model, quant): the same on every card, so a sweep works each out once, not once a
+    configuration."""
 
 
 def prepare(catalog: Catalog, remember_plans: bool = True) -> Lookups:
@@ -231,6 +237,7 @@ def prepare(catalog: Catalog, remember_plans: bool = True) -> Lookups:
         hardware={},
         notes={},
         refused={},
+        sources={},
     )
 
 
@@ -270,7 +277,7 @@ def plan_for(
         if hw is None:
             hw = lookups.hardware[hw_key] = hardware_of(catalog, config)
         shape = lookups.shapes.get((config.model, config.quant))
-        found = plan_of(catalog, config, table, shape, hw, lookups.notes)
+        found = plan_of(catalog, config, table, shape, hw, lookups.notes, lookups.sources)
         if plans is not None:
             plans[key] = found
     return found
@@ -320,10 +327,12 @@ def plan_of(
     shape: Shape | None = None,
     hardware: Hardware | None = None,
     notes: dict[tuple[object, ...], tuple[str, ...]] | None = None,
+    sources: dict[tuple[str, str, str], launch.Source | None] | None = None,
 ) -> Plan | Refusal:
     """Resolve, check support and place the model (GPU only). A configuration the runtime
     cannot run is a :class:`Refusal`, not placed: its memory would describe a setup that does
-    not exist. ``notes``: a memo of assumptions (:attr:`Lookups.notes`)."""
+    not exist. ``notes`` and ``sources``: memos of assumptions and of what runtimes load
+    (:attr:`Lookups.notes`, :attr:`Lookups.sources`)."""
     ctx = resolve(catalog, config, hardware)
     runtime = ctx.runtime_slug
     split = support.effective_split(ctx.runtime, config.split, len(ctx.gpus))
@@ -331,7 +340,8 @@ def plan_of(
     shape = shape or shape_of(ctx.model, ctx.quant)
     kernels = table.pick(cal.RUNTIME_FAMILY.get(runtime, "serving"), ctx.gpus[0].platform)
     assumptions = assumptions_of(ctx, config, split, fa, kernels, notes)
-    problems = tuple(support.problems(ctx, config, split, shape))
+    found = source_of(ctx, config, sources)
+    problems = tuple(support.problems(ctx, config, split, shape, found))
     if problems:
         return Refusal(problems, split, assumptions, ctx.link.klass)
     style = support.memory_style(runtime)
@@ -379,4 +389,17 @@ def plan_of(
         speeds={},
         correction=correction_of(table, ctx, kernels, shape.moe),
         limits={},
+        source=found,
     )
+
+
+def source_of(
+    ctx: Context, config: Config, memo: dict[tuple[str, str, str], launch.Source | None] | None
+) -> launch.Source | None:
+    """:func:`launch.source` of ``config``, from ``memo`` when it holds it."""
+    if memo is None:
+        return launch.source(config.runtime, ctx.model, config.quant, ctx.quant.format)
+    key = (config.runtime, config.model, config.quant)
+    if key not in memo:
+        memo[key] = launch.source(config.runtime, ctx.model, config.quant, ctx.quant.format)
+    return memo[key]

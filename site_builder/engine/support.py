@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -114,9 +115,11 @@ def tp_problems(shape: Shape, runtime: str, n: int) -> list[str]:
 _RELEASE = re.compile(r"v?([0-9]+(?:\.[0-9]+)*)")
 
 
+@functools.lru_cache(maxsize=256)
 def release_of(text: str) -> tuple[int, ...]:
     """The dotted number a version starts with (``7.0`` -> (7, 0); ``0.19.1rc1.dev339`` ->
-    (0, 19, 1)); empty when it starts with none (a build tag, a container name)."""
+    (0, 19, 1)); empty when it starts with none (a build tag, a container name). Cached: a
+    sweep compares the catalog's few versions hundreds of thousands of times."""
     found = _RELEASE.match(text)
     return tuple(int(part) for part in found.group(1).split(".")) if found else ()
 
@@ -157,8 +160,11 @@ def hardware_problems(rt: Runtime, gpus: tuple[Gpu, ...]) -> list[str]:
     return out
 
 
-def problems(ctx: Context, config: Config, split: str, shape: Shape) -> list[str]:
-    """Why the runtime cannot run this configuration (empty when it can)."""
+def problems(
+    ctx: Context, config: Config, split: str, shape: Shape, found: launch.Source | None
+) -> list[str]:
+    """Why the runtime cannot run this configuration (empty when it can); ``found``: what it
+    would load (:func:`launch.source`)."""
     rt, name = ctx.runtime, ctx.runtime.name
     out = []
     platforms = sorted({g.platform for g in ctx.gpus})
@@ -184,9 +190,7 @@ def problems(ctx: Context, config: Config, split: str, shape: Shape) -> list[str
         kind = names.weight_format(ctx.quant.format)
         out.append(f"{name} does not load {config.quant} weights ({kind} format)")
     elif not config.own_weights and (
-        missing := launch.missing_checkpoint(
-            config.runtime, name, ctx.model, config.quant, ctx.quant.format
-        )
+        missing := launch.missing_checkpoint(config.runtime, name, ctx.model, config.quant, found)
     ):
         out.append(missing)  # a published checkpoint, or weights the runtime loads as they are
     out += [

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from site_builder.catalog import load_catalog
-from site_builder.engine import Estimate, estimate, links
+from site_builder.engine import Estimate, estimate, launch, links
 from site_builder.engine.launch import LaunchSpec, command
 from site_builder.engine.resolve import config_for_combo
 from site_builder.schema import Model
@@ -63,11 +63,12 @@ def test_layer_split_boundaries(
 
 def _spec(model: Model, runtime: str, split: str, machines: int, cards: int) -> LaunchSpec:
     gguf = runtime == "llama-cpp"
+    quant, fmt = ("Q4_K_M", "gguf") if gguf else ("BF16", "float")
     return LaunchSpec(
         runtime=runtime,
         model=model,
-        quant="Q4_K_M" if gguf else "BF16",
-        quant_format="gguf" if gguf else "float",
+        quant=quant,
+        quant_format=fmt,
         split=split,
         n_cards=cards,
         context=8192,
@@ -77,6 +78,7 @@ def _spec(model: Model, runtime: str, split: str, machines: int, cards: int) -> 
         concurrency=1,
         gpu_layers=None,
         pool_fraction=0.9,
+        source=launch.source(runtime, model, quant, fmt),
         machines=machines,
     )
 
