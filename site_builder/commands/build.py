@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     report = site_build.build(layout)
     elapsed = time.perf_counter() - started
-    stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items())
+    stages = report.stages()
     if report.up_to_date:
         print(
             f"{report.site}/ is up to date: nothing it is built from changed since the last "

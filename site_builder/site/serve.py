@@ -63,7 +63,7 @@ def regenerate(layout: Layout, memo: Memo | None = None) -> bool:
         changed = write_tree(layout.fragments, extras.fragments)
         for page in pages_showing(site.docs, changed, layout.docs):
             os.utime(page)  # mkdocs' dirty build compares modification times
-    stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items())
+    stages = report.stages()
     LOG.info(f"Regenerated the docs in {time.perf_counter() - started:.1f} s ({stages})")
     return True
 
