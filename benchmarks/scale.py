@@ -171,9 +171,31 @@ def main() -> int:
             if first is None:
                 first = result
                 continue
-            ratio = (result.cpu_s / result.pages) / (first.cpu_s / first.pages)
-            print(f"  CPU per page {ratio:.2f}x that at {first.pages:,} pages (target <= 1.1x)")
+            compare(result, [first])
+        if first is not None and len(args.pages) > 1:
+            print("the first size again, after the others (this machine's speed drifts):")
+            size = args.pages[0]
+            again = build(folder / f"catalog-{size}", folder / f"site-{size}-again")
+            report(again)
+            compare(result, [first, again])
     return 0
+
+
+def compare(result: Result, baselines: list[Result]) -> None:
+    """Print ``result``'s CPU per page and per combo against each baseline and, with two, their
+    mean (the same build's CPU time varies by up to a third from one hour to the next here). Per
+    combo shows what the page mix hides: copied combos add fewer pages each than the shipped
+    catalog has per combo, so CPU per page rises with the copies' share even at a constant cost
+    a combo."""
+    rows = [(f"{b.pages:,} pages", b.cpu_s / b.pages, b.cpu_s / b.combos) for b in baselines]
+    if len(rows) > 1:
+        pages, combos = (sum(r[1] for r in rows), sum(r[2] for r in rows))
+        rows.append(("their mean", pages / len(rows), combos / len(rows)))
+    for name, page, combo in rows:
+        print(
+            f"  CPU per page {result.cpu_s / result.pages / page:.2f}x that at {name} "
+            f"(target <= 1.1x); per combo {result.cpu_s / result.combos / combo:.2f}x"
+        )
 
 
 if __name__ == "__main__":
