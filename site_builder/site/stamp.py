@@ -73,8 +73,12 @@ def inputs_digest(layout: Layout) -> str:
 
 
 def versions() -> str:
-    """The Python version and every installed distribution's version, one a line."""
-    found = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
+    """The Python version and every installed distribution's version, one a line, each once:
+    a process started in the project folder with it on ``sys.path`` (``python -m``) also finds
+    the editable install's ``site_builder.egg-info`` there, and must give the same text as the
+    ``site-builder`` command, or one would never reuse what the other wrote."""
+    dists = importlib.metadata.distributions()
+    found = sorted({f"{d.metadata['Name']}=={d.version}" for d in dists})
     return "\n".join([sys.version, *found])
 
 
