@@ -3,7 +3,10 @@ at once: schema, references and cross-field rules of the catalog, then (with the
 results) typed figures in catalog and content prose, stack setups that do not run and
 measurements far from the engine without an ``outlier_reason``. The engine's checks run on the
 entries that loaded even when others have errors (:func:`load_partial`), so one run reports
-both kinds."""
+both kinds. The engine's results about the combos an edit left unchanged are taken from the last
+successful build (:func:`site_builder.site.reuse.last_build`), so after ``make site`` checking
+an edit costs the evaluation of what it touched; without a build, or when a build writes the
+work folder meanwhile, every combo is evaluated."""
 
 from __future__ import annotations
 
@@ -14,9 +17,11 @@ from pathlib import Path
 from site_builder.catalog import Catalog
 from site_builder.catalog.loader import load_partial
 from site_builder.errors import CatalogError, Problem
-from site_builder.site import checks
+from site_builder.site import checks, reuse
 from site_builder.site.evaluate import evaluate
+from site_builder.site.layout import Layout
 from site_builder.site.sitedata import SiteData
+from site_builder.site.store import Store
 
 KINDS = ("gpus", "models", "quants", "runtimes", "interconnects", "combos", "stacks", "benchmarks")
 
@@ -27,6 +32,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--content", type=Path, default=Path("content"), help="content folder (default: ./content)"
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path(".build"),
+        help="work folder of the last build, whose results of unchanged combos are reused "
+        "(default: ./.build)",
     )
 
 
@@ -44,15 +56,34 @@ def engine_problems(catalog: Catalog, args: argparse.Namespace, broken: bool) ->
     """The problems of the checks that need the engine's results. On a catalog with errors
     (``broken``) they run on the entries that loaded; if the engine cannot run on those, the
     catalog's own errors are reported alone and the rest waits for the next run."""
+    if not broken:
+        layout = Layout.at(Path("."), catalog=args.catalog, content=args.content, work=args.work)
+        last = reuse.last_build(layout, catalog)
+        if last.reusable:
+            try:
+                found = _checked(catalog, args, broken, last)
+            except Exception:  # a file of the last build unreadable: evaluated again below
+                found = None
+            if found is not None and last.untouched():
+                return found
     try:
-        results = evaluate(catalog, args.content, for_pages=False)
-        checks.check(SiteData(catalog, results, args.content), args.catalog, complete=not broken)
-    except CatalogError as exc:
-        return exc.problems
+        return _checked(catalog, args, broken, None)
     except Exception as exc:  # only on a catalog that already has errors
         if not broken:
             raise
         print(
             f"note: the checks that need the engine wait for these fixes ({exc})", file=sys.stderr
         )
+    return []
+
+
+def _checked(
+    catalog: Catalog, args: argparse.Namespace, broken: bool, last: Store | None
+) -> list[Problem]:
+    """The checks' problems, with the results of ``last``'s reusable combos taken from it."""
+    try:
+        results = evaluate(catalog, args.content, for_pages=False, store=last)
+        checks.check(SiteData(catalog, results, args.content), args.catalog, complete=not broken)
+    except CatalogError as exc:
+        return exc.problems
     return []

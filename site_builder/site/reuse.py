@@ -48,6 +48,12 @@ def store_for(layout: Layout, catalog: Catalog, epoch: int) -> Store:
     return store.reuse(combo_keys(layout, catalog), outputs_digest(layout, catalog, epoch))
 
 
+def last_build(layout: Layout, catalog: Catalog) -> Store:
+    """The results the last successful build left of the combos whose keys ``catalog`` still
+    has (:meth:`~site_builder.site.store.Store.view`: read only, for ``validate``)."""
+    return Store(layout.results).view(combo_keys(layout, catalog))
+
+
 def combo_keys(layout: Layout, catalog: Catalog) -> dict[str, str]:
     """Each combo's key: a digest of everything its evaluation reads (its entity, the shared
     kinds, the content, whose guides plan queries, the package's code and every version)."""

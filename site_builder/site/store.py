@@ -104,6 +104,8 @@ class Store:
     alone) the previous build made as this one would: the same ``outputs`` digest."""
     keys: dict[str, str] = field(default_factory=dict)
     outputs: str = ""
+    mark: tuple[int, int, bytes] | None = None
+    """The record as a :meth:`view` found it (:meth:`untouched`)."""
     _loaded: collections.OrderedDict[str, Stored] = field(default_factory=collections.OrderedDict)
     _picks: collections.OrderedDict[str, dict[str, QuantPicks]] = field(
         default_factory=collections.OrderedDict
@@ -137,6 +139,30 @@ class Store:
         self.carried = self.reusable if same else frozenset()
         self.keys, self.outputs = keys, outputs
         return self
+
+    def view(self, keys: dict[str, str]) -> Store:
+        """A look at the last successful build's combos that neither removes nor writes
+        anything (``validate``): the combos it recorded under the same keys as ``keys`` are
+        :attr:`reusable`; :meth:`untouched` tells afterwards whether a build or preview wrote
+        here meanwhile."""
+        mark = self._mark()
+        combos = self._recorded().get("combos", {})
+        kept = {c for c, key in keys.items() if combos.get(c) == key and self._complete(c)}
+        return Store(self.folder, sealing=False, reusable=frozenset(kept), keys=keys, mark=mark)
+
+    def untouched(self) -> bool:
+        """Whether the record a :meth:`view` read is still there as it was: every build removes
+        it when it starts and writes it anew when it succeeds, and the preview rewrites it."""
+        return self.mark is not None and self._mark() == self.mark
+
+    def _mark(self) -> tuple[int, int, bytes] | None:
+        """The record's inode, modification time and bytes (None without one)."""
+        path = self.folder / KEYS
+        try:
+            found = path.stat()
+            return found.st_ino, found.st_mtime_ns, path.read_bytes()
+        except OSError:
+            return None
 
     def _recorded(self) -> dict[str, Any]:
         try:

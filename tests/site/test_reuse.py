@@ -8,9 +8,11 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from site_builder.cli import main
 from site_builder.errors import BuildError
 from site_builder.site import evaluate as evaluate_stage
 from site_builder.site import reuse, serve, stamp, store
@@ -102,3 +104,78 @@ def test_a_failed_rebuild_leaves_the_published_site_as_it_was(tmp_path: Path) ->
     with pytest.raises(BuildError):
         build(layout)
     assert folder_differences(layout.site, before) == []
+
+
+TYPED = (
+    "Two consumer-flagship Ada cards in one workstation.",
+    "They run Llama 3.3 70B at 95 tok/s.",
+)
+
+
+def _validate(
+    layout: Layout, work: Path, swept: list[list[str]], capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str]:
+    """``validate`` on ``layout``'s catalog with ``work`` as the last build's folder: its exit
+    code and error output (``swept`` gets the combos each sweep evaluated)."""
+    args = ["validate", "--catalog", str(layout.catalog), "--content", str(layout.content)]
+    swept.clear()
+    code = main([*args, "--work", str(work)])
+    return code, capsys.readouterr().err
+
+
+@pytest.fixture
+def swept(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The combos each sweep of the evaluate stage is asked to evaluate, in order."""
+    found: list[list[str]] = []
+    real = evaluate_stage.sweep
+
+    def spy(*args: Any, combos: list[str], **kwargs: Any) -> Any:
+        found.append(list(combos))
+        return real(*args, combos=combos, **kwargs)
+
+    monkeypatch.setattr(evaluate_stage, "sweep", spy)
+    return found
+
+
+def test_validate_evaluates_only_the_combos_an_edit_touched_since_the_last_build(
+    tmp_path: Path, swept: list[list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    layout = editable_layout(tmp_path)
+    build(layout)
+    edit(layout.catalog / "combos/dual-rtx-4090.yaml", *TYPED)
+    reusing = _validate(layout, layout.work, swept, capsys)
+    assert swept == [["dual-rtx-4090"]]
+    fresh = _validate(layout, tmp_path / "no-build", swept, capsys)
+    assert swept == [["dual-rtx-3090", "dual-rtx-4090"]]
+    assert reusing == fresh
+    assert fresh[0] == 1 and "'95 tok/s' is typed by hand" in fresh[1]
+
+
+def test_validate_evaluates_every_combo_when_a_build_writes_the_work_folder_meanwhile(
+    tmp_path: Path, swept: list[list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    layout = editable_layout(tmp_path)
+    build(layout)
+    record = layout.results / store.KEYS
+    real = evaluate_stage.sweep
+
+    def build_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        record.write_bytes(record.read_bytes())  # what a build records when it ends
+        return real(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(evaluate_stage, "sweep", build_meanwhile)
+        assert _validate(layout, layout.work, swept, capsys)[0] == 0
+    assert swept == [[], ["dual-rtx-3090", "dual-rtx-4090"]]  # all reused, then all fresh
+
+
+def test_validate_evaluates_again_when_a_file_of_the_last_build_is_unreadable(
+    tmp_path: Path, swept: list[list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    layout = editable_layout(tmp_path)
+    build(layout)
+    (layout.results / "dual-rtx-3090.summary.pickle").write_bytes(b"not a pickle")
+    edit(layout.catalog / "combos/dual-rtx-4090.yaml", *TYPED)
+    found = _validate(layout, layout.work, swept, capsys)
+    assert swept == [["dual-rtx-3090", "dual-rtx-4090"]]  # the reused summary failed first
+    assert found == _validate(layout, tmp_path / "no-build", swept, capsys)
