@@ -74,6 +74,9 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    import machine  # benchmarks/machine.py: this file runs as a script from benchmarks/
+
+    print(machine.speed_line(), flush=True)
     catalog = load_catalog(ROOT / "catalog")
     batch = list(itertools.islice(itertools.cycle(list(lines(catalog))), args.lines))
     with tempfile.TemporaryDirectory() as folder:

@@ -86,6 +86,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    import machine  # benchmarks/machine.py: this file runs as a script from benchmarks/
+
+    print(machine.speed_line(), flush=True)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         baseline = baseline_tree(folder)

@@ -62,6 +62,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--combo", default="dual-rtx-4090")
     args = parser.parse_args()
+    import machine  # benchmarks/machine.py: this file runs as a script from benchmarks/
+
+    print(machine.speed_line(), flush=True)
     found: dict[str, list[float]] = {"clean": [], "one combo": [], "no change": []}
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)

@@ -76,6 +76,9 @@ def main() -> None:
     parser.add_argument("--catalog", type=Path, default=Path("catalog"))
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    import machine  # benchmarks/machine.py: this file runs as a script from benchmarks/
+
+    print(machine.speed_line(), flush=True)
     catalog = load_catalog(args.catalog)
     configs = grid(catalog)
     start = time.perf_counter()

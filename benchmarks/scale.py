@@ -156,6 +156,9 @@ def main() -> int:
     parser.add_argument("--pages", type=int, nargs="+", default=[1000, 3000, 10000])
     parser.add_argument("--keep", type=Path, help="keep the synthetic catalogs and sites here")
     args = parser.parse_args()
+    import machine  # benchmarks/machine.py: this file runs as a script from benchmarks/
+
+    print(machine.speed_line(), flush=True)
     with tempfile.TemporaryDirectory() as name:
         folder = args.keep or Path(name)
         shipped = build(ROOT / "catalog", folder / "shipped")

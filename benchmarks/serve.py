@@ -34,6 +34,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=3)
     args = parser.parse_args()
+    import machine  # benchmarks/machine.py: this file runs as a script from benchmarks/
+
+    print(machine.speed_line(), flush=True)
     with tempfile.TemporaryDirectory(prefix="serve-bench-") as folder:
         project = Path(folder)
         for name in ("catalog", "content", "templates", "mkdocs.yml"):
