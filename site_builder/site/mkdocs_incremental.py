@@ -4,7 +4,7 @@ A build runs mkdocs into its own folder, ``.build/html`` (mkdocs' output before 
 and data files are added; the build copies it into the staging folder), and keeps beside it
 ``.build/html-state.json``: a digest of everything a page's HTML reads beyond its own
 Markdown (:func:`shared_digest`: the generated and the project's ``mkdocs.yml``, the theme
-overrides, this package's code, the versions of Python and every installed distribution, the
+overrides, this package's code, the versions of Python and of the distributions it runs on, the
 build's epoch, and the list of docs files, since every link between pages resolves against
 it), each docs file's digest, and each page's search entries.
 
@@ -42,7 +42,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 import site_builder
-from site_builder.site import stamp
+from site_builder.site import stamp, versions
 
 STATE = "html-state.json"
 SEARCH = "material/search"
@@ -86,7 +86,7 @@ def shared_digest(config_file: Path, docs: Path, epoch: int) -> str:
     overrides = project.parent / "templates" / "overrides"
     package = Path(site_builder.__file__).parent
     digest.update(stamp.folders_digest([overrides, package]).encode())
-    digest.update(f"{epoch}\n{stamp.versions()}\n".encode())
+    digest.update(f"{epoch}\n{versions.versions()}\n".encode())
     for path in sorted(docs.rglob("*")):
         if path.is_file():
             digest.update(f"{path.relative_to(docs).as_posix()}\n".encode())

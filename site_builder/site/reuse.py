@@ -23,7 +23,7 @@ from pathlib import Path
 
 import site_builder
 from site_builder.catalog import Catalog
-from site_builder.site import fragments, sitemap, stamp
+from site_builder.site import fragments, sitemap, stamp, versions
 from site_builder.site.layout import Layout
 from site_builder.site.memo import digest, shared_digest
 from site_builder.site.results import Results
@@ -61,7 +61,7 @@ def combo_keys(layout: Layout, catalog: Catalog) -> dict[str, str]:
     shared.update(shared_digest(catalog).encode())
     package = Path(site_builder.__file__).parent
     shared.update(stamp.folders_digest([layout.content, package]).encode())
-    shared.update(stamp.versions().encode())
+    shared.update(versions.versions().encode())
     common = shared.hexdigest()
     return {
         slug: hashlib.sha256(f"{common}\n{digest(combo)}".encode()).hexdigest()

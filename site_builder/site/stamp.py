@@ -2,25 +2,25 @@
 
 After a build publishes, :func:`record` writes ``<work>/site-stamp.json``: a digest of every
 input the build reads (the catalog, content and template folders, ``mkdocs.yml``, the
-package's own files, the Python version and every installed distribution's version, the
-folders it writes) and a digest of what it published (each file of the site with its size and
-modification time). The next build first asks :func:`up_to_date`: when both digests still
-match, the site it would build is the one already there (the build is deterministic), so it
-stops at once. Any edit to an input, or any change to the published files, rebuilds.
+package's own files, the versions of Python and of the distributions it runs on
+(:mod:`~site_builder.site.versions`), the folders it writes) and a digest of what it published
+(each file of the site with its size and modification time). The next build first asks
+:func:`up_to_date`: when both digests still match, the site it would build is the one already
+there (the build is deterministic), so it stops at once. Any edit to an input, or any change to
+the published files, rebuilds.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
-import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import site_builder
+from site_builder.site import versions
 from site_builder.site.layout import Layout
 
 STAMP = "site-stamp.json"
@@ -68,18 +68,8 @@ def inputs_digest(layout: Layout) -> str:
     _add_folders(digest, folders)
     digest.update(layout.mkdocs_yml.read_bytes() if layout.mkdocs_yml.is_file() else b"")
     digest.update(f"{layout.site}\0{layout.work}\0".encode())
-    digest.update(versions().encode())
+    digest.update(versions.versions().encode())
     return digest.hexdigest()
-
-
-def versions() -> str:
-    """The Python version and every installed distribution's version, one a line, each once:
-    a process started in the project folder with it on ``sys.path`` (``python -m``) also finds
-    the editable install's ``site_builder.egg-info`` there, and must give the same text as the
-    ``site-builder`` command, or one would never reuse what the other wrote."""
-    dists = importlib.metadata.distributions()
-    found = sorted({f"{d.metadata['Name']}=={d.version}" for d in dists})
-    return "\n".join([sys.version, *found])
 
 
 def folders_digest(folders: list[Path]) -> str:

@@ -82,16 +82,3 @@ def test_an_input_edited_while_the_build_runs_builds_again(
     assert not again.up_to_date
     pages = [p.read_text("utf-8") for p in layout.site.rglob("*.html")]
     assert any("Saved mid-build." in text for text in pages)
-
-
-def test_versions_name_each_distribution_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``python -m`` from the project folder also finds the editable install's egg-info there:
-    the text, which keys what builds reuse, must not depend on it."""
-
-    class Dist:
-        def __init__(self, name: str, version: str) -> None:
-            self.metadata, self.version = {"Name": name}, version
-
-    found = [Dist("site-builder", "0.1.0"), Dist("mkdocs", "1.6.1"), Dist("site-builder", "0.1.0")]
-    monkeypatch.setattr(stamp.importlib.metadata, "distributions", lambda: iter(found))
-    assert stamp.versions().splitlines()[-2:] == ["mkdocs==1.6.1", "site-builder==0.1.0"]
