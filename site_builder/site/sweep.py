@@ -3,10 +3,12 @@
 
 The forked process evaluates its combos and sends back only the estimates, in order; this one
 meanwhile evaluates its own and works out the other's candidates again (cheaper than receiving
-them). Receiving results costs about a fifth of computing them (they are unpickled), but the
-fork runs without the cyclic garbage collector, so each takes half. The engine is pure, so
-the split changes no result: both halves are merged in the catalog's order, as one process
-would have produced them (a test holds a shared sweep equal to a one-process one).
+them). A single combo (what the live preview and a rebuild evaluate after an edit to one) is
+shared model by model instead. Receiving results costs about a fifth of computing them (they
+are unpickled), but the fork runs without the cyclic garbage collector, so each takes half.
+The engine is pure, so the split changes no result: both halves are merged in the catalog's
+order, as one process would have produced them (a test holds a shared sweep equal to a
+one-process one).
 """
 
 from __future__ import annotations
@@ -61,7 +63,28 @@ def sweep(
     kept = have.combos()
     combos = list(catalog.combos) if combos is None else combos
     todo = [c for c in combos if c not in kept]
-    mine, theirs = shares(todo, share) if len(todo) > 1 else (todo, [])
+    if len(todo) == 1:
+        asked, found = _one_combo(catalog, todo[0], lookups, share)
+        each_half(found)
+    else:
+        asked, found = _combos(catalog, todo, lookups, share, each_half)
+    found |= have.found
+    asked |= have.asked
+    ordered = {(c, m): asked[(c, m)] for c in combos for m in catalog.models}
+    queries = [*_queries(ordered), *outside(catalog, ordered)]
+    return ordered, {q: found[q] for q in queries if q in found}
+
+
+def _combos(
+    catalog: Catalog,
+    combos: list[str],
+    lookups: Lookups,
+    share: float,
+    each_half: Callable[[Half], None],
+) -> tuple[Asked, dict[Query, Estimate]]:
+    """The candidates and estimates of ``combos``, shared between this process and a forked
+    one (:func:`shares`); ``each_half`` is called with each half as soon as it is here."""
+    mine, theirs = shares(combos, share) if len(combos) > 1 else (combos, [])
     pending: sidecar.Pending[list[Estimate]] = sidecar.Pending([])
     if theirs:
         pending = sidecar.start(lambda: estimates(catalog, asked_of(catalog, theirs), lookups))
@@ -73,11 +96,24 @@ def sweep(
     their_found = dict(zip(wanted(catalog, their_asked), pending.result(), strict=True))
     if theirs:
         each_half(their_found)
-    found |= their_found | have.found
-    asked |= their_asked | have.asked
-    ordered = {(c, m): asked[(c, m)] for c in combos for m in catalog.models}
-    queries = [*_queries(ordered), *outside(catalog, ordered)]
-    return ordered, {q: found[q] for q in queries if q in found}
+    return asked | their_asked, found | their_found
+
+
+def _one_combo(
+    catalog: Catalog, combo: str, lookups: Lookups, share: float
+) -> tuple[Asked, dict[Query, Estimate]]:
+    """One combo's candidates and estimates (what an edit to one combo leaves to evaluate),
+    its models shared between this process and a forked one as :func:`shares` shares combos."""
+    asked = asked_of(catalog, [combo])
+    mine, theirs = shares(list(catalog.models), share)
+    their_asked = {(combo, m): asked[(combo, m)] for m in theirs}
+    pending: sidecar.Pending[list[Estimate]] = sidecar.Pending([])
+    if their_asked:
+        pending = sidecar.start(lambda: estimates(catalog, their_asked, lookups))
+    my_asked = {(combo, m): asked[(combo, m)] for m in mine}
+    found = dict(zip(wanted(catalog, my_asked), estimates(catalog, my_asked, lookups), strict=True))
+    found |= dict(zip(wanted(catalog, their_asked), pending.result(), strict=True))
+    return asked, found
 
 
 class Swept(NamedTuple):

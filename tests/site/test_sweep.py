@@ -36,3 +36,22 @@ def test_shares_spread_the_fork_over_the_catalog(share: float, theirs: str) -> N
     mine, forked = shares(list("abcdef"), share)
     assert "".join(forked) == theirs
     assert sorted(mine + forked) == list("abcdef")
+
+
+def test_one_combo_shared_model_by_model_equals_a_one_process_sweep() -> None:
+    """What the live preview and a rebuild evaluate after an edit to one combo."""
+    catalog = load_catalog(CATALOG)
+    combo = [next(iter(catalog.combos))]
+    alone = sweep(catalog, prepare(catalog, remember_plans=False), share=0.0, combos=combo)
+    halves: list[int] = []
+    shared = sweep(
+        catalog,
+        prepare(catalog, remember_plans=False),
+        share=0.5,
+        each_half=lambda half: halves.append(len(half)),
+        combos=combo,
+    )
+    assert list(shared[0].items()) == list(alone[0].items())
+    assert list(shared[1].items()) == list(alone[1].items())
+    assert halves == [len(alone[1])]  # told once, with the whole combo
+    assert shares(list(catalog.models), 0.5)[1]
