@@ -146,7 +146,7 @@ class Store:
         :attr:`reusable`; :meth:`untouched` tells afterwards whether a build or preview wrote
         here meanwhile."""
         mark = self._mark()
-        combos = self._recorded().get("combos", {})
+        combos = _record(mark[2]).get("combos", {}) if mark is not None else {}
         kept = {c for c, key in keys.items() if combos.get(c) == key and self._complete(c)}
         return Store(self.folder, sealing=False, reusable=frozenset(kept), keys=keys, mark=mark)
 
@@ -166,10 +166,9 @@ class Store:
 
     def _recorded(self) -> dict[str, Any]:
         try:
-            found = json.loads((self.folder / KEYS).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            return _record((self.folder / KEYS).read_bytes())
+        except OSError:
             return {}
-        return found if isinstance(found, dict) and isinstance(found.get("combos"), dict) else {}
 
     def _complete(self, combo: str) -> bool:
         return all(self._path(combo, kind).is_file() for kind in KINDS)
@@ -261,6 +260,15 @@ class Store:
 
     def _path(self, combo: str, kind: str) -> Path:
         return self.folder / f"{combo}.{kind}.pickle"
+
+
+def _record(data: bytes) -> dict[str, Any]:
+    """The record :meth:`Store.record` wrote, from its file's bytes ({} if it is not one)."""
+    try:
+        found = json.loads(data.decode("utf-8"))
+    except ValueError:  # not UTF-8, or not JSON
+        return {}
+    return found if isinstance(found, dict) and isinstance(found.get("combos"), dict) else {}
 
 
 def recently(
