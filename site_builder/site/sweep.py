@@ -89,11 +89,11 @@ def _combos(
     if theirs:
         pending = sidecar.start(lambda: estimates(catalog, asked_of(catalog, theirs), lookups))
     asked = asked_of(catalog, mine)
-    found = dict(zip(wanted(catalog, asked), estimates(catalog, asked, lookups), strict=True))
+    found = by_query(catalog, asked, estimates(catalog, asked, lookups))
     if mine:
         each_half(found)
     their_asked = asked_of(catalog, theirs)
-    their_found = dict(zip(wanted(catalog, their_asked), pending.result(), strict=True))
+    their_found = by_query(catalog, their_asked, pending.result())
     if theirs:
         each_half(their_found)
     return asked | their_asked, found | their_found
@@ -111,8 +111,8 @@ def _one_combo(
     if their_asked:
         pending = sidecar.start(lambda: estimates(catalog, their_asked, lookups))
     my_asked = {(combo, m): asked[(combo, m)] for m in mine}
-    found = dict(zip(wanted(catalog, my_asked), estimates(catalog, my_asked, lookups), strict=True))
-    found |= dict(zip(wanted(catalog, their_asked), pending.result(), strict=True))
+    found = by_query(catalog, my_asked, estimates(catalog, my_asked, lookups))
+    found |= by_query(catalog, their_asked, pending.result())
     return asked, found
 
 
@@ -173,6 +173,11 @@ def outside(catalog: Catalog, asked: Asked) -> list[Query]:
 
 def _queries(asked: Asked) -> list[Query]:
     return [q for found in asked.values() for q in found]
+
+
+def by_query(catalog: Catalog, asked: Asked, answers: list[Estimate]) -> dict[Query, Estimate]:
+    """:func:`estimates`' ``answers`` to ``asked``, by the query each answers."""
+    return dict(zip(wanted(catalog, asked), answers, strict=True))
 
 
 def wanted(catalog: Catalog, asked: Asked) -> list[Query]:
