@@ -49,12 +49,11 @@ def estimate_with(
     if isinstance(plan, Refusal):
         return refused(plan, lookups)
     shape, context = plan.shape, config.context_tokens
+    shared = sharing(plan, config)
+    cap = shape.max_context * shared
     problems: tuple[str, ...] = ()
-    if context > shape.max_context:
-        why = (
-            f"a context of {context:,} tokens exceeds the model's maximum of {shape.max_context:,}"
-        )
-        problems = (*problems, why)
+    if context > cap:
+        problems = (*problems, too_long(context, shared, shape.max_context))
     pl = plan.placement
     totals = [c.total_at(context, shape.window) for c in pl.cards]
     fit = assess(pl, context, shape.window, totals)
@@ -64,7 +63,7 @@ def estimate_with(
         pl, fit = offload(plan.request, context, plan.host_room, fit)
         totals = [c.total_at(context, shape.window) for c in pl.cards]
     verdict = "unsupported" if problems else fit.verdict
-    best = 0 if problems else largest_context(plan, verdict)
+    best = 0 if problems else largest_context(plan, verdict, cap)
     runs = verdict not in ("no-fit", "unsupported")
     speeds = speeds_for(pl, plan, config) if runs else NO_SPEEDS
     notes = plan.assumptions
@@ -132,24 +131,43 @@ def refused(refusal: Refusal, lookups: Lookups | None = None) -> Estimate:
 NO_MEMORY = Memory((), 0.0)
 
 
-def largest_context(plan: Plan, verdict: str) -> int:
+def sharing(plan: Plan, config: Config) -> int:
+    """Sequences that share one window: llama.cpp's parallel sequences (``-np N``,
+    ``llama-batched-bench``'s batch) split the ``-c`` cells between them, so each holds
+    ``context / N`` positions; llama.cpp compares that share, not the window, with the trained
+    length (``n_ctx_per_seq``, llama-context.cpp: it only warns past it). Every other runtime's
+    window is one sequence's (vLLM ``--max-model-len``, Ollama's ``num_ctx`` per slot)."""
+    return max(config.concurrency, 1) if plan.style == "llama" else 1
+
+
+def too_long(context: int, shared: int, model_max: int) -> str:
+    """Why a window is refused: longer than the model's trained context (per sequence)."""
+    if shared == 1:
+        return f"a context of {context:,} tokens exceeds the model's maximum of {model_max:,}"
+    return (
+        f"a context of {context:,} tokens over {shared} parallel sequences gives each "
+        f"{context // shared:,}, more than the model's maximum of {model_max:,}"
+    )
+
+
+def largest_context(plan: Plan, verdict: str, cap: int) -> int:
     """The ``max_context`` of an estimate: the largest window at which the configuration still
-    runs the way its verdict says, capped at the model's maximum. Fits or tight: the largest
-    that stays in VRAM; offload: the largest at which the offload still runs (system RAM and
-    whole layers included); no-fit: the largest that runs at all (in VRAM, or with offload where
-    the runtime offloads), 0 if none. Both limits depend on the plan only (memoised on it)."""
+    runs the way its verdict says, capped at ``cap`` (the model's maximum times the sequences
+    sharing the window, :func:`sharing`). Fits or tight: the largest that stays in VRAM;
+    offload: the largest at which the offload still runs (system RAM and whole layers
+    included); no-fit: the largest that runs at all (in VRAM, or with offload where the runtime
+    offloads), 0 if none. Both limits depend on the plan and the cap only (memoised on them)."""
     limits = plan.limits
-    vram = limits.get("vram")
+    vram = limits.get(("vram", cap))
     if vram is None:
-        shape = plan.shape
-        vram = max_context(plan.placement, shape.window, shape.max_context, plan.host_room)
-        limits["vram"] = vram
+        vram = max_context(plan.placement, plan.shape.window, cap, plan.host_room)
+        limits[("vram", cap)] = vram
     if verdict in ("fits", "tight") or not plan.can_offload:
         return vram
-    off = limits.get("offload")
+    off = limits.get(("offload", cap))
     if off is None:
-        off = plc.offload_max_context(plan.request, plan.host_room, plan.shape.max_context)
-        limits["offload"] = off
+        off = plc.offload_max_context(plan.request, plan.host_room, cap)
+        limits[("offload", cap)] = off
     return off if verdict == "offload" else max(vram, off)
 
 

@@ -178,8 +178,9 @@ class Plan(NamedTuple):
     correction: Correction
     """Per-metric calibration on measurements (:mod:`corrections`) for this runtime, platform
     and model kind."""
-    limits: dict[str, int]
-    """Memo of the largest contexts ("vram", "offload"; see ``estimate.largest_context``)."""
+    limits: dict[tuple[str, int], int]
+    """Memo of the largest contexts by ("vram" or "offload", cap); see
+    ``estimate.largest_context``."""
     source: launch.Source | None
     """What the runtime loads (:func:`launch.source`)."""
 

@@ -44,12 +44,13 @@ TARGETS = [
         "median",
         20.0,
         marks=unmet(
-            "all 18 results are llama-batched-bench runs on one M2 Ultra (build b6123; the "
+            "all 20 results are llama-batched-bench runs on one M2 Ultra (build b6123; the "
             "posted output omits whether flash attention was on): held out, they take the MoE "
             "decode factor pooled over every back-end, and the engine's decode falls less with "
             "depth than these runs do (their KV streams at about 24 % of peak bandwidth, the "
-            "flash-attention constant assumes 57.5 %), from about +8 % at an empty cache to "
-            "+41 % after 32K-token prompts (20.2 % median)"
+            "flash-attention constant assumes 57.5 %), so the error grows with the prompt "
+            "before decoding, to +40 % and more after 32K-token prompts (20.5 % median, "
+            "41.6 % p90)"
         ),
     ),
     ("llama-cpp", "vram_used_gib", "median", 10.0),

@@ -160,6 +160,15 @@ def test_405b_does_not_fit_two_4090s(ask: Ask) -> None:
             "a context of 9,000 tokens exceeds the model's maximum of 8,192",
         ),
         (
+            "rtx-4090",
+            "llama-3-8b",
+            "Q4_K_M",
+            "llama-cpp",
+            {"context_tokens": 36000, "concurrency": 4},
+            "a context of 36,000 tokens over 4 parallel sequences gives each 9,000, more than "
+            "the model's maximum of 8,192",
+        ),
+        (
             "rtx-4090+apple-m1",
             "llama-3-8b",
             "Q4_K_M",
@@ -183,6 +192,28 @@ def test_unsupported_says_why(
     assert reason in est.reasons, est.reasons
     assert est.decode_tok_s is None and est.decode_tok_s_range is None
     assert est.max_context == 0
+
+
+@pytest.mark.parametrize(
+    ("runtime", "quant", "users", "verdict", "largest"),
+    [
+        # llama.cpp's parallel sequences split the -c window: 4 x 8,192 positions fit the
+        # trained context of Llama 3 8B, and the largest window is 4 times the model's.
+        ("llama-cpp", "Q4_K_M", 4, "fits", 4 * 8192),
+        ("llama-cpp", "Q4_K_M", 1, "unsupported", 0),
+        # vLLM's window is one sequence's (--max-model-len), whatever the concurrency.
+        ("vllm", "BF16", 4, "unsupported", 0),
+    ],
+)
+def test_parallel_sequences_share_llama_cpp_window(
+    ask: Ask, runtime: str, quant: str, users: int, verdict: str, largest: int
+) -> None:
+    est = ask("h100-sxm", "llama-3-8b", quant, runtime, context_tokens=4 * 8192,
+              concurrency=users)  # fmt: skip
+    assert est.verdict == verdict, est.reasons
+    assert est.max_context == largest
+    if verdict == "unsupported":
+        assert est.reasons == ("a context of 32,768 tokens exceeds the model's maximum of 8,192",)
 
 
 def test_vllm_runs_fp8_weight_only_on_ampere(ask: Ask) -> None:
