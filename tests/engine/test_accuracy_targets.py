@@ -44,14 +44,14 @@ TARGETS = [
         "median",
         20.0,
         marks=unmet(
-            "20 of the 24 results are llama-batched-bench runs of gpt-oss on one M2 Ultra "
-            "(build b6123; the posted output omits whether flash attention was on): held out, "
-            "they take the MoE decode factor pooled over every back-end, and the engine's "
-            "decode falls less with depth than these runs do (their KV streams at about 24 % "
-            "of peak bandwidth, the flash-attention constant assumes 57.5 %), so the error "
-            "grows with the prompt before decoding, to +40 % and more after 32K-token prompts. "
-            "On the other 4 (Qwen3 4B on an R9700, ROCm) the engine's aggregate grows with "
-            "the batch faster than theirs past 4 sequences (20.5 % median)"
+            "20 of the 24 results are llama-batched-bench runs of gpt-oss on one M2 Ultra at "
+            "build b6123, which predates Metal's flash-attention decode kernel split over long "
+            "caches and up to 8 sequences (PR 15566: up to 1.69x faster after 32K tokens on "
+            "that M2 Ultra): held out, they take the MoE decode factor pooled over every "
+            "back-end, and the engine's decode falls less with depth than these runs do, to "
+            "+40 % and more after 32K-token prompts. On the other 4 (Qwen3 4B on an R9700, "
+            "ROCm) the engine's aggregate grows with the batch faster than theirs past 4 "
+            "sequences (20.5 % median)"
         ),
     ),
     ("llama-cpp", "vram_used_gib", "median", 10.0),
