@@ -99,6 +99,19 @@ REASONS = {
         "engine expects the four layer-split cards to overlap micro-batches on longer prompts "
         "(see /methodology/)."
     ),
+    (
+        "RTX 3090 24GB",
+        "4",
+        "Meta-Llama-3-70B (base)",
+        "Q4_K_M (39.59 GiB)",
+        "prefill_tok_s",
+        "4096",
+    ): (
+        "Measured as published, no cause stated by the source; on this May 2024 build (flash "
+        "attention off) a 4,096-token prompt runs only 1.22x as fast as a 512-token one (367.75 "
+        "against 300.79 tok/s), while the engine expects the four layer-split cards to overlap "
+        "micro-batches on longer prompts (see /methodology/)."
+    ),
     **{
         (
             "Apple M1 Max (32-core GPU) 64GB",

@@ -69,7 +69,9 @@ def serve(
 def output_tok_s(users: int, gen: int, prompt: int, aggregate: float, prefill: float) -> float:
     """Generated tokens per second over a closed-loop serving run, prefill included: each of
     ``users`` requests processes its ``prompt`` (at ``prefill`` tok/s) and then generates
-    ``gen`` tokens in decode steps shared with the others (``aggregate`` tok/s in all). With
+    ``gen`` tokens in decode steps shared with the others (``aggregate`` tok/s in all);
+    ``prefill`` is the rate of the round's prompts processed together
+    (:func:`~site_builder.engine.prefill.batched_prefill_s`). With
     iteration-level scheduling a prefill occupies the GPU for its own compute whether it runs
     alone or in chunks beside decode steps (Yu et al., "Orca", OSDI 2022; Agrawal et al.,
     "Sarathi-Serve", OSDI 2024), so one round of ``users`` requests takes

@@ -28,7 +28,7 @@ from site_builder.engine.plan import (
     prepare,
     resolve,
 )
-from site_builder.engine.prefill import prefill_s
+from site_builder.engine.prefill import batched_prefill_s, prefill_s
 from site_builder.engine.result import CardMemory, Estimate, Memory
 from site_builder.engine.shapes import GIB
 
@@ -300,7 +300,7 @@ def speeds_of(pl: plc.Placement, plan: Plan, config: Config, cap: int) -> Speeds
     scale = aggregate / served.aggregate_tok_s if served.aggregate_tok_s else 1.0
     per_user = served.per_user_tok_s * scale
     raw_output = concurrency.output_tok_s(
-        config.concurrency, gen, prompt, served.aggregate_tok_s, p_tokens / p_time
+        config.concurrency, gen, prompt, served.aggregate_tok_s, round_prefill(pl, plan, config)
     )
     output, output_range = fix.output(raw_output, scale, (aggregate, aggregate_range))
     joules = power.joules_per_token(watts, aggregate)
@@ -322,6 +322,15 @@ def speeds_of(pl: plc.Placement, plan: Plan, config: Config, cap: int) -> Speeds
         output_range=output_range,
         calibrated=plan.correction.calibrated,
     )
+
+
+def round_prefill(pl: plc.Placement, plan: Plan, config: Config) -> float:
+    """Prefill tok/s over a round of ``config.concurrency`` requests: batched into shared
+    forward passes where the runtime batches continuously
+    (:func:`~site_builder.engine.prefill.batched_prefill_s`), one after another otherwise."""
+    prompt = config.prompt_tokens if config.prompt_tokens > 0 else mem.LLAMA_UBATCH
+    users = max(config.concurrency, 1) if plan.ctx.runtime.continuous_batching else 1
+    return prompt * users / batched_prefill_s(pl, plan.speed, prompt, users)
 
 
 class Calibrated(NamedTuple):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from site_builder.engine.decode import SpeedInputs
+from site_builder.engine.decode import SpeedInputs, card_times
 from site_builder.engine.links import allreduce_s, boundaries_s, row_gathers_s
 from site_builder.engine.placement import CardLoad, Placement
 from site_builder.engine.shapes import Shape
@@ -36,22 +36,30 @@ def attention_flops(shape: Shape, tokens: int) -> float:
 
 
 def card_prefill_s(
-    card: CardLoad, sp: SpeedInputs, tokens: int, chunks: int, tflops: float
+    card: CardLoad, sp: SpeedInputs, tokens: int, chunks: int, tflops: float, sequences: int = 1
 ) -> float:
-    """One card's compute for the whole prompt: matrix FLOPs at the calibrated share of dense
-    TFLOPS (a floor of one weight read per chunk), attention at its own efficiency, plus a fixed
-    cost per chunk."""
+    """One card's compute for the whole prompt (``tokens`` over ``sequences`` prompts of equal
+    length, each attending to its own): matrix FLOPs at the calibrated share of dense TFLOPS (a
+    floor of one weight read per chunk, :func:`chunk_read_s`), attention at its own efficiency,
+    plus a fixed cost per chunk."""
     k = sp.kernels
     arch = k.hopper_compute_factor if card.gpu.architecture == "hopper" else 1.0
     eff = (k.float_compute_eff if sp.float_weights else k.compute_eff) * arch
     rate = tflops * 1e12
     matmul = 2.0 * card.active_params * tokens / (rate * eff)
-    weights_read = (
-        chunks * (card.read_bytes + card.expert_bytes) / (card.gpu.mem_bandwidth_gb_s * 1e9)
-    )
+    weights_read = chunks * chunk_read_s(card, sp, min(tokens, sp.chunk_tokens), tflops)
     attn_eff = eff if sp.flash_attention else k.attn_compute_eff * arch
-    attention = attention_flops(sp.shape, tokens) * card.layer_share / (rate * attn_eff)
+    flops = sequences * attention_flops(sp.shape, tokens // sequences)
+    attention = flops * card.layer_share / (rate * attn_eff)
     return max(matmul, weights_read) + attention + chunks * k.ubatch_s
+
+
+def chunk_read_s(card: CardLoad, sp: SpeedInputs, tokens: int, tflops: float) -> float:
+    """Seconds to stream one prompt chunk's weights: the dense weights and the routed experts
+    its ``tokens`` touch (1 - (1 - k/E)^tokens of them: a 256-token chunk of Qwen3-30B-A3B
+    touches every expert), read by the kernels decode reads them with, at the same calibrated
+    efficiencies (:func:`site_builder.engine.decode.card_times` at an empty cache)."""
+    return card_times(card, sp, 0.0, float(tokens), tflops)[0]
 
 
 def pipeline_factor(tokens: int, size: int, stages: int, overlap: float) -> float:
@@ -87,11 +95,24 @@ def prefill_s(pl: Placement, sp: SpeedInputs, tokens: int) -> float:
     return own
 
 
-def _prefill_s(pl: Placement, sp: SpeedInputs, tokens: int) -> float:
+def batched_prefill_s(pl: Placement, sp: SpeedInputs, prompt: int, requests: int) -> float:
+    """Time to prefill ``requests`` prompts of ``prompt`` tokens that arrive together. A
+    continuous-batching server packs their tokens into forward passes of up to its token
+    budget (``sp.chunk_tokens``: vLLM ``max_num_batched_tokens``; Yu et al., "Orca", OSDI 2022;
+    Agrawal et al., "Sarathi-Serve", OSDI 2024), so each pass reads the weights once for all of
+    its prompts while each prompt attends to its own tokens only."""
+    if requests <= 1 or prompt <= 0:
+        return requests * prefill_s(pl, sp, prompt)
+    return _prefill_s(pl, sp, prompt * requests, requests)
+
+
+def _prefill_s(pl: Placement, sp: SpeedInputs, tokens: int, sequences: int = 1) -> float:
     size = sp.chunk_tokens
     chunks = math.ceil(tokens / size)
     active = [(i, c) for i, c in enumerate(pl.cards) if c.layers]
-    per_card = [card_prefill_s(c, sp, tokens, chunks, sp.tflops[i]) for i, c in active]
+    per_card = [
+        card_prefill_s(c, sp, tokens, chunks, sp.tflops[i], sequences) for i, c in active
+    ]
     n = len(active)
     if pl.row:
         message = min(tokens, size) * sp.shape.hidden * 4.0

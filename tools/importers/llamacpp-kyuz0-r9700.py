@@ -62,6 +62,7 @@ _ROCM_PP_DUAL = (
     "/methodology/)."
 )
 REASONS = {
+    ("2d90fc1", "gpt-oss-20b-mxfp4__rocm6_4_4__fa1__single.log", "pp512"): _ROCM_PP,
     ("2d90fc1", "gpt-oss-20b-mxfp4__rocm7.1.1__fa1__single.log", "pp512"): _ROCM_PP,
     ("2d90fc1", "gpt-oss-120b-mxfp4-00001-of-00003__rocm6_4_4__fa1__dual.log", "pp512"): (
         _ROCM_PP_DUAL
