@@ -300,7 +300,11 @@ def speeds_of(pl: plc.Placement, plan: Plan, config: Config, cap: int) -> Speeds
     scale = aggregate / served.aggregate_tok_s if served.aggregate_tok_s else 1.0
     per_user = served.per_user_tok_s * scale
     raw_output = concurrency.output_tok_s(
-        config.concurrency, gen, prompt, served.aggregate_tok_s, round_prefill(pl, plan, config)
+        config.concurrency,
+        gen,
+        prompt,
+        served.aggregate_tok_s,
+        round_prefill(pl, plan, config, p_time),
     )
     output, output_range = fix.output(raw_output, scale, (aggregate, aggregate_range))
     joules = power.joules_per_token(watts, aggregate)
@@ -324,12 +328,15 @@ def speeds_of(pl: plc.Placement, plan: Plan, config: Config, cap: int) -> Speeds
     )
 
 
-def round_prefill(pl: plc.Placement, plan: Plan, config: Config) -> float:
+def round_prefill(pl: plc.Placement, plan: Plan, config: Config, alone_s: float) -> float:
     """Prefill tok/s over a round of ``config.concurrency`` requests: batched into shared
     forward passes where the runtime batches continuously
-    (:func:`~site_builder.engine.prefill.batched_prefill_s`), one after another otherwise."""
+    (:func:`~site_builder.engine.prefill.batched_prefill_s`), one after another (``alone_s``
+    each) otherwise."""
     prompt = config.prompt_tokens if config.prompt_tokens > 0 else mem.LLAMA_UBATCH
     users = max(config.concurrency, 1) if plan.ctx.runtime.continuous_batching else 1
+    if users == 1:
+        return prompt / alone_s
     return prompt * users / batched_prefill_s(pl, plan.speed, prompt, users)
 
 

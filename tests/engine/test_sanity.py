@@ -46,6 +46,41 @@ CASES = [
         ),
     ),
     pytest.param(
+        "vllm-ferrum-rtx4090-1x-rtx-4090-qwen3-30b-a3b-gptq-int4",
+        "ttft_ms",
+        58.33,
+        id="moe-prefill-qwen3-30b-a3b-rtx-4090-vllm",
+        # vLLM 0.20.0, Qwen3-30B-A3B GPTQ-Int4 on one RTX 4090, 196-token prompt, one request at
+        # a time, median TTFT of repeat 1 of 3 (the others 57.27 and 58.96 ms):
+        # sizzlecar/ferrum-infer-rs@35d186c bench/v0.2-cuda/results/vllm__M3__c1__r1.json.
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason=(
+                "not met yet: the engine reads every expert once per prompt pass at decode's "
+                "rate (about 30 ms with vLLM's request cost); vLLM's fused-MoE kernel runs 128 "
+                "small per-expert products per layer and takes about twice that"
+            ),
+        ),
+    ),
+    pytest.param(
+        "sanity-sglang-datacrunch-dsr1-h200-8x-h200-deepseek-r1-fp8",
+        "decode_tok_s",
+        47.67,
+        id="deepseek-r1-single-stream-8x-h200-sglang",
+        # SGLang (lmsysorg/sglang:latest of 2025-01-31), DeepSeek-R1 FP8 on 8x H200, tensor
+        # parallel 8, one request, 128 prompt and 256 generated tokens:
+        # datacrunch-research/blogs@f5752e8 deepseek-r1-deployment/deepseek-r1-deployment.md.
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason=(
+                "not met yet: the engine gives about 2.6x this early-2025 SGLang build's "
+                "single-stream speed; the catalog holds no later single-stream DeepSeek-V3/R1 "
+                "run on 8x H200 without speculative decoding, its version stated, to tell that "
+                "build's cost from the engine's error"
+            ),
+        ),
+    ),
+    pytest.param(
         "mlx-lm-benchmarks-md-1x-apple-m4-max-qwen3-30b-a3b-mlx-6bit",
         "decode_tok_s",
         94.14,
