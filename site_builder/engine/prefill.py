@@ -110,9 +110,7 @@ def _prefill_s(pl: Placement, sp: SpeedInputs, tokens: int, sequences: int = 1) 
     size = sp.chunk_tokens
     chunks = math.ceil(tokens / size)
     active = [(i, c) for i, c in enumerate(pl.cards) if c.layers]
-    per_card = [
-        card_prefill_s(c, sp, tokens, chunks, sp.tflops[i], sequences) for i, c in active
-    ]
+    per_card = [card_prefill_s(c, sp, tokens, chunks, sp.tflops[i], sequences) for i, c in active]
     n = len(active)
     if pl.row:
         message = min(tokens, size) * sp.shape.hidden * 4.0
