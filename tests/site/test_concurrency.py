@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.errors import BuildError
-from site_builder.site import lock, output
+from site_builder.site import lock, output, stamp
 from site_builder.site.build import build
 from site_builder.site.layout import Layout
 from tests.site.conftest import CATALOG, CONTENT, ROOT, fixture_layout
@@ -167,13 +167,18 @@ def test_the_lock_names_its_holder(tmp_path: Path) -> None:
     assert text == f"pid {os.getpid()}"
 
 
-def test_an_unwritable_site_folder_fails_at_once_with_a_message(tmp_path: Path) -> None:
+def test_an_unwritable_site_folder_fails_at_once_with_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     layout = Layout.at(
         ROOT, catalog=CATALOG, content=CONTENT, site=blocker / "site", work=tmp_path / "w"
     )
-    started = time.perf_counter()
+
+    def read_inputs(*args: object) -> str:
+        raise AssertionError("the build read its inputs before checking the site folder")
+
+    monkeypatch.setattr(stamp, "inputs_digest", read_inputs)  # at once: before any work
     with pytest.raises(BuildError, match=r"cannot write in .*choose a writable --site"):
         build(layout)
-    assert time.perf_counter() - started < 5
