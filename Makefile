@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
+# Byte-compile the package as pip does for a regular (non-editable) install: every command
+# then starts without compiling its modules (about 0.1 s of a one-line `estimate`, more where
+# PYTHONDONTWRITEBYTECODE keeps Python from caching them itself).
+COMPILE = $(BIN)/python -m compileall -q site_builder
 
 .PHONY: site test lint typecheck pytest golden serve validate schema bench lighthouse fuzz browser-deps clean
 
@@ -13,11 +17,13 @@ $(BIN)/python:
 $(VENV)/.site-installed: pyproject.toml site_builder/site/browser_engine.py | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	$(BIN)/python -m site_builder.site.browser_engine
+	$(COMPILE)
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml site_builder/site/browser_engine.py | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	$(BIN)/python -m site_builder.site.browser_engine
+	$(COMPILE)
 	touch $@ $(VENV)/.site-installed
 
 site: $(VENV)/.site-installed
@@ -58,6 +64,7 @@ fuzz: $(VENV)/.dev-installed
 	FUZZ_EXAMPLES=3000 $(BIN)/pytest -q -p no:cacheprovider tests/fuzz
 
 bench: $(VENV)/.site-installed
+	$(COMPILE)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/batch.py
 	$(BIN)/python benchmarks/build_time.py
