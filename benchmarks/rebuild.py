@@ -3,8 +3,9 @@ file, and with nothing changed.
 
 Each round copies ``catalog/`` into a temporary folder and runs ``site-builder build`` on it,
 each build in a new interpreter like the CLI: a clean build (a new work folder and site), then
-one after editing one combo file (its ``summary:`` line, so its pages change and its engine
-results are worked out again), then one with nothing changed. Prints each build's wall time
+one after editing one combo file's text (its ``summary:`` line: its pages change, its engine
+results are kept), one after editing an engine input of it (its ``psu_w:``: its results are
+worked out again too), then one with nothing changed. Prints each build's wall time
 and stages, then the medians over ``--rounds`` rounds and the ratios to the clean build.
 Targets: a one-combo rebuild <= 25 % of a clean build, a rebuild with nothing changed <= 10 %.
 Run: python benchmarks/rebuild.py [--rounds N] [--combo SLUG]
@@ -45,16 +46,23 @@ def timed_build(catalog: Path, folder: Path) -> tuple[float, str]:
     return wall, re.sub(r" into .*|: nothing .*", "", line)
 
 
-def edit_combo(path: Path, round_number: int) -> None:
-    """Change the combo's ``summary:`` line (a different text each round)."""
+def edit_combo(path: Path, key: str, round_number: int) -> None:
+    """Change the combo's ``summary:`` line (a different text each round) or add a watt to its
+    ``psu_w:``."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     for i, line in enumerate(lines):
-        if line.startswith("summary:"):
+        if line.startswith(f"{key}:") and key == "summary":
             lines[i] = line.rstrip("\n") + f" Edited {round_number}.\n"
             break
+        if line.startswith(f"{key}:"):
+            lines[i] = f"{key}: {float(line.split(':', 1)[1]) + 1:g}\n"
+            break
     else:
-        raise SystemExit(f"{path} has no summary: line")
+        raise SystemExit(f"{path} has no {key}: line")
     path.write_text("".join(lines), encoding="utf-8")
+
+
+EDITS = {"one combo's text": "summary", "one combo's engine input": "psu_w"}
 
 
 def main() -> int:
@@ -65,7 +73,7 @@ def main() -> int:
     import machine  # benchmarks/machine.py: this file runs as a script from benchmarks/
 
     print(machine.speed_line(), flush=True)
-    found: dict[str, list[float]] = {"clean": [], "one combo": [], "no change": []}
+    found: dict[str, list[float]] = {"clean": [], **{k: [] for k in EDITS}, "no change": []}
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         catalog = folder / "catalog"
@@ -73,8 +81,8 @@ def main() -> int:
         for i in range(args.rounds):
             shutil.rmtree(folder / "out", ignore_errors=True)
             for kind in found:
-                if kind == "one combo":
-                    edit_combo(catalog / "combos" / f"{args.combo}.yaml", i)
+                if kind in EDITS:
+                    edit_combo(catalog / "combos" / f"{args.combo}.yaml", EDITS[kind], i)
                 wall, line = timed_build(catalog, folder / "out")
                 found[kind].append(wall)
                 print(f"round {i + 1}, {kind}: {wall:.1f} s wall; {line}", flush=True)

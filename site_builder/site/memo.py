@@ -3,8 +3,9 @@ edit did not touch.
 
 The engine is pure: an estimate depends on its configuration and on the catalog entities the
 configuration names, that is its combo (when it has one) and the shared kinds (GPUs, links,
-models, quants, runtimes, stacks and benchmarks). A :class:`Memo` holds, for each combo, the
-digest of its entity and every answer about it of the last evaluation: the recommender's
+models, quants, runtimes, stacks and benchmarks); of a combo it never reads the editorial text
+(:data:`PROSE`). A :class:`Memo` holds, for each combo, the digest of its entity without that
+text (:func:`engine_digest`) and every answer about it of the last evaluation: the recommender's
 candidates, the estimates by query and by configuration, and the recommendations. The next
 evaluation (:func:`site_builder.site.evaluate.evaluate`) takes a combo's part whole when its
 digest is unchanged, looks single answers up instead of asking the engine, and asks the engine
@@ -27,6 +28,7 @@ from typing import Any, TypeVar
 from site_builder.catalog import Catalog
 from site_builder.engine import Config, Estimate
 from site_builder.engine.recommend import Recommendation
+from site_builder.schema import Combo
 from site_builder.site.results import Query
 from site_builder.site.shelf import Shelf
 from site_builder.site.sweep import Asked, Swept, wanted
@@ -42,6 +44,7 @@ class Part:
     """Every answer about one combo."""
 
     digest: str
+    """Its :func:`engine_digest` when the answers were made."""
     asked: Asked = field(default_factory=dict)
     shelf: Shelf = field(default_factory=Shelf)
     """Its results, the other context lengths included."""
@@ -64,7 +67,9 @@ class Memo:
     unbound: dict[Config, Estimate] = field(default_factory=dict)
     """Answers about configurations without a combo (benchmarks' own hardware)."""
     digests: dict[str, str] = field(default_factory=dict)
-    """The digest of every combo of the evaluation in progress."""
+    """The digest of every combo of the evaluation in progress (what its outputs read)."""
+    engine_digests: dict[str, str] = field(default_factory=dict)
+    """The same without the combos' editorial text (what their answers read)."""
     outputs: dict[tuple[str, ...], tuple[tuple[str, ...], Any]] = field(default_factory=dict)
     """Files made from the answers about a few combos (:meth:`keep`), with those combos'
     digests."""
@@ -120,7 +125,8 @@ class Memo:
         if shared != self.shared:
             self.shared, self.parts, self.unbound, self.outputs = shared, {}, {}, {}
         self.digests = {slug: digest(combo) for slug, combo in catalog.combos.items()}
-        self.parts = {s: p for s, p in self.parts.items() if self.digests.get(s) == p.digest}
+        self.engine_digests = {s: engine_digest(c) for s, c in catalog.combos.items()}
+        self.parts = {s: p for s, p in self.parts.items() if self.engine_digests.get(s) == p.digest}
 
     def whole(self) -> bool:
         """Whether the kept combos' shelves can be taken whole: the content (guide
@@ -178,7 +184,7 @@ class Memo:
         complete with the other context lengths; ``contexts``: the queries of the other
         context lengths it evaluated, in order; the combos whose shelves it kept ``whole``
         keep their list)."""
-        parts = {s: Part(d, shelf=shelves.get(s, Shelf())) for s, d in self.digests.items()}
+        parts = {s: Part(d, shelf=shelves.get(s, Shelf())) for s, d in self.engine_digests.items()}
         for query in contexts:
             parts[query.combo].contexts.append(query)
         for slug, part in parts.items():
@@ -236,4 +242,28 @@ def shared_digest(catalog: Catalog) -> str:
 def digest(entity: object) -> str:
     """A digest of one entity (a pydantic model)."""
     dumped: str = entity.model_dump_json()  # type: ignore[attr-defined]
+    return hashlib.sha256(dumped.encode()).hexdigest()
+
+
+PROSE = (
+    "summary",
+    "topology_notes",
+    "pros",
+    "cons",
+    "who_should_avoid",
+    "failure_modes",
+    "power_notes",
+    "thermal_notes",
+    "reliability_notes",
+    "related",
+)
+"""A combo's editorial fields, which no engine answer reads (a test changes every one of them
+and finds every answer of the evaluation the same): an edit to them makes the combo's pages
+again but keeps its answers."""
+
+
+def engine_digest(combo: Combo) -> str:
+    """A digest of what the answers about ``combo`` read of it: the entity without its
+    :data:`PROSE`."""
+    dumped = combo.model_dump_json(exclude=set(PROSE))
     return hashlib.sha256(dumped.encode()).hexdigest()

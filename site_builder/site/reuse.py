@@ -25,7 +25,7 @@ import site_builder
 from site_builder.catalog import Catalog
 from site_builder.site import fragments, sitemap, stamp, versions
 from site_builder.site.layout import Layout
-from site_builder.site.memo import digest, shared_digest
+from site_builder.site.memo import digest, engine_digest, shared_digest
 from site_builder.site.results import Results
 from site_builder.site.sitedata import SiteData
 from site_builder.site.store import Store
@@ -45,7 +45,8 @@ def store_for(layout: Layout, catalog: Catalog, epoch: int) -> Store:
     build's keys (:func:`combo_keys`); it seals each batch unless the catalog is small enough
     to keep them in memory (:data:`STORE_FROM_COMBOS`). ``epoch``: the build's date."""
     store = Store(layout.results, sealing=len(catalog.combos) >= STORE_FROM_COMBOS)
-    return store.reuse(combo_keys(layout, catalog), outputs_digest(layout, catalog, epoch))
+    keys, outputs = combo_keys(layout, catalog), outputs_digest(layout, catalog, epoch)
+    return store.reuse(keys, outputs, {s: digest(c) for s, c in catalog.combos.items()})
 
 
 def last_build(layout: Layout, catalog: Catalog) -> Store:
@@ -55,8 +56,9 @@ def last_build(layout: Layout, catalog: Catalog) -> Store:
 
 
 def combo_keys(layout: Layout, catalog: Catalog) -> dict[str, str]:
-    """Each combo's key: a digest of everything its evaluation reads (its entity, the shared
-    kinds, the content, whose guides plan queries, the package's code and every version)."""
+    """Each combo's key: a digest of everything its evaluation reads (its entity but its
+    editorial text, :func:`~site_builder.site.memo.engine_digest`; the shared kinds, the
+    content, whose guides plan queries, the package's code and every version)."""
     shared = hashlib.sha256()
     shared.update(shared_digest(catalog).encode())
     package = Path(site_builder.__file__).parent
@@ -64,7 +66,7 @@ def combo_keys(layout: Layout, catalog: Catalog) -> dict[str, str]:
     shared.update(versions.versions().encode())
     common = shared.hexdigest()
     return {
-        slug: hashlib.sha256(f"{common}\n{digest(combo)}".encode()).hexdigest()
+        slug: hashlib.sha256(f"{common}\n{engine_digest(combo)}".encode()).hexdigest()
         for slug, combo in catalog.combos.items()
     }
 

@@ -104,6 +104,7 @@ class Store:
     alone) the previous build made as this one would: the same ``outputs`` digest."""
     keys: dict[str, str] = field(default_factory=dict)
     outputs: str = ""
+    pages: dict[str, str] = field(default_factory=dict)
     mark: tuple[int, int, bytes] | None = None
     """The record as a :meth:`view` found it (:meth:`untouched`)."""
     _loaded: collections.OrderedDict[str, Stored] = field(default_factory=collections.OrderedDict)
@@ -118,11 +119,15 @@ class Store:
         """Start empty: :meth:`reuse` with no combo to keep."""
         return self.reuse({})
 
-    def reuse(self, keys: dict[str, str], outputs: str = "") -> Store:
-        """Start a build whose combos have ``keys`` and whose outputs read ``outputs`` beside
-        them: keep the files of the combos the last successful build recorded under the same
-        key (:attr:`reusable`, and :attr:`carried` if ``outputs`` is the same too), remove the
-        rest. The record is removed until this build succeeds (:meth:`record`)."""
+    def reuse(
+        self, keys: dict[str, str], outputs: str = "", pages: dict[str, str] | None = None
+    ) -> Store:
+        """Start a build whose combos have ``keys`` (of what their results read) and
+        ``pages`` (of what their outputs read: the whole entity) and whose outputs read
+        ``outputs`` beside them: keep the files of the combos the last successful build
+        recorded under the same key (:attr:`reusable`, and :attr:`carried` if their ``pages``
+        key and ``outputs`` are the same too), remove the rest. The record is removed until
+        this build succeeds (:meth:`record`)."""
         before = self._recorded()
         (self.folder / KEYS).unlink(missing_ok=True)
         self._loaded.clear()
@@ -135,9 +140,13 @@ class Store:
             if path.name.split(".", 1)[0] not in kept:
                 path.unlink()
         self.reusable = frozenset(kept)
-        same = bool(outputs) and before.get("outputs") == outputs
-        self.carried = self.reusable if same else frozenset()
-        self.keys, self.outputs = keys, outputs
+        pages = pages or {}
+        if outputs and before.get("outputs") == outputs:
+            made = before.get("pages", {})
+            self.carried = frozenset(c for c in kept if c in pages and made.get(c) == pages[c])
+        else:
+            self.carried = frozenset()
+        self.keys, self.outputs, self.pages = keys, outputs, pages
         return self
 
     def view(self, keys: dict[str, str]) -> Store:
@@ -184,7 +193,7 @@ class Store:
     def record(self) -> None:
         """Every combo's files are written and the build succeeded: a later build may reuse
         them under the keys it started with."""
-        found = {"outputs": self.outputs, "combos": self.keys}
+        found = {"outputs": self.outputs, "combos": self.keys, "pages": self.pages}
         text = json.dumps(found, indent=0, sort_keys=True)
         (self.folder / KEYS).write_text(text + "\n", encoding="utf-8")
 

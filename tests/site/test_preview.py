@@ -15,8 +15,10 @@ from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import pytest
+import yaml
 
 from benchmarks.serve import fetch, free_port, wait_for
+from site_builder.site import memo as memo_module
 from site_builder.site import stamp
 from site_builder.site.build import Generated, generate
 from site_builder.site.layout import Layout
@@ -64,6 +66,7 @@ EDITS = [
     # (file under the layout, old, new): what an editor changes between two regenerations
     ("catalog/combos/dual-rtx-4090.yaml", "pcie_p2p: false", "pcie_p2p: true"),
     ("catalog/combos/dual-rtx-3090.yaml", "name: ", "name: Edited "),
+    ("catalog/combos/dual-rtx-3090.yaml", "summary: ", "summary: Edited. "),
     (
         "catalog/combos/dual-rtx-3090.yaml",
         "interconnect: nvlink-3.0-bridge",
@@ -121,6 +124,63 @@ def test_answers_about_an_unchanged_combo_are_kept(tmp_path: Path) -> None:
         for query, estimate in shelf.items():
             kept = estimate is first.shelves[combo].get(query)
             assert kept == (combo == "dual-rtx-3090"), query
+
+
+def test_an_edit_to_a_combos_text_keeps_every_answer(tmp_path: Path) -> None:
+    layout = layout_with_copies(tmp_path)
+    memo = Memo()
+    first = generate(layout, memo=memo).data.results
+    edit(layout.catalog / "combos" / "dual-rtx-4090.yaml", "summary: ", "summary: Edited. ")
+    second = generate(layout, memo=memo).data.results
+    for results in (first, second):
+        results.complete()
+    for combo, shelf in second.shelves.items():
+        for query, estimate in shelf.items():
+            assert estimate is first.shelves[combo].get(query), query
+
+
+def _rewrite_prose(path: Path) -> None:
+    """Every field of :data:`memo.PROSE` of the combo file at ``path`` given other values (no
+    related combo instead of the ones it names)."""
+    entity = yaml.safe_load(path.read_text(encoding="utf-8"))
+    new: dict[str, Any] = {
+        "summary": "Rewritten.",
+        "topology_notes": "Rewritten.",
+        "pros": ["Rewritten."],
+        "cons": ["Rewritten.", "Twice."],
+        "who_should_avoid": ["Rewritten."],
+        "failure_modes": [{"title": "Rewritten", "detail": "Rewritten."}],
+        "power_notes": "Rewritten.",
+        "thermal_notes": "Rewritten.",
+        "reliability_notes": "Rewritten.",
+        "related": [],
+    }
+    assert set(new) == set(memo_module.PROSE)
+    assert all(entity[name] != value for name, value in new.items())
+    path.write_text(yaml.safe_dump({**entity, **new}, sort_keys=False), encoding="utf-8")
+
+
+def _answers(layout: Layout) -> dict[str, Any]:
+    """Every answer of a fresh evaluation, by combo (what the memo keeps of it)."""
+    memo = Memo()
+    generate(layout, memo=memo)
+    return {
+        slug: (p.asked, p.shelf.grid, p.shelf.extra, p.configs, p.recommendations, p.contexts)
+        for slug, p in memo.parts.items()
+    }
+
+
+def test_no_answer_reads_a_combos_text(tmp_path: Path) -> None:
+    """What lets an edit to :data:`memo.PROSE` keep the combo's answers (the preview's memo and
+    a build's store key them by :func:`memo.engine_digest`): every answer of an evaluation is
+    the same after every one of those fields of a combo changed."""
+    layout = layout_with_copies(tmp_path)
+    before = _answers(layout)
+    assert all(before["dual-rtx-4090"])  # it has answers of every kind
+    _rewrite_prose(layout.catalog / "combos" / "dual-rtx-4090.yaml")
+    catalog = generate(layout).data.catalog
+    assert catalog.combos["dual-rtx-4090"].summary == "Rewritten."
+    assert _answers(layout) == before
 
 
 def test_a_shared_edit_keeps_nothing(tmp_path: Path) -> None:

@@ -30,6 +30,8 @@ def _same_as_clean(layout: Layout, folder: Path) -> None:
 
 EDITS = {
     "combo": ("combos/dual-rtx-3090.yaml", "psu_w: 1200", "psu_w: 1300", 1),
+    # its editorial text only: no result reads it (memo.PROSE), its pages are made again
+    "combo text": ("combos/dual-rtx-3090.yaml", "Cheapest 48 GB of VRAM.", "The cheapest.", 2),
     "gpu": ("gpus/rtx-3090.yaml", "board_power_w: 350", "board_power_w: 340", 0),
 }
 
@@ -142,13 +144,17 @@ def test_validate_evaluates_only_the_combos_an_edit_touched_since_the_last_build
 ) -> None:
     layout = editable_layout(tmp_path)
     build(layout)
-    edit(layout.catalog / "combos/dual-rtx-4090.yaml", *TYPED)
+    combo = layout.catalog / "combos/dual-rtx-4090.yaml"
+    edit(combo, *TYPED)  # its text only: no combo's results change (memo.PROSE)
     reusing = _validate(layout, layout.work, swept, capsys)
-    assert swept == [["dual-rtx-4090"]]
+    assert swept == [[]]
     fresh = _validate(layout, tmp_path / "no-build", swept, capsys)
     assert swept == [["dual-rtx-3090", "dual-rtx-4090"]]
     assert reusing == fresh
     assert fresh[0] == 1 and "'95 tok/s' is typed by hand" in fresh[1]
+    edit(combo, "psu_w: 1500", "psu_w: 1600")
+    assert _validate(layout, layout.work, swept, capsys) == fresh
+    assert swept == [["dual-rtx-4090"]]
 
 
 def test_validate_evaluates_every_combo_when_a_build_writes_the_work_folder_meanwhile(
