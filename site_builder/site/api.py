@@ -26,7 +26,7 @@ from site_builder.engine import Estimate
 from site_builder.engine.recommend import Candidate, Recommendation
 from site_builder.schema import KINDS
 from site_builder.schema_export import json_schemas, render_schema, schema_file_name
-from site_builder.site.memo import kept
+from site_builder.site.memo import answers_only
 from site_builder.site.pages import matrix as matrix_page
 from site_builder.site.picks import headline_contexts
 from site_builder.site.results import CONTEXTS, order, query_of
@@ -63,12 +63,19 @@ def brief_files(data: SiteData) -> Iterator[tuple[str, str | bytes]]:
     memo = data.results.recall
     for group in matrix_page.groups(data.catalog):
         path = brief_path(group).lstrip("/")
-        yield path, kept(memo, (path,), group.combos, partial(_brief_file, data, group.combos))
+        yield (
+            path,
+            answers_only(memo, (path,), group.combos, partial(_brief_file, data, group.combos)),
+        )
 
 
 def _combo_matrix(data: SiteData, combo: str) -> dict[str, str | bytes]:
     path = f"api/matrix/{combo}.json"
-    return {path: kept(data.results.recall, (path,), [combo], partial(_matrix_file, data, combo))}
+    return {
+        path: answers_only(
+            data.results.recall, (path,), [combo], partial(_matrix_file, data, combo)
+        )
+    }
 
 
 def combo_stream(
@@ -88,7 +95,9 @@ def combo_stream(
             yield from ((file, None) for file in files)
             continue
         yield from _combo_matrix(data, combo).items()
-        made = kept(memo, ("estimates", combo), [combo], partial(_tables, data, combo, rows))
+        made = answers_only(
+            memo, ("estimates", combo), [combo], partial(_tables, data, combo, rows)
+        )
         yield from made.items()
         rows.forget()
 

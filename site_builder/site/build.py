@@ -51,7 +51,7 @@ from site_builder.site.evaluate import evaluate
 from site_builder.site.families import FAMILIES, FORKED, all_fragments, all_pages
 from site_builder.site.fragments import Fragment
 from site_builder.site.layout import Layout
-from site_builder.site.memo import Memo, journaled, kept
+from site_builder.site.memo import Memo, answers_only, journaled, kept
 from site_builder.site.sitedata import Page, SiteData
 
 
@@ -371,7 +371,7 @@ def rendered_pages(
     return [
         made(page)
         if page.combos is None
-        else kept(memo, ("page", page.path), page.combos, partial(made, page))
+        else kept(memo, ("page", page.path), page.combos, partial(made, page), page.text)
         for page in pages
     ]
 
@@ -408,7 +408,7 @@ def fragment_stream(layout: Layout, data: SiteData) -> Iterator[tuple[str, str |
         if data.carries(f.combos) and (layout.fragments / f.file).is_file():
             yield f.file, None  # the last build's
             continue
-        yield f.file, kept(memo, ("fragment", f.key), f.combos, partial(rendered, f))
+        yield f.file, answers_only(memo, ("fragment", f.key), f.combos, partial(rendered, f))
 
 
 def write_config(layout: Layout, docs: Collection[str]) -> None:

@@ -6,10 +6,12 @@ every problem: typed figures in prose (:mod:`prose`), price ratios the prices co
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-from site_builder.errors import CatalogError
+from site_builder.errors import CatalogError, Problem
 from site_builder.site import outliers, price_check, prose, stack_check
+from site_builder.site.memo import benchmarks_stamp
 from site_builder.site.sitedata import SiteData
 
 
@@ -21,7 +23,31 @@ def check(data: SiteData, catalog_dir: Path, complete: bool = True) -> None:
         *prose.problems(data, catalog_dir),
         *price_check.problems(data, catalog_dir),
         *stack_check.problems(data, catalog_dir),
-        *outliers.problems(data.catalog, catalog_dir, stale=complete),
+        *_outliers(data, catalog_dir, complete),
     ]
     if found:
         raise CatalogError(found)
+
+
+def _outliers(data: SiteData, catalog_dir: Path, complete: bool) -> list[Problem]:
+    """:func:`outliers.problems` (a live preview keeps "none" while the benchmarks and what
+    they read are unchanged: :func:`~site_builder.site.memo.benchmarks_stamp`, its memo
+    forgetting everything when a shared kind changes; problems are found again each time,
+    since their lines move with edits that change no value)."""
+    memo = data.results.recall
+    now = partial(_outliers_now, data, catalog_dir, complete)
+    if memo is None:
+        return now()
+    made: list[bool] = []
+
+    def make() -> list[Problem]:
+        made.append(True)
+        return now()
+
+    key = ("outliers", str(catalog_dir), str(complete))
+    found = memo.keep_stamped(key, benchmarks_stamp(data.catalog), make)
+    return found if made or not found else now()
+
+
+def _outliers_now(data: SiteData, catalog_dir: Path, complete: bool) -> list[Problem]:
+    return list(outliers.problems(data.catalog, catalog_dir, stale=complete))

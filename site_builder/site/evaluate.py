@@ -26,7 +26,7 @@ from site_builder.engine.workloads import HEADLINE
 from site_builder.site import content, sidecar
 from site_builder.site.accuracy import pending_config
 from site_builder.site.costs import combo_costs
-from site_builder.site.memo import Memo
+from site_builder.site.memo import Memo, benchmarks_stamp
 from site_builder.site.pages import charts, matrix, stack
 from site_builder.site.results import (
     ContextJob,
@@ -202,15 +202,13 @@ def _benchmarks(results: Results) -> None:
 
 
 def _calibration(results: Results) -> Any:
-    """The cross-validated calibration (a live preview keeps it while what it reads of the
-    combos benchmarks name, their link and cards, is unchanged)."""
+    """The cross-validated calibration (a live preview keeps it while the combos benchmarks
+    name are unchanged but for their text: :func:`~site_builder.site.memo.benchmarks_stamp`)."""
     catalog = results.catalog
     memo = results.recall
     if memo is None:
         return calibration(catalog)
-    named = sorted({b.combo for b in catalog.benchmarks.values() if b.combo} & set(catalog.combos))
-    combos = catalog.combos
-    stamp = tuple(f"{c}:{combos[c].interconnect}:{combos[c].card_slugs()}" for c in named)
+    stamp = benchmarks_stamp(catalog)
     return memo.keep_stamped(("calibration",), stamp, partial(calibration, catalog))
 
 

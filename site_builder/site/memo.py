@@ -87,10 +87,14 @@ class Memo:
         if files != self.files:
             self.files, self.outputs = files, {}
 
-    def keep(self, key: tuple[str, ...], combos: Iterable[str], make: Callable[[], T]) -> T:
+    def keep(
+        self, key: tuple[str, ...], combos: Iterable[str], make: Callable[[], T], text: bool = True
+    ) -> T:
         """The output ``key``, made by ``make`` from the answers about ``combos`` (and the
-        shared entities) only: the kept one if none of them changed since it was made."""
-        return self.keep_stamped(key, self._stamp(combos), make)
+        shared entities) only: the kept one if none of them changed since it was made (none
+        but their editorial text, :data:`PROSE`, when the output shows none: ``text``
+        false)."""
+        return self.keep_stamped(key, self._stamp(combos, text), make)
 
     def keep_stamped(
         self, key: tuple[str, ...], stamp: tuple[str, ...], make: Callable[[], T]
@@ -110,8 +114,9 @@ class Memo:
         if self.journal is not None:
             self.journal.append((key, stamp, value))
 
-    def _stamp(self, combos: Iterable[str]) -> tuple[str, ...]:
-        return tuple(f"{c}={self.digests[c]}" for c in combos)
+    def _stamp(self, combos: Iterable[str], text: bool = True) -> tuple[str, ...]:
+        digests = self.digests if text else self.engine_digests
+        return tuple(f"{c}={digests[c]}" for c in combos)
 
     def replay(self, journal: list[tuple[tuple[str, ...], tuple[str, ...], Any]]) -> None:
         """Keep what a forked process kept (its :attr:`journal`)."""
@@ -206,10 +211,23 @@ class Memo:
 
 
 def kept(
-    memo: Memo | None, key: tuple[str, ...], combos: Iterable[str], make: Callable[[], T]
+    memo: Memo | None,
+    key: tuple[str, ...],
+    combos: Iterable[str],
+    make: Callable[[], T],
+    text: bool = True,
 ) -> T:
     """:meth:`Memo.keep` with a memo (the live preview), else ``make()`` (a build)."""
-    return make() if memo is None else memo.keep(key, combos, make)
+    return make() if memo is None else memo.keep(key, combos, make, text)
+
+
+def answers_only(
+    memo: Memo | None, key: tuple[str, ...], combos: Iterable[str], make: Callable[[], T]
+) -> T:
+    """:func:`kept` for an output that shows no combo's editorial text (:data:`PROSE`): the
+    engine's answers, names, links and specs; an edit to that text keeps it (a test rewrites
+    every such field of a combo and finds a regeneration equal to a fresh one)."""
+    return kept(memo, key, combos, make, text=False)
 
 
 def journaled(memo: Memo | None, job: Callable[[], T]) -> Callable[[], tuple[T, list[Any]]]:
@@ -267,3 +285,11 @@ def engine_digest(combo: Combo) -> str:
     :data:`PROSE`."""
     dumped = combo.model_dump_json(exclude=set(PROSE))
     return hashlib.sha256(dumped.encode()).hexdigest()
+
+
+def benchmarks_stamp(catalog: Catalog) -> tuple[str, ...]:
+    """What the engine's figures for the catalog's benchmarks read beside the shared kinds:
+    the combos they name, but for their text (a kept calibration or outlier check is valid
+    while this is the same)."""
+    named = sorted({b.combo for b in catalog.benchmarks.values() if b.combo} & set(catalog.combos))
+    return tuple(f"{c}={engine_digest(catalog.combos[c])}" for c in named)

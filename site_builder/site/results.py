@@ -219,6 +219,11 @@ class Results:
             return self.row(combo, model).headline
         return self.recommendations[(combo, model)].headline
 
+    def worked_example(self, combo: str) -> Pick | None:
+        """The combo's worked example (:func:`~site_builder.site.picks.headline_pick`), as the
+        evaluate stage worked it out with the combo's money figures."""
+        return self.costs[combo][0]
+
     def row(self, combo: str, model: str) -> Row:
         """What pages read of ``model`` on ``combo`` across combos (kept in memory)."""
         found = self.rows.get((combo, model))

@@ -40,6 +40,9 @@ class Page:
     """The combos whose entities and engine answers are all the page reads beside the shared
     catalog, when that is known: a live preview keeps the page while they are unchanged
     (:mod:`site_builder.site.memo`)."""
+    text: bool = True
+    """Whether the page shows some of those combos' editorial text (:data:`memo.PROSE`); if
+    not, an edit to that text keeps it (:func:`~site_builder.site.memo.answers_only`)."""
 
     def made(self) -> object:
         """The template's context (made now when :attr:`context` is a function)."""

@@ -183,6 +183,21 @@ def test_no_answer_reads_a_combos_text(tmp_path: Path) -> None:
     assert _answers(layout) == before
 
 
+def test_a_regeneration_after_rewriting_a_combos_text_equals_a_fresh_one(tmp_path: Path) -> None:
+    """The outputs kept across an edit to a combo's text (``memo.answers_only``: tables, data
+    files, model rows) show none of it: every field of :data:`memo.PROSE` rewritten, the
+    regenerated files equal a fresh generation's."""
+    layout = layout_with_copies(tmp_path)
+    memo = Memo()
+    assert regenerate(layout, memo)
+    before = outputs(generate(layout))
+    _rewrite_prose(layout.catalog / "combos" / "dual-rtx-4090.yaml")
+    memo.use_files(_files_digest(layout))
+    again = outputs(generate(layout, memo=memo))
+    assert again == outputs(generate(layout))
+    assert again != before
+
+
 def test_a_shared_edit_keeps_nothing(tmp_path: Path) -> None:
     layout = layout_with_copies(tmp_path)
     memo = Memo()

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from site_builder.catalog import Catalog
 from site_builder.engine.names import short_gpu_name
-from site_builder.site.picks import Pick, headline_pick
+from site_builder.site.picks import Pick
 from site_builder.site.results import Query, Results, is_runnable
 from site_builder.site.sitedata import SiteData
 from site_builder.site.svg.memory import CardBar, memory_chart
@@ -35,7 +35,7 @@ def memory(data: SiteData, pick: Pick) -> str:
 def planned(results: Results, combos: Iterable[str]) -> Iterator[Query]:
     """The speed curves' queries: the headline pick of each of ``combos``."""
     for combo in combos:
-        pick = headline_pick(results, combo)
+        pick = results.worked_example(combo)
         if pick is not None:
             yield from curve(results.catalog, pick.query)
 

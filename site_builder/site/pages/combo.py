@@ -17,7 +17,7 @@ from site_builder.site.pages import bench_rows, charts, combo_cost, combo_derive
 from site_builder.site.pages.combo_cost import CostSection
 from site_builder.site.pages.combo_hardware import CardRow, Fact, SplitResult
 from site_builder.site.pages.recommended import AnswerBlock, answer_blocks
-from site_builder.site.picks import Pick, headline_pick, headlines
+from site_builder.site.picks import Pick, headlines
 from site_builder.site.sitedata import Page, SiteData, combo_reads
 
 
@@ -95,7 +95,7 @@ def pages(data: SiteData) -> Iterator[Page]:
 def get_context(data: SiteData, slug: str, combo: Combo) -> ComboPage:
     """Assemble the combo page from the catalog entry and the engine's results."""
     picks = headlines(data.results, slug)
-    headline = headline_pick(data.results, slug)
+    headline = data.results.worked_example(slug)
     estimate = headline.estimate if headline else None
     usable = combo_hardware.usable_gib(data, combo, estimate)
     link = data.catalog.interconnects[combo.interconnect]

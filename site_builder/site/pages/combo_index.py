@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from site_builder.site import fmt, paging, urls
 from site_builder.site.costs import headline_price
 from site_builder.site.pages import combo_hardware
-from site_builder.site.picks import headline_pick
 from site_builder.site.sitedata import Page, SiteData
 
 
@@ -60,7 +59,7 @@ def combo_cards(data: SiteData, from_path: str) -> list[ComboCard]:
 
 def _card(data: SiteData, slug: str, from_path: str) -> ComboCard:
     combo = data.catalog.combos[slug]
-    pick = headline_pick(data.results, slug)
+    pick = data.results.worked_example(slug)
     usable = combo_hardware.total(
         combo_hardware.usable_gib(data, combo, pick.estimate if pick else None)
     )

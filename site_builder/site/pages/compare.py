@@ -35,7 +35,7 @@ from site_builder.site.evidence import Shown
 from site_builder.site.fragments import Fragment
 from site_builder.site.pages import combo_hardware, configure
 from site_builder.site.pages.configure import Option
-from site_builder.site.picks import FLOOR_NOTE, headline_pick
+from site_builder.site.picks import FLOOR_NOTE
 from site_builder.site.results import HEADLINE_CONTEXT, query_of
 from site_builder.site.sitedata import Page, SiteData, combo_reads
 from site_builder.site.store import recently
@@ -455,7 +455,7 @@ def _specs(data: SiteData, a: str, b: str) -> list[SpecRow]:
 
 def _spec_values(data: SiteData, slug: str) -> dict[str, str]:
     combo = data.catalog.combos[slug]
-    pick = headline_pick(data.results, slug)
+    pick = data.results.worked_example(slug)
     estimate = pick.estimate if pick else None
     usable = combo_hardware.total(combo_hardware.usable_gib(data, combo, estimate))
     gpus = combo_hardware.cards(data, combo)

@@ -64,6 +64,21 @@ class GlobalMatrix:
 
 
 @dataclass(frozen=True)
+class GroupPage:
+    """A group's page around its table (the fragment of :func:`group_context`)."""
+
+    title: str
+    context: str
+    table: str
+    """Placeholder of the matrix table fragment."""
+
+
+def group_page(group: Group) -> GroupPage:
+    placeholder = Fragment(table_key(group), "", None).placeholder
+    return GroupPage(group.title, fmt.tokens(HEADLINE_CONTEXT), placeholder)
+
+
+@dataclass(frozen=True)
 class Group:
     """Combos of one kind, shown in one table."""
 
@@ -168,7 +183,7 @@ def pages(data: SiteData) -> Iterator[Page]:
     found = groups(data.catalog)
     yield Page(urls.index("will-it-run"), "matrix.md.j2", index_context(data, found))
     for group in found:
-        yield Page(urls.matrix_group(group.slug), "matrix_group.md.j2", group_context(data, group))
+        yield Page(urls.matrix_group(group.slug), "matrix_group.md.j2", group_page(group))
     for slug in data.catalog.combos:
         made = partial(combo_context, data, slug)
         yield Page(urls.matrix(slug), "matrix_combo.md.j2", made, combo_reads(data.catalog, slug))

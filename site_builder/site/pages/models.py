@@ -12,7 +12,7 @@ from site_builder.engine.recommend import FLOOR_QUANT
 from site_builder.site import fmt, paging, urls
 from site_builder.site.context import Link, combo_link, decode_shown, model_size, runtime_link
 from site_builder.site.evidence import Shown
-from site_builder.site.memo import kept
+from site_builder.site.memo import answers_only
 from site_builder.site.pages.combo_hardware import Fact
 from site_builder.site.pages.prices import Seen, api_prices
 from site_builder.site.picks import combos_running, floor_note, headline
@@ -77,6 +77,7 @@ class ModelIndex:
 
 
 def pages(data: SiteData) -> Iterator[Page]:
+    combos = tuple(data.catalog.combos)  # a model page reads every combo's answers, no text
     for slug in data.catalog.models:
         page = get_context(data, slug)
         where, parts, more = paging.continued(
@@ -87,9 +88,8 @@ def pages(data: SiteData) -> Iterator[Page]:
             f"The engine's recommended setup for {page.name} on each hardware combo.",
             legend=True,
         )
-        yield Page(
-            urls.model(slug), "model.md.j2", dataclasses.replace(page, where=where, parts=parts)
-        )
+        context = dataclasses.replace(page, where=where, parts=parts)
+        yield Page(urls.model(slug), "model.md.j2", context, combos, text=False)
         yield from more
     index = ModelIndex(families(data), len(data.catalog.combos))
     yield Page(urls.index("models"), "model_index.md.j2", index)
@@ -180,7 +180,7 @@ def _weights(data: SiteData, slug: str) -> list[WeightRow]:
     memo = data.results.recall
     for combo in data.catalog.combos:
         make = partial(_weights_on, data, combo, slug)
-        for quant, gib in kept(memo, ("weights", slug, combo), [combo], make).items():
+        for quant, gib in answers_only(memo, ("weights", slug, combo), [combo], make).items():
             found.setdefault(quant, gib)
     params = data.catalog.models[slug].params_total_b * 1e9
     bits = {q: gib * 2**30 * 8 / params for q, gib in found.items()}
@@ -196,7 +196,7 @@ def _weights_on(data: SiteData, combo: str, slug: str) -> dict[str, float]:
 def _where(data: SiteData, slug: str) -> list[WhereRow]:
     memo = data.results.recall
     return [
-        kept(
+        answers_only(
             memo,
             ("where", slug, combo),
             combo_reads(data.catalog, combo),
