@@ -26,7 +26,7 @@ from site_builder.engine.workloads import HEADLINE
 from site_builder.site import content, sidecar
 from site_builder.site.accuracy import pending_config
 from site_builder.site.costs import combo_costs
-from site_builder.site.memo import Memo, benchmarks_stamp
+from site_builder.site.memo import Memo, answers_only, benchmarks_stamp
 from site_builder.site.pages import charts, matrix, stack
 from site_builder.site.results import (
     ContextJob,
@@ -96,7 +96,9 @@ def evaluate(
                 found = [Candidate(c, swept[q]) for q, c in configs.items()]
                 kept = choose(catalog, model, HEADLINE, found, results.estimator)
             results.recommendations[(combo, model)] = kept
-        results.costs.update({combo: combo_costs(results, combo) for combo in combos})
+        for combo in combos:
+            make = partial(combo_costs, results, combo)
+            results.costs[combo] = answers_only(memo, ("costs", combo), [combo], make)
         for combo in combos:
             results.matrix_queries[combo] = list(matrix.planned(results, [combo]))
         _add(results, dependent_queries(results, combos, stated), lookups)

@@ -21,7 +21,7 @@ combo instead, read back only where needed (:meth:`site_builder.site.store.Store
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -88,12 +88,16 @@ class Memo:
             self.files, self.outputs = files, {}
 
     def keep(
-        self, key: tuple[str, ...], combos: Iterable[str], make: Callable[[], T], text: bool = True
+        self,
+        key: tuple[str, ...],
+        combos: Iterable[str],
+        make: Callable[[], T],
+        text: Collection[str] | None = None,
     ) -> T:
         """The output ``key``, made by ``make`` from the answers about ``combos`` (and the
-        shared entities) only: the kept one if none of them changed since it was made (none
-        but their editorial text, :data:`PROSE`, when the output shows none: ``text``
-        false)."""
+        shared entities) only: the kept one if none of them changed since it was made, the
+        editorial text (:data:`PROSE`) aside of those not in ``text`` (the combos whose text
+        it shows; None: all)."""
         return self.keep_stamped(key, self._stamp(combos, text), make)
 
     def keep_stamped(
@@ -114,9 +118,11 @@ class Memo:
         if self.journal is not None:
             self.journal.append((key, stamp, value))
 
-    def _stamp(self, combos: Iterable[str], text: bool = True) -> tuple[str, ...]:
-        digests = self.digests if text else self.engine_digests
-        return tuple(f"{c}={digests[c]}" for c in combos)
+    def _stamp(self, combos: Iterable[str], text: Collection[str] | None) -> tuple[str, ...]:
+        full, answers = self.digests, self.engine_digests
+        if text is None:
+            return tuple(f"{c}={full[c]}" for c in combos)
+        return tuple(f"{c}={full[c] if c in text else answers[c]}" for c in combos)
 
     def replay(self, journal: list[tuple[tuple[str, ...], tuple[str, ...], Any]]) -> None:
         """Keep what a forked process kept (its :attr:`journal`)."""
@@ -215,7 +221,7 @@ def kept(
     key: tuple[str, ...],
     combos: Iterable[str],
     make: Callable[[], T],
-    text: bool = True,
+    text: Collection[str] | None = None,
 ) -> T:
     """:meth:`Memo.keep` with a memo (the live preview), else ``make()`` (a build)."""
     return make() if memo is None else memo.keep(key, combos, make, text)
@@ -227,7 +233,7 @@ def answers_only(
     """:func:`kept` for an output that shows no combo's editorial text (:data:`PROSE`): the
     engine's answers, names, links and specs; an edit to that text keeps it (a test rewrites
     every such field of a combo and finds a regeneration equal to a fresh one)."""
-    return kept(memo, key, combos, make, text=False)
+    return kept(memo, key, combos, make, text=())
 
 
 def journaled(memo: Memo | None, job: Callable[[], T]) -> Callable[[], tuple[T, list[Any]]]:

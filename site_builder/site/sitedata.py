@@ -40,9 +40,9 @@ class Page:
     """The combos whose entities and engine answers are all the page reads beside the shared
     catalog, when that is known: a live preview keeps the page while they are unchanged
     (:mod:`site_builder.site.memo`)."""
-    text: bool = True
-    """Whether the page shows some of those combos' editorial text (:data:`memo.PROSE`); if
-    not, an edit to that text keeps it (:func:`~site_builder.site.memo.answers_only`)."""
+    text: tuple[str, ...] | None = None
+    """Those of :attr:`combos` whose editorial text (:data:`memo.PROSE`) the page shows (None:
+    every one): an edit to the text of the others keeps it."""
 
     def made(self) -> object:
         """The template's context (made now when :attr:`context` is a function)."""

@@ -89,7 +89,8 @@ class ComboPage:
 def pages(data: SiteData) -> Iterator[Page]:
     for slug, combo in data.catalog.combos.items():
         made = partial(get_context, data, slug, combo)
-        yield Page(urls.combo(slug), "combo.md.j2", made, combo_reads(data.catalog, slug))
+        reads = combo_reads(data.catalog, slug)
+        yield Page(urls.combo(slug), "combo.md.j2", made, reads, text=(slug,))
 
 
 def get_context(data: SiteData, slug: str, combo: Combo) -> ComboPage:

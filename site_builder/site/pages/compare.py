@@ -174,7 +174,8 @@ def pages(data: SiteData) -> Iterator[Page]:
         names = f"{catalog.combos[a].name} vs {catalog.combos[b].name}"
         index.append((Link(names, urls.link(urls.compare(a, b))), ""))
         reads = tuple(dict.fromkeys([*combo_reads(catalog, a), *combo_reads(catalog, b)]))
-        yield Page(urls.compare(a, b), "compare.md.j2", partial(get_context, data, a, b), reads)
+        made = partial(get_context, data, a, b)
+        yield Page(urls.compare(a, b), "compare.md.j2", made, reads, text=(a, b))
     path = urls.index("compare")
     shown, parts, more = paging.continued(
         path,

@@ -186,7 +186,8 @@ def pages(data: SiteData) -> Iterator[Page]:
         yield Page(urls.matrix_group(group.slug), "matrix_group.md.j2", group_page(group))
     for slug in data.catalog.combos:
         made = partial(combo_context, data, slug)
-        yield Page(urls.matrix(slug), "matrix_combo.md.j2", made, combo_reads(data.catalog, slug))
+        reads = combo_reads(data.catalog, slug)
+        yield Page(urls.matrix(slug), "matrix_combo.md.j2", made, reads, text=())
 
 
 def fragments(data: SiteData) -> Iterator[Fragment]:

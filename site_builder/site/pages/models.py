@@ -79,6 +79,11 @@ class ModelIndex:
 def pages(data: SiteData) -> Iterator[Page]:
     combos = tuple(data.catalog.combos)  # a model page reads every combo's answers, no text
     for slug in data.catalog.models:
+        if len(combos) <= paging.ROWS:  # one part: made when rendered, unless the memo has it
+            yield Page(
+                urls.model(slug), "model.md.j2", partial(get_context, data, slug), combos, text=()
+            )
+            continue
         page = get_context(data, slug)
         where, parts, more = paging.continued(
             urls.model(slug),
@@ -89,10 +94,14 @@ def pages(data: SiteData) -> Iterator[Page]:
             legend=True,
         )
         context = dataclasses.replace(page, where=where, parts=parts)
-        yield Page(urls.model(slug), "model.md.j2", context, combos, text=False)
+        yield Page(urls.model(slug), "model.md.j2", context, combos, text=())
         yield from more
-    index = ModelIndex(families(data), len(data.catalog.combos))
-    yield Page(urls.index("models"), "model_index.md.j2", index)
+    index = partial(_index, data)
+    yield Page(urls.index("models"), "model_index.md.j2", index, combos, text=())
+
+
+def _index(data: SiteData) -> ModelIndex:
+    return ModelIndex(families(data), len(data.catalog.combos))
 
 
 def families(data: SiteData) -> list[Family]:
