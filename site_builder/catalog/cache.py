@@ -18,7 +18,6 @@ import os
 import pickle
 from pathlib import Path
 
-from site_builder.catalog.loader import load_catalog
 from site_builder.catalog.store import Catalog
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -35,6 +34,8 @@ def load_cached(root: Path) -> Catalog:
         found = pickle.loads(path.read_bytes())
         if isinstance(found, Catalog):
             return found
+    from site_builder.catalog.loader import load_catalog  # the YAML reader: on a miss only
+
     catalog = load_catalog(root)
     store(folder, path, catalog)
     return catalog

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.catalog import cache
+from site_builder.catalog import cache, loader
 from site_builder.errors import CatalogError
 from tests.site.conftest import CATALOG
 
@@ -23,15 +23,15 @@ def catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Record every fresh load the cache makes."""
+    """Record every fresh load the cache makes (it imports the loader on a miss only)."""
     seen: list[Path] = []
-    real = cache.load_catalog
+    real = loader.load_catalog
 
     def counting(root: Path) -> object:
         seen.append(root)
         return real(root)
 
-    monkeypatch.setattr(cache, "load_catalog", counting)
+    monkeypatch.setattr(loader, "load_catalog", counting)
     return seen
 
 
