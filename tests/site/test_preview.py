@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from benchmarks.serve import fetch, free_port, wait_for
+from site_builder.catalog import load_catalog
 from site_builder.site import memo as memo_module
 from site_builder.site import stamp
 from site_builder.site.build import Generated, generate
@@ -163,7 +164,7 @@ def _rewrite_prose(path: Path) -> None:
 def _answers(layout: Layout) -> dict[str, Any]:
     """Every answer of a fresh evaluation, by combo (what the memo keeps of it)."""
     memo = Memo()
-    generate(layout, memo=memo)
+    generate(layout, memo=memo).data.results.complete()  # no process left computing
     return {
         slug: (p.asked, p.shelf.grid, p.shelf.extra, p.configs, p.recommendations, p.contexts)
         for slug, p in memo.parts.items()
@@ -178,8 +179,7 @@ def test_no_answer_reads_a_combos_text(tmp_path: Path) -> None:
     before = _answers(layout)
     assert all(before["dual-rtx-4090"])  # it has answers of every kind
     _rewrite_prose(layout.catalog / "combos" / "dual-rtx-4090.yaml")
-    catalog = generate(layout).data.catalog
-    assert catalog.combos["dual-rtx-4090"].summary == "Rewritten."
+    assert load_catalog(layout.catalog).combos["dual-rtx-4090"].summary == "Rewritten."
     assert _answers(layout) == before
 
 
@@ -208,7 +208,7 @@ def test_a_shared_edit_keeps_nothing(tmp_path: Path) -> None:
         "mem_bandwidth_gb_s: 1792",
         "mem_bandwidth_gb_s: 1700",
     )
-    memo.start(generate(layout).data.catalog)
+    memo.start(load_catalog(layout.catalog))
     assert not memo.parts and not memo.outputs
 
 
