@@ -77,6 +77,7 @@ def build(
 
         from site_builder.site.markdown_fork import MarkdownFork
         from site_builder.site.mkdocs_memory import PageMemory
+        from site_builder.site.mkdocs_theme import ThemeCache
 
         site_dir = site_dir.resolve()
         try:
@@ -85,6 +86,7 @@ def build(
             run = mkdocs_incremental.plan(site_dir, config_file, docs, epoch, incremental)
             counter = mkdocs_incremental.Incremental(site_dir, run)
             config.plugins["site-builder-incremental"] = counter
+            config.plugins["site-builder-theme-cache"] = ThemeCache(config_file.parent)
             if fork_markdown:
                 config.plugins["site-builder-markdown-fork"] = MarkdownFork()
             if compact_pages:

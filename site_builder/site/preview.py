@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from site_builder.site import search_pieces, stamp
+from site_builder.site import mkdocs_theme, search_pieces, stamp
 from site_builder.site.fragments import inject
 from site_builder.site.layout import Layout
 from site_builder.site.memo import Memo
@@ -84,6 +84,9 @@ class Session:
     def on_files(self, files: Any, config: Any) -> Any:
         self.pages = [f.url for f in files.documentation_pages()]
         return files
+
+    def on_env(self, env: Any, config: Any, files: Any) -> Any:
+        return mkdocs_theme.keep_compiled(env, self.layout.work)
 
     def on_post_page(self, output: str, page: Any, config: Any) -> str:
         plugin = config.plugins.get(SEARCH)

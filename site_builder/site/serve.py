@@ -100,6 +100,8 @@ def hook_source(layout: Layout) -> str:
         "    PREVIEW.on_pre_build(config)\n\n\n"
         "def on_files(files, config):\n"
         "    return PREVIEW.on_files(files, config)\n\n\n"
+        "def on_env(env, config, files):\n"
+        "    return PREVIEW.on_env(env, config, files)\n\n\n"
         "def on_post_page(output, page, config):\n"
         "    return PREVIEW.on_post_page(output, page, config)\n\n\n"
         "def on_post_build(config):\n"
