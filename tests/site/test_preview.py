@@ -113,31 +113,28 @@ def _files_digest(layout: Layout) -> str:
     return stamp.folders_digest([layout.content, layout.templates])
 
 
-def test_answers_about_an_unchanged_combo_are_kept(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("old", "new", "unchanged"),
+    [
+        ("pcie_p2p: false", "pcie_p2p: true", {"dual-rtx-3090"}),  # an engine input
+        ("summary: ", "summary: Edited. ", {"dual-rtx-3090", "dual-rtx-4090"}),  # text only
+    ],
+    ids=["engine input", "text"],
+)
+def test_answers_about_unchanged_combos_are_kept(
+    tmp_path: Path, old: str, new: str, unchanged: set[str]
+) -> None:
     layout = layout_with_copies(tmp_path)
     memo = Memo()
     first = generate(layout, memo=memo).data.results
-    edit(layout.catalog / "combos" / "dual-rtx-4090.yaml", "pcie_p2p: false", "pcie_p2p: true")
+    edit(layout.catalog / "combos" / "dual-rtx-4090.yaml", old, new)
     second = generate(layout, memo=memo).data.results
     for results in (first, second):
         results.complete()  # merges the other context lengths
     for combo, shelf in second.shelves.items():
         for query, estimate in shelf.items():
             kept = estimate is first.shelves[combo].get(query)
-            assert kept == (combo == "dual-rtx-3090"), query
-
-
-def test_an_edit_to_a_combos_text_keeps_every_answer(tmp_path: Path) -> None:
-    layout = layout_with_copies(tmp_path)
-    memo = Memo()
-    first = generate(layout, memo=memo).data.results
-    edit(layout.catalog / "combos" / "dual-rtx-4090.yaml", "summary: ", "summary: Edited. ")
-    second = generate(layout, memo=memo).data.results
-    for results in (first, second):
-        results.complete()
-    for combo, shelf in second.shelves.items():
-        for query, estimate in shelf.items():
-            assert estimate is first.shelves[combo].get(query), query
+            assert kept == (combo in unchanged), query
 
 
 def _rewrite_prose(path: Path) -> None:
