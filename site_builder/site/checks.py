@@ -32,21 +32,17 @@ def check(data: SiteData, catalog_dir: Path, complete: bool = True) -> None:
 def _outliers(data: SiteData, catalog_dir: Path, complete: bool) -> list[Problem]:
     """:func:`outliers.problems` (a live preview keeps "none" while the benchmarks and what
     they read are unchanged: :func:`~site_builder.site.memo.benchmarks_stamp`, its memo
-    forgetting everything when a shared kind changes; problems are found again each time,
-    since their lines move with edits that change no value)."""
+    forgetting everything when a shared kind changes; problems are not kept, since their
+    lines move with edits that change no value)."""
     memo = data.results.recall
     now = partial(_outliers_now, data, catalog_dir, complete)
     if memo is None:
         return now()
-    made: list[bool] = []
-
-    def make() -> list[Problem]:
-        made.append(True)
-        return now()
-
     key = ("outliers", str(catalog_dir), str(complete))
-    found = memo.keep_stamped(key, benchmarks_stamp(data.catalog), make)
-    return found if made or not found else now()
+    found = memo.keep_stamped(key, benchmarks_stamp(data.catalog), now)
+    if found:
+        memo.forget(key)
+    return found
 
 
 def _outliers_now(data: SiteData, catalog_dir: Path, complete: bool) -> list[Problem]:

@@ -113,6 +113,10 @@ class Memo:
         self._put(key, stamp, value)
         return value
 
+    def forget(self, key: tuple[str, ...]) -> None:
+        """Make the output ``key`` again next time."""
+        self.outputs.pop(key, None)
+
     def _put(self, key: tuple[str, ...], stamp: tuple[str, ...], value: object) -> None:
         self.outputs[key] = (stamp, value)
         if self.journal is not None:
