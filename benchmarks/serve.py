@@ -114,8 +114,8 @@ KINDS = {"text": r"^summary: ", "engine input": r"^  platform: "}
 def edit_once(project: Path, url: str, n: int, kind: str) -> float:
     time.sleep(2)  # let the previous build settle
     path = project / "catalog" / "combos" / f"{COMBO}.yaml"
-    text = re.sub(r"Benchmark\d+[A-H] ", "", path.read_text(encoding="utf-8"))
-    marker = f"Benchmark{n}{'ABCDEFGH'[list(KINDS).index(kind)]}"
+    text = re.sub(r"Benchmark\d+[A-Z] ", "", path.read_text(encoding="utf-8"))
+    marker = f"Benchmark{n}{kind[0].upper()}"
     line = KINDS[kind]
     edited = re.sub(line, f"{line[1:]}{marker} ", text, count=1, flags=re.M)
     assert edited != text, kind
