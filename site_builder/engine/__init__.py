@@ -6,7 +6,7 @@ Public entry points (re-exported here):
   configuration.
 - ``config_for_combo(catalog, combo_slug, *, model, quant, runtime, ...) -> Config``.
 - ``Config``: the configuration asked about (what ``site-builder estimate`` takes).
-- ``prepare(catalog) -> Lookups``: precomputed shapes and a caller-owned memo; pass it as
+- ``prepare(catalog) -> Lookups``: caller-owned memos of shapes and plans; pass it as
   ``estimate(catalog, config, lookups)`` when estimating many configurations (2-3x faster).
 - ``accuracy_points`` / ``accuracy_table``: the engine against every measured benchmark.
 - ``effective_bits_per_weight(model, quant)``: checkpoint bits per parameter.

@@ -1,13 +1,12 @@
 """The context-independent part of an estimate: resolved entities, support, placement.
 
 ``plan_of`` does everything that does not depend on the context window, prompt, generation or
-price; ``Lookups`` (from ``prepare(catalog)``) holds precomputed model shapes and a memo of
-plans owned by the caller, so a sweep over contexts computes each plan once.
+price; ``Lookups`` (from ``prepare(catalog)``) holds memos of model shapes and of plans owned
+by the caller, so a sweep over contexts computes each plan once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import NamedTuple
 
 from site_builder.catalog import Catalog
@@ -200,11 +199,11 @@ PlanKey = tuple[object, ...]
 
 
 class Lookups(NamedTuple):
-    """Per-catalog numbers for many estimates: precomputed shapes (``prepare``) and a memo of
-    plans. Owned by the caller (the site build, the batch command, the benchmark)."""
+    """Per-catalog memos for many estimates (``prepare``): model shapes, plans and more. Owned
+    by the caller (the site build, the batch command, the benchmark)."""
 
-    shapes: Mapping[tuple[str, str], Shape]
-    """(model, quant) -> Shape."""
+    shapes: dict[tuple[str, str], Shape]
+    """(model, quant) -> Shape, filled as estimates need them (:func:`shape_for`)."""
     plans: dict[PlanKey, Plan | Refusal] | None
     """Plans already computed, by configuration minus tokens (filled as estimates run); None
     remembers none (a sweep that asks each configuration once, where the memo would only hold
@@ -225,21 +224,32 @@ class Lookups(NamedTuple):
 
 
 def prepare(catalog: Catalog, remember_plans: bool = True) -> Lookups:
-    """Precompute every (model, quant) shape of ``catalog`` (a few ms for the whole catalog);
-    with ``remember_plans``, estimates reuse the plan of a configuration asked before."""
-    shapes = {
-        (m, q): shape_of(model, quant)
-        for m, model in catalog.models.items()
-        for q, quant in catalog.quants.items()
-    }
+    """Empty memos for many estimates of ``catalog``; with ``remember_plans``, estimates reuse
+    the plan of a configuration asked before. Shapes are worked out on first use
+    (:func:`shape_for`): a one-line ``estimate`` needs one of the catalog's thousands."""
     return Lookups(
-        shapes=shapes,
+        shapes={},
         plans={} if remember_plans else None,
         hardware={},
         notes={},
         refused={},
         sources={},
     )
+
+
+def shape_for(
+    catalog: Catalog, config: Config, shapes: dict[tuple[str, str], Shape]
+) -> Shape | None:
+    """The shape of ``config``'s model and quant, from ``shapes`` or worked out and kept there
+    (None for an unknown model or quant: :func:`resolve` names it)."""
+    pair = (config.model, config.quant)
+    found = shapes.get(pair)
+    if found is None:
+        model, quant = catalog.models.get(config.model), catalog.quants.get(config.quant)
+        if model is None or quant is None:
+            return None
+        found = shapes[pair] = shape_of(model, quant)
+    return found
 
 
 def plan_key(config: Config, table: cal.Table) -> PlanKey:
@@ -277,7 +287,7 @@ def plan_for(
         hw = lookups.hardware.get(hw_key)
         if hw is None:
             hw = lookups.hardware[hw_key] = hardware_of(catalog, config)
-        shape = lookups.shapes.get((config.model, config.quant))
+        shape = shape_for(catalog, config, lookups.shapes)
         found = plan_of(catalog, config, table, shape, hw, lookups.notes, lookups.sources)
         if plans is not None:
             plans[key] = found
