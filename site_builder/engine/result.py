@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
@@ -104,6 +105,22 @@ class Estimate:
                 value = _memory_json(value)
             out[name] = value
         return out
+
+    def finite(self) -> bool:
+        """Whether every number it holds is finite (one that is not is an engine bug: strict
+        JSON cannot write it), read as :meth:`to_json` reads them."""
+        numbers: list[float] = []
+        for value in _ESTIMATE_FIELDS(self):
+            kind = value.__class__
+            if kind is float:
+                numbers.append(value)
+            elif kind is tuple:
+                numbers += [v for v in value if v.__class__ is float]
+            elif kind is Memory:
+                numbers += (value.total_gib, value.offload_gib)
+                for card in value.per_gpu:
+                    numbers += _CARD_FIELDS(card)[1:]
+        return all(map(math.isfinite, numbers))
 
 
 DIGITS = {"joules_per_token": 3, "cost_per_million_tokens_usd": 4}

@@ -206,13 +206,14 @@ def test_batch_answers_every_line_with_strict_json(catalog: Catalog, lines: list
     }
     flat = [expand.get(line, line).replace(b"\n", b" ").replace(b"\r", b" ") for line in lines]
     raw = b"\n".join(flat) + b"\n"
-    out = io.StringIO()
+    out = io.BytesIO()
     try:
-        estimate_command.batch_lines(catalog, io.BytesIO(raw), out)  # type: ignore[arg-type]
+        estimate_command.batch_lines(catalog, io.BytesIO(raw), out)
     except BaseException:
         pytest.fail(f"traceback for a batch:\n{traceback.format_exc()}")
     asked = [line for line in raw.split(b"\n")[:-1] if line.strip()]
-    answers = out.getvalue().splitlines()
+    answers = out.getvalue().decode("utf-8").split("\n")  # JSON Lines: lines end at \n only
+    assert answers.pop() == ""
     RAN["batch lines"] += len(asked)
     assert len(answers) == len(asked)
     for answer in answers:
