@@ -11,6 +11,8 @@ on them. Workers die with their parent.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import multiprocessing
 import os
 import threading
@@ -66,6 +68,8 @@ class _Worker:
     def __init__(self, context: Any, func: Callable[[Any], Any]) -> None:
         self.tasks, task_end = context.Pipe(duplex=False)[::-1]
         self.answers, answer_end = context.Pipe(duplex=False)
+        _widen(task_end)
+        _widen(answer_end)
         parent = os.getpid()
         self.process = context.Process(
             target=_serve, args=(func, task_end, answer_end, parent), daemon=True
@@ -94,6 +98,22 @@ class _Worker:
         self.process.join()
         self.tasks.close()
         self.answers.close()
+
+
+PIPE_BYTES = 1 << 20
+"""The pipes' capacity asked of Linux (its default is 64 KiB; 1 MiB is the most an unprivileged
+process may ask, ``/proc/sys/fs/pipe-max-size``). A worker's answer to one item (a batch
+chunk's lines, about half a MiB) then fits whole, so the worker goes on to its next item while
+the caller still reads the answers before it in turn; and the feeder sends several items
+ahead, so a worker that finishes early does not wait while the feeder is blocked on a slower
+worker's full pipe."""
+
+
+def _widen(end: Connection) -> None:
+    """Ask for PIPE_BYTES of buffer on ``end``'s pipe; where that is refused or not Linux, the
+    pipe keeps its size (only slower)."""
+    with contextlib.suppress(OSError, AttributeError):
+        fcntl.fcntl(end.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 def _serve(func: Callable[[Any], Any], tasks: Connection, answers: Connection, parent: int) -> None:
