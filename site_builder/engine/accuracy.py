@@ -23,7 +23,7 @@ from site_builder.engine.estimate import estimate, estimate_with, prepare
 from site_builder.engine.fitting import ErrorStats, RawPoint, fit, quantile, summary, validation
 from site_builder.engine.result import Estimate
 from site_builder.engine.support import release_of
-from site_builder.schema import Benchmark, Result, Runtime
+from site_builder.schema import Benchmark, Combo, Result, Runtime
 
 Estimator = Callable[[Catalog, Config], Estimate]
 
@@ -77,13 +77,21 @@ def bench_cards(bench: Benchmark) -> tuple[str, ...]:
     return tuple(g.gpu for g in bench.gpus for _ in range(g.count))
 
 
+def named_combo(combo: Combo) -> tuple[tuple[str, ...], str | None]:
+    """What :func:`result_config` reads of the combo a benchmark names: its cards and their
+    interconnect (nothing else of it: a live preview keeps the calibration across any other
+    edit of that combo, :func:`~site_builder.site.memo.benchmarks_stamp`)."""
+    return combo.card_slugs(), combo.interconnect
+
+
 def result_config(bench: Benchmark, result: Result, catalog: Catalog) -> Config:
     """The engine configuration reproducing one measured result."""
     inter = bench.interconnect
     combo = catalog.combos.get(bench.combo) if bench.combo else None
     if inter is None and combo is not None:
-        same = combo.card_slugs() == bench_cards(bench)
-        inter = combo.interconnect if same and sum(g.count for g in bench.gpus) > 1 else None
+        cards, link = named_combo(combo)
+        same = cards == bench_cards(bench)
+        inter = link if same and sum(g.count for g in bench.gpus) > 1 else None
     tokens = result.prompt_tokens + result.gen_tokens
     if bench.runtime in LLAMA_FAMILY:
         # llama.cpp's parallel sequences share one window (-c, or batched-bench's N_KV): each

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from site_builder.catalog import Catalog
-from site_builder.engine import Config, Estimate
+from site_builder.engine import Config, Estimate, accuracy
 from site_builder.engine.recommend import Recommendation
 from site_builder.schema import Combo
 from site_builder.site.results import Query
@@ -299,7 +299,7 @@ def engine_digest(combo: Combo) -> str:
 
 def benchmarks_stamp(catalog: Catalog) -> tuple[str, ...]:
     """What the engine's figures for the catalog's benchmarks read beside the shared kinds:
-    the combos they name, but for their text (a kept calibration or outlier check is valid
-    while this is the same)."""
+    the cards and interconnect of the combos they name (:func:`accuracy.named_combo`; a kept
+    calibration or outlier check is valid while this is the same)."""
     named = sorted({b.combo for b in catalog.benchmarks.values() if b.combo} & set(catalog.combos))
-    return tuple(f"{c}={engine_digest(catalog.combos[c])}" for c in named)
+    return tuple(f"{c}={accuracy.named_combo(catalog.combos[c])}" for c in named)

@@ -19,6 +19,7 @@ import yaml
 
 from benchmarks.serve import fetch, free_port, wait_for
 from site_builder.catalog import load_catalog
+from site_builder.engine.accuracy import result_config
 from site_builder.site import memo as memo_module
 from site_builder.site import stamp
 from site_builder.site.build import Generated, generate
@@ -193,6 +194,50 @@ def test_a_regeneration_after_rewriting_a_combos_text_equals_a_fresh_one(tmp_pat
     again = outputs(generate(layout, memo=memo))
     assert again == outputs(generate(layout))
     assert again != before
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kept"),
+    [
+        ("platform: AM5 X670E", "platform: TRX50", True),
+        ("system_ram_gib: 128", "system_ram_gib: 64", True),
+        ("psu_w: 1500", "psu_w: 1200", True),
+        ("pcie_p2p: false", "pcie_p2p: true", True),
+        ("rating: excellent", "rating: good", True),
+        ("interconnect: pcie-4.0-x16", "interconnect: pcie-5.0-x16", False),
+    ],
+)
+def test_benchmarks_read_only_the_cards_and_link_of_the_combo_they_name(
+    tmp_path: Path, old: str, new: str, kept: bool
+) -> None:
+    """The calibration and the outlier check, which the preview keeps while
+    :func:`memo.benchmarks_stamp` is the same, read of the combo a benchmark names its cards
+    and interconnect alone (``accuracy.named_combo``): any other edit leaves every measured
+    result's configuration, and so the calibration, as it was."""
+    folder = copy_catalog(tmp_path)
+    catalog = load_catalog(folder)
+    before = memo_module.benchmarks_stamp(catalog), _benchmark_configs(catalog)
+    edit(folder / "combos" / "dual-rtx-4090.yaml", old, new)
+    if new.startswith("interconnect"):
+        shutil.copy(
+            ROOT / "catalog" / "interconnects" / "pcie-5.0-x16.yaml", folder / "interconnects"
+        )
+    edited = load_catalog(folder)
+    after = memo_module.benchmarks_stamp(edited), _benchmark_configs(edited)
+    assert (after == before) is kept
+    assert after[1] == before[1] or not kept
+
+
+def _benchmark_configs(catalog: Any) -> list[Any]:
+    """Every measured result's configuration; none names a combo (the engine then reads no
+    combo: only ``result_config`` does, through ``accuracy.named_combo``)."""
+    found = [
+        result_config(bench, result, catalog)
+        for bench in catalog.benchmarks.values()
+        for result in bench.results
+    ]
+    assert found and all(config.combo is None for config in found)
+    return found
 
 
 def test_a_shared_edit_keeps_nothing(tmp_path: Path) -> None:
