@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.catalog import load_catalog
-from site_builder.commands import estimate as command
+from site_builder.commands import batch as command
 from site_builder.commands import parallel
 from site_builder.errors import BuildError
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from site_builder.catalog import Catalog
-from site_builder.commands.estimate import json_line
+from site_builder.commands.batch import json_line
 from site_builder.engine import Estimate, estimate
 from site_builder.site.results import config_for, headline_queries
 

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from site_builder.catalog import Catalog, load_catalog
 from site_builder.cli import main
+from site_builder.commands import batch as batch_command
 from site_builder.commands import estimate as estimate_command
 from site_builder.commands import recommend as recommend_command
 
@@ -208,7 +209,7 @@ def test_batch_answers_every_line_with_strict_json(catalog: Catalog, lines: list
     raw = b"\n".join(flat) + b"\n"
     out = io.BytesIO()
     try:
-        estimate_command.batch_lines(catalog, io.BytesIO(raw), out)
+        batch_command.batch_lines(catalog, io.BytesIO(raw), out)
     except BaseException:
         pytest.fail(f"traceback for a batch:\n{traceback.format_exc()}")
     asked = [line for line in raw.split(b"\n")[:-1] if line.strip()]
