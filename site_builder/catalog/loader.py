@@ -45,7 +45,7 @@ def load_partial(root: Path) -> tuple[Catalog, list[Problem]]:
     problems: list[Problem] = []
     entities: dict[str, dict[str, BaseModel]] = {kind: {} for kind in KINDS}
     documents: dict[tuple[str, str], tuple[str, Document]] = {}
-    parsed: list[tuple[str, str, Document, set[str]]] = []
+    parsed: list[tuple[str, str, str, Document, set[str]]] = []
     if not root.is_dir():
         raise CatalogError([Problem(display_path(root), 1, 1, "", "catalog folder not found")])
     inside = _Inside(root)
@@ -54,19 +54,20 @@ def load_partial(root: Path) -> tuple[Catalog, list[Problem]]:
     for kind, path in _catalog_files(root, inside, problems):
         slug, shown = path.stem, display_path(path)
         known[kind].add(slug)
-        document = _read(path, shown, problems)
-        if document is None:
+        read = _read(path, shown, problems)
+        if read is None:
             continue
+        text, document = read
         entity, invalid = _validate(KINDS[kind], document, shown, problems)
         problems += _check_slug(kind, slug, shown, entities[kind])
-        parsed.append((kind, shown, document, invalid))
+        parsed.append((kind, shown, text, document, invalid))
         if entity is not None and slug not in entities[kind]:
             entities[kind][slug] = entity
             documents[(kind, slug)] = (shown, document)
-    for kind, shown, document, invalid in parsed:
+    for kind, shown, text, document, invalid in parsed:
         for loc, message in check_references(kind, document.data, known, invalid):
             problems.append(_located(shown, document, loc, message))
-        for loc, message in hygiene.problems(document.data):
+        for loc, message in _hygiene(text):
             problems.append(_located(shown, document, loc, message))
     for issue in check_all(entities, known):
         shown, document = documents[(issue.kind, issue.slug)]
@@ -211,8 +212,19 @@ def _parsed(text: str) -> Document | list[YamlIssue]:
     return parse(text)
 
 
-def _read(path: Path, shown: str, problems: list[Problem]) -> Document | None:
-    """Parse one file: its size is checked before a byte is read, and any OS error is located."""
+@functools.lru_cache(maxsize=4096)
+def _hygiene(text: str) -> tuple[tuple[hygiene.Loc, str], ...]:
+    """:func:`~site_builder.catalog.hygiene.problems` of a file that parsed, remembered by text
+    as :func:`_parsed` is (its regular expressions over every string were half of a live
+    preview's catalog load)."""
+    document = _parsed(text)
+    assert isinstance(document, Document)
+    return tuple(hygiene.problems(document.data))
+
+
+def _read(path: Path, shown: str, problems: list[Problem]) -> tuple[str, Document] | None:
+    """Parse one file (its text and document): its size is checked before a byte is read, and
+    any OS error is located."""
     if path.suffix != ".yaml":
         problems.append(Problem(shown, 1, 1, "", "catalog entries are .yaml files"))
         return None
@@ -232,7 +244,8 @@ def _read(path: Path, shown: str, problems: list[Problem]) -> Document | None:
     text = decode(raw)
     parsed = _parsed(text) if isinstance(text, str) else [text]
     if isinstance(parsed, Document):
-        return parsed
+        assert isinstance(text, str)
+        return text, parsed
     problems += [_from_issue(shown, issue) for issue in parsed]
     return None
 

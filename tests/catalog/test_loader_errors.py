@@ -399,3 +399,17 @@ def test_every_error_in_every_file_in_one_run(catalog_dir: Path, mutate: Mutate)
     found = problems(catalog_dir)
     assert {line.split(":")[0] for line in found} == {str(rel) for rel, _, _ in edits}
     assert len(found) >= 10
+
+
+def test_a_reload_finds_the_same_problems_and_an_edit_is_read_afresh(
+    catalog_dir: Path, mutate: Mutate
+) -> None:
+    """The loader remembers each file's parse and hygiene check by its text (a live preview
+    loads the catalog after every edit): loading again reports the same problems, and an edit
+    that removes one is seen."""
+    path = mutate("combos/dual-rtx-4090.yaml", "summary: ", "summary: Runs at {{ x }}. ")
+    first = problems(catalog_dir)
+    assert any("template syntax" in p for p in first)
+    assert problems(catalog_dir) == first
+    path.write_text(path.read_text(encoding="utf-8").replace("{{ x }}", "x"), encoding="utf-8")
+    load_catalog(catalog_dir)
