@@ -138,6 +138,23 @@ def test_answers_about_unchanged_combos_are_kept(
             assert kept == (combo in unchanged), query
 
 
+def test_gpu_pages_are_kept_unless_a_combo_holding_the_gpu_changed(tmp_path: Path) -> None:
+    """A GPU page reads of the combos only the names of those holding the GPU
+    (``pages.gpus.holding``); the GPU index none: an edit to dual-rtx-4090 makes its GPU's
+    page again and keeps the others (what they show is held to a fresh generation by
+    ``test_a_regeneration_after_an_edit_equals_a_fresh_one``)."""
+    layout = layout_with_copies(tmp_path)
+    memo = Memo()
+    generate(layout, memo=memo)
+    pages = ["gpus/rtx-3090.md", "gpus/rtx-4090.md", "gpus/rtx-5090.md", "gpus/index.md"]
+    before = {page: memo.outputs[("page", page)][1] for page in pages}
+    edit(layout.catalog / "combos" / "dual-rtx-4090.yaml", "name: ", "name: Edited ")
+    generate(layout, memo=memo)
+    kept = {page for page in pages if memo.outputs[("page", page)][1] is before[page]}
+    assert kept == {"gpus/rtx-3090.md", "gpus/rtx-5090.md", "gpus/index.md"}
+    assert "Edited Dual RTX 4090" in memo.outputs[("page", "gpus/rtx-4090.md")][1][1]
+
+
 def _rewrite_prose(path: Path) -> None:
     """Every field of :data:`memo.PROSE` of the combo file at ``path`` given other values (no
     related combo instead of the ones it names)."""

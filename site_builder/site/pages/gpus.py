@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
+from site_builder.catalog import Catalog
 from site_builder.engine import names
 from site_builder.engine.cost import cards_sheet
 from site_builder.schema import Gpu
@@ -55,8 +57,16 @@ def pages(data: SiteData) -> Iterator[Page]:
                 _newest(data, slug),
             )
         )
-        yield Page(urls.gpu(slug), "gpu.md.j2", get_context(data, slug, gpu))
-    yield Page(urls.index("gpus"), "gpu_index.md.j2", rows)
+        made = partial(get_context, data, slug, gpu)
+        yield Page(urls.gpu(slug), "gpu.md.j2", made, holding(data.catalog, slug), text=())
+    yield Page(urls.index("gpus"), "gpu_index.md.j2", rows, (), text=())
+
+
+def holding(catalog: Catalog, slug: str) -> tuple[str, ...]:
+    """The combos with at least one card of GPU ``slug``: all a GPU page reads of the combos
+    (their names and links) beside the shared catalog, so a live preview keeps it across an
+    edit to any other combo."""
+    return tuple(c for c, combo in catalog.combos.items() if any(e.gpu == slug for e in combo.gpus))
 
 
 def get_context(data: SiteData, slug: str, gpu: Gpu) -> GpuPage:
@@ -82,11 +92,7 @@ def get_context(data: SiteData, slug: str, gpu: Gpu) -> GpuPage:
         Fact("NVLink", link),
         Fact("Unified memory", "yes" if gpu.unified_memory else "no"),
     ]
-    combos = [
-        combo_link(data.catalog, c)
-        for c, combo in data.catalog.combos.items()
-        if any(e.gpu == slug for e in combo.gpus)
-    ]
+    combos = [combo_link(data.catalog, c) for c in holding(data.catalog, slug)]
     sources = list(gpu.sources)
     return GpuPage(gpu.name, facts, gpu.notes or "", combos, sources, gpu_prices(gpu))
 
