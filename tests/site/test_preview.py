@@ -241,8 +241,8 @@ def test_benchmarks_read_only_the_cards_and_link_of_the_combo_they_name(
         )
     edited = load_catalog(folder)
     after = memo_module.benchmarks_stamp(edited), _benchmark_configs(edited)
-    assert (after == before) is kept
-    assert after[1] == before[1] or not kept
+    assert (after[0] == before[0]) is kept  # the stamp moves with the cards or the link
+    assert after[1] == before[1] or not kept  # and may move more than the results need
 
 
 def _benchmark_configs(catalog: Any) -> list[Any]:
