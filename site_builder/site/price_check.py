@@ -11,6 +11,7 @@ sentence names ("twice the price of one Spark" = this one costs twice that one);
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -63,8 +64,14 @@ def problems(data: SiteData, catalog_dir: Path) -> list[Problem]:
     return found
 
 
-def ratios(text: str) -> Iterator[Ratio]:
-    """Every price ratio in ``text`` with its sentence and enclosing related entry."""
+@functools.lru_cache(maxsize=4096)
+def ratios(text: str) -> tuple[Ratio, ...]:
+    """Every price ratio in ``text`` with its sentence and enclosing related entry (remembered
+    by text, as :func:`~site_builder.site.claims.find_claims` is)."""
+    return tuple(_ratios(text))
+
+
+def _ratios(text: str) -> Iterator[Ratio]:
     lines = text.splitlines()
     for number, line in enumerate(lines, start=1):
         for match in RATIO.finditer(line):

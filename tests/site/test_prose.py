@@ -174,3 +174,17 @@ def test_memory_needs(data: SiteData) -> None:
         "(40.3–49.2 GiB in all (cards and system RAM) for Llama 3.3 70B Instruct on any combo): "
         f"{FIX}",
     ]
+
+
+def test_a_check_after_an_edit_reads_the_new_text(tmp_path: Path, data: SiteData) -> None:
+    """The scans are remembered by text (the live preview runs the check after every edit):
+    a figure typed after a first check is found by the next, and gone once removed."""
+    content = tmp_path / "content"
+    content.mkdir()
+    guide = content / "guide.md"
+    edited = SiteData(data.catalog, data.results, content)
+    runs = []
+    for text in ("No figure.\n", "Llama 3.3 70B does 9 tok/s on dual-rtx-4090.\n", "None.\n"):
+        guide.write_text(text, encoding="utf-8")
+        runs.append([(p.line, p.col) for p in prose.problems(edited, CATALOG)])
+    assert runs == [[], [(1, 20)], []]
