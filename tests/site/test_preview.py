@@ -155,6 +155,28 @@ def test_gpu_pages_are_kept_unless_a_combo_holding_the_gpu_changed(tmp_path: Pat
     assert "Edited Dual RTX 4090" in memo.outputs[("page", "gpus/rtx-4090.md")][1][1]
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "kept"),
+    [("summary: ", "summary: Edited. ", True), ("pcie_p2p: false", "pcie_p2p: true", False)],
+    ids=["text", "engine input"],
+)
+def test_stack_pages_are_kept_unless_what_their_combo_reads_changed(
+    tmp_path: Path, old: str, new: str, kept: bool
+) -> None:
+    """A stack page and the stack index read what their combo's page reads
+    (``sitedata.combo_reads``) but no editorial text: a text edit to the fixture stack's combo
+    keeps them, an engine input makes them again (both held to a fresh generation by the
+    tests above)."""
+    layout = layout_with_copies(tmp_path)
+    memo = Memo()
+    generate(layout, memo=memo)
+    pages = ["stacks/dual-4090-workstation.md", "stacks/index.md"]
+    before = {page: memo.outputs[("page", page)][1] for page in pages}
+    edit(layout.catalog / "combos" / "dual-rtx-4090.yaml", old, new)
+    generate(layout, memo=memo)
+    assert all((memo.outputs[("page", page)][1] is before[page]) is kept for page in pages)
+
+
 def _rewrite_prose(path: Path) -> None:
     """Every field of :data:`memo.PROSE` of the combo file at ``path`` given other values (no
     related combo instead of the ones it names)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from site_builder.catalog import Catalog
 from site_builder.engine import Estimate
@@ -20,7 +21,7 @@ from site_builder.site.pages.combo_hardware import Fact
 from site_builder.site.pages.recommended import AnswerBlock, answer_block
 from site_builder.site.picks import Pick
 from site_builder.site.results import Query, workload_query
-from site_builder.site.sitedata import Page, SiteData
+from site_builder.site.sitedata import Page, SiteData, combo_reads
 
 _COMPONENT_URL = {"hardware": urls.gpu, "runtime": urls.runtime, "model": urls.model}
 
@@ -93,13 +94,31 @@ class StackEntry:
 
 
 def pages(data: SiteData) -> Iterator[Page]:
-    entries = []
-    for slug, stack in data.catalog.stacks.items():
-        context = get_context(data, slug, stack)
-        link = Link(stack.name, urls.link(urls.stack(slug)))
-        entries.append(StackEntry(link, context.combo, stack.summary, context.outcome))
-        yield Page(urls.stack(slug), "stack.md.j2", context)
-    yield Page(urls.index("stacks"), "stack_index.md.j2", entries)
+    """A page per stack, reading what its combo's page reads (:func:`combo_reads`: the live
+    preview keeps it while they are unchanged) but no combo's editorial text, and the index,
+    reading those of every stack."""
+    catalog = data.catalog
+    everyone: dict[str, None] = {}
+    for slug, stack in catalog.stacks.items():
+        reads = combo_reads(catalog, stack.combo)
+        everyone.update(dict.fromkeys(reads))
+        made = partial(get_context, data, slug, stack)
+        yield Page(urls.stack(slug), "stack.md.j2", made, reads, text=())
+    index = partial(_entries, data)
+    yield Page(urls.index("stacks"), "stack_index.md.j2", index, tuple(everyone), text=())
+
+
+def _entries(data: SiteData) -> list[StackEntry]:
+    """The index's row of every stack."""
+    return [
+        StackEntry(
+            Link(stack.name, urls.link(urls.stack(slug))),
+            combo_link(data.catalog, stack.combo),
+            stack.summary,
+            outcome(data, stack.combo, stack.workload, "Expected outcome"),
+        )
+        for slug, stack in data.catalog.stacks.items()
+    ]
 
 
 def planned(catalog: Catalog) -> Iterator[Query]:
