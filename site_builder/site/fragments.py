@@ -69,9 +69,18 @@ def aside_files(text: str) -> list[str]:
     return [f"{key}.html" for key in found if key.startswith("aside/")]
 
 
-def inject(html: str, folder: Path) -> str:
-    """Replace every placeholder in ``html`` by its fragment file's content."""
-    return _PLACEHOLDER.sub(lambda m: (folder / f"{m.group(1)}.html").read_text("utf-8"), html)
+def inject(html: str, folder: Path, missing: str | None = None) -> str:
+    """Replace every placeholder in ``html`` by its fragment file's content (by ``missing``
+    where there is no such file, when given: the live preview shows a page before its new
+    fragments are written)."""
+
+    def fragment(match: re.Match[str]) -> str:
+        path = folder / f"{match.group(1)}.html"
+        if missing is not None and not path.is_file():
+            return missing
+        return path.read_text("utf-8")
+
+    return _PLACEHOLDER.sub(fragment, html)
 
 
 def inline(text: str, files: dict[str, str]) -> str:

@@ -5,9 +5,14 @@ whose generated Markdown changed (:func:`site_builder.site.output.write_tree` re
 changed files). Around that, a :class:`Session` (one per served layout, kept in this module so
 it outlives mkdocs reloading its configuration and hook on every rebuild):
 
-* the hook regenerates the docs before each build (:func:`site_builder.site.serve.regenerate`,
-  which also marks the pages whose HTML fragments changed as changed, so their HTML is
-  rendered again);
+* the hook regenerates the docs' pages before each build
+  (:func:`site_builder.site.regenerate.pages_first`, which also marks the pages whose own
+  large blocks changed as changed, so their HTML is rendered again) while a forked process
+  makes the other files; once the build has shown the pages, a thread writes those files
+  (:meth:`~site_builder.site.regenerate.Later.written`: the fragments, the API and the
+  configurator's data) and, if any changed, asks for one more build (the pages placing a
+  changed fragment). The next edit waits for it. A page placing a fragment not written yet (a
+  new combo's) shows :data:`PENDING` until then;
 * watches catalog/, content/ and templates/ only, not the generated docs it writes itself
   (each edit used to build twice: once for the edit, once for the docs the first build wrote);
 * keeps every page's search entries, so the search index of a dirty build still holds the
@@ -34,12 +39,18 @@ from site_builder.site import mkdocs_theme, search_pieces, stamp
 from site_builder.site.fragments import inject
 from site_builder.site.layout import Layout
 from site_builder.site.memo import Memo
+from site_builder.site.regenerate import Later, pages_first
 
 SEARCH = "material/search"
 POLL_S = 0.1
 """How often the preview looks for edits in catalog/, content/ and templates/ (seconds)."""
 LOG = logging.getLogger("mkdocs.site_builder")
 _PIECES = re.compile(r"[0-9a-f]{12}")
+PENDING = "<p><em>This table is being made; the page reloads once it is.</em></p>"
+"""What the preview shows for a fragment not written yet."""
+SIGNAL = "preview-written"
+"""The folder (in the work folder, watched) where the preview notes that the files it made
+after the pages are written: the note asks mkdocs for the build that shows them."""
 
 
 @dataclass
@@ -62,6 +73,9 @@ class Session:
     _stub: str | None = None
     """The search index stub naming the current pieces (None before the first build)."""
     _splitting: threading.Thread | None = None
+    _later: Later | None = None
+    """The files the last regeneration makes after its pages, until a thread writes them."""
+    _writing: threading.Thread | None = None
 
     def changed(self) -> bool:
         """Whether the catalog, content or templates changed since the docs were generated
@@ -78,8 +92,27 @@ class Session:
         return done
 
     def on_pre_build(self, config: Any) -> None:
-        """A build starts (after the docs were regenerated): its pages' entries come next."""
+        """A build starts: once the files of the last edit are written, regenerate the pages
+        if the catalog, content or templates changed; the pages' search entries come next."""
+        self.written()
+        if self.changed():
+            self._later = pages_first(self.layout, self.memo)
+            self.regenerated(self._later is not None)
         self._seen, self._rendered, self._started = 0, 0, time.perf_counter()
+
+    def written(self) -> None:
+        """Wait until the files the last regeneration made after its pages are written."""
+        if self._writing is not None:
+            self._writing.join()
+            self._writing = None
+
+    def _write_later(self, later: Later) -> None:
+        """Write the files made after the pages, then ask for the build that shows them (a
+        note in the watched :data:`SIGNAL` folder) if any changed."""
+        if later.written():
+            signal = self.layout.work / SIGNAL
+            signal.mkdir(parents=True, exist_ok=True)
+            (signal / "written").write_text(f"{time.time_ns()}\n", encoding="utf-8")
 
     def on_files(self, files: Any, config: Any) -> Any:
         self.pages = [f.url for f in files.documentation_pages()]
@@ -95,13 +128,17 @@ class Session:
             self.search[page.url] = list(entries[self._seen :])
             self._seen = len(entries)
         self._rendered += 1
-        return inject(output, self.layout.fragments)
+        return inject(output, self.layout.fragments, missing=PENDING)
 
     def on_post_build(self, config: Any) -> None:
         """Give the site the search index of every page (see the module docstring)."""
         self.settled()
         took = time.perf_counter() - self._started
         LOG.info(f"mkdocs rendered {self._rendered} pages in {took:.1f} s")
+        later, self._later = self._later, None
+        if later is not None:
+            self._writing = threading.Thread(target=self._write_later, args=(later,), daemon=True)
+            self._writing.start()
         site = Path(config["site_dir"])
         index = site / search_pieces.INDEX
         if not index.is_file():
@@ -128,6 +165,9 @@ class Session:
 
     def on_serve(self, server: Any, config: Any, builder: Any) -> Any:
         server.unwatch(config.docs_dir)
+        signal = self.layout.work / SIGNAL
+        signal.mkdir(parents=True, exist_ok=True)
+        server.watch(str(signal))
         observer = server.observer
         if hasattr(observer, "_timeout"):  # watchdog's polling observer: the folders added next
             observer._timeout = POLL_S

@@ -20,13 +20,13 @@ import yaml
 from benchmarks.serve import fetch, free_port, wait_for
 from site_builder.catalog import load_catalog
 from site_builder.engine.accuracy import result_config
+from site_builder.site import fragments, stamp, urls
 from site_builder.site import memo as memo_module
-from site_builder.site import stamp
 from site_builder.site.build import Generated, generate
 from site_builder.site.layout import Layout
 from site_builder.site.memo import Memo
 from site_builder.site.preview import Session
-from site_builder.site.serve import pages_showing, regenerate
+from site_builder.site.regenerate import pages_first, pages_showing, regenerate
 from tests.site.conftest import CONTENT, ROOT, copy_catalog, fixture_layout
 from tests.site.test_search_pieces import CONFIG, read
 
@@ -293,6 +293,50 @@ def test_a_shared_edit_keeps_nothing(tmp_path: Path) -> None:
     assert not memo.parts and not memo.outputs
 
 
+def test_the_pages_come_first_then_the_files_beside_them(tmp_path: Path) -> None:
+    """What the preview does after an edit: the pages are written at once, the data files and
+    fragments made meanwhile are written next, and then every file equals a fresh
+    generation's."""
+    layout = layout_with_copies(tmp_path)
+    memo = Memo()
+    assert regenerate(layout, memo)
+    edit(layout.catalog / "combos" / "dual-rtx-4090.yaml", "name: ", "name: Edited ")
+    later = pages_first(layout, memo)
+    assert later is not None
+    page = (layout.docs / urls.combo("dual-rtx-4090")).read_text(encoding="utf-8")
+    api = layout.docs / "api" / "combos.json"
+    assert "Edited Dual RTX 4090" in page and "Edited" not in api.read_text(encoding="utf-8")
+    written = later.written()
+    assert written is not None and "api/combos.json" in written
+    assert "Edited Dual RTX 4090" in api.read_text(encoding="utf-8")
+    assert _on_disk(layout) == _fresh(layout)
+
+
+def _on_disk(layout: Layout) -> dict[str, bytes]:
+    return {
+        f"{folder.name}/{p.relative_to(folder).as_posix()}": p.read_bytes()
+        for folder in (layout.docs, layout.fragments)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+def _fresh(layout: Layout) -> dict[str, bytes]:
+    site = generate(layout)
+    extras = site.extras()
+    found = {**site.docs, **extras.static}
+    files = {f"{layout.docs.name}/{name}": text for name, text in found.items()}
+    files |= {f"{layout.fragments.name}/{name}": text for name, text in extras.fragments.items()}
+    return {name: t.encode("utf-8") if isinstance(t, str) else t for name, t in files.items()}
+
+
+def test_a_fragment_not_written_yet_shows_a_note_in_the_preview(tmp_path: Path) -> None:
+    html = "<p>a</p><!-- fragment:compare/new-vs-old --><p>b</p>"
+    assert fragments.inject(html, tmp_path, missing="soon") == "<p>a</p>soon<p>b</p>"
+    with pytest.raises(FileNotFoundError):
+        fragments.inject(html, tmp_path)  # a build has written every fragment
+
+
 def test_pages_showing_a_changed_fragment(tmp_path: Path) -> None:
     docs: dict[str, str | bytes] = {
         "a.md": "x <!-- fragment:matrix/group-a --> y",
@@ -343,10 +387,13 @@ def test_the_search_index_keeps_the_pages_a_dirty_build_skipped(tmp_path: Path) 
     assert len(folders) == 1  # the previous build's pieces are gone
 
 
-def test_serve_shows_an_edit_once_and_keeps_search_whole(tmp_path: Path) -> None:
+def test_serve_shows_an_edit_and_then_its_data_files_and_keeps_search_whole(
+    tmp_path: Path,
+) -> None:
     """The real preview (mkdocs serve with the generated hook) on the fixture catalog: an edit
-    to one combo shows on its page, builds once (the docs the hook writes do not trigger a
-    second build), and the search index still holds every page."""
+    to one combo shows on its page, then in the data files written after it (the API's list of
+    combos), in two builds: the pages', then the one showing the files made after them (the
+    docs the hook writes trigger no other); the search index still holds every page."""
     catalog = copy_catalog(tmp_path)
     port = free_port()
     log = (tmp_path / "serve.log").open("w")
@@ -362,6 +409,7 @@ def test_serve_shows_an_edit_once_and_keeps_search_whole(tmp_path: Path) -> None
         saved.write_text(combo.read_text(encoding="utf-8").replace("name: ", "name: Previewed ", 1))
         saved.replace(combo)
         wait_for(base + "hardware-combos/dual-rtx-4090/", "Previewed", 60)
+        wait_for(base + "api/combos.json", "Previewed Dual RTX 4090", 60)
         time.sleep(1.5)
         stub = json.loads(fetch(base + "search/search_index.json"))
         folder = stub["config"]["pieces"]["folder"]
@@ -372,8 +420,8 @@ def test_serve_shows_an_edit_once_and_keeps_search_whole(tmp_path: Path) -> None
         server.wait(timeout=30)
         log.close()
     text = (tmp_path / "serve.log").read_text(encoding="utf-8")
-    assert text.count("Building documentation") == 2, text  # the first build, then the edit's
-    assert "Regenerated the docs" in text
+    assert text.count("Building documentation") == 3, text  # the first, the edit's, its files'
+    assert "Regenerated the pages" in text and "changed data files and fragments" in text
     assert "Traceback" not in text, text
 
 

@@ -15,7 +15,7 @@ import pytest
 from site_builder.cli import main
 from site_builder.errors import BuildError
 from site_builder.site import evaluate as evaluate_stage
-from site_builder.site import reuse, serve, stamp, store
+from site_builder.site import regenerate, reuse, stamp, store
 from site_builder.site.build import BuildReport, build
 from site_builder.site.layout import Layout
 from site_builder.site.memo import Memo
@@ -86,7 +86,7 @@ def test_pages_the_preview_wrote_are_not_kept_by_the_next_build(tmp_path: Path) 
     build(layout)
     combo = layout.catalog / "combos/dual-rtx-3090.yaml"
     edit(combo, "Cheapest 48 GB of VRAM.", "The cheapest 48 GB.")
-    assert serve.regenerate(layout, Memo())  # the preview writes the edited pages
+    assert regenerate.regenerate(layout, Memo())  # the preview writes the edited pages
     edit(combo, "The cheapest 48 GB.", "Cheapest 48 GB of VRAM.")  # back as the build left it
     os.utime(layout.site / "404.html", (0, 0))  # past the stop for a build with nothing changed
     assert build(layout).reused == 2  # the results, but not the pages the preview rewrote

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.site import serve
+from site_builder.site import regenerate
 from site_builder.site.build import Generated
 from tests.site.conftest import fixture_layout
 
@@ -17,13 +17,13 @@ def test_an_unexpected_error_keeps_the_previous_pages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     layout = fixture_layout(tmp_path)
-    assert serve.regenerate(layout)
+    assert regenerate.regenerate(layout)
     before = sorted(p.relative_to(layout.docs) for p in layout.docs.rglob("*"))
 
     def broken(*_: object, **__: object) -> Generated:
         raise ValueError("Exceeds the limit (4300 digits) for integer string conversion")
 
-    monkeypatch.setattr(serve, "generate", broken)
-    assert serve.regenerate(layout) is False
+    monkeypatch.setattr(regenerate, "generate", broken)
+    assert regenerate.regenerate(layout) is False
     assert "error: unexpected ValueError" in capsys.readouterr().err
     assert sorted(p.relative_to(layout.docs) for p in layout.docs.rglob("*")) == before

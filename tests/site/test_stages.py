@@ -16,7 +16,7 @@ from site_builder.engine import Config
 from site_builder.engine import estimate as engine_estimate
 from site_builder.engine.estimate import estimate_with
 from site_builder.errors import BuildError
-from site_builder.site import build, prose, serve
+from site_builder.site import build, prose, regenerate
 from site_builder.site.evaluate import evaluate
 from site_builder.site.families import all_pages
 from site_builder.site.results import Query, UnplannedQuery
@@ -81,7 +81,7 @@ def test_an_unplanned_query_is_an_error(tmp_path: Path) -> None:
         results.add({})
 
 
-@pytest.mark.parametrize("user", [serve.regenerate, regenerate_golden.golden_files])
+@pytest.mark.parametrize("user", [regenerate.pages_first, regenerate_golden.golden_files])
 def test_build_serve_and_golden_share_generate(user: Any) -> None:
     assert "generate(" in inspect.getsource(user)
 

@@ -1,0 +1,181 @@
+"""The live preview's regeneration after an edit, in two steps: the pages first, then the files
+beside them.
+
+:func:`pages_first` runs the Markdown stages (catalog -> engine -> prose check -> pages) and
+writes the docs folder's pages and their own large blocks (asides), which is all mkdocs needs
+to show the edit. The other files (the matrix and compare fragments, the API and the
+configurator's data) are made meanwhile in a forked process (:class:`Later`); the preview
+writes them once mkdocs has built the pages (:meth:`Later.written`), then builds again the
+pages that place a fragment that changed (about a second later). Both steps together write
+exactly what one regeneration wrote before (:func:`regenerate`, which the first build and the
+tests run in one go).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from site_builder.errors import BuildError, CatalogError
+from site_builder.site import sidecar, stamp
+from site_builder.site.build import BuildReport, Files, Generated, generate
+from site_builder.site.fragments import Fragment
+from site_builder.site.layout import Layout
+from site_builder.site.memo import Memo, journaled
+from site_builder.site.output import remove_stale, write_file, write_stream
+from site_builder.site.store import Store
+
+LOG = logging.getLogger("mkdocs.site_builder")
+
+
+def regenerate(layout: Layout, memo: Memo | None = None) -> bool:
+    """Re-render the docs folder and the files beside it (:func:`pages_first`, then
+    :meth:`Later.written` at once); False on any error, reported, the previous files kept."""
+    later = pages_first(layout, memo)
+    return later is not None and later.written() is not None
+
+
+def pages_first(layout: Layout, memo: Memo | None = None) -> Later | None:
+    """Re-render the docs folder's pages (with the ``memo`` of the previous regeneration's
+    engine answers) and start making the other files (:class:`Later`); on any error, report it
+    and keep the previous pages (the preview keeps answering every request whatever the
+    catalog holds)."""
+    started = time.perf_counter()
+    report = BuildReport(layout.site)
+    Store(layout.results).forget_outputs()  # the next build must not keep these pages
+    try:
+        if memo is not None:
+            memo.use_files(stamp.folders_digest([layout.content, layout.templates]))
+        site = generate(layout, report, memo=memo)
+    except CatalogError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        _kept(str(exc))
+        return None
+    except BuildError as exc:
+        _kept(str(exc))
+        return None
+    except Exception as exc:  # the preview must survive any input; the build reports it too
+        _kept(f"unexpected {type(exc).__name__}: {exc}")
+        return None
+    with report.stage("write"):
+        write_stream(layout.docs, sorted(site.docs.items()), keep=_data_files(layout.docs))
+        asides = sorted(site.asides.items())
+        changed = write_stream(layout.fragments, asides, keep=_files(layout.fragments))
+        touch(pages_showing(site.docs, changed, layout.docs))
+    LOG.info(f"Regenerated the pages in {time.perf_counter() - started:.1f} s ({report.stages()})")
+    pending = sidecar.start(journaled(memo, lambda: _differences(site)))
+    return Later(layout, site, memo, pending, time.perf_counter())
+
+
+def _kept(why: str) -> None:
+    print(f"error: {why}; keeping the previous pages", file=sys.stderr)
+
+
+def _data_files(folder: Path) -> list[str]:
+    """The files under ``folder`` that are not Markdown pages (the data files the last
+    regeneration wrote, which :meth:`Later.written` replaces or removes)."""
+    return [name for name in _files(folder) if not name.endswith(".md")]
+
+
+def _files(folder: Path) -> list[str]:
+    """Every file under ``folder``, by relative path."""
+    return [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()]
+
+
+@dataclass(frozen=True)
+class Differences:
+    """What the files beside the pages change on disk: the new or changed files by folder
+    (relative path -> bytes) and every file each folder should hold."""
+
+    docs: Files
+    docs_names: frozenset[str]
+    fragments: Files
+    fragment_names: frozenset[str]
+
+
+def _differences(site: Generated) -> Differences:
+    """The fragments, API and data files of ``site`` (:meth:`Generated.extras`), only those
+    that differ from the files on disk sent back (the job of the forked process)."""
+    layout, extras = site.layout, site.extras()
+    docs = {**site.docs, **extras.static}
+    return Differences(
+        _changed(layout.docs, extras.static),
+        frozenset(docs),
+        _changed(layout.fragments, extras.fragments),
+        frozenset(extras.fragments),
+    )
+
+
+def _changed(folder: Path, files: Files) -> Files:
+    """Those of ``files`` whose bytes differ from the file under ``folder`` (or that are not
+    there)."""
+    found: Files = {}
+    for name, content in files.items():
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        path = folder / name
+        if not path.is_file() or path.read_bytes() != data:
+            found[name] = data
+    return found
+
+
+@dataclass
+class Later:
+    """The files a regeneration makes after its pages, computed in a forked process."""
+
+    layout: Layout
+    site: Generated
+    memo: Memo | None
+    pending: sidecar.Pending[tuple[Differences, list[Any]]]
+    started: float
+    """When the pages were written (:func:`time.perf_counter`)."""
+
+    def written(self) -> list[str] | None:
+        """Wait for the files and write those that changed, remove those no longer made, and
+        mark the pages placing a changed fragment as changed (mkdocs builds them again); the
+        files written (docs folder first, then fragments), or None on an error (reported; the
+        previous files kept)."""
+        try:
+            found, journal = self.pending.result()
+        except BuildError as exc:
+            _kept(str(exc))
+            return None
+        if self.memo is not None:
+            self.memo.replay(journal)
+        layout = self.layout
+        for name, data in sorted(found.docs.items()):
+            write_file(layout.docs, name, data)
+        remove_stale(layout.docs, set(found.docs_names))
+        for name, data in sorted(found.fragments.items()):
+            write_file(layout.fragments, name, data)
+        remove_stale(layout.fragments, set(found.fragment_names))
+        touch(pages_showing(self.site.docs, sorted(found.fragments), layout.docs))
+        took = time.perf_counter() - self.started
+        changed = [*sorted(found.docs), *sorted(found.fragments)]
+        LOG.info(f"Wrote {len(changed)} changed data files and fragments {took:.1f} s later")
+        return changed
+
+
+def touch(pages: list[Path]) -> None:
+    """Mark ``pages`` as changed (mkdocs' dirty build compares modification times)."""
+    for page in pages:
+        os.utime(page)
+
+
+def pages_showing(
+    docs: Mapping[str, str | bytes], fragments: list[str], folder: Path
+) -> list[Path]:
+    """The docs pages under ``folder`` whose Markdown places one of the ``fragments`` (files
+    under the fragments folder): their HTML changes though their Markdown did not."""
+    marks = [Fragment(name.removesuffix(".html"), "", None).placeholder for name in fragments]
+    return [
+        folder / name
+        for name, text in docs.items()
+        if name.endswith(".md") and isinstance(text, str) and any(m in text for m in marks)
+    ]
