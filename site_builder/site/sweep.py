@@ -71,7 +71,9 @@ def sweep(
     found |= have.found
     asked |= have.asked
     ordered = {(c, m): asked[(c, m)] for c in combos for m in catalog.models}
-    queries = [*_queries(ordered), *outside(catalog, ordered)]
+    # without kept estimates, only the evaluated combos' queries can be answered: look up those
+    answered = ordered if have.found else {k: v for k, v in ordered.items() if k[0] not in kept}
+    queries = [*_queries(answered), *outside(catalog, answered)]
     return ordered, {q: found[q] for q in queries if q in found}
 
 
