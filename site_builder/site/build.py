@@ -52,7 +52,7 @@ from site_builder.site.families import FAMILIES, FORKED, all_fragments, all_page
 from site_builder.site.fragments import Fragment
 from site_builder.site.layout import Layout
 from site_builder.site.memo import Memo, answers_only, journaled, kept
-from site_builder.site.sitedata import Page, SiteData
+from site_builder.site.sitedata import Family, Page, SiteData
 
 
 @dataclass
@@ -280,21 +280,44 @@ def markdown_files(layout: Layout, data: SiteData, pages: list[Page]) -> tuple[F
 
 def shared_markdown_files(layout: Layout, data: SiteData) -> tuple[Files, Files]:
     """:func:`markdown_files` of every page, the :data:`~families.FORKED` families rendered in
-    a forked process meanwhile (only their text comes back); the same files in the same
-    order as one process renders."""
-    others = [family for family in FAMILIES if family not in FORKED]
+    a forked process meanwhile (only their text comes back); with a memo (the live preview),
+    every other page it cannot keep instead (an edit leaves a few pages of any family to
+    make). The same files in the same order as one process renders."""
     memo = data.results.recall
-    if memo is not None:  # the memo keeps the shelves, so index them here, not in the fork
-        data.results.index_cells()
-    forked = sidecar.start(
-        journaled(memo, lambda: rendered_pages(layout, by_combo(all_pages(data, FORKED)), memo))
-    )
-    mine = rendered_pages(layout, by_combo(all_pages(data, others)), memo)
+    mine_of: Callable[[], list[Page]]
+    theirs_of: Callable[[], list[Page]]
+    if memo is None:
+        others = [family for family in FAMILIES if family not in FORKED]
+        mine_of = partial(_pages_of, data, others)
+        theirs_of = partial(_pages_of, data, FORKED)
+    else:
+        data.results.index_cells()  # the memo keeps the shelves: index them here, not in the fork
+        mine_pages, their_pages = shared_out(memo, all_pages(data))
+        mine_of, theirs_of = (lambda: mine_pages), (lambda: their_pages)
+    forked = sidecar.start(journaled(memo, lambda: rendered_pages(layout, theirs_of(), memo)))
+    mine = rendered_pages(layout, mine_of(), memo)
     theirs, journal = forked.result()
     if memo is not None:
         memo.replay(journal)
     both = sorted([*mine, *theirs], key=lambda page: page[0])
     return docs_and_asides(layout, data, both)
+
+
+def _pages_of(data: SiteData, families: list[Family]) -> list[Page]:
+    return by_combo(all_pages(data, families))
+
+
+def shared_out(memo: Memo, pages: list[Page]) -> tuple[list[Page], list[Page]]:
+    """(this process's ``pages``, a forked one's): every other page the ``memo`` cannot keep
+    goes to the fork, in ``pages``' order (so each family is shared evenly); the kept ones
+    stay here."""
+    made = [p for p in pages if p.combos is None or not memo.holds(_key(p), p.combos, p.text)]
+    theirs = {page.path for page in made[1::2]}
+    return [p for p in pages if p.path not in theirs], [p for p in pages if p.path in theirs]
+
+
+def _key(page: Page) -> tuple[str, ...]:
+    return ("page", page.path)
 
 
 def by_combo(pages: list[Page]) -> list[Page]:
@@ -371,7 +394,7 @@ def rendered_pages(
     return [
         made(page)
         if page.combos is None
-        else kept(memo, ("page", page.path), page.combos, partial(made, page), page.text)
+        else kept(memo, _key(page), page.combos, partial(made, page), page.text)
         for page in pages
     ]
 

@@ -100,6 +100,13 @@ class Memo:
         it shows; None: all)."""
         return self.keep_stamped(key, self._stamp(combos, text), make)
 
+    def holds(
+        self, key: tuple[str, ...], combos: Iterable[str], text: Collection[str] | None = None
+    ) -> bool:
+        """Whether :meth:`keep` would take the kept output ``key`` (not make it)."""
+        found = self.outputs.get(key)
+        return found is not None and found[0] == self._stamp(combos, text)
+
     def keep_stamped(
         self, key: tuple[str, ...], stamp: tuple[str, ...], make: Callable[[], T]
     ) -> T:

@@ -22,11 +22,12 @@ from site_builder.catalog import load_catalog
 from site_builder.engine.accuracy import result_config
 from site_builder.site import fragments, stamp, urls
 from site_builder.site import memo as memo_module
-from site_builder.site.build import Generated, generate
+from site_builder.site.build import Generated, generate, shared_out
 from site_builder.site.layout import Layout
 from site_builder.site.memo import Memo
 from site_builder.site.preview import Session
 from site_builder.site.regenerate import pages_first, pages_showing, regenerate
+from site_builder.site.sitedata import Page
 from tests.site.conftest import CONTENT, ROOT, copy_catalog, fixture_layout
 from tests.site.test_search_pieces import CONFIG, read
 
@@ -335,6 +336,21 @@ def test_a_fragment_not_written_yet_shows_a_note_in_the_preview(tmp_path: Path) 
     assert fragments.inject(html, tmp_path, missing="soon") == "<p>a</p>soon<p>b</p>"
     with pytest.raises(FileNotFoundError):
         fragments.inject(html, tmp_path)  # a build has written every fragment
+
+
+def test_the_pages_to_make_are_shared_out_evenly_between_the_processes() -> None:
+    """With a memo, the pages it cannot keep go alternately to the forked process (an edit
+    leaves a few of any family); the kept ones, cheap to take, stay in this one."""
+    memo = Memo(digests={"a": "1", "b": "2"})
+    pages = [Page(f"p{n}.md", "t.md.j2", None, ("a",) if n % 3 else ("b",)) for n in range(9)]
+    pages.append(Page("undeclared.md", "t.md.j2", None))  # made every time
+    for page in pages[:5]:
+        memo.keep(("page", page.path), page.combos or (), lambda: "made")
+    memo.digests["b"] = "3"  # an edit to b: p0 and p3 (of b) are made again, p1, p2, p4 kept
+    mine, theirs = shared_out(memo, pages)
+    assert [p.path for p in theirs] == ["p3.md", "p6.md", "p8.md"]
+    here = ["p0.md", "p1.md", "p2.md", "p4.md", "p5.md", "p7.md", "undeclared.md"]
+    assert [p.path for p in mine] == here
 
 
 def test_pages_showing_a_changed_fragment(tmp_path: Path) -> None:
