@@ -42,6 +42,12 @@ def write_stream(
     return written
 
 
+def write_files(root: Path, files: Mapping[str, str | bytes]) -> list[str]:
+    """Write ``files`` under ``root`` (relative path -> content), those whose bytes changed
+    only, removing nothing; the paths written, in order."""
+    return [name for name, content in sorted(files.items()) if write_file(root, name, content)]
+
+
 def write_file(root: Path, relative: str, content: str | bytes) -> bool:
     """Write one file under ``root`` unless it already holds these bytes; whether it wrote. A
     new file replaces the old one (:func:`replace_file`), so a published site that links to

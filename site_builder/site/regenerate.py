@@ -28,7 +28,7 @@ from site_builder.site.build import BuildReport, Files, Generated, generate
 from site_builder.site.fragments import Fragment
 from site_builder.site.layout import Layout
 from site_builder.site.memo import Memo, journaled
-from site_builder.site.output import remove_stale, write_file, write_stream
+from site_builder.site.output import remove_stale, write_file, write_files
 from site_builder.site.store import Store
 
 LOG = logging.getLogger("mkdocs.site_builder")
@@ -64,10 +64,9 @@ def pages_first(layout: Layout, memo: Memo | None = None) -> Later | None:
     except Exception as exc:  # the preview must survive any input; the build reports it too
         _kept(f"unexpected {type(exc).__name__}: {exc}")
         return None
-    with report.stage("write"):
-        write_stream(layout.docs, sorted(site.docs.items()), keep=_data_files(layout.docs))
-        asides = sorted(site.asides.items())
-        changed = write_stream(layout.fragments, asides, keep=_files(layout.fragments))
+    with report.stage("write"):  # what no longer is made is removed with the files after it
+        write_files(layout.docs, site.docs)
+        changed = write_files(layout.fragments, site.asides)
         touch(pages_showing(site.docs, changed, layout.docs))
     LOG.info(f"Regenerated the pages in {time.perf_counter() - started:.1f} s ({report.stages()})")
     pending = sidecar.start(journaled(memo, lambda: _differences(site)))
@@ -76,17 +75,6 @@ def pages_first(layout: Layout, memo: Memo | None = None) -> Later | None:
 
 def _kept(why: str) -> None:
     print(f"error: {why}; keeping the previous pages", file=sys.stderr)
-
-
-def _data_files(folder: Path) -> list[str]:
-    """The files under ``folder`` that are not Markdown pages (the data files the last
-    regeneration wrote, which :meth:`Later.written` replaces or removes)."""
-    return [name for name in _files(folder) if not name.endswith(".md")]
-
-
-def _files(folder: Path) -> list[str]:
-    """Every file under ``folder``, by relative path."""
-    return [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()]
 
 
 @dataclass(frozen=True)
