@@ -52,7 +52,8 @@ def pages_first(layout: Layout, memo: Memo | None = None) -> Later | None:
     try:
         if memo is not None:
             memo.use_files(stamp.folders_digest([layout.content, layout.templates]))
-        site = generate(layout, report, memo=memo)
+        with sidecar.reaped_later():
+            site = generate(layout, report, memo=memo)
     except CatalogError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

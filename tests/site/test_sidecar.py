@@ -105,3 +105,16 @@ def test_a_spawned_job_does_not_run_the_callers_script_again(tmp_path: Path) -> 
         [sys.executable, str(script)], capture_output=True, text=True, check=True, env=env
     )
     assert done.stdout == "ran True\n"
+
+
+def test_in_a_reaped_later_block_a_value_comes_without_waiting_for_the_child_to_exit() -> None:
+    """The live preview's jobs: the value is read, the child joined only when the next block
+    starts (or :func:`sidecar.reap` runs); outside such a block the child is joined at once."""
+    with sidecar.reaped_later():
+        assert sidecar.start(os.getpid).result() != os.getpid()
+        left = list(sidecar._UNREAPED)
+    assert len(left) == 1
+    with sidecar.reaped_later():
+        assert not sidecar._UNREAPED and left[0].exitcode == 0
+    assert sidecar.start(os.getpid).result() != os.getpid()
+    assert not sidecar._UNREAPED
