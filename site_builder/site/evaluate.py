@@ -63,11 +63,15 @@ def evaluate(
     lookups = prepare(catalog, remember_plans=False)
     results = Results(catalog, lookups=lookups, recall=memo, store=store)
     known, whole = None, False
+    # combos whose shelf the memo keeps whole: the complete shelf of an evaluation of the same
+    # combo, shared entities and content, so it already answers every dependent query
+    whole_shelves: Collection[str] = ()
     if memo is not None:
         memo.start(catalog)
         whole = memo.whole()
         known = memo.swept(catalog, whole)
         if whole:
+            whole_shelves = set(memo.parts)
             for combo, part in memo.parts.items():
                 results.keep(combo, part.shelf, part.counted)
 
@@ -99,9 +103,10 @@ def evaluate(
         for combo in combos:
             make = partial(combo_costs, results, combo)
             results.costs[combo] = answers_only(memo, ("costs", combo), [combo], make)
-        for combo in combos:
+        planning = [c for c in combos if c not in whole_shelves]
+        for combo in planning:
             results.matrix_queries[combo] = list(matrix.planned(results, [combo]))
-        _add(results, dependent_queries(results, combos, stated), lookups)
+        _add(results, dependent_queries(results, planning, stated), lookups)
         results.seal(combos)
         if sealing is not None:
             _waited(results.pending[:-2])
