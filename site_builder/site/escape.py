@@ -12,6 +12,7 @@ Templates emit Markdown, so Jinja's HTML autoescape cannot help: a ``|`` breaks 
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -24,7 +25,13 @@ _PROSE_SPECIALS = frozenset("\\`[]{}|#")
 
 def md(text: object) -> str:
     """Escape ``text`` so Markdown shows it literally, on one line, in any inline position."""
-    return "".join(_md_char(char, _MD_SPECIALS) for char in _one_line(str(text)))
+    return _md(str(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _md(text: str) -> str:
+    """:func:`md` of a string (remembered: pages show the same names thousands of times)."""
+    return "".join(_md_char(char, _MD_SPECIALS) for char in _one_line(text))
 
 
 def prose(text: object) -> str:
@@ -52,7 +59,13 @@ def html_text(text: object) -> str:
     table cell or a paragraph (``|`` splits cells, backticks and brackets start code spans and
     links, backslashes escape) become character references.
     """
-    return html.escape(str(text), quote=True).translate(_HTML_EXTRA)
+    return _html_text(str(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _html_text(text: str) -> str:
+    """:func:`html_text` of a string (remembered, as :func:`_md` is)."""
+    return html.escape(text, quote=True).translate(_HTML_EXTRA)
 
 
 def fence(code: str) -> str:

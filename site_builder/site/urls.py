@@ -7,6 +7,8 @@ turns them into relative URLs (``../../gpus/rtx-4090/``).
 
 from __future__ import annotations
 
+import functools
+
 
 def combo(slug: str) -> str:
     return f"hardware-combos/{slug}.md"
@@ -51,6 +53,7 @@ def link(path: str, anchor: str | None = None) -> str:
     return f"/{path}" + (f"#{anchor}" if anchor else "")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def site_url(path: str) -> str:
     """The site URL (from the site root, with a trailing slash) of a docs-relative page path."""
     stem = path.removesuffix(".md")
@@ -66,6 +69,7 @@ def anchor(slug: str) -> str:
     return slug.replace(".", "-").lower()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def relative(from_path: str, to_path: str, query: str = "") -> str:
     """A relative URL from one page to another (for raw HTML, which mkdocs does not rewrite)."""
     source = site_url(from_path).strip("/").split("/") if site_url(from_path) != "/" else []
@@ -74,6 +78,7 @@ def relative(from_path: str, to_path: str, query: str = "") -> str:
     return f"{up}{target}" + (f"?{query}" if query else "") or "./"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def from_page(href: str, here: str) -> str:
     """A Markdown link target (``/models/x.md#a``, as :func:`link` writes it) as a URL relative
     to the page ``here``, for raw HTML."""
