@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -78,13 +78,13 @@ class ModelIndex:
 
 def pages(data: SiteData) -> Iterator[Page]:
     combos = tuple(data.catalog.combos)  # a model page reads every combo's answers, no text
+    reads = {combo: combo_reads(data.catalog, combo) for combo in combos}
     for slug in data.catalog.models:
         if len(combos) <= paging.ROWS:  # one part: made when rendered, unless the memo has it
-            yield Page(
-                urls.model(slug), "model.md.j2", partial(get_context, data, slug), combos, text=()
-            )
+            made = partial(get_context, data, slug, reads)
+            yield Page(urls.model(slug), "model.md.j2", made, combos, text=())
             continue
-        page = get_context(data, slug)
+        page = get_context(data, slug, reads)
         where, parts, more = paging.continued(
             urls.model(slug),
             page.where,
@@ -147,7 +147,11 @@ def _index_rows(data: SiteData, slugs: list[str]) -> list[ModelIndexRow]:
     ]
 
 
-def get_context(data: SiteData, slug: str) -> ModelPage:
+def get_context(
+    data: SiteData, slug: str, reads: Mapping[str, tuple[str, ...]] | None = None
+) -> ModelPage:
+    """The model's page (``reads``: :func:`combo_reads` of every combo, worked out once for
+    all the model pages)."""
     model = data.catalog.models[slug]
     facts = [
         Fact("Family", model.family),
@@ -176,7 +180,10 @@ def get_context(data: SiteData, slug: str) -> ModelPage:
     weights = _weights(data, slug)
     sources = list(model.sources)
     prices = api_prices(model)
-    return ModelPage(slug, model.name, facts, arch, weights, _where(data, slug), sources, prices)
+    where = _where(
+        data, slug, reads or {c: combo_reads(data.catalog, c) for c in data.catalog.combos}
+    )
+    return ModelPage(slug, model.name, facts, arch, weights, where, sources, prices)
 
 
 def _weights(data: SiteData, slug: str) -> list[WeightRow]:
@@ -202,13 +209,13 @@ def _weights_on(data: SiteData, combo: str, slug: str) -> dict[str, float]:
     return data.results.row(combo, slug).weights_gib
 
 
-def _where(data: SiteData, slug: str) -> list[WhereRow]:
+def _where(data: SiteData, slug: str, reads: Mapping[str, tuple[str, ...]]) -> list[WhereRow]:
     memo = data.results.recall
     return [
         answers_only(
             memo,
             ("where", slug, combo),
-            combo_reads(data.catalog, combo),
+            reads[combo],
             partial(_where_row, data, slug, combo),
         )
         for combo in data.catalog.combos
