@@ -311,7 +311,9 @@ def shared_out(memo: Memo, pages: list[Page]) -> tuple[list[Page], list[Page]]:
     """(this process's ``pages``, a forked one's): every other page the ``memo`` cannot keep
     goes to the fork, in ``pages``' order (so each family is shared evenly); the kept ones
     stay here."""
-    made = [p for p in pages if p.combos is None or not memo.holds(_key(p), p.combos, p.text)]
+    made = [
+        p for p in pages if p.combos is None or not memo.holds(_key(p), p.combos, p.text, p.names)
+    ]
     theirs = {page.path for page in made[1::2]}
     return [p for p in pages if p.path not in theirs], [p for p in pages if p.path in theirs]
 
@@ -394,7 +396,7 @@ def rendered_pages(
     return [
         made(page)
         if page.combos is None
-        else kept(memo, _key(page), page.combos, partial(made, page), page.text)
+        else kept(memo, _key(page), page.combos, partial(made, page), page.text, page.names)
         for page in pages
     ]
 

@@ -70,6 +70,8 @@ class Memo:
     """The digest of every combo of the evaluation in progress (what its outputs read)."""
     engine_digests: dict[str, str] = field(default_factory=dict)
     """The same without the combos' editorial text (what their answers read)."""
+    names: dict[str, str] = field(default_factory=dict)
+    """The name of every combo (what an output that only names or links to it reads)."""
     outputs: dict[tuple[str, ...], tuple[tuple[str, ...], Any]] = field(default_factory=dict)
     """Files made from the answers about a few combos (:meth:`keep`), with those combos'
     digests."""
@@ -93,19 +95,25 @@ class Memo:
         combos: Iterable[str],
         make: Callable[[], T],
         text: Collection[str] | None = None,
+        names: Collection[str] = (),
     ) -> T:
         """The output ``key``, made by ``make`` from the answers about ``combos`` (and the
         shared entities) only: the kept one if none of them changed since it was made, the
         editorial text (:data:`PROSE`) aside of those not in ``text`` (the combos whose text
-        it shows; None: all)."""
-        return self.keep_stamped(key, self._stamp(combos, text), make)
+        it shows; None: all), and all but the name of those in ``names`` (the combos it only
+        names or links to)."""
+        return self.keep_stamped(key, self._stamp(combos, text, names), make)
 
     def holds(
-        self, key: tuple[str, ...], combos: Iterable[str], text: Collection[str] | None = None
+        self,
+        key: tuple[str, ...],
+        combos: Iterable[str],
+        text: Collection[str] | None = None,
+        names: Collection[str] = (),
     ) -> bool:
         """Whether :meth:`keep` would take the kept output ``key`` (not make it)."""
         found = self.outputs.get(key)
-        return found is not None and found[0] == self._stamp(combos, text)
+        return found is not None and found[0] == self._stamp(combos, text, names)
 
     def keep_stamped(
         self, key: tuple[str, ...], stamp: tuple[str, ...], make: Callable[[], T]
@@ -129,11 +137,21 @@ class Memo:
         if self.journal is not None:
             self.journal.append((key, stamp, value))
 
-    def _stamp(self, combos: Iterable[str], text: Collection[str] | None) -> tuple[str, ...]:
+    def _stamp(
+        self, combos: Iterable[str], text: Collection[str] | None, names: Collection[str] = ()
+    ) -> tuple[str, ...]:
         full, answers = self.digests, self.engine_digests
+        if names:
+            return tuple(
+                f"{c}~{self.names[c]}" if c in names else self._stamp_of(c, text) for c in combos
+            )
         if text is None:
             return tuple(f"{c}={full[c]}" for c in combos)
         return tuple(f"{c}={full[c] if c in text else answers[c]}" for c in combos)
+
+    def _stamp_of(self, combo: str, text: Collection[str] | None) -> str:
+        shown = text is None or combo in text
+        return f"{combo}={(self.digests if shown else self.engine_digests)[combo]}"
 
     def replay(self, journal: list[tuple[tuple[str, ...], tuple[str, ...], Any]]) -> None:
         """Keep what a forked process kept (its :attr:`journal`)."""
@@ -147,6 +165,7 @@ class Memo:
         if shared != self.shared:
             self.shared, self.parts, self.unbound, self.outputs = shared, {}, {}, {}
         self.digests = {slug: digest(combo) for slug, combo in catalog.combos.items()}
+        self.names = {slug: combo.name for slug, combo in catalog.combos.items()}
         self.engine_digests = {s: engine_digest(c) for s, c in catalog.combos.items()}
         self.parts = {s: p for s, p in self.parts.items() if self.engine_digests.get(s) == p.digest}
 
@@ -233,9 +252,10 @@ def kept(
     combos: Iterable[str],
     make: Callable[[], T],
     text: Collection[str] | None = None,
+    names: Collection[str] = (),
 ) -> T:
     """:meth:`Memo.keep` with a memo (the live preview), else ``make()`` (a build)."""
-    return make() if memo is None else memo.keep(key, combos, make, text)
+    return make() if memo is None else memo.keep(key, combos, make, text, names)
 
 
 def answers_only(

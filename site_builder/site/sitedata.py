@@ -43,6 +43,9 @@ class Page:
     text: tuple[str, ...] | None = None
     """Those of :attr:`combos` whose editorial text (:data:`memo.PROSE`) the page shows (None:
     every one): an edit to the text of the others keeps it."""
+    names: tuple[str, ...] = ()
+    """Those of :attr:`combos` whose name alone the page reads (it names or links to them):
+    an edit to anything else of them keeps it."""
 
     def made(self) -> object:
         """The template's context (made now when :attr:`context` is a function)."""
@@ -56,6 +59,14 @@ def combo_reads(catalog: Catalog, slug: str) -> tuple[str, ...]:
     combo = catalog.combos[slug]
     named = catalog.named_by_cards.get(tuple(sorted(combo.card_slugs())), ())
     return tuple(dict.fromkeys([slug, *(r.combo for r in combo.related), *named]))
+
+
+def named_only(catalog: Catalog, slug: str) -> tuple[str, ...]:
+    """Those of :func:`combo_reads` of which a combo's own pages read the name alone: its
+    related combos (a link each, and a compare link naming both), unless read otherwise."""
+    reads = combo_reads(catalog, slug)
+    named = catalog.named_by_cards.get(tuple(sorted(catalog.combos[slug].card_slugs())), ())
+    return tuple(c for c in reads if c != slug and c not in named)
 
 
 Family = Callable[[SiteData], Iterator[Page]]

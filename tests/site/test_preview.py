@@ -178,6 +178,30 @@ def test_stack_pages_are_kept_unless_what_their_combo_reads_changed(
     assert all((memo.outputs[("page", page)][1] is before[page]) is kept for page in pages)
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "kept"),
+    [
+        ("interconnect: nvlink-3.0-bridge", "interconnect: pcie-4.0-x16", True),
+        ("name: ", "name: Edited ", False),
+    ],
+    ids=["engine input", "name"],
+)
+def test_a_combo_s_pages_read_only_the_names_of_its_related_combos(
+    tmp_path: Path, old: str, new: str, kept: bool
+) -> None:
+    """dual-rtx-4090's page and will-it-run page link to its related dual-rtx-3090 and read
+    nothing else of it (``sitedata.named_only``): an edit to 3090's link keeps them, a rename
+    makes them again (what they show is held to a fresh generation by the edits above)."""
+    layout = layout_with_copies(tmp_path)
+    memo = Memo()
+    generate(layout, memo=memo)
+    pages = [urls.combo("dual-rtx-4090"), urls.matrix("dual-rtx-4090")]
+    before = {page: memo.outputs[("page", page)][1] for page in pages}
+    edit(layout.catalog / "combos" / "dual-rtx-3090.yaml", old, new)
+    generate(layout, memo=memo)
+    assert [memo.outputs[("page", page)][1] is before[page] for page in pages] == [kept, kept]
+
+
 def _rewrite_prose(path: Path) -> None:
     """Every field of :data:`memo.PROSE` of the combo file at ``path`` given other values (no
     related combo instead of the ones it names)."""

@@ -18,7 +18,7 @@ from site_builder.site.pages.combo_cost import CostSection
 from site_builder.site.pages.combo_hardware import CardRow, Fact, SplitResult
 from site_builder.site.pages.recommended import AnswerBlock, answer_blocks
 from site_builder.site.picks import Pick, headlines
-from site_builder.site.sitedata import Page, SiteData, combo_reads
+from site_builder.site.sitedata import Page, SiteData, combo_reads, named_only
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,8 @@ class ComboPage:
 def pages(data: SiteData) -> Iterator[Page]:
     for slug, combo in data.catalog.combos.items():
         made = partial(get_context, data, slug, combo)
-        reads = combo_reads(data.catalog, slug)
-        yield Page(urls.combo(slug), "combo.md.j2", made, reads, text=(slug,))
+        reads, names = combo_reads(data.catalog, slug), named_only(data.catalog, slug)
+        yield Page(urls.combo(slug), "combo.md.j2", made, reads, text=(slug,), names=names)
 
 
 def get_context(data: SiteData, slug: str, combo: Combo) -> ComboPage:

@@ -31,7 +31,7 @@ from site_builder.site.context import (
 from site_builder.site.fragments import Fragment
 from site_builder.site.picks import Pick, floor_note, headline_contexts, headlines
 from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT, Query, Results, in_vram, rank
-from site_builder.site.sitedata import Page, SiteData, combo_reads
+from site_builder.site.sitedata import Page, SiteData, combo_reads, named_only
 
 
 @dataclass(frozen=True)
@@ -186,8 +186,8 @@ def pages(data: SiteData) -> Iterator[Page]:
         yield Page(urls.matrix_group(group.slug), "matrix_group.md.j2", group_page(group))
     for slug in data.catalog.combos:
         made = partial(combo_context, data, slug)
-        reads = combo_reads(data.catalog, slug)
-        yield Page(urls.matrix(slug), "matrix_combo.md.j2", made, reads, text=())
+        reads, names = combo_reads(data.catalog, slug), named_only(data.catalog, slug)
+        yield Page(urls.matrix(slug), "matrix_combo.md.j2", made, reads, text=(), names=names)
 
 
 def fragments(data: SiteData) -> Iterator[Fragment]:

@@ -21,7 +21,7 @@ from site_builder.site.pages.combo_hardware import Fact
 from site_builder.site.pages.recommended import AnswerBlock, answer_block
 from site_builder.site.picks import Pick
 from site_builder.site.results import Query, workload_query
-from site_builder.site.sitedata import Page, SiteData, combo_reads
+from site_builder.site.sitedata import Page, SiteData, combo_reads, named_only
 
 _COMPONENT_URL = {"hardware": urls.gpu, "runtime": urls.runtime, "model": urls.model}
 
@@ -100,10 +100,10 @@ def pages(data: SiteData) -> Iterator[Page]:
     catalog = data.catalog
     everyone: dict[str, None] = {}
     for slug, stack in catalog.stacks.items():
-        reads = combo_reads(catalog, stack.combo)
+        reads, names = combo_reads(catalog, stack.combo), named_only(catalog, stack.combo)
         everyone.update(dict.fromkeys(reads))
         made = partial(get_context, data, slug, stack)
-        yield Page(urls.stack(slug), "stack.md.j2", made, reads, text=())
+        yield Page(urls.stack(slug), "stack.md.j2", made, reads, text=(), names=names)
     index = partial(_entries, data)
     yield Page(urls.index("stacks"), "stack_index.md.j2", index, tuple(everyone), text=())
 
