@@ -20,7 +20,9 @@ it outlives mkdocs reloading its configuration and hook on every rebuild):
   (:mod:`site_builder.site.search_pieces`) and removes the previous pieces. After the first
   build that runs in a thread while the browser reloads (search answers from the previous
   pieces for the half second it takes);
-* polls the watched folders every :data:`POLL_S` seconds (mkdocs polls every 0.5 s).
+* polls the watched folders every :data:`POLL_S` seconds (mkdocs polls every 0.5 s);
+* keeps the theme's templates compiled and its files listed between builds
+  (:mod:`site_builder.site.mkdocs_theme`).
 """
 
 from __future__ import annotations
@@ -117,6 +119,9 @@ class Session:
     def on_files(self, files: Any, config: Any) -> Any:
         self.pages = [f.url for f in files.documentation_pages()]
         return files
+
+    def on_config(self, config: Any) -> Any:
+        return mkdocs_theme.keep_listed(config)
 
     def on_env(self, env: Any, config: Any, files: Any) -> Any:
         return mkdocs_theme.keep_compiled(env, self.layout.work)

@@ -36,6 +36,8 @@ def hook_source(layout: Layout) -> str:
         f"PREVIEW = session(Layout({fields}))\n\n\n"
         "def on_pre_build(config):\n"
         "    PREVIEW.on_pre_build(config)\n\n\n"
+        "def on_config(config):\n"
+        "    return PREVIEW.on_config(config)\n\n\n"
         "def on_files(files, config):\n"
         "    return PREVIEW.on_files(files, config)\n\n\n"
         "def on_env(env, config, files):\n"
