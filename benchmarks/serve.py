@@ -2,15 +2,16 @@
 
 Copies the shipped catalog, content, templates and mkdocs.yml into a temporary folder, starts
 ``site-builder serve`` on a free port, waits for the first page, then edits one combo
-``--edits`` times in each of two ways and times each edit from the file's write to the combo
+``--edits`` times in each of three ways and times each edit from the file's write to the combo
 page served with its marker word (and to every file the preview writes after the pages
-written and built): in ``dual-rtx-4090``'s summary (editorial text, which no
-engine answer reads: its answers are kept) and in its host's platform line (an engine input:
-its answers are worked out again). Prints the start-up time, every edit's latency, the median
-of each kind against the target, and the preview's own account of each regeneration
-(its stages) from the server's log; then checks that the docs, fragments and data files the
-preview wrote equal what a fresh generation of the edited catalog writes (the preview reuses
-answers about unchanged combos: they must not differ).
+written and built): in ``dual-rtx-4090``'s summary (editorial text, which no engine answer
+reads: its answers are kept), in its host's platform line (an engine input: its answers are
+worked out again) and in the platform line with its host's RAM bandwidth changed (the answers
+themselves change: every offloaded setup's). Prints the start-up time, every edit's latency,
+the median of each kind against the target, and the preview's own account of each
+regeneration (its stages) from the server's log; then checks that the docs, fragments and data
+files the preview wrote equal what a fresh generation of the edited catalog writes (the
+preview reuses answers about unchanged combos: they must not differ).
 Run: python benchmarks/serve.py [--edits N]
 """
 
@@ -108,8 +109,11 @@ def compare_with_fresh(project: Path) -> str:
     return f"{len(differ)} differ: {', '.join(differ[:5])}" if differ else ""
 
 
-KINDS = {"text": r"^summary: ", "engine input": r"^  platform: "}
-"""The two kinds of edit, by the start of the line each puts its marker word in."""
+KINDS = {"text": r"^summary: ", "engine input": r"^  platform: ", "answers": r"^  platform: "}
+"""The kinds of edit, by the start of the line each puts its marker word in: the combo's
+summary (editorial text), its host's platform (an engine input), and the platform with the
+host's RAM bandwidth (which changes the answers of every offloaded setup: :data:`ANSWERS`)."""
+ANSWERS = (r"ram_bandwidth_gb_s: [0-9.]+", "ram_bandwidth_gb_s: {}")
 
 
 WRITTEN = "changed data files and fragments"
@@ -127,6 +131,8 @@ def edit_once(project: Path, url: str, n: int, kind: str) -> tuple[float, float]
     marker = f"Benchmark{n}{kind[0].upper()}"
     line = KINDS[kind]
     edited = re.sub(line, f"{line[1:]}{marker} ", text, count=1, flags=re.M)
+    if kind == "answers":
+        edited = re.sub(ANSWERS[0], ANSWERS[1].format(80 + n), edited, count=1)
     assert edited != text, kind
     started = time.monotonic()
     path.write_text(edited, encoding="utf-8")
