@@ -13,6 +13,7 @@ tests run in one go).
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -145,10 +146,22 @@ class Later:
             write_file(layout.fragments, name, data)
         remove_stale(layout.fragments, set(found.fragment_names))
         touch(pages_showing(self.site.docs, sorted(found.fragments), layout.docs))
+        tidied()
         took = time.perf_counter() - self.started
         changed = [*sorted(found.docs), *sorted(found.fragments)]
         LOG.info(f"Wrote {len(changed)} changed data files and fragments {took:.1f} s later")
         return changed
+
+
+def tidied() -> None:
+    """Collect the young garbage of the regeneration just ended and freeze what is left: the
+    cyclic collector then skips the memo's millions of objects (about 2.6 million). Without
+    it, a full collection walking them could fall in the next edit's critical path (half a
+    second, measured on the first edit after the first build; a full collection here instead
+    holds the interpreter for 1.6 s). Frozen objects are still freed when no longer referenced;
+    a cycle among them is not: after eight edits a full collection found 386 such objects."""
+    gc.collect(1)
+    gc.freeze()
 
 
 def touch(pages: list[Path]) -> None:

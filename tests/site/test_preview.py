@@ -4,6 +4,7 @@ changed pages, yet writes exactly what a fresh build would."""
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import subprocess
@@ -26,7 +27,7 @@ from site_builder.site.build import Generated, generate, shared_out
 from site_builder.site.layout import Layout
 from site_builder.site.memo import Memo
 from site_builder.site.preview import Session
-from site_builder.site.regenerate import pages_first, pages_showing, regenerate
+from site_builder.site.regenerate import pages_first, pages_showing, regenerate, tidied
 from site_builder.site.sitedata import Page
 from tests.site.conftest import CONTENT, ROOT, copy_catalog, fixture_layout
 from tests.site.test_search_pieces import CONFIG, read
@@ -353,6 +354,15 @@ def _fresh(layout: Layout) -> dict[str, bytes]:
     files = {f"{layout.docs.name}/{name}": text for name, text in found.items()}
     files |= {f"{layout.fragments.name}/{name}": text for name, text in extras.fragments.items()}
     return {name: t.encode("utf-8") if isinstance(t, str) else t for name, t in files.items()}
+
+
+def test_after_a_regeneration_its_objects_are_left_out_of_collections() -> None:
+    """``regenerate.tidied`` (after each edit's files are written): what survives is frozen, so
+    the collector's full passes during the next edit skip it."""
+    kept = {"answer": [1, 2, 3]}
+    assert any(o is kept for o in gc.get_objects())
+    tidied()
+    assert not any(o is kept for o in gc.get_objects()) and gc.get_freeze_count() > 0
 
 
 def test_a_fragment_not_written_yet_shows_a_note_in_the_preview(tmp_path: Path) -> None:
