@@ -103,10 +103,14 @@ class Session:
         self._seen, self._rendered, self._started = 0, 0, time.perf_counter()
 
     def written(self) -> None:
-        """Wait until the files the last regeneration made after its pages are written."""
+        """Wait until the files the last regeneration made after its pages are written (write
+        them now if the build that was to show its pages failed)."""
         if self._writing is not None:
             self._writing.join()
             self._writing = None
+        later, self._later = self._later, None
+        if later is not None:
+            later.written()
 
     def _write_later(self, later: Later) -> None:
         """Write the files made after the pages, then ask for the build that shows them (a

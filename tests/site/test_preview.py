@@ -365,6 +365,24 @@ def test_after_a_regeneration_its_objects_are_left_out_of_collections() -> None:
     assert not any(o is kept for o in gc.get_objects()) and gc.get_freeze_count() > 0
 
 
+def test_the_files_of_an_edit_whose_build_failed_are_written_before_the_next(
+    tmp_path: Path,
+) -> None:
+    """mkdocs' build after an edit may fail (no ``on_post_build``, so no thread writes the files
+    made after the pages): the next build writes them before it regenerates anything."""
+    layout = layout_with_copies(tmp_path)
+    session = Session(layout)
+    session.changed()
+    assert session.regenerated(regenerate(layout, session.memo))
+    edit(layout.catalog / "combos" / "dual-rtx-4090.yaml", "name: ", "name: Edited ")
+    session.on_pre_build({})  # the pages; then the build fails
+    api = layout.docs / "api" / "combos.json"
+    assert "Edited" not in api.read_text(encoding="utf-8")
+    session.on_pre_build({})  # the next build
+    assert "Edited Dual RTX 4090" in api.read_text(encoding="utf-8")
+    assert _on_disk(layout) == _fresh(layout)
+
+
 def test_a_fragment_not_written_yet_shows_a_note_in_the_preview(tmp_path: Path) -> None:
     html = "<p>a</p><!-- fragment:compare/new-vs-old --><p>b</p>"
     assert fragments.inject(html, tmp_path, missing="soon") == "<p>a</p>soon<p>b</p>"
