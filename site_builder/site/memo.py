@@ -140,16 +140,12 @@ class Memo:
     def _stamp(
         self, combos: Iterable[str], text: Collection[str] | None, names: Collection[str] = ()
     ) -> tuple[str, ...]:
-        full, answers = self.digests, self.engine_digests
-        if names:
-            return tuple(
-                f"{c}~{self.names[c]}" if c in names else self._stamp_of(c, text) for c in combos
-            )
-        if text is None:
-            return tuple(f"{c}={full[c]}" for c in combos)
-        return tuple(f"{c}={full[c] if c in text else answers[c]}" for c in combos)
+        return tuple(self._stamp_of(c, text, names) for c in combos)
 
-    def _stamp_of(self, combo: str, text: Collection[str] | None) -> str:
+    def _stamp_of(self, combo: str, text: Collection[str] | None, names: Collection[str]) -> str:
+        """What of ``combo`` an output reads: its name, its whole entity or all but its text."""
+        if combo in names:
+            return f"{combo}~{self.names[combo]}"
         shown = text is None or combo in text
         return f"{combo}={(self.digests if shown else self.engine_digests)[combo]}"
 
