@@ -147,9 +147,7 @@ def _index_rows(data: SiteData, slugs: list[str]) -> list[ModelIndexRow]:
     ]
 
 
-def get_context(
-    data: SiteData, slug: str, reads: Mapping[str, tuple[str, ...]] | None = None
-) -> ModelPage:
+def get_context(data: SiteData, slug: str, reads: Mapping[str, tuple[str, ...]]) -> ModelPage:
     """The model's page (``reads``: :func:`combo_reads` of every combo, worked out once for
     all the model pages)."""
     model = data.catalog.models[slug]
@@ -180,9 +178,7 @@ def get_context(
     weights = _weights(data, slug)
     sources = list(model.sources)
     prices = api_prices(model)
-    where = _where(
-        data, slug, reads or {c: combo_reads(data.catalog, c) for c in data.catalog.combos}
-    )
+    where = _where(data, slug, reads)
     return ModelPage(slug, model.name, facts, arch, weights, where, sources, prices)
 
 
