@@ -3,7 +3,8 @@
 BASE and HEAD are each a git ref (its ``catalog/`` and ``content/`` are read from git) or a
 folder: a project folder holding ``catalog/`` (and ``content/``), or a catalog folder (read with
 ``--content``). Both sides are rendered with this checkout's engine and templates, one after the
-other, and compared: pages added, removed and changed; results that moved
+other (a project folder's side reads back the results its last build left of the combos it
+leaves unchanged, ``.build/``), and compared: pages added, removed and changed; results that moved
 (verdicts, recommended setups, decode and prefill beyond ``--threshold`` percent) by combo and
 model. The CI workflow posts the report on every pull request.
 
@@ -61,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
         folder = Path(name)
         base = side(args.base, folder / "base", args.content)
         head = side(args.head, folder / "head", args.content)
-        before = diff.snapshot(base)
-        after = diff.snapshot(head)
+        before = diff.snapshot(base, last_work(args.base))
+        after = diff.snapshot(head, last_work(args.head))
     found = diff.compare(before, after, args.threshold)
     text = diff.report(found, args.base, args.head, args.threshold, args.limit)
     if args.out:
@@ -81,6 +82,14 @@ def side(spec: str, scratch: Path, content: Path) -> Layout:
         return _layout(path, content, scratch)
     export(spec, scratch)
     return _layout(scratch / "catalog", scratch / "content", scratch)
+
+
+def last_work(spec: str) -> Path | None:
+    """The work folder of a project folder's last build (``make site``), whose results of the
+    combos a side leaves unchanged are read back instead of evaluated again (its keys tell
+    which; a git ref or a catalog folder has none)."""
+    work = Path(spec) / ".build"
+    return work if (Path(spec) / "catalog").is_dir() and work.is_dir() else None
 
 
 def _layout(catalog: Path, content: Path, scratch: Path) -> Layout:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 
 from site_builder.catalog import Catalog
@@ -58,19 +59,10 @@ def engine_problems(catalog: Catalog, args: argparse.Namespace, broken: bool) ->
     catalog's own errors are reported alone and the rest waits for the next run."""
     if not broken:
         layout = Layout.at(Path("."), catalog=args.catalog, content=args.content, work=args.work)
-        last = reuse.last_build(layout, catalog)
-        if last.reusable:
-            try:
-                found = _checked(catalog, args, broken, last)
-            except Exception:  # a file of the last build unreadable: evaluated again below
-                found = None
-            if found is not None and last.untouched():
-                return found
+        return reuse.from_last_build(layout, catalog, partial(_checked, catalog, args, broken))
     try:
         return _checked(catalog, args, broken, None)
-    except Exception as exc:  # only on a catalog that already has errors
-        if not broken:
-            raise
+    except Exception as exc:  # the engine on a catalog that already has errors
         print(
             f"note: the checks that need the engine wait for these fixes ({exc})", file=sys.stderr
         )

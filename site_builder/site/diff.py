@@ -10,17 +10,22 @@ combo and model.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 from typing import NamedTuple
 
-from site_builder.catalog import load_catalog
-from site_builder.site import fragments, urls
+from site_builder.catalog import Catalog, load_catalog
+from site_builder.site import fragments, reuse, urls
 from site_builder.site.build import BuildReport, fragment_files, rendered
 from site_builder.site.escape import md
 from site_builder.site.evaluate import evaluate
 from site_builder.site.layout import Layout
 from site_builder.site.results import HEADLINE_CONTEXT, Query
 from site_builder.site.sitedata import SiteData
+from site_builder.site.store import Store
 
 THRESHOLD_PCT = 5.0
 """A speed moved when it changed by more than this share of its old value."""
@@ -58,10 +63,20 @@ class Snapshot:
     """Combo and model IDs -> the names readers know them by."""
 
 
-def snapshot(layout: Layout) -> Snapshot:
-    """Render ``layout``'s catalog and content as the build does, up to the pages."""
+def snapshot(layout: Layout, last_work: Path | None = None) -> Snapshot:
+    """Render ``layout``'s catalog and content as the build does, up to the pages.
+    ``last_work``: the work folder of an earlier build, whose results of the combos this catalog
+    and content leave unchanged are read back instead of evaluated again
+    (:func:`~site_builder.site.reuse.from_last_build`)."""
     catalog = load_catalog(layout.catalog)
-    data = SiteData(catalog, evaluate(catalog, layout.content), layout.content)
+    if last_work is None:
+        return _snapshot(layout, catalog, None)
+    last = dataclasses.replace(layout, work=last_work)
+    return reuse.from_last_build(last, catalog, partial(_snapshot, layout, catalog))
+
+
+def _snapshot(layout: Layout, catalog: Catalog, last: Store | None) -> Snapshot:
+    data = SiteData(catalog, evaluate(catalog, layout.content, store=last), layout.content)
     site = rendered(layout, data, BuildReport(layout.site))
     inlined = {**fragment_files(layout, data), **site.asides}
     texts = {k: v for k, v in inlined.items() if isinstance(v, str)}
@@ -88,8 +103,8 @@ def _figures(data: SiteData) -> dict[Pair, dict[str, Figure]]:
 
 def _recommended(data: SiteData) -> dict[Pair, Pick]:
     out: dict[Pair, Pick] = {}
-    for pair, recommendation in data.results.recommendations.items():
-        top = recommendation.headline
+    for pair in itertools.product(data.catalog.combos, data.catalog.models):
+        top = data.results.recommendation(*pair).headline
         if top is None:
             out[pair] = Pick("nothing runs", None)
             continue

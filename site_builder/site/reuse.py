@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import site_builder
 from site_builder.catalog import Catalog
@@ -35,6 +37,8 @@ STORE_FROM_COMBOS = 120
 (:mod:`site_builder.site.store`): about 11 MB of memory a combo held, against about 70 ms of
 CPU each time a process reads one back (measured on the shipped catalog, 2026-12-01). Below
 it, all in memory stay under 0.6 GB."""
+
+T = TypeVar("T")
 
 PageMark = tuple[str, str | None, list[str]]
 """A written page's path, its newest date, its asides' fragment files."""
@@ -53,6 +57,23 @@ def last_build(layout: Layout, catalog: Catalog) -> Store:
     """The results the last successful build left of the combos whose keys ``catalog`` still
     has (:meth:`~site_builder.site.store.Store.view`: read only, for ``validate``)."""
     return Store(layout.results).view(combo_keys(layout, catalog))
+
+
+def from_last_build(layout: Layout, catalog: Catalog, job: Callable[[Store | None], T]) -> T:
+    """``job`` given the results the last successful build left in ``layout``'s work folder
+    (:func:`last_build`, read only); when there are none, a file of them cannot be read, or a
+    build or preview wrote there meanwhile, ``job`` again without them (every combo
+    evaluated)."""
+    last = last_build(layout, catalog)
+    if last.reusable:
+        try:
+            found = job(last)
+        except Exception:  # a file of the last build unreadable: evaluated again below
+            pass
+        else:
+            if last.untouched():
+                return found
+    return job(None)
 
 
 def combo_keys(layout: Layout, catalog: Catalog) -> dict[str, str]:

@@ -9,10 +9,18 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.catalog import load_catalog
 from site_builder.cli import main
-from site_builder.site import diff
+from site_builder.site import diff, reuse
 from site_builder.site.layout import Layout
-from tests.site.conftest import CONTENT, ROOT, copy_catalog, fixture_layout
+from site_builder.site.store import Store
+from tests.site.conftest import CONTENT, ROOT, Built, copy_catalog, fixture_layout
+
+
+def last_build(layout: Layout, catalog: Path) -> Store:
+    """The results ``layout``'s build left that a side with ``catalog`` reads back."""
+    return reuse.last_build(layout, load_catalog(catalog))
+
 
 NEW = {"fixture": ("rtx-5090", "dual-rtx-5090"), "shipped": ("rtx-4070-ti-super", "dual-4070tis")}
 """The card and ID of the combo each test adds (one the catalog does not have)."""
@@ -80,9 +88,17 @@ def test_fixture_diff_lists_the_new_pages_and_the_moved_numbers(tmp_path: Path) 
     assert "Dual RTX 4090" not in text.split("### Results that moved")[1].split("### New")[0]
 
 
-def test_the_same_catalog_reports_nothing(tmp_path: Path) -> None:
+def test_the_same_catalog_reports_nothing(tmp_path: Path, built: Built) -> None:
+    """Also when one side reads back the results a build of the same catalog left (its every
+    combo): the same snapshot."""
     one = diff.snapshot(fixture_layout(tmp_path / "a"))
-    found = diff.compare(one, diff.snapshot(fixture_layout(tmp_path / "b")))
+    layout = fixture_layout(tmp_path / "b")
+    assert last_build(built.layout, layout.catalog).reusable == set(
+        load_catalog(layout.catalog).combos
+    )
+    two = diff.snapshot(layout, built.layout.work)
+    assert two == one
+    found = diff.compare(one, two)
     assert found.empty
     assert diff.report(found, "a", "b").endswith("No page and no result changed.\n")
 
@@ -123,14 +139,16 @@ def test_names_cannot_break_the_report() -> None:
 
 
 def test_the_shipped_catalog_with_one_combo_added_and_one_card_changed(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, shipped: Built
 ) -> None:
     """The acceptance case: the new combo's pages, the moved numbers on the combos holding the
-    changed card, nothing else."""
-    shipped = ROOT / "catalog"
-    changed = changed_copy(tmp_path, shipped, "dual-rtx-3060", "rtx-3060", "400", "shipped")
-    holding = combos_with(shipped, "rtx-3060")
-    before = diff.snapshot(Layout.at(ROOT, site=tmp_path / "s1", work=tmp_path / "w1"))
+    changed card, nothing else. The side before reads back the shipped site's build."""
+    catalog = ROOT / "catalog"
+    changed = changed_copy(tmp_path, catalog, "dual-rtx-3060", "rtx-3060", "400", "shipped")
+    holding = combos_with(catalog, "rtx-3060")
+    layout = Layout.at(ROOT, site=tmp_path / "s1", work=tmp_path / "w1")
+    assert last_build(shipped.layout, catalog).reusable == set(load_catalog(catalog).combos)
+    before = diff.snapshot(layout, shipped.layout.work)
     after = diff.snapshot(
         Layout.at(ROOT, catalog=changed, site=tmp_path / "s2", work=tmp_path / "w2")
     )
