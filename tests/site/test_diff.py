@@ -11,6 +11,7 @@ import pytest
 
 from site_builder.catalog import load_catalog
 from site_builder.cli import main
+from site_builder.commands import diff as commands_diff
 from site_builder.site import diff, reuse
 from site_builder.site.layout import Layout
 from site_builder.site.store import Store
@@ -129,6 +130,28 @@ def test_a_git_ref_is_read_from_git(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_a_side_that_is_neither_folder_nor_ref(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", "no-such-ref-or-folder", "catalog"]) == 2
     assert "'no-such-ref-or-folder' is neither a folder nor a git ref" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("folders", "spec", "reads"),
+    [
+        (["p/catalog", "p/.build"], "p", "p/.build"),  # a project folder after `make site`
+        (["p/catalog"], "p", None),  # never built
+        (["p/gpus", "p/.build"], "p", None),  # a catalog folder
+        ([], "main", None),  # a git ref
+    ],
+)
+def test_only_a_built_project_folders_side_reads_back_its_last_build(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    folders: list[str],
+    spec: str,
+    reads: str | None,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for folder in folders:
+        Path(folder).mkdir(parents=True)
+    assert commands_diff.last_work(spec) == (Path(reads) if reads else None)
 
 
 def test_names_cannot_break_the_report() -> None:
