@@ -25,6 +25,7 @@ from typing import TypeVar
 
 import site_builder
 from site_builder.catalog import Catalog
+from site_builder.errors import CatalogError
 from site_builder.site import fragments, sitemap, stamp, versions
 from site_builder.site.layout import Layout
 from site_builder.site.memo import digest, engine_digest, shared_digest
@@ -63,11 +64,14 @@ def from_last_build(layout: Layout, catalog: Catalog, job: Callable[[Store | Non
     """``job`` given the results the last successful build left in ``layout``'s work folder
     (:func:`last_build`, read only); when there are none, a file of them cannot be read, or a
     build or preview wrote there meanwhile, ``job`` again without them (every combo
-    evaluated)."""
+    evaluated). An error in the catalog or content is raised at once: it does not come from
+    the last build's files, and the second run would only meet it again."""
     last = last_build(layout, catalog)
     if last.reusable:
         try:
             found = job(last)
+        except CatalogError:
+            raise
         except Exception:  # a file of the last build unreadable: evaluated again below
             pass
         else:
