@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from site_builder.site import mkdocs_theme, search_pieces, stamp
+from site_builder.site import first_pages, mkdocs_theme, search_pieces
 from site_builder.site.fragments import inject
 from site_builder.site.layout import Layout
 from site_builder.site.memo import Memo
@@ -68,10 +68,13 @@ class Session:
     """The URLs of the documentation pages of the current build, in mkdocs' order."""
     inputs: str = ""
     """A digest of the catalog, content and templates the docs were last generated from."""
+    files: dict[str, str] = field(default_factory=dict)
+    """The digest of each of those files (:func:`first_pages.file_digests`)."""
     _seen: int = 0
     _rendered: int = 0
     _started: float = 0.0
     _reading: str = ""
+    _reading_files: dict[str, str] = field(default_factory=dict)
     _stub: str | None = None
     """The search index stub naming the current pieces (None before the first build)."""
     _splitting: threading.Thread | None = None
@@ -82,23 +85,26 @@ class Session:
     def changed(self) -> bool:
         """Whether the catalog, content or templates changed since the docs were generated
         (mkdocs' first build comes right after ``serve`` generated them)."""
-        layout = self.layout
-        self._reading = stamp.folders_digest([layout.catalog, layout.content, layout.templates])
+        self._reading_files = first_pages.file_digests(self.layout)
+        self._reading = first_pages.digest(self._reading_files)
         return self._reading != self.inputs
 
     def regenerated(self, done: bool) -> bool:
         """Record that the docs were (``done``) generated from the inputs :meth:`changed` read;
         pass ``done`` on."""
         if done:
-            self.inputs = self._reading
+            self.inputs, self.files = self._reading, self._reading_files
         return done
 
     def on_pre_build(self, config: Any) -> None:
         """A build starts: once the files of the last edit are written, regenerate the pages
-        if the catalog, content or templates changed; the pages' search entries come next."""
+        if the catalog, content or templates changed (the edited files' own pages first,
+        :mod:`~site_builder.site.first_pages`); the pages' search entries come next."""
         self.written()
         if self.changed():
-            self._later = pages_first(self.layout, self.memo)
+            edited = first_pages.edited(self.files, self._reading_files) if self.files else []
+            first = first_pages.own_pages(edited)
+            self._later = pages_first(self.layout, self.memo, first)
             self.regenerated(self._later is not None)
         self._seen, self._rendered, self._started = 0, 0, time.perf_counter()
 

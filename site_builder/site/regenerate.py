@@ -19,12 +19,12 @@ import os
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from site_builder.errors import BuildError, CatalogError
-from site_builder.site import sidecar, stamp
+from site_builder.site import first_pages, sidecar, stamp
 from site_builder.site.build import BuildReport, Files, Generated, generate
 from site_builder.site.fragments import Fragment
 from site_builder.site.layout import Layout
@@ -42,11 +42,15 @@ def regenerate(layout: Layout, memo: Memo | None = None) -> bool:
     return later is not None and later.written() is not None
 
 
-def pages_first(layout: Layout, memo: Memo | None = None) -> Later | None:
+def pages_first(
+    layout: Layout, memo: Memo | None = None, first: frozenset[str] = frozenset()
+) -> Later | None:
     """Re-render the docs folder's pages (with the ``memo`` of the previous regeneration's
     engine answers) and start making the other files (:class:`Later`); on any error, report it
     and keep the previous pages (the preview keeps answering every request whatever the
-    catalog holds)."""
+    catalog holds). When many pages changed and ``first`` names one of them (the edited files'
+    own pages), the others are written with the files made after the pages
+    (:mod:`site_builder.site.first_pages`)."""
     started = time.perf_counter()
     report = BuildReport(layout.site)
     Store(layout.results).forget_outputs()  # the next build must not keep these pages
@@ -67,12 +71,31 @@ def pages_first(layout: Layout, memo: Memo | None = None) -> Later | None:
         _kept(f"unexpected {type(exc).__name__}: {exc}")
         return None
     with report.stage("write"):  # what no longer is made is removed with the files after it
-        write_files(layout.docs, site.docs)
-        changed = write_files(layout.fragments, site.asides)
-        touch(pages_showing(site.docs, changed, layout.docs))
+        showing = pages_showing(site.docs, write_files(layout.fragments, site.asides), layout.docs)
+        pages, touched = _for_later(layout.docs, site.docs, showing, first)
+        write_files(layout.docs, {name: t for name, t in site.docs.items() if name not in pages})
+        left = {*touched, *(layout.docs / name for name in pages)}
+        touch([page for page in showing if page not in left])
     LOG.info(f"Regenerated the pages in {time.perf_counter() - started:.1f} s ({report.stages()})")
     pending = sidecar.start(journaled(memo, lambda: _differences(site)))
-    return Later(layout, site, memo, pending, time.perf_counter())
+    return Later(layout, site, memo, pending, time.perf_counter(), pages, touched)
+
+
+def _for_later(
+    folder: Path, docs: Files, showing: list[Path], first: frozenset[str]
+) -> tuple[Files, list[Path]]:
+    """The pages to make after the first build (:func:`first_pages.deferred` of the pages whose
+    Markdown changed or that place a changed aside): those whose Markdown changed, with their
+    bytes, and the others (to mark as changed then)."""
+    if not first:
+        return {}, []
+    changed = _changed(folder, {name: text for name, text in docs.items() if name.endswith(".md")})
+    names = {*changed, *(page.relative_to(folder).as_posix() for page in showing)}
+    left = sorted(first_pages.deferred(names, first))
+    return (
+        {name: changed[name] for name in left if name in changed},
+        [folder / name for name in left if name not in changed],
+    )
 
 
 def _kept(why: str) -> None:
@@ -125,12 +148,19 @@ class Later:
     pending: sidecar.Pending[tuple[Differences, list[Any]]]
     started: float
     """When the pages were written (:func:`time.perf_counter`)."""
+    pages: Files = field(default_factory=dict)
+    """Changed pages left for after the first build (:func:`pages_first`'s ``first``)."""
+    touched: list[Path] = field(default_factory=list)
+    """Pages placing a changed aside, left for after the first build as well."""
 
     def written(self) -> list[str] | None:
-        """Wait for the files and write those that changed, remove those no longer made, and
-        mark the pages placing a changed fragment as changed (mkdocs builds them again); the
-        files written (docs folder first, then fragments), or None on an error (reported; the
-        previous files kept)."""
+        """Write the pages left for now, wait for the files and write those that changed,
+        remove those no longer made, and mark the pages placing a changed fragment as changed
+        (mkdocs builds them again); the files written (pages, docs folder, then fragments), or
+        None on an error (reported; the previous data files and fragments kept)."""
+        for name, data in self.pages.items():
+            write_file(self.layout.docs, name, data)
+        touch(self.touched)
         try:
             found, journal = self.pending.result()
         except BuildError as exc:
@@ -149,8 +179,10 @@ class Later:
         tidied()
         took = time.perf_counter() - self.started
         changed = [*sorted(found.docs), *sorted(found.fragments)]
-        LOG.info(f"Wrote {len(changed)} changed data files and fragments {took:.1f} s later")
-        return changed
+        later = [*self.pages, *(p.relative_to(layout.docs).as_posix() for p in self.touched)]
+        pages = f"{len(later)} more pages and " if later else ""
+        LOG.info(f"Wrote {pages}{len(changed)} changed data files and fragments {took:.1f} s later")
+        return [*later, *changed]
 
 
 def tidied() -> None:

@@ -21,7 +21,7 @@ import yaml
 from benchmarks.serve import fetch, free_port, wait_for
 from site_builder.catalog import load_catalog
 from site_builder.engine.accuracy import result_config
-from site_builder.site import fragments, stamp, urls
+from site_builder.site import first_pages, fragments, stamp, urls
 from site_builder.site import memo as memo_module
 from site_builder.site.build import Generated, generate, shared_out
 from site_builder.site.layout import Layout
@@ -504,3 +504,47 @@ def test_a_one_process_preview_regenerates_the_same(
     combo = layout.catalog / "combos" / "dual-rtx-4090.yaml"
     assert_regenerates_fresh(layout, memo, combo, "pcie_p2p: false", "pcie_p2p: true")
     assert memo.journal is None
+
+
+def test_a_rename_writes_the_combo_page_first_and_the_other_pages_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an edit that changes many pages (a combo's name is on its compare pages, the
+    model pages and the matrices), the edited combo's own page is written at once and the
+    other changed pages with the files after the pages; then every file equals a fresh
+    generation's. (The fixture catalog is small: "many" is lowered to 3.)"""
+    monkeypatch.setattr(first_pages, "DEFER_OVER", 3)
+    layout = layout_with_copies(tmp_path)
+    memo = Memo()
+    assert regenerate(layout, memo)
+    before = first_pages.file_digests(layout)
+    edit(layout.catalog / "combos" / "dual-rtx-4090.yaml", "name: ", "name: Edited ")
+    first = first_pages.own_pages(first_pages.edited(before, first_pages.file_digests(layout)))
+    assert first == {urls.combo("dual-rtx-4090")}
+    later = pages_first(layout, memo, first)
+    assert later is not None
+    page = (layout.docs / urls.combo("dual-rtx-4090")).read_text(encoding="utf-8")
+    assert "Edited Dual RTX 4090" in page
+    left = sorted(later.pages)
+    assert len(left) > 3 and urls.combo("dual-rtx-4090") not in left
+    for name in left:
+        assert "Edited Dual RTX 4090" not in (layout.docs / name).read_text(encoding="utf-8")
+    written = later.written()
+    assert written is not None and written[: len(left)] == left
+    for name in left:
+        assert "Edited Dual RTX 4090" in (layout.docs / name).read_text(encoding="utf-8")
+    assert _on_disk(layout) == _fresh(layout)
+
+
+def test_an_edit_changing_few_pages_writes_them_all_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(first_pages, "DEFER_OVER", 3)
+    layout = layout_with_copies(tmp_path)
+    memo = Memo()
+    assert regenerate(layout, memo)
+    edit(layout.catalog / "combos" / "dual-rtx-4090.yaml", "summary: ", "summary: Edited. ")
+    later = pages_first(layout, memo, frozenset({urls.combo("dual-rtx-4090")}))
+    assert later is not None and later.pages == {}
+    assert later.written() is not None
+    assert _on_disk(layout) == _fresh(layout)
