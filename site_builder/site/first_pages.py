@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 
-from site_builder.site import urls
+from site_builder.site import stamp, urls
 from site_builder.site.layout import Layout
 
 DEFER_OVER = 20
@@ -40,21 +40,10 @@ def file_digests(layout: Layout) -> dict[str, str]:
         ("content", layout.content),
         ("templates", layout.templates),
     ):
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                name = f"{label}/{path.relative_to(folder).as_posix()}"
-                found[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in stamp.files_under(folder):
+            name = f"{label}/{path.relative_to(folder).as_posix()}"
+            found[name] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found
-
-
-def digest(files: Mapping[str, str]) -> str:
-    """One digest of :func:`file_digests`' answer (equal answers, equal digests)."""
-    whole = hashlib.sha256()
-    for name in sorted(files):
-        whole.update(f"{name}\0{files[name]}\n".encode())
-    return whole.hexdigest()
 
 
 def edited(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:

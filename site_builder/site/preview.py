@@ -66,15 +66,13 @@ class Session:
     """Each page's search entries (by page URL), from the last build that rendered it."""
     pages: list[str] = field(default_factory=list)
     """The URLs of the documentation pages of the current build, in mkdocs' order."""
-    inputs: str = ""
-    """A digest of the catalog, content and templates the docs were last generated from."""
     files: dict[str, str] = field(default_factory=dict)
-    """The digest of each of those files (:func:`first_pages.file_digests`)."""
+    """The digest of each file of the catalog, content and templates the docs were last
+    generated from (:func:`first_pages.file_digests`)."""
     _seen: int = 0
     _rendered: int = 0
     _started: float = 0.0
-    _reading: str = ""
-    _reading_files: dict[str, str] = field(default_factory=dict)
+    _reading: dict[str, str] = field(default_factory=dict)
     _stub: str | None = None
     """The search index stub naming the current pieces (None before the first build)."""
     _splitting: threading.Thread | None = None
@@ -85,15 +83,14 @@ class Session:
     def changed(self) -> bool:
         """Whether the catalog, content or templates changed since the docs were generated
         (mkdocs' first build comes right after ``serve`` generated them)."""
-        self._reading_files = first_pages.file_digests(self.layout)
-        self._reading = first_pages.digest(self._reading_files)
-        return self._reading != self.inputs
+        self._reading = first_pages.file_digests(self.layout)
+        return self._reading != self.files
 
     def regenerated(self, done: bool) -> bool:
         """Record that the docs were (``done``) generated from the inputs :meth:`changed` read;
         pass ``done`` on."""
         if done:
-            self.inputs, self.files = self._reading, self._reading_files
+            self.files = self._reading
         return done
 
     def on_pre_build(self, config: Any) -> None:
@@ -102,7 +99,7 @@ class Session:
         :mod:`~site_builder.site.first_pages`); the pages' search entries come next."""
         self.written()
         if self.changed():
-            edited = first_pages.edited(self.files, self._reading_files) if self.files else []
+            edited = first_pages.edited(self.files, self._reading) if self.files else []
             first = first_pages.own_pages(edited)
             self._later = pages_first(self.layout, self.memo, first)
             self.regenerated(self._later is not None)

@@ -81,7 +81,7 @@ def folders_digest(folders: list[Path]) -> str:
 
 def _add_folders(digest: Any, folders: list[Path]) -> None:
     for folder in folders:
-        for path in _files(folder):
+        for path in files_under(folder):
             digest.update(f"{path}\0".encode())
             digest.update(path.read_bytes())
 
@@ -92,13 +92,13 @@ def site_digest(site: Path) -> str:
     if not site.is_dir():
         return ""
     digest = hashlib.sha256()
-    for path in _files(site):
+    for path in files_under(site):
         found = path.stat()
         digest.update(f"{path.relative_to(site)}\0{found.st_size}\0{found.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
-def _files(folder: Path) -> Iterator[Path]:
+def files_under(folder: Path) -> Iterator[Path]:
     """The files under ``folder`` in a fixed order, byte-code caches left out."""
     if not folder.is_dir():
         return iter(())

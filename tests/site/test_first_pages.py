@@ -76,5 +76,3 @@ def test_file_digests_name_each_file_by_its_folder_and_change_with_its_bytes(
     (layout.catalog / "combos" / "x.yaml").write_text("name: Y\n", encoding="utf-8")
     again = first_pages.file_digests(layout)
     assert edited(found, again) == ["catalog/combos/x.yaml"]
-    assert first_pages.digest(found) != first_pages.digest(again)
-    assert first_pages.digest(again) == first_pages.digest(dict(reversed(list(again.items()))))
