@@ -44,7 +44,7 @@ class Part:
     """Every answer about one combo."""
 
     digest: str
-    """Its :func:`engine_digest` when the answers were made."""
+    """Its :func:`answers_digest` when the answers were made."""
     asked: Asked = field(default_factory=dict)
     shelf: Shelf = field(default_factory=Shelf)
     """Its results, the other context lengths included."""
@@ -69,7 +69,9 @@ class Memo:
     digests: dict[str, str] = field(default_factory=dict)
     """The digest of every combo of the evaluation in progress (what its outputs read)."""
     engine_digests: dict[str, str] = field(default_factory=dict)
-    """The same without the combos' editorial text (what their answers read)."""
+    """The same without the combos' editorial text (what an output showing none reads)."""
+    answer_digests: dict[str, str] = field(default_factory=dict)
+    """The same without their names either (what the engine's answers read)."""
     names: dict[str, str] = field(default_factory=dict)
     """The name of every combo (what an output that only names or links to it reads)."""
     outputs: dict[tuple[str, ...], tuple[tuple[str, ...], Any]] = field(default_factory=dict)
@@ -163,7 +165,8 @@ class Memo:
         self.digests = {slug: digest(combo) for slug, combo in catalog.combos.items()}
         self.names = {slug: combo.name for slug, combo in catalog.combos.items()}
         self.engine_digests = {s: engine_digest(c) for s, c in catalog.combos.items()}
-        self.parts = {s: p for s, p in self.parts.items() if self.engine_digests.get(s) == p.digest}
+        self.answer_digests = {s: answers_digest(c) for s, c in catalog.combos.items()}
+        self.parts = {s: p for s, p in self.parts.items() if self.answer_digests.get(s) == p.digest}
 
     def whole(self) -> bool:
         """Whether the kept combos' shelves can be taken whole: the content (guide
@@ -221,7 +224,7 @@ class Memo:
         complete with the other context lengths; ``contexts``: the queries of the other
         context lengths it evaluated, in order; the combos whose shelves it kept ``whole``
         keep their list)."""
-        parts = {s: Part(d, shelf=shelves.get(s, Shelf())) for s, d in self.engine_digests.items()}
+        parts = {s: Part(d, shelf=shelves.get(s, Shelf())) for s, d in self.answer_digests.items()}
         for query in contexts:
             parts[query.combo].contexts.append(query)
         for slug, part in parts.items():
@@ -314,9 +317,17 @@ again but keeps its answers."""
 
 
 def engine_digest(combo: Combo) -> str:
-    """A digest of what the answers about ``combo`` read of it: the entity without its
-    :data:`PROSE`."""
+    """A digest of what the answers about ``combo`` and the outputs showing none of its text
+    read of it: the entity without its :data:`PROSE`."""
     dumped = combo.model_dump_json(exclude=set(PROSE))
+    return hashlib.sha256(dumped.encode()).hexdigest()
+
+
+def answers_digest(combo: Combo) -> str:
+    """A digest of what the engine's answers about ``combo`` read of it: the entity without its
+    :data:`PROSE` and its name (a test renames a combo and rewrites its text and finds every
+    answer the same), so the preview keeps a renamed combo's answers."""
+    dumped = combo.model_dump_json(exclude={*PROSE, "name"})
     return hashlib.sha256(dumped.encode()).hexdigest()
 
 

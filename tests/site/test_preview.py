@@ -121,8 +121,9 @@ def _files_digest(layout: Layout) -> str:
     [
         ("pcie_p2p: false", "pcie_p2p: true", {"dual-rtx-3090"}),  # an engine input
         ("summary: ", "summary: Edited. ", {"dual-rtx-3090", "dual-rtx-4090"}),  # text only
+        ("name: ", "name: Renamed ", {"dual-rtx-3090", "dual-rtx-4090"}),  # a rename
     ],
-    ids=["engine input", "text"],
+    ids=["engine input", "text", "rename"],
 )
 def test_answers_about_unchanged_combos_are_kept(
     tmp_path: Path, old: str, new: str, unchanged: set[str]
@@ -234,15 +235,19 @@ def _answers(layout: Layout) -> dict[str, Any]:
     }
 
 
-def test_no_answer_reads_a_combos_text(tmp_path: Path) -> None:
-    """What lets an edit to :data:`memo.PROSE` keep the combo's answers (the preview's memo and
-    a build's store key them by :func:`memo.engine_digest`): every answer of an evaluation is
-    the same after every one of those fields of a combo changed."""
+def test_no_answer_reads_a_combos_text_or_name(tmp_path: Path) -> None:
+    """What lets an edit to :data:`memo.PROSE` keep the combo's answers (the preview's memo
+    keys them by :func:`memo.answers_digest`, a build's store by :func:`memo.engine_digest`),
+    and a rename keep them in the preview: every answer of an evaluation is the same after
+    every one of those fields of a combo changed, and its name."""
     layout = layout_with_copies(tmp_path)
     before = _answers(layout)
     assert all(before["dual-rtx-4090"])  # it has answers of every kind
-    _rewrite_prose(layout.catalog / "combos" / "dual-rtx-4090.yaml")
-    assert load_catalog(layout.catalog).combos["dual-rtx-4090"].summary == "Rewritten."
+    path = layout.catalog / "combos" / "dual-rtx-4090.yaml"
+    _rewrite_prose(path)
+    edit(path, "name: ", "name: Renamed ")
+    combo = load_catalog(layout.catalog).combos["dual-rtx-4090"]
+    assert combo.summary == "Rewritten." and combo.name == "Renamed Dual RTX 4090"
     assert _answers(layout) == before
 
 
