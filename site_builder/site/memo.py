@@ -283,10 +283,10 @@ def journaled(memo: Memo | None, job: Callable[[], T]) -> Callable[[], tuple[T, 
     return run
 
 
-def shared_digest(catalog: Catalog) -> str:
-    """A digest of every entity of the shared kinds."""
+def shared_digest(catalog: Catalog, kinds: Iterable[str] = SHARED) -> str:
+    """A digest of every entity of the shared ``kinds``."""
     found = hashlib.sha256()
-    for kind in SHARED:
+    for kind in kinds:
         for slug, entity in getattr(catalog, kind).items():
             found.update(f"{kind}/{slug}\n".encode())
             found.update(entity.model_dump_json().encode())

@@ -26,9 +26,10 @@ from typing import TypeVar
 import site_builder
 from site_builder.catalog import Catalog
 from site_builder.errors import CatalogError
+from site_builder.schema import Combo
 from site_builder.site import fragments, sitemap, stamp, versions
 from site_builder.site.layout import Layout
-from site_builder.site.memo import digest, engine_digest, shared_digest
+from site_builder.site.memo import SHARED, digest, engine_digest, shared_digest
 from site_builder.site.results import Results
 from site_builder.site.sitedata import SiteData
 from site_builder.site.store import Store
@@ -82,24 +83,37 @@ def from_last_build(layout: Layout, catalog: Catalog, job: Callable[[Store | Non
 
 def combo_keys(layout: Layout, catalog: Catalog) -> dict[str, str]:
     """Each combo's key: a digest of everything its evaluation reads (its entity but its
-    editorial text, :func:`~site_builder.site.memo.engine_digest`; the shared kinds, the
-    content, whose guides plan queries, the package's code and every version)."""
+    editorial text, :func:`~site_builder.site.memo.engine_digest`; the GPUs it holds; the other
+    shared kinds, the content, whose guides plan queries, the package's code and every
+    version). Of the GPUs, its answers read its own cards only (its estimates, costs,
+    recommendations, and the benchmarks that ran those cards), so an edit to one GPU leaves
+    the combos that do not hold it under their keys."""
     shared = hashlib.sha256()
-    shared.update(shared_digest(catalog).encode())
+    shared.update(shared_digest(catalog, [k for k in SHARED if k != "gpus"]).encode())
     package = Path(site_builder.__file__).parent
     shared.update(stamp.folders_digest([layout.content, package]).encode())
     shared.update(versions.versions().encode())
     common = shared.hexdigest()
+    gpus = {slug: digest(gpu) for slug, gpu in catalog.gpus.items()}
     return {
-        slug: hashlib.sha256(f"{common}\n{engine_digest(combo)}".encode()).hexdigest()
+        slug: hashlib.sha256(
+            f"{common}\n{engine_digest(combo)}\n{_held(combo, gpus)}".encode()
+        ).hexdigest()
         for slug, combo in catalog.combos.items()
     }
 
 
+def _held(combo: Combo, gpus: dict[str, str]) -> str:
+    """The digests of the GPUs ``combo`` holds, by GPU ID."""
+    return ";".join(f"{g}={gpus.get(g, '')}" for g in sorted(set(combo.card_slugs())))
+
+
 def outputs_digest(layout: Layout, catalog: Catalog, epoch: int) -> str:
     """What a page, fragment or data file made from a few combos reads beside them and their
-    keys: the templates, which combos there are, the build's date."""
+    keys: the templates, which combos there are, the build's date, and every GPU (the GPU
+    index reads them all; a combo's key holds only its own, :func:`combo_keys`)."""
     found = hashlib.sha256(stamp.folders_digest([layout.templates]).encode())
+    found.update(shared_digest(catalog, ["gpus"]).encode())
     found.update(f"{sorted(catalog.combos)}\n{epoch}".encode())
     return found.hexdigest()
 
