@@ -37,6 +37,9 @@ T = TypeVar("T")
 
 SHARED = ("gpus", "interconnects", "models", "quants", "runtimes", "stacks", "benchmarks")
 """The kinds every answer may read (combos are digested one by one)."""
+BUT_GPUS = tuple(kind for kind in SHARED if kind != "gpus")
+"""The shared kinds but the GPUs: a combo's answers read only the GPUs it holds
+(:func:`held_digest`)."""
 
 
 @dataclass
@@ -63,6 +66,9 @@ class Memo:
     """The answers of the last evaluation, by combo (see the module docstring)."""
 
     shared: str = ""
+    """The digest of the shared kinds but the GPUs (:data:`BUT_GPUS`)."""
+    gpus: dict[str, str] = field(default_factory=dict)
+    """The digest of every GPU."""
     parts: dict[str, Part] = field(default_factory=dict)
     unbound: dict[Config, Estimate] = field(default_factory=dict)
     """Answers about configurations without a combo (benchmarks' own hardware)."""
@@ -71,7 +77,8 @@ class Memo:
     engine_digests: dict[str, str] = field(default_factory=dict)
     """The same without the combos' editorial text (what an output showing none reads)."""
     answer_digests: dict[str, str] = field(default_factory=dict)
-    """The same without their names either (what the engine's answers read)."""
+    """The same without their names either, with the GPUs each holds (what the engine's
+    answers read)."""
     names: dict[str, str] = field(default_factory=dict)
     """The name of every combo (what an output that only names or links to it reads)."""
     outputs: dict[tuple[str, ...], tuple[tuple[str, ...], Any]] = field(default_factory=dict)
@@ -157,15 +164,22 @@ class Memo:
             self.outputs[key] = (stamp, value)
 
     def start(self, catalog: Catalog) -> None:
-        """Keep what ``catalog`` leaves valid: everything if no shared entity changed, then
-        the parts of the combos whose entity is unchanged."""
-        shared = shared_digest(catalog)
+        """Keep what ``catalog`` leaves valid: everything if no shared entity changed (after a
+        GPU edit, only the answers about combos), then the parts of the combos whose entity
+        and GPUs are unchanged."""
+        shared = shared_digest(catalog, BUT_GPUS)
+        gpus = {slug: digest(gpu) for slug, gpu in catalog.gpus.items()}
         if shared != self.shared:
             self.shared, self.parts, self.unbound, self.outputs = shared, {}, {}, {}
+        elif gpus != self.gpus:  # outputs may show any GPU; benchmarks' hardware is any
+            self.unbound, self.outputs = {}, {}
+        self.gpus = gpus
         self.digests = {slug: digest(combo) for slug, combo in catalog.combos.items()}
         self.names = {slug: combo.name for slug, combo in catalog.combos.items()}
         self.engine_digests = {s: engine_digest(c) for s, c in catalog.combos.items()}
-        self.answer_digests = {s: answers_digest(c) for s, c in catalog.combos.items()}
+        self.answer_digests = {
+            s: f"{answers_digest(c)};{held_digest(c, gpus)}" for s, c in catalog.combos.items()
+        }
         self.parts = {s: p for s, p in self.parts.items() if self.answer_digests.get(s) == p.digest}
 
     def whole(self) -> bool:
@@ -321,6 +335,11 @@ def engine_digest(combo: Combo) -> str:
     read of it: the entity without its :data:`PROSE`."""
     dumped = combo.model_dump_json(exclude=set(PROSE))
     return hashlib.sha256(dumped.encode()).hexdigest()
+
+
+def held_digest(combo: Combo, gpus: dict[str, str]) -> str:
+    """The digests (``gpus``, by GPU ID) of the GPUs ``combo`` holds."""
+    return ";".join(f"{g}={gpus.get(g, '')}" for g in sorted(set(combo.card_slugs())))
 
 
 def answers_digest(combo: Combo) -> str:

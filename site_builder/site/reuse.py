@@ -26,10 +26,9 @@ from typing import TypeVar
 import site_builder
 from site_builder.catalog import Catalog
 from site_builder.errors import CatalogError
-from site_builder.schema import Combo
 from site_builder.site import fragments, sitemap, stamp, versions
 from site_builder.site.layout import Layout
-from site_builder.site.memo import SHARED, digest, engine_digest, shared_digest
+from site_builder.site.memo import BUT_GPUS, digest, engine_digest, held_digest, shared_digest
 from site_builder.site.results import Results
 from site_builder.site.sitedata import SiteData
 from site_builder.site.store import Store
@@ -89,7 +88,7 @@ def combo_keys(layout: Layout, catalog: Catalog) -> dict[str, str]:
     recommendations, and the benchmarks that ran those cards), so an edit to one GPU leaves
     the combos that do not hold it under their keys."""
     shared = hashlib.sha256()
-    shared.update(shared_digest(catalog, [k for k in SHARED if k != "gpus"]).encode())
+    shared.update(shared_digest(catalog, BUT_GPUS).encode())
     package = Path(site_builder.__file__).parent
     shared.update(stamp.folders_digest([layout.content, package]).encode())
     shared.update(versions.versions().encode())
@@ -97,15 +96,10 @@ def combo_keys(layout: Layout, catalog: Catalog) -> dict[str, str]:
     gpus = {slug: digest(gpu) for slug, gpu in catalog.gpus.items()}
     return {
         slug: hashlib.sha256(
-            f"{common}\n{engine_digest(combo)}\n{_held(combo, gpus)}".encode()
+            f"{common}\n{engine_digest(combo)}\n{held_digest(combo, gpus)}".encode()
         ).hexdigest()
         for slug, combo in catalog.combos.items()
     }
-
-
-def _held(combo: Combo, gpus: dict[str, str]) -> str:
-    """The digests of the GPUs ``combo`` holds, by GPU ID."""
-    return ";".join(f"{g}={gpus.get(g, '')}" for g in sorted(set(combo.card_slugs())))
 
 
 def outputs_digest(layout: Layout, catalog: Catalog, epoch: int) -> str:

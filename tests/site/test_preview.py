@@ -141,6 +141,22 @@ def test_answers_about_unchanged_combos_are_kept(
             assert kept == (combo in unchanged), query
 
 
+def test_a_gpu_edit_keeps_the_answers_about_combos_not_holding_it(tmp_path: Path) -> None:
+    """A combo's answers read only the GPUs it holds (``memo.held_digest``): after an edit to
+    the RTX 3090, the answers about dual-rtx-4090 are the same objects, dual-rtx-3090's are
+    new (and a regeneration after such an edit equals a fresh one: ``EDITS``)."""
+    layout = layout_with_copies(tmp_path)
+    memo = Memo()
+    first = generate(layout, memo=memo).data.results
+    edit(layout.catalog / "gpus" / "rtx-3090.yaml", "board_power_w: 350", "board_power_w: 340")
+    second = generate(layout, memo=memo).data.results
+    for results in (first, second):
+        results.complete()
+    for combo, shelf in second.shelves.items():
+        for query, estimate in shelf.items():
+            assert (estimate is first.shelves[combo].get(query)) == (combo == "dual-rtx-4090")
+
+
 def test_gpu_pages_are_kept_unless_a_combo_holding_the_gpu_changed(tmp_path: Path) -> None:
     """A GPU page reads of the combos only the names of those holding the GPU
     (``pages.gpus.holding``); the GPU index none: an edit to dual-rtx-4090 makes its GPU's
@@ -314,14 +330,31 @@ def test_a_shared_edit_keeps_nothing(tmp_path: Path) -> None:
     layout = layout_with_copies(tmp_path)
     memo = Memo()
     generate(layout, memo=memo)
-    assert memo.parts
+    assert memo.parts and memo.outputs
+    edit(
+        layout.catalog / "models" / "llama-3.1-8b-instruct.yaml",
+        "release_date: 2024-07-23",
+        "release_date: 2024-07-24",
+    )
+    memo.start(load_catalog(layout.catalog))
+    assert not memo.parts and not memo.outputs and not memo.unbound
+
+
+def test_an_edit_to_a_gpu_no_combo_holds_keeps_the_answers_only(tmp_path: Path) -> None:
+    """The GPU index and benchmarks' own hardware may read any GPU: those go; the answers about
+    the combos stay."""
+    layout = layout_with_copies(tmp_path)
+    memo = Memo()
+    generate(layout, memo=memo)
+    parts = dict(memo.parts)
+    assert parts and memo.outputs and memo.unbound
     edit(
         layout.catalog / "gpus" / "rtx-5090.yaml",
         "mem_bandwidth_gb_s: 1792",
         "mem_bandwidth_gb_s: 1700",
     )
     memo.start(load_catalog(layout.catalog))
-    assert not memo.parts and not memo.outputs
+    assert memo.parts == parts and not memo.outputs and not memo.unbound
 
 
 def test_the_pages_come_first_then_the_files_beside_them(tmp_path: Path) -> None:
