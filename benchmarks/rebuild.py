@@ -5,7 +5,9 @@ Each round copies ``catalog/`` into a temporary folder and runs ``site-builder b
 each build in a new interpreter like the CLI: a clean build (a new work folder and site), then
 one after editing one combo file's text (its ``summary:`` line: its pages change, its engine
 results are kept), one after editing an engine input of it (its ``psu_w:``: its results are
-worked out again too), then one with nothing changed. Prints each build's wall time
+worked out again too), one after editing a GPU (the RTX 3090's ``board_power_w:``: the
+combos holding it worked out again, every page made; no target), then one with nothing
+changed. Prints each build's wall time
 and stages, then the medians over ``--rounds`` rounds and the ratios to the clean build.
 Targets: a one-combo rebuild <= 25 % of a clean build, a rebuild with nothing changed <= 10 %.
 Run: python benchmarks/rebuild.py [--rounds N] [--combo SLUG]
@@ -46,9 +48,9 @@ def timed_build(catalog: Path, folder: Path) -> tuple[float, str]:
     return wall, re.sub(r" into .*|: nothing .*", "", line)
 
 
-def edit_combo(path: Path, key: str, round_number: int) -> None:
-    """Change the combo's ``summary:`` line (a different text each round) or add a watt to its
-    ``psu_w:``."""
+def edit_entity(path: Path, key: str, round_number: int) -> None:
+    """Change the entity's ``summary:`` line (a different text each round) or add one to its
+    numeric ``key:`` line (a watt to ``psu_w:``, ``board_power_w:``)."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     for i, line in enumerate(lines):
         if line.startswith(f"{key}:") and key == "summary":
@@ -62,7 +64,14 @@ def edit_combo(path: Path, key: str, round_number: int) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
-EDITS = {"one combo's text": "summary", "one combo's engine input": "psu_w"}
+EDITS = {
+    "one combo's text": ("combos", "summary"),
+    "one combo's engine input": ("combos", "psu_w"),
+    "one GPU's spec": ("gpus", "board_power_w"),
+}
+"""Each edit: the catalog folder and the key of the line it changes (the combo is
+``--combo``, the GPU :data:`GPU`)."""
+GPU = "rtx-3090"
 
 
 def main() -> int:
@@ -82,7 +91,9 @@ def main() -> int:
             shutil.rmtree(folder / "out", ignore_errors=True)
             for kind in found:
                 if kind in EDITS:
-                    edit_combo(catalog / "combos" / f"{args.combo}.yaml", EDITS[kind], i)
+                    kinds, key = EDITS[kind]
+                    slug = args.combo if kinds == "combos" else GPU
+                    edit_entity(catalog / kinds / f"{slug}.yaml", key, i)
                 wall, line = timed_build(catalog, folder / "out")
                 found[kind].append(wall)
                 print(f"round {i + 1}, {kind}: {wall:.1f} s wall; {line}", flush=True)
