@@ -222,6 +222,14 @@ def generate(
     return rendered(layout, evaluated(layout, report, loaded(layout, report), memo), report)
 
 
+def checked_data(layout: Layout, report: BuildReport, memo: Memo | None = None) -> SiteData:
+    """:func:`generate` up to the render stage: loaded, evaluated and the prose check done
+    (the live preview renders the edited page first, :mod:`site_builder.site.regenerate`)."""
+    data = evaluated(layout, report, loaded(layout, report), memo)
+    checked(layout, data, report)
+    return data
+
+
 def loaded(layout: Layout, report: BuildReport) -> Catalog:
     """Load and validate the catalog."""
     with report.stage("load"):

@@ -1,11 +1,11 @@
-"""Which pages the live preview writes first after an edit that changes many.
+"""Which pages the live preview makes first after an edit: the edited files' own pages.
 
 A combo's name is on about 110 pages (its compare pages, the model pages listing it, the
-matrices); mkdocs takes about 4 s to convert them, and the page the editor has open waits for
-all of them. When more than :data:`DEFER_OVER` pages changed, the preview writes the edited
-files' own pages first (a combo file's combo page, a model file's model page...) and the others
-with the files it makes after the pages (:class:`~site_builder.site.regenerate.Later`), which
-mkdocs builds a moment later. Pure functions but :func:`file_digests`.
+matrices); rendering them and mkdocs converting them took about 5 s, and the page the editor
+has open waited for all of them. The preview renders and writes the edited files' own pages
+first (a combo file's combo page, a model file's model page...) and the other pages with the
+files it makes after the pages (:class:`~site_builder.site.regenerate.Later`), which mkdocs
+builds a moment later. Pure functions but :func:`file_digests`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,6 @@ from collections.abc import Callable, Iterable, Mapping
 
 from site_builder.site import stamp, urls
 from site_builder.site.layout import Layout
-
-DEFER_OVER = 20
-"""More changed pages than this, and the edited files' own pages are written first."""
 
 OWN_PAGE: dict[str, Callable[[str], str]] = {
     "catalog/combos": urls.combo,
@@ -62,11 +59,3 @@ def own_pages(paths: Iterable[str]) -> frozenset[str]:
             pages.add(page(name.rpartition(".")[0] or name))
     return frozenset(pages)
 
-
-def deferred(changed: Iterable[str], first: frozenset[str]) -> frozenset[str]:
-    """The ``changed`` pages to write after the first build: all but ``first`` when more than
-    :data:`DEFER_OVER` changed and ``first`` holds one of them, else none."""
-    pages = set(changed)
-    if len(pages) <= DEFER_OVER or not pages & first:
-        return frozenset()
-    return frozenset(pages - first)

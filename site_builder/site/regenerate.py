@@ -19,17 +19,28 @@ import os
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from site_builder.errors import BuildError, CatalogError
-from site_builder.site import first_pages, sidecar, stamp
-from site_builder.site.build import BuildReport, Files, Generated, generate
+from site_builder.site import sidecar, stamp
+from site_builder.site.build import (
+    BuildReport,
+    Files,
+    Generated,
+    RenderedPage,
+    checked_data,
+    docs_and_asides,
+    rendered_pages,
+    shared_markdown_files,
+)
+from site_builder.site.families import all_pages
 from site_builder.site.fragments import Fragment
 from site_builder.site.layout import Layout
 from site_builder.site.memo import Memo, journaled
 from site_builder.site.output import remove_stale, write_file, write_files
+from site_builder.site.sitedata import Page
 from site_builder.site.store import Store
 
 LOG = logging.getLogger("mkdocs.site_builder")
@@ -48,9 +59,9 @@ def pages_first(
     """Re-render the docs folder's pages (with the ``memo`` of the previous regeneration's
     engine answers) and start making the other files (:class:`Later`); on any error, report it
     and keep the previous pages (the preview keeps answering every request whatever the
-    catalog holds). When many pages changed and ``first`` names one of them (the edited files'
-    own pages), the others are written with the files made after the pages
-    (:mod:`site_builder.site.first_pages`)."""
+    catalog holds). When ``first`` names the edited files' own pages and each is a generated
+    page, only those are rendered and written now; the other pages are made with the files
+    after them (:mod:`site_builder.site.first_pages`)."""
     started = time.perf_counter()
     report = BuildReport(layout.site)
     Store(layout.results).forget_outputs()  # the next build must not keep these pages
@@ -58,7 +69,7 @@ def pages_first(
         if memo is not None:
             memo.use_files(stamp.folders_digest([layout.content, layout.templates]))
         with sidecar.reaped_later():
-            site = generate(layout, report, memo=memo)
+            made = _made(layout, report, memo, first)
     except CatalogError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -70,32 +81,36 @@ def pages_first(
     except Exception as exc:  # the preview must survive any input; the build reports it too
         _kept(f"unexpected {type(exc).__name__}: {exc}")
         return None
+    site, mine, rest = made
     with report.stage("write"):  # what no longer is made is removed with the files after it
-        showing = pages_showing(site.docs, write_files(layout.fragments, site.asides), layout.docs)
-        pages, touched = _for_later(layout.docs, site.docs, showing, first)
-        write_files(layout.docs, {name: t for name, t in site.docs.items() if name not in pages})
-        left = {*touched, *(layout.docs / name for name in pages)}
-        touch([page for page in showing if page not in left])
+        write_files(layout.docs, site.docs)
+        changed = write_files(layout.fragments, site.asides)
+        touch(pages_showing(site.docs, changed, layout.docs))
     LOG.info(f"Regenerated the pages in {time.perf_counter() - started:.1f} s ({report.stages()})")
-    pending = sidecar.start(journaled(memo, lambda: _differences(site)))
-    return Later(layout, site, memo, pending, time.perf_counter(), pages, touched)
+    pending = sidecar.start(journaled(memo, lambda: _differences(site, mine, rest)))
+    return Later(layout, memo, pending, time.perf_counter())
 
 
-def _for_later(
-    folder: Path, docs: Files, showing: list[Path], first: frozenset[str]
-) -> tuple[Files, list[Path]]:
-    """The pages to make after the first build (:func:`first_pages.deferred` of the pages whose
-    Markdown changed or that place a changed aside): those whose Markdown changed, with their
-    bytes, and the others (to mark as changed then)."""
-    if not first:
-        return {}, []
-    changed = _changed(folder, {name: text for name, text in docs.items() if name.endswith(".md")})
-    names = {*changed, *(page.relative_to(folder).as_posix() for page in showing)}
-    left = sorted(first_pages.deferred(names, first))
-    return (
-        {name: changed[name] for name in left if name in changed},
-        [folder / name for name in left if name not in changed],
-    )
+def _made(
+    layout: Layout, report: BuildReport, memo: Memo | None, first: frozenset[str]
+) -> tuple[Generated, list[RenderedPage], list[Page]]:
+    """The pages to write now (and, rendered alone, the same as rendered pages), and the pages
+    left to render with the files after them: the ``first`` pages alone when each is a
+    generated page (else every page, none left)."""
+    data = checked_data(layout, report, memo)
+    pages = all_pages(data)
+    mine = [page for page in pages if page.path in first]
+    if not first or len(mine) != len(first):
+        with report.stage("render"):
+            docs, asides = shared_markdown_files(layout, data)
+        return Generated(layout, data, docs, asides), [], []
+    with report.stage("render"):
+        data.results.index_cells()  # the memo keeps the shelves: index them here, not in the fork
+        rendered = rendered_pages(layout, mine, memo)
+    docs = {path: text for path, text, _ in rendered}
+    asides = {name: html for _, _, found in rendered for name, html in found.items()}
+    rest = [page for page in pages if page.path not in first]
+    return Generated(layout, data, docs, asides), rendered, rest
 
 
 def _kept(why: str) -> None:
@@ -105,25 +120,42 @@ def _kept(why: str) -> None:
 @dataclass(frozen=True)
 class Differences:
     """What the files beside the pages change on disk: the new or changed files by folder
-    (relative path -> bytes) and every file each folder should hold."""
+    (relative path -> bytes), every file each folder should hold, and the pages placing a
+    changed fragment (their HTML changes though their Markdown did not)."""
 
     docs: Files
     docs_names: frozenset[str]
     fragments: Files
     fragment_names: frozenset[str]
+    showing: tuple[str, ...]
 
 
-def _differences(site: Generated) -> Differences:
-    """The fragments, API and data files of ``site`` (:meth:`Generated.extras`), only those
-    that differ from the files on disk sent back (the job of the forked process)."""
+def _differences(site: Generated, mine: list[RenderedPage], rest: list[Page]) -> Differences:
+    """The pages left (``rest``, rendered here beside ``mine``, those of ``site``), the
+    fragments, API and data files of the whole (:meth:`Generated.extras`), only those that
+    differ from the files on disk sent back (the job of the forked process)."""
+    if rest:
+        site = _whole(site, mine, rest)
     layout, extras = site.layout, site.extras()
     docs = {**site.docs, **extras.static}
+    fragments = _changed(layout.fragments, extras.fragments)
+    showing = pages_showing(site.docs, sorted(fragments), layout.docs)
     return Differences(
-        _changed(layout.docs, extras.static),
+        _changed(layout.docs, docs if rest else extras.static),
         frozenset(docs),
-        _changed(layout.fragments, extras.fragments),
+        fragments,
         frozenset(extras.fragments),
+        tuple(page.relative_to(layout.docs).as_posix() for page in showing),
     )
+
+
+def _whole(site: Generated, mine: list[RenderedPage], rest: list[Page]) -> Generated:
+    """``site`` with the ``rest`` of its pages rendered, and its content and assets."""
+    layout, data = site.layout, site.data
+    theirs = rendered_pages(layout, rest, data.results.recall)
+    both = sorted([*mine, *theirs], key=lambda page: page[0])
+    docs, asides = docs_and_asides(layout, data, both)
+    return Generated(layout, data, docs, asides)
 
 
 def _changed(folder: Path, files: Files) -> Files:
@@ -143,24 +175,16 @@ class Later:
     """The files a regeneration makes after its pages, computed in a forked process."""
 
     layout: Layout
-    site: Generated
     memo: Memo | None
     pending: sidecar.Pending[tuple[Differences, list[Any]]]
     started: float
     """When the pages were written (:func:`time.perf_counter`)."""
-    pages: Files = field(default_factory=dict)
-    """Changed pages left for after the first build (:func:`pages_first`'s ``first``)."""
-    touched: list[Path] = field(default_factory=list)
-    """Pages placing a changed aside, left for after the first build as well."""
 
     def written(self) -> list[str] | None:
-        """Write the pages left for now, wait for the files and write those that changed,
-        remove those no longer made, and mark the pages placing a changed fragment as changed
-        (mkdocs builds them again); the files written (pages, docs folder, then fragments), or
-        None on an error (reported; the previous data files and fragments kept)."""
-        for name, data in self.pages.items():
-            write_file(self.layout.docs, name, data)
-        touch(self.touched)
+        """Wait for the files and write those that changed (the pages left for now among
+        them), remove those no longer made, and mark the pages placing a changed fragment as
+        changed (mkdocs builds them again); the files written (docs folder first, then
+        fragments), or None on an error (reported; the previous files kept)."""
         try:
             found, journal = self.pending.result()
         except BuildError as exc:
@@ -175,14 +199,12 @@ class Later:
         for name, data in sorted(found.fragments.items()):
             write_file(layout.fragments, name, data)
         remove_stale(layout.fragments, set(found.fragment_names))
-        touch(pages_showing(self.site.docs, sorted(found.fragments), layout.docs))
+        touch([layout.docs / name for name in found.showing])
         tidied()
         took = time.perf_counter() - self.started
         changed = [*sorted(found.docs), *sorted(found.fragments)]
-        later = [*self.pages, *(p.relative_to(layout.docs).as_posix() for p in self.touched)]
-        pages = f"{len(later)} more pages and " if later else ""
-        LOG.info(f"Wrote {pages}{len(changed)} changed data files and fragments {took:.1f} s later")
-        return [*later, *changed]
+        LOG.info(f"Wrote {len(changed)} changed data files and fragments {took:.1f} s later")
+        return changed
 
 
 def tidied() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.site import first_pages
-from site_builder.site.first_pages import DEFER_OVER, deferred, edited, own_pages
+from site_builder.site.first_pages import edited, own_pages
 from site_builder.site.layout import Layout
 
 
@@ -38,29 +38,6 @@ def test_edited_files_are_those_added_removed_or_changed() -> None:
     after = {"catalog/a.yaml": "1", "catalog/b.yaml": "9", "catalog/d.yaml": "4"}
     assert edited(before, after) == ["catalog/b.yaml", "catalog/c.yaml", "catalog/d.yaml"]
     assert edited(after, after) == []
-
-
-def _pages(n: int) -> list[str]:
-    return [f"models/m{i}.md" for i in range(n)]
-
-
-@pytest.mark.parametrize(
-    ("changed", "first", "left"),
-    [
-        # many changed, the edited page among them: the others wait
-        ([*_pages(DEFER_OVER), "hardware-combos/x.md"], {"hardware-combos/x.md"}, DEFER_OVER),
-        # few changed: all at once
-        ([*_pages(DEFER_OVER - 1), "hardware-combos/x.md"], {"hardware-combos/x.md"}, 0),
-        # the edited page did not change (or there is none): all at once
-        (_pages(DEFER_OVER + 5), {"hardware-combos/x.md"}, 0),
-        (_pages(DEFER_OVER + 5), set(), 0),
-    ],
-)
-def test_pages_wait_only_when_many_changed_and_the_edited_page_is_one(
-    changed: list[str], first: set[str], left: int
-) -> None:
-    found = deferred(changed, frozenset(first))
-    assert len(found) == left and not found & first
 
 
 def test_file_digests_name_each_file_by_its_folder_and_change_with_its_bytes(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.site import regenerate
-from site_builder.site.build import Generated
+from site_builder.site.sitedata import SiteData
 from tests.site.conftest import fixture_layout
 
 
@@ -20,10 +20,10 @@ def test_an_unexpected_error_keeps_the_previous_pages(
     assert regenerate.regenerate(layout)
     before = sorted(p.relative_to(layout.docs) for p in layout.docs.rglob("*"))
 
-    def broken(*_: object, **__: object) -> Generated:
+    def broken(*_: object, **__: object) -> SiteData:
         raise ValueError("Exceeds the limit (4300 digits) for integer string conversion")
 
-    monkeypatch.setattr(regenerate, "generate", broken)
+    monkeypatch.setattr(regenerate, "checked_data", broken)
     assert regenerate.regenerate(layout) is False
     assert "error: unexpected ValueError" in capsys.readouterr().err
     assert sorted(p.relative_to(layout.docs) for p in layout.docs.rglob("*")) == before

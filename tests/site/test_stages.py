@@ -81,9 +81,23 @@ def test_an_unplanned_query_is_an_error(tmp_path: Path) -> None:
         results.add({})
 
 
-@pytest.mark.parametrize("user", [regenerate.pages_first, regenerate_golden.golden_files])
+@pytest.mark.parametrize("user", [regenerate_golden.golden_files])
 def test_build_serve_and_golden_share_generate(user: Any) -> None:
     assert "generate(" in inspect.getsource(user)
+
+
+def test_the_preview_runs_generate_s_stages() -> None:
+    """The preview renders the edited page first, so it runs generate's stages itself:
+    ``checked_data`` (load, evaluate, the prose check, as ``generate`` composes them), then
+    the shared render of every page, or the edited pages here and the others in the fork with
+    the same page renderer."""
+    stages = inspect.getsource(build.checked_data)
+    assert "evaluated(layout, report, loaded(layout, report), memo)" in stages
+    assert "checked(layout, data, report)" in stages
+    made = inspect.getsource(regenerate._made)
+    for step in ("checked_data(layout, report, memo)", "shared_markdown_files(", "rendered_pages("):
+        assert step in made
+    assert "rendered_pages(" in inspect.getsource(regenerate._whole)
 
 
 def test_build_runs_generate_s_stages() -> None:
