@@ -58,4 +58,3 @@ def own_pages(paths: Iterable[str]) -> frozenset[str]:
         if page is not None:
             pages.add(page(name.rpartition(".")[0] or name))
     return frozenset(pages)
-
