@@ -3,8 +3,10 @@ beside them.
 
 :func:`pages_first` runs the Markdown stages (catalog -> engine -> prose check -> pages) and
 writes the docs folder's pages and their own large blocks (asides), which is all mkdocs needs
-to show the edit. The other files (the matrix and compare fragments, the API and the
-configurator's data) are made meanwhile in a forked process (:class:`Later`); the preview
+to show the edit; when the edited files have pages of their own, only those
+(:mod:`site_builder.site.first_pages`). The other files (the other pages then, the matrix and
+compare fragments, the API and the configurator's data) are made meanwhile in a forked
+process (:class:`Later`); the preview
 writes them once mkdocs has built the pages (:meth:`Later.written`), then builds again the
 pages that place a fragment that changed (about a second later). Both steps together write
 exactly what one regeneration wrote before (:func:`regenerate`, which the first build and the
