@@ -47,7 +47,7 @@ class Part:
     """Every answer about one combo."""
 
     digest: str
-    """Its :func:`answers_digest` when the answers were made."""
+    """Its entry of :attr:`Memo.answer_digests` when the answers were made."""
     asked: Asked = field(default_factory=dict)
     shelf: Shelf = field(default_factory=Shelf)
     """Its results, the other context lengths included."""
