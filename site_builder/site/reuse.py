@@ -28,7 +28,7 @@ from site_builder.catalog import Catalog
 from site_builder.errors import CatalogError
 from site_builder.site import fragments, sitemap, stamp, versions
 from site_builder.site.layout import Layout
-from site_builder.site.memo import BUT_GPUS, digest, engine_digest, held_digest, shared_digest
+from site_builder.site.memo import BUT_GPUS, answers_digest, digest, held_digest, shared_digest
 from site_builder.site.results import Results
 from site_builder.site.sitedata import SiteData
 from site_builder.site.store import Store
@@ -82,11 +82,11 @@ def from_last_build(layout: Layout, catalog: Catalog, job: Callable[[Store | Non
 
 def combo_keys(layout: Layout, catalog: Catalog) -> dict[str, str]:
     """Each combo's key: a digest of everything its evaluation reads (its entity but its
-    editorial text, :func:`~site_builder.site.memo.engine_digest`; the GPUs it holds; the other
-    shared kinds, the content, whose guides plan queries, the package's code and every
-    version). Of the GPUs, its answers read its own cards only (its estimates, costs,
-    recommendations, and the benchmarks that ran those cards), so an edit to one GPU leaves
-    the combos that do not hold it under their keys."""
+    editorial text and its name, :func:`~site_builder.site.memo.answers_digest`; the GPUs it
+    holds; the other shared kinds, the content, whose guides plan queries, the package's code
+    and every version). Of the GPUs, its answers read its own cards only (its estimates,
+    costs, recommendations, and the benchmarks that ran those cards), so an edit to one GPU
+    leaves the combos that do not hold it under their keys, and a rename its own."""
     shared = hashlib.sha256()
     shared.update(shared_digest(catalog, BUT_GPUS).encode())
     package = Path(site_builder.__file__).parent
@@ -96,7 +96,7 @@ def combo_keys(layout: Layout, catalog: Catalog) -> dict[str, str]:
     gpus = {slug: digest(gpu) for slug, gpu in catalog.gpus.items()}
     return {
         slug: hashlib.sha256(
-            f"{common}\n{engine_digest(combo)}\n{held_digest(combo, gpus)}".encode()
+            f"{common}\n{answers_digest(combo)}\n{held_digest(combo, gpus)}".encode()
         ).hexdigest()
         for slug, combo in catalog.combos.items()
     }

@@ -32,6 +32,8 @@ EDITS = {
     "combo": ("combos/dual-rtx-3090.yaml", "psu_w: 1200", "psu_w: 1300", 1),
     # its editorial text only: no result reads it (memo.PROSE), its pages are made again
     "combo text": ("combos/dual-rtx-3090.yaml", "Cheapest 48 GB of VRAM.", "The cheapest.", 2),
+    # its name: no result reads it either (memo.answers_digest), every page naming it is made
+    "combo name": ("combos/dual-rtx-3090.yaml", "name: Dual RTX 3090", "name: Twin RTX 3090", 2),
     # a GPU: only the combo holding it is evaluated again (reuse.combo_keys)
     "gpu": ("gpus/rtx-3090.yaml", "board_power_w: 350", "board_power_w: 340", 1),
 }
