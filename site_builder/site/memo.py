@@ -47,7 +47,7 @@ class Part:
     """Every answer about one combo."""
 
     digest: str
-    """Its entry of :attr:`Memo.answer_digests` when the answers were made."""
+    """Its :func:`answers_digest` when the answers were made."""
     asked: Asked = field(default_factory=dict)
     shelf: Shelf = field(default_factory=Shelf)
     """Its results, the other context lengths included."""
@@ -168,7 +168,7 @@ class Memo:
         GPU edit, only the answers about combos), then the parts of the combos whose entity
         and GPUs are unchanged."""
         shared = shared_digest(catalog, BUT_GPUS)
-        gpus = {slug: digest(gpu) for slug, gpu in catalog.gpus.items()}
+        gpus = gpu_digests(catalog)
         if shared != self.shared:
             self.shared, self.parts, self.unbound, self.outputs = shared, {}, {}, {}
         elif gpus != self.gpus:  # outputs may show any GPU; benchmarks' hardware is any
@@ -177,9 +177,7 @@ class Memo:
         self.digests = {slug: digest(combo) for slug, combo in catalog.combos.items()}
         self.names = {slug: combo.name for slug, combo in catalog.combos.items()}
         self.engine_digests = {s: engine_digest(c) for s, c in catalog.combos.items()}
-        self.answer_digests = {
-            s: f"{answers_digest(c)};{held_digest(c, gpus)}" for s, c in catalog.combos.items()
-        }
+        self.answer_digests = {s: answers_digest(c, gpus) for s, c in catalog.combos.items()}
         self.parts = {s: p for s, p in self.parts.items() if self.answer_digests.get(s) == p.digest}
 
     def whole(self) -> bool:
@@ -337,17 +335,23 @@ def engine_digest(combo: Combo) -> str:
     return hashlib.sha256(dumped.encode()).hexdigest()
 
 
+def gpu_digests(catalog: Catalog) -> dict[str, str]:
+    """The digest of every GPU, by GPU ID."""
+    return {slug: digest(gpu) for slug, gpu in catalog.gpus.items()}
+
+
 def held_digest(combo: Combo, gpus: dict[str, str]) -> str:
     """The digests (``gpus``, by GPU ID) of the GPUs ``combo`` holds."""
     return ";".join(f"{g}={gpus.get(g, '')}" for g in sorted(set(combo.card_slugs())))
 
 
-def answers_digest(combo: Combo) -> str:
+def answers_digest(combo: Combo, gpus: dict[str, str]) -> str:
     """A digest of what the engine's answers about ``combo`` read of it: the entity without its
     :data:`PROSE` and its name (a test renames a combo and rewrites its text and finds every
-    answer the same), so the preview keeps a renamed combo's answers."""
+    answer the same), so a renamed combo keeps its answers, and the GPUs it holds
+    (:func:`held_digest`; ``gpus`` from :func:`gpu_digests`)."""
     dumped = combo.model_dump_json(exclude={*PROSE, "name"})
-    return hashlib.sha256(dumped.encode()).hexdigest()
+    return hashlib.sha256(f"{dumped}\n{held_digest(combo, gpus)}".encode()).hexdigest()
 
 
 def benchmarks_stamp(catalog: Catalog) -> tuple[str, ...]:

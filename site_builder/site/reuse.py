@@ -28,7 +28,7 @@ from site_builder.catalog import Catalog
 from site_builder.errors import CatalogError
 from site_builder.site import fragments, sitemap, stamp, versions
 from site_builder.site.layout import Layout
-from site_builder.site.memo import BUT_GPUS, answers_digest, digest, held_digest, shared_digest
+from site_builder.site.memo import BUT_GPUS, answers_digest, digest, gpu_digests, shared_digest
 from site_builder.site.results import Results
 from site_builder.site.sitedata import SiteData
 from site_builder.site.store import Store
@@ -93,11 +93,9 @@ def combo_keys(layout: Layout, catalog: Catalog) -> dict[str, str]:
     shared.update(stamp.folders_digest([layout.content, package]).encode())
     shared.update(versions.versions().encode())
     common = shared.hexdigest()
-    gpus = {slug: digest(gpu) for slug, gpu in catalog.gpus.items()}
+    gpus = gpu_digests(catalog)
     return {
-        slug: hashlib.sha256(
-            f"{common}\n{answers_digest(combo)}\n{held_digest(combo, gpus)}".encode()
-        ).hexdigest()
+        slug: hashlib.sha256(f"{common}\n{answers_digest(combo, gpus)}".encode()).hexdigest()
         for slug, combo in catalog.combos.items()
     }
 

@@ -252,10 +252,10 @@ def _answers(layout: Layout) -> dict[str, Any]:
 
 
 def test_no_answer_reads_a_combos_text_or_name(tmp_path: Path) -> None:
-    """What lets an edit to :data:`memo.PROSE` keep the combo's answers (the preview's memo
-    keys them by :func:`memo.answers_digest`, a build's store by :func:`memo.engine_digest`),
-    and a rename keep them in the preview: every answer of an evaluation is the same after
-    every one of those fields of a combo changed, and its name."""
+    """What lets an edit to :data:`memo.PROSE` or a rename keep the combo's answers (the
+    preview's memo and a build's store key them by :func:`memo.answers_digest`): every answer
+    of an evaluation is the same after every one of those fields of a combo changed, and its
+    name."""
     layout = layout_with_copies(tmp_path)
     before = _answers(layout)
     assert all(before["dual-rtx-4090"])  # it has answers of every kind
