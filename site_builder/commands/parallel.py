@@ -1,7 +1,9 @@
 """Ordered parallel map over forked workers, for CPU-bound CLI work on big inputs.
 
 The workers are forked after the parent has loaded what they read (the catalog, the engine's
-lookups), so nothing is pickled but the items and their answers. Item ``i`` goes to worker
+lookups), so nothing is pickled but the items and their answers; what the parent holds then is
+frozen (``gc.freeze``), so the workers' garbage collector never walks it, which would copy
+every page it lies on into each worker (about a tenth of a batch's CPU). Item ``i`` goes to worker
 ``i mod n`` over that worker's own pipe, and answers are read back in the same turn, so the
 output is the same bytes as a serial run. A thread feeds the workers while the caller reads
 (no pipe can fill up on both sides), and nothing is shared between the processes but their
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import multiprocessing
 import os
 import threading
@@ -45,6 +48,7 @@ def ordered_map(func: Callable[[In], Out], items: Iterable[In], processes: int) 
         yield from map(func, items)
         return
     context = multiprocessing.get_context("fork")
+    gc.freeze()  # what the workers read is never traversed by their collector: no page copies
     pool = [_Worker(context, func) for _ in range(processes)]
     feeding = _Feeder(items, pool)
     try:
