@@ -165,7 +165,8 @@ def test_the_shipped_catalog_with_one_combo_added_and_one_card_changed(
     tmp_path: Path, shipped: Built
 ) -> None:
     """The acceptance case: the new combo's pages, the moved numbers on the combos holding the
-    changed card, nothing else. The side before reads back the shipped site's build."""
+    changed card, nothing else. Both sides read back the shipped site's build: the side after
+    evaluates only the combos the edit touched (the new one and those holding the card)."""
     catalog = ROOT / "catalog"
     changed = changed_copy(tmp_path, catalog, "dual-rtx-3060", "rtx-3060", "400", "shipped")
     holding = combos_with(catalog, "rtx-3060")
@@ -173,7 +174,8 @@ def test_the_shipped_catalog_with_one_combo_added_and_one_card_changed(
     assert last_build(shipped.layout, catalog).reusable == set(load_catalog(catalog).combos)
     before = diff.snapshot(layout, shipped.layout.work)
     after = diff.snapshot(
-        Layout.at(ROOT, catalog=changed, site=tmp_path / "s2", work=tmp_path / "w2")
+        Layout.at(ROOT, catalog=changed, site=tmp_path / "s2", work=tmp_path / "w2"),
+        shipped.layout.work,
     )
     found = diff.compare(before, after)
     assert found.added and all("dual-4070tis" in page for page in found.added)

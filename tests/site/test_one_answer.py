@@ -12,7 +12,7 @@ import pytest
 
 from site_builder.catalog import Catalog, load_catalog
 from site_builder.cli import main
-from site_builder.engine import estimate
+from site_builder.engine import Config, Estimate, estimate, prepare
 from site_builder.engine.recommend import Recommendation, passes_floor, recommend
 from site_builder.site import fmt, urls
 from site_builder.site.picks import FLOOR_NOTE
@@ -21,12 +21,19 @@ from tests.site.conftest import ROOT, Built
 from tests.site.pagetext import table_after, text
 
 CATALOG = load_catalog(ROOT / "catalog")
+LOOKUPS = prepare(CATALOG)
+
+
+def estimated(catalog: Catalog, config: Config) -> Estimate:
+    """``estimate`` with one memo of shapes and plans for every answer here (the engine is
+    pure, so it answers as the command's memo-less call does, in a fraction of the time)."""
+    return estimate(catalog, config, LOOKUPS)
 
 
 @cache
 def answer(combo: str, model: str) -> Recommendation:
     """What ``site-builder recommend --combo C --model M`` computes (the same function)."""
-    return recommend(CATALOG, base_config(CATALOG, combo, model), "chat", estimate)
+    return recommend(CATALOG, base_config(CATALOG, combo, model), "chat", estimated)
 
 
 def expected(combo: str, model: str) -> tuple[str, str, str, str] | None:
