@@ -15,10 +15,13 @@ from typing import Any
 
 import pytest
 
-from site_builder.site import custom
+from site_builder.catalog import load_catalog
+from site_builder.site import custom, reuse
 from site_builder.site.build import BuildReport, build
+from site_builder.site.evaluate import evaluate
 from site_builder.site.in_browser import Engine
 from site_builder.site.layout import Layout
+from site_builder.site.results import Results
 from tests.site.browser import Reader, chromium, served
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,6 +117,18 @@ def shipped(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Built:
         report = build(layout)
         done.write_bytes(pickle.dumps(report))
         return Built(layout, report)
+
+
+@pytest.fixture(scope="session")
+def shipped_results(shipped: Built) -> Results:
+    """The evaluate stage on the shipped catalog: the shipped site's build left every combo's
+    results in its work folder, read back as ``validate`` reads them (nothing is written
+    there), so tests about the site's results read what the site shows without evaluating
+    the catalog again."""
+    catalog = load_catalog(shipped.layout.catalog)
+    last = reuse.last_build(shipped.layout, catalog)
+    assert last.reusable == set(catalog.combos)
+    return evaluate(catalog, shipped.layout.content, for_pages=False, store=last)
 
 
 @pytest.fixture

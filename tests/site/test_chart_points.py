@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.catalog import load_catalog
-from site_builder.site import fmt, reuse
-from site_builder.site.evaluate import evaluate
+from site_builder.site import fmt
 from site_builder.site.pages.charts import curve
 from site_builder.site.picks import headline_pick
 from site_builder.site.results import Results
@@ -18,17 +16,6 @@ from tests.site.conftest import Built
 from tests.site.test_engine_match import estimate_batch
 
 POINT = re.compile(r"([0-9.]+K|[0-9,]+): ([0-9.,]+) tok/s")
-
-
-@pytest.fixture(scope="module")
-def shipped_results(shipped: Built) -> Results:
-    """The evaluate stage on the shipped catalog, once for every combo below: the shipped
-    site's build left every combo's results in its work folder, read back as ``validate``
-    reads them (nothing is written there)."""
-    catalog = load_catalog(shipped.layout.catalog)
-    last = reuse.last_build(shipped.layout, catalog)
-    assert last.reusable == set(catalog.combos)
-    return evaluate(catalog, shipped.layout.content, for_pages=False, store=last)
 
 
 @pytest.mark.parametrize("combo", ["dual-rtx-4090", "single-rtx-4090", "mac-studio-m2-ultra"])

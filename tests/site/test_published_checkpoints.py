@@ -14,9 +14,8 @@ import pytest
 from site_builder import engine
 from site_builder.catalog import Catalog, load_catalog
 from site_builder.engine import Estimate, launch
-from site_builder.engine.estimate import prepare
 from site_builder.schema import Model, Workload
-from site_builder.site.results import Query, headline_queries
+from site_builder.site.results import Query, Results, headline_queries
 
 CATALOG = Path(__file__).resolve().parents[2] / "catalog"
 OLLAMA_RUN = re.compile(r"ollama run (\S+)$")
@@ -24,39 +23,36 @@ REPO = re.compile(r"[A-Za-z0-9][\w.\-]*/[\w.\-]+")
 
 
 @cache
-def shipped() -> Catalog:
+def shipped_catalog() -> Catalog:
     return load_catalog(CATALOG)
 
 
-@cache
-def swept() -> tuple[tuple[Query, Estimate], ...]:
-    """Every combo x model x runtime x quant the site sweeps at the headline context."""
-    catalog = shipped()
-    lookups = prepare(catalog)
-    out = []
-    for q in sorted(set(headline_queries(catalog))):
-        config = engine.config_for_combo(
-            catalog, q.combo, model=q.model, quant=q.quant, runtime=q.runtime
-        )
-        out.append((q, engine.estimate(catalog, config, lookups)))
-    return tuple(out)
+Swept = tuple[tuple[Query, Estimate], ...]
 
 
-def test_the_sweep_is_the_whole_grid() -> None:
-    runtimes = {q.runtime for q, _ in swept()}
-    assert len(swept()) > 10_000
+@pytest.fixture(scope="module")
+def swept(shipped_results: Results) -> Swept:
+    """Every combo x model x runtime x quant the site sweeps at the headline context, as the
+    shipped site's build answered it (read back from its work folder)."""
+    catalog = shipped_results.catalog
+    return tuple((q, shipped_results.get(q)) for q in sorted(set(headline_queries(catalog))))
+
+
+def test_the_sweep_is_the_whole_grid(swept: Swept) -> None:
+    runtimes = {q.runtime for q, _ in swept}
+    assert len(swept) > 10_000
     assert {"llama-cpp", "ollama", "vllm", "mlx-lm", "lm-studio", "exllamav2"} <= runtimes
 
 
-def test_no_launch_command_holds_a_placeholder() -> None:
-    bad = [(q, e.launch_command) for q, e in swept() if re.search(r"[<>]", e.launch_command)]
+def test_no_launch_command_holds_a_placeholder(swept: Swept) -> None:
+    bad = [(q, e.launch_command) for q, e in swept if re.search(r"[<>]", e.launch_command)]
     assert not bad, bad[:5]
 
 
-def test_a_command_exactly_when_something_published_fits() -> None:
+def test_a_command_exactly_when_something_published_fits(swept: Swept) -> None:
     """Configurations without a published checkpoint are unsupported and print no command; every
     other one prints a command."""
-    for q, e in swept():
+    for q, e in swept:
         missing = any("published" in r or "Ollama cannot pull" in r for r in e.reasons)
         if missing:
             assert e.verdict == "unsupported" and e.launch_command == "", (q, e.launch_command)
@@ -72,10 +68,10 @@ def _ollama_sources(model: Model, quant: str) -> set[str]:
     return found
 
 
-def test_ollama_runs_a_recorded_tag_or_a_recorded_gguf_repo() -> None:
-    catalog = shipped()
+def test_ollama_runs_a_recorded_tag_or_a_recorded_gguf_repo(swept: Swept) -> None:
+    catalog = shipped_catalog()
     seen = 0
-    for q, e in swept():
+    for q, e in swept:
         if q.runtime != "ollama" or not e.launch_command:
             continue
         match = OLLAMA_RUN.search(e.launch_command)
@@ -95,11 +91,11 @@ def _named_repos(command: str) -> set[str]:
     return {r for r in REPO.findall(text) if not r.startswith(("models/", "examples/"))}
 
 
-def test_commands_name_only_recorded_repositories() -> None:
+def test_commands_name_only_recorded_repositories(swept: Swept) -> None:
     """Every repository a command names is the model's own or one of its recorded checkpoints
     (no guessed conversions or made-up repositories)."""
-    catalog = shipped()
-    for q, e in swept():
+    catalog = shipped_catalog()
+    for q, e in swept:
         model = catalog.models[q.model]
         recorded = {model.hf_repo} | {c.repo for c in model.checkpoints}
         assert _named_repos(e.launch_command) <= recorded, (q, e.launch_command)
@@ -107,7 +103,7 @@ def test_commands_name_only_recorded_repositories() -> None:
 
 @pytest.mark.parametrize("slug", sorted(load_catalog(CATALOG).models))
 def test_checkpoint_data_is_sourced_and_refers_to_catalog_quants(slug: str) -> None:
-    catalog = shipped()
+    catalog = shipped_catalog()
     model = catalog.models[slug]
     for c in model.checkpoints:
         quants = c.quants or [c.quant]
@@ -132,7 +128,7 @@ def _stack_workloads(catalog: Catalog) -> dict[str, tuple[str, Workload, str]]:
 
 @pytest.mark.parametrize("key", sorted(_stack_workloads(load_catalog(CATALOG))))
 def test_stack_prose_names_the_checkpoint_its_command_loads(key: str) -> None:
-    catalog = shipped()
+    catalog = shipped_catalog()
     combo, workload, prose = _stack_workloads(catalog)[key]
     model = catalog.models[workload.model]
     quant_format = catalog.quants[workload.quant].format
