@@ -4,11 +4,11 @@ The workers are forked after the parent has loaded what they read (the catalog, 
 lookups), so nothing is pickled but the items and their answers; what the parent holds then is
 frozen (``gc.freeze``), so the workers' garbage collector never walks it, which would copy
 every page it lies on into each worker (about a tenth of a batch's CPU). Item ``i`` goes to
-worker ``i mod n`` over that worker's own pipe, and answers are read back in the same turn, so the
-output is the same bytes as a serial run. A thread feeds the workers while the caller reads
+worker ``i mod n`` over that worker's own pipe, and answers are read back in the same turn, so
+the output is the same bytes as a serial run. A thread feeds the workers while the caller reads
 (no pipe can fill up on both sides), and nothing is shared between the processes but their
-pipes: a caller that stops early (a reader closed stdout) kills the workers and never waits
-on them. Workers die with their parent.
+pipes: a caller that stops early (a reader closed stdout) kills the workers and never waits on
+them. Workers die with their parent.
 """
 
 from __future__ import annotations
