@@ -23,7 +23,7 @@ from site_builder.catalog import Catalog
 from site_builder.commands import parallel
 from site_builder.engine import Estimate
 from site_builder.engine.estimate import Lookups, prepare
-from site_builder.engine.request import estimate_line
+from site_builder.engine.request import estimate_fields, estimate_line
 from site_builder.engine.resolve import shown
 from site_builder.errors import UsageError
 
@@ -184,8 +184,32 @@ def estimate_bytes(
     catalog: Catalog, raw: bytes, lookups: Lookups | None = None
 ) -> Estimate | dict[str, Any]:
     """The estimate of one batch line given as bytes, or ``{"error": ...}``."""
+    fields = _flat_object(raw)
+    if fields is not None:
+        return estimate_fields(catalog, fields, lookups)
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return {"error": f"line is not valid UTF-8 (byte {exc.start + 1}): not read"}
     return estimate_line(catalog, line, lookups)
+
+
+_FLAT = frozenset({str, int, bool, type(None)})
+"""The value types of a flat batch line (text, integers, booleans, nulls)."""
+
+
+def _flat_object(raw: bytes) -> dict[str, Any] | None:
+    """``raw`` read by orjson (about three times faster than the strict decoder) when it is a
+    JSON object of text, integers, booleans and nulls, as nearly every batch line is; None
+    otherwise, and the strict decoder reads the line (and words any error): orjson reads an
+    integer beyond 64 bits as a float, and a list may hold one."""
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if value.__class__ is not dict:
+        return None
+    for item in value.values():
+        if item.__class__ not in _FLAT:
+            return None
+    return value

@@ -178,6 +178,13 @@ def estimate_line(
         return {"error": f"invalid JSON: {exc}"}
     if not isinstance(fields, dict):
         return {"error": "invalid line: expected a JSON object"}
+    return estimate_fields(catalog, fields, lookups)
+
+
+def estimate_fields(
+    catalog: Catalog, fields: dict[str, Any], lookups: Lookups | None = None
+) -> Estimate | dict[str, Any]:
+    """The estimate of one batch line's parsed object, or ``{"error": ...}``; never raises."""
     try:
         return estimate(catalog, config_from(catalog, fields), lookups)
     except UsageError as exc:

@@ -94,8 +94,7 @@ class Estimate:
         the output is deterministic and readable; the dataclass keeps full precision for charts
         and comparisons. Written out field by field: it runs for every result of a build."""
         out: dict[str, Any] = {}
-        for name, digits in FIELD_DIGITS:
-            value = getattr(self, name)
+        for (name, digits), value in zip(FIELD_DIGITS, _ESTIMATE_FIELDS(self)):
             kind = value.__class__
             if kind is float:
                 value = round(value, digits)
@@ -108,7 +107,23 @@ class Estimate:
 
     def finite(self) -> bool:
         """Whether every number it holds is finite (one that is not is an engine bug: strict
-        JSON cannot write it), read as :meth:`to_json` reads them."""
+        JSON cannot write it), read as :meth:`to_json` reads them. Summed first: a sum of
+        finite numbers is finite unless it overflows, and then each is checked."""
+        total = 0.0
+        for value in _ESTIMATE_FIELDS(self):
+            kind = value.__class__
+            if kind is float:
+                total += value
+            elif kind is tuple:
+                total += sum([v for v in value if v.__class__ is float])
+            elif kind is Memory:
+                total += value.total_gib + value.offload_gib
+                for card in value.per_gpu:
+                    total += sum(_CARD_FIELDS(card)[1:])
+        return math.isfinite(total) or all(map(math.isfinite, self._numbers()))
+
+    def _numbers(self) -> list[float]:
+        """Every number :meth:`to_json` writes."""
         numbers: list[float] = []
         for value in _ESTIMATE_FIELDS(self):
             kind = value.__class__
@@ -120,7 +135,7 @@ class Estimate:
                 numbers += (value.total_gib, value.offload_gib)
                 for card in value.per_gpu:
                     numbers += _CARD_FIELDS(card)[1:]
-        return all(map(math.isfinite, numbers))
+        return numbers
 
 
 DIGITS = {"joules_per_token": 3, "cost_per_million_tokens_usd": 4}
@@ -150,8 +165,18 @@ def _num(value: Any) -> Any:
 
 
 def card_json(card: CardMemory) -> dict[str, Any]:
-    """One card's memory as JSON, floats rounded to 2 decimals (fields in declaration order)."""
-    return {f: _num(getattr(card, f)) for f in CARD_FIELDS}
+    """One card's memory as JSON, numbers rounded to 2 decimals (fields in declaration order,
+    written out: a build writes it for every card of every result)."""
+    gpu, capacity, weights, kv_cache, buffers, overhead, total = _CARD_FIELDS(card)
+    return {
+        "gpu": gpu,
+        "capacity_gib": round(capacity, 2),
+        "weights_gib": round(weights, 2),
+        "kv_cache_gib": round(kv_cache, 2),
+        "buffers_gib": round(buffers, 2),
+        "overhead_gib": round(overhead, 2),
+        "total_gib": round(total, 2),
+    }
 
 
 def _memory_json(memory: Memory) -> dict[str, Any]:

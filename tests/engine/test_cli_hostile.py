@@ -18,6 +18,7 @@ import pytest
 
 from site_builder.catalog import load_catalog
 from site_builder.cli import main
+from site_builder.commands import batch as batch_command
 from site_builder.commands import estimate as estimate_command
 from site_builder.engine import Config, estimate, request
 from site_builder.engine.resolve import (
@@ -481,3 +482,31 @@ def test_process_closed_stdout_has_no_traceback(tmp_path: Path) -> None:
         code = child.wait(timeout=120)
     assert b"Traceback" not in err and b"Exception ignored" not in err, err.decode()
     assert code == 1
+
+
+FLAT_OR_NOT = [
+    json.dumps(GOOD).encode(),
+    json.dumps({**GOOD, "gpu": "rtx-4090", "context": 4096}).encode(),
+    json.dumps({**GOOD, "gpu": "rtx-4090", "context": 12345678901234567890123}).encode(),
+    json.dumps({**GOOD, "gpu": "rtx-4090", "context": -92233720368547758090}).encode(),
+    json.dumps({**GOOD, "gpu": "rtx-4090", "context": 4096.0}).encode(),
+    json.dumps({**GOOD, "gpu": "rtx-4090", "flash_attention": True, "split": None}).encode(),
+    b'{"model": "a", "model": "llama-3-8b", "quant": "Q4_K_M", "runtime": "llama-cpp", '
+    b'"gpu": "rtx-4090"}',
+    b'{"model": "\\ud800", "quant": "Q4_K_M", "runtime": "llama-cpp", "gpu": "rtx-4090"}',
+    b'{"context": 1e999}',
+    b"[1, 2]",
+    b'"text"',
+    b"\xef\xbb\xbf{}",
+]
+
+
+@pytest.mark.parametrize("raw", FLAT_OR_NOT)
+def test_batch_fast_reading_answers_as_the_strict_decoder(raw: bytes) -> None:
+    """A flat object is read by orjson, anything else by the strict decoder: the answers are
+    the same either way (an integer beyond 64 bits stays an integer, not orjson's float)."""
+    catalog = load_catalog(FIXTURE_CATALOG)
+    fast = batch_command.estimate_bytes(catalog, raw)
+    slow = request.estimate_line(catalog, raw.decode("utf-8"))
+    as_json = [x.to_json() if isinstance(x, request.Estimate) else x for x in (fast, slow)]
+    assert as_json[0] == as_json[1]

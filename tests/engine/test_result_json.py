@@ -85,3 +85,12 @@ def test_a_batch_line_is_compact_strict_json_of_the_same_value(value: dict[str, 
     line = json_line(value)
     assert b"\n" not in line and b"\r" not in line and b'": ' not in line
     assert json.loads(line.decode("utf-8")) == value
+
+
+def test_finite_holds_numbers_whose_sum_overflows(catalog: Catalog) -> None:
+    """``finite`` sums first; huge finite numbers overflowing that sum are still finite."""
+    query = next(q for q in headline_queries(catalog) if q.runtime == "llama-cpp")
+    result = estimate(catalog, config_for(catalog, query))
+    huge = dataclasses.replace(result, ttft_ms=1.7e308, prefill_tok_s_range=(1.7e308, 1.7e308))
+    assert huge.finite()
+    json.dumps(huge.to_json(), allow_nan=False)
