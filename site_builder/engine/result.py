@@ -94,7 +94,7 @@ class Estimate:
         the output is deterministic and readable; the dataclass keeps full precision for charts
         and comparisons. Written out field by field: it runs for every result of a build."""
         out: dict[str, Any] = {}
-        for (name, digits), value in zip(FIELD_DIGITS, _ESTIMATE_FIELDS(self)):
+        for (name, digits), value in zip(FIELD_DIGITS, _ESTIMATE_FIELDS(self), strict=True):
             kind = value.__class__
             if kind is float:
                 value = round(value, digits)
