@@ -72,9 +72,11 @@ def engine_problems(catalog: Catalog, args: argparse.Namespace, broken: bool) ->
 def _checked(
     catalog: Catalog, args: argparse.Namespace, broken: bool, last: Store | None
 ) -> list[Problem]:
-    """The checks' problems, with the results of ``last``'s reusable combos taken from it."""
+    """The checks' problems, evaluating only the combos they read, with the results of
+    ``last``'s reusable combos taken from it."""
     try:
-        results = evaluate(catalog, args.content, for_pages=False, store=last)
+        read = checks.combos_read(catalog, args.content, args.catalog)
+        results = evaluate(catalog, args.content, for_pages=False, store=last, combos=read)
         checks.check(SiteData(catalog, results, args.content), args.catalog, complete=not broken)
     except CatalogError as exc:
         return exc.problems

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+from site_builder.catalog import Catalog
 from site_builder.errors import CatalogError, Problem
 from site_builder.site import outliers, price_check, prose, stack_check
 from site_builder.site.memo import benchmarks_stamp
@@ -27,6 +28,18 @@ def check(data: SiteData, catalog_dir: Path, complete: bool = True) -> None:
     ]
     if found:
         raise CatalogError(found)
+
+
+def combos_read(catalog: Catalog, content: Path, catalog_dir: Path) -> set[str]:
+    """The combos whose engine results :func:`check` reads: those prose claims and price
+    ratios are checked against and the stacks' own (the outliers are checked against the
+    engine directly). ``validate`` evaluates only these; the results of any other combo are
+    not there to read (:class:`~site_builder.site.results.Results` refuses them)."""
+    return {
+        *prose.combos_read(catalog, content, catalog_dir),
+        *price_check.combos_read(catalog, content, catalog_dir),
+        *(stack.combo for stack in catalog.stacks.values()),
+    }
 
 
 def _outliers(data: SiteData, catalog_dir: Path, complete: bool) -> list[Problem]:

@@ -50,6 +50,7 @@ def evaluate(
     for_pages: bool = True,
     memo: Memo | None = None,
     store: Store | None = None,
+    combos: Collection[str] | None = None,
 ) -> Results:
     """Every planned engine result and recommendation, frozen. The sweeps ask each
     configuration once, so the engine keeps no memo of plans except where other contexts reuse
@@ -59,9 +60,12 @@ def evaluate(
     taken from it instead of the engine, and it keeps this evaluation's answers. With a
     ``store`` (a build), the combos are evaluated :data:`BATCH_COMBOS` at a time and each
     batch's results are written there once complete, so memory holds one batch
-    (:mod:`site_builder.site.store`); the results are the same."""
+    (:mod:`site_builder.site.store`); the results are the same. With ``combos``
+    (``validate``), only those combos are evaluated, and the results refuse questions about
+    the others."""
     lookups = prepare(catalog, remember_plans=False)
-    results = Results(catalog, lookups=lookups, recall=memo, store=store)
+    scope = None if combos is None else frozenset(combos)
+    results = Results(catalog, lookups=lookups, recall=memo, store=store, scope=scope)
     known, whole = None, False
     # combos whose shelf the memo keeps whole: the complete shelf of an evaluation of the same
     # combo, shared entities and content, so it already answers every dependent query
@@ -83,11 +87,11 @@ def evaluate(
             results.pending.append(sidecar.start_staged(job))
 
     for combo in catalog.combos:
-        if store is not None and combo in store.reusable:
+        if store is not None and combo in store.reusable and (scope is None or combo in scope):
             results.reuse(combo)
     stated = results.stated = _stated(catalog, content_dir)
     asked: Asked = {}
-    for number, combos in enumerate(batches(catalog, sealing, results.stored)):
+    for number, combos in enumerate(batches(catalog, sealing, results.stored, scope)):
         asked, swept = sweep(catalog, lookups, each_half=other_contexts, known=known, combos=combos)
         if known is not None and known.asked and for_pages and not whole:
             results.pending.append(_kept_contexts(results, lookups))
@@ -117,13 +121,20 @@ def evaluate(
 
 
 def batches(
-    catalog: Catalog, store: Store | None, reused: Collection[str] = ()
+    catalog: Catalog,
+    store: Store | None,
+    reused: Collection[str] = (),
+    scope: Collection[str] | None = None,
 ) -> Iterator[list[str]]:
-    """The combos to evaluate (all but the ``reused``) in the order they are evaluated: all at
-    once without a sealing ``store``, else :data:`BATCH_COMBOS` at a time (in the catalog's
-    order either way; at least one batch, maybe empty: the first also evaluates the
-    benchmarks)."""
-    combos = [combo for combo in catalog.combos if combo not in reused]
+    """The combos to evaluate (all, or those in ``scope``, but the ``reused``) in the order
+    they are evaluated: all at once without a sealing ``store``, else :data:`BATCH_COMBOS` at a
+    time (in the catalog's order either way; at least one batch, maybe empty: the first also
+    evaluates the benchmarks)."""
+    combos = [
+        combo
+        for combo in catalog.combos
+        if combo not in reused and (scope is None or combo in scope)
+    ]
     if store is None or not combos:
         yield combos
         return

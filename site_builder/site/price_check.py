@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from site_builder.catalog import Catalog
 from site_builder.errors import Problem
 from site_builder.site import fmt
 from site_builder.site.claims import mentioned_in_order
@@ -56,7 +57,7 @@ def problems(data: SiteData, catalog_dir: Path) -> list[Problem]:
     """One problem per typed price ratio that the pages' prices contradict or cannot check."""
     names = Names.of(data.catalog)
     found = []
-    for passage in passages(data, catalog_dir):
+    for passage in passages(data.catalog, data.content, catalog_dir):
         for ratio in ratios(passage.text):
             message = problem(data, names, passage, ratio)
             if message:
@@ -103,22 +104,42 @@ def _related(before: list[str]) -> str | None:
     return None
 
 
-def problem(data: SiteData, names: Names, passage: Passage, ratio: Ratio) -> str | None:
-    """Why ``ratio`` fails the build, or None when the prices agree with it."""
-    typed = f"'{ratio.figure}' compares prices by hand"
+def combos_read(catalog: Catalog, content: Path, catalog_dir: Path) -> set[str]:
+    """The combos whose prices :func:`problems` reads (``validate`` evaluates only these)."""
+    names = Names.of(catalog)
+    found: set[str] = set()
+    for passage in passages(catalog, content, catalog_dir):
+        for ratio in ratios(passage.text):
+            pair = compared(names, passage, ratio)
+            if pair is not None:
+                found |= set(pair)
+    return found
+
+
+def compared(names: Names, passage: Passage, ratio: Ratio) -> tuple[str, str] | None:
+    """The combo that costs ``ratio`` times the other, and the other; None when the text does
+    not name both."""
     named = mentioned_in_order(ratio.sentence, names.combos)
     if passage.combos:  # a combo's own file: it is about that combo
         subject = passage.combos[0]
         named = [n for n in named if n != subject]
         named.insert(0, subject)
     if ratio.related and passage.combos:
-        high, low = ratio.related, passage.combos[0]
-    elif len(named) >= 2:
-        high, low = named[0], named[1]
-    elif passage.combos:
+        return ratio.related, passage.combos[0]
+    if len(named) >= 2:
+        return named[0], named[1]
+    return None
+
+
+def problem(data: SiteData, names: Names, passage: Passage, ratio: Ratio) -> str | None:
+    """Why ``ratio`` fails the build, or None when the prices agree with it."""
+    typed = f"'{ratio.figure}' compares prices by hand"
+    pair = compared(names, passage, ratio)
+    if pair is None and passage.combos:
         return f"{typed} but names no second combo: name it, or drop the ratio"
-    else:
+    if pair is None:
         return f"{typed} but does not name the two combos it compares: name both, or drop it"
+    high, low = pair
     prices = {slug: headline_price(data.results.costs[slug][1]) for slug in (high, low)}
     for slug, (usd, _) in prices.items():
         if usd is None:

@@ -57,19 +57,31 @@ def problems(data: SiteData, catalog_dir: Path) -> list[Problem]:
     names = Names.of(data.catalog)
     return [
         Problem(passage.shown, claim.line, claim.column, "", message)
-        for passage in passages(data, catalog_dir)
+        for passage in passages(data.catalog, data.content, catalog_dir)
         for claim in find_claims(passage.text)
         if (message := problem(data, names, passage, claim))
     ]
 
 
-def passages(data: SiteData, catalog_dir: Path) -> Iterator[Passage]:
+def combos_read(catalog: Catalog, content: Path, catalog_dir: Path) -> set[str]:
+    """The combos whose results :func:`problems` reads (every combo when a memory need names a
+    model and no hardware): ``validate`` evaluates only these."""
+    names = Names.of(catalog)
+    found: set[str] = set()
+    for passage in passages(catalog, content, catalog_dir):
+        for claim in find_claims(passage.text):
+            cell = asked(catalog, names, passage, claim)
+            if cell is not None:
+                found |= cell[0]
+    return found
+
+
+def passages(catalog: Catalog, content: Path, catalog_dir: Path) -> Iterator[Passage]:
     """Editorial Markdown (template expressions blanked) and catalog files with prose."""
-    if data.content.is_dir():
-        for path in sorted(data.content.rglob("*.md")):
+    if content.is_dir():
+        for path in sorted(content.rglob("*.md")):
             text = without_templates(path.read_text(encoding="utf-8"))
             yield Passage(display_path(path), text)
-    catalog = data.catalog
     for kind in PROSE_KINDS:
         for slug in getattr(catalog, kind):
             text = (catalog_dir / kind / f"{slug}.yaml").read_text(encoding="utf-8")
@@ -104,12 +116,10 @@ def problem(data: SiteData, names: Names, passage: Passage, claim: Claim) -> str
         return f"{typed}; speeds of several requests depend on the concurrency: {fix}"
     if claim.memory and not mentioned(claim.sentence, names.models):
         return None
-    combos = mentioned(claim.sentence, names.combos) or set(passage.combos)
-    models = mentioned(claim.sentence, names.models) or set(passage.models)
-    if claim.memory and not combos:
-        combos = set(data.catalog.combos)  # a memory need holds on any hardware
-    if not combos or not models:
+    cell = asked(data.catalog, names, passage, claim)
+    if cell is None:
         return f"{typed} and names no model and hardware combo the build can check: {fix}"
+    combos, models = cell
     span = expected(data, names, claim, sorted(combos), sorted(models))
     if span is None:
         return f"{typed}, but the engine runs none of the configurations it names: {fix}"
@@ -118,6 +128,26 @@ def problem(data: SiteData, names: Names, passage: Passage, claim: Claim) -> str
     if claim.high < span.low or claim.low > span.high:
         return f"{typed} and contradicts the engine and measurements ({given}): {fix}"
     return f"{typed} (the engine gives {given}): {fix}, so it stays true as the catalog changes"
+
+
+def asked(
+    catalog: Catalog, names: Names, passage: Passage, claim: Claim
+) -> tuple[set[str], set[str]] | None:
+    """The combos and models whose results ``claim`` is checked against: those its sentence
+    names, else its passage's; None when it is checked against none (a speed of several
+    requests, a memory figure naming no model, or no combo or model to check)."""
+    if claim.metric == "aggregate":
+        return None
+    models = mentioned(claim.sentence, names.models)
+    if claim.memory and not models:
+        return None
+    combos = mentioned(claim.sentence, names.combos) or set(passage.combos)
+    models = models or set(passage.models)
+    if claim.memory and not combos:
+        combos = set(catalog.combos)  # a memory need holds on any hardware
+    if not combos or not models:
+        return None
+    return combos, models
 
 
 SHOWN = {

@@ -147,6 +147,9 @@ class Results:
     matrix need not read the combo's results back."""
     _stated_answers: dict[Query, Estimate] = field(default_factory=dict)
     """The answers to :attr:`stated` queries of the stored combos (kept in memory)."""
+    scope: frozenset[str] | None = None
+    """The combos evaluated (``validate`` evaluates only those its checks read); None: every
+    combo. Asking about another is an :class:`UnplannedQuery`, never an empty answer."""
 
     def add(self, more: dict[Query, Estimate]) -> None:
         """Add results to their combos' shelves (sorted when frozen)."""
@@ -193,6 +196,10 @@ class Results:
 
     def shelf(self, combo: str) -> Shelf | None:
         """``combo``'s shelf (read back from the store when it is stored)."""
+        if self.scope is not None and combo not in self.scope:
+            raise UnplannedQuery(
+                f"combo {combo!r} was not evaluated (outside {sorted(self.scope)})"
+            )
         if combo in self._stored:
             assert self.store is not None
             return self.store.get(combo).shelf

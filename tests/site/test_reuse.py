@@ -113,8 +113,10 @@ def test_a_failed_rebuild_leaves_the_published_site_as_it_was(tmp_path: Path) ->
 
 TYPED = (
     "Two consumer-flagship Ada cards in one workstation.",
-    "They run Llama 3.3 70B at 95 tok/s.",
+    "They run Llama 3.3 70B at 95 tok/s, as the Dual RTX 3090 (NVLink) does.",
 )
+"""A typed figure about the other combo: ``validate`` then reads both (it evaluates only the
+combos its checks read: this one's stack and the one the sentence names)."""
 
 
 def _validate(
@@ -165,6 +167,7 @@ def test_validate_evaluates_every_combo_when_a_build_writes_the_work_folder_mean
 ) -> None:
     layout = editable_layout(tmp_path)
     build(layout)
+    edit(layout.catalog / "combos/dual-rtx-4090.yaml", *TYPED)  # validate reads both combos
     record = layout.results / store.KEYS
     real = evaluate_stage.sweep
 
@@ -174,7 +177,7 @@ def test_validate_evaluates_every_combo_when_a_build_writes_the_work_folder_mean
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(evaluate_stage, "sweep", build_meanwhile)
-        assert _validate(layout, layout.work, swept, capsys)[0] == 0
+        assert _validate(layout, layout.work, swept, capsys)[0] == 1
     assert swept == [[], ["dual-rtx-3090", "dual-rtx-4090"]]  # all reused, then all fresh
 
 
