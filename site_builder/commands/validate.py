@@ -76,7 +76,7 @@ def _checked(
     ``last``'s reusable combos taken from it."""
     try:
         read = checks.combos_read(catalog, args.content, args.catalog)
-        results = evaluate(catalog, args.content, for_pages=False, store=last, combos=read)
+        results = evaluate(catalog, args.content, for_pages=False, store=last, only=read)
         checks.check(SiteData(catalog, results, args.content), args.catalog, complete=not broken)
     except CatalogError as exc:
         return exc.problems

@@ -107,23 +107,7 @@ class Estimate:
 
     def finite(self) -> bool:
         """Whether every number it holds is finite (one that is not is an engine bug: strict
-        JSON cannot write it), read as :meth:`to_json` reads them. Summed first: a sum of
-        finite numbers is finite unless it overflows, and then each is checked."""
-        total = 0.0
-        for value in _ESTIMATE_FIELDS(self):
-            kind = value.__class__
-            if kind is float:
-                total += value
-            elif kind is tuple:
-                total += sum([v for v in value if v.__class__ is float])
-            elif kind is Memory:
-                total += value.total_gib + value.offload_gib
-                for card in value.per_gpu:
-                    total += sum(_CARD_FIELDS(card)[1:])
-        return math.isfinite(total) or all(map(math.isfinite, self._numbers()))
-
-    def _numbers(self) -> list[float]:
-        """Every number :meth:`to_json` writes."""
+        JSON cannot write it), read as :meth:`to_json` reads them."""
         numbers: list[float] = []
         for value in _ESTIMATE_FIELDS(self):
             kind = value.__class__
@@ -135,7 +119,7 @@ class Estimate:
                 numbers += (value.total_gib, value.offload_gib)
                 for card in value.per_gpu:
                     numbers += _CARD_FIELDS(card)[1:]
-        return numbers
+        return all(map(math.isfinite, numbers))
 
 
 DIGITS = {"joules_per_token": 3, "cost_per_million_tokens_usd": 4}

@@ -35,11 +35,12 @@ def combos_read(catalog: Catalog, content: Path, catalog_dir: Path) -> set[str]:
     ratios are checked against and the stacks' own (the outliers are checked against the
     engine directly). ``validate`` evaluates only these; the results of any other combo are
     not there to read (:class:`~site_builder.site.results.Results` refuses them)."""
-    return {
-        *prose.combos_read(catalog, content, catalog_dir),
-        *price_check.combos_read(catalog, content, catalog_dir),
-        *(stack.combo for stack in catalog.stacks.values()),
-    }
+    names = prose.Names.of(catalog)
+    found = {stack.combo for stack in catalog.stacks.values()}
+    for passage in prose.passages(catalog, content, catalog_dir):
+        found |= prose.combos_of(catalog, names, passage)
+        found |= price_check.combos_of(names, passage)
+    return found
 
 
 def _outliers(data: SiteData, catalog_dir: Path, complete: bool) -> list[Problem]:

@@ -50,7 +50,7 @@ def evaluate(
     for_pages: bool = True,
     memo: Memo | None = None,
     store: Store | None = None,
-    combos: Collection[str] | None = None,
+    only: Collection[str] | None = None,
 ) -> Results:
     """Every planned engine result and recommendation, frozen. The sweeps ask each
     configuration once, so the engine keeps no memo of plans except where other contexts reuse
@@ -60,11 +60,10 @@ def evaluate(
     taken from it instead of the engine, and it keeps this evaluation's answers. With a
     ``store`` (a build), the combos are evaluated :data:`BATCH_COMBOS` at a time and each
     batch's results are written there once complete, so memory holds one batch
-    (:mod:`site_builder.site.store`); the results are the same. With ``combos``
-    (``validate``), only those combos are evaluated, and the results refuse questions about
-    the others."""
+    (:mod:`site_builder.site.store`); the results are the same. With ``only`` (``validate``),
+    only those combos are evaluated, and the results refuse questions about the others."""
     lookups = prepare(catalog, remember_plans=False)
-    scope = None if combos is None else frozenset(combos)
+    scope = None if only is None else frozenset(only)
     results = Results(catalog, lookups=lookups, recall=memo, store=store, scope=scope)
     known, whole = None, False
     # combos whose shelf the memo keeps whole: the complete shelf of an evaluation of the same

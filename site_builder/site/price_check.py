@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from site_builder.catalog import Catalog
 from site_builder.errors import Problem
 from site_builder.site import fmt
 from site_builder.site.claims import mentioned_in_order
@@ -104,15 +103,13 @@ def _related(before: list[str]) -> str | None:
     return None
 
 
-def combos_read(catalog: Catalog, content: Path, catalog_dir: Path) -> set[str]:
-    """The combos whose prices :func:`problems` reads (``validate`` evaluates only these)."""
-    names = Names.of(catalog)
+def combos_of(names: Names, passage: Passage) -> set[str]:
+    """The combos whose prices :func:`problems` reads for ``passage``'s ratios."""
     found: set[str] = set()
-    for passage in passages(catalog, content, catalog_dir):
-        for ratio in ratios(passage.text):
-            pair = compared(names, passage, ratio)
-            if pair is not None:
-                found |= set(pair)
+    for ratio in ratios(passage.text):
+        pair = compared(names, passage, ratio)
+        if pair is not None:
+            found |= set(pair)
     return found
 
 

@@ -63,16 +63,14 @@ def problems(data: SiteData, catalog_dir: Path) -> list[Problem]:
     ]
 
 
-def combos_read(catalog: Catalog, content: Path, catalog_dir: Path) -> set[str]:
-    """The combos whose results :func:`problems` reads (every combo when a memory need names a
-    model and no hardware): ``validate`` evaluates only these."""
-    names = Names.of(catalog)
+def combos_of(catalog: Catalog, names: Names, passage: Passage) -> set[str]:
+    """The combos whose results :func:`problems` reads for ``passage``'s claims (every combo
+    for a memory need naming a model and no hardware)."""
     found: set[str] = set()
-    for passage in passages(catalog, content, catalog_dir):
-        for claim in find_claims(passage.text):
-            cell = asked(catalog, names, passage, claim)
-            if cell is not None:
-                found |= cell[0]
+    for claim in find_claims(passage.text):
+        cell = asked(catalog, names, passage, claim)
+        if cell is not None:
+            found |= cell[0]
     return found
 
 

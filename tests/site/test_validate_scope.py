@@ -23,7 +23,7 @@ STACK_ONLY = {"dual-rtx-4090"}  # the fixture's one stack runs there
 
 def _problems(catalog_dir: Path, content: Path, combos: set[str] | None) -> list[str]:
     catalog = load_catalog(catalog_dir)
-    results = evaluate(catalog, content, for_pages=False, combos=combos)
+    results = evaluate(catalog, content, for_pages=False, only=combos)
     try:
         checks.check(SiteData(catalog, results, content), catalog_dir)
     except CatalogError as exc:
@@ -58,7 +58,7 @@ def test_validate_reads_only_what_it_evaluates(
 
 def test_results_refuse_a_combo_not_evaluated() -> None:
     catalog = load_catalog(CATALOG)
-    results = evaluate(catalog, CONTENT, for_pages=False, combos=STACK_ONLY)
+    results = evaluate(catalog, CONTENT, for_pages=False, only=STACK_ONLY)
     model = "llama-3.1-8b-instruct"
     assert results.for_cell("dual-rtx-4090", model, HEADLINE_CONTEXT)
     with pytest.raises(UnplannedQuery, match="'dual-rtx-3090' was not evaluated"):
