@@ -126,7 +126,6 @@ DIGITS = {"joules_per_token": 3, "cost_per_million_tokens_usd": 4}
 """Decimals per JSON key; every other float gets 2."""
 
 
-CARD_FIELDS = tuple(f.name for f in fields(CardMemory))
 FIELD_DIGITS = tuple((f.name, DIGITS.get(f.name, 2)) for f in fields(Estimate))
 
 
