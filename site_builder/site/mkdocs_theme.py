@@ -4,7 +4,8 @@ mkdocs makes a new Jinja environment for its theme on every build and compiles t
 it renders (Material's ``base.html``, ``main.html`` and their partials, about 56) from their
 source each time: about a third of a second of every build, most of what mkdocs does in a live
 preview's rebuild of one page. :func:`keep_compiled` gives that environment a bytecode cache in
-the work folder (``.build/theme-jinja/``), as :func:`site_builder.site.render.environment`
+the work folder (``.build/theme-jinja/``) and this process's memory
+(:class:`~site_builder.site.compiled.Compiled`), as :func:`site_builder.site.render.environment`
 does for the site's own templates: Jinja keys each compiled template by its name and a
 checksum of its source, so an edited template is compiled again and the output is the same.
 
@@ -26,6 +27,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 
+from site_builder.site.compiled import Compiled
+
 FOLDER = "theme-jinja"
 """The cache's folder under the work folder."""
 
@@ -35,7 +38,7 @@ def keep_compiled(env: jinja2.Environment, work: Path) -> jinja2.Environment:
     kept in ``work``'s :data:`FOLDER`."""
     folder = work / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+    env.bytecode_cache = Compiled(str(folder))
     return env
 
 

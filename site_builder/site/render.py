@@ -14,17 +14,19 @@ import jinja2
 
 from site_builder.errors import BuildError
 from site_builder.site import escape, fmt, urls
+from site_builder.site.compiled import Compiled
 from site_builder.site.results import HEADLINE_CONTEXT
 
 
 def environment(templates_dir: Path, compiled: Path | None = None) -> jinja2.Environment:
     """A Jinja environment over ``templates_dir`` with the site's filters (keeping compiled
-    templates in the folder ``compiled``, if given: each process of a build compiled every
+    templates in the folder ``compiled``, if given, and in this process's memory,
+    :class:`~site_builder.site.compiled.Compiled`: each process of a build compiled every
     template again, about 1.4 s; Jinja checks each against its source)."""
     cache = None
     if compiled is not None:
         compiled.mkdir(parents=True, exist_ok=True)
-        cache = jinja2.FileSystemBytecodeCache(str(compiled))
+        cache = Compiled(str(compiled))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         bytecode_cache=cache,
