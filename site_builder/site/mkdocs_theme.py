@@ -11,8 +11,9 @@ checksum of its source, so an edited template is compiled again and the output i
 
 Every build also lists the theme's files to copy its static ones (about 14,500 in Material's
 folders, each matched against a dozen patterns: 0.1-0.15 s of a live preview's rebuild);
-:func:`keep_listed` lists them once per serving process, again whenever the files of the
-site's own theme folder (``templates/overrides``) change.
+:func:`keep_listed` lists them once per process (a serving process, or one that builds
+several sites), again whenever the files of the site's own theme folder
+(``templates/overrides``) change.
 """
 
 from __future__ import annotations
@@ -43,10 +44,14 @@ def keep_compiled(env: jinja2.Environment, work: Path) -> jinja2.Environment:
 
 
 class ThemeCache(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
-    """The plugin a build adds (the live preview's hook calls :func:`keep_compiled` itself)."""
+    """The plugin a build adds (the live preview's hook calls :func:`keep_compiled` and
+    :func:`keep_listed` itself)."""
 
     def __init__(self, work: Path) -> None:
         self.work = work
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        return keep_listed(config)
 
     def on_env(
         self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
@@ -62,7 +67,8 @@ def keep_listed(config: MkDocsConfig) -> MkDocsConfig:
 
     def get_env() -> jinja2.Environment:
         env = made()
-        key = (tuple(theme.dirs), tuple(theme.static_templates), _custom_files(theme.custom_dir))
+        folders = tuple(os.path.realpath(folder) for folder in theme.dirs)  # one folder, one key
+        key = (folders, tuple(theme.static_templates), _custom_files(theme.custom_dir))
         env.list_templates = partial(_listed, env, key)  # type: ignore[method-assign]
         return env
 

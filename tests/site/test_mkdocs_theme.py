@@ -34,3 +34,30 @@ def test_the_theme_files_are_listed_once_until_the_sites_own_theme_files_change(
     assert "main.html" in first and "css/base.css" in first  # the site's and the theme's files
     (custom / "extra.css").write_text("p {}", encoding="utf-8")
     assert "extra.css" in theme.get_env().list_templates() and len(listings) == 2
+
+
+def test_builds_in_one_process_list_the_theme_files_once_however_the_folder_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each build names the site's theme folder relative to its own work folder; the listing
+    is the folder's, so a second build's environment lists nothing again."""
+    custom = tmp_path / "overrides"
+    custom.mkdir()
+    (custom / "main.html").write_text("{% extends 'base.html' %}", encoding="utf-8")
+    (tmp_path / "work").mkdir()
+    listings = []
+    real = jinja2.Environment.list_templates
+
+    def listing(env: jinja2.Environment, *args: Any) -> list[str]:
+        listings.append(env)
+        return real(env, *args)
+
+    monkeypatch.setattr(jinja2.Environment, "list_templates", listing)
+    found = []
+    for named in (custom, tmp_path / "work" / ".." / "overrides"):
+        theme = Theme(name="mkdocs", custom_dir=str(named))
+        plugin = mkdocs_theme.ThemeCache(tmp_path / "work")
+        plugin.on_config(SimpleNamespace(theme=theme))  # type: ignore[arg-type]
+        found.append(theme.get_env().list_templates())
+    assert found[0] == found[1] and "main.html" in found[0]
+    assert len(listings) == 1
