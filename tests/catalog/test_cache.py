@@ -85,3 +85,23 @@ def test_a_catalog_with_errors_is_not_kept(catalog: Path) -> None:
 def test_an_unwritable_folder_still_loads(catalog: Path) -> None:
     (catalog.parent / ".build").write_text("a file where the folder would go")
     assert cache.load_cached(catalog).gpus
+
+
+@pytest.mark.parametrize("change", ["a renamed file", "a file moved to another folder"])
+def test_the_key_reads_every_file_under_the_catalog_by_name(catalog: Path, change: str) -> None:
+    (catalog / "gpus" / "loop").symlink_to(catalog, target_is_directory=True)  # walked once
+    first = cache.key(catalog)
+    assert cache.key(catalog) == first
+    spec = catalog / "gpus" / "rtx-4090.yaml"
+    if change == "a renamed file":
+        spec.rename(spec.with_name("rtx-4090-renamed.yaml"))
+    else:
+        spec.rename(catalog / "models" / spec.name)
+    assert cache.key(catalog) != first
+
+
+def test_an_unreadable_catalog_file_still_gives_a_key(catalog: Path) -> None:
+    (catalog / "gpus" / "dangling.yaml").symlink_to(catalog / "nowhere.yaml")
+    first = cache.key(catalog)
+    (catalog / "nowhere.yaml").write_text("name: x\n")  # now it reads
+    assert cache.key(catalog) != first
