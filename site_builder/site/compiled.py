@@ -69,5 +69,7 @@ def _key(bucket: Bucket) -> tuple[Any, ...] | None:
         env.is_async,
         env.autoescape,
         tuple(sorted(env.extensions)),
+        getattr(env, "newstyle_gettext", None),  # what the i18n extension generates
+        env.policies.get("ext.i18n.trimmed"),
     )
     return (settings, bucket.key, bucket.checksum)

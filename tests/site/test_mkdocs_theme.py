@@ -13,6 +13,19 @@ from mkdocs.theme import Theme
 from site_builder.site import mkdocs_theme
 
 
+def recorded(monkeypatch: pytest.MonkeyPatch) -> list[jinja2.Environment]:
+    """The environments that list the theme's files from here on (one entry per listing)."""
+    listings: list[jinja2.Environment] = []
+    real = jinja2.Environment.list_templates
+
+    def listing(env: jinja2.Environment, *args: Any) -> list[str]:
+        listings.append(env)
+        return real(env, *args)
+
+    monkeypatch.setattr(jinja2.Environment, "list_templates", listing)
+    return listings
+
+
 def test_the_theme_files_are_listed_once_until_the_sites_own_theme_files_change(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -21,14 +34,7 @@ def test_the_theme_files_are_listed_once_until_the_sites_own_theme_files_change(
     (custom / "main.html").write_text("{% extends 'base.html' %}", encoding="utf-8")
     theme = Theme(name="mkdocs", custom_dir=str(custom))
     mkdocs_theme.keep_listed(SimpleNamespace(theme=theme))  # type: ignore[arg-type]
-    listings = []
-    real = jinja2.Environment.list_templates
-
-    def listing(env: jinja2.Environment, *args: Any) -> list[str]:
-        listings.append(env)
-        return real(env, *args)
-
-    monkeypatch.setattr(jinja2.Environment, "list_templates", listing)
+    listings = recorded(monkeypatch)
     first = theme.get_env().list_templates()
     assert theme.get_env().list_templates() == first and len(listings) == 1  # a new build's env
     assert "main.html" in first and "css/base.css" in first  # the site's and the theme's files
@@ -45,14 +51,7 @@ def test_builds_in_one_process_list_the_theme_files_once_however_the_folder_is_n
     custom.mkdir()
     (custom / "main.html").write_text("{% extends 'base.html' %}", encoding="utf-8")
     (tmp_path / "work").mkdir()
-    listings = []
-    real = jinja2.Environment.list_templates
-
-    def listing(env: jinja2.Environment, *args: Any) -> list[str]:
-        listings.append(env)
-        return real(env, *args)
-
-    monkeypatch.setattr(jinja2.Environment, "list_templates", listing)
+    listings = recorded(monkeypatch)
     found = []
     for named in (custom, tmp_path / "work" / ".." / "overrides"):
         theme = Theme(name="mkdocs", custom_dir=str(named))
