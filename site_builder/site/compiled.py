@@ -20,8 +20,10 @@ from typing import Any
 import jinja2
 from jinja2.bccache import Bucket
 
-_KEPT: dict[tuple[Any, ...], CodeType] = {}
-"""Compiled code by (environment settings, Jinja's key, source checksum), for this process."""
+_KEPT: dict[tuple[Any, ...], tuple[str, CodeType]] = {}
+"""The source checksum and compiled code of each template by (environment settings, Jinja's
+key), for this process: one entry a template, the latest compiled (a long live preview edits
+templates many times)."""
 
 
 class Compiled(jinja2.FileSystemBytecodeCache):
@@ -29,25 +31,27 @@ class Compiled(jinja2.FileSystemBytecodeCache):
 
     def load_bytecode(self, bucket: Bucket) -> None:
         key = _key(bucket)
-        code = _KEPT.get(key) if key is not None else None
-        if code is not None:
-            bucket.code = code
+        kept = _KEPT.get(key) if key is not None else None
+        if kept is not None and kept[0] == bucket.checksum:
+            bucket.code = kept[1]
             if not os.path.exists(self._get_cache_filename(bucket)):
                 super().dump_bytecode(bucket)  # a new folder holds it too, for the next process
             return
         super().load_bytecode(bucket)
-        if key is not None and bucket.code is not None:
-            _KEPT[key] = bucket.code
+        _keep(key, bucket)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        key = _key(bucket)
-        if key is not None and bucket.code is not None:
-            _KEPT[key] = bucket.code
+        _keep(_key(bucket), bucket)
         super().dump_bytecode(bucket)
 
 
+def _keep(key: tuple[Any, ...] | None, bucket: Bucket) -> None:
+    if key is not None and bucket.code is not None:
+        _KEPT[key] = (bucket.checksum, bucket.code)
+
+
 def _key(bucket: Bucket) -> tuple[Any, ...] | None:
-    """The memory key of ``bucket``'s code; None where the settings cannot be compared (a
+    """The memory key of ``bucket``'s template; None where the settings cannot be compared (a
     computed autoescape or a finalize function: kept on disk only, as Jinja would)."""
     env = bucket.environment
     if not isinstance(env.autoescape, bool) or env.finalize is not None:
@@ -72,4 +76,4 @@ def _key(bucket: Bucket) -> tuple[Any, ...] | None:
         getattr(env, "newstyle_gettext", None),  # what the i18n extension generates
         env.policies.get("ext.i18n.trimmed"),
     )
-    return (settings, bucket.key, bucket.checksum)
+    return (settings, bucket.key)

@@ -11,6 +11,7 @@ from typing import Any
 import jinja2
 import pytest
 
+from site_builder.site import compiled
 from site_builder.site.compiled import Compiled
 
 TEMPLATE = "{% if x %}\n  {{ x }}\n{% endif %}\nend\n"
@@ -80,3 +81,18 @@ def test_an_edit_or_other_settings_compile_again_and_render_as_without_a_cache(
     plain = env(templates, None, **settings).get_template("page.md").render(x=1)
     assert got == plain
     assert compiles == ["page.md"] * 3  # the first, the changed one, the uncached one
+
+
+def test_a_template_edited_many_times_is_kept_once(tmp_path: Path, compiles: list[str]) -> None:
+    """A long live preview edits templates again and again: memory holds the latest code of
+    each, not every version."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    page = templates / "page.md"
+    before = len(compiled._KEPT)
+    for n in range(5):
+        page.write_text(f"version {n}\n", encoding="utf-8")
+        found = env(templates, tmp_path / f"run-{n}").get_template("page.md").render()
+        assert found == f"version {n}"
+    assert len(compiled._KEPT) == before + 1
+    assert compiles == ["page.md"] * 5
