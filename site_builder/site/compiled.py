@@ -5,10 +5,11 @@ theme, :mod:`mkdocs_theme`) keep what they compile in the work folder, so the ne
 skips compiling. Within one process, every build made a new environment and read each
 template's compiled code from that folder again, or compiled it again when the folder was new
 (a clean build, a copy of the project, each test's own folder): about 0.4 s of a small build.
-:class:`Compiled` keeps the code of every template this process compiled or read, keyed as
-Jinja keys its files (the template's name and file, a checksum of its source) and by the
-environment settings that change the code Jinja generates, so an edited template, or the same
-name in an environment set up otherwise, is compiled again and the output is the same.
+:class:`Compiled` keeps the latest code of each template this process compiled or read, keyed
+as Jinja keys its files (the template's name and file) and by the environment settings that
+change the code Jinja generates, and used only while the checksum of the source is the one it
+was compiled from: an edited template, or the same name in an environment set up otherwise, is
+compiled again and the output is the same.
 """
 
 from __future__ import annotations
