@@ -13,6 +13,7 @@ from site_builder.site import fmt, paging, urls
 from site_builder.site.context import Link, combo_link, decode_shown, model_size, runtime_link
 from site_builder.site.evidence import Shown
 from site_builder.site.memo import answers_only
+from site_builder.site.pages.attention import layout
 from site_builder.site.pages.combo_hardware import Fact
 from site_builder.site.pages.prices import Seen, api_prices
 from site_builder.site.picks import combos_running, floor_note, headline
@@ -165,6 +166,7 @@ def get_context(data: SiteData, slug: str, reads: Mapping[str, tuple[str, ...]])
         Fact("Hidden size", f"{model.hidden_size:,}"),
         Fact("Attention heads (query / KV)", f"{model.num_attention_heads} / {model.num_kv_heads}"),
         Fact("Head dimension", str(model.head_dim)),
+        Fact("Attention layout", layout(model)),
         Fact("Vocabulary", f"{model.vocab_size:,}"),
         Fact("Longest context", fmt.tokens(model.max_context_tokens)),
     ]
