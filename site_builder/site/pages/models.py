@@ -39,12 +39,19 @@ class WeightRow:
 
 
 @dataclass(frozen=True)
+class ContextRow:
+    context: str
+    kv_cache: str
+
+
+@dataclass(frozen=True)
 class ModelPage:
     slug: str
     name: str
     facts: list[Fact]
     architecture: list[Fact]
     weights: list[WeightRow]
+    context_memory: list[ContextRow]
     where: Sequence[WhereRow]
     sources: list[str]
     api_prices: list[Seen]
@@ -178,10 +185,11 @@ def get_context(data: SiteData, slug: str, reads: Mapping[str, tuple[str, ...]])
             )
         )
     weights = _weights(data, slug)
+    context_memory = _context_memory(data, slug)
     sources = list(model.sources)
     prices = api_prices(model)
     where = _where(data, slug, reads)
-    return ModelPage(slug, model.name, facts, arch, weights, where, sources, prices)
+    return ModelPage(slug, model.name, facts, arch, weights, context_memory, where, sources, prices)
 
 
 def _weights(data: SiteData, slug: str) -> list[WeightRow]:
@@ -200,6 +208,12 @@ def _weights(data: SiteData, slug: str) -> list[WeightRow]:
     bits = {q: gib * 2**30 * 8 / params for q, gib in found.items()}
     ordered = sorted(found, key=lambda q: (-bits[q], q))
     return [WeightRow(q, f"{bits[q]:.3g}", fmt.gib(found[q])) for q in ordered]
+
+
+def _context_memory(data: SiteData, slug: str) -> list[ContextRow]:
+    """One sequence's KV cache at each context (:mod:`site_builder.site.context_memory`)."""
+    found: dict[int, float] = data.results.memo[("context_memory",)][slug]
+    return [ContextRow(fmt.tokens(c), fmt.gib(gib)) for c, gib in sorted(found.items())]
 
 
 def _weights_on(data: SiteData, combo: str, slug: str) -> dict[str, float]:
