@@ -11,6 +11,9 @@ from site_builder.engine.memory import KV_DTYPE_BYTES, kv_bytes, to_gib
 from site_builder.engine.shapes import shape_of
 from site_builder.site.results import CONTEXTS
 
+COMPARED_CONTEXT = 32768
+"""The context the models index compares them at (the matrices' long-document length)."""
+
 QUANT = "F16"
 """The quant whose shape is read (any would do, and the first one does in a catalog without it:
 the KV cache does not depend on it)."""

@@ -14,10 +14,10 @@ from site_builder.catalog import load_catalog
 from site_builder.cli import main
 from site_builder.engine import config_for_combo, estimate, prepare
 from site_builder.site import fmt
-from site_builder.site.context_memory import context_memory
+from site_builder.site.context_memory import COMPARED_CONTEXT, context_memory
 from site_builder.site.results import CONTEXTS
 from tests.site.conftest import ROOT, Built
-from tests.site.pagetext import table_after
+from tests.site.pagetext import header_after, table_after
 
 SHIPPED = load_catalog(ROOT / "catalog")
 COMBOS = ["single-rtx-4090", "dual-rtx-3090", "8x-h200", "mac-studio-m3-ultra-512gb"]
@@ -73,3 +73,20 @@ def test_the_page_shows_what_the_command_prints(built: Built) -> None:
         assert printed["verdict"] in ("fits", "tight"), (context, printed["verdict"])
         kv = sum(card["kv_cache_gib"] for card in printed["memory"]["per_gpu"])
         assert shown[fmt.tokens(context)].startswith(f"{fmt.gib(kv)} GiB"), (context, shown)
+
+
+def test_the_models_index_compares_the_figure_of_each_model_page(built: Built) -> None:
+    index = built.html("models/")
+    catalog = load_catalog(built.layout.catalog)
+    column = f"KV cache at {fmt.tokens(COMPARED_CONTEXT)}"
+    compared = 0
+    for family in {m.family for m in catalog.models.values()}:
+        heading = family.lower().replace(" ", "-").replace(".", "")
+        header = header_after(index, heading)
+        for row in table_after(index, heading):
+            slug = next(s for s, m in catalog.models.items() if m.name == row[0])
+            page = table_after(built.html(f"models/{slug}/"), "memory-for-context")
+            shown = {r[0]: r[1].removesuffix(" estimated") for r in page}
+            assert row[header.index(column)] == shown[fmt.tokens(COMPARED_CONTEXT)], slug
+            compared += 1
+    assert compared == len(catalog.models)

@@ -11,6 +11,7 @@ from functools import partial
 from site_builder.engine.recommend import FLOOR_QUANT
 from site_builder.site import fmt, paging, urls
 from site_builder.site.context import Link, combo_link, decode_shown, model_size, runtime_link
+from site_builder.site.context_memory import COMPARED_CONTEXT
 from site_builder.site.evidence import Shown
 from site_builder.site.memo import answers_only
 from site_builder.site.pages.attention import layout
@@ -65,6 +66,8 @@ class ModelIndexRow:
     released: str
     size: str
     context: str
+    kv_cache: str
+    """One sequence's KV cache at :data:`COMPARED_CONTEXT` (a dash past the longest context)."""
     capabilities: str
     runs_on: int
 
@@ -82,6 +85,7 @@ class ModelIndex:
     families: list[Family]
     combos: int
     floor: str = FLOOR_QUANT
+    compared: str = fmt.tokens(COMPARED_CONTEXT)
 
 
 def pages(data: SiteData) -> Iterator[Page]:
@@ -148,11 +152,17 @@ def _index_rows(data: SiteData, slugs: list[str]) -> list[ModelIndexRow]:
             _released(data, slug),
             model_size(data.catalog, slug),
             fmt.tokens(data.catalog.models[slug].max_context_tokens),
+            _compared_kv(data, slug),
             ", ".join(data.catalog.models[slug].capabilities),
             combos_running(data.results, slug),
         )
         for slug in slugs
     ]
+
+
+def _compared_kv(data: SiteData, slug: str) -> str:
+    gib = data.results.memo[("context_memory",)][slug].get(COMPARED_CONTEXT)
+    return fmt.DASH if gib is None else f"{fmt.gib(gib)} GiB"
 
 
 def get_context(data: SiteData, slug: str, reads: Mapping[str, tuple[str, ...]]) -> ModelPage:
