@@ -25,7 +25,7 @@ from site_builder.engine.recommend import Candidate, choose
 from site_builder.engine.workloads import HEADLINE
 from site_builder.site import content, sidecar
 from site_builder.site.accuracy import pending_config
-from site_builder.site.context_memory import context_memory
+from site_builder.site.context_memory import CACHES, context_memory
 from site_builder.site.costs import combo_costs
 from site_builder.site.memo import Memo, answers_only, benchmarks_stamp
 from site_builder.site.pages import charts, matrix, stack
@@ -115,7 +115,8 @@ def evaluate(
         if sealing is not None:
             _waited(results.pending[:-2])
     if for_pages:
-        results.memo[("context_memory",)] = context_memory(catalog)
+        for cache in CACHES:
+            results.memo[("context_memory", cache)] = context_memory(catalog, cache)
     results.freeze()
     if memo is not None:
         _remember(memo, results, asked, whole)

@@ -42,7 +42,8 @@ class WeightRow:
 @dataclass(frozen=True)
 class ContextRow:
     context: str
-    kv_cache: str
+    f16: str
+    q8_0: str
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def _index_rows(data: SiteData, slugs: list[str]) -> list[ModelIndexRow]:
 
 
 def _compared_kv(data: SiteData, slug: str) -> str:
-    gib = data.results.memo[("context_memory",)][slug].get(COMPARED_CONTEXT)
+    gib = data.results.memo[("context_memory", "f16")][slug].get(COMPARED_CONTEXT)
     return fmt.DASH if gib is None else f"{fmt.gib(gib)} GiB"
 
 
@@ -222,8 +223,9 @@ def _weights(data: SiteData, slug: str) -> list[WeightRow]:
 
 def _context_memory(data: SiteData, slug: str) -> list[ContextRow]:
     """One sequence's KV cache at each context (:mod:`site_builder.site.context_memory`)."""
-    found: dict[int, float] = data.results.memo[("context_memory",)][slug]
-    return [ContextRow(fmt.tokens(c), fmt.gib(gib)) for c, gib in sorted(found.items())]
+    f16: dict[int, float] = data.results.memo[("context_memory", "f16")][slug]
+    q8: dict[int, float] = data.results.memo[("context_memory", "q8_0")][slug]
+    return [ContextRow(fmt.tokens(c), fmt.gib(f16[c]), fmt.gib(q8[c])) for c in sorted(f16)]
 
 
 def _weights_on(data: SiteData, combo: str, slug: str) -> dict[str, float]:
