@@ -11,7 +11,7 @@ from site_builder.catalog import Catalog
 from site_builder.engine.memory import KV_DTYPE_BYTES, kv_bytes, to_gib
 from site_builder.engine.shapes import shape_of
 from site_builder.schema.base import KvCacheType
-from site_builder.site.results import CONTEXTS
+from site_builder.site.results import CONTEXTS, Results
 
 COMPARED_CONTEXT = 32768
 """The context the models index compares them at (the matrices' long-document length)."""
@@ -33,4 +33,17 @@ def context_memory(catalog: Catalog, cache: KvCacheType) -> dict[str, dict[int, 
         shape = shape_of(model, quant)
         fitting = (c for c in CONTEXTS if c <= model.max_context_tokens)
         found[slug] = {c: to_gib(kv_bytes(shape, c, KV_DTYPE_BYTES[cache])) for c in fitting}
+    return found
+
+
+def remember(results: Results) -> None:
+    """Keep every model's figures for each of :data:`CACHES` in ``results`` (the evaluate
+    stage), for :func:`figures`."""
+    for cache in CACHES:
+        results.memo[("context_memory", cache)] = context_memory(results.catalog, cache)
+
+
+def figures(results: Results, cache: KvCacheType, model: str) -> dict[int, float]:
+    """What :func:`remember` kept of ``model`` with ``cache``: context -> KV cache GiB."""
+    found: dict[int, float] = results.memo[("context_memory", cache)][model]
     return found

@@ -23,9 +23,8 @@ from site_builder.engine.accuracy import calibration
 from site_builder.engine.estimate import Lookups, prepare
 from site_builder.engine.recommend import Candidate, choose
 from site_builder.engine.workloads import HEADLINE
-from site_builder.site import content, sidecar
+from site_builder.site import content, context_memory, sidecar
 from site_builder.site.accuracy import pending_config
-from site_builder.site.context_memory import CACHES, context_memory
 from site_builder.site.costs import combo_costs
 from site_builder.site.memo import Memo, answers_only, benchmarks_stamp
 from site_builder.site.pages import charts, matrix, stack
@@ -115,8 +114,7 @@ def evaluate(
         if sealing is not None:
             _waited(results.pending[:-2])
     if for_pages:
-        for cache in CACHES:
-            results.memo[("context_memory", cache)] = context_memory(catalog, cache)
+        context_memory.remember(results)
     results.freeze()
     if memo is not None:
         _remember(memo, results, asked, whole)

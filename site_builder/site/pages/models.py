@@ -11,7 +11,7 @@ from functools import partial
 from site_builder.engine.recommend import FLOOR_QUANT
 from site_builder.site import fmt, paging, urls
 from site_builder.site.context import Link, combo_link, decode_shown, model_size, runtime_link
-from site_builder.site.context_memory import COMPARED_CONTEXT
+from site_builder.site.context_memory import COMPARED_CONTEXT, figures
 from site_builder.site.evidence import Shown
 from site_builder.site.memo import answers_only
 from site_builder.site.pages.attention import layout
@@ -162,7 +162,7 @@ def _index_rows(data: SiteData, slugs: list[str]) -> list[ModelIndexRow]:
 
 
 def _compared_kv(data: SiteData, slug: str) -> str:
-    gib = data.results.memo[("context_memory", "f16")][slug].get(COMPARED_CONTEXT)
+    gib = figures(data.results, "f16", slug).get(COMPARED_CONTEXT)
     return fmt.DASH if gib is None else f"{fmt.gib(gib)} GiB"
 
 
@@ -223,8 +223,7 @@ def _weights(data: SiteData, slug: str) -> list[WeightRow]:
 
 def _context_memory(data: SiteData, slug: str) -> list[ContextRow]:
     """One sequence's KV cache at each context (:mod:`site_builder.site.context_memory`)."""
-    f16: dict[int, float] = data.results.memo[("context_memory", "f16")][slug]
-    q8: dict[int, float] = data.results.memo[("context_memory", "q8_0")][slug]
+    f16, q8 = figures(data.results, "f16", slug), figures(data.results, "q8_0", slug)
     return [ContextRow(fmt.tokens(c), fmt.gib(f16[c]), fmt.gib(q8[c])) for c in sorted(f16)]
 
 
