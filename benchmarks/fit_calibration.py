@@ -5,6 +5,7 @@ separately for CUDA and Metal, with a bounded Nelder-Mead search (pure Python). 
 constants to paste into site_builder/engine/calibration.py with the residual percentiles that
 set each runtime's error band. Run: python benchmarks/fit_calibration.py [--catalog DIR]
 [--runtime mlx-lm] (mlx-lm: its Metal constants on the catalog's mlx-lm measurements)
+[--only NAME ...] (refit only these constants, holding the others at their published values)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import argparse
 import math
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from site_builder.catalog import Catalog, load_catalog
 from site_builder.engine import calibration as cal
@@ -20,10 +22,9 @@ from site_builder.engine.accuracy import percentile, predicted, result_config, u
 from site_builder.engine.config import Config
 from site_builder.engine.estimate import estimate_with
 
-BW_CAP = 0.92
-"""No kernel streams above ~92 % of DRAM peak (STREAM-class copies on GDDR6X/HBM reach
-85-92 %); bounding the bandwidth efficiencies keeps the fit from trading them against the
-fixed per-token costs."""
+BW_CAP = cal.MAX_BW_EFF
+"""Bounding the bandwidth efficiencies keeps the fit from trading them against the fixed
+per-token costs."""
 
 CUDA_PARAMS = {
     "weight_bw_eff": (0.3, BW_CAP),
@@ -49,6 +50,7 @@ METAL_PARAMS = {
     "compute_eff": (0.05, 1.0),
     "float_compute_eff": (0.05, 1.0),
     "attn_compute_eff": (0.005, 1.0),
+    "lpddr5x_bw_factor": (0.5, 2.0),
 }
 MLX_PARAMS = {
     "weight_bw_eff": (0.3, BW_CAP),
@@ -236,18 +238,31 @@ def main() -> None:
     parser.add_argument(
         "--refit-by-gpu", action="store_true", help="also refit without each GPU model in turn"
     )
+    parser.add_argument(
+        "--only", nargs="+", metavar="NAME", help="refit only these constants, holding the rest"
+    )
     args = parser.parse_args()
     catalog = load_catalog(args.catalog)
-    if args.runtime == "mlx-lm":
-        fit(catalog, "metal", cal.MLX_METAL, MLX_PARAMS, "mlx-lm")
+    runs = (
+        [("metal", cal.MLX_METAL, MLX_PARAMS, "mlx-lm")]
+        if args.runtime == "mlx-lm"
+        else [
+            ("cuda", cal.LLAMA_CPP_CUDA, CUDA_PARAMS, "llama-cpp"),
+            ("metal", cal.LLAMA_CPP_METAL, METAL_PARAMS, "llama-cpp"),
+        ]
+    )
+    for platform, base, params, runtime in runs:
+        chosen = only(params, args.only)
+        if not chosen:
+            continue
+        fit(catalog, platform, base, chosen, runtime)
         if args.refit_by_gpu:
-            refit_by_gpu(catalog, "metal", cal.MLX_METAL, MLX_PARAMS, "mlx-lm")
-        return
-    fit(catalog, "cuda", cal.LLAMA_CPP_CUDA, CUDA_PARAMS)
-    fit(catalog, "metal", cal.LLAMA_CPP_METAL, METAL_PARAMS)
-    if args.refit_by_gpu:
-        refit_by_gpu(catalog, "cuda", cal.LLAMA_CPP_CUDA, CUDA_PARAMS, "llama-cpp")
-        refit_by_gpu(catalog, "metal", cal.LLAMA_CPP_METAL, METAL_PARAMS, "llama-cpp")
+            refit_by_gpu(catalog, platform, base, chosen, runtime)
+
+
+def only(params: dict[str, tuple[float, float]], names: list[str] | None) -> dict[str, Any]:
+    """``params`` restricted to ``names`` (all of them without)."""
+    return params if names is None else {n: b for n, b in params.items() if n in names}
 
 
 if __name__ == "__main__":

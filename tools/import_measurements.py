@@ -170,8 +170,9 @@ def generated_by(path: Path) -> str | None:
 
 def import_file(path: Path) -> int:
     doc = yaml.safe_load(path.read_text())
-    if isinstance(doc.get("measured_on"), str):
-        doc["measured_on"] = datetime.date.fromisoformat(doc["measured_on"])
+    for holder in [doc, *doc.get("benchmarks", [])]:  # a benchmark may carry its own run date
+        if isinstance(holder.get("measured_on"), str):
+            holder["measured_on"] = datetime.date.fromisoformat(holder["measured_on"])
     made = entries(doc)
     for slug, entry in made.items():
         (OUT / f"{slug}.yaml").write_text(render(path.name, entry))

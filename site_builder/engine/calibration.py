@@ -78,6 +78,12 @@ class Kernels:
     """TTFT: fixed cost of one request before its first token beyond its prefill (HTTP front
     end, tokenization, scheduling). Zero for in-process benchmarks (llama-bench,
     mlx_lm.generate)."""
+    lpddr5x_bw_factor: float = 1.0
+    """Decode: multiplier of the bandwidth efficiencies on Apple chips with LPDDR5X memory
+    (M4 and later). The same llama.cpp build reads weights at a larger share of an M4 chip's
+    peak than of the M1-M3 chips the Metal constants were fitted on: at llama.cpp ebd048f an
+    M4 Pro (273 GB/s) decodes Mistral Small 24B Q4_K_M at 17.28 tok/s and an M1 Max
+    (400 GB/s) at 16.85 (dasLLAMA records, GaijinEntertainment/daScript@f096c54)."""
 
 
 # llama.cpp on CUDA/ROCm: fitted by benchmarks/fit_calibration.py on the 62 CUDA decode and 62
@@ -112,6 +118,13 @@ LLAMA_CPP_CUDA = Kernels(
 # kernels of a few microseconds. Not fitted: it applies only to cards below llama.cpp's
 # CUDA-graph threshold (Pascal, Volta, Turing), none of them in the fit above.
 
+MAX_BW_EFF = 0.92
+"""No kernel streams above ~92 % of DRAM peak (STREAM-class copies on GDDR6X/HBM reach
+85-92 %): the most a bandwidth efficiency times a memory-type factor may give."""
+
+LPDDR5X_FACTOR = 1.0
+"""llama.cpp on Metal's ``lpddr5x_bw_factor`` (not fitted yet: no LPDDR5X measurement)."""
+
 # llama.cpp on Metal (Apple): fitted on the 12 decode and 12 prefill Apple points (rms log error
 # 0.113; decode median 6.9 %, prefill 6.4 %). ubatch_s and hop_s held (single-chip data).
 LLAMA_CPP_METAL = Kernels(
@@ -133,6 +146,7 @@ LLAMA_CPP_METAL = Kernels(
     error_low=0.848,
     error_high=1.129,
     calibrated=True,
+    lpddr5x_bw_factor=LPDDR5X_FACTOR,
 )
 
 # vLLM / SGLang / TensorRT-LLM on CUDA (no measurements in the calibration set):
@@ -191,6 +205,7 @@ EXLLAMA_CUDA = replace(SERVING_CUDA, token_s=0.002, layer_s=0.00002, compute_eff
 # KV and attention constants are llama.cpp Metal's (no long-context MLX data).
 MLX_METAL = replace(
     LLAMA_CPP_METAL,
+    lpddr5x_bw_factor=1.0,  # its constants were fitted on M4 Max and M5 Max (LPDDR5X) runs
     weight_bw_eff=0.92,
     float_bw_eff=0.92,
     expert_bw_eff=0.473,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from site_builder.engine.calibration import Kernels
+from site_builder.engine.calibration import MAX_BW_EFF, Kernels
 from site_builder.engine.links import Link, allreduce_s, boundaries_s, row_gathers_s
 from site_builder.engine.placement import CardLoad, Placement
 from site_builder.engine.shapes import Shape
@@ -64,8 +64,12 @@ def card_times(
     bw = card.gpu.mem_bandwidth_gb_s * 1e9
     w_eff = k.float_bw_eff if sp.float_weights else k.weight_bw_eff
     kv_eff = k.kv_bw_eff_fa if sp.flash_attention else k.kv_bw_eff
-    if card.gpu.memory_type.upper().startswith("HBM"):
+    memory_type = card.gpu.memory_type.upper()
+    if memory_type.startswith("HBM"):
         w_eff, kv_eff = w_eff * k.hbm_bw_factor, kv_eff * k.hbm_bw_factor
+    elif memory_type.startswith("LPDDR5X"):
+        w_eff = min(w_eff * k.lpddr5x_bw_factor, MAX_BW_EFF)
+        kv_eff = min(kv_eff * k.lpddr5x_bw_factor, MAX_BW_EFF)
     single = distinct_expert_fraction(sp.shape, 1.0)
     experts = card.expert_bytes * distinct_expert_fraction(sp.shape, batch)
     dense = card.read_bytes - card.expert_bytes * single
