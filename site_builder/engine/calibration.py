@@ -122,8 +122,12 @@ MAX_BW_EFF = 0.92
 """No kernel streams above ~92 % of DRAM peak (STREAM-class copies on GDDR6X/HBM reach
 85-92 %): the most a bandwidth efficiency times a memory-type factor may give."""
 
-LPDDR5X_FACTOR = 1.0
-"""llama.cpp on Metal's ``lpddr5x_bw_factor`` (not fitted yet: no LPDDR5X measurement)."""
+LPDDR5X_FACTOR = 1.39
+"""llama.cpp on Metal's ``lpddr5x_bw_factor``: fitted alone (``benchmarks/fit_calibration.py
+--only lpddr5x_bw_factor``, the other Metal constants held) on the catalog's 71 llama.cpp Metal
+speed points, of which only the M4 Pro's 10 (dasLLAMA records) are on LPDDR5X: one chip so far,
+so held out it has nothing to learn from (its decode then reads 24-37 % low, as before the
+factor); an M4 Max or M5 llama.cpp measurement would test it."""
 
 # llama.cpp on Metal (Apple): fitted on the 12 decode and 12 prefill Apple points (rms log error
 # 0.113; decode median 6.9 %, prefill 6.4 %). ubatch_s and hop_s held (single-chip data).

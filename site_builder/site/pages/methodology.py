@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 from site_builder.engine import AccuracyPoint, accuracy_table
 from site_builder.engine import ErrorRow as EngineErrorRow
+from site_builder.engine.calibration import LLAMA_CPP_METAL
 from site_builder.engine.config import DEFAULT_USD_PER_KWH
 from site_builder.engine.corrections import ANY_PLATFORM, MIN_GPUS, MIN_POINTS, Group
 from site_builder.engine.fit import TIGHT_FRACTION, TIGHT_GIB
@@ -81,6 +82,8 @@ class MethodologyPage:
     tight_gib: str
     unscored: int
     """Measured results in conditions the engine does not model, left out of the statistics."""
+    lpddr5x_factor: str
+    """llama.cpp on Metal's bandwidth multiplier on LPDDR5X Macs (M4 and later)."""
 
 
 def pages(data: SiteData) -> Iterator[Page]:
@@ -112,6 +115,7 @@ def get_context(data: SiteData) -> MethodologyPage:
         tight_percent=f"{TIGHT_FRACTION:.0%}",
         tight_gib=f"{TIGHT_GIB:g}",
         unscored=len(found) - len(points),
+        lpddr5x_factor=f"{LLAMA_CPP_METAL.lpddr5x_bw_factor:g}",
     )
 
 
