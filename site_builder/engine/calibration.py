@@ -125,9 +125,10 @@ MAX_BW_EFF = 0.92
 LPDDR5X_FACTOR = 1.39
 """llama.cpp on Metal's ``lpddr5x_bw_factor``: fitted alone (``benchmarks/fit_calibration.py
 --only lpddr5x_bw_factor``, the other Metal constants held) on the catalog's 71 llama.cpp Metal
-speed points, of which only the M4 Pro's 10 (dasLLAMA records) are on LPDDR5X: one chip so far,
-so held out it has nothing to learn from (its decode then reads 24-37 % low, as before the
-factor); an M4 Max or M5 llama.cpp measurement would test it."""
+speed points, of which only the M4 Pro's 10 (dasLLAMA records) were on LPDDR5X: one chip, so
+held out it has nothing to learn from (its decode then reads 24-37 % low, as before the factor).
+An M5 Max run entered afterwards and not refitted on (Gemma 4 E2B Q8_0, llama.cpp 6fdd0ac89,
+137.05 tok/s) checks it: the physical model reads 8 % low with the factor, 26 % without."""
 
 # llama.cpp on Metal (Apple): fitted on the 12 decode and 12 prefill Apple points (rms log error
 # 0.113; decode median 6.9 %, prefill 6.4 %). ubatch_s and hop_s held (single-chip data).

@@ -51,6 +51,7 @@ RECORDS = "modules/dasLLAMA/performance/records"
 MACHINES = {
     ("Apple M1 Max (32-core)", 64): "apple-m1-max",
     ("Apple M4 Pro (20-core)", 64): "apple-m4-pro",
+    ("Apple M5 Max (40-core)", 128): "apple-m5-max",  # records/m5.json, from 77dfc24 on
 }
 # GGUF file -> (catalog model, catalog quant, what the mapping assumes)
 MODELS = {
