@@ -168,12 +168,22 @@ def generated_by(path: Path) -> str | None:
     return None
 
 
-def import_file(path: Path) -> int:
+def made_of(path: Path) -> dict[str, dict[str, Any]]:
+    """The catalog benchmark entries (by file slug) the transcription at ``path`` generates."""
     doc = yaml.safe_load(path.read_text())
     for holder in [doc, *doc.get("benchmarks", [])]:  # a benchmark may carry its own run date
         if isinstance(holder.get("measured_on"), str):
             holder["measured_on"] = datetime.date.fromisoformat(holder["measured_on"])
-    made = entries(doc)
+    return entries(doc)
+
+
+def files_of(path: Path) -> dict[str, str]:
+    """The benchmark files (name -> text) the transcription at ``path`` generates."""
+    return {f"{slug}.yaml": render(path.name, entry) for slug, entry in made_of(path).items()}
+
+
+def import_file(path: Path) -> int:
+    made = made_of(path)
     for slug, entry in made.items():
         (OUT / f"{slug}.yaml").write_text(render(path.name, entry))
     for old in OUT.glob("*.yaml"):
