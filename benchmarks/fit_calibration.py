@@ -14,7 +14,6 @@ import argparse
 import math
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from site_builder.catalog import Catalog, load_catalog
 from site_builder.engine import calibration as cal
@@ -260,7 +259,9 @@ def main() -> None:
             refit_by_gpu(catalog, platform, base, chosen, runtime)
 
 
-def only(params: dict[str, tuple[float, float]], names: list[str] | None) -> dict[str, Any]:
+def only(
+    params: dict[str, tuple[float, float]], names: list[str] | None
+) -> dict[str, tuple[float, float]]:
     """``params`` restricted to ``names`` (all of them without)."""
     return params if names is None else {n: b for n, b in params.items() if n in names}
 
