@@ -86,6 +86,13 @@ REASONS = {
         "support landed): per GB/s of bandwidth this M1 Max decodes gpt-oss-20b 1.46x as fast as "
         "that M2 Ultra did (84.45 tok/s on 400 GB/s against 116.08 on 800)."
     ),
+    ("m5.json", "gpt-oss-20b-mxfp4.gguf", "tg128"): (
+        "Measured as published, no cause stated by the source; as on the M1 Max at llama.cpp "
+        "ebd048f, llama.cpp's Metal decode of gpt-oss at this 2026 commit reads well above the "
+        "Metal MoE decode factor, which rests mostly on the M2 Ultra's gpt-oss runs at b6123 "
+        "(August 2025): per GB/s of bandwidth this M5 Max decodes gpt-oss-20b 1.67x as fast as "
+        "that M2 Ultra did (148.97 tok/s on 614 GB/s against 116.08 on 800)."
+    ),
 }
 BOX_FILE = re.compile(r"^[a-z0-9]+\.json$")
 PATH_ARG = re.compile(r'"?/\S*/(?P<name>[^/\s"]+)"?')
