@@ -29,6 +29,16 @@ CASES = [
         # (`vllm bench serve` through vLLM's HTTP server).
     ),
     pytest.param(
+        "vllm-ferrum-rtx4090-1x-rtx-4090-llama-3.1-8b-instruct-gptq-int4-2",
+        "ttft_ms",
+        38.53,
+        id="vllm-ttft-212-token-prompt-gptq-rtx-4090",
+        # vLLM 0.20.1, Llama 3.1 8B Instruct GPTQ-INT4 (gptq_marlin), 212-token prompt, one
+        # request at a time, the median repeat (the others 41.41 and 37.33 ms): the same
+        # repository at the same commit, docs/bench/cuda-rtx4090-2026-05-07/results/
+        # vllm__M2__c1__r3.json. The sweep's BF16 run of the same prompts follows.
+    ),
+    pytest.param(
         "vllm-ferrum-rtx4090-1x-rtx-4090-llama-3.1-8b-instruct-bf16-2",
         "ttft_ms",
         46.93,
