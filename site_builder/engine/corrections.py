@@ -93,11 +93,12 @@ NONE = Correction(by_metric=())
 def unproven(correction: Correction, low: float, high: float) -> Correction:
     """``correction``'s factors for a setup its measurements do not cover (several machines
     over a network): not calibrated, its band widened to at least ``low``-``high`` (the
-    runtime's published band)."""
+    runtime's published band, of speeds: for TTFT, a time, its inverse)."""
     return Correction(
         tuple(
-            (m, Applied(a.factor, min(a.low, low), max(a.high, high), False))
+            (m, Applied(a.factor, min(a.low, lo), max(a.high, hi), False))
             for m, a in correction.by_metric
+            for lo, hi in [(1.0 / high, 1.0 / low) if m == "ttft_ms" else (low, high)]
         )
     )
 

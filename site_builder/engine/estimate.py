@@ -349,17 +349,19 @@ class Calibrated(NamedTuple):
     def speed(self, metric: str, raw: float) -> tuple[float, tuple[float, float]]:
         """The corrected figure and its low-high range: the calibrated factor and the
         leave-one-GPU-out band when the runtime and metric are calibrated, else the raw
-        figure and the runtime's published band. TTFT is a time: its band is inverted."""
+        figure and the runtime's published band. The calibrated band is of measured over
+        predicted values of the metric itself (milliseconds for TTFT); the published band is
+        of speeds, so for TTFT, a time, it is inverted."""
         applied = self.correction.get(metric)
         if applied is None:
             low, high, value = self.kernels.error_low, self.kernels.error_high, raw
+            if metric == "ttft_ms":
+                low, high = 1.0 / high, 1.0 / low
         else:
             # The band always holds the figure itself: a calibration that was biased for the
             # held-out GPUs widens the range on that side instead of excluding its own value.
             low, high = min(applied.low, 1.0), max(applied.high, 1.0)
             value = raw * applied.factor
-        if metric == "ttft_ms":
-            return value, (value / high, value / low)
         return value, (value * low, value * high)
 
     def ttft(self, raw_ms: float, corrected_s: float) -> tuple[float, tuple[float, float]]:

@@ -49,7 +49,7 @@ CASES = [
         marks=pytest.mark.xfail(
             strict=True,
             reason=(
-                "not met yet: the published range (32-44 ms) ends 6 % below it: these "
+                "not met yet: the published range (33-44 ms) ends 6 % below it: these "
                 "212-token runs read slower than the 248-token runs of the other sweep, which "
                 "a prefill that grows with the prompt cannot follow"
             ),
