@@ -3,8 +3,9 @@
 Prints, per runtime and metric, the cross-validated error (leave-one-GPU-out and
 leave-one-source-out: each measurement predicted by a calibration that never saw its GPU model,
 or its source) and the in-sample error beside it, labelled: n, median and p90 absolute
-percentage error, bias. ``--json`` adds the fitted groups and every point (predicted beside
-measured).
+percentage error, bias; then how often the calibrated ranges held the results of a GPU model
+left out of their fit (:mod:`site_builder.engine.coverage`). ``--json`` adds the fitted
+groups, the coverage and every point (predicted beside measured).
 
 Exit codes: 0 success; 1 when the catalog has errors, or when ``--json`` would hold a
 non-finite number (the output is strict JSON: nothing is printed then, one line on stderr says
@@ -22,6 +23,7 @@ from pathlib import Path
 from site_builder.catalog import load_catalog
 from site_builder.engine import accuracy_points, accuracy_table, fitting
 from site_builder.engine.accuracy import raw_points
+from site_builder.engine.coverage import NOMINAL_PCT, Coverage, held_out_coverage
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,9 +38,11 @@ def run(args: argparse.Namespace) -> int:
     rows = accuracy_table(points)
     raw = raw_points(catalog)
     validation = fitting.validation(raw)
+    coverage = held_out_coverage(raw)
     if args.json:
         payload = {
             "validation": [asdict(v) for v in validation],
+            "coverage": [{**asdict(c), "share_pct": c.share_pct} for c in coverage],
             "groups": [{**asdict(g), "calibrated": g.calibrated} for g in fitting.fit(raw).groups],
             "table": [asdict(r) for r in rows],
             "points": [{**asdict(p), "error": p.error} for p in points],
@@ -55,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
         print(text)
         return 0
     print_validation(validation)
+    print()
+    print_coverage(coverage)
     if args.points:
         print()
         for p in points:
@@ -84,3 +90,15 @@ def print_validation(stats: list[fitting.ErrorStats]) -> None:
         )
         n = schemes[SCHEMES[0]].n
         print(f"{runtime:<14}{metric:<24}{n:>5}{cells}")
+
+
+def print_coverage(rows: list[Coverage]) -> None:
+    """One line per runtime and metric: held-out results whose group stays calibrated, and the
+    share inside the range fitted without their GPU model."""
+    print(
+        f"calibrated ranges (claim {NOMINAL_PCT:.0f} %): results of a left-out GPU model inside"
+        " the range fitted on the rest"
+    )
+    print(f"{'runtime':<14}{'metric':<24}{'n':>5}{'inside':>10}")
+    for c in rows:
+        print(f"{c.runtime:<14}{c.metric:<24}{c.n:>5}{c.share_pct:>9.1f}%")

@@ -13,12 +13,14 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from site_builder.catalog import Catalog
 from site_builder.engine import names
 from site_builder.engine.calibration import RAW_TABLE
 from site_builder.engine.config import Config
 from site_builder.engine.corrections import Corrections
+from site_builder.engine.coverage import Coverage, held_out_coverage
 from site_builder.engine.estimate import estimate, estimate_with, prepare
 from site_builder.engine.fitting import ErrorStats, RawPoint, fit, quantile, summary, validation
 from site_builder.engine.result import Estimate
@@ -274,8 +276,19 @@ def raw_points(catalog: Catalog) -> list[RawPoint]:
     return out
 
 
-def calibration(catalog: Catalog) -> tuple[list[ErrorStats], Corrections]:
-    """The cross-validated and in-sample error per runtime and metric, and the fitted groups,
-    on ``catalog``'s measurements (what ``accuracy`` prints and ``/methodology/`` shows)."""
+class Calibration(NamedTuple):
+    """What ``accuracy`` prints and ``/methodology/`` shows of the catalog's measurements."""
+
+    stats: list[ErrorStats]
+    """The cross-validated and in-sample error per runtime and metric."""
+    fitted: Corrections
+    """The fitted groups: factors and ranges."""
+    coverage: list[Coverage]
+    """How often the calibrated ranges held measurements of GPUs left out of the fit."""
+
+
+def calibration(catalog: Catalog) -> Calibration:
+    """The error, the fitted groups and the ranges' held-out coverage on ``catalog``'s
+    measurements."""
     raw = raw_points(catalog)
-    return validation(raw), fit(raw)
+    return Calibration(validation(raw), fit(raw), held_out_coverage(raw))

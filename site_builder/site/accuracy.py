@@ -8,9 +8,7 @@ them. Pending benchmarks get the engine's estimate of their configuration.
 from __future__ import annotations
 
 from site_builder.engine import AccuracyPoint, Config, Estimate
-from site_builder.engine.accuracy import bench_cards
-from site_builder.engine.corrections import Corrections
-from site_builder.engine.fitting import ErrorStats
+from site_builder.engine.accuracy import Calibration, bench_cards
 from site_builder.schema import Benchmark, Combo
 from site_builder.site.results import Results
 
@@ -21,10 +19,10 @@ def points(results: Results) -> list[AccuracyPoint]:
     return found
 
 
-def calibration(results: Results) -> tuple[list[ErrorStats], Corrections]:
-    """Cross-validated error per runtime and metric, and the fitted calibration groups
-    (computed by the evaluate stage)."""
-    found: tuple[list[ErrorStats], Corrections] = results.memo[("calibration",)]
+def calibration(results: Results) -> Calibration:
+    """Cross-validated error per runtime and metric, the fitted calibration groups and the
+    ranges' held-out coverage (computed by the evaluate stage)."""
+    found: Calibration = results.memo[("calibration",)]
     return found
 
 

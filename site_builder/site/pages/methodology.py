@@ -11,6 +11,7 @@ from site_builder.engine import ErrorRow as EngineErrorRow
 from site_builder.engine.calibration import LLAMA_CPP_METAL
 from site_builder.engine.config import DEFAULT_USD_PER_KWH
 from site_builder.engine.corrections import ANY_PLATFORM, MIN_GPUS, MIN_POINTS, Group
+from site_builder.engine.coverage import NOMINAL_PCT, Coverage
 from site_builder.engine.fit import TIGHT_FRACTION, TIGHT_GIB
 from site_builder.engine.fitting import ErrorStats
 from site_builder.engine.recommend import FLOOR_QUANT, USABLE_CHAT_TOK_S
@@ -49,6 +50,17 @@ class ValidationRow:
 
 
 @dataclass(frozen=True)
+class CoverageRow:
+    """How often one runtime and metric's calibrated ranges held a left-out GPU's results."""
+
+    runtime: str
+    metric: str
+    points: int
+    inside: str
+    """``76 %`` (of ``points``)."""
+
+
+@dataclass(frozen=True)
 class GroupRow:
     """One calibration group: runtime, back-end, model kind and metric."""
 
@@ -66,6 +78,7 @@ class GroupRow:
 @dataclass(frozen=True)
 class MethodologyPage:
     validation: list[ValidationRow]
+    coverage: list[CoverageRow]
     groups: list[GroupRow]
     min_points: int
     min_gpus: int
@@ -80,6 +93,8 @@ class MethodologyPage:
     price_per_kwh: str
     tight_percent: str
     tight_gib: str
+    nominal: str
+    """The share of measurements a range claims to hold (``80 %``)."""
     unscored: int
     """Measured results in conditions the engine does not model, left out of the statistics."""
     lpddr5x_factor: str
@@ -97,9 +112,10 @@ def get_context(data: SiteData) -> MethodologyPage:
     if len({p.runtime for p in points}) > 1:
         rows += [_row(data, r) for r in accuracy_table(replace(p, runtime="") for p in points)]
     counts = data.results.headline_assumptions()
-    stats, fitted = accuracy.calibration(data.results)
+    stats, fitted, coverage = accuracy.calibration(data.results)
     return MethodologyPage(
         validation=_validation(data, stats),
+        coverage=[_coverage(data, c) for c in coverage],
         groups=[_group(data, g) for g in fitted.groups],
         min_points=MIN_POINTS,
         min_gpus=MIN_GPUS,
@@ -114,6 +130,7 @@ def get_context(data: SiteData) -> MethodologyPage:
         price_per_kwh=fmt.usd(DEFAULT_USD_PER_KWH),
         tight_percent=f"{TIGHT_FRACTION:.0%}",
         tight_gib=f"{TIGHT_GIB:g}",
+        nominal=f"{NOMINAL_PCT:.0f} %",
         unscored=len(found) - len(points),
         lpddr5x_factor=f"{LLAMA_CPP_METAL.lpddr5x_bw_factor:g}",
     )
@@ -155,6 +172,15 @@ def _validation(data: SiteData, stats: list[ErrorStats]) -> list[ValidationRow]:
         )
         for (runtime, metric), schemes in sorted(by_key.items())
     ]
+
+
+def _coverage(data: SiteData, c: Coverage) -> CoverageRow:
+    return CoverageRow(
+        runtime=_name(data, c.runtime),
+        metric=METRIC_NAMES[c.metric][0],
+        points=c.n,
+        inside=f"{c.share_pct:.0f} %",
+    )
 
 
 def _group(data: SiteData, g: Group) -> GroupRow:

@@ -1,0 +1,40 @@
+"""``/methodology/`` shows how often the calibrated ranges held a left-out GPU model's results:
+the figures the engine computes (and ``site-builder accuracy`` prints) for the shipped
+catalog."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from site_builder.catalog import load_catalog
+from site_builder.engine.accuracy import raw_points
+from site_builder.engine.coverage import held_out_coverage
+from site_builder.site.pages.bench_rows import METRIC_NAMES
+from tests.site.conftest import Built
+
+
+def table_after(page: str, heading: str) -> list[list[str]]:
+    """The cells of the first table after ``heading`` in ``page``'s HTML."""
+    rest = page[page.index(heading) :]
+    table = rest[: rest.index("</table>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in rows]
+    return [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in row] for row in cells if row]
+
+
+def test_the_page_lists_the_held_out_coverage_of_every_calibrated_range(shipped: Built) -> None:
+    catalog = load_catalog(shipped.layout.catalog)
+    expected = held_out_coverage(raw_points(catalog))
+    page = (shipped.site / "methodology" / "index.html").read_text(encoding="utf-8")
+    rows = table_after(page, "Do the ranges hold?")
+    assert rows == [
+        [
+            catalog.runtimes[c.runtime].name,
+            METRIC_NAMES[c.metric][0],
+            str(c.n),
+            f"{c.share_pct:.0f} %",
+        ]
+        for c in expected
+    ]
+    assert rows[0][:2] == ["llama.cpp", "Decode"]
