@@ -106,7 +106,7 @@ def build(layout: Layout) -> BuildReport:
     per site and work folder: :mod:`site_builder.site.lock`). When nothing it reads or wrote
     has changed since the last build, the site is already what it would build: it stops there
     (:mod:`site_builder.site.stamp`)."""
-    with lock.exclusive(layout):
+    with lock.exclusive(layout), sidecar.stopped_on_failure():
         output.prepare_site_folder(layout.site)
         inputs = stamp.inputs_digest(layout)
         last = stamp.up_to_date(layout, inputs)

@@ -4,6 +4,9 @@ work folder (``.build/``), held for the whole ``build`` or ``serve``.
 A second ``build`` or ``serve`` for the same site or work folder does not wait behind a
 preview that may run for hours: it stops at once with a message naming the process that holds
 the lock (exit 1). The lock dies with its process, so a killed build never leaves a stale one.
+A forked worker closes its copy of the lock's descriptor at once: an ``flock`` belongs to the
+open file that parent and child share, so a worker still running after its build (see
+:func:`~site_builder.site.sidecar.stopped_on_failure`) would otherwise hold the lock for it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,19 @@ from pathlib import Path
 
 from site_builder.errors import BuildError
 from site_builder.site.layout import Layout
+
+_HELD: set[int] = set()
+"""Descriptors of the locks this process holds."""
+
+
+def _close_held_in_child() -> None:
+    for fd in _HELD:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_held_in_child)
 
 
 @contextlib.contextmanager
@@ -51,6 +67,8 @@ def _locked(path: Path) -> Iterator[None]:
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()}".encode("ascii"), 0)
+        _HELD.add(fd)
         yield
     finally:
+        _HELD.discard(fd)
         os.close(fd)

@@ -70,7 +70,7 @@ def pages_first(
     try:
         if memo is not None:
             memo.use_files(stamp.folders_digest([layout.content, layout.templates]))
-        with sidecar.reaped_later():
+        with sidecar.reaped_later(), sidecar.stopped_on_failure():
             made = _made(layout, report, memo, first)
     except CatalogError as exc:
         for problem in exc.problems:

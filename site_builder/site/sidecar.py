@@ -48,15 +48,19 @@ class Pending(Generic[T]):
         self._reader = reader
         self._process = process
         self._parent = os.getpid()
+        if process is not None:
+            _RUNNING.add(self)
 
     def cancel(self) -> None:
         """Stop the child (when its value is no longer wanted)."""
+        _RUNNING.discard(self)
         if self._process is not None and os.getpid() == self._parent:
             self._process.terminate()  # type: ignore[attr-defined]
             self._process.join()  # type: ignore[attr-defined]
             self._process = None
 
     def result(self) -> T:
+        _RUNNING.discard(self)
         if self._reader is not None:
             try:
                 data = self._reader.recv_bytes()  # type: ignore[attr-defined]
@@ -76,6 +80,26 @@ class Pending(Generic[T]):
                 raise BuildError(f"a build job failed in its process: {outcome}")
             self._value = outcome
         return self._value  # type: ignore[return-value]
+
+
+_RUNNING: set[Pending[Any]] = set()
+"""Jobs of this process whose child has not been read from or stopped yet."""
+
+
+@contextlib.contextmanager
+def stopped_on_failure() -> Iterator[None]:
+    """When the block fails, stop (terminate and wait for) every child it started that is
+    still running before the failure goes on: a failed build must not leave a writer behind
+    that goes on writing into the work folder, or holding the build lock it inherited, while
+    the next build of the same folders starts (a test of a failed build followed by a
+    rebuild found a catalog writer forked before the failure still running)."""
+    before = set(_RUNNING)
+    try:
+        yield
+    except BaseException:
+        for job in [job for job in _RUNNING if job not in before]:
+            job.cancel()
+        raise
 
 
 _REAP_LATER: contextvars.ContextVar[bool] = contextvars.ContextVar("reap_later", default=False)

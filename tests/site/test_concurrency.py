@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.errors import BuildError
-from site_builder.site import lock, output, stamp
+from site_builder.site import lock, output, sidecar, stamp
 from site_builder.site.build import build
 from site_builder.site.layout import Layout
 from tests.site.conftest import CATALOG, CONTENT, ROOT, fixture_layout
@@ -182,3 +182,26 @@ def test_an_unwritable_site_folder_fails_at_once_with_a_message(
     monkeypatch.setattr(stamp, "inputs_digest", read_inputs)  # at once: before any work
     with pytest.raises(BuildError, match=r"cannot write in .*choose a writable --site"):
         build(layout)
+
+
+def test_a_forked_worker_does_not_hold_the_build_lock(tmp_path: Path) -> None:
+    """An ``flock`` belongs to the open file parent and child share: a worker of a build that
+    outlives it must not keep the next build of the same folders out."""
+    layout = Layout.at(ROOT, site=tmp_path / "site", work=tmp_path / "work")
+    started, release = tmp_path / "started", tmp_path / "release"
+
+    def worker() -> None:
+        started.write_text("yes")
+        while not release.exists():
+            time.sleep(0.01)
+
+    with lock.exclusive(layout):
+        running = sidecar.start(worker)
+        while not started.exists():  # running (forked, its at-fork handlers done)
+            time.sleep(0.01)
+    try:
+        with lock.exclusive(layout):  # the worker still runs; the lock is free
+            assert lock.lock_file(layout).read_text() == f"pid {os.getpid()}"
+    finally:
+        release.write_text("done")
+        running.result()

@@ -1,11 +1,13 @@
 """Jobs in forked processes: values come back, failures fail, background jobs yield the cores,
-a staged job's early figure and its value travel apart, and a spawned job starts afresh."""
+a staged job's early figure and its value travel apart, a spawned job starts afresh, and a
+failing block stops the children it started."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -118,3 +120,50 @@ def test_in_a_reaped_later_block_a_value_comes_without_waiting_for_the_child_to_
         assert not sidecar._UNREAPED and left[0].exitcode == 0
     assert sidecar.start(os.getpid).result() != os.getpid()
     assert not sidecar._UNREAPED
+
+
+def _started_child(tmp_path: Path, name: str) -> tuple[sidecar.Pending[None], int]:
+    """A job that writes its process ID, then sleeps far longer than any test; its pid once
+    the child is running."""
+    mark = tmp_path / name
+
+    def job() -> None:
+        mark.write_text(str(os.getpid()))
+        time.sleep(600)
+
+    pending = sidecar.start(job)
+    for _ in range(3000):
+        if mark.exists() and mark.read_text():
+            return pending, int(mark.read_text())
+        time.sleep(0.01)
+    raise AssertionError("the child never started")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_failing_block_stops_the_children_it_started_and_only_those(tmp_path: Path) -> None:
+    """A failed build must not leave a writer running into the work folder (or holding the
+    lock it inherited) while the next build starts."""
+    outer, outer_pid = _started_child(tmp_path, "outer")
+    with pytest.raises(ValueError, match="broken link"), sidecar.stopped_on_failure():
+        _, inner_pid = _started_child(tmp_path, "inner")
+        raise ValueError("broken link")
+    assert not _alive(inner_pid)  # stopped and waited for: not even a zombie is left
+    assert _alive(outer_pid)  # started before the block: not the block's to stop
+    outer.cancel()
+    assert not _alive(outer_pid)
+
+
+def test_a_block_that_succeeds_leaves_its_children_to_their_readers(tmp_path: Path) -> None:
+    with sidecar.stopped_on_failure():
+        pending = sidecar.start(os.getpid)
+        child, pid = _started_child(tmp_path, "child")
+    assert pending.result() != os.getpid()
+    assert _alive(pid)
+    child.cancel()
