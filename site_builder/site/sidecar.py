@@ -29,6 +29,7 @@ import signal
 import subprocess
 import sys
 import traceback
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
@@ -82,8 +83,10 @@ class Pending(Generic[T]):
         return self._value  # type: ignore[return-value]
 
 
-_RUNNING: set[Pending[Any]] = set()
-"""Jobs of this process whose child has not been read from or stopped yet."""
+_RUNNING: weakref.WeakSet[Pending[Any]] = weakref.WeakSet()
+"""Jobs of this process whose child has not been read from or stopped yet (weakly: a job no
+one holds any more is dropped as before, closing its pipe; a staged job's value is read in
+another process, so its entry here is never removed by reading)."""
 
 
 @contextlib.contextmanager
@@ -100,6 +103,8 @@ def stopped_on_failure() -> Iterator[None]:
         for job in [job for job in _RUNNING if job not in before]:
             job.cancel()
         raise
+    finally:
+        before.clear()
 
 
 _REAP_LATER: contextvars.ContextVar[bool] = contextvars.ContextVar("reap_later", default=False)

@@ -4,10 +4,12 @@ failing block stops the children it started."""
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -167,3 +169,17 @@ def test_a_block_that_succeeds_leaves_its_children_to_their_readers(tmp_path: Pa
     assert pending.result() != os.getpid()
     assert _alive(pid)
     child.cancel()
+
+
+def test_the_running_jobs_are_held_weakly() -> None:
+    """A job whose value is read elsewhere (a staged job's, by the API writer's process) is
+    dropped when no one here holds it any more, closing its pipe, as before it was tracked: a
+    long preview session must not keep a pipe open for every regeneration."""
+    job = sidecar.start(os.getpid)
+    gone = weakref.ref(job)
+    job.result()
+    other = sidecar.start(os.getpid)
+    dropped = weakref.ref(other)
+    del job, other
+    gc.collect()
+    assert gone() is None and dropped() is None
