@@ -68,6 +68,13 @@ class Applied:
     high: float
     calibrated: bool
 
+    def around(self, raw: float) -> tuple[float, tuple[float, float]]:
+        """The corrected figure of ``raw`` and the range around it. The range always holds the
+        figure itself: a calibration that was biased for the held-out GPUs widens the range on
+        that side instead of excluding its own value."""
+        value = raw * self.factor
+        return value, (value * min(self.low, 1.0), value * max(self.high, 1.0))
+
 
 @dataclass(frozen=True)
 class Correction:

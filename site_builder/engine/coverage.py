@@ -15,8 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from site_builder.engine.corrections import ANY_PLATFORM, Corrections, Group
-from site_builder.engine.fitting import RawPoint, by_gpu, fit
+from site_builder.engine.fitting import RawPoint, fit
 
 NOMINAL_PCT = 80.0
 """The share of measurements a 10th-90th percentile range claims to hold."""
@@ -43,33 +42,15 @@ def held_out_coverage(points: Sequence[RawPoint]) -> list[Coverage]:
     GPU model, out of those that have one."""
     counts: dict[tuple[str, str], list[int]] = {}
     for gpu in sorted({p.gpus[0] for p in points}):
-        held = [p for p in points if next(iter(by_gpu(p))) == gpu]
+        held = [p for p in points if p.gpus[0] == gpu]  # its fold, as cross_validate's
         rest = fit([p for p in points if gpu not in p.gpus])
         for p in held:
-            group = calibrated_group(rest, p)
-            if group is None:
+            # what the engine would apply (Corrections.pick: its back-end, else every one)
+            applied = rest.pick(p.runtime, p.platform, p.moe).get(p.metric)
+            if applied is None:
                 continue
+            _, (low, high) = applied.around(p.predicted)
             count = counts.setdefault((p.runtime, p.metric), [0, 0])
             count[0] += 1
-            count[1] += inside(p, group)
+            count[1] += low <= p.measured <= high
     return [Coverage(r, m, n, i) for (r, m), (n, i) in sorted(counts.items())]
-
-
-def calibrated_group(fitted: Corrections, p: RawPoint) -> Group | None:
-    """The group the engine would correct ``p`` with (:meth:`Corrections.pick`): its back-end,
-    else every back-end, of its runtime, metric and model kind; None when neither is
-    calibrated."""
-    for platform in (p.platform, ANY_PLATFORM):
-        group = fitted.find(p.runtime, platform, p.metric, p.moe)
-        if group is not None and group.calibrated:
-            return group
-    return None
-
-
-def inside(p: RawPoint, group: Group) -> bool:
-    """Whether ``p``'s measurement lies in the range around its corrected figure (the range
-    always holds the figure itself, as :class:`~site_builder.engine.estimate.Calibrated`
-    publishes it)."""
-    figure = p.predicted * group.factor
-    low, high = min(group.low, 1.0), max(group.high, 1.0)
-    return figure * low <= p.measured <= figure * high

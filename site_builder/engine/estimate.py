@@ -353,16 +353,12 @@ class Calibrated(NamedTuple):
         predicted values of the metric itself (milliseconds for TTFT); the published band is
         of speeds, so for TTFT, a time, it is inverted."""
         applied = self.correction.get(metric)
-        if applied is None:
-            low, high, value = self.kernels.error_low, self.kernels.error_high, raw
-            if metric == "ttft_ms":
-                low, high = 1.0 / high, 1.0 / low
-        else:
-            # The band always holds the figure itself: a calibration that was biased for the
-            # held-out GPUs widens the range on that side instead of excluding its own value.
-            low, high = min(applied.low, 1.0), max(applied.high, 1.0)
-            value = raw * applied.factor
-        return value, (value * low, value * high)
+        if applied is not None:
+            return applied.around(raw)
+        low, high = self.kernels.error_low, self.kernels.error_high
+        if metric == "ttft_ms":
+            low, high = 1.0 / high, 1.0 / low
+        return raw, (raw * low, raw * high)
 
     def ttft(self, raw_ms: float, corrected_s: float) -> tuple[float, tuple[float, float]]:
         """TTFT: calibrated on its own measurements when there are enough; else the prompt at
