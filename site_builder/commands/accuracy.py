@@ -22,8 +22,8 @@ from pathlib import Path
 
 from site_builder.catalog import load_catalog
 from site_builder.engine import accuracy_points, accuracy_table, fitting
-from site_builder.engine.accuracy import raw_points
-from site_builder.engine.coverage import NOMINAL_PCT, Coverage, held_out_coverage
+from site_builder.engine.accuracy import calibration
+from site_builder.engine.coverage import NOMINAL_PCT, Coverage
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,14 +36,12 @@ def run(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.catalog)
     points = accuracy_points(catalog)
     rows = accuracy_table(points)
-    raw = raw_points(catalog)
-    validation = fitting.validation(raw)
-    coverage = held_out_coverage(raw)
+    validation, fitted, coverage = calibration(catalog)
     if args.json:
         payload = {
             "validation": [asdict(v) for v in validation],
             "coverage": [{**asdict(c), "share_pct": c.share_pct} for c in coverage],
-            "groups": [{**asdict(g), "calibrated": g.calibrated} for g in fitting.fit(raw).groups],
+            "groups": [{**asdict(g), "calibrated": g.calibrated} for g in fitted.groups],
             "table": [asdict(r) for r in rows],
             "points": [{**asdict(p), "error": p.error} for p in points],
         }

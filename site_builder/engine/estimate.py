@@ -15,7 +15,7 @@ from site_builder.engine import decode as dec
 from site_builder.engine import memory as mem
 from site_builder.engine import placement as plc
 from site_builder.engine.config import Config
-from site_builder.engine.corrections import Correction
+from site_builder.engine.corrections import Correction, published
 from site_builder.engine.fit import Fit, assess, max_context
 from site_builder.engine.names import card_label, plural
 from site_builder.engine.plan import (
@@ -355,9 +355,7 @@ class Calibrated(NamedTuple):
         applied = self.correction.get(metric)
         if applied is not None:
             return applied.around(raw)
-        low, high = self.kernels.error_low, self.kernels.error_high
-        if metric == "ttft_ms":
-            low, high = 1.0 / high, 1.0 / low
+        low, high = published(metric, self.kernels.error_low, self.kernels.error_high)
         return raw, (raw * low, raw * high)
 
     def ttft(self, raw_ms: float, corrected_s: float) -> tuple[float, tuple[float, float]]:

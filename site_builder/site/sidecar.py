@@ -264,13 +264,9 @@ class _Spawned:
 def all_computed(jobs: list[Callable[[], T]]) -> Iterator[list[Pending[T]]]:
     """Compute each job in its own child process, in the background, while the ``with`` body
     runs; all are read after the body, and a failing body stops them all."""
-    pending = [start(job, background=True) for job in jobs]
-    try:
+    with stopped_on_failure():
+        pending = [start(job, background=True) for job in jobs]
         yield pending
-    except BaseException:
-        for job in pending:
-            job.cancel()
-        raise
     for job in pending:
         job.result()
 
