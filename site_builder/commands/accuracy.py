@@ -4,8 +4,9 @@ Prints, per runtime and metric, the cross-validated error (leave-one-GPU-out and
 leave-one-source-out: each measurement predicted by a calibration that never saw its GPU model,
 or its source) and the in-sample error beside it, labelled: n, median and p90 absolute
 percentage error, bias; then how often the calibrated ranges held the results of a GPU model
-left out of their fit (:mod:`site_builder.engine.coverage`). ``--json`` adds the fitted
-groups, the coverage and every point (predicted beside measured).
+left out of their fit (:mod:`site_builder.engine.coverage`); then each GPU model's held-out
+record (:mod:`site_builder.engine.gpu_record`). ``--json`` adds the fitted groups and every
+point (predicted beside measured).
 
 Exit codes: 0 success; 1 when the catalog has errors, or when ``--json`` would hold a
 non-finite number (the output is strict JSON: nothing is printed then, one line on stderr says
@@ -24,6 +25,7 @@ from site_builder.catalog import load_catalog
 from site_builder.engine import accuracy_points, accuracy_table, fitting
 from site_builder.engine.accuracy import calibration
 from site_builder.engine.coverage import NOMINAL_PCT, Coverage
+from site_builder.engine.gpu_record import OFF_TARGET, GpuRecord
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,12 +38,13 @@ def run(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.catalog)
     points = accuracy_points(catalog)
     rows = accuracy_table(points)
-    validation, fitted, coverage = calibration(catalog)
+    validation, fitted, coverage, by_gpu = calibration(catalog)
     if args.json:
         payload = {
             "validation": [asdict(v) for v in validation],
             "coverage": [{**asdict(c), "share_pct": c.share_pct} for c in coverage],
             "groups": [{**asdict(g), "calibrated": g.calibrated} for g in fitted.groups],
+            "by_gpu": [{**asdict(r), "off_target": r.off_target} for r in by_gpu],
             "table": [asdict(r) for r in rows],
             "points": [{**asdict(p), "error": p.error} for p in points],
         }
@@ -59,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
     print_validation(validation)
     print()
     print_coverage(coverage)
+    print()
+    print_by_gpu(by_gpu)
     if args.points:
         print()
         for p in points:
@@ -100,3 +105,17 @@ def print_coverage(rows: list[Coverage]) -> None:
     print(f"{'runtime':<14}{'metric':<24}{'n':>5}{'inside':>10}")
     for c in rows:
         print(f"{c.runtime:<14}{c.metric:<24}{c.n:>5}{c.share_pct:>9.1f}%")
+
+
+def print_by_gpu(rows: list[GpuRecord]) -> None:
+    """One line per GPU model, runtime and metric: measurements and the median of measured /
+    predicted with that GPU model held out; off-target rows marked."""
+    print(
+        "each GPU model held out: median measured / predicted"
+        f" (* off by more than {OFF_TARGET:g}x either way)"
+    )
+    width = max((len(r.gpu) for r in rows), default=3) + 2
+    print(f"{'gpu':<{width}}{'runtime':<14}{'metric':<24}{'n':>5}{'ratio':>8}")
+    for r in rows:
+        mark = " *" if r.off_target else ""
+        print(f"{r.gpu:<{width}}{r.runtime:<14}{r.metric:<24}{r.n:>5}{r.median_ratio:>8.2f}{mark}")

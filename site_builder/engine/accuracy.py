@@ -23,6 +23,7 @@ from site_builder.engine.corrections import Corrections
 from site_builder.engine.coverage import Coverage, held_out_coverage
 from site_builder.engine.estimate import estimate, estimate_with, prepare
 from site_builder.engine.fitting import ErrorStats, RawPoint, fit, quantile, summary, validation
+from site_builder.engine.gpu_record import GpuRecord, held_out_by_gpu
 from site_builder.engine.result import Estimate
 from site_builder.engine.support import release_of
 from site_builder.schema import Benchmark, Combo, Result, Runtime
@@ -285,10 +286,12 @@ class Calibration(NamedTuple):
     """The fitted groups: factors and ranges."""
     coverage: list[Coverage]
     """How often the calibrated ranges held measurements of GPUs left out of the fit."""
+    by_gpu: list[GpuRecord]
+    """Each GPU model's held-out record per runtime and metric."""
 
 
 def calibration(catalog: Catalog) -> Calibration:
-    """The error, the fitted groups and the ranges' held-out coverage on ``catalog``'s
-    measurements."""
+    """The error, the fitted groups, the ranges' held-out coverage and each GPU model's
+    held-out record on ``catalog``'s measurements."""
     raw = raw_points(catalog)
-    return Calibration(validation(raw), fit(raw), held_out_coverage(raw))
+    return Calibration(validation(raw), fit(raw), held_out_coverage(raw), held_out_by_gpu(raw))

@@ -1,4 +1,5 @@
-"""``/methodology/`` shows how often the calibrated ranges held a left-out GPU model's results:
+"""``/methodology/`` shows how often the calibrated ranges held a left-out GPU model's results,
+and each GPU model's held-out record:
 the figures the engine computes (and ``site-builder accuracy`` prints) for the shipped
 catalog."""
 
@@ -10,6 +11,7 @@ import re
 from site_builder.catalog import load_catalog
 from site_builder.engine.accuracy import raw_points
 from site_builder.engine.coverage import held_out_coverage
+from site_builder.engine.gpu_record import held_out_by_gpu
 from site_builder.site.pages.bench_rows import METRIC_NAMES
 from tests.site.conftest import Built
 
@@ -38,3 +40,26 @@ def test_the_page_lists_the_held_out_coverage_of_every_calibrated_range(shipped:
         for c in expected
     ]
     assert rows[0][:2] == ["llama.cpp", "Decode"]
+
+
+def test_the_page_lists_each_gpu_models_held_out_record(shipped: Built) -> None:
+    catalog = load_catalog(shipped.layout.catalog)
+    expected = held_out_by_gpu(raw_points(catalog))
+    page = (shipped.site / "methodology" / "index.html").read_text(encoding="utf-8")
+    rows = table_after(page, "Each GPU model, held out.")
+    want = [
+        [
+            catalog.gpus[r.gpu].name,
+            catalog.runtimes[r.runtime].name,
+            METRIC_NAMES[r.metric][0],
+            str(r.n),
+            f"{r.median_ratio:.2f}×",
+            "off" if r.off_target else "",
+        ]
+        for r in expected
+    ]
+    assert sorted(rows) == sorted(want)
+    assert len(rows) == len(expected)
+    # each GPU model's name links to its page
+    rest = page[page.index("Each GPU model, held out.") :]
+    assert '<a href="../gpus/tesla-p100-16gb/">NVIDIA Tesla P100 PCIe 16GB</a>' in rest

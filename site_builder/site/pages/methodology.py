@@ -14,8 +14,10 @@ from site_builder.engine.corrections import ANY_PLATFORM, MIN_GPUS, MIN_POINTS, 
 from site_builder.engine.coverage import NOMINAL_PCT, Coverage
 from site_builder.engine.fit import TIGHT_FRACTION, TIGHT_GIB
 from site_builder.engine.fitting import ErrorStats
+from site_builder.engine.gpu_record import OFF_TARGET
 from site_builder.engine.recommend import FLOOR_QUANT, USABLE_CHAT_TOK_S
 from site_builder.site import accuracy, fmt
+from site_builder.site.pages import gpu_records
 from site_builder.site.pages.bench_rows import METRIC_NAMES
 from site_builder.site.results import CONTEXTS, HEADLINE_CONTEXT
 from site_builder.site.sitedata import Page, SiteData
@@ -79,6 +81,10 @@ class GroupRow:
 class MethodologyPage:
     validation: list[ValidationRow]
     coverage: list[CoverageRow]
+    by_gpu: list[gpu_records.GpuRecordRow]
+    """Each GPU model's held-out record per runtime and metric."""
+    off_target: str
+    """The bound past which a GPU model's record is off target (``1.25``)."""
     groups: list[GroupRow]
     min_points: int
     min_gpus: int
@@ -112,10 +118,12 @@ def get_context(data: SiteData) -> MethodologyPage:
     if len({p.runtime for p in points}) > 1:
         rows += [_row(data, r) for r in accuracy_table(replace(p, runtime="") for p in points)]
     counts = data.results.headline_assumptions()
-    stats, fitted, coverage = accuracy.calibration(data.results)
+    stats, fitted, coverage, by_gpu = accuracy.calibration(data.results)
     return MethodologyPage(
         validation=_validation(data, stats),
         coverage=[_coverage(data, c) for c in coverage],
+        by_gpu=gpu_records.rows(data, by_gpu),
+        off_target=f"{OFF_TARGET:g}",
         groups=[_group(data, g) for g in fitted.groups],
         min_points=MIN_POINTS,
         min_gpus=MIN_GPUS,
