@@ -320,7 +320,9 @@ def shared_out(memo: Memo, pages: list[Page]) -> tuple[list[Page], list[Page]]:
     goes to the fork, in ``pages``' order (so each family is shared evenly); the kept ones
     stay here."""
     made = [
-        p for p in pages if p.combos is None or not memo.holds(_key(p), p.combos, p.text, p.names)
+        p
+        for p in pages
+        if p.combos is None or not memo.holds(_key(p), p.combos, p.text, p.names, p.answers)
     ]
     theirs = {page.path for page in made[1::2]}
     return [p for p in pages if p.path not in theirs], [p for p in pages if p.path in theirs]
@@ -404,7 +406,9 @@ def rendered_pages(
     return [
         made(page)
         if page.combos is None
-        else kept(memo, _key(page), page.combos, partial(made, page), page.text, page.names)
+        else kept(
+            memo, _key(page), page.combos, partial(made, page), page.text, page.names, page.answers
+        )
         for page in pages
     ]
 

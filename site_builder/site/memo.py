@@ -105,13 +105,15 @@ class Memo:
         make: Callable[[], T],
         text: Collection[str] | None = None,
         names: Collection[str] = (),
+        answers: Collection[str] = (),
     ) -> T:
         """The output ``key``, made by ``make`` from the answers about ``combos`` (and the
         shared entities) only: the kept one if none of them changed since it was made, the
         editorial text (:data:`PROSE`) aside of those not in ``text`` (the combos whose text
-        it shows; None: all), and all but the name of those in ``names`` (the combos it only
-        names or links to)."""
-        return self.keep_stamped(key, self._stamp(combos, text, names), make)
+        it shows; None: all), all but the name of those in ``names`` (the combos it only
+        names or links to), and only what the engine's answers read of those in ``answers``
+        (neither their name nor their text: :func:`answers_digest`)."""
+        return self.keep_stamped(key, self._stamp(combos, text, names, answers), make)
 
     def holds(
         self,
@@ -119,10 +121,11 @@ class Memo:
         combos: Iterable[str],
         text: Collection[str] | None = None,
         names: Collection[str] = (),
+        answers: Collection[str] = (),
     ) -> bool:
         """Whether :meth:`keep` would take the kept output ``key`` (not make it)."""
         found = self.outputs.get(key)
-        return found is not None and found[0] == self._stamp(combos, text, names)
+        return found is not None and found[0] == self._stamp(combos, text, names, answers)
 
     def keep_stamped(
         self, key: tuple[str, ...], stamp: tuple[str, ...], make: Callable[[], T]
@@ -147,14 +150,27 @@ class Memo:
             self.journal.append((key, stamp, value))
 
     def _stamp(
-        self, combos: Iterable[str], text: Collection[str] | None, names: Collection[str] = ()
+        self,
+        combos: Iterable[str],
+        text: Collection[str] | None,
+        names: Collection[str] = (),
+        answers: Collection[str] = (),
     ) -> tuple[str, ...]:
-        return tuple(self._stamp_of(c, text, names) for c in combos)
+        return tuple(self._stamp_of(c, text, names, answers) for c in combos)
 
-    def _stamp_of(self, combo: str, text: Collection[str] | None, names: Collection[str]) -> str:
-        """What of ``combo`` an output reads: its name, its whole entity or all but its text."""
+    def _stamp_of(
+        self,
+        combo: str,
+        text: Collection[str] | None,
+        names: Collection[str],
+        answers: Collection[str],
+    ) -> str:
+        """What of ``combo`` an output reads: its name, what the engine's answers read of it,
+        its whole entity or all but its text."""
         if combo in names:
             return f"{combo}~{self.names[combo]}"
+        if combo in answers:
+            return f"{combo}#{self.answer_digests[combo]}"
         shown = text is None or combo in text
         return f"{combo}={(self.digests if shown else self.engine_digests)[combo]}"
 
@@ -264,9 +280,10 @@ def kept(
     make: Callable[[], T],
     text: Collection[str] | None = None,
     names: Collection[str] = (),
+    answers: Collection[str] = (),
 ) -> T:
     """:meth:`Memo.keep` with a memo (the live preview), else ``make()`` (a build)."""
-    return make() if memo is None else memo.keep(key, combos, make, text, names)
+    return make() if memo is None else memo.keep(key, combos, make, text, names, answers)
 
 
 def answers_only(

@@ -46,6 +46,10 @@ class Page:
     names: tuple[str, ...] = ()
     """Those of :attr:`combos` whose name alone the page reads (it names or links to them):
     an edit to anything else of them keeps it."""
+    answers: tuple[str, ...] = ()
+    """Those of :attr:`combos` of which the page reads only what the engine's answers read
+    (neither name nor text: a GPU page's held-out record reads the cards and interconnect of
+    the combos benchmarks name): an edit to their name or text keeps it."""
 
     def made(self) -> object:
         """The template's context (made now when :attr:`context` is a function)."""

@@ -63,3 +63,28 @@ def test_the_page_lists_each_gpu_models_held_out_record(shipped: Built) -> None:
     # each GPU model's name links to its page
     rest = page[page.index("Each GPU model, held out.") :]
     assert '<a href="../gpus/tesla-p100-16gb/">NVIDIA Tesla P100 PCIe 16GB</a>' in rest
+
+
+def test_a_gpu_page_shows_its_own_held_out_record(shipped: Built) -> None:
+    catalog = load_catalog(shipped.layout.catalog)
+    records = held_out_by_gpu(raw_points(catalog))
+    p100 = [r for r in records if r.gpu == "tesla-p100-16gb"]
+    page = (shipped.site / "gpus" / "tesla-p100-16gb" / "index.html").read_text(encoding="utf-8")
+    rows = table_after(page, 'id="how-the-engine-did-on-this-card"')
+    assert rows == [
+        [
+            catalog.runtimes[r.runtime].name,
+            METRIC_NAMES[r.metric][0],
+            str(r.n),
+            f"{r.median_ratio:.2f}×",
+            "off" if r.off_target else "",
+        ]
+        for r in p100
+    ]
+    assert ["llama.cpp", "Prefill", "7", "1.82×", "off"] in rows
+    # a card no measurement counts for says so instead of showing an empty table
+    measured = {r.gpu for r in records}
+    bare = next(slug for slug in sorted(catalog.gpus) if slug not in measured)
+    page = (shipped.site / "gpus" / bare / "index.html").read_text(encoding="utf-8")
+    rest = page[page.index('id="how-the-engine-did-on-this-card"') :]
+    assert "No measurement in the catalog counts for this card yet" in rest[:600]

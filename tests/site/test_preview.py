@@ -159,8 +159,10 @@ def test_a_gpu_edit_keeps_the_answers_about_combos_not_holding_it(tmp_path: Path
 
 def test_gpu_pages_are_kept_unless_a_combo_holding_the_gpu_changed(tmp_path: Path) -> None:
     """A GPU page reads of the combos only the names of those holding the GPU
-    (``pages.gpus.holding``); the GPU index none: an edit to dual-rtx-4090 makes its GPU's
-    page again and keeps the others (what they show is held to a fresh generation by
+    (``pages.gpus.holding``) and what the engine reads of those benchmarks name (its held-out
+    record: ``Page.answers``); the GPU index none: an edit to dual-rtx-4090's name makes its
+    GPU's page again and keeps the others, though a benchmark names dual-rtx-4090; an edit to
+    its link makes every GPU page again (what they show is held to a fresh generation by
     ``test_a_regeneration_after_an_edit_equals_a_fresh_one``)."""
     layout = layout_with_copies(tmp_path)
     memo = Memo()
@@ -172,6 +174,11 @@ def test_gpu_pages_are_kept_unless_a_combo_holding_the_gpu_changed(tmp_path: Pat
     kept = {page for page in pages if memo.outputs[("page", page)][1] is before[page]}
     assert kept == {"gpus/rtx-3090.md", "gpus/rtx-5090.md", "gpus/index.md"}
     assert "Edited Dual RTX 4090" in memo.outputs[("page", "gpus/rtx-4090.md")][1][1]
+    before = {page: memo.outputs[("page", page)][1] for page in pages}
+    edit(layout.catalog / "combos" / "dual-rtx-4090.yaml", "pcie_p2p: false", "pcie_p2p: true")
+    generate(layout, memo=memo)
+    kept = {page for page in pages if memo.outputs[("page", page)][1] is before[page]}
+    assert kept == {"gpus/index.md"}
 
 
 @pytest.mark.parametrize(

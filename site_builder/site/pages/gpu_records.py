@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from site_builder.catalog import Catalog
 from site_builder.engine.gpu_record import GpuRecord
-from site_builder.site import urls
+from site_builder.site import accuracy, urls
 from site_builder.site.context import Link
 from site_builder.site.pages.bench_rows import METRIC_NAMES
 from site_builder.site.sitedata import SiteData
@@ -29,6 +30,18 @@ def rows(data: SiteData, records: list[GpuRecord]) -> list[GpuRecordRow]:
     """Every record, by GPU model name, then runtime and metric."""
     made = [_row(data, r) for r in records]
     return sorted(made, key=lambda r: (r.gpu.text.lower(), r.runtime, r.metric))
+
+
+def of_gpu(data: SiteData, slug: str) -> list[GpuRecordRow]:
+    """The records of GPU model ``slug`` (its page's table), by runtime and metric."""
+    found = [r for r in accuracy.calibration(data.results).by_gpu if r.gpu == slug]
+    return rows(data, found)
+
+
+def reads(catalog: Catalog) -> tuple[str, ...]:
+    """The combos the records read beside the shared catalog: those the benchmarks name (their
+    cards and interconnect set the engine's figures every record is worked out from)."""
+    return tuple(sorted({b.combo for b in catalog.benchmarks.values() if b.combo}))
 
 
 def _row(data: SiteData, r: GpuRecord) -> GpuRecordRow:

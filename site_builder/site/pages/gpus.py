@@ -9,10 +9,13 @@ from functools import partial
 from site_builder.catalog import Catalog
 from site_builder.engine import names
 from site_builder.engine.cost import cards_sheet
+from site_builder.engine.gpu_record import OFF_TARGET
 from site_builder.schema import Gpu
 from site_builder.site import fmt, urls
 from site_builder.site.context import Link, combo_link
+from site_builder.site.pages import gpu_records
 from site_builder.site.pages.combo_hardware import Fact
+from site_builder.site.pages.gpu_records import GpuRecordRow
 from site_builder.site.pages.prices import Seen, gpu_prices
 from site_builder.site.sitedata import Page, SiteData
 from site_builder.site.tables import current_text
@@ -26,6 +29,10 @@ class GpuPage:
     combos: list[Link]
     sources: list[str]
     prices: list[Seen]
+    record: list[GpuRecordRow]
+    """How the engine did on this card's measurements, the card held out of its calibration."""
+    off_target: str
+    """The bound past which a record is off target (``1.25``)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class GpuIndexRow:
 
 def pages(data: SiteData) -> Iterator[Page]:
     rows = []
+    measured = gpu_records.reads(data.catalog)  # what the card's held-out record reads
     for slug, gpu in data.catalog.gpus.items():
         rows.append(
             GpuIndexRow(
@@ -58,14 +66,18 @@ def pages(data: SiteData) -> Iterator[Page]:
             )
         )
         made = partial(get_context, data, slug, gpu)
-        yield Page(urls.gpu(slug), "gpu.md.j2", made, holding(data.catalog, slug), text=())
+        held = holding(data.catalog, slug)
+        answers = tuple(c for c in measured if c not in held)
+        reads = (*held, *answers)
+        yield Page(urls.gpu(slug), "gpu.md.j2", made, reads, text=(), answers=answers)
     yield Page(urls.index("gpus"), "gpu_index.md.j2", rows, (), text=())
 
 
 def holding(catalog: Catalog, slug: str) -> tuple[str, ...]:
-    """The combos with at least one card of GPU ``slug``: all a GPU page reads of the combos
-    (their names and links) beside the shared catalog, so a live preview keeps it across an
-    edit to any other combo."""
+    """The combos with at least one card of GPU ``slug``: what a GPU page reads of the combos
+    (their names and links) beside the shared catalog and the combos benchmarks name (its
+    held-out record, :func:`gpu_records.reads`), so a live preview keeps it across an edit to
+    any other combo."""
     return tuple(c for c, combo in catalog.combos.items() if any(e.gpu == slug for e in combo.gpus))
 
 
@@ -94,7 +106,9 @@ def get_context(data: SiteData, slug: str, gpu: Gpu) -> GpuPage:
     ]
     combos = [combo_link(data.catalog, c) for c in holding(data.catalog, slug)]
     sources = list(gpu.sources)
-    return GpuPage(gpu.name, facts, gpu.notes or "", combos, sources, gpu_prices(gpu))
+    record = gpu_records.of_gpu(data, slug)
+    off = f"{OFF_TARGET:g}"
+    return GpuPage(gpu.name, facts, gpu.notes or "", combos, sources, gpu_prices(gpu), record, off)
 
 
 def _newest(data: SiteData, slug: str) -> str:
