@@ -11,6 +11,7 @@ from site_builder.catalog import Catalog, load_catalog
 from site_builder.engine import Config, Estimate, estimate
 from site_builder.engine.calibration import RAW_TABLE
 from site_builder.engine.estimate import Lookups, estimate_with, prepare
+from site_builder.engine.fitting import RawPoint
 
 FIXTURE_CATALOG = Path(__file__).parent / "fixtures" / "catalog"
 
@@ -65,3 +66,22 @@ def ask_raw(catalog: Catalog) -> Ask:
         return estimate_with(catalog, found, RAW_TABLE, mine)
 
     return run
+
+
+def point(gpu: str, ratio: float, metric: str = "decode_tok_s", runtime: str = "vllm") -> RawPoint:
+    """A measurement at ``ratio`` of the raw engine figure on GPU model ``gpu``."""
+    return RawPoint(
+        runtime=runtime,
+        platform="cuda",
+        metric=metric,
+        moe=False,
+        gpus=(gpu,),
+        source=f"s-{gpu}",
+        measured=100.0 * ratio,
+        predicted=100.0,
+    )
+
+
+def cards(ratios: dict[str, float], each: int = 5, metric: str = "decode_tok_s") -> list[RawPoint]:
+    """``each`` measurements per GPU model, at its ratio of the raw figure."""
+    return [point(gpu, r, metric) for gpu, r in ratios.items() for _ in range(each)]

@@ -12,27 +12,10 @@ import pytest
 from site_builder.catalog import load_catalog
 from site_builder.cli import main
 from site_builder.engine.accuracy import raw_points
-from site_builder.engine.fitting import RawPoint
 from site_builder.engine.gpu_record import GpuRecord, held_out_by_gpu
+from tests.engine.conftest import cards, point
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def point(gpu: str, ratio: float, metric: str = "decode_tok_s") -> RawPoint:
-    return RawPoint(
-        runtime="vllm",
-        platform="cuda",
-        metric=metric,
-        moe=False,
-        gpus=(gpu,),
-        source=f"s-{gpu}",
-        measured=100.0 * ratio,
-        predicted=100.0,
-    )
-
-
-def cards(ratios: dict[str, float], each: int = 5, metric: str = "decode_tok_s") -> list[RawPoint]:
-    return [point(gpu, r, metric) for gpu, r in ratios.items() for _ in range(each)]
 
 
 @pytest.mark.parametrize(
