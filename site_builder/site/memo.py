@@ -375,5 +375,14 @@ def benchmarks_stamp(catalog: Catalog) -> tuple[str, ...]:
     """What the engine's figures for the catalog's benchmarks read beside the shared kinds:
     the cards and interconnect of the combos they name (:func:`accuracy.named_combo`; a kept
     calibration or outlier check is valid while this is the same)."""
-    named = sorted({b.combo for b in catalog.benchmarks.values() if b.combo} & set(catalog.combos))
-    return tuple(f"{c}={accuracy.named_combo(catalog.combos[c])}" for c in named)
+    return tuple(
+        f"{c}={accuracy.named_combo(catalog.combos[c])}" for c in benchmark_combos(catalog)
+    )
+
+
+def benchmark_combos(catalog: Catalog) -> tuple[str, ...]:
+    """The catalog's combos that benchmarks name, sorted: the engine's figures for those
+    benchmarks read their cards and interconnect (:func:`benchmarks_stamp`)."""
+    return tuple(
+        sorted({b.combo for b in catalog.benchmarks.values() if b.combo} & set(catalog.combos))
+    )

@@ -1,16 +1,19 @@
-"""The rows of ``/methodology/``'s per-GPU table: each GPU model's held-out record
-(:mod:`site_builder.engine.gpu_record`, computed by the evaluate stage) in a reader's words."""
+"""The rows of ``/methodology/``'s per-GPU table and of each GPU page's own: each GPU model's
+held-out record (:mod:`site_builder.engine.gpu_record`, computed by the evaluate stage) in a
+reader's words."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from site_builder.catalog import Catalog
-from site_builder.engine.gpu_record import GpuRecord
+from site_builder.engine.gpu_record import OFF_TARGET, GpuRecord
 from site_builder.site import accuracy, urls
 from site_builder.site.context import Link
 from site_builder.site.pages.bench_rows import METRIC_NAMES
 from site_builder.site.sitedata import SiteData
+
+BOUND = f"{OFF_TARGET:g}"
+"""The off-target bound as the pages print it (``1.25``)."""
 
 
 @dataclass(frozen=True)
@@ -36,12 +39,6 @@ def of_gpu(data: SiteData, slug: str) -> list[GpuRecordRow]:
     """The records of GPU model ``slug`` (its page's table), by runtime and metric."""
     found = [r for r in accuracy.calibration(data.results).by_gpu if r.gpu == slug]
     return rows(data, found)
-
-
-def reads(catalog: Catalog) -> tuple[str, ...]:
-    """The combos the records read beside the shared catalog: those the benchmarks name (their
-    cards and interconnect set the engine's figures every record is worked out from)."""
-    return tuple(sorted({b.combo for b in catalog.benchmarks.values() if b.combo}))
 
 
 def _row(data: SiteData, r: GpuRecord) -> GpuRecordRow:

@@ -9,10 +9,10 @@ from functools import partial
 from site_builder.catalog import Catalog
 from site_builder.engine import names
 from site_builder.engine.cost import cards_sheet
-from site_builder.engine.gpu_record import OFF_TARGET
 from site_builder.schema import Gpu
 from site_builder.site import fmt, urls
 from site_builder.site.context import Link, combo_link
+from site_builder.site.memo import benchmark_combos
 from site_builder.site.pages import gpu_records
 from site_builder.site.pages.combo_hardware import Fact
 from site_builder.site.pages.gpu_records import GpuRecordRow
@@ -50,7 +50,7 @@ class GpuIndexRow:
 
 def pages(data: SiteData) -> Iterator[Page]:
     rows = []
-    measured = gpu_records.reads(data.catalog)  # what the card's held-out record reads
+    measured = benchmark_combos(data.catalog)  # the held-out record reads their cards
     for slug, gpu in data.catalog.gpus.items():
         rows.append(
             GpuIndexRow(
@@ -74,9 +74,9 @@ def pages(data: SiteData) -> Iterator[Page]:
 
 
 def holding(catalog: Catalog, slug: str) -> tuple[str, ...]:
-    """The combos with at least one card of GPU ``slug``: what a GPU page reads of the combos
-    (their names and links) beside the shared catalog and the combos benchmarks name (its
-    held-out record, :func:`gpu_records.reads`), so a live preview keeps it across an edit to
+    """The combos with at least one card of GPU ``slug``: what a GPU page reads of them is their
+    names and links. Beside them and the shared catalog it reads only the engine inputs of the
+    combos benchmarks name (its held-out record), so a live preview keeps it across an edit to
     any other combo."""
     return tuple(c for c, combo in catalog.combos.items() if any(e.gpu == slug for e in combo.gpus))
 
@@ -107,8 +107,16 @@ def get_context(data: SiteData, slug: str, gpu: Gpu) -> GpuPage:
     combos = [combo_link(data.catalog, c) for c in holding(data.catalog, slug)]
     sources = list(gpu.sources)
     record = gpu_records.of_gpu(data, slug)
-    off = f"{OFF_TARGET:g}"
-    return GpuPage(gpu.name, facts, gpu.notes or "", combos, sources, gpu_prices(gpu), record, off)
+    return GpuPage(
+        gpu.name,
+        facts,
+        gpu.notes or "",
+        combos,
+        sources,
+        gpu_prices(gpu),
+        record,
+        gpu_records.BOUND,
+    )
 
 
 def _newest(data: SiteData, slug: str) -> str:

@@ -14,7 +14,6 @@ from site_builder.engine.corrections import ANY_PLATFORM, MIN_GPUS, MIN_POINTS, 
 from site_builder.engine.coverage import NOMINAL_PCT, Coverage
 from site_builder.engine.fit import TIGHT_FRACTION, TIGHT_GIB
 from site_builder.engine.fitting import ErrorStats
-from site_builder.engine.gpu_record import OFF_TARGET
 from site_builder.engine.recommend import FLOOR_QUANT, USABLE_CHAT_TOK_S
 from site_builder.site import accuracy, fmt
 from site_builder.site.pages import gpu_records
@@ -123,7 +122,7 @@ def get_context(data: SiteData) -> MethodologyPage:
         validation=_validation(data, stats),
         coverage=[_coverage(data, c) for c in coverage],
         by_gpu=gpu_records.rows(data, by_gpu),
-        off_target=f"{OFF_TARGET:g}",
+        off_target=gpu_records.BOUND,
         groups=[_group(data, g) for g in fitted.groups],
         min_points=MIN_POINTS,
         min_gpus=MIN_GPUS,
