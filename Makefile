@@ -8,31 +8,36 @@ export NO_MKDOCS_2_WARNING := 1
 # PYTHONDONTWRITEBYTECODE keeps Python from caching them itself).
 COMPILE = $(BIN)/python -m compileall -q site_builder
 
-.PHONY: site test lint typecheck pytest golden serve validate schema bench lighthouse fuzz browser-deps clean
+# The engine compiled to C (site_builder/engine/native.py): compiled again whenever its sources
+# changed; a build or test run uses it only for the sources it was compiled from.
+.PHONY: native site test lint typecheck pytest golden serve validate schema bench lighthouse fuzz browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.site-installed: pyproject.toml site_builder/site/browser_engine.py | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q -e '.[native]'
 	$(BIN)/python -m site_builder.site.browser_engine
 	$(COMPILE)
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml site_builder/site/browser_engine.py | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,native]'
 	$(BIN)/python -m site_builder.site.browser_engine
 	$(COMPILE)
 	touch $@ $(VENV)/.site-installed
 
-site: $(VENV)/.site-installed
+native: $(VENV)/.site-installed
+	@$(BIN)/python -c "from site_builder.engine import native; print(native.build())"
+
+site: $(VENV)/.site-installed native
 	$(BIN)/site-builder build
 
-validate: $(VENV)/.site-installed
+validate: $(VENV)/.site-installed native
 	$(BIN)/site-builder validate
 
-serve: $(VENV)/.site-installed
+serve: $(VENV)/.site-installed native
 	$(BIN)/site-builder serve
 
 schema: $(VENV)/.site-installed
@@ -51,7 +56,7 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy
 
-pytest: $(VENV)/.dev-installed browser-deps
+pytest: $(VENV)/.dev-installed browser-deps native
 	$(BIN)/pytest -q -n auto --dist loadfile
 
 test: lint typecheck pytest
@@ -63,7 +68,7 @@ golden: $(VENV)/.dev-installed
 fuzz: $(VENV)/.dev-installed
 	FUZZ_EXAMPLES=3000 $(BIN)/pytest -q -p no:cacheprovider tests/fuzz
 
-bench: $(VENV)/.site-installed
+bench: $(VENV)/.site-installed native
 	$(COMPILE)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/batch.py

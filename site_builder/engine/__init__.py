@@ -13,13 +13,17 @@ Public entry points (re-exported here):
 - ``evidence``: label a figure measured / measured-near / estimated.
 """
 
-from site_builder.engine import evidence
-from site_builder.engine.accuracy import AccuracyPoint, ErrorRow, accuracy_points, accuracy_table
-from site_builder.engine.config import Config
-from site_builder.engine.estimate import Lookups, estimate, prepare
-from site_builder.engine.resolve import config_for_combo
-from site_builder.engine.result import CardMemory, Estimate, Memory, Verdict
-from site_builder.engine.shapes import effective_bits_per_weight
+from site_builder.engine import native
+
+native.use(__path__)  # the compiled modules of these sources, when built (before any import)
+
+from site_builder.engine import evidence  # noqa: E402
+from site_builder.engine.accuracy import AccuracyPoint, ErrorRow, accuracy_points, accuracy_table  # noqa: E402
+from site_builder.engine.config import Config  # noqa: E402
+from site_builder.engine.estimate import Lookups, estimate, prepare  # noqa: E402
+from site_builder.engine.resolve import config_for_combo  # noqa: E402
+from site_builder.engine.result import CardMemory, Estimate, Memory, Verdict  # noqa: E402
+from site_builder.engine.shapes import effective_bits_per_weight  # noqa: E402
 
 __all__ = [
     "AccuracyPoint",
