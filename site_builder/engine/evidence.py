@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from site_builder.catalog import Catalog
 from site_builder.engine.accuracy import Estimator, predicted, result_config, unscored
@@ -37,6 +37,11 @@ class Evidence:
     low: float | None = None
     high: float | None = None
     benchmark: str | None = None
+
+    def __reduce__(self) -> tuple[type[Evidence], tuple[Any, ...]]:
+        """Pickled as the constructor's arguments: compiled (:mod:`native`), a frozen dataclass
+        cannot be unpickled field by field."""
+        return Evidence, (self.label, self.value, self.low, self.high, self.benchmark)
 
 
 def _cards(config: Config) -> tuple[str, ...]:

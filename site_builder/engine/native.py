@@ -12,6 +12,9 @@ path if it holds a complete build for the sources as they are now; otherwise (no
 mypyc, a source edited since, or ``SITE_BUILDER_NATIVE=0``) the modules load from source, as in
 the reader's browser. An edit to an engine file therefore takes effect at once, from source,
 until the next compile. A test holds the compiled engine's answers equal to the source's.
+
+Compiled, a frozen dataclass cannot be unpickled field by field: one that crosses processes (the
+build sends estimates and recommendations between them) defines ``__reduce__``.
 """
 
 from __future__ import annotations
@@ -31,22 +34,28 @@ MODULES = (
     "corrections",
     "decode",
     "estimate",
+    "evidence",
     "fit",
+    "fitting",
     "launch",
     "links",
     "memory",
+    "names",
     "placement",
     "plan",
     "power",
     "prefill",
+    "recommend",
     "resolve",
     "result",
     "shapes",
     "support",
+    "workloads",
 )
-"""The engine modules compiled (``site_builder/engine/<name>.py``): the ones an estimate runs.
-The others stay Python: ``config`` (the recommender copies its instances' ``__dict__``) and
-what runs once a build (accuracy, fitting, recommend)."""
+"""The engine modules compiled (``site_builder/engine/<name>.py``): the ones an estimate runs,
+the recommender and the calibration's cross-validation (run once a build, about 4 CPU-s from
+source). ``config`` stays Python (the recommender copies its instances' ``__dict__``), as does
+what is not on a build's hot path."""
 TYPED = ("engine", "schema", "catalog/store.py", "catalog/__init__.py", "errors.py")
 """The sources (under the package) the compiled code is type-checked against: an edit to any
 of them makes a compiled build stale."""

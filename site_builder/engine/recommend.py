@@ -89,6 +89,11 @@ class Answer:
     why: str
     warnings: tuple[str, ...]
 
+    def __reduce__(self) -> tuple[type[Answer], tuple[Any, ...]]:
+        """Pickled as the constructor's arguments (see :meth:`Evidence.__reduce__`)."""
+        fields = (self.name, self.config, self.estimate, self.evidence, self.why, self.warnings)
+        return Answer, fields
+
     def to_json(self) -> dict[str, Any]:
         """The estimate's JSON with the setup, the evidence of its decode figure, why and
         warnings."""
@@ -123,6 +128,12 @@ class Recommendation:
     per_runtime: dict[str, Candidate]
     """Each runtime's own pick (the headline rule among its candidates): what a reader gets
     who has chosen the runtime (the configurator selects it when the runtime changes)."""
+
+    def __reduce__(self) -> tuple[type[Recommendation], tuple[Any, ...]]:
+        """Pickled as the constructor's arguments (see :meth:`Evidence.__reduce__`)."""
+        answers, candidates, per_runtime = self.answers, self.candidates, self.per_runtime
+        fields = (self.model, self.workload, answers, candidates, self.reason, per_runtime)
+        return Recommendation, fields
 
     @property
     def headline(self) -> Answer | None:

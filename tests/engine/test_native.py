@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.engine import native
+from site_builder.catalog import load_catalog
+from site_builder.engine import config_for_combo, estimate, native
+from site_builder.engine.recommend import recommend
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -118,3 +121,17 @@ def test_a_build_is_used_only_when_complete_and_not_switched_off(
     with (package / "engine" / "fit.py").open("a") as file:
         file.write("\n# edited\n")
     assert not native.use(["/source"])  # the sources changed since
+
+
+def test_what_the_build_sends_between_processes_pickles_compiled_or_not() -> None:
+    # a compiled frozen dataclass cannot be unpickled field by field: each that crosses
+    # processes (estimates, recommendations with their answers and evidence) has a __reduce__
+    catalog = load_catalog(ROOT / "catalog")
+    base = config_for_combo(
+        catalog, "dual-rtx-4090", model="qwen3-30b-a3b", quant="Q4_K_M", runtime="llama-cpp"
+    )
+    found = recommend(catalog, base, "chat", estimate)
+    assert found.headline is not None and found.headline.evidence.label
+    again = pickle.loads(pickle.dumps(found))
+    assert again == found
+    assert type(again.headline) is type(found.headline)
