@@ -224,15 +224,14 @@ def candidates(catalog: Catalog, base: Config, workload: WorkloadName = "chat") 
     model = catalog.models[base.model]
     cards = [g for g, n in base.gpus for _ in range(n)]
     sized = _sized(base, spec, model)
-    quants = ladder(catalog)
+    quants = [q for q in ladder(catalog) if applies(model, catalog.quants[q])]
     out = []
     for runtime in platform_runtimes(catalog, cards):
         formats = catalog.runtimes[runtime].quant_formats
+        ways = splits(catalog, runtime, model, len(cards))
         for quant in quants:
-            entry = catalog.quants[quant]
-            if entry.format in formats and applies(model, entry):
-                for split in splits(catalog, runtime, model, len(cards)):
-                    out.append(_with(sized, runtime, quant, split))
+            if catalog.quants[quant].format in formats:
+                out += [_with(sized, runtime, quant, split) for split in ways]
     return out
 
 

@@ -534,17 +534,18 @@ def query_of(config: Config) -> Query:
     """The site's query of a combo configuration."""
     if config.combo is None:
         raise BuildError(f"not a combo configuration: {config}")
+    # positional, in Query's field order: a build makes over a million (keywords cost 2x)
     return Query(
-        combo=config.combo,
-        model=config.model,
-        quant=config.quant,
-        runtime=config.runtime,
-        context=config.context_tokens,
-        split=config.split,
-        concurrency=config.concurrency,
-        kv_cache=config.kv_cache,
-        prompt=config.prompt_tokens,
-        gen=config.gen_tokens,
+        config.combo,
+        config.model,
+        config.quant,
+        config.runtime,
+        config.context_tokens,
+        config.split,
+        config.concurrency,
+        config.kv_cache,
+        config.prompt_tokens,
+        config.gen_tokens,
     )
 
 
