@@ -2,10 +2,11 @@
 
 The modules of :data:`MODULES` are plain, fully typed Python; mypyc (the compiler that ships with
 mypy) turns them into C extensions that run the same operations on the same IEEE doubles about
-twice as fast (a sweep of 69,086 configurations: 3.4 CPU-s from source, 1.6 compiled, the same
-results to the last bit). ``python -m site_builder.engine.native`` (the Makefile runs it before
-every build and test run) compiles them into ``.build/native/<key>/`` beside the package, where
-``key`` is a hash of every source the compiled code was type-checked against (:func:`key`).
+twice as fast (a sweep of 69,086 configurations: 3.4 CPU-s from source, 1.3 compiled, the same
+results to the last bit). ``make native`` (:func:`build`; ``make site``, ``make test`` and
+``make bench`` run it first) compiles them into ``.build/native/<key>/`` beside the package,
+where ``key`` is a hash of every source the compiled code was type-checked against
+(:func:`key`).
 
 When the engine package is imported, :func:`use` puts that folder first on the package's search
 path if it holds a complete build for the sources as they are now; otherwise (no C compiler or
