@@ -15,7 +15,7 @@ Public entry points (re-exported here):
 
 from site_builder.engine import native
 
-native.use(__path__)  # the compiled modules of these sources, when built (before any import)
+_COMPILED = native.use(__path__)  # the compiled modules of these sources, when built (first)
 
 from site_builder.engine import evidence  # noqa: E402
 from site_builder.engine.accuracy import AccuracyPoint, ErrorRow, accuracy_points, accuracy_table  # noqa: E402
@@ -24,6 +24,9 @@ from site_builder.engine.estimate import Lookups, estimate, prepare  # noqa: E40
 from site_builder.engine.resolve import config_for_combo  # noqa: E402
 from site_builder.engine.result import CardMemory, Estimate, Memory, Verdict  # noqa: E402
 from site_builder.engine.shapes import effective_bits_per_weight  # noqa: E402
+
+if _COMPILED:
+    native.load(__name__)
 
 __all__ = [
     "AccuracyPoint",

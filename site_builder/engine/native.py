@@ -80,6 +80,16 @@ def use(path: list[str]) -> bool:
     return True
 
 
+def load(package: str) -> None:
+    """Import every compiled module of ``package`` (the engine's) at once: a compile of edited
+    sources later removes this build's folder, and a module imported after that would come
+    from source beside compiled ones."""
+    import importlib
+
+    for name in MODULES:
+        importlib.import_module(f"{package}.{name}")
+
+
 def active() -> bool:
     """Whether this process runs the compiled engine."""
     from site_builder.engine import decode
@@ -174,10 +184,13 @@ def _install(work: Path, target: Path) -> None:
         compiled = f"{name}{EXTENSION_SUFFIXES[0]}"
         shutil.move(work / "site_builder" / "engine" / compiled, engine / compiled)
     (staging / DONE).write_text("mypyc\n")
-    for old in ROOT.iterdir():
-        if old != staging:
+    for old in ROOT.iterdir():  # a process using one has loaded all of it (:func:`load`)
+        if not old.name.startswith(".staging-"):
             shutil.rmtree(old, ignore_errors=True)
-    staging.rename(target)
+    try:
+        staging.rename(target)
+    except OSError:  # a compile of the same sources beside this one finished first
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _ready(folder: Path) -> Path:

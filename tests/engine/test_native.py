@@ -135,3 +135,19 @@ def test_what_the_build_sends_between_processes_pickles_compiled_or_not() -> Non
     again = pickle.loads(pickle.dumps(found))
     assert again == found
     assert type(again.headline) is type(found.headline)
+
+
+def test_a_compiled_process_holds_every_compiled_module_from_the_start() -> None:
+    # a later compile removes this build's folder: nothing may be left to import from it
+    if not compiler_here():
+        pytest.skip("no C compiler or mypyc here: the engine runs from source")
+    print(native.build())
+    code = (
+        "import sys, site_builder.engine as e; from site_builder.engine import native; "
+        "print(native.active(), sorted(n for n in native.MODULES "
+        "if f'site_builder.engine.{n}' not in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split(" ", 1) == ["True", "[]\n"]
