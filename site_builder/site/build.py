@@ -140,11 +140,13 @@ def _build(layout: Layout) -> BuildReport:
                 for job in [*early, *writing, *more]:
                     job.result()
         with report.stage("extras"):
+            # the search index's pieces worked out in a second process while the pages are copied
+            stub = sidecar.start(lambda: search_pieces.pieces_into(staging, layout.html))
             output.merge(layout.html, staging)
             output.link_tree(layout.catalog_data, staging)
             output.link_tree(layout.extras, staging)
             fragments.inject_site(staging, layout.fragments)
-            search_pieces.split(staging)
+            search_pieces.write_stub(staging, stub.result())
             sitemap.rewrite(staging, site.dates)
         with report.stage("links"):
             links.check_site(staging)

@@ -158,14 +158,33 @@ def dumps(value: Any) -> str:
 
 def split(site: Path) -> None:
     """Replace ``site``'s one-file search index by its pieces (see the module docstring)."""
-    index_path = site / INDEX
-    write_pieces(site, json.loads(index_path.read_text(encoding="utf-8")))
+    write_stub(site, pieces_into(site, site))
+
+
+def pieces_into(site: Path, built: Path) -> str:
+    """Write the pieces of the one-file index mkdocs wrote under ``built`` into ``site``;
+    return the stub that names them (:func:`write_stub`). The build works them out while it
+    copies the pages into ``site`` (the copy brings Material's one file, which the stub then
+    replaces)."""
+    return piece_files(site, json.loads((built / INDEX).read_text(encoding="utf-8")))
+
+
+def write_stub(site: Path, stub: str) -> None:
+    """Replace ``site``'s one-file index by ``stub`` (:func:`piece_files`)."""
+    (site / INDEX).write_text(stub, encoding="utf-8")
 
 
 def write_pieces(site: Path, index: dict[str, Any]) -> str:
     """Write ``index`` (Material's search configuration and documents) into ``site`` as its
     pieces and the stub that names them (replacing Material's one file); return the stub's
     text."""
+    stub = piece_files(site, index)
+    write_stub(site, stub)
+    return stub
+
+
+def piece_files(site: Path, index: dict[str, Any]) -> str:
+    """Write ``index``'s pieces into ``site``; return the text of the stub that names them."""
     index_path = site / INDEX
     texts = {name: dumps(value) for name, value in sorted(pieces(index["docs"]).items())}
     digest = hashlib.sha256()
@@ -177,6 +196,4 @@ def write_pieces(site: Path, index: dict[str, Any]) -> str:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     config = {**index["config"], "pieces": {"folder": folder, "docs_per_file": DOCS_PER_FILE}}
-    stub = dumps({"config": config, "docs": []})
-    index_path.write_text(stub, encoding="utf-8")
-    return stub
+    return dumps({"config": config, "docs": []})
