@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.errors import BuildError
-from site_builder.site.links import check_site
+from site_builder.site.links import _resolve, check_site
 
 
 def site(tmp_path: Path, page: str) -> Path:
@@ -41,3 +41,26 @@ def test_broken_links_fail_with_the_page_and_target(
 ) -> None:
     with pytest.raises(BuildError, match=f"index.html: {problem}"):
         check_site(site(tmp_path, f'<a href="{link}">x</a> <img src="data.json">'))
+
+
+@pytest.mark.parametrize(
+    ("page", "path", "target"),
+    [
+        ("index.html", "gpus/", "gpus/index.html"),
+        ("gpus/rtx-4090/index.html", "../", "gpus/index.html"),
+        ("gpus/rtx-4090/index.html", "../../models/x/", "models/x/index.html"),
+        ("gpus/rtx-4090/index.html", "./a.json", "gpus/rtx-4090/a.json"),
+        ("gpus/rtx-4090/index.html", "a//b/./c.png", "gpus/rtx-4090/a/b/c.png"),
+        ("gpus/rtx-4090/index.html", "/api/index.json", "api/index.json"),
+        ("gpus/rtx-4090/index.html", "/", "index.html"),
+        ("gpus/rtx-4090/index.html", "/a/../b/", "b/index.html"),
+        ("index.html", ".", "index.html"),
+        ("index.html", "../x.html", None),
+        ("a/index.html", "../../x.html", None),
+        ("index.html", "/..", None),
+    ],
+)
+def test_a_link_resolves_to_the_file_a_browser_fetches(
+    page: str, path: str, target: str | None
+) -> None:
+    assert _resolve(page, path) == target
