@@ -97,25 +97,26 @@ def active() -> bool:
     return any(str(decode.__file__).endswith(suffix) for suffix in EXTENSION_SUFFIXES)
 
 
-def key() -> str:
+def key(package: Path | None = None) -> str:
     """A hash of the interpreter's extension ABI and of every file of :data:`TYPED` (names and
-    bytes, in a fixed order)."""
+    bytes, in a fixed order) in ``package`` (the installed package's folder by default)."""
+    package = package or PACKAGE
     digest = hashlib.sha256(EXTENSION_SUFFIXES[0].encode() + b"\0")
-    for name in sources():
-        digest.update(name.encode() + b"\0" + (PACKAGE / name).read_bytes() + b"\0")
+    for name in sources(package):
+        digest.update(name.encode() + b"\0" + (package / name).read_bytes() + b"\0")
     return digest.hexdigest()[:24]
 
 
-def sources() -> list[str]:
-    """The ``.py`` files of :data:`TYPED`, relative to the package, sorted."""
+def sources(package: Path) -> list[str]:
+    """The ``.py`` files of :data:`TYPED` in ``package``, relative to it, sorted."""
     found: list[str] = []
     for entry in TYPED:
-        top = PACKAGE / entry
+        top = package / entry
         if top.is_file():
             found.append(entry)
             continue
         for folder, _, names in os.walk(top):
-            base = Path(folder).relative_to(PACKAGE).as_posix()
+            base = Path(folder).relative_to(package).as_posix()
             found += [f"{base}/{n}" for n in names if n.endswith(".py")]
     return sorted(found)
 
@@ -124,21 +125,20 @@ def build(jobs: int = 2) -> str:
     """Compile :data:`MODULES` for the current sources unless done; a sentence saying what
     happened. Failing to compile (no mypyc, no C compiler) is not an error: the engine then
     runs from source, with the same results."""
+    import shutil
     import subprocess
     import tempfile
 
-    target = ROOT / key()
-    if (target / DONE).is_file():
-        return f"native engine: up to date ({target})"
+    if (ROOT / key() / DONE).is_file():
+        return f"native engine: up to date ({ROOT / key()})"
     try:
         import mypyc  # noqa: F401  (only to know it is there)
     except ImportError:
         return "native engine: mypyc is not installed; the engine runs from source"
     with tempfile.TemporaryDirectory(prefix="native-") as tmp:
         work = Path(tmp)
-        import shutil
-
         shutil.copytree(PACKAGE, work / "site_builder", ignore=_not_source)
+        target = ROOT / key(work / "site_builder")  # of what is compiled, if edited meanwhile
         done = subprocess.run(
             [sys.executable, "-c", _SETUP.format(modules=_paths(), jobs=jobs)],
             cwd=work,
