@@ -129,8 +129,9 @@ def build(jobs: int = 2) -> str:
     import subprocess
     import tempfile
 
-    if (ROOT / key() / DONE).is_file():
-        return f"native engine: up to date ({ROOT / key()})"
+    current = ROOT / key()
+    if (current / DONE).is_file():
+        return f"native engine: up to date ({current})"
     try:
         import mypyc  # noqa: F401  (only to know it is there)
     except ImportError:
