@@ -140,6 +140,13 @@ class Recommendation:
         """What a page leads with: the fastest in-VRAM answer, else the offload one."""
         return self.answers.get("fastest") or self.answers.get("offload")
 
+    def bare(self) -> Recommendation:
+        """The same answers without the candidates they were chosen from (what a build keeps
+        of a combo it stores: the candidates' results are on the combo's shelf, and what reads
+        the candidates reads them while they are in memory)."""
+        fields = (self.model, self.workload, self.answers, (), self.reason, self.per_runtime)
+        return Recommendation(*fields)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "model": self.model,
@@ -510,9 +517,14 @@ def _floor_name(catalog: Catalog) -> str:
 def weakness(recommendation: Recommendation) -> str:
     """Why a machine is bad at a model, or an empty string: nothing runs, or the headline
     answer decodes slower than :data:`USABLE_CHAT_TOK_S` (the one definition pages use)."""
-    answer = recommendation.headline
+    return weakness_of(recommendation.headline, recommendation.reason)
+
+
+def weakness_of(answer: Answer | None, reason: str) -> str:
+    """:func:`weakness` of a recommendation whose headline answer is ``answer`` and whose
+    reason (when nothing runs) is ``reason``."""
     if answer is None:
-        return f"does not fit: {recommendation.reason}" if recommendation.reason else "does not fit"
+        return f"does not fit: {reason}" if reason else "does not fit"
     speed = answer.evidence.value
     if speed is not None and speed < USABLE_CHAT_TOK_S:
         where = "with offload to system RAM" if answer.name == "offload" else "in VRAM"

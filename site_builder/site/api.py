@@ -41,6 +41,7 @@ from site_builder.site.tables import (
     dump,
     gpu_names,
     price,
+    table_text,
 )
 
 
@@ -111,13 +112,9 @@ def _matrix_file(data: SiteData, combo: str) -> str:
 
 
 def _tables(data: SiteData, combo: str, rows: Rows) -> dict[str, str | bytes]:
-    return table_files(combo, estimates(data, combo, rows))
-
-
-def table_files(key: str, content: dict[str, Any]) -> dict[str, str | bytes]:
-    """A configurator table as ``/api/estimates/<key>.json`` (the API and the configurator
-    read the same file)."""
-    return {f"api/estimates/{key}.json": dump(content)}
+    """The combo's configurator table as ``/api/estimates/<combo>.json`` (the API and the
+    configurator read the same file)."""
+    return {f"api/estimates/{combo}.json": estimates(data, combo, rows)}
 
 
 def entry_summary(kind: str, slug: str, entry: Any) -> dict[str, str]:
@@ -146,26 +143,29 @@ def index(catalog: Catalog) -> dict[str, Any]:
     }
 
 
-def estimates(data: SiteData, combo: str, rows: Rows) -> dict[str, Any]:
-    """The combo's grid as a table (``rows``: the row maker, shared by every combo)."""
-    found = dict(data.results.for_combo(combo))
+def estimates(data: SiteData, combo: str, rows: Rows) -> str:
+    """The combo's grid as a table's JSON (``rows``: the row maker, shared by every combo):
+    the grid's rows as the results hold them made (:meth:`Results.table_rows`), then the
+    answers' and the headline setups' at every context."""
+    found = data.results.table_rows(combo, rows)
     defaults: dict[str, Default] = {}
     for model in data.catalog.models:
         recommendation = data.results.recommendation(combo, model)
-        found.update(_answer_rows(recommendation))
+        found.update((q, rows.text(q, e)) for q, e in _answer_rows(recommendation).items())
         default = _default(recommendation)
         if default is not None:
             defaults[model] = default
-    found.update((q, data.results.get(q)) for q in headline_contexts(data.results, combo))
-    return {
+    for query in headline_contexts(data.results, combo):
+        found[query] = rows.text(query, data.results.get(query))
+    head = {
         "combo": combo,
         "contexts": list(CONTEXTS),
         "fields": list(FIELDS),
-        "rows": [rows.row(q, found[q]) for q in sorted(found, key=order)],
         "defaults": defaults_json(defaults),
         "gpu_names": gpu_names(data.catalog, data.catalog.combos[combo].cards()),
         "price": price(data.results.costs[combo][1].sheet),
     }
+    return table_text(head, (found[q] for q in sorted(found, key=order)))
 
 
 def _answer_rows(recommendation: Recommendation) -> dict[Query, Estimate]:

@@ -28,6 +28,7 @@ from site_builder.site.accuracy import pending_config
 from site_builder.site.costs import combo_costs
 from site_builder.site.memo import Memo, answers_only, benchmarks_stamp
 from site_builder.site.pages import charts, matrix, stack
+from site_builder.site.picks import split_choices
 from site_builder.site.results import (
     ContextJob,
     Query,
@@ -38,6 +39,7 @@ from site_builder.site.results import (
 )
 from site_builder.site.store import Store
 from site_builder.site.sweep import Asked, Half, sweep
+from site_builder.site.tables import Rows
 
 BATCH_COMBOS = 8
 """How many combos a build with a store evaluates at a time (their results are then stored
@@ -106,9 +108,12 @@ def evaluate(
         for combo in combos:
             make = partial(combo_costs, results, combo)
             results.costs[combo] = answers_only(memo, ("costs", combo), [combo], make)
+            splits = partial(split_choices, results, combo)
+            results.splits[combo] = answers_only(memo, ("splits", combo), [combo], splits)
         planning = [c for c in combos if c not in whole_shelves]
         for combo in planning:
-            results.matrix_queries[combo] = list(matrix.planned(results, [combo]))
+            curve = charts.planned(results, [combo])
+            results.page_queries[combo] = [*curve, *matrix.planned(results, [combo])]
         _add(results, dependent_queries(results, planning, stated), lookups)
         results.seal(combos)
         if sealing is not None:
@@ -186,7 +191,7 @@ def _other_contexts(
         found = evaluated(catalog, queries, reusing)
         if store is None:
             return found
-        store.put_contexts(found)
+        store.put_contexts(found, Rows(catalog))
         return {}
 
     return job
@@ -238,9 +243,8 @@ def dependent_queries(
     curves, each recommended setup at the matrices' other context lengths, and the ``stated``
     queries (the other contexts of each quant's best runtime are evaluated in second
     processes, :attr:`Results.pending`)."""
-    yield from charts.planned(results, combos)
     for combo in combos:
-        yield from results.matrix_queries.get(combo, [])
+        yield from results.page_queries.get(combo, [])
     for combo in combos:
         yield from stated.get(combo, [])
 

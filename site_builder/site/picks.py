@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from site_builder.catalog import Catalog
 from site_builder.engine import Estimate
-from site_builder.engine.recommend import Answer, passes_floor
+from site_builder.engine.recommend import Answer, Candidate, fastest_of, passes_floor
 from site_builder.site.results import (
     CONTEXTS,
     Query,
@@ -69,6 +69,31 @@ def headline_pick(results: Results, combo: str) -> Pick | None:
         return None
     catalog = results.catalog
     return max(pool, key=lambda p: (catalog.models[p.query.model].params_total_b, p.query))
+
+
+def split_choices(results: Results, combo: str) -> dict[str, Candidate]:
+    """The worked example's model on ``combo`` under each split among its recommender
+    candidates: the headline rule among the candidates of that split, else the one closest to
+    running (the combo page's table of split strategies). Worked out in the evaluate stage,
+    where the candidates are in memory (a build that stores a combo keeps its recommendations
+    without them)."""
+    pick = results.worked_example(combo)
+    if pick is None:
+        return {}
+    pools: dict[str, list[Candidate]] = {}
+    for candidate in results.recommendation(combo, pick.query.model).candidates:
+        pools.setdefault(candidate.estimate.split, []).append(candidate)
+    found = {
+        split: fastest_of(results.catalog, pool) or closest(pool) for split, pool in pools.items()
+    }
+    return {split: chosen for split, chosen in sorted(found.items()) if chosen is not None}
+
+
+def closest(pool: list[Candidate]) -> Candidate | None:
+    """When nothing runs: the candidate whose verdict is closest to running."""
+    return min(
+        pool, key=lambda c: (rank(c.estimate), c.config.runtime, c.config.quant), default=None
+    )
 
 
 def is_sound(catalog: Catalog, pick: Pick) -> bool:

@@ -38,8 +38,8 @@ from site_builder.errors import BuildError
 from site_builder.schema import Combo, Workload
 from site_builder.site.shelf import IN_VRAM, Shelf, is_standard
 from site_builder.site.sidecar import Pending
-from site_builder.site.store import Store, Stored, Summary
-from site_builder.site.tables import HEADLINE_CONTEXT, Default, Query, Table
+from site_builder.site.store import Store, Stored, Summary, table_rows
+from site_builder.site.tables import HEADLINE_CONTEXT, Default, Query, Rows, Table
 
 if TYPE_CHECKING:
     from site_builder.site.memo import Memo
@@ -96,6 +96,9 @@ class Results:
     """(combo, model) -> the engine's recommendation for the headline workload."""
     costs: dict[str, tuple[Pick | None, Costs]] = field(default_factory=dict)
     """Combo -> its worked example and money figures (:mod:`site_builder.site.costs`)."""
+    splits: dict[str, dict[str, Candidate]] = field(default_factory=dict)
+    """Combo -> its worked example's model under each split
+    (:func:`~site_builder.site.picks.split_choices`)."""
     memo: dict[tuple[str, ...], Any] = field(default_factory=dict)
     """Derived values computed in the evaluate stage (accuracy points)."""
     pending: list[ContextJob] = field(default_factory=list)
@@ -141,15 +144,24 @@ class Results:
     """How many configurations the reused combos' other context lengths hold."""
     stated: dict[str, list[Query]] = field(default_factory=dict)
     """The queries stacks and guides state, by combo (set by the evaluate stage)."""
-    matrix_queries: dict[str, list[Query]] = field(default_factory=dict)
-    """The queries each combo's will-it-run matrix reads (every model's headline setup at
-    each context length), by combo (set by the evaluate stage): stored apart, small, so the
-    matrix need not read the combo's results back."""
+    page_queries: dict[str, list[Query]] = field(default_factory=dict)
+    """The queries pages read of each combo one by one, by combo (set by the evaluate stage):
+    its will-it-run matrix (every model's headline setup at each context length) and its worked
+    example's speed curve. Their answers are stored apart, small, so those pages need not read
+    the combo's results back."""
     _stated_answers: dict[Query, Estimate] = field(default_factory=dict)
     """The answers to :attr:`stated` queries of the stored combos (kept in memory)."""
     scope: frozenset[str] | None = None
     """The combos evaluated (``validate`` evaluates only those its checks read); None: every
     combo. Asking about another is an :class:`UnplannedQuery`, never an empty answer."""
+    _table_rows: Rows = field(init=False)
+    """The row maker of the stored combos' table rows (:meth:`seal`)."""
+    _written: set[str] = field(default_factory=set)
+    """Combos kept in memory that this process also wrote into the store for the next build
+    (:meth:`put_in_store`): their table rows are read back from there, not made twice."""
+
+    def __post_init__(self) -> None:
+        self._table_rows = Rows(self.catalog)
 
     def add(self, more: dict[Query, Estimate]) -> None:
         """Add results to their combos' shelves (sorted when frozen)."""
@@ -188,7 +200,7 @@ class Results:
             return found
         if query.combo in self._stored:
             assert self.store is not None
-            found = self.store.matrix_answers(query.combo).get(query)
+            found = self.store.page_answers(query.combo).get(query)
             if found is not None:
                 return found
         shelf = self.shelf(query.combo)
@@ -202,7 +214,7 @@ class Results:
             )
         if combo in self._stored:
             assert self.store is not None
-            return self.store.get(combo).shelf
+            return self.store.shelf(combo)
         return self.shelves.get(combo)
 
     def get(self, query: Query) -> Estimate:
@@ -213,10 +225,11 @@ class Results:
         return found
 
     def recommendation(self, combo: str, model: str) -> Recommendation:
-        """The headline recommendation of ``model`` on ``combo``."""
+        """The headline recommendation of ``model`` on ``combo`` (of a stored combo, without
+        its candidates: :meth:`~site_builder.engine.recommend.Recommendation.bare`)."""
         if combo in self._stored:
             assert self.store is not None
-            return self.store.get(combo).recommendations[model]
+            return self.store.recommendations(combo)[model]
         return self.recommendations[(combo, model)]
 
     def headline(self, combo: str, model: str) -> Answer | None:
@@ -247,12 +260,10 @@ class Results:
 
     def quant_picks(self, combo: str, model: str) -> QuantPicks:
         """:func:`quant_picks` of ``model`` on ``combo`` (of a stored combo, from its small
-        file of them: a pair's second side need not read the combo's results back; worked
-        out from its recommendation where none was stored)."""
+        file of them: a pair's second side need not read the combo's results back)."""
         if combo in self._stored:
             assert self.store is not None
-            if self.store.has_picks(combo):
-                return self.store.quant_picks(combo)[model]
+            return self.store.quant_picks(combo)[model]
         found = self._quant_picks.setdefault(combo, {})
         if model not in found:
             found[model] = quant_picks(self.catalog, self.recommendation(combo, model))
@@ -275,14 +286,12 @@ class Results:
             self.rows.update(((combo, m), row) for m, row in summary.rows.items())
             self._stored[combo] = summary.assumptions
             self._stated_answers.update(summary.stated)
-            picks = {m: quant_picks(self.catalog, r) for m, r in mine.items()}
-            answers = self._matrix_answers(combo, shelf)
-            self.store.put(combo, Stored(shelf.bare(), mine), picks, summary, answers)
+            self._put(combo, shelf, mine, summary)
             self.shelves.pop(combo, None)
-            self.matrix_queries.pop(combo, None)  # about 300 queries a combo: let them go
+            self.page_queries.pop(combo, None)  # about 300 queries a combo: let them go
 
-    def _matrix_answers(self, combo: str, shelf: Shelf) -> dict[Query, Estimate]:
-        queries = self.matrix_queries.get(combo, [])
+    def _page_answers(self, combo: str, shelf: Shelf) -> dict[Query, Estimate]:
+        queries = self.page_queries.get(combo, [])
         return {q: e for q in queries if (e := shelf.get(q)) is not None}
 
     def _summary(
@@ -292,7 +301,8 @@ class Results:
         size = self.frozen_sizes.get(combo, 0)
         configs = self._configs_by_combo.get(combo, {})
         stated = {q: e for q in self.stated.get(combo, []) if (e := shelf.get(q)) is not None}
-        return Summary(rows, shelf.assumptions(), size, self.costs[combo], dict(configs), stated)
+        costs, splits = self.costs[combo], self.splits[combo]
+        return Summary(rows, shelf.assumptions(), size, costs, splits, dict(configs), stated)
 
     def put_in_store(self, combo: str) -> None:
         """Write ``combo``'s results, kept in memory, into the :attr:`store` (a build of a
@@ -300,8 +310,23 @@ class Results:
         assert self.store is not None and combo not in self._stored
         shelf = self.shelves.get(combo, Shelf())
         mine = {m: self.recommendations[(combo, m)] for m in self.catalog.models}
-        summary, answers = self._summary(combo, shelf, mine), self._matrix_answers(combo, shelf)
-        self.store.put(combo, Stored(shelf.bare(), mine), None, summary, answers)
+        self._put(combo, shelf, mine, self._summary(combo, shelf, mine))
+        self._written.add(combo)
+
+    def _put(
+        self, combo: str, shelf: Shelf, mine: dict[str, Recommendation], summary: Summary
+    ) -> None:
+        """Write ``combo``'s results into the store: its shelf, its recommendations without
+        their candidates (what reads those reads them here first: the quant picks, written
+        apart, and the split choices, in the summary) and the answers its pages read one by
+        one (:attr:`page_queries`)."""
+        assert self.store is not None
+        picks = {m: quant_picks(self.catalog, r) for m, r in mine.items()}
+        bare = {m: r.bare() for m, r in mine.items()}
+        answers = self._page_answers(combo, shelf)
+        rows = table_rows(shelf.grid, self._table_rows)
+        self._table_rows.forget()
+        self.store.put(combo, Stored(shelf.bare(), bare), picks, summary, answers, rows)
 
     @property
     def stored(self) -> Collection[str]:
@@ -321,6 +346,7 @@ class Results:
         self._stored[combo] = summary.assumptions
         self.frozen_sizes[combo] = summary.size
         self.costs[combo] = summary.costs
+        self.splits[combo] = summary.splits
         self._by_config.update(summary.configs)
         self._configs_by_combo[combo] = dict(summary.configs)
         self._stated_answers.update(summary.stated)
@@ -380,6 +406,16 @@ class Results:
         assert self.store is not None
         found = shelf.grid | self.store.contexts(combo)
         return [(q, found[q]) for q in sorted(found)]
+
+    def table_rows(self, combo: str, rows: Rows) -> dict[Query, str]:
+        """:meth:`for_combo` as table rows (:meth:`~site_builder.site.tables.Rows.text`) by
+        query: of a stored combo, as the processes that evaluated it made them (read back
+        without its results); else made now with ``rows``."""
+        self._other_contexts()
+        if combo in self._stored or combo in self._written:
+            assert self.store is not None
+            return self.store.table_rows(combo)
+        return {q: rows.text(q, e) for q, e in self.for_combo(combo)}
 
     def for_cell(self, combo: str, model: str, context: int) -> list[tuple[Query, Estimate]]:
         """Grid entries of one model on one combo at one context (every runtime and quant)."""

@@ -32,6 +32,7 @@ from site_builder.site.memo import BUT_GPUS, answers_digest, digest, gpu_digests
 from site_builder.site.results import Results
 from site_builder.site.sitedata import SiteData
 from site_builder.site.store import Store
+from site_builder.site.tables import Rows
 
 STORE_FROM_COMBOS = 120
 """The number of combos from which a build keeps their results on disk instead of in memory
@@ -138,7 +139,7 @@ def stored_for_later(results: Results) -> None:
     if store is None or store.sealing:
         return
     for _, found in results.pending:
-        store.put_contexts(found.result())
+        store.put_contexts(found.result(), Rows(results.catalog))
     for combo in results.catalog.combos:
         if combo not in results.stored:
             results.put_in_store(combo)

@@ -3,10 +3,13 @@
 The evaluate stage works through the combos a batch at a time
 (:func:`site_builder.site.evaluate.evaluate`); a build with a :class:`Store` writes each batch's
 shelves and recommendations here once the batch is complete and lets them go, keeping in memory
-only the small rows pages read across combos (:class:`~site_builder.site.results.Row`). What
-reads a combo's results later (its pages, the API's tables) loads its file again; the last few
-loaded stay in memory, and the pages of one combo are rendered together, so each is read about
-once per process.
+only the small rows pages read across combos (:class:`~site_builder.site.results.Row`). Beside
+the shelf it writes the smaller files what comes later reads instead (the recommendations
+without their candidates, the quant picks, the answers pages read one by one, the grid as
+configurator table rows), so neither the pages nor the API's tables read a shelf back (only
+``validate``, the tests and :meth:`Results.for_combo <site_builder.site.results.Results.for_combo>`
+do); the last few files read stay in memory, and the pages of one combo are rendered together,
+so each is read about once per process.
 
 The store also carries combos from one build to the next (:meth:`Store.reuse`): each combo's
 files are kept under a key of everything its evaluation reads (its own entity, the shared
@@ -32,11 +35,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from site_builder.engine import Estimate
 from site_builder.engine.recommend import Recommendation
-from site_builder.site.tables import Query
+from site_builder.site.tables import Query, Rows
 
 if TYPE_CHECKING:
     from site_builder.engine import Config
     from site_builder.engine.cost import Costs
+    from site_builder.engine.recommend import Candidate
     from site_builder.site.picks import Pick
     from site_builder.site.results import QuantPicks
     from site_builder.site.shelf import Shelf
@@ -47,13 +51,15 @@ LOADED = 8
 """How many combos' results a process keeps loaded (a combo's pages read it and its related
 combos')."""
 LOADED_PICKS = 32
-"""How many combos' quant picks a process keeps loaded (under 1 MB each: the compare pages
-read two combos a page, in no order that keeps the same few)."""
+"""How many combos' smaller files (quant picks, recommendations, matrix answers) a process
+keeps loaded (under 1 MB each: the compare pages read two combos a page, in no order that
+keeps the same few)."""
 
 
 @dataclass(frozen=True)
 class Stored:
-    """One combo's results: its shelf and its recommendation for every model."""
+    """One combo's results: its shelf and its recommendation for every model, without their
+    candidates (:meth:`~site_builder.engine.recommend.Recommendation.bare`)."""
 
     shelf: Shelf
     recommendations: dict[str, Recommendation]
@@ -72,6 +78,9 @@ class Summary:
     """Its shelf's size when the results froze."""
     costs: tuple[Pick | None, Costs]
     """Its worked example and money figures."""
+    splits: dict[str, Candidate]
+    """Its worked example's model under each split
+    (:func:`~site_builder.site.picks.split_choices`)."""
     configs: dict[Config, Estimate]
     """The engine's answers about its configurations asked outside the grid (the
     recommender's and the benchmarks')."""
@@ -82,15 +91,20 @@ class Summary:
 
 KEYS = "keys.json"
 """The key of every combo whose files a successful build left (:meth:`Store.record`)."""
-KINDS = ("results", "summary", "matrix")
-"""The files every stored combo has (its other context lengths only if it has any; its quant
-picks only if the evaluation stored it: a small catalog's build, which writes its combos for
-the next build only, leaves them to be worked out from the recommendations when read)."""
+KINDS = ("results", "recommendations", "summary", "answers", "picks", "rows")
+"""The files every stored combo has (its other context lengths, and their rows, only if it has
+any)."""
+
+TableRows = list[tuple[tuple[Any, ...], str]]
+"""Results as configurator table rows: each query (a plain tuple) and its row's JSON text
+(:meth:`~site_builder.site.tables.Rows.text`), made where the results are in memory, so the
+table's writer need not read them back."""
 
 
 @dataclass
 class Store:
-    """A folder of one pickle per combo (its :class:`Stored` results) and, apart, one per combo
+    """A folder of pickles per combo (its :class:`Stored` results: the shelf, and apart its
+    recommendations, which pages read without the shelf) and, apart, one per combo
     of its grid at the other context lengths (written by the processes that evaluate them)."""
 
     folder: Path
@@ -107,11 +121,14 @@ class Store:
     pages: dict[str, str] = field(default_factory=dict)
     mark: tuple[int, int, bytes] | None = None
     """The record as a :meth:`view` found it (:meth:`untouched`)."""
-    _loaded: collections.OrderedDict[str, Stored] = field(default_factory=collections.OrderedDict)
+    _loaded: collections.OrderedDict[str, Shelf] = field(default_factory=collections.OrderedDict)
+    _recommendations: collections.OrderedDict[str, dict[str, Recommendation]] = field(
+        default_factory=collections.OrderedDict
+    )
     _picks: collections.OrderedDict[str, dict[str, QuantPicks]] = field(
         default_factory=collections.OrderedDict
     )
-    _matrix: collections.OrderedDict[str, dict[Query, Estimate]] = field(
+    _answers: collections.OrderedDict[str, dict[Query, Estimate]] = field(
         default_factory=collections.OrderedDict
     )
 
@@ -131,8 +148,9 @@ class Store:
         before = self._recorded()
         (self.folder / KEYS).unlink(missing_ok=True)
         self._loaded.clear()
+        self._recommendations.clear()
         self._picks.clear()
-        self._matrix.clear()
+        self._answers.clear()
         self.folder.mkdir(parents=True, exist_ok=True)
         combos = before.get("combos", {})
         kept = {c for c, key in keys.items() if combos.get(c) == key and self._complete(c)}
@@ -201,27 +219,26 @@ class Store:
         self,
         combo: str,
         stored: Stored,
-        picks: dict[str, QuantPicks] | None,
+        picks: dict[str, QuantPicks],
         summary: Summary,
-        matrix: dict[Query, Estimate],
+        answers: dict[Query, Estimate],
+        rows: TableRows,
     ) -> None:
-        """Write ``combo``'s results, and apart its quant picks by model (small; if given), its
-        :class:`Summary` and the answers its will-it-run matrix reads (small)."""
-        _dump(self._path(combo, "results"), stored)
-        if picks is not None:
-            _dump(self._path(combo, "picks"), picks)
+        """Write ``combo``'s results, and apart its quant picks by model (small), its
+        :class:`Summary` and the answers its pages read one by one (small:
+        :attr:`~site_builder.site.results.Results.page_queries`) and its grid's table rows."""
+        _dump(self._path(combo, "results"), stored.shelf)
+        _dump(self._path(combo, "recommendations"), stored.recommendations)
+        _dump(self._path(combo, "picks"), picks)
         _dump(self._path(combo, "summary"), summary)
-        _dump(self._path(combo, "matrix"), matrix)
+        _dump(self._path(combo, "answers"), answers)
+        _dump(self._path(combo, "rows"), rows)
 
-    def matrix_answers(self, combo: str) -> dict[Query, Estimate]:
-        """The answers ``combo``'s will-it-run matrix reads (read from disk unless recently
+    def page_answers(self, combo: str) -> dict[Query, Estimate]:
+        """The answers ``combo``'s pages read one by one (read from disk unless recently
         read; about a twentieth of its results)."""
-        read = partial(_load, self._path(combo, "matrix"))
-        return recently(self._matrix, combo, read, LOADED_PICKS)
-
-    def has_picks(self, combo: str) -> bool:
-        """Whether ``combo``'s quant picks are stored apart (:meth:`put`)."""
-        return combo in self._picks or self._path(combo, "picks").is_file()
+        read = partial(_load, self._path(combo, "answers"))
+        return recently(self._answers, combo, read, LOADED_PICKS)
 
     def summary(self, combo: str) -> Summary:
         """``combo``'s :class:`Summary`."""
@@ -233,14 +250,22 @@ class Store:
         read = partial(_load, self._path(combo, "picks"))
         return recently(self._picks, combo, read, LOADED_PICKS)
 
-    def get(self, combo: str) -> Stored:
-        """``combo``'s results (read from disk unless recently read)."""
+    def shelf(self, combo: str) -> Shelf:
+        """``combo``'s shelf (read from disk unless recently read)."""
         limit = LOADED if self.sealing else len(self._loaded) + 1  # a small catalog: all
         return recently(self._loaded, combo, partial(_load, self._path(combo, "results")), limit)
 
-    def put_contexts(self, found: dict[Query, Estimate]) -> None:
+    def recommendations(self, combo: str) -> dict[str, Recommendation]:
+        """``combo``'s recommendations by model (read from disk unless recently read; about
+        an eighth of its shelf's size)."""
+        read = partial(_load, self._path(combo, "recommendations"))
+        limit = LOADED_PICKS if self.sealing else len(self._recommendations) + 1
+        return recently(self._recommendations, combo, read, limit)
+
+    def put_contexts(self, found: dict[Query, Estimate], rows: Rows) -> None:
         """Write the other context lengths of ``found``'s combos, one file per combo: how many,
-        then the results (so the count is read alone)."""
+        then the results (so the count is read alone); and apart their table rows (made with
+        ``rows``)."""
         by_combo: dict[str, dict[Query, Estimate]] = {}
         for query, estimate in found.items():
             by_combo.setdefault(query.combo, {})[query] = estimate
@@ -248,6 +273,18 @@ class Store:
             with self._path(combo, "contexts").open("wb") as file:
                 pickle.dump(len(part), file, protocol=pickle.HIGHEST_PROTOCOL)
                 pickle.dump(part, file, protocol=pickle.HIGHEST_PROTOCOL)
+            _dump(self._path(combo, "context-rows"), table_rows(part, rows))
+            rows.forget()
+
+    def table_rows(self, combo: str) -> dict[Query, str]:
+        """``combo``'s grid at every context length as table rows by query (the other context
+        lengths' where both hold a query: they are the same)."""
+        found = _load(self._path(combo, "rows"))
+        more = self._path(combo, "context-rows")
+        if more.is_file():
+            found += _load(more)
+        new = tuple.__new__
+        return {new(Query, query): text for query, text in found}
 
     def contexts(self, combo: str) -> dict[Query, Estimate]:
         """``combo``'s grid at the other context lengths (empty when it has none)."""
@@ -269,6 +306,11 @@ class Store:
 
     def _path(self, combo: str, kind: str) -> Path:
         return self.folder / f"{combo}.{kind}.pickle"
+
+
+def table_rows(found: dict[Query, Estimate], rows: Rows) -> TableRows:
+    """``found`` as :data:`TableRows` (made with ``rows``)."""
+    return [(tuple(query), rows.text(query, estimate)) for query, estimate in found.items()]
 
 
 def _record(data: bytes) -> dict[str, Any]:

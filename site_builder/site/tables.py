@@ -7,6 +7,7 @@ come out in both places."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -125,6 +126,19 @@ def dump(value: Any) -> str:
     return text + "\n"
 
 
+_ROW_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+""":func:`dump`'s encoder for one table row (a list: no keys to sort)."""
+
+
+def table_text(head: dict[str, Any], rows: Iterable[str]) -> str:
+    """:func:`dump` of a table: ``head`` and, last, its ``"rows"`` (each row's JSON text,
+    :meth:`Rows.text`): the same text as ``dump({**head, "rows": [...]})`` ("rows" sorts after
+    every key of a table), without the rows as objects."""
+    if any(key >= "rows" for key in head):
+        raise ValueError(f"a table's keys sort before 'rows': {sorted(head)}")
+    return f'{dump(head)[:-2]},"rows":[{",".join(rows)}]}}\n'
+
+
 class Bits(dict[tuple[str, str], float]):
     """The model's effective bits per weight by (model, quant), computed once each (a table
     repeats a pair for every runtime and context)."""
@@ -154,6 +168,10 @@ class Rows:
         """Let the refusals seen so far go (a build that reads each combo's results back
         from disk has new estimates for every combo: kept, they would pin them all)."""
         self._refusals.clear()
+
+    def text(self, query: Query, estimate: Estimate) -> str:
+        """:meth:`row` as a table's JSON holds it (:func:`table_text`)."""
+        return _ROW_JSON.encode(self.row(query, estimate))
 
     def row(self, query: Query, estimate: Estimate) -> list[Any]:
         """One result as a row."""

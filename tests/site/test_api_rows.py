@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from site_builder.engine import Estimate, estimate
 from site_builder.engine.evidence import estimated_label
 from site_builder.engine.recommend import candidates
 from site_builder.site.results import base_config, query_of
-from site_builder.site.tables import Bits, Rows
+from site_builder.site.tables import Bits, Rows, dump, table_text
 from tests.site.conftest import ROOT
 
 CATALOG = load_catalog(ROOT / "catalog")
@@ -71,7 +72,29 @@ def test_rows_hold_what_estimate_json_prints(combo: str, model: str) -> None:
         verdicts.add(found.verdict)
         query = query_of(config)
         got = rows.row(query, found)
+        assert json.loads(rows.text(query, found)) == got
         head = [model, config.quant, bits[(model, config.quant)], config.runtime]
         assert got[:5] == [*head, config.context_tokens]
         assert got[5:] == from_json(bits, found, model, config.quant), config
     assert "unsupported" in verdicts and len(verdicts) >= 2
+
+
+@pytest.mark.parametrize(
+    ("head", "rows"),
+    [
+        ({"combo": "a", "fields": ["x"]}, []),
+        ({"combo": "a", "price": None}, [["q", 1.5, None]]),
+        ({"combo": 'x|<script>"\\', "gpu_names": {"é": "ü"}}, [["<b>|", 2, [1, 2]], ["z", 0.1]]),
+        ({"contexts": [8192], "defaults": {"b": 1, "a": 2}}, [[1e-07, -0.0, 12345678901234]]),
+    ],
+)
+def test_a_table_is_written_as_one_dump_of_it_writes_it(
+    head: dict[str, Any], rows: list[list[Any]]
+) -> None:
+    texts = [json.dumps(row, ensure_ascii=False, separators=(",", ":")) for row in rows]
+    assert table_text(head, texts) == dump({**head, "rows": rows})
+
+
+def test_a_table_key_after_rows_is_refused() -> None:
+    with pytest.raises(ValueError, match="sort before 'rows'"):
+        table_text({"combo": "a", "zone": 1}, [])

@@ -17,6 +17,7 @@ from site_builder.site import reuse, sidecar, store
 from site_builder.site.evaluate import evaluate
 from site_builder.site.results import HEADLINE_CONTEXT, Results
 from site_builder.site.store import Store
+from site_builder.site.tables import Rows
 from tests.site.conftest import CATALOG, CONTENT, Built, fixture_layout
 
 
@@ -47,7 +48,16 @@ def test_a_stored_build_writes_the_same_site(
         *(
             f"{combo}.{kind}.pickle"
             for combo in ("dual-rtx-3090", "dual-rtx-4090")
-            for kind in ("contexts", "matrix", "picks", "results", "summary")
+            for kind in (
+                "answers",
+                "context-rows",
+                "contexts",
+                "picks",
+                "recommendations",
+                "results",
+                "rows",
+                "summary",
+            )
         ),
         store.KEYS,
     ]
@@ -83,9 +93,20 @@ def test_stored_results_answer_as_the_in_memory_ones(
     assert stored.headline_assumptions() == in_memory.headline_assumptions()
     for combo in catalog.combos:
         assert stored.for_combo(combo) == in_memory.for_combo(combo)
+        assert stored.splits[combo] == in_memory.splits[combo]
+        # the configurator table's rows, made where the results were in memory
+        made = stored.table_rows(combo, Rows(catalog))
+        assert made == in_memory.table_rows(combo, Rows(catalog)) and made
+        assert stored.costs[combo] == in_memory.costs[combo]
         for model in catalog.models:
             assert stored.row(combo, model) == in_memory.row(combo, model)
-            assert stored.recommendation(combo, model) == in_memory.recommendation(combo, model)
+            # kept without the candidates: what reads them read them before the combo was stored
+            bare = in_memory.recommendation(combo, model).bare()
+            assert stored.recommendation(combo, model) == bare
+            assert (
+                bare.candidates == ()
+                and bare.to_json() == in_memory.recommendation(combo, model).to_json()
+            )
             assert stored.quant_picks(combo, model) == in_memory.quant_picks(combo, model)
             for context in (HEADLINE_CONTEXT, 32768):
                 found = stored.for_cell(combo, model, context)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from site_builder.engine.recommend import weakness
+from site_builder.engine.recommend import weakness_of
 from site_builder.site.context import Link, decode_shown, model_link
 from site_builder.site.evidence import Shown
 from site_builder.site.picks import Pick, headlines, is_sound
@@ -58,7 +58,8 @@ def weaknesses(data: SiteData, combo: str) -> list[Weakness]:
     """Models that do not fit or decode slower than reading (the engine's one rule)."""
     found = []
     for slug in data.catalog.models:
-        why = weakness(data.results.recommendation(combo, slug))
+        row = data.results.row(combo, slug)  # kept in memory: the combo is not read back
+        why = weakness_of(row.headline, row.reason)
         if why:
             found.append(
                 (-_params(data, slug), slug, Weakness(model_link(data.catalog, slug), why))

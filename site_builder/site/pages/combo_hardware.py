@@ -10,13 +10,11 @@ from site_builder.engine.config import DEFAULT_USD_PER_KWH
 from site_builder.engine.evidence import estimated_label
 from site_builder.engine.names import short_gpu_name
 from site_builder.engine.plan import network_of, slowest_slot
-from site_builder.engine.recommend import Candidate, fastest_of
 from site_builder.schema import Combo
 from site_builder.schema.combo import Slot
 from site_builder.site import fmt
 from site_builder.site.context import Link, gpu_link, reason, runtime_link
 from site_builder.site.picks import Pick
-from site_builder.site.results import rank
 from site_builder.site.sitedata import SiteData
 from site_builder.site.svg.topology import Card, Topology, topology_chart
 
@@ -149,14 +147,14 @@ def _card(data: SiteData, slug: str, slot: str | None) -> Card:
 
 def split_results(data: SiteData, slug: str, combo: Combo, pick: Pick | None) -> list[SplitResult]:
     """The worked example's model under each split strategy the combo lists: the recommender's
-    headline rule among its candidates of that split."""
+    headline rule among its candidates of that split (worked out in the evaluate stage,
+    :func:`~site_builder.site.picks.split_choices`)."""
     if pick is None or len(cards(data, combo)) < 2:
         return []
-    recommendation = data.results.recommendation(slug, pick.query.model)
+    chosen_by_split = data.results.splits[slug]
     rows = []
     for note in combo.split_strategies:
-        pool = [c for c in recommendation.candidates if c.estimate.split == note.split]
-        chosen = fastest_of(data.catalog, pool) or _closest(pool)
+        chosen = chosen_by_split.get(note.split)
         if chosen is None:
             continue
         estimate = chosen.estimate
@@ -173,13 +171,6 @@ def split_results(data: SiteData, slug: str, combo: Combo, pick: Pick | None) ->
             )
         )
     return rows
-
-
-def _closest(pool: list[Candidate]) -> Candidate | None:
-    """When nothing runs under a split: the candidate whose verdict is closest to running."""
-    return min(
-        pool, key=lambda c: (rank(c.estimate), c.config.runtime, c.config.quant), default=None
-    )
 
 
 def running_costs(data: SiteData, combo: Combo, headline: Estimate | None) -> list[Fact]:
