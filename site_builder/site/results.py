@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from site_builder import engine
 from site_builder.catalog import Catalog
-from site_builder.engine import Config, Estimate
+from site_builder.engine import Config, Estimate, Verdict
 from site_builder.engine.cost import Costs
 from site_builder.engine.estimate import Lookups
 from site_builder.engine.recommend import (
@@ -65,9 +65,9 @@ class UnplannedQuery(BuildError):
     """A page asked for a configuration the evaluate stage did not plan."""
 
 
-QuantPicks = dict[str, tuple[Candidate, Candidate | None]]
-"""Each quant of one model on one combo that runs: (its last candidate that runs, the headline
-rule among its candidates). What compare pages read of each side of a pair
+QuantPicks = dict[str, tuple[Verdict, Candidate | None]]
+"""Each quant of one model on one combo that runs: (the verdict of its last candidate that
+runs, the headline rule among its candidates). What compare pages read of each side of a pair
 (:func:`quant_picks`)."""
 
 
@@ -455,14 +455,14 @@ class Results:
 
 
 def quant_picks(catalog: Catalog, recommendation: Recommendation) -> QuantPicks:
-    """Each quant that runs among the recommender's candidates: (its last candidate that
-    runs, the headline rule among all its candidates)."""
+    """Each quant that runs among the recommender's candidates: (the verdict of its last
+    candidate that runs, the headline rule among all its candidates)."""
     candidates = recommendation.candidates
     running = {c.config.quant: c for c in candidates if is_runnable(c.estimate)}
     grades = Grades(catalog, recommendation.model)
     return {
         quant: (
-            last,
+            last.estimate.verdict,
             fastest_of(catalog, [c for c in candidates if c.config.quant == quant], grades=grades),
         )
         for quant, last in running.items()

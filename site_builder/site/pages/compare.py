@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from site_builder.engine import Estimate
+from site_builder.engine import Config, Estimate, Verdict
 from site_builder.engine.config import DEFAULT_PROMPT_TOKENS
 from site_builder.engine.cost import usd_per_tok_s
 from site_builder.engine.evidence import estimated_label
@@ -310,17 +310,17 @@ class _Sides:
     def _of(self, slug: str) -> _Worked:
         return recently(self._worked, slug, _Worked, KEPT_SIDES)
 
-    def runs(self, slug: str, model: str) -> dict[str, Candidate]:
-        """The combo's candidates that run, by quant (the last of each quant)."""
+    def runs(self, slug: str, model: str) -> dict[str, Verdict]:
+        """The quants the combo runs, each with the verdict of its last candidate that runs."""
         picks = self.data.results.quant_picks(slug, model)
-        return {quant: last for quant, (last, _) in picks.items()}
+        return {quant: verdict for quant, (verdict, _) in picks.items()}
 
-    def grade(self, candidate: Candidate) -> tuple[bool, float]:
+    def grade(self, model: str, quant: str) -> tuple[bool, float]:
         """Whether the quant passes the quality floor, and its precision class."""
-        config = candidate.config
-        key = (config.model, config.quant)
+        key = (model, quant)
         if key not in self._grades:
             catalog = self.data.catalog
+            config = Config((), model, quant, "")  # the floor and precision read these two
             self._grades[key] = (passes_floor(catalog, config), precision_class(catalog, config))
         return self._grades[key]
 
@@ -376,9 +376,8 @@ def shared_quant(sides: _Sides, a: str, b: str, model: str) -> str | None:
         return None
 
     def key(quant: str) -> tuple[bool, int, float]:
-        pair = (runs[0][quant], runs[1][quant])
-        vram = sum(c.estimate.verdict in IN_VRAM for c in pair)
-        floor, precision = sides.grade(pair[0])
+        vram = sum(verdict in IN_VRAM for verdict in (runs[0][quant], runs[1][quant]))
+        floor, precision = sides.grade(model, quant)
         return floor, vram, precision
 
     return max(both, key=key)
