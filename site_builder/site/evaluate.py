@@ -118,6 +118,7 @@ def evaluate(
         results.seal(combos)
         if sealing is not None:
             _waited(results.pending[:-2])
+            results.written(keep=2)
     if for_pages:
         context_memory.remember(results)
     results.freeze()

@@ -16,6 +16,7 @@ import gc
 import pickle
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from site_builder import engine
@@ -36,6 +37,7 @@ from site_builder.engine.recommend import (
 )
 from site_builder.errors import BuildError
 from site_builder.schema import Combo, Workload
+from site_builder.site import sidecar
 from site_builder.site.shelf import IN_VRAM, Shelf, is_standard
 from site_builder.site.sidecar import Pending
 from site_builder.site.store import Store, Stored, Summary, table_rows
@@ -156,6 +158,8 @@ class Results:
     combo. Asking about another is an :class:`UnplannedQuery`, never an empty answer."""
     _table_rows: Rows = field(init=False)
     """The row maker of the stored combos' table rows (:meth:`seal`)."""
+    writing: list[Pending[None]] = field(default_factory=list)
+    """The processes writing sealed batches into the :attr:`store` (:meth:`seal`)."""
     _written: set[str] = field(default_factory=set)
     """Combos kept in memory that this process also wrote into the store for the next build
     (:meth:`put_in_store`): their table rows are read back from there, not made twice."""
@@ -271,8 +275,9 @@ class Results:
 
     def seal(self, combos: Iterable[str]) -> None:
         """``combos`` are complete: sort their grids and, with a :attr:`store` that is
-        :attr:`~site_builder.site.store.Store.sealing`, write their results there, keep their
-        :class:`Row` and let the rest go."""
+        :attr:`~site_builder.site.store.Store.sealing`, keep their :class:`Row`, have a
+        second process write their results there (:attr:`writing`) and let the rest go."""
+        sealed: list[tuple[str, Shelf, dict[str, Recommendation], Summary]] = []
         for combo in combos:
             shelf = self.shelves.get(combo)
             if shelf is not None:
@@ -286,9 +291,26 @@ class Results:
             self.rows.update(((combo, m), row) for m, row in summary.rows.items())
             self._stored[combo] = summary.assumptions
             self._stated_answers.update(summary.stated)
-            self._put(combo, shelf, mine, summary)
+            sealed.append((combo, shelf, mine, summary))
+        if sealed:
+            # the files (the quant picks, the table rows, every pickle) are about a third of a
+            # batch's work in this process, which the sweep's other half leaves the second core
+            # idle for; nothing reads them before the results freeze (:meth:`written`)
+            self.writing.append(sidecar.start(partial(self._put_all, sealed), background=True))
+        for combo, *_ in sealed:
             self.shelves.pop(combo, None)
             self.page_queries.pop(combo, None)  # about 300 queries a combo: let them go
+
+    def _put_all(self, sealed: list[tuple[str, Shelf, dict[str, Recommendation], Summary]]) -> None:
+        for combo, shelf, mine, summary in sealed:
+            self._put(combo, shelf, mine, summary)
+
+    def written(self, keep: int = 0) -> None:
+        """Wait for the processes writing stored combos (:meth:`seal`) but the last ``keep``."""
+        split = max(0, len(self.writing) - keep)
+        waiting, self.writing = self.writing[:split], self.writing[split:]
+        for pending in waiting:
+            pending.result()
 
     def _page_answers(self, combo: str, shelf: Shelf) -> dict[Query, Estimate]:
         queries = self.page_queries.get(combo, [])
@@ -380,6 +402,7 @@ class Results:
         """End the evaluate stage: sort the grid; from now on nothing is computed, so the
         engine's memo of plans (one per configuration) is let go."""
         self.seal(list(self.shelves))
+        self.written()
         self.pending_size = sum(size.result() for size, _ in self.pending)
         self.configurations = self.size()
         self.frozen = True

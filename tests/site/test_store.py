@@ -66,6 +66,27 @@ def test_a_stored_build_writes_the_same_site(
     assert [name for name in stored if stored[name] != usual[name]] == []
 
 
+@pytest.mark.parametrize("refused", ["shelf", "recommendations"])
+def test_a_stored_build_reads_no_shelf_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bounds_at_one: None, refused: str
+) -> None:
+    """Pages and the API's tables read a stored combo's smaller files, never its shelf (the
+    build's processes are forked: the refusal holds in every one of them). Refusing the
+    recommendations instead shows the refusal would fail the build."""
+
+    def read_back(self: Store, combo: str) -> None:
+        raise AssertionError(f"{combo}'s {refused} read back")
+
+    monkeypatch.setattr(store.Store, refused, read_back)
+    layout = fixture_layout(tmp_path)
+    if refused == "shelf":
+        site_build.build(layout)
+        assert (layout.site / "index.html").is_file()
+    else:
+        with pytest.raises(Exception, match="recommendations read back"):
+            site_build.build(layout)
+
+
 def test_a_small_catalog_keeps_its_results_in_memory_and_removes_what_no_key_names(
     tmp_path: Path,
 ) -> None:
