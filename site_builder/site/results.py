@@ -160,7 +160,7 @@ class Results:
     """The row maker of the stored combos' table rows (:meth:`seal`)."""
     writing: list[Pending[None]] = field(default_factory=list)
     """The processes writing sealed batches into the :attr:`store` (:meth:`seal`)."""
-    _written: set[str] = field(default_factory=set)
+    _kept_for_later: set[str] = field(default_factory=set)
     """Combos kept in memory that this process also wrote into the store for the next build
     (:meth:`put_in_store`): their table rows are read back from there, not made twice."""
 
@@ -333,7 +333,7 @@ class Results:
         shelf = self.shelves.get(combo, Shelf())
         mine = {m: self.recommendations[(combo, m)] for m in self.catalog.models}
         self._put(combo, shelf, mine, self._summary(combo, shelf, mine))
-        self._written.add(combo)
+        self._kept_for_later.add(combo)
 
     def _put(
         self, combo: str, shelf: Shelf, mine: dict[str, Recommendation], summary: Summary
@@ -435,7 +435,7 @@ class Results:
         query: of a stored combo, as the processes that evaluated it made them (read back
         without its results); else made now with ``rows``."""
         self._other_contexts()
-        if combo in self._stored or combo in self._written:
+        if combo in self._stored or combo in self._kept_for_later:
             assert self.store is not None
             return self.store.table_rows(combo)
         return {q: rows.text(q, e) for q, e in self.for_combo(combo)}
