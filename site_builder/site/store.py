@@ -6,10 +6,10 @@ shelves and recommendations here once the batch is complete and lets them go, ke
 only the small rows pages read across combos (:class:`~site_builder.site.results.Row`). Beside
 the shelf it writes the smaller files what comes later reads instead (the recommendations
 without their candidates, the quant picks, the answers pages read one by one, the grid as
-configurator table rows), so neither the pages nor the API's tables read a shelf back (only
-``validate``, the tests and :meth:`Results.for_combo <site_builder.site.results.Results.for_combo>`
-do); the last few files read stay in memory, and the pages of one combo are rendered together,
-so each is read about once per process.
+configurator table rows), so neither the pages nor the API's tables read a shelf back (the
+prose check does, for the few combos prose names, and so do ``validate``, ``diff`` and the
+tests); the last few files read stay in memory, and the pages of one combo are rendered
+together, so each is read about once per process.
 
 The store also carries combos from one build to the next (:meth:`Store.reuse`): each combo's
 files are kept under a key of everything its evaluation reads (its own entity, the shared
@@ -51,7 +51,7 @@ LOADED = 8
 """How many combos' results a process keeps loaded (a combo's pages read it and its related
 combos')."""
 LOADED_PICKS = 32
-"""How many combos' smaller files (quant picks, recommendations, matrix answers) a process
+"""How many combos' smaller files (quant picks, recommendations, page answers) a process
 keeps loaded (under 1 MB each: the compare pages read two combos a page, in no order that
 keeps the same few)."""
 
