@@ -129,5 +129,6 @@ def band(est: Estimate, metric: str) -> tuple[float, float] | None:
 
 def estimated_label(est: Estimate, metric: str) -> Label:
     """``estimated`` or ``uncalibrated``: whether the engine's figure of ``metric`` comes from a
-    runtime and metric calibrated on enough measurements."""
-    return "estimated" if metric in est.calibrated else "uncalibrated"
+    runtime and metric calibrated on enough measurements
+    (:meth:`~site_builder.engine.result.Estimate.calibration_label`)."""
+    return est.calibration_label(metric)

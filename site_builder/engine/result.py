@@ -9,6 +9,7 @@ from operator import attrgetter
 from typing import Any, Literal
 
 Verdict = Literal["fits", "tight", "offload", "no-fit", "unsupported"]
+CalibrationLabel = Literal["estimated", "uncalibrated"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,36 @@ class Estimate:
             out[name] = value
         return out
 
+    def calibration_label(self, metric: str) -> CalibrationLabel:
+        """``estimated`` or ``uncalibrated``: whether the figure of ``metric`` comes from a
+        runtime and metric calibrated on enough measurements (:attr:`calibrated`)."""
+        return "estimated" if metric in self.calibrated else "uncalibrated"
+
+    def row_figures(self) -> list[Any]:
+        """The configurator table's columns from ``verdict`` on
+        (``site_builder.site.tables.FIELDS``): numbers rounded as :meth:`to_json` rounds
+        them, the cards as :func:`card_runs`, the decode figure's calibration label last.
+        Compiled with the engine: it runs for every row of the API (about 5,000 a combo)."""
+        low, high = self.decode_tok_s_range or (None, None)
+        return [
+            self.verdict,
+            _rounded(self.decode_tok_s, 2),
+            _rounded(low, 2),
+            _rounded(high, 2),
+            _rounded(self.prefill_tok_s, 2),
+            _rounded(self.ttft_ms, 2),
+            _rounded(self.aggregate_decode_tok_s, 2),
+            self.max_context,
+            _rounded(self.power_w, 2),
+            _rounded(self.joules_per_token, 3),
+            self.split,
+            round(self.memory.total_gib, 2),
+            card_runs(self.memory.per_gpu),
+            list(self.reasons),
+            self.launch_command,
+            self.calibration_label("decode_tok_s"),
+        ]
+
     def finite(self) -> bool:
         """Whether every number it holds is finite (one that is not is an engine bug: strict
         JSON cannot write it), read as :meth:`to_json` reads them."""
@@ -145,6 +176,50 @@ _ESTIMATE_FIELDS = _constructor_fields(Estimate)
 def _num(value: Any) -> Any:
     """A float rounded to 2 decimals; anything else as it is."""
     return round(value, 2) if value.__class__ is float else value
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def card_runs(cards: tuple[CardMemory, ...]) -> list[list[Any]]:
+    """The cards' memory as ``[gpu, capacity, weights, kv_cache, buffers, overhead, total,
+    count]`` rows, GiB (2 decimals): a run of cards holding the same is one row with its
+    count (a card equal to the one before joins its run without rounding again)."""
+    runs: list[list[Any]] = []
+    previous: CardMemory | None = None
+    for c in cards:
+        if previous is not None and _same_card(c, previous):
+            runs[-1][-1] += 1
+            continue
+        values: list[Any] = [
+            c.gpu,
+            round(c.capacity_gib, 2),
+            round(c.weights_gib, 2),
+            round(c.kv_cache_gib, 2),
+            round(c.buffers_gib, 2),
+            round(c.overhead_gib, 2),
+            round(c.total_gib, 2),
+        ]
+        if runs and runs[-1][:-1] == values:
+            runs[-1][-1] += 1
+        else:
+            runs.append([*values, 1])
+        previous = c
+    return runs
+
+
+def _same_card(a: CardMemory, b: CardMemory) -> bool:
+    """``a == b``, field by field (compiled, without the dataclass' tuples of fields)."""
+    return (
+        a.gpu == b.gpu
+        and a.capacity_gib == b.capacity_gib
+        and a.weights_gib == b.weights_gib
+        and a.kv_cache_gib == b.kv_cache_gib
+        and a.buffers_gib == b.buffers_gib
+        and a.overhead_gib == b.overhead_gib
+        and a.total_gib == b.total_gib
+    )
 
 
 def card_json(card: CardMemory) -> dict[str, Any]:

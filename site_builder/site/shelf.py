@@ -7,6 +7,8 @@ from __future__ import annotations
 import collections
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from site_builder.engine import Estimate
 from site_builder.engine.config import DEFAULT_GEN_TOKENS, DEFAULT_PROMPT_TOKENS
@@ -91,6 +93,28 @@ class Shelf:
         """Every entry, grid first."""
         yield from self.grid.items()
         yield from self.extra.items()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled without its indexes, each part as its queries as plain tuples and its
+        estimates: a :class:`Query` pickles and unpickles through Python code (a named
+        tuple's), about a seventh of a stored shelf's pickling; a tuple at C speed."""
+        parts = [(list(map(tuple, p)), list(p.values())) for p in (self.grid, self.extra)]
+        return _unpickled, (*parts, self.ordered)
+
+
+def _unpickled(
+    grid: tuple[list[tuple[Any, ...]], list[Estimate]],
+    extra: tuple[list[tuple[Any, ...]], list[Estimate]],
+    ordered: bool,
+) -> Shelf:
+    """The shelf :meth:`Shelf.__reduce__` pickled."""
+    query = partial(tuple.__new__, Query)
+    (grid_keys, grid_values), (extra_keys, extra_values) = grid, extra
+    return Shelf(
+        dict(zip(map(query, grid_keys), grid_values, strict=True)),
+        dict(zip(map(query, extra_keys), extra_values, strict=True)),
+        ordered,
+    )
 
 
 def is_standard(query: Query) -> bool:

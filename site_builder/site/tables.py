@@ -7,15 +7,14 @@ come out in both places."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from site_builder.catalog import Catalog
-from site_builder.engine import CardMemory, Config, Estimate
+from site_builder.engine import Config, Estimate
 from site_builder.engine.config import DEFAULT_GEN_TOKENS, DEFAULT_PROMPT_TOKENS
 from site_builder.engine.cost import HardwarePrice, PriceSheet
-from site_builder.engine.evidence import estimated_label
 from site_builder.engine.names import short_gpu_name
 from site_builder.engine.recommend import precision
 from site_builder.engine.workloads import HEADLINE, WORKLOADS
@@ -130,6 +129,29 @@ _ROW_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_na
 """:func:`dump`'s encoder for one table row (a list: no keys to sort)."""
 
 
+def _row_encoder() -> Callable[[list[Any]], str]:
+    """``_ROW_JSON.encode``, with the C encoder it makes on every call made once (it runs for
+    every row of the API: about a fifth of a row's time goes to making the encoder again).
+    A row holds no cycles, so the encoder keeps no markers; the text is the same, which is
+    checked here on a sample row: where Python has no C encoder, or one that takes other
+    arguments or writes otherwise, ``_ROW_JSON.encode`` itself."""
+    make: Any = getattr(json.encoder, "c_make_encoder", None)
+    sample: list[Any] = ["q", 4, 2.5, None, [["gpu", 23.99, 1]], ["<é|"], "", 0.1 + 0.2]
+    try:
+        encoder = make(
+            None, _ROW_JSON.default, json.encoder.encode_basestring, None, ":", ",", False,
+            False, False,
+        )  # fmt: skip
+        if "".join(encoder(sample, 0)) == _ROW_JSON.encode(sample):
+            return lambda row: "".join(encoder(row, 0))
+    except TypeError:  # None (no C encoder), or its arguments changed
+        pass
+    return _ROW_JSON.encode
+
+
+_encode_row = _row_encoder()
+
+
 def table_text(head: dict[str, Any], rows: Iterable[str]) -> str:
     """:func:`dump` of a table: ``head`` and, last, its ``"rows"`` (each row's JSON text,
     :meth:`Rows.text`): the same text as ``dump({**head, "rows": [...]})`` ("rows" sorts after
@@ -171,73 +193,19 @@ class Rows:
 
     def text(self, query: Query, estimate: Estimate) -> str:
         """:meth:`row` as a table's JSON holds it (:func:`table_text`)."""
-        return _ROW_JSON.encode(self.row(query, estimate))
+        return _encode_row(self.row(query, estimate))
 
     def row(self, query: Query, estimate: Estimate) -> list[Any]:
         """One result as a row."""
         if estimate.verdict == "unsupported":
             found = self._refusals.get(id(estimate))
             if found is None:
-                found = self._refusals[id(estimate)] = (estimate, figures(estimate))
+                found = self._refusals[id(estimate)] = (estimate, estimate.row_figures())
             shown = found[1]
         else:
-            shown = figures(estimate)
+            shown = estimate.row_figures()
         head = [query.model, query.quant, self.bits[(query.model, query.quant)], query.runtime]
         return [*head, query.context, *shown]
-
-
-def figures(e: Estimate) -> list[Any]:
-    """The columns of :data:`FIELDS` from ``verdict`` on."""
-    low, high = e.decode_tok_s_range or (None, None)
-    return [
-        e.verdict,
-        _round(e.decode_tok_s),
-        _round(low),
-        _round(high),
-        _round(e.prefill_tok_s),
-        _round(e.ttft_ms),
-        _round(e.aggregate_decode_tok_s),
-        e.max_context,
-        _round(e.power_w),
-        _round(e.joules_per_token, 3),
-        e.split,
-        round(e.memory.total_gib, 2),
-        card_runs(e.memory.per_gpu),
-        list(e.reasons),
-        e.launch_command,
-        estimated_label(e, "decode_tok_s"),
-    ]
-
-
-def _round(value: float | None, digits: int = 2) -> float | None:
-    return None if value is None else round(value, digits)
-
-
-def card_runs(cards: tuple[CardMemory, ...]) -> list[list[Any]]:
-    """The cards' memory as ``[gpu, capacity, weights, kv_cache, buffers, overhead, total,
-    count]`` rows, GiB (2 decimals): a run of cards holding the same is one row with its
-    count (a card equal to the one before joins its run without rounding again)."""
-    runs: list[list[Any]] = []
-    previous = None
-    for c in cards:
-        if c == previous:
-            runs[-1][-1] += 1
-            continue
-        values = [
-            c.gpu,
-            round(c.capacity_gib, 2),
-            round(c.weights_gib, 2),
-            round(c.kv_cache_gib, 2),
-            round(c.buffers_gib, 2),
-            round(c.overhead_gib, 2),
-            round(c.total_gib, 2),
-        ]
-        if runs and runs[-1][:-1] == values:
-            runs[-1][-1] += 1
-        else:
-            runs.append([*values, 1])
-        previous = c
-    return runs
 
 
 def sheet_price(sheet: PriceSheet) -> tuple[float | None, str]:
