@@ -1,4 +1,5 @@
-"""mkdocs' Markdown conversion on two cores: every other page converted in a forked process.
+"""mkdocs' Markdown conversion on two cores: every other page converted in a forked process,
+the others meanwhile in this one.
 
 mkdocs converts each page's Markdown in turn (``Page.render``: Python-Markdown with its
 extensions and mkdocs' link and anchor processors), about half of a build's mkdocs time. This
@@ -6,10 +7,13 @@ plugin, added by :func:`site_builder.site.mkdocs_run.build`, forks when the navi
 known: the child converts every other page to be rendered (all of them, or in an incremental
 build the modified ones, :mod:`~site_builder.site.mkdocs_incremental`) exactly as
 ``Page.render`` would and sends back what ``render`` sets (the HTML, table of contents,
-title, anchors, links to other pages' anchors) with the warnings it logged. In the parent,
-each such page's ``render`` takes the child's result instead of converting again, and re-logs
-its warnings at that moment, so strict mode, the warnings' order and every byte of the output
-are as one process makes them (a test holds a build with the fork equal to one without).
+title, anchors, links to other pages' anchors) with the warnings it logged; the parent
+converts the other pages the same way at the same time (it used to wait for the child at its
+first page and convert its own in turn after: one core's work at a time). When mkdocs then
+renders each page, its ``render`` takes what was converted instead of converting again, and
+re-logs its warnings at that moment, so strict mode, the warnings' order and every byte of the
+output are as one process makes them (a test holds a build with the fork equal to one
+without).
 """
 
 from __future__ import annotations
@@ -46,23 +50,34 @@ class Rendered:
 
 
 class MarkdownFork(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
-    """Converts every other page in a forked process (see the module docstring)."""
+    """Converts every other page in a forked process, and meanwhile the others in this one
+    (see the module docstring)."""
 
     def __init__(self) -> None:
         self._pending: sidecar.Pending[dict[str, Rendered]] | None = None
         self._done: dict[str, Rendered] = {}
+        self._converting = False
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
-        theirs = [f for f in files.documentation_pages() if f.is_modified()][1::2]
-        self._pending = sidecar.start(lambda: dict(_converted(theirs, config, files)))
+        pages = [f for f in files.documentation_pages() if f.is_modified()]
+        self._pending = sidecar.start(lambda: dict(_converted(pages[1::2], config, files)))
+        self._converting = True  # this process's pages, while the fork converts the others
+        try:
+            self._done = dict(_converted(pages[::2], config, files))
+        finally:
+            self._converting = False
         return nav
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        if self._pending is not None:
-            self._done, self._pending = self._pending.result(), None
-        found = self._done.get(page.file.src_uri)
+        if self._converting:
+            return markdown
+        uri = page.file.src_uri
+        if self._pending is not None and uri not in self._done:
+            self._done |= self._pending.result()
+            self._pending = None
+        found = self._done.pop(uri, None)
         if found is not None:
             page.render = lambda config, files: _install(page, found, files)  # type: ignore[method-assign]
         return markdown
