@@ -348,7 +348,7 @@ class Results:
         answers = self._page_answers(combo, shelf)
         rows = table_rows(shelf.grid, self._table_rows)
         self._table_rows.forget()
-        self.store.put(combo, Stored(shelf.bare(), bare), picks, summary, answers, rows)
+        self.store.put(combo, Stored(shelf, bare), picks, summary, answers, rows)
 
     @property
     def stored(self) -> Collection[str]:

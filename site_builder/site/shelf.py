@@ -85,10 +85,6 @@ class Shelf:
     def copy(self) -> Shelf:
         return Shelf(dict(self.grid), dict(self.extra), self.ordered)
 
-    def bare(self) -> Shelf:
-        """The shelf without its indexes (what is stored)."""
-        return Shelf(self.grid, self.extra, self.ordered)
-
     def items(self) -> Iterator[Pair]:
         """Every entry, grid first."""
         yield from self.grid.items()
