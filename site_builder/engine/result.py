@@ -119,15 +119,15 @@ class Estimate:
         low, high = self.decode_tok_s_range or (None, None)
         return [
             self.verdict,
-            _rounded(self.decode_tok_s, 2),
-            _rounded(low, 2),
-            _rounded(high, 2),
-            _rounded(self.prefill_tok_s, 2),
-            _rounded(self.ttft_ms, 2),
-            _rounded(self.aggregate_decode_tok_s, 2),
+            _num(self.decode_tok_s),
+            _num(low),
+            _num(high),
+            _num(self.prefill_tok_s),
+            _num(self.ttft_ms),
+            _num(self.aggregate_decode_tok_s),
             self.max_context,
-            _rounded(self.power_w, 2),
-            _rounded(self.joules_per_token, 3),
+            _num(self.power_w),
+            None if self.joules_per_token is None else round(self.joules_per_token, 3),
             self.split,
             round(self.memory.total_gib, 2),
             card_runs(self.memory.per_gpu),
@@ -176,10 +176,6 @@ _ESTIMATE_FIELDS = _constructor_fields(Estimate)
 def _num(value: Any) -> Any:
     """A float rounded to 2 decimals; anything else as it is."""
     return round(value, 2) if value.__class__ is float else value
-
-
-def _rounded(value: float | None, digits: int) -> float | None:
-    return None if value is None else round(value, digits)
 
 
 def card_runs(cards: tuple[CardMemory, ...]) -> list[list[Any]]:
