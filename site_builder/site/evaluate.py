@@ -13,6 +13,7 @@ asks for, :mod:`site_builder.site.custom`.)
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from site_builder.engine.accuracy import calibration
 from site_builder.engine.estimate import Lookups, prepare
 from site_builder.engine.recommend import Candidate, choose
 from site_builder.engine.workloads import HEADLINE
-from site_builder.site import content, context_memory, sidecar
+from site_builder.site import content, context_memory, shards, sidecar
 from site_builder.site.accuracy import pending_config
 from site_builder.site.costs import combo_costs
 from site_builder.site.memo import Memo, answers_only, benchmarks_stamp
@@ -38,7 +39,7 @@ from site_builder.site.results import (
     other_context_queries,
 )
 from site_builder.site.store import Store
-from site_builder.site.sweep import Asked, Half, sweep
+from site_builder.site.sweep import Asked, Half, Swept, sweep
 from site_builder.site.tables import Rows
 
 BATCH_COMBOS = 8
@@ -62,14 +63,13 @@ def evaluate(
     taken from it instead of the engine, and it keeps this evaluation's answers. With a
     ``store`` (a build), the combos are evaluated :data:`BATCH_COMBOS` at a time and each
     batch's results are written there once complete, so memory holds one batch
-    (:mod:`site_builder.site.store`); the results are the same. With ``only`` (``validate``),
+    (:mod:`site_builder.site.store`); with a sealing store, in worker processes, one a core
+    (:mod:`site_builder.site.shards`); the results are the same. With ``only`` (``validate``),
     only those combos are evaluated, and the results refuse questions about the others."""
     lookups = prepare(catalog, remember_plans=False)
     scope = None if only is None else frozenset(only)
     results = Results(catalog, lookups=lookups, recall=memo, store=store, scope=scope)
     known, whole = None, False
-    # combos whose shelf the memo keeps whole: the complete shelf of an evaluation of the same
-    # combo, shared entities and content, so it already answers every dependent query
     whole_shelves: Collection[str] = ()
     if memo is not None:
         memo.start(catalog)
@@ -80,24 +80,56 @@ def evaluate(
             for combo, part in memo.parts.items():
                 results.keep(combo, part.shelf, part.counted)
 
-    sealing = store if store is not None and store.sealing else None
-
-    def other_contexts(half: Half) -> None:
-        if for_pages:
-            job = _other_contexts(catalog, half, lookups, sealing)
-            results.pending.append(sidecar.start_staged(job))
-
     for combo in catalog.combos:
         if store is not None and combo in store.reusable and (scope is None or combo in scope):
             results.reuse(combo)
-    stated = results.stated = _stated(catalog, content_dir)
+    results.stated = _stated(catalog, content_dir)
+    step = Step(results, lookups, for_pages, memo, known, whole, whole_shelves)
+    sealing = store if store is not None and store.sealing else None
+    todo = list(batches(catalog, sealing, results.stored, scope))
     asked: Asked = {}
-    for number, combos in enumerate(batches(catalog, sealing, results.stored, scope)):
-        asked, swept = sweep(catalog, lookups, each_half=other_contexts, known=known, combos=combos)
-        if known is not None and known.asked and for_pages and not whole:
+    if sealing is not None and memo is None and shards.worth_it(len(todo)):
+        _benchmarks(results)
+        shards.evaluated(results, todo, step)
+    else:
+        for number, combos in enumerate(todo):
+            asked = step(combos, first=number == 0)
+    if for_pages:
+        context_memory.remember(results)
+    results.freeze()
+    if memo is not None:
+        _remember(memo, results, asked, whole)
+    return results
+
+
+@dataclass(frozen=True)
+class Step:
+    """The evaluate stage's work on a batch of combos, everything pages read of them:
+    the sweep, the recommendations, the money figures and split choices, the queries pages
+    read one by one and the stated ones; then the batch is sealed (with a sealing store,
+    written there and let go). Called with each batch in turn, in one process or in
+    :mod:`site_builder.site.shards`' workers."""
+
+    results: Results
+    lookups: Lookups
+    for_pages: bool
+    memo: Memo | None
+    known: Swept | None
+    whole: bool
+    whole_shelves: Collection[str]
+    """Combos whose shelf the memo keeps whole: the complete shelf of an evaluation of the
+    same combo, shared entities and content, so it already answers every dependent query."""
+
+    def __call__(self, combos: list[str], first: bool) -> Asked:
+        """Evaluate ``combos`` (the ``first`` batch also evaluates the benchmarks)."""
+        results, memo, lookups = self.results, self.memo, self.lookups
+        catalog = results.catalog
+        known = self.known
+        asked, swept = sweep(catalog, lookups, each_half=self._contexts, known=known, combos=combos)
+        if known is not None and known.asked and self.for_pages and not self.whole:
             results.pending.append(_kept_contexts(results, lookups))
         results.add(swept)
-        if number == 0:
+        if first:
             _benchmarks(results)
         for (combo, model), configs in asked.items():
             kept = memo.recommendation(combo, model) if memo is not None else None
@@ -110,21 +142,26 @@ def evaluate(
             results.costs[combo] = answers_only(memo, ("costs", combo), [combo], make)
             splits = partial(split_choices, results, combo)
             results.splits[combo] = answers_only(memo, ("splits", combo), [combo], splits)
-        planning = [c for c in combos if c not in whole_shelves]
+        planning = [c for c in combos if c not in self.whole_shelves]
         for combo in planning:
             curve = charts.planned(results, [combo])
             results.page_queries[combo] = [*curve, *matrix.planned(results, [combo])]
-        _add(results, dependent_queries(results, planning, stated), lookups)
+        _add(results, dependent_queries(results, planning, results.stated), lookups)
         results.seal(combos)
-        if sealing is not None:
+        if self._sealing() is not None:
             _waited(results.pending[:-2])
             results.written(keep=2)
-    if for_pages:
-        context_memory.remember(results)
-    results.freeze()
-    if memo is not None:
-        _remember(memo, results, asked, whole)
-    return results
+        return asked
+
+    def _sealing(self) -> Store | None:
+        store = self.results.store
+        return store if store is not None and store.sealing else None
+
+    def _contexts(self, half: Half) -> None:
+        """Start evaluating the other context lengths of ``half``'s combos."""
+        if self.for_pages:
+            job = _other_contexts(self.results.catalog, half, self.lookups, self._sealing())
+            self.results.pending.append(sidecar.start_staged(job))
 
 
 def batches(

@@ -141,6 +141,12 @@ def one_process() -> bool:
     return os.environ.get(ONE_PROCESS) == "1"
 
 
+def in_this_process() -> None:
+    """From now on, run every job in this process (a worker that has a core of its own:
+    :mod:`site_builder.site.shards`)."""
+    os.environ[ONE_PROCESS] = "1"
+
+
 def forking() -> bool:
     """Whether jobs run in child processes: ``fork`` is available and not turned off with
     ``SITE_BUILDER_PROCESSES=1``."""

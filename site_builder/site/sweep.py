@@ -8,7 +8,8 @@ shared model by model instead. Receiving results costs about a fifth of computin
 are unpickled), but the fork runs without the cyclic garbage collector, so each takes half.
 The engine is pure, so the split changes no result: both halves are merged in the catalog's
 order, as one process would have produced them (a test holds a shared sweep equal to a
-one-process one).
+one-process one). Where jobs run in this process (``SITE_BUILDER_PROCESSES=1``, or a worker
+of :mod:`site_builder.site.shards`, which has a core of its own), nothing is shared.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def sweep(
     did not touch, :mod:`site_builder.site.memo`) are taken from it, not evaluated: their
     candidates, and their estimates where ``known`` has them. Of ``combos`` only, when given
     (in the catalog's order)."""
+    share = share if sidecar.forking() else 0.0  # one process: nothing to share
     have = known or Swept({}, {})
     kept = have.combos()
     combos = list(catalog.combos) if combos is None else combos
