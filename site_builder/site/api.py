@@ -5,7 +5,9 @@
   ``/api/<kind>/<slug>.json``: one catalog entry, exactly as validated (no file grows with the
   catalog beyond its index);
 - ``/api/estimates/<combo>.json``: the engine's results for the combo's standard grid, as a
-  table (``fields`` + ``rows``) to stay small, which the configurator reads too;
+  table (``fields`` + ``rows``) to stay small, which the configurator and the compare picker
+  read too; ``/api/estimates/<combo>.details.json`` the columns only the configurator shows
+  (each card's memory, the reasons, the launch command), row by row;
   ``/api/matrix.json``: the kinds of hardware and their files, ``/api/matrix/hardware/<kind>.json``
   the will-it-run picks in brief, ``/api/matrix/<combo>.json`` the full
   recommendations of one combo;
@@ -32,12 +34,14 @@ from site_builder.site.picks import headline_contexts
 from site_builder.site.results import CONTEXTS, order, query_of
 from site_builder.site.sitedata import SiteData
 from site_builder.site.tables import (
-    FIELDS,
+    FIGURES,
     HEADLINE_CONTEXT,
     Default,
     Query,
     Rows,
+    RowText,
     defaults_json,
+    details_text,
     dump,
     gpu_names,
     price,
@@ -90,7 +94,7 @@ def combo_stream(
     rows = Rows(data.catalog)  # the same for every combo
     memo = data.results.recall
     for combo in data.catalog.combos:
-        files = [f"api/matrix/{combo}.json", f"api/estimates/{combo}.json"]
+        files = [f"api/matrix/{combo}.json", *table_files(combo)]
         there = folder is not None and all((folder / file).is_file() for file in files)
         if there and data.carries([combo]):
             yield from ((file, None) for file in files)
@@ -111,10 +115,15 @@ def _matrix_file(data: SiteData, combo: str) -> str:
     return dump(matrix(data, combo))
 
 
+def table_files(combo: str) -> tuple[str, str]:
+    """The files of ``combo``'s configurator table: its figures, and its details."""
+    return f"api/estimates/{combo}.json", f"api/estimates/{combo}.details.json"
+
+
 def _tables(data: SiteData, combo: str, rows: Rows) -> dict[str, str | bytes]:
-    """The combo's configurator table as ``/api/estimates/<combo>.json`` (the API and the
-    configurator read the same file)."""
-    return {f"api/estimates/{combo}.json": estimates(data, combo, rows)}
+    """The combo's configurator table as ``/api/estimates/<combo>.json`` and its details (the
+    API, the configurator and the compare picker read the same files)."""
+    return dict(zip(table_files(combo), estimates(data, combo, rows), strict=True))
 
 
 def entry_summary(kind: str, slug: str, entry: Any) -> dict[str, str]:
@@ -135,7 +144,7 @@ def index(catalog: Catalog) -> dict[str, Any]:
         + ["/api/matrix.json"]
         + [brief_path(g) for g in matrix_page.groups(catalog)]
         + [f"/api/matrix/{combo}.json" for combo in catalog.combos]
-        + [f"/api/estimates/{combo}.json" for combo in catalog.combos],
+        + [f"/{file}" for combo in catalog.combos for file in table_files(combo)],
         "entities": entity_path("<kind>", "<id>"),
         "schemas": [f"/schema/{kind}.schema.json" for kind in KINDS],
         "contexts": list(CONTEXTS),
@@ -143,10 +152,11 @@ def index(catalog: Catalog) -> dict[str, Any]:
     }
 
 
-def estimates(data: SiteData, combo: str, rows: Rows) -> str:
-    """The combo's grid as a table's JSON (``rows``: the row maker, shared by every combo):
-    the grid's rows as the results hold them made (:meth:`Results.table_rows`), then the
-    answers' and the headline setups' at every context."""
+def estimates(data: SiteData, combo: str, rows: Rows) -> tuple[str, str]:
+    """The combo's grid as a table's JSON and its details file's (``rows``: the row maker,
+    shared by every combo): the grid's rows as the results hold them made
+    (:meth:`Results.table_rows`), then the answers' and the headline setups' at every
+    context."""
     found = data.results.table_rows(combo, rows)
     defaults: dict[str, Default] = {}
     for model in data.catalog.models:
@@ -160,12 +170,13 @@ def estimates(data: SiteData, combo: str, rows: Rows) -> str:
     head = {
         "combo": combo,
         "contexts": list(CONTEXTS),
-        "fields": list(FIELDS),
+        "fields": list(FIGURES),
         "defaults": defaults_json(defaults),
         "gpu_names": gpu_names(data.catalog, data.catalog.combos[combo].cards()),
         "price": price(data.results.costs[combo][1].sheet),
     }
-    return table_text(head, (found[q] for q in sorted(found, key=order)))
+    texts: list[RowText] = [found[q] for q in sorted(found, key=order)]
+    return table_text(head, (t[0] for t in texts)), details_text(combo, (t[1] for t in texts))
 
 
 def _answer_rows(recommendation: Recommendation) -> dict[Query, Estimate]:

@@ -41,7 +41,7 @@ from site_builder.site import sidecar
 from site_builder.site.shelf import IN_VRAM, Shelf, is_standard
 from site_builder.site.sidecar import Pending
 from site_builder.site.store import Store, Stored, Summary, table_rows
-from site_builder.site.tables import HEADLINE_CONTEXT, Default, Query, Rows, Table
+from site_builder.site.tables import HEADLINE_CONTEXT, Default, Query, Rows, RowText, Table
 
 if TYPE_CHECKING:
     from site_builder.site.memo import Memo
@@ -430,7 +430,7 @@ class Results:
         found = shelf.grid | self.store.contexts(combo)
         return [(q, found[q]) for q in sorted(found)]
 
-    def table_rows(self, combo: str, rows: Rows) -> dict[Query, str]:
+    def table_rows(self, combo: str, rows: Rows) -> dict[Query, RowText]:
         """:meth:`for_combo` as table rows (:meth:`~site_builder.site.tables.Rows.text`) by
         query: of a stored combo, as the processes that evaluated it made them (read back
         without its results); else made now with ``rows``."""

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from site_builder.engine import Estimate
 from site_builder.engine.recommend import Recommendation
-from site_builder.site.tables import Query, Rows
+from site_builder.site.tables import Query, Rows, RowText
 
 if TYPE_CHECKING:
     from site_builder.engine import Config
@@ -95,8 +95,8 @@ KINDS = ("results", "recommendations", "summary", "answers", "picks", "rows")
 """The files every stored combo has (its other context lengths, and their rows, only if it has
 any)."""
 
-TableRows = list[tuple[tuple[Any, ...], str]]
-"""Results as configurator table rows: each query (a plain tuple) and its row's JSON text
+TableRows = list[tuple[tuple[Any, ...], RowText]]
+"""Results as configurator table rows: each query (a plain tuple) and its row's JSON texts
 (:meth:`~site_builder.site.tables.Rows.text`), made where the results are in memory, so the
 table's writer need not read them back."""
 
@@ -276,7 +276,7 @@ class Store:
             _dump(self._path(combo, "context-rows"), table_rows(part, rows))
             rows.forget()
 
-    def table_rows(self, combo: str) -> dict[Query, str]:
+    def table_rows(self, combo: str) -> dict[Query, RowText]:
         """``combo``'s grid at every context length as table rows by query (the other context
         lengths' where both hold a query: they are the same)."""
         found = _load(self._path(combo, "rows"))

@@ -86,11 +86,23 @@ FIELDS = (
     "launch_command",
     "evidence",
 )
-"""Columns of ``/api/estimates/<combo>.json`` rows; ``per_gpu`` rows are
-[gpu, capacity, weights, kv_cache, buffers, overhead, total] in GiB; ``bits_per_weight`` is
-the model's effective bits per parameter in that quant (what the site's picks rank by);
+"""Columns of a configurator table's rows; ``per_gpu`` rows are
+[gpu, capacity, weights, kv_cache, buffers, overhead, total, count] in GiB; ``bits_per_weight``
+is the model's effective bits per parameter in that quant (what the site's picks rank by);
 ``evidence`` is the decode figure's label: ``estimated`` (calibrated runtime and metric) or
 ``uncalibrated`` (too few measurements to calibrate)."""
+
+DETAILS = ("per_gpu", "reasons", "launch_command")
+"""The columns a combo's table keeps in a second file, ``/api/estimates/<combo>.details.json``
+(about three fifths of the table gzipped): only the configurator shows them, for the one row
+it shows, so the compare picker, which reads two tables, loads neither side's."""
+
+FIGURES = tuple(f for f in FIELDS if f not in DETAILS)
+"""The columns of ``/api/estimates/<combo>.json`` rows: :data:`FIELDS` but the
+:data:`DETAILS`, in order."""
+
+_DETAIL_AT = tuple(FIELDS.index(f) for f in DETAILS)
+_FIGURE_AT = tuple(FIELDS.index(f) for f in FIGURES)
 
 
 def gpu_names(catalog: Catalog, cards: tuple[tuple[str, int], ...]) -> dict[str, str]:
@@ -161,6 +173,16 @@ def table_text(head: dict[str, Any], rows: Iterable[str]) -> str:
     return f'{dump(head)[:-2]},"rows":[{",".join(rows)}]}}\n'
 
 
+RowText = tuple[str, str]
+"""A row's JSON text in the table (:data:`FIGURES`) and in its details file (:data:`DETAILS`)."""
+
+
+def details_text(combo: str, rows: Iterable[str]) -> str:
+    """:func:`dump` of a combo's details file: ``combo``, ``fields`` (:data:`DETAILS`) and
+    ``rows`` (each row's :data:`DETAILS` text, in the order of the table's rows)."""
+    return table_text({"combo": combo, "fields": list(DETAILS)}, rows)
+
+
 class Bits(dict[tuple[str, str], float]):
     """The model's effective bits per weight by (model, quant), computed once each (a table
     repeats a pair for every runtime and context)."""
@@ -191,9 +213,12 @@ class Rows:
         from disk has new estimates for every combo: kept, they would pin them all)."""
         self._refusals.clear()
 
-    def text(self, query: Query, estimate: Estimate) -> str:
-        """:meth:`row` as a table's JSON holds it (:func:`table_text`)."""
-        return _encode_row(self.row(query, estimate))
+    def text(self, query: Query, estimate: Estimate) -> RowText:
+        """:meth:`row` as a combo's two files hold it (:func:`table_text`): its
+        :data:`FIGURES`, and its :data:`DETAILS`."""
+        row = self.row(query, estimate)
+        figures = [row[i] for i in _FIGURE_AT]
+        return _encode_row(figures), _encode_row([row[i] for i in _DETAIL_AT])
 
     def row(self, query: Query, estimate: Estimate) -> list[Any]:
         """One result as a row."""

@@ -1,6 +1,6 @@
 /* The compare picker: two hardware choices (a combo or a build-your-own key) and a model, side
    by side from the engine's tables: a combo's precomputed ../api/estimates/<key>.json (the
-   configurator's; over HTTP: browsers forbid fetch on file://, and the page says so), a
+   configurator's, without its details file; over HTTP: browsers forbid fetch on file://, and the page says so), a
    build-your-own one worked out by the engine in the browser (SiteKit.table). No figure is
    computed here: the script picks rows of the tables and formats their numbers as configure.js
    does.

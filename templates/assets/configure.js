@@ -1,6 +1,7 @@
 /* The configurator: shows the engine's precomputed result for the chosen combo, model,
-   runtime, quant and context. Data: ../api/estimates/<combo>.json, the API's own table
-   (over HTTP: browsers forbid fetch on file://, and the page says so). Build-your-own hardware
+   runtime, quant and context. Data: ../api/estimates/<combo>.json, the API's own table, and
+   beside it <combo>.details.json, the columns only this page shows (over HTTP: browsers forbid
+   fetch on file://, and the page says so). Build-your-own hardware
    (any GPU x count, two different cards) and a knob the tables do not hold (link, KV cache,
    prompt, requests at once) ask the engine itself, run in the browser by Pyodide from
    ../assets/engine/ on first use (SiteKit.ask): the request is what `site-builder estimate
@@ -16,7 +17,7 @@
 
   function field(name) { return form.elements[name]; }
 
-  function load(combo) { return window.SiteKit.table(form.dataset.api, combo, form.dataset.engine); }
+  function load(combo) { return window.SiteKit.table(form.dataset.api, combo, form.dataset.engine, true); }
 
 
   function rowsWhere(table, test) {

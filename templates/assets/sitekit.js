@@ -168,19 +168,38 @@
      out (no file holds it) rather than a combo's (../api/estimates/<combo>.json). */
   function isBuild(key) { return key.indexOf(BUILD_PREFIX) === 0; }
 
+  function fetched(url) {
+    return fetch(url).then(function (r) {
+      if (!r.ok) { throw new Error(r.status); }
+      return r.json();
+    });
+  }
+
+  /* A combo's table with the columns of its details file (<combo>.details.json: each card's
+     memory, the reasons, the launch command, row for row) added to each row. */
+  function withDetails(both) {
+    var data = both[0], more = both[1];
+    if (more.rows.length !== data.rows.length) { throw new Error("the table's details file does not match it"); }
+    data.fields = data.fields.concat(more.fields);
+    data.rows = data.rows.map(function (row, i) { return row.concat(more.rows[i]); });
+    return data;
+  }
+
   /* One estimates table, fetched or worked out once per page: its rows, the column index of
-     each field, and what the table says about its hardware. */
+     each field, and what the table says about its hardware. A combo's rows carry the detail
+     columns only when `details` asks for them (the configurator: a second file; the compare
+     picker does without); a build-your-own table always has them. */
   var tables = {};
-  function table(base, key, engineBase) {
-    if (!tables[key]) {
+  function table(base, key, engineBase, details) {
+    var id = key + (details ? " with details" : "");
+    if (!tables[id]) {
+      var url = base + encodeURIComponent(key);
       var data = isBuild(key) ? ask(engineBase, "table", key).then(function (found) {
         if (found.error) { throw new Error(found.error); }
         return found;
-      }) : fetch(base + encodeURIComponent(key) + ".json").then(function (r) {
-        if (!r.ok) { throw new Error(r.status); }
-        return r.json();
-      });
-      tables[key] = data.then(function (data) {
+      }) : details ? Promise.all([fetched(url + ".json"), fetched(url + ".details.json")]).then(withDetails) :
+        fetched(url + ".json");
+      tables[id] = data.then(function (data) {
         var index = {};
         data.fields.forEach(function (name, i) { index[name] = i; });
         return {
@@ -188,9 +207,9 @@
           names: data.gpu_names || {}, gpus: data.gpus || null, price: data.price || null
         };
       });
-      tables[key].catch(function () { delete tables[key]; });
+      tables[id].catch(function () { delete tables[id]; });
     }
-    return tables[key];
+    return tables[id];
   }
 
   /* Price per decode tok/s: the hardware's price over the setup's decode speed, as

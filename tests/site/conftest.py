@@ -46,12 +46,19 @@ class Built:
         return (self.site / url_path / "index.html").read_text(encoding="utf-8")
 
     def table(self, key: str) -> Any:
-        """The configurator table of ``key``: a combo's ``/api/estimates/<key>.json``, or the
-        build-your-own table the engine in the browser works out from the site's catalog
-        snapshot (no file holds those)."""
+        """The configurator table of ``key`` as the configurator reads it: a combo's
+        ``/api/estimates/<key>.json`` with its details file's columns added to each row (as
+        ``assets/sitekit.js`` adds them), or the build-your-own table the engine in the browser
+        works out from the site's catalog snapshot (no file holds those)."""
         if not key.startswith(custom.PREFIX):
-            path = self.site / "api" / "estimates" / f"{key}.json"
-            return json.loads(path.read_text(encoding="utf-8"))
+            folder = self.site / "api" / "estimates"
+            data = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+            more = json.loads((folder / f"{key}.details.json").read_text(encoding="utf-8"))
+            assert more["combo"] == key
+            data["fields"] += more["fields"]
+            pairs = zip(data["rows"], more["rows"], strict=True)
+            data["rows"] = [row + extra for row, extra in pairs]
+            return data
         return json.loads(browser_engine(self.site / "assets" / "engine").table(key))
 
 

@@ -13,7 +13,16 @@ from site_builder.engine import Estimate, estimate
 from site_builder.engine.evidence import estimated_label
 from site_builder.engine.recommend import candidates
 from site_builder.site.results import base_config, query_of
-from site_builder.site.tables import Bits, Rows, dump, table_text
+from site_builder.site.tables import (
+    DETAILS,
+    FIELDS,
+    FIGURES,
+    Bits,
+    Rows,
+    details_text,
+    dump,
+    table_text,
+)
 from tests.site.conftest import ROOT
 
 CATALOG = load_catalog(ROOT / "catalog")
@@ -72,7 +81,9 @@ def test_rows_hold_what_estimate_json_prints(combo: str, model: str) -> None:
         verdicts.add(found.verdict)
         query = query_of(config)
         got = rows.row(query, found)
-        assert json.loads(rows.text(query, found)) == got
+        figures, details = rows.text(query, found)
+        assert json.loads(figures) == [got[FIELDS.index(f)] for f in FIGURES]
+        assert json.loads(details) == [got[FIELDS.index(f)] for f in DETAILS]
         head = [model, config.quant, bits[(model, config.quant)], config.runtime]
         assert got[:5] == [*head, config.context_tokens]
         assert got[5:] == from_json(bits, found, model, config.quant), config
@@ -98,3 +109,16 @@ def test_a_table_is_written_as_one_dump_of_it_writes_it(
 def test_a_table_key_after_rows_is_refused() -> None:
     with pytest.raises(ValueError, match="sort before 'rows'"):
         table_text({"combo": "a", "zone": 1}, [])
+
+
+def test_the_details_split_off_every_field_once() -> None:
+    assert DETAILS == ("per_gpu", "reasons", "launch_command")
+    assert sorted([*FIGURES, *DETAILS]) == sorted(FIELDS)
+    assert [f for f in FIELDS if f in FIGURES] == list(FIGURES)  # the table's order kept
+
+
+def test_a_details_file_is_one_dump_of_its_rows() -> None:
+    rows = [[[["rtx-4090", 23.99, 1]], ["no <fit>|"], "llama-server -m x"], [[], [], ""]]
+    texts = [json.dumps(row, ensure_ascii=False, separators=(",", ":")) for row in rows]
+    expected = dump({"combo": "c", "fields": list(DETAILS), "rows": rows})
+    assert details_text("c", texts) == expected

@@ -42,6 +42,7 @@ PAGES = [
     "api/index.json",
     "api/combos.json",
     "api/estimates/dual-rtx-4090.json",
+    "api/estimates/dual-rtx-4090.details.json",
     "api/matrix.json",
     "schema/combos.schema.json",
     "sitemap.xml.gz",

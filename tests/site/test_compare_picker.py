@@ -300,7 +300,8 @@ def test_phone_scrolls_the_table_in_its_box_with_the_first_column_pinned(
 def hardware_keys(built: Built) -> list[str]:
     """Every hardware key of the API, in its order: the combos' tables, then build-your-own."""
     index = api(built, "index.json")
-    keys = [Path(p).stem for p in index["endpoints"] if p.startswith("/api/estimates/")]
+    tables = [p for p in index["endpoints"] if p.startswith("/api/estimates/")]
+    keys = [Path(p).stem for p in tables if not p.endswith(".details.json")]
     return keys + [b.key for b in custom.builds(load_catalog(built.layout.catalog))]
 
 
@@ -327,6 +328,43 @@ def test_both_pickers_offer_every_hardware_key_in_the_browser(reader: Reader, bu
             f"select[name={side}] option", "options => options.map(o => o.value)"
         )
         assert values == hardware_keys(built), side
+    assert reader.errors == []
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize(
+    ("path", "shown", "fetched"),
+    [
+        (
+            "/compare/?a=dual-rtx-3090&b=dual-rtx-4090",
+            "#compare-result table",
+            ["dual-rtx-3090.json", "dual-rtx-4090.json"],
+        ),
+        (
+            "/configure/",
+            "#configurator-result .figures",
+            ["dual-rtx-4090.details.json", "dual-rtx-4090.json"],
+        ),
+    ],
+)
+def test_a_picker_fetches_only_the_table_files_it_shows(
+    reader: Reader, path: str, shown: str, fetched: list[str]
+) -> None:
+    """The compare picker reads two tables and neither's details file (each card's memory, the
+    reasons, the launch command: about three fifths of a table's bytes, which it never shows);
+    the configurator reads its table and the details file beside it."""
+    files: list[str] = []
+
+    def seen(request: Any) -> None:
+        if "/api/estimates/" in request.url:
+            files.append(request.url.rsplit("/", 1)[1])
+
+    reader.page.on("request", seen)
+    page = reader.open(path)
+    page.locator(shown).first.wait_for()
+    page.wait_for_load_state("networkidle")
+    assert sorted(files) == fetched
     assert reader.errors == []
 
 

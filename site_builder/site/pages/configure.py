@@ -2,11 +2,10 @@
 engine itself in the browser for the knobs the tables do not hold (:mod:`..browser_engine`).
 
 The page lists the combos, the build-your-own choices (any GPU in 1, 2 or 4 cards; two
-different consumer cards), models,
-quants and runtimes it offers; the script loads ``/api/estimates/<key>.json`` (over HTTP:
-browsers forbid fetch on ``file://``, and the page says so) and shows the engine's result for the
-reader's choice. Without JavaScript the page says where the same
-numbers are in tables.
+different consumer cards), models, quants and runtimes it offers; the script loads
+``/api/estimates/<key>.json`` and its details file (over HTTP: browsers forbid fetch on
+``file://``, and the page says so) and shows the engine's result for the reader's choice.
+Without JavaScript the page says where the same numbers are in tables.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ class ApiReference:
     kinds: list[str]
     combos: list[str]
     fields: list[str]
+    details: list[str]
 
 
 def pages(data: SiteData) -> Iterator[Page]:
@@ -33,5 +34,7 @@ def pages(data: SiteData) -> Iterator[Page]:
     yield Page(
         "reference/api.md",
         "reference_api.md.j2",
-        ApiReference(list(KINDS), list(data.catalog.combos), list(tables.FIELDS)),
+        ApiReference(
+            list(KINDS), list(data.catalog.combos), list(tables.FIGURES), list(tables.DETAILS)
+        ),
     )
