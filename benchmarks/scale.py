@@ -5,7 +5,8 @@ Each synthetic catalog is the shipped one plus copies of its combos (``<slug>-co
 many as the target page count needs. Each is built with ``site-builder build`` in a fresh
 process; the script prints pages, wall and CPU seconds (the build and its forked workers), CPU
 per page, peak memory (the build process and its largest worker), the build's stages' wall
-seconds and the output size of each top-level folder of the site.
+seconds, the output size of each top-level folder of the site, the files over 1 MB and what the
+heaviest pages load before the first interaction (``benchmarks/page_weight.py``).
 
 Run: python benchmarks/scale.py [--pages 1000 3000 10000] [--keep DIR]
 A 1k-page build takes minutes on two cores; 10k pages takes far longer and needs the memory
@@ -157,6 +158,7 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="keep the synthetic catalogs and sites here")
     args = parser.parse_args()
     import machine  # benchmarks/machine.py: this file runs as a script from benchmarks/
+    import page_weight
 
     print(machine.speed_line(), flush=True)
     with tempfile.TemporaryDirectory() as name:
@@ -164,6 +166,7 @@ def main() -> int:
         shipped = build(ROOT / "catalog", folder / "shipped")
         print("shipped catalog:")
         report(shipped)
+        page_weight.report(folder / "shipped" / "site")
         first: Result | None = None
         for target in args.pages:
             catalog = folder / f"catalog-{target}"
@@ -171,6 +174,7 @@ def main() -> int:
             print(f"synthetic catalog for about {target:,} pages:")
             result = build(catalog, folder / f"site-{target}")
             report(result)
+            page_weight.report(folder / f"site-{target}" / "site")
             if first is None:
                 first = result
                 continue
