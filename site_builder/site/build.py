@@ -133,6 +133,7 @@ def _build(layout: Layout) -> BuildReport:
                 sidecar.all_computed(page_writers(layout, data, site)) as more,
                 report.stage("mkdocs"),
             ):
+                data.results.let_rows_go()  # rendered: mkdocs' forks need not start with them
                 report.rendered = mkdocs_run.build(
                     layout.config, layout.html, build_epoch(data.catalog)
                 )
@@ -140,8 +141,10 @@ def _build(layout: Layout) -> BuildReport:
                 for job in [*early, *writing, *more]:
                     job.result()
         with report.stage("extras"):
-            # the search index's pieces worked out in a second process while the pages are copied
-            stub = sidecar.start(lambda: search_pieces.pieces_into(staging, layout.html))
+            # the search index's pieces worked out in a new interpreter while the pages are
+            # copied (a fork would start with all of this process's memory: at 10,000 pages it
+            # was the largest worker, 1.4 GiB)
+            stub = sidecar.spawned(search_pieces.pieces_into, staging, layout.html)
             output.merge(layout.html, staging)
             output.link_tree(layout.catalog_data, staging)
             output.link_tree(layout.extras, staging)

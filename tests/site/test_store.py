@@ -15,7 +15,7 @@ from site_builder.site import build as site_build
 from site_builder.site import evaluate as evaluate_stage
 from site_builder.site import reuse, sidecar, store
 from site_builder.site.evaluate import evaluate
-from site_builder.site.results import HEADLINE_CONTEXT, Results
+from site_builder.site.results import HEADLINE_CONTEXT, Results, UnplannedQuery
 from site_builder.site.store import Store
 from site_builder.site.tables import Rows
 from tests.site.conftest import CATALOG, CONTENT, Built, fixture_layout
@@ -132,3 +132,14 @@ def test_stored_results_answer_as_the_in_memory_ones(
             for context in (HEADLINE_CONTEXT, 32768):
                 found = stored.for_cell(combo, model, context)
                 assert found == in_memory.for_cell(combo, model, context)
+
+
+def test_rows_let_go_are_refused_not_made_again() -> None:
+    """Once the pages are rendered the build frees the rows pages read across combos (so the
+    processes mkdocs forks start smaller): a row asked for afterwards is an error, not a
+    silent read of the combo back."""
+    results = evaluate(load_catalog(CATALOG), CONTENT)
+    assert results.row("dual-rtx-4090", "llama-3.3-70b-instruct").headline is not None
+    results.let_rows_go()
+    with pytest.raises(UnplannedQuery, match="the rows were let go"):
+        results.row("dual-rtx-4090", "llama-3.3-70b-instruct")
