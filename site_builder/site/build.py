@@ -123,23 +123,11 @@ def _build(layout: Layout) -> BuildReport:
     catalog = loaded(layout, report)
     staging = output.staging_dir(layout.site)
     try:
+        # the writers of what reads the catalog alone run until the extras stage waits for them
+        # (waiting for them once the results froze left the cores idle: about 160 s at 10k)
         with sidecar.all_computed(catalog_writers(layout, catalog)) as early:
             data = reuse.carried(evaluated(layout, report, catalog))
-        with sidecar.all_computed(data_writers(layout, data)) as writing:
-            site = streamed(layout, data, report)
-            with report.stage("write"):
-                write_config(layout, site.paths)
-            with (
-                sidecar.all_computed(page_writers(layout, data, site)) as more,
-                report.stage("mkdocs"),
-            ):
-                data.results.let_rows_go()  # rendered: mkdocs' forks need not start with them
-                report.rendered = mkdocs_run.build(
-                    layout.config, layout.html, build_epoch(data.catalog)
-                )
-            with report.stage("extras"):
-                for job in [*early, *writing, *more]:
-                    job.result()
+            site = _pages(layout, data, report, early)
         with report.stage("extras"):
             # the search index's pieces worked out in a new interpreter while the pages are
             # copied (a fork would start with all of this process's memory: at 10,000 pages it
@@ -163,6 +151,30 @@ def _build(layout: Layout) -> BuildReport:
     report.configurations = data.results.size()
     report.reused = len(data.results.store.reusable) if data.results.store else 0
     return report
+
+
+def _pages(
+    layout: Layout, data: SiteData, report: BuildReport, early: list[sidecar.Pending[list[str]]]
+) -> Written:
+    """Render and write every page, then mkdocs; meanwhile the data files and the fragments
+    are written in other processes, and the extras stage waits for them and the ``early``
+    ones."""
+    with sidecar.all_computed(data_writers(layout, data)) as writing:
+        site = streamed(layout, data, report)
+        with report.stage("write"):
+            write_config(layout, site.paths)
+        with (
+            sidecar.all_computed(page_writers(layout, data, site)) as more,
+            report.stage("mkdocs"),
+        ):
+            data.results.let_rows_go()  # rendered: mkdocs' forks need not start with them
+            report.rendered = mkdocs_run.build(
+                layout.config, layout.html, build_epoch(data.catalog)
+            )
+        with report.stage("extras"):
+            for job in [*early, *writing, *more]:
+                job.result()
+    return site
 
 
 @dataclass(frozen=True)
@@ -462,7 +474,8 @@ def write_config(layout: Layout, docs: Collection[str]) -> None:
 
 def catalog_writers(layout: Layout, catalog: Catalog) -> list[Callable[[], list[str]]]:
     """The job that writes the data files of the catalog alone (:func:`catalog_files`), in
-    its own process while the engine runs."""
+    its own process while the engine runs and the pages render (at a lower priority: it takes
+    what the other processes leave of the cores)."""
     return [lambda: output.write_tree(layout.catalog_data, catalog_files(catalog))]
 
 

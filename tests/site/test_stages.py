@@ -116,6 +116,7 @@ def test_build_runs_generate_s_stages() -> None:
     source = inspect.getsource(build._build)
     for stage in ("loaded(layout, report)", "evaluated(layout, report, catalog)"):
         assert stage in source
-    assert "streamed(layout, data, report)" in source
+    assert "_pages(layout, data, report, early)" in source
+    assert "streamed(layout, data, report)" in inspect.getsource(build._pages)
     for renders in (build.rendered, build.streamed):
         assert "checked(layout, data, report)" in inspect.getsource(renders)
