@@ -163,17 +163,15 @@ def _pages(
         site = streamed(layout, data, report)
         with report.stage("write"):
             write_config(layout, site.paths)
-        with (
-            sidecar.all_computed(page_writers(layout, data, site)) as more,
-            report.stage("mkdocs"),
-        ):
-            data.results.let_rows_go()  # rendered: mkdocs' forks need not start with them
-            report.rendered = mkdocs_run.build(
-                layout.config, layout.html, build_epoch(data.catalog)
-            )
-        with report.stage("extras"):
-            for job in [*early, *writing, *more]:
-                job.result()
+        with sidecar.all_computed(page_writers(layout, data, site)) as more:
+            with report.stage("mkdocs"):
+                data.results.let_rows_go()  # rendered: mkdocs' forks need not start with them
+                report.rendered = mkdocs_run.build(
+                    layout.config, layout.html, build_epoch(data.catalog)
+                )
+            with report.stage("extras"):  # every wait here, none outside a stage
+                for job in [*early, *writing, *more]:
+                    job.result()
     return site
 
 
