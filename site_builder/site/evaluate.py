@@ -84,8 +84,8 @@ def evaluate(
         if store is not None and combo in store.reusable and (scope is None or combo in scope):
             results.reuse(combo)
     results.stated = _stated(catalog, content_dir)
-    step = Step(results, lookups, for_pages, memo, known, whole, whole_shelves)
     sealing = store if store is not None and store.sealing else None
+    step = Step(results, lookups, sealing, for_pages, memo, known, whole, whole_shelves)
     todo = list(batches(catalog, sealing, results.stored, scope))
     asked: Asked = {}
     if sealing is not None and memo is None and shards.worth_it(len(todo)):
@@ -112,6 +112,8 @@ class Step:
 
     results: Results
     lookups: Lookups
+    sealing: Store | None
+    """The results' store when it is sealing (each batch written there and let go)."""
     for_pages: bool
     memo: Memo | None
     known: Swept | None
@@ -148,19 +150,15 @@ class Step:
             results.page_queries[combo] = [*curve, *matrix.planned(results, [combo])]
         _add(results, dependent_queries(results, planning, results.stated), lookups)
         results.seal(combos)
-        if self._sealing() is not None:
+        if self.sealing is not None:
             _waited(results.pending[:-2])
             results.written(keep=2)
         return asked
 
-    def _sealing(self) -> Store | None:
-        store = self.results.store
-        return store if store is not None and store.sealing else None
-
     def _contexts(self, half: Half) -> None:
         """Start evaluating the other context lengths of ``half``'s combos."""
         if self.for_pages:
-            job = _other_contexts(self.results.catalog, half, self.lookups, self._sealing())
+            job = _other_contexts(self.results.catalog, half, self.lookups, self.sealing)
             self.results.pending.append(sidecar.start_staged(job))
 
 
