@@ -124,7 +124,7 @@ def _build(layout: Layout) -> BuildReport:
     staging = output.staging_dir(layout.site)
     try:
         # the writers of what reads the catalog alone run until the extras stage waits for them
-        # (waiting for them once the results froze left the cores idle: about 160 s at 10k)
+        # with the others (no wait outside a stage)
         with sidecar.all_computed(catalog_writers(layout, catalog)) as early:
             data = reuse.carried(evaluated(layout, report, catalog))
             site = _pages(layout, data, report, early)

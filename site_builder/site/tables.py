@@ -217,8 +217,7 @@ class Rows:
         """:meth:`row` as a combo's two files hold it (:func:`table_text`): its
         :data:`FIGURES`, and its :data:`DETAILS`."""
         row = self.row(query, estimate)
-        figures = [row[i] for i in _FIGURE_AT]
-        return _encode_row(figures), _encode_row([row[i] for i in _DETAIL_AT])
+        return _encode_row([row[i] for i in _FIGURE_AT]), _encode_row([row[i] for i in _DETAIL_AT])
 
     def row(self, query: Query, estimate: Estimate) -> list[Any]:
         """One result as a row."""
