@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 
 from site_builder.errors import BuildError
-from site_builder.site import escape, fmt, urls
+from site_builder.site import cells, escape, fmt, urls
 from site_builder.site.compiled import Compiled
 from site_builder.site.results import HEADLINE_CONTEXT
 
@@ -56,6 +56,7 @@ def environment(templates_dir: Path, compiled: Path | None = None) -> jinja2.Env
         rel=urls.from_page,
     )
     env.globals["headline_context"] = fmt.tokens(HEADLINE_CONTEXT)
+    env.globals["cells"] = cells  # the HTML pieces pages repeat (functions: macros are slow)
     return env
 
 

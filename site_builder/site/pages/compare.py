@@ -28,7 +28,7 @@ from site_builder.engine.recommend import (
     passes_floor,
     precision_class,
 )
-from site_builder.site import custom, fmt, paging, urls
+from site_builder.site import cells, custom, fmt, paging, urls
 from site_builder.site.context import Link, combo_link, decode_shown
 from site_builder.site.costs import headline_price
 from site_builder.site.evidence import Shown
@@ -76,10 +76,10 @@ class Figure:
 @dataclass(frozen=True)
 class FigureRow:
     """A figure beyond decode for the four setups of a model row: the same quant on each
-    combo, then each combo's fastest answer."""
+    combo, then each combo's fastest answer (each cell's HTML, :func:`cells.compare_figure`)."""
 
     label: str
-    values: tuple[Figure, Figure, Figure, Figure]
+    values: tuple[str, str, str, str]
 
 
 @dataclass(frozen=True)
@@ -90,10 +90,9 @@ class ModelRow:
 
     model: Link
     quant: str
-    a_same: Side
-    b_same: Side
-    a_best: Side
-    b_best: Side
+    sides: tuple[str, str, str, str]
+    """The cells' HTML (:func:`cells.compare_side`): a and b at ``quant``, then each one's
+    fastest answer."""
     figures: list[FigureRow]
 
 
@@ -292,13 +291,14 @@ class _Worked:
     """One combo's sides worked out so far (see :class:`_Sides`)."""
 
     chosen: dict[tuple[str, str | None], Candidate | None] = field(default_factory=dict)
-    sides: dict[tuple[str, str | None, str], Side] = field(default_factory=dict)
-    figures: dict[tuple[str, str | None], list[Figure]] = field(default_factory=dict)
+    cells: dict[tuple[str, str | None, str], str] = field(default_factory=dict)
+    figures: dict[tuple[str, str | None], list[str]] = field(default_factory=dict)
 
 
 class _Sides:
     """One combo's side of a model's row, worked out once (a combo sits in several pairs):
-    the quants it runs, the headline rule at a quant, the side shown, its figures. Keys are
+    the quants it runs, the headline rule at a quant, the side's cell, its figures' cells (HTML,
+    :mod:`site_builder.site.cells`: made once, not once a pair). Keys are
     (model, quant or :data:`BEST`) within the combo's :class:`_Worked`, of the last
     :data:`KEPT_SIDES` combos asked."""
 
@@ -336,17 +336,19 @@ class _Sides:
                 worked.chosen[key] = picks[quant][1] if quant in picks else None
         return worked.chosen[key]
 
-    def side(self, slug: str, model: str, quant: str | None, page: str) -> Side:
+    def cell(self, slug: str, model: str, quant: str | None, page: str) -> str:
+        """The side's cell on ``page``: the quant is named for a side's fastest answer."""
         chosen = self.chosen(slug, model, quant)
         runtime = "" if chosen is None else urls.relative(page, urls.runtime(chosen.config.runtime))
         worked = self._of(slug)
         key = (model, quant, runtime)
-        if key not in worked.sides:
-            worked.sides[key] = _side(self.data, chosen, page)
-        return worked.sides[key]
+        if key not in worked.cells:
+            side = _side(self.data, chosen, page)
+            worked.cells[key] = cells.compare_side(side, with_quant=quant == BEST)
+        return worked.cells[key]
 
-    def figures(self, slug: str, model: str, quant: str | None) -> list[Figure] | None:
-        """The chosen answer's figures (None where nothing runs)."""
+    def figures(self, slug: str, model: str, quant: str | None) -> list[str] | None:
+        """The chosen answer's figures' cells (None where nothing runs)."""
         chosen = self.chosen(slug, model, quant)
         if chosen is None:
             return None
@@ -354,17 +356,18 @@ class _Sides:
         key = (model, quant)
         if key not in worked.figures:
             price = headline_price(self.data.results.costs[slug][1])[0]
-            worked.figures[key] = _figures(chosen.estimate, price)
+            shown = _figures(chosen.estimate, price)
+            worked.figures[key] = [cells.compare_figure(f.text, f.uncalibrated) for f in shown]
         return worked.figures[key]
 
 
 def _model_row(sides: _Sides, a: str, b: str, model: str, page: str) -> ModelRow:
     quant = shared_quant(sides, a, b, model)
     keys = ((a, quant), (b, quant), (a, BEST), (b, BEST))
-    a_same, b_same, a_best, b_best = (sides.side(s, model, q, page) for s, q in keys)
+    a_same, b_same, a_best, b_best = (sides.cell(s, model, q, page) for s, q in keys)
     link = Link(sides.data.catalog.models[model].name, urls.relative(page, urls.model(model)))
     figures = [sides.figures(s, model, q) for s, q in keys]
-    return ModelRow(link, quant or "", a_same, b_same, a_best, b_best, _figure_rows(figures))
+    return ModelRow(link, quant or "", (a_same, b_same, a_best, b_best), _figure_rows(figures))
 
 
 def shared_quant(sides: _Sides, a: str, b: str, model: str) -> str | None:
@@ -410,12 +413,12 @@ FIGURE_LABELS = (
 says what they measure (the prompt of the time to first token, the generated tokens)."""
 
 
-def _figure_rows(columns: Sequence[list[Figure] | None]) -> list[FigureRow]:
+def _figure_rows(columns: Sequence[list[str] | None]) -> list[FigureRow]:
     """The figures of the four setups (``columns``, :meth:`_Sides.figures`: a dash where a
     setup does not run), or none when nothing runs on either combo."""
     if all(c is None for c in columns):
         return []
-    none = [Figure(fmt.DASH)] * len(FIGURE_LABELS)
+    none = [cells.compare_figure(fmt.DASH, False)] * len(FIGURE_LABELS)
     shown = [c or none for c in columns]
     return [
         FigureRow(label, (shown[0][i], shown[1][i], shown[2][i], shown[3][i]))
