@@ -3,30 +3,16 @@ escaped, and the templates' macros giving the same bytes as the functions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from site_builder.site import cells, render
+from site_builder.site.context import Link
 from site_builder.site.evidence import Shown
+from site_builder.site.pages.compare import Side
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-
-
-@dataclass(frozen=True)
-class Link:
-    text: str
-    href: str
-
-
-@dataclass(frozen=True)
-class Side:
-    verdict: str
-    decode: Shown | None
-    runtime: Link | None
-    quant: str
-    warning: str = ""
 
 
 FAST = Shown("79.9", "tok/s", "uncalibrated", "55.9–104")
