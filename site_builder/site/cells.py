@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from site_builder.site import fmt
+from site_builder.site.context import Link
 from site_builder.site.escape import html_text
 from site_builder.site.evidence import Shown
 
@@ -60,15 +61,6 @@ def shown(figure: Shown) -> str:
 def warn(text: str) -> str:
     """A quality-floor warning."""
     return f'<span class="warn" title="{FLOOR_TITLE}">{html_text(text)}</span>'
-
-
-class Link(Protocol):
-    """What :func:`compare_side` reads of a link."""
-
-    @property
-    def text(self) -> str: ...
-    @property
-    def href(self) -> str: ...
 
 
 class Side(Protocol):
