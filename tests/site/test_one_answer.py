@@ -135,10 +135,17 @@ def test_model_pages_show_the_recommendation(shipped: Built) -> None:
 
 def test_compare_pages_show_each_sides_recommendation(shipped: Built) -> None:
     for a, b in pairs_of(CATALOG):
-        rows = table_after(shipped.html(f"compare/{a}-vs-{b}/"), "models")
+        page = shipped.html(f"compare/{a}-vs-{b}/")
+        rows = table_after(page, "models")
         by_name = {r[0]: r for r in rows}
+        neither = neither_named(page)
         for model in CATALOG.models:
-            row = by_name[CATALOG.models[model].name]
+            name = CATALOG.models[model].name
+            if expected(a, model) is None and expected(b, model) is None:
+                assert name in neither and name not in by_name, (a, b, model)
+                continue
+            assert name not in neither, (a, b, model)
+            row = by_name[name]
             for column, combo in ((4, a), (5, b)):
                 want = expected(combo, model)
                 if want is None:
@@ -187,6 +194,16 @@ def test_configurator_default_state_is_the_recommendation(shipped: Built) -> Non
             ]
             assert len(rows) == 1, (combo, model)
             assert rows[0][index["decode_tok_s"]] == headline.estimate.to_json()["decode_tok_s"]
+
+
+def neither_named(page: str) -> list[str]:
+    """The models a compare page names under its table as running on neither combo."""
+    found = re.search(r'<p class="compare-neither">(.*?)</p>', page, re.DOTALL)
+    if found is None:
+        return []
+    names = re.findall(r"<a [^>]*>(.*?)</a>", found.group(1), re.DOTALL)
+    assert text(found.group(1)).startswith(f"{fmt.verdict_words('no-fit')} on either combo")
+    return [text(n) for n in names]
 
 
 def pairs_of(catalog: Catalog) -> list[tuple[str, str]]:

@@ -116,6 +116,10 @@ class ModelsTable:
     a: Link
     b: Link
     models: list[ModelRow]
+    """The models that run on at least one combo, largest first."""
+    neither: list[Link]
+    """The models that run on neither combo at any quant (listed under the table, largest
+    first: a row of four "does not fit" cells each would push the answers down the page)."""
 
 
 @dataclass(frozen=True)
@@ -265,12 +269,13 @@ def fragments(data: SiteData) -> Iterator[Fragment]:
 
 def _models_table(sides: _Sides, a: str, b: str, by_size: list[str]) -> ModelsTable:
     page = urls.compare(a, b)
-    models = [_model_row(sides, a, b, model, page) for model in by_size]
+    rows = [_model_row(sides, a, b, model, page) for model in by_size]
     catalog = sides.data.catalog
     first, second = (
         Link(catalog.combos[s].name, urls.relative(page, urls.combo(s))) for s in (a, b)
     )
-    return ModelsTable(first, second, models)
+    neither = [r.model for r in rows if not r.figures]
+    return ModelsTable(first, second, [r for r in rows if r.figures], neither)
 
 
 def _table_key(a: str, b: str) -> str:
