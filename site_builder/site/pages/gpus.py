@@ -20,6 +20,42 @@ from site_builder.site.pages.prices import Seen, gpu_prices
 from site_builder.site.sitedata import Page, SiteData
 from site_builder.site.tables import current_text
 
+VENDORS = {"nvidia": "NVIDIA", "amd": "AMD", "apple": "Apple", "intel": "Intel"}
+"""The catalog's vendor IDs as vendors write their names."""
+SEGMENTS = {
+    "consumer": "consumer",
+    "workstation": "workstation",
+    "datacenter": "data center",
+    "soc": "system-on-chip",
+}
+"""The catalog's market segments in words."""
+ARCHITECTURES = {
+    "pascal": "Pascal",
+    "volta": "Volta",
+    "turing": "Turing",
+    "ampere": "Ampere",
+    "ada": "Ada Lovelace",
+    "hopper": "Hopper",
+    "blackwell": "Blackwell",
+    "gcn5": "GCN 5 (Vega)",
+    "cdna": "CDNA",
+    "cdna2": "CDNA 2",
+    "cdna3": "CDNA 3",
+    "rdna2": "RDNA 2",
+    "rdna3": "RDNA 3",
+    "rdna3.5": "RDNA 3.5",
+    "rdna4": "RDNA 4",
+    "xe-hpg": "Xe-HPG",
+    "xe2": "Xe2",
+    "apple-m1": "Apple M1",
+    "apple-m2": "Apple M2",
+    "apple-m3": "Apple M3",
+    "apple-m4": "Apple M4",
+    "apple-m5": "Apple M5",
+}
+"""The catalog's architecture IDs as their vendors name them (a test holds one name for every
+ID the schema allows)."""
+
 
 @dataclass(frozen=True)
 class GpuPage:
@@ -55,8 +91,8 @@ def pages(data: SiteData) -> Iterator[Page]:
         rows.append(
             GpuIndexRow(
                 Link(gpu.name, urls.link(urls.gpu(slug))),
-                gpu.vendor,
-                gpu.segment,
+                VENDORS[gpu.vendor],
+                SEGMENTS[gpu.segment],
                 fmt.gib(gpu.vram_gib),
                 f"{gpu.mem_bandwidth_gb_s:,.0f}",
                 fmt.num(gpu.fp16_tflops),
@@ -84,8 +120,8 @@ def holding(catalog: Catalog, slug: str) -> tuple[str, ...]:
 def get_context(data: SiteData, slug: str, gpu: Gpu) -> GpuPage:
     link = data.catalog.interconnects[gpu.nvlink].name if gpu.nvlink else "none"
     facts = [
-        Fact("Vendor / segment", f"{gpu.vendor} / {gpu.segment}"),
-        Fact("Architecture", gpu.architecture),
+        Fact("Vendor / segment", f"{VENDORS[gpu.vendor]} / {SEGMENTS[gpu.segment]}"),
+        Fact("Architecture", ARCHITECTURES[gpu.architecture]),
         Fact("Compute back-end", names.platform(gpu.platform)),
         Fact("Launched", str(gpu.launch_year)),
         Fact("Launch price", _launch(gpu)),
