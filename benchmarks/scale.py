@@ -203,6 +203,13 @@ def compare(result: Result, baselines: list[Result]) -> None:
             f"  CPU per page {result.cpu_s / result.pages / page:.2f}x that at {name} "
             f"(target <= 1.1x); per combo {result.cpu_s / result.combos / combo:.2f}x"
         )
+    first = baselines[0]
+    mix = (first.pages / first.combos) / (result.pages / result.combos)
+    print(
+        f"  pages per combo {result.pages / result.combos:.2f} against "
+        f"{first.pages / first.combos:.2f} at {first.pages:,} pages: at the same CPU per combo, "
+        f"CPU per page would read {mix:.2f}x from the page mix alone"
+    )
 
 
 if __name__ == "__main__":
