@@ -15,7 +15,7 @@ from pathlib import Path
 from site_builder.catalog.cache import load_cached
 from site_builder.commands.estimate import print_json, summary
 from site_builder.engine import Config, estimate
-from site_builder.engine.recommend import Recommendation, answers_of, recommend
+from site_builder.engine.recommend import NOTHING_RUNS, Recommendation, answers_of, recommend
 from site_builder.engine.request import hardware
 from site_builder.engine.resolve import lookup, validate_hardware
 from site_builder.engine.workloads import WORKLOADS, WorkloadName
@@ -50,7 +50,7 @@ def text(model: str, result: Recommendation) -> str:
     """A readable report: each answer's setup, why, warnings, then its estimate."""
     lines = [f"{model}, workload {result.workload}: {WORKLOADS[result.workload].description}"]
     if not result.answers:
-        lines.append(f"nothing runs: {result.reason}")
+        lines.append(f"nothing runs ({NOTHING_RUNS[result.verdict]}): {result.reason}")
     for answer in answers_of(result):
         c = answer.config
         split = f", {answer.estimate.split} split" if len(c.gpus) > 1 or c.gpus[0][1] > 1 else ""

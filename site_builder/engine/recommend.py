@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from site_builder.catalog import Catalog
 from site_builder.engine.config import Config
 from site_builder.engine.evidence import Evidence, label
-from site_builder.engine.result import Estimate
+from site_builder.engine.result import Estimate, Verdict
 from site_builder.engine.shapes import effective_bits_per_weight
 from site_builder.engine.workloads import WORKLOADS, WorkloadName, WorkloadSpec, context_for
 from site_builder.schema import Model, Quant
@@ -128,12 +128,15 @@ class Recommendation:
     per_runtime: dict[str, Candidate]
     """Each runtime's own pick (the headline rule among its candidates): what a reader gets
     who has chosen the runtime (the configurator selects it when the runtime changes)."""
+    verdict: Verdict = "no-fit"
+    """When nothing runs, why in one word: ``unsupported`` when no runtime here loads any
+    published checkpoint of the model (too large is then not the reason), else ``no-fit``."""
 
     def __reduce__(self) -> tuple[type[Recommendation], tuple[Any, ...]]:
         """Pickled as the constructor's arguments (see :meth:`Evidence.__reduce__`)."""
         answers, candidates, per_runtime = self.answers, self.candidates, self.per_runtime
         fields = (self.model, self.workload, answers, candidates, self.reason, per_runtime)
-        return Recommendation, fields
+        return Recommendation, (*fields, self.verdict)
 
     @property
     def headline(self) -> Answer | None:
@@ -145,7 +148,7 @@ class Recommendation:
         of a combo it stores: the candidates' results are on the combo's shelf, and what reads
         the candidates reads them while they are in memory)."""
         fields = (self.model, self.workload, self.answers, (), self.reason, self.per_runtime)
-        return Recommendation(*fields)
+        return Recommendation(*fields, self.verdict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -317,7 +320,8 @@ def choose(
         if (pick := _fastest(grades, spec, cands))
     }
     reason = _reason(catalog, evaluated, answers)
-    return Recommendation(model, workload, answers, tuple(evaluated), reason, per_runtime)
+    verdict = _verdict(evaluated)
+    return Recommendation(model, workload, answers, tuple(evaluated), reason, per_runtime, verdict)
 
 
 EVIDENCE_RANK = {"measured": 3, "measured-near": 2, "estimated": 1, "uncalibrated": 0}
@@ -424,9 +428,22 @@ def _warnings(catalog: Catalog, cand: Candidate, floor: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _verdict(evaluated: list[Candidate]) -> Verdict:
+    """:attr:`Recommendation.verdict`: ``unsupported`` when every candidate is (or there are
+    none), else ``no-fit``."""
+    supported = any(c.estimate.verdict != "unsupported" for c in evaluated)
+    return "no-fit" if supported else "unsupported"
+
+
 def _reason(catalog: Catalog, evaluated: list[Candidate], answers: dict[str, Answer]) -> str:
+    """When nothing runs, why: the reason of the setup closest to fitting, or, when no setup is
+    supported, that no runtime here loads the model (the closest would be an arbitrary one of
+    many missing checkpoints)."""
     if answers or not evaluated:
         return "" if answers else "no runtime on this hardware loads this model"
+    if _verdict(evaluated) == "unsupported":
+        name = catalog.models[evaluated[0].config.model].name
+        return f"no runtime on this hardware loads any published checkpoint of {name}"
     closest = min(
         evaluated,
         key=lambda c: (
@@ -517,14 +534,19 @@ def _floor_name(catalog: Catalog) -> str:
 def weakness(recommendation: Recommendation) -> str:
     """Why a machine is bad at a model, or an empty string: nothing runs, or the headline
     answer decodes slower than :data:`USABLE_CHAT_TOK_S` (the one definition pages use)."""
-    return weakness_of(recommendation.headline, recommendation.reason)
+    return weakness_of(recommendation.headline, recommendation.reason, recommendation.verdict)
 
 
-def weakness_of(answer: Answer | None, reason: str) -> str:
+NOTHING_RUNS = {"no-fit": "does not fit", "unsupported": "not supported"}
+"""How :func:`weakness_of` opens when nothing runs, by :attr:`Recommendation.verdict`."""
+
+
+def weakness_of(answer: Answer | None, reason: str, verdict: Verdict = "no-fit") -> str:
     """:func:`weakness` of a recommendation whose headline answer is ``answer`` and whose
-    reason (when nothing runs) is ``reason``."""
+    reason and verdict (when nothing runs) are ``reason`` and ``verdict``."""
     if answer is None:
-        return f"does not fit: {reason}" if reason else "does not fit"
+        opening = NOTHING_RUNS[verdict]
+        return f"{opening}: {reason}" if reason else opening
     speed = answer.evidence.value
     if speed is not None and speed < USABLE_CHAT_TOK_S:
         where = "with offload to system RAM" if answer.name == "offload" else "in VRAM"

@@ -84,6 +84,8 @@ class Row:
     """Why nothing runs (:attr:`Recommendation.reason`)."""
     weights_gib: dict[str, float]
     """Each quant's weight memory (:meth:`~site_builder.site.shelf.Shelf.weights`)."""
+    verdict: Verdict = "no-fit"
+    """Why nothing runs, in one word (:attr:`Recommendation.verdict`)."""
 
 
 @dataclass
@@ -244,6 +246,13 @@ class Results:
         if combo in self._stored:
             return self.row(combo, model).headline
         return self.recommendations[(combo, model)].headline
+
+    def nothing_runs(self, combo: str, model: str) -> Verdict:
+        """The verdict pages show for ``model`` on ``combo`` when nothing runs there
+        (:attr:`Recommendation.verdict`: ``no-fit`` or ``unsupported``)."""
+        if combo in self._stored:
+            return self.row(combo, model).verdict
+        return self.recommendations[(combo, model)].verdict
 
     def worked_example(self, combo: str) -> Pick | None:
         """The combo's worked example (:func:`~site_builder.site.picks.headline_pick`), as the
@@ -511,7 +520,8 @@ def _pickled(value: object) -> bytes:
 
 
 def _row(recommendation: Recommendation, shelf: Shelf, model: str) -> Row:
-    return Row(recommendation.headline, recommendation.reason, shelf.weights(model))
+    weights = shelf.weights(model)
+    return Row(recommendation.headline, recommendation.reason, weights, recommendation.verdict)
 
 
 def order(query: Query) -> tuple[object, ...]:

@@ -3,6 +3,7 @@ the questions readers ask get the answers a knowledgeable person would give."""
 
 from __future__ import annotations
 
+import pickle
 from functools import cache
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from site_builder.engine.recommend import (
     passes_floor,
     precision_class,
     recommend,
+    weakness_of,
 )
 from site_builder.engine.workloads import WORKLOADS
 
@@ -92,3 +94,33 @@ def test_a_runtime_refuses_families_it_does_not_implement(model: str, refused: b
             c.runtime != "exllamav2"
             for c in [a.config for a in ask("dual-rtx-4090", model).answers.values()]
         )
+
+
+@pytest.mark.parametrize(
+    ("combo", "model", "verdict", "weakness"),
+    [
+        # no GGUF or MLX checkpoint of MiniMax-M2.5 is published, so no macOS runtime loads it,
+        # though 512 GB would hold it: not "does not fit"
+        (
+            "mac-studio-m3-ultra-512gb",
+            "minimax-m2.5",
+            "unsupported",
+            "not supported: no runtime on this hardware loads any published checkpoint of "
+            "MiniMax-M2.5",
+        ),
+        ("single-rtx-3060", "deepseek-v3", "no-fit", "does not fit: "),
+    ],
+)
+def test_when_nothing_runs_the_verdict_says_whether_it_is_size_or_support(
+    combo: str, model: str, verdict: str, weakness: str
+) -> None:
+    found = ask(combo, model)
+    assert found.headline is None
+    assert found.verdict == verdict
+    assert found.bare().verdict == verdict
+    assert pickle.loads(pickle.dumps(found)).verdict == verdict
+    assert weakness_of(found.headline, found.reason, found.verdict).startswith(weakness)
+
+
+def test_a_model_that_runs_keeps_the_default_verdict() -> None:
+    assert ask("dual-rtx-4090", "llama-3.3-70b-instruct").verdict == "no-fit"

@@ -126,7 +126,8 @@ def test_model_pages_show_the_recommendation(shipped: Built) -> None:
             row = rows[CATALOG.combos[combo].name]
             want = expected(combo, model)
             if want is None:
-                assert row[1] == fmt.verdict_words("no-fit"), (combo, model, row)
+                nothing = fmt.verdict_words(answer(combo, model).verdict)
+                assert row[1] == nothing, (combo, model, row)
                 continue
             verdict, runtime, quant, decode = want
             assert row[1:4] == [verdict, runtime, quant], (combo, model, row)
@@ -141,15 +142,17 @@ def test_compare_pages_show_each_sides_recommendation(shipped: Built) -> None:
         neither = neither_named(page)
         for model in CATALOG.models:
             name = CATALOG.models[model].name
-            if expected(a, model) is None and expected(b, model) is None:
-                assert name in neither and name not in by_name, (a, b, model)
+            why = {answer(combo, model).verdict for combo in (a, b)}
+            if expected(a, model) is None and expected(b, model) is None and len(why) == 1:
+                assert name in neither.get(why.pop(), []) and name not in by_name, (a, b, model)
                 continue
-            assert name not in neither, (a, b, model)
+            assert all(name not in names for names in neither.values()), (a, b, model)
             row = by_name[name]
             for column, combo in ((4, a), (5, b)):
                 want = expected(combo, model)
                 if want is None:
-                    assert row[column].startswith(fmt.verdict_words("no-fit")), row
+                    nothing = fmt.verdict_words(answer(combo, model).verdict)
+                    assert row[column].startswith(nothing), row
                     continue
                 verdict, runtime, quant, decode = want
                 assert row[column].startswith(f"{verdict} {decode}"), (combo, model, row)
@@ -196,14 +199,18 @@ def test_configurator_default_state_is_the_recommendation(shipped: Built) -> Non
             assert rows[0][index["decode_tok_s"]] == headline.estimate.to_json()["decode_tok_s"]
 
 
-def neither_named(page: str) -> list[str]:
-    """The models a compare page names under its table as running on neither combo."""
-    found = re.search(r'<p class="compare-neither">(.*?)</p>', page, re.DOTALL)
-    if found is None:
-        return []
-    names = re.findall(r"<a [^>]*>(.*?)</a>", found.group(1), re.DOTALL)
-    assert text(found.group(1)).startswith(f"{fmt.verdict_words('no-fit')} on either combo")
-    return [text(n) for n in names]
+def neither_named(page: str) -> dict[str, list[str]]:
+    """The models a compare page names under its table as running on neither combo, by the
+    verdict the paragraph opens with (``no-fit``, ``unsupported``)."""
+    found: dict[str, list[str]] = {}
+    for paragraph in re.findall(r'<p class="compare-neither">(.*?)</p>', page, re.DOTALL):
+        verdict = re.search(r'class="verdict verdict-([a-z-]+)"', paragraph)
+        assert verdict is not None, paragraph
+        words = fmt.verdict_words(verdict.group(1))
+        assert text(paragraph).startswith(f"{words} on either combo, at any quant: ")
+        names = re.findall(r"<a [^>]*>(.*?)</a>", paragraph, re.DOTALL)
+        found[verdict.group(1)] = [text(n) for n in names]
+    return found
 
 
 def pairs_of(catalog: Catalog) -> list[tuple[str, str]]:

@@ -48,4 +48,7 @@ def test_rules_hold_for_every_model(combo: str, shipped_results: Results) -> Non
             assert all(round(c.estimate.decode_tok_s or 0.0, 1) <= round(top, 1) for c in pool)
         if not rec.answers:
             assert rec.reason
-            assert weakness(rec).startswith("does not fit")
+            supported = any(c.estimate.verdict != "unsupported" for c in candidates)
+            assert rec.verdict == ("no-fit" if supported else "unsupported"), (combo, model)
+            opening = "does not fit" if supported else "not supported"
+            assert weakness(rec).startswith(opening), (combo, model)

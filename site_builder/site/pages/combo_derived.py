@@ -59,7 +59,7 @@ def weaknesses(data: SiteData, combo: str) -> list[Weakness]:
     found = []
     for slug in data.catalog.models:
         row = data.results.row(combo, slug)  # kept in memory: the combo is not read back
-        why = weakness_of(row.headline, row.reason)
+        why = weakness_of(row.headline, row.reason, row.verdict)
         if why:
             found.append(
                 (-_params(data, slug), slug, Weakness(model_link(data.catalog, slug), why))

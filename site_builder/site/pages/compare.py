@@ -117,9 +117,10 @@ class ModelsTable:
     b: Link
     models: list[ModelRow]
     """The models that run on at least one combo, largest first."""
-    neither: list[Link]
-    """The models that run on neither combo at any quant (listed under the table, largest
-    first: a row of four "does not fit" cells each would push the answers down the page)."""
+    neither: list[tuple[str, list[Link]]]
+    """The models that run on neither combo at any quant, for the same reason on both (does
+    not fit, or not supported), each reason's named under the table, largest first: a row of
+    four such cells each would push the answers down the page."""
 
 
 @dataclass(frozen=True)
@@ -269,13 +270,20 @@ def fragments(data: SiteData) -> Iterator[Fragment]:
 
 def _models_table(sides: _Sides, a: str, b: str, by_size: list[str]) -> ModelsTable:
     page = urls.compare(a, b)
-    rows = [_model_row(sides, a, b, model, page) for model in by_size]
+    table: list[ModelRow] = []
+    neither: dict[str, list[Link]] = {"no-fit": [], "unsupported": []}
+    for model in by_size:
+        row = _model_row(sides, a, b, model, page)
+        why = {sides.nothing_runs(side, model) for side in (a, b)}
+        if not row.figures and len(why) == 1:
+            neither[why.pop()].append(row.model)
+        else:
+            table.append(row)
     catalog = sides.data.catalog
     first, second = (
         Link(catalog.combos[s].name, urls.relative(page, urls.combo(s))) for s in (a, b)
     )
-    neither = [r.model for r in rows if not r.figures]
-    return ModelsTable(first, second, [r for r in rows if r.figures], neither)
+    return ModelsTable(first, second, table, [(v, ms) for v, ms in neither.items() if ms])
 
 
 def _table_key(a: str, b: str) -> str:
@@ -348,9 +356,16 @@ class _Sides:
         worked = self._of(slug)
         key = (model, quant, runtime)
         if key not in worked.cells:
-            side = _side(self.data, chosen, page)
+            side = _side(self.data, chosen, page, self.nothing_runs(slug, model))
             worked.cells[key] = cells.compare_side(side, with_quant=quant == BEST)
         return worked.cells[key]
+
+    def nothing_runs(self, slug: str, model: str) -> Verdict:
+        """A side's verdict where it shows no answer: why nothing runs when nothing does on the
+        combo (``unsupported`` or ``no-fit``), else ``no-fit`` (no quant both combos run)."""
+        if self.chosen(slug, model, BEST) is not None:
+            return "no-fit"
+        return self.data.results.nothing_runs(slug, model)
 
     def figures(self, slug: str, model: str, quant: str | None) -> list[str] | None:
         """The chosen answer's figures' cells (None where nothing runs)."""
@@ -395,9 +410,10 @@ def _answer(answer: Answer | None) -> Candidate | None:
     return Candidate(answer.config, answer.estimate) if answer else None
 
 
-def _side(data: SiteData, chosen: Candidate | None, page: str) -> Side:
+def _side(data: SiteData, chosen: Candidate | None, page: str, missing: Verdict) -> Side:
+    """A side's cell: ``chosen``'s verdict, decode, runtime and quant, or ``missing`` alone."""
     if chosen is None:
-        return Side("no-fit", None, None, "")
+        return Side(missing, None, None, "")
     query = query_of(chosen.config)
     decode = decode_shown(data.results, query, chosen.estimate)
     slug = chosen.config.runtime

@@ -292,8 +292,8 @@ def _shows_split(data: SiteData, combo: str) -> bool:
 def _global_cell(data: SiteData, here: str, combo: str, model: str, pick: Pick | None) -> Cell:
     href = urls.relative(here, urls.matrix(combo)) + "#" + urls.anchor(model)
     if pick is None:
-        why = data.results.row(combo, model).reason
-        return Cell("no-fit", "", href, why)
+        row = data.results.row(combo, model)
+        return Cell(row.verdict, "", href, row.reason)
     shown = decode_shown(data.results, pick.query, pick.estimate)
     speed = f"{shown.text} tok/s" if shown.is_known else ""
     note = floor_note(data.catalog, pick)

@@ -249,7 +249,8 @@ def _where_row(data: SiteData, slug: str, combo: str) -> WhereRow:
     pick = headline(data.results, combo, slug)
     detail = Link("all quants", urls.link(urls.matrix(combo), urls.anchor(slug)))
     if pick is None:
-        return WhereRow(combo_link(data.catalog, combo), "no-fit", "", None, None, detail)
+        verdict = data.results.nothing_runs(combo, slug)
+        return WhereRow(combo_link(data.catalog, combo), verdict, "", None, None, detail)
     decode = (
         decode_shown(data.results, pick.query, pick.estimate)
         if pick.estimate.decode_tok_s
