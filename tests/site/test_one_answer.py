@@ -148,6 +148,11 @@ def test_compare_pages_show_each_sides_recommendation(shipped: Built) -> None:
                 continue
             assert all(name not in names for names in neither.values()), (a, b, model)
             row = by_name[name]
+            for column, combo in ((2, a), (3, b)):
+                if row[1] == fmt.DASH:  # no quant both run: a dash where the combo runs it
+                    nothing = fmt.verdict_words(answer(combo, model).verdict)
+                    runs = expected(combo, model) is not None
+                    assert row[column] == fmt.DASH if runs else row[column] == nothing, row
             for column, combo in ((4, a), (5, b)):
                 want = expected(combo, model)
                 if want is None:

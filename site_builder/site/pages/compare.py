@@ -350,8 +350,12 @@ class _Sides:
         return worked.chosen[key]
 
     def cell(self, slug: str, model: str, quant: str | None, page: str) -> str:
-        """The side's cell on ``page``: the quant is named for a side's fastest answer."""
+        """The side's cell on ``page``: the quant is named for a side's fastest answer; a dash
+        at the shared quant when there is none but the combo runs the model (at a quant the
+        other does not run); why nothing runs when nothing does."""
         chosen = self.chosen(slug, model, quant)
+        if chosen is None and quant is None and self.chosen(slug, model, BEST) is not None:
+            return fmt.DASH
         runtime = "" if chosen is None else urls.relative(page, urls.runtime(chosen.config.runtime))
         worked = self._of(slug)
         key = (model, quant, runtime)
@@ -361,10 +365,7 @@ class _Sides:
         return worked.cells[key]
 
     def nothing_runs(self, slug: str, model: str) -> Verdict:
-        """A side's verdict where it shows no answer: why nothing runs when nothing does on the
-        combo (``unsupported`` or ``no-fit``), else ``no-fit`` (no quant both combos run)."""
-        if self.chosen(slug, model, BEST) is not None:
-            return "no-fit"
+        """Why nothing runs of ``model`` on the combo (``unsupported`` or ``no-fit``)."""
         return self.data.results.nothing_runs(slug, model)
 
     def figures(self, slug: str, model: str, quant: str | None) -> list[str] | None:
