@@ -274,7 +274,7 @@ def _models_table(sides: _Sides, a: str, b: str, by_size: list[str]) -> ModelsTa
     neither: dict[str, list[Link]] = {"no-fit": [], "unsupported": []}
     for model in by_size:
         row = _model_row(sides, a, b, model, page)
-        why = {sides.nothing_runs(side, model) for side in (a, b)}
+        why = {sides.data.results.nothing_runs(side, model) for side in (a, b)}
         if not row.figures and len(why) == 1:
             neither[why.pop()].append(row.model)
         else:
@@ -360,13 +360,9 @@ class _Sides:
         worked = self._of(slug)
         key = (model, quant, runtime)
         if key not in worked.cells:
-            side = _side(self.data, chosen, page, self.nothing_runs(slug, model))
+            side = _side(self.data, chosen, page, self.data.results.nothing_runs(slug, model))
             worked.cells[key] = cells.compare_side(side, with_quant=quant == BEST)
         return worked.cells[key]
-
-    def nothing_runs(self, slug: str, model: str) -> Verdict:
-        """Why nothing runs of ``model`` on the combo (``unsupported`` or ``no-fit``)."""
-        return self.data.results.nothing_runs(slug, model)
 
     def figures(self, slug: str, model: str, quant: str | None) -> list[str] | None:
         """The chosen answer's figures' cells (None where nothing runs)."""
