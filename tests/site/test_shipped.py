@@ -66,7 +66,9 @@ def test_stack_outcome_matches_the_engine(
         args += ["--split", work.split]
     result = estimate(capsys, shipped.layout.catalog, *args)
     rows = dict(table_after(shipped.html("stacks/dual-4090-workstation/"), "expected-outcome"))
-    assert rows["Prefill"].startswith(f"{fmt.tok_s(result['prefill_tok_s'])} tok/s")
+    assert rows["Prefill (512-token prompt)"].startswith(
+        f"{fmt.tok_s(result['prefill_tok_s'])} tok/s"
+    )
     assert rows["Time to first token (512-token prompt)"].startswith(
         f"{fmt.ms(result['ttft_ms'])} ms"
     )

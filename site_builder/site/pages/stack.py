@@ -180,23 +180,24 @@ def outcome(data: SiteData, combo: str, workload: Workload, title: str) -> Outco
         verdict=estimate.verdict,
         reasons=list(estimate.reasons),
         decode=evidence.decode(data.results, query, estimate),
-        figures=_figures(estimate, workload.concurrency),
+        figures=_figures(estimate, query),
         launch_command=estimate.launch_command,
         assumptions=list(estimate.assumptions),
     )
 
 
-def _figures(estimate: Estimate, concurrency: int) -> list[Fact]:
+def _figures(estimate: Estimate, query: Query) -> list[Fact]:
     def kind(metric: str) -> str:
         return estimated_label(estimate, metric)
 
+    prompt, concurrency = f"{query.prompt:,}-token prompt", query.concurrency
     facts = [
-        Fact("Prefill", f"{fmt.tok_s(estimate.prefill_tok_s)} tok/s", kind("prefill_tok_s")),
         Fact(
-            "Time to first token (512-token prompt)",
-            f"{fmt.ms(estimate.ttft_ms)} ms",
-            kind("ttft_ms"),
+            f"Prefill ({prompt})",
+            f"{fmt.tok_s(estimate.prefill_tok_s)} tok/s",
+            kind("prefill_tok_s"),
         ),
+        Fact(f"Time to first token ({prompt})", f"{fmt.ms(estimate.ttft_ms)} ms", kind("ttft_ms")),
     ]
     if concurrency > 1:
         facts += [
@@ -211,7 +212,8 @@ def _figures(estimate: Estimate, concurrency: int) -> list[Fact]:
                 kind("aggregate_decode_tok_s"),
             ),
             Fact(
-                "Output over a serving run, prefill included",
+                f"Output over a serving run, prefill included ({concurrency} requests at a "
+                f"time, {query.prompt:,} tokens in and {query.gen:,} out each)",
                 f"{fmt.tok_s(estimate.output_tok_s)} tok/s",
                 kind("output_tok_s"),
             ),
