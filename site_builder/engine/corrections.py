@@ -87,6 +87,12 @@ class Correction:
         """The metrics calibrated on measurements."""
         return tuple(name for name, applied in self.by_metric if applied.calibrated)
 
+    def or_else(self, other: Correction) -> Correction:
+        """This correction's metrics, then ``other``'s for the metrics it does not have."""
+        have = {name for name, _ in self.by_metric}
+        rest = tuple((name, applied) for name, applied in other.by_metric if name not in have)
+        return Correction(self.by_metric + rest)
+
     def get(self, metric: str) -> Applied | None:
         for name, applied in self.by_metric:
             if name == metric:

@@ -323,12 +323,20 @@ def correction_of(table: cal.Table, ctx: Context, kernels: cal.Kernels, moe: boo
     """The runtime's calibration on this back-end and model kind. Across machines no
     measurement covers the network, and a weight format none of the runtime's measurements used
     runs unmeasured kernels: both keep the factors but are uncalibrated, with at least the
-    published band."""
-    found = table.corrections.pick(ctx.runtime_slug, ctx.gpus[0].platform, moe)
+    published band. A runtime built on another's kernels (Ollama and LM Studio run llama.cpp's)
+    takes its base's factors for the metrics its own measurements do not calibrate, the same
+    way: the physical model is the base's, so without them a wrapper would read faster or
+    slower than the kernels it runs by the base's correction alone."""
+    platform = ctx.gpus[0].platform
+    found = table.corrections.pick(ctx.runtime_slug, platform, moe)
     measured = table.corrections.covers(ctx.runtime_slug, ctx.quant.format)
-    if ctx.link.network is None and measured:
+    if ctx.link.network is not None or not measured:
+        found = unproven(found, kernels.error_low, kernels.error_high)
+    base = ctx.runtime.based_on
+    if base is None:
         return found
-    return unproven(found, kernels.error_low, kernels.error_high)
+    borrowed = table.corrections.pick(base, platform, moe)
+    return found.or_else(unproven(borrowed, kernels.error_low, kernels.error_high))
 
 
 def plan_of(
