@@ -99,4 +99,6 @@ def report(site: Path) -> bool:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: python benchmarks/page_weight.py SITE  (a built site folder)")
     raise SystemExit(0 if report(Path(sys.argv[1])) else 1)
