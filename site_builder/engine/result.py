@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 Verdict = Literal["fits", "tight", "offload", "no-fit", "unsupported"]
 CalibrationLabel = Literal["estimated", "uncalibrated"]
+LABELLED = ("decode_tok_s", "prefill_tok_s", "ttft_ms", "aggregate_decode_tok_s")
+"""The figures a configurator table row labels, in the order of its ``calibrated`` bits."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +116,8 @@ class Estimate:
     def row_figures(self) -> list[Any]:
         """The configurator table's columns from ``verdict`` on
         (``site_builder.site.tables.FIELDS``): numbers rounded as :meth:`to_json` rounds
-        them, the cards as :func:`card_runs`, the decode figure's calibration label last.
+        them, the cards as :func:`card_runs`, the decode figure's calibration label, then which
+        figures are calibrated (:meth:`calibrated_bits`).
         Compiled with the engine: it runs for every row of the API (about 5,000 a combo)."""
         low, high = self.decode_tok_s_range or (None, None)
         return [
@@ -134,7 +137,17 @@ class Estimate:
             list(self.reasons),
             self.launch_command,
             self.calibration_label("decode_tok_s"),
+            self.calibrated_bits(),
         ]
+
+    def calibrated_bits(self) -> int:
+        """Which of :data:`LABELLED` are calibrated, as bits (1 = the first): a configurator
+        table row's ``calibrated`` column, a number so that rows stay small."""
+        bits = 0
+        for at, metric in enumerate(LABELLED):
+            if metric in self.calibrated:
+                bits |= 1 << at
+        return bits
 
     def finite(self) -> bool:
         """Whether every number it holds is finite (one that is not is an engine bug: strict

@@ -26,6 +26,7 @@ from typing import Any
 from site_builder.catalog import Catalog
 from site_builder.engine import Estimate
 from site_builder.engine.recommend import Candidate, Recommendation
+from site_builder.engine.result import LABELLED
 from site_builder.schema import KINDS
 from site_builder.schema_export import json_schemas, render_schema, schema_file_name
 from site_builder.site.memo import answers_only
@@ -171,6 +172,7 @@ def estimates(data: SiteData, combo: str, rows: Rows) -> tuple[str, str]:
         "combo": combo,
         "contexts": list(CONTEXTS),
         "fields": list(FIGURES),
+        "calibrated_bits": list(LABELLED),
         "defaults": defaults_json(defaults),
         "gpu_names": gpu_names(data.catalog, data.catalog.combos[combo].cards()),
         "price": price(data.results.costs[combo][1].sheet),

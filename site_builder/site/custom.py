@@ -35,6 +35,7 @@ from site_builder.engine import (
 from site_builder.engine.config import DEFAULT_GEN_TOKENS, DEFAULT_PROMPT_TOKENS
 from site_builder.engine.cost import cards_sheet
 from site_builder.engine.recommend import Candidate, Grades, applies, fastest_of, loadable
+from site_builder.engine.result import LABELLED
 from site_builder.errors import BuildError
 from site_builder.schema import Model
 from site_builder.site.tables import (
@@ -134,6 +135,7 @@ def table_json(catalog: Catalog, build: Build, lookups: Lookups, sweep: Sweep) -
         "gpus": [list(card) for card in found.cards],
         "contexts": [HEADLINE_CONTEXT],
         "fields": list(FIELDS),
+        "calibrated_bits": list(LABELLED),
         "rows": [rows.row(q, e) for q, e in found.rows],
         "defaults": defaults_json(found.defaults),
         "gpu_names": gpu_names(catalog, found.cards),

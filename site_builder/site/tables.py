@@ -85,12 +85,15 @@ FIELDS = (
     "reasons",
     "launch_command",
     "evidence",
+    "calibrated",
 )
 """Columns of a configurator table's rows; ``per_gpu`` rows are
 [gpu, capacity, weights, kv_cache, buffers, overhead, total, count] in GiB; ``bits_per_weight``
 is the model's effective bits per parameter in that quant (what the site's picks rank by);
 ``evidence`` is the decode figure's label: ``estimated`` (calibrated runtime and metric) or
-``uncalibrated`` (too few measurements to calibrate)."""
+``uncalibrated`` (too few measurements to calibrate); ``calibrated`` says which figures are
+calibrated, as bits over :data:`~site_builder.engine.result.LABELLED` (1 = decode, 2 = prefill,
+4 = TTFT, 8 = aggregate decode), the order a table's ``calibrated_bits`` lists."""
 
 DETAILS = ("per_gpu", "reasons", "launch_command")
 """The columns a combo's table keeps in a second file, ``/api/estimates/<combo>.details.json``

@@ -210,6 +210,18 @@
     return cell;
   }
 
+  /* A figure flagged as the static compare pages flag it: "uncalibrated" where it is. */
+  function labelledCell(name, value, table, get, metric) {
+    var cell = figureCell(name, value);
+    var value = get(metric);
+    if (value !== null && value !== undefined &&
+        window.SiteKit.label(table, get("calibrated"), metric) === "uncalibrated") {
+      cell.appendChild(document.createTextNode(" "));
+      cell.appendChild(text("span", "uncalibrated", "ev ev-uncalibrated"));
+    }
+    return cell;
+  }
+
   function sideRow(side, table, row, evidence, withQuant) {
     var tr = document.createElement("tr");
     tr.setAttribute("data-side", side);
@@ -217,9 +229,9 @@
     var get = getter(table, row);
     tr.appendChild(setupCell(get, withQuant));
     tr.appendChild(decodeCell(get, evidence));
-    tr.appendChild(figureCell("prefill", withUnit(fmt(get("prefill_tok_s")), "tok/s")));
+    tr.appendChild(labelledCell("prefill", withUnit(fmt(get("prefill_tok_s")), "tok/s"), table, get, "prefill_tok_s"));
     var ttft = get("ttft_ms");
-    tr.appendChild(figureCell("ttft", withUnit(fmt(ttft, Math.abs(ttft) < 10 ? 1 : 0), "ms")));
+    tr.appendChild(labelledCell("ttft", withUnit(fmt(ttft, Math.abs(ttft) < 10 ? 1 : 0), "ms"), table, get, "ttft_ms"));
     tr.appendChild(figureCell("max_context", withUnit(get("max_context") ? fmt(get("max_context"), 0) : "—", "tokens")));
     tr.appendChild(figureCell("power", withUnit(fmt(get("power_w"), 0), "W")));
     tr.appendChild(figureCell("energy", withUnit(fmt(get("joules_per_token"), 2), "J")));

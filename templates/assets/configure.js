@@ -103,7 +103,7 @@
       var ticket = ++asked_n;
       return engineAnswer(asking).then(function (answer) {
         if (ticket !== asked_n) { return; }  /* a later choice is on its way */
-        show(asking, answer.error ? null : estimateGetter(answer), table, null, answer.error);
+        show(asking, answer.error ? null : estimateGetter(answer, table), table, null, answer.error);
       });
     }).catch(function (error) {
       out.setAttribute("aria-busy", "false");
@@ -160,7 +160,7 @@
   }
 
   /* An `estimate --json` answer read by the names of the tables' fields. */
-  function estimateGetter(e) {
+  function estimateGetter(e, table) {
     var range = e.decode_tok_s_range || [null, null];
     var fields = {
       decode_low: range[0], decode_high: range[1],
@@ -168,7 +168,8 @@
       per_gpu: e.memory.per_gpu.map(function (c) {
         return [c.gpu, c.capacity_gib, c.weights_gib, c.kv_cache_gib, c.buffers_gib, c.overhead_gib, c.total_gib, 1];
       }),
-      evidence: (e.calibrated || []).indexOf("decode_tok_s") >= 0 ? "estimated" : "uncalibrated"
+      evidence: (e.calibrated || []).indexOf("decode_tok_s") >= 0 ? "estimated" : "uncalibrated",
+      calibrated: window.SiteKit.bitsOf(table, e.calibrated || [])
     };
     return function (name) { return name in fields ? fields[name] : e[name]; };
   }
@@ -183,6 +184,7 @@
     if (get) {
       SHOWN.forEach(function (name) { shown[name] = get(name); });
       if (field("concurrency").value !== "1") { shown.output_tok_s = get("output_tok_s"); }
+      LABELLED.forEach(function (metric) { shown[metric + "_evidence"] = labelOf(get, table, metric); });
       shown.usd_per_tok_s = window.SiteKit.perTokS(table.price, get("decode_tok_s"));
     }
     out.setAttribute("data-estimate", JSON.stringify(error ? { error: error } : shown));
@@ -190,6 +192,11 @@
     remember();
     out.setAttribute("aria-busy", "false");
   }
+
+  /* Prefill, TTFT and aggregate decode carry their evidence label, as on every page. */
+  var LABELLED = ["prefill_tok_s", "ttft_ms", "aggregate_decode_tok_s"];
+
+  function labelOf(get, table, metric) { return window.SiteKit.label(table, get("calibrated"), metric); }
 
   function figure(label, value, unit, note) {
     var box = text("div", "", "figure");
@@ -235,10 +242,11 @@
     var decode = figure("Decode, single stream", fmt(shownDecode), "tok/s", range ? range + " · " + label : label);
     decode.setAttribute("data-testid", "decode");
     figures.appendChild(decode);
-    figures.appendChild(figure("Prefill", fmt(get("prefill_tok_s")), "tok/s"));
-    figures.appendChild(figure("Time to first token (" + fmt(Number(field("prompt").value), 0) + "-token prompt)", fmt(get("ttft_ms"), Math.abs(get("ttft_ms")) < 10 ? 1 : 0), "ms"));
+    var prompt = fmt(Number(field("prompt").value), 0) + "-token prompt";
+    figures.appendChild(figure("Prefill (" + prompt + ")", fmt(get("prefill_tok_s")), "tok/s", labelOf(get, table, "prefill_tok_s")));
+    figures.appendChild(figure("Time to first token (" + prompt + ")", fmt(get("ttft_ms"), Math.abs(get("ttft_ms")) < 10 ? 1 : 0), "ms", labelOf(get, table, "ttft_ms")));
     if (field("concurrency").value !== "1") {
-      figures.appendChild(figure("Decode, all " + field("concurrency").value + " requests", fmt(get("aggregate_decode_tok_s")), "tok/s"));
+      figures.appendChild(figure("Decode, all " + field("concurrency").value + " requests", fmt(get("aggregate_decode_tok_s")), "tok/s", labelOf(get, table, "aggregate_decode_tok_s")));
       figures.appendChild(figure("Output over a serving run, prefill included", fmt(get("output_tok_s")), "tok/s"));
     }
     figures.appendChild(figure("Largest context that fits", get("max_context") ? fmt(get("max_context"), 0) : "—", "tokens"));

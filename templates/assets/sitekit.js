@@ -204,12 +204,27 @@
         data.fields.forEach(function (name, i) { index[name] = i; });
         return {
           key: key, rows: data.rows, index: index, defaults: data.defaults || {},
-          names: data.gpu_names || {}, gpus: data.gpus || null, price: data.price || null
+          names: data.gpu_names || {}, gpus: data.gpus || null, price: data.price || null,
+          calibratedBits: data.calibrated_bits || []
         };
       });
       tables[id].catch(function () { delete tables[id]; });
     }
     return tables[id];
+  }
+
+  /* A figure's evidence label as the pages give it, from a row's `calibrated` bits (the table
+     lists which bit is which metric): estimated (calibrated) or uncalibrated. */
+  function label(table, bits, metric) {
+    var at = table.calibratedBits.indexOf(metric);
+    return at >= 0 && (bits >> at) & 1 ? "estimated" : "uncalibrated";
+  }
+
+  /* The `calibrated` bits of an `estimate --json` answer, in a table's order. */
+  function bitsOf(table, calibrated) {
+    return table.calibratedBits.reduce(function (bits, metric, at) {
+      return calibrated.indexOf(metric) >= 0 ? bits | (1 << at) : bits;
+    }, 0);
   }
 
   /* Price per decode tok/s: the hardware's price over the setup's decode speed, as
@@ -225,5 +240,6 @@
   }
 
   window.SelectFilter = { attach: attach, has: has, filter: filter };
-  window.SiteKit = { fmt: fmt, text: text, table: table, isBuild: isBuild, ask: ask, usd: usd, perTokS: perTokS };
+  window.SiteKit = { fmt: fmt, text: text, table: table, isBuild: isBuild, ask: ask, usd: usd, perTokS: perTokS,
+    label: label, bitsOf: bitsOf };
 })();

@@ -12,6 +12,7 @@ from site_builder.catalog import Catalog, load_catalog
 from site_builder.engine import Estimate, estimate
 from site_builder.engine.evidence import estimated_label
 from site_builder.engine.recommend import candidates
+from site_builder.engine.result import LABELLED
 from site_builder.site.results import base_config, query_of
 from site_builder.site.tables import (
     DETAILS,
@@ -57,6 +58,7 @@ def from_json(bits: Bits, estimate: Estimate, model: str, quant: str) -> list[An
         data["reasons"],
         data["launch_command"],
         estimated_label(estimate, "decode_tok_s"),
+        sum(1 << at for at, metric in enumerate(LABELLED) if metric in data["calibrated"]),
     ]
 
 

@@ -79,9 +79,14 @@ def expected(
     shown = {name: estimate[name] for name in names}
     total = estimate["memory"]["total_gib"]
     per = usd_per_tok_s(price["usd"] if price else None, estimate["decode_tok_s"])
+    labels = {
+        f"{metric}_evidence": "estimated" if metric in estimate["calibrated"] else "uncalibrated"
+        for metric in ("prefill_tok_s", "ttft_ms", "aggregate_decode_tok_s")
+    }
     return {**shown, "decode_low": low, "decode_high": high, "memory_total_gib": total} | {
         "evidence": label,
         "usd_per_tok_s": per,
+        **labels,
     }
 
 
