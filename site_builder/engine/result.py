@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 Verdict = Literal["fits", "tight", "offload", "no-fit", "unsupported"]
 CalibrationLabel = Literal["estimated", "uncalibrated"]
-LABELLED = ("decode_tok_s", "prefill_tok_s", "ttft_ms", "aggregate_decode_tok_s")
+LABELLED = ("decode_tok_s", "prefill_tok_s", "ttft_ms", "aggregate_decode_tok_s", "output_tok_s")
 """The figures a configurator table row labels, in the order of its ``calibrated`` bits."""
 
 

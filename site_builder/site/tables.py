@@ -93,7 +93,8 @@ is the model's effective bits per parameter in that quant (what the site's picks
 ``evidence`` is the decode figure's label: ``estimated`` (calibrated runtime and metric) or
 ``uncalibrated`` (too few measurements to calibrate); ``calibrated`` says which figures are
 calibrated, as bits over :data:`~site_builder.engine.result.LABELLED` (1 = decode, 2 = prefill,
-4 = TTFT, 8 = aggregate decode), the order a table's ``calibrated_bits`` lists."""
+4 = TTFT, 8 = aggregate decode, 16 = output over a serving run), the order a table's
+``calibrated_bits`` lists."""
 
 DETAILS = ("per_gpu", "reasons", "launch_command")
 """The columns a combo's table keeps in a second file, ``/api/estimates/<combo>.details.json``

@@ -193,8 +193,9 @@
     out.setAttribute("aria-busy", "false");
   }
 
-  /* Prefill, TTFT and aggregate decode carry their evidence label, as on every page. */
-  var LABELLED = ["prefill_tok_s", "ttft_ms", "aggregate_decode_tok_s"];
+  /* Prefill, TTFT and the figures of several requests carry their evidence label, as on
+     every page. */
+  var LABELLED = ["prefill_tok_s", "ttft_ms", "aggregate_decode_tok_s", "output_tok_s"];
 
   function labelOf(get, table, metric) { return window.SiteKit.label(table, get("calibrated"), metric); }
 
@@ -247,7 +248,7 @@
     figures.appendChild(figure("Time to first token (" + prompt + ")", fmt(get("ttft_ms"), Math.abs(get("ttft_ms")) < 10 ? 1 : 0), "ms", labelOf(get, table, "ttft_ms")));
     if (field("concurrency").value !== "1") {
       figures.appendChild(figure("Decode, all " + field("concurrency").value + " requests", fmt(get("aggregate_decode_tok_s")), "tok/s", labelOf(get, table, "aggregate_decode_tok_s")));
-      figures.appendChild(figure("Output over a serving run, prefill included", fmt(get("output_tok_s")), "tok/s"));
+      figures.appendChild(figure("Output over a serving run, prefill included", fmt(get("output_tok_s")), "tok/s", labelOf(get, table, "output_tok_s")));
     }
     figures.appendChild(figure("Largest context that fits", get("max_context") ? fmt(get("max_context"), 0) : "—", "tokens"));
     figures.appendChild(figure("Memory, all cards", fmt(get("memory_total_gib"), 1), "GiB"));

@@ -81,7 +81,7 @@ def expected(
     per = usd_per_tok_s(price["usd"] if price else None, estimate["decode_tok_s"])
     labels = {
         f"{metric}_evidence": "estimated" if metric in estimate["calibrated"] else "uncalibrated"
-        for metric in ("prefill_tok_s", "ttft_ms", "aggregate_decode_tok_s")
+        for metric in ("prefill_tok_s", "ttft_ms", "aggregate_decode_tok_s", "output_tok_s")
     }
     return {**shown, "decode_low": low, "decode_high": high, "memory_total_gib": total} | {
         "evidence": label,
