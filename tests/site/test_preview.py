@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -513,7 +514,10 @@ def test_serve_shows_an_edit_and_then_its_data_files_and_keeps_search_whole(
     command = [str(Path(sys.executable).parent / "site-builder"), "serve", "--root", str(ROOT)]
     command += ["--catalog", str(catalog), "--content", str(CONTENT)]
     command += ["--work", str(tmp_path / "work"), "--address", f"127.0.0.1:{port}"]
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+    temp = tmp_path / "tmp"  # mkdocs serve writes the site into a temporary folder here
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path, env=env)
     base = f"http://127.0.0.1:{port}/"
     try:
         wait_for(base + "hardware-combos/dual-rtx-4090/", "Dual RTX 4090", 120)
@@ -536,6 +540,8 @@ def test_serve_shows_an_edit_and_then_its_data_files_and_keeps_search_whole(
     assert text.count("Building documentation") == 3, text  # the first, the edit's, its files'
     assert "Regenerated the pages" in text and "changed data files and fragments" in text
     assert "Traceback" not in text, text
+    # stopped by SIGTERM as by Ctrl-C: mkdocs removed its temporary site folder
+    assert [p.name for p in temp.iterdir() if p.name.startswith("mkdocs_")] == []
 
 
 def test_a_one_process_preview_regenerates_the_same(
