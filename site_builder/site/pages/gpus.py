@@ -56,6 +56,56 @@ ARCHITECTURES = {
 """The catalog's architecture IDs as their vendors name them (a test holds one name for every
 ID the schema allows)."""
 
+MATRIX_UNITS: dict[str, str | None] = {
+    "pascal": None,
+    "volta": "tensor cores",
+    "turing": "tensor cores",
+    "ampere": "tensor cores",
+    "ada": "tensor cores",
+    "hopper": "tensor cores",
+    "blackwell": "tensor cores",
+    "gcn5": None,
+    "cdna": "matrix cores",
+    "cdna2": "matrix cores",
+    "cdna3": "matrix cores",
+    "rdna2": None,
+    "rdna3": "AI accelerators (WMMA)",
+    "rdna3.5": "AI accelerators (WMMA)",
+    "rdna4": "AI accelerators (WMMA)",
+    "xe-hpg": "XMX engines",
+    "xe2": "XMX engines",
+    "apple-m1": None,
+    "apple-m2": None,
+    "apple-m3": None,
+    "apple-m4": None,
+    "apple-m5": "GPU neural accelerators",
+}
+"""The units each architecture runs matrix products on, as its vendor names them; None where
+it has none and FP16 runs on the shader cores (Pascal, Vega, RDNA 2, Apple M1-M4), so a page
+does not call that rate a tensor rate. A test holds an entry for every ID the schema allows."""
+
+
+def _rates(gpu: Gpu) -> list[Fact]:
+    """The matrix, FP8 and INT8 rates, named by the units that run them; a chip without matrix
+    units shows the shader cores' rate the engine computes with, and their FP16 arithmetic rate
+    where it is far below it (GP102 Pascal)."""
+    unit = MATRIX_UNITS[gpu.architecture]
+    int8 = f"{fmt.num(gpu.int8_tops)} TOPS" if gpu.int8_tops else fmt.DASH
+    fp8 = _tflops(gpu.fp8_tflops) if gpu.fp8_tflops else "no FP8 path"
+    if unit is None:
+        shader = [Fact("Matrix products, shader cores (no matrix units)", _tflops(gpu.fp16_tflops))]
+        if gpu.half_precision_tflops:
+            half = f"{fmt.num(gpu.half_precision_tflops, 2)} TFLOPS"
+            shader.append(Fact("FP16 arithmetic, shader cores", half))
+        shader.append(Fact("FP8", fp8))
+        return [*shader, Fact("INT8", int8)] if gpu.int8_tops else shader
+    return [
+        Fact(f"FP16, {unit} (FP32 accumulate)", _tflops(gpu.fp16_tflops)),
+        Fact(f"FP16, {unit} (FP16 accumulate)", _tflops(gpu.fp16_acc16_tflops)),
+        Fact(f"FP8, {unit}", fp8),
+        Fact(f"INT8, {unit}", int8),
+    ]
+
 
 @dataclass(frozen=True)
 class GpuPage:
@@ -127,10 +177,7 @@ def get_context(data: SiteData, slug: str, gpu: Gpu) -> GpuPage:
         Fact("Launch price", _launch(gpu)),
         Fact("Memory", f"{fmt.gib(gpu.vram_gib)} GiB {gpu.memory_type}"),
         Fact("Memory bandwidth", f"{gpu.mem_bandwidth_gb_s:,.0f} GB/s"),
-        Fact("FP16 tensor (FP32 accumulate)", f"{fmt.num(gpu.fp16_tflops)} TFLOPS"),
-        Fact("FP16 tensor (FP16 accumulate)", _tflops(gpu.fp16_acc16_tflops)),
-        Fact("FP8 tensor", _tflops(gpu.fp8_tflops) if gpu.fp8_tflops else "no FP8 tensor path"),
-        Fact("INT8 tensor", f"{fmt.num(gpu.int8_tops)} TOPS" if gpu.int8_tops else fmt.DASH),
+        *_rates(gpu),
         Fact("Board power", f"{fmt.watts(gpu.board_power_w)} W"),
         Fact("Idle power", f"{fmt.watts(gpu.idle_power_w)} W" if gpu.idle_power_w else fmt.DASH),
         Fact(
