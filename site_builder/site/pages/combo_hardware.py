@@ -46,6 +46,8 @@ class SplitResult:
     reason: str
     label: str = "estimated"
     """Evidence label of the decode figure (estimated or uncalibrated)."""
+    prefill_label: str = "estimated"
+    """Evidence label of the prefill figure."""
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,7 @@ def split_results(data: SiteData, slug: str, combo: Combo, pick: Pick | None) ->
                 fmt.tok_s(estimate.prefill_tok_s),
                 "" if estimate.verdict in ("fits", "tight") else reason(estimate),
                 estimated_label(estimate, "decode_tok_s"),
+                estimated_label(estimate, "prefill_tok_s"),
             )
         )
     return rows
