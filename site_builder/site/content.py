@@ -22,10 +22,11 @@ import jinja2.nodes
 
 from site_builder.catalog import Catalog
 from site_builder.engine import Estimate
+from site_builder.engine.evidence import estimated_label
 from site_builder.engine.recommend import Answer
 from site_builder.errors import BuildError, display_path
 from site_builder.schema.base import SplitMode
-from site_builder.site import fmt
+from site_builder.site import cells, fmt
 from site_builder.site.evidence import shown
 from site_builder.site.results import HEADLINE_CONTEXT, Query
 from site_builder.site.sitedata import SiteData
@@ -77,6 +78,11 @@ class GuideFigures:
     @property
     def max_context(self) -> str:
         return fmt.tokens(self.estimate.max_context)
+
+    def label(self, metric: str) -> str:
+        """The evidence label of the figure of ``metric`` (``decode_tok_s``, ``prefill_tok_s``,
+        ``ttft_ms``, ...) as the pages show it: estimated or uncalibrated."""
+        return cells.evidence(estimated_label(self.estimate, metric))
 
 
 def render_content(folder: Path, data: SiteData) -> dict[str, str | bytes]:

@@ -13,6 +13,7 @@ from site_builder.catalog import load_catalog, snapshot
 from site_builder.cli import main
 from site_builder.engine.config import DEFAULT_CONTEXT_TOKENS
 from site_builder.site import fmt
+from site_builder.site.cells import evidence
 from site_builder.site.in_browser import Engine
 from tests.site.conftest import Built
 from tests.site.pagetext import table_after
@@ -121,6 +122,18 @@ def test_fixture_guide_inserts_engine_figures(
     page = built.html("guides/fixture-guide/")
     assert f"at {fmt.tok_s(result['decode_tok_s'])} tok/s" in page
     assert f"{fmt.gib(result['memory']['total_gib'])} GiB in total" in page
+    small = estimate(
+        capsys,
+        built.layout.catalog,
+        *("--combo", "dual-rtx-4090", "--model", "llama-3.1-8b-instruct"),
+        *("--quant", "Q4_K_M", "--runtime", "llama-cpp"),
+    )
+
+    def label(metric: str) -> str:  # a guide's label() is the pages' evidence label
+        return evidence("estimated" if metric in small["calibrated"] else "uncalibrated")
+
+    assert f"prefill {fmt.tok_s(small['prefill_tok_s'])} tok/s {label('prefill_tok_s')}" in page
+    assert f"after {fmt.ms(small['ttft_ms'])} ms {label('ttft_ms')}" in page
 
 
 @pytest.mark.parametrize(
