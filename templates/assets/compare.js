@@ -212,9 +212,8 @@
 
   /* A figure flagged as the static compare pages flag it: "uncalibrated" where it is. */
   function labelledCell(name, value, table, get, metric) {
-    var cell = figureCell(name, value);
-    var value = get(metric);
-    if (value !== null && value !== undefined &&
+    var cell = figureCell(name, value), raw = get(metric);
+    if (raw !== null && raw !== undefined &&
         window.SiteKit.label(table, get("calibrated"), metric) === "uncalibrated") {
       cell.appendChild(document.createTextNode(" "));
       cell.appendChild(text("span", "uncalibrated", "ev ev-uncalibrated"));
