@@ -319,8 +319,8 @@ def choose(
         for r, cands in sorted(by_runtime.items())
         if (pick := _fastest(grades, spec, cands))
     }
-    reason = _reason(catalog, evaluated, answers)
     verdict = _verdict(evaluated)
+    reason = _reason(catalog, evaluated, answers, verdict)
     return Recommendation(model, workload, answers, tuple(evaluated), reason, per_runtime, verdict)
 
 
@@ -435,13 +435,15 @@ def _verdict(evaluated: list[Candidate]) -> Verdict:
     return "no-fit" if supported else "unsupported"
 
 
-def _reason(catalog: Catalog, evaluated: list[Candidate], answers: dict[str, Answer]) -> str:
+def _reason(
+    catalog: Catalog, evaluated: list[Candidate], answers: dict[str, Answer], verdict: Verdict
+) -> str:
     """When nothing runs, why: the reason of the setup closest to fitting, or, when no setup is
     supported, that no runtime here loads the model (the closest would be an arbitrary one of
     many missing checkpoints)."""
     if answers or not evaluated:
         return "" if answers else "no runtime on this hardware loads this model"
-    if _verdict(evaluated) == "unsupported":
+    if verdict == "unsupported":
         name = catalog.models[evaluated[0].config.model].name
         return f"no runtime on this hardware loads any published checkpoint of {name}"
     closest = min(

@@ -274,8 +274,8 @@ def _models_table(sides: _Sides, a: str, b: str, by_size: list[str]) -> ModelsTa
     neither: dict[str, list[Link]] = {"no-fit": [], "unsupported": []}
     for model in by_size:
         row = _model_row(sides, a, b, model, page)
-        why = {sides.data.results.nothing_runs(side, model) for side in (a, b)}
-        if not row.figures and len(why) == 1:
+        why = set() if row.figures else {sides.data.results.nothing_runs(s, model) for s in (a, b)}
+        if len(why) == 1:
             neither[why.pop()].append(row.model)
         else:
             table.append(row)
