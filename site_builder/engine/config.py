@@ -41,6 +41,12 @@ class Config:
     """Per-card ratios (llama.cpp ``--tensor-split``); None = proportional to free memory."""
     usd_per_kwh: float = DEFAULT_USD_PER_KWH
     """Electricity price for the cost per million tokens."""
+    host_ram_gib: float | None = None
+    """System RAM of the machine, GiB; None = the combo's host (else a default workstation)."""
+    ram_bandwidth_gb_s: float | None = None
+    """Peak system-RAM bandwidth, GB/s; None = the combo's host (else a default)."""
+    cpu_moe_layers: int | None = None
+    """llama.cpp ``--n-cpu-moe N`` when experts are offloaded; None = as few as fit."""
     own_weights: bool = False
     """The weights were quantized by whoever runs it (a measured benchmark proves they
     existed), so no published checkpoint is required."""

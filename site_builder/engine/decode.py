@@ -42,6 +42,9 @@ class SpeedInputs(NamedTuple):
     """The runtime replays each decode step as a CUDA graph on these cards
     (:func:`~site_builder.engine.support.cuda_graphs`); without, it pays
     :func:`launches_s`."""
+    host_link_gb_s: float = 15.75
+    """Per-direction bandwidth between system RAM and the cards, GB/s: the PCIe x16 rate of
+    the slowest card's generation (:func:`~site_builder.engine.support.default_pcie_gb_s`)."""
 
 
 def distinct_expert_fraction(shape: Shape, batch: float) -> float:

@@ -15,7 +15,7 @@ from site_builder.engine import decode as dec
 from site_builder.engine import memory as mem
 from site_builder.engine import placement as plc
 from site_builder.engine.config import Config
-from site_builder.engine.corrections import Correction, published
+from site_builder.engine.corrections import Correction, published, unproven
 from site_builder.engine.fit import Fit, assess, max_context
 from site_builder.engine.names import card_label, plural
 from site_builder.engine.plan import (
@@ -60,7 +60,7 @@ def estimate_with(
     if fit.verdict == "no-fit" and not problems and plan.can_offload:
         # A failed offload reports the offload layout too: what was tried, and a need that
         # never falls as the context grows.
-        pl, fit = offload(plan.request, context, plan.host_room, fit)
+        pl, fit = offload(plan, context, fit, config.cpu_moe_layers)
         totals = [c.total_at(context, shape.window) for c in pl.cards]
     verdict = "unsupported" if problems else fit.verdict
     best = 0 if problems else largest_context(plan, verdict, cap)
@@ -166,7 +166,7 @@ def largest_context(plan: Plan, verdict: str, cap: int) -> int:
         return vram
     off = limits.get(("offload", cap))
     if off is None:
-        off = plc.offload_max_context(plan.request, plan.host_room, cap)
+        off = plc.offload_max_context(plan.request, plan.host_room, cap, plan.experts_offload)
         limits[("offload", cap)] = off
     return off if verdict == "offload" else max(vram, off)
 
@@ -190,16 +190,23 @@ def launch_command(plan: Plan, pl: plc.Placement, config: Config) -> str:
         pool_fraction=plan.request.pool_fraction,
         source=plan.source,
         machines=ctx.link.network.machines if ctx.link.network else 1,
+        cpu_moe_layers=pl.cpu_moe_layers,
     )
     return launch.command(spec)
 
 
 def offload(
-    req: plc.Request, context: int, host_room: float, gpu_fit: Fit
+    plan: Plan, context: int, gpu_fit: Fit, cpu_moe_layers: int | None = None
 ) -> tuple[plc.Placement, Fit]:
-    """llama.cpp partial offload: whole layers on the GPUs as far as they go, the rest in RAM.
-    The verdict is :func:`placement.offload_runs`' test, so ``max_context`` (its bisection)
-    and the verdict agree. The placement is the offload layout whether or not it runs."""
+    """llama.cpp partial offload: a mixture-of-experts model's routed experts alone where
+    llama.cpp can keep them in system RAM and that runs (:func:`experts_offload`;
+    ``cpu_moe_layers``: how many layers' experts a measured run kept there), else whole layers
+    on the GPUs as far as they go and the rest in RAM. The verdict is
+    :func:`placement.offload_runs`' test, so ``max_context`` (its bisection) and the verdict
+    agree. The placement is the layer offload layout whether or not it runs."""
+    req, host_room = plan.request, plan.host_room
+    if plan.experts_offload and plc.expert_runs(req, context, host_room):
+        return experts_offload(req, context, gpu_fit, cpu_moe_layers)
     layout = plc.offload_layout(req, context)
     pl = plc.layer_split(req, layout.counts, output_on_gpu=False)
     ram = layout.host_bytes
@@ -224,6 +231,24 @@ def offload(
         f"partial offload: {pl.gpu_layers} of {n} layers on {gpus}; "
         f"{plural(n - pl.gpu_layers, 'layer')} and the output layer ({ram / GIB:.1f} GiB) "
         "in system RAM"
+    )
+    return pl, Fit("offload", (*gpu_fit.reasons, why), 0)
+
+
+def experts_offload(
+    req: plc.Request, context: int, gpu_fit: Fit, cpu_layers: int | None = None
+) -> tuple[plc.Placement, Fit]:
+    """The expert offload that runs at ``context`` (:func:`placement.expert_layout`), with the
+    experts of ``cpu_layers`` layers in system RAM where the configuration says how many (a
+    measured run's ``--n-cpu-moe``), else as few as fit: the placement and the verdict's
+    reason."""
+    n = req.shape.n_layers
+    layers = min(cpu_layers or plc.expert_layout(req, context).cpu_layers, n)
+    pl = plc.expert_offload(req, layers)
+    why = (
+        f"expert offload: the routed experts of {layers} of {n} layers "
+        f"({pl.cpu_block_bytes / GIB:.1f} GiB) in system RAM; attention, the KV cache and the "
+        "output layer on the GPU"
     )
     return pl, Fit("offload", (*gpu_fit.reasons, why), 0)
 
@@ -289,7 +314,7 @@ def speeds_of(pl: plc.Placement, plan: Plan, config: Config, cap: int) -> Speeds
     batching = ctx.runtime.continuous_batching
     served, st = concurrency.serve(pl, sp, config.concurrency, cap, batching, depth, one)
     watts = power.decode_power_w(ctx.gpus, st.busy(pl.parallel), st.compute_share)
-    fix = Calibrated(plan.correction, sp.kernels)
+    fix = Calibrated(offloaded(plan.correction, pl, sp.kernels), sp.kernels)
     decode, decode_range = fix.speed("decode_tok_s", decode)
     prefill, prefill_range = fix.prefill(p_tokens / p_time)
     first = first_s * (p_tokens / p_time) / prefill  # at the corrected prefill speed
@@ -324,8 +349,18 @@ def speeds_of(pl: plc.Placement, plan: Plan, config: Config, cap: int) -> Speeds
         aggregate_range=aggregate_range,
         output=output,
         output_range=output_range,
-        calibrated=plan.correction.calibrated,
+        calibrated=fix.correction.calibrated,
     )
+
+
+def offloaded(correction: Correction, pl: plc.Placement, kernels: cal.Kernels) -> Correction:
+    """The runtime's calibration for a placement that reads weights from system RAM: its
+    factors, marked uncalibrated in at least the published band (the measurements calibrate
+    cards reading their own memory; a token's trip through the CPU and system RAM is not
+    among them)."""
+    if not pl.cpu_read_bytes:
+        return correction
+    return unproven(correction, kernels.error_low, kernels.error_high)
 
 
 def round_prefill(pl: plc.Placement, plan: Plan, config: Config, alone_s: float) -> float:

@@ -105,7 +105,7 @@ FITTED = Corrections(
             n=86,
             gpus=16,
             low=0.8094,
-            high=1.2215,
+            high=1.2193,
         ),
         Group(
             runtime="llama-cpp",
@@ -149,7 +149,7 @@ FITTED = Corrections(
             n=62,
             gpus=9,
             low=0.8255,
-            high=1.1966,
+            high=1.1914,
         ),
         Group(
             runtime="llama-cpp",

@@ -41,6 +41,8 @@ class LaunchSpec(NamedTuple):
     """What the runtime loads (:func:`source`); None: nothing published fits."""
     machines: int = 1
     """Machines the model spans (their cards are counted in ``n_cards``)."""
+    cpu_moe_layers: int = 0
+    """llama.cpp ``--n-cpu-moe N``: layers whose routed experts stay in system RAM."""
 
 
 LLAMA_FAMILY = ("llama-cpp", "ollama", "lm-studio")
@@ -175,7 +177,8 @@ def _gguf_ref(src: Source) -> str:
 def llama_cpp(spec: LaunchSpec) -> str:
     """``llama-server`` pulling the GGUF with ``-hf repo:QUANT`` (16-bit weights without a
     published GGUF are converted with llama.cpp's ``convert_hf_to_gguf.py`` first), all layers
-    (or ``-ngl``) on the GPUs, and the split mode."""
+    (or ``-ngl``) on the GPUs, the routed experts of the first N layers in system RAM
+    (``--n-cpu-moe N``) when they are offloaded, and the split mode."""
     src = spec.source
     if src is None:
         return ""
@@ -192,6 +195,8 @@ def llama_cpp(spec: LaunchSpec) -> str:
         model = ["-hf", _gguf_ref(src)]
     ngl = spec.gpu_layers if spec.gpu_layers is not None else 99
     parts = ["llama-server", *model, "-ngl", str(ngl)]
+    if spec.cpu_moe_layers:
+        parts += ["--n-cpu-moe", str(spec.cpu_moe_layers)]
     parts += ["-c", str(spec.context)]
     if spec.n_cards > 1:
         parts += ["--split-mode", "row" if spec.split == "tensor" else "layer"]

@@ -103,6 +103,13 @@ class Placement(NamedTuple):
     ~50, a false no-fit."""
     kv_copies: int = 1
     """Windows of KV cache allocated (Ollama: one per parallel slot)."""
+    cpu_block_bytes: float = 0.0
+    """Block weights in system RAM, every routed expert of them included: what llama.cpp
+    copies to the GPU for each prompt micro-batch of 32 tokens or more (its CUDA back-end
+    offloads such matrix products, ``mul_mat_id`` with every expert of the tensor)."""
+    cpu_moe_layers: int = 0
+    """Layers whose routed experts alone are in system RAM (llama.cpp ``--n-cpu-moe N``,
+    :func:`expert_offload`); 0 otherwise."""
 
     def cpu_kv_at(self, tokens: float, window: int) -> float:
         """KV bytes of one sequence of ``tokens`` in system RAM (:func:`memory.kv_at`)."""
@@ -269,6 +276,7 @@ def layer_split(
         cpu_kv,
         cpu_kv_swa_per_token=cpu_swa,
         kv_copies=req.slots,
+        cpu_block_bytes=off_share * s.block_bytes,
     )
 
 
@@ -355,27 +363,106 @@ def offload_layout(req: Request, context: int) -> Offload:
     return Offload(tuple(counts), host, blocked)
 
 
-def offload_runs(req: Request, context: int, host_room: float) -> bool:
+def offload_runs(req: Request, context: int, host_room: float, experts: bool = False) -> bool:
     """Whether llama.cpp's partial offload runs at ``context`` with ``host_room`` bytes of
-    system RAM (the verdict ``estimate`` gives when the model does not fit in VRAM)."""
+    system RAM (the verdict ``estimate`` gives when the model does not fit in VRAM): whole
+    layers, or with ``experts`` also the routed experts alone (:func:`expert_runs`). Either
+    test is monotone in the context, so their union is too."""
+    if experts and expert_runs(req, context, host_room):
+        return True
     layout = offload_layout(req, context)
     return layout.blocked is None and layout.host_bytes <= host_room
 
 
-def offload_max_context(req: Request, host_room: float, limit: int) -> int:
+def offload_max_context(req: Request, host_room: float, limit: int, experts: bool = False) -> int:
     """Largest window (at most ``limit``) at which the partial offload still runs, 0 if none:
     a bisection over :func:`offload_runs`, the same test the verdict uses (monotone in the
     context, see :func:`offload_layout`), so the advertised window runs, whole-layer
     granularity, the sliding-window cap and the compute buffers included."""
-    if limit < 1 or not offload_runs(req, 1, host_room):
+    if limit < 1 or not offload_runs(req, 1, host_room, experts):
         return 0
-    if offload_runs(req, limit, host_room):
+    if offload_runs(req, limit, host_room, experts):
         return limit
     lo, hi = 1, limit
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if offload_runs(req, mid, host_room):
+        if offload_runs(req, mid, host_room, experts):
             lo = mid
         else:
             hi = mid
     return lo
+
+
+class ExpertLayout(NamedTuple):
+    """llama.cpp expert offload at one context: how many layers keep their routed experts in
+    system RAM, and what system RAM then holds."""
+
+    cpu_layers: int
+    """Layers whose routed experts are in system RAM (``--n-cpu-moe``)."""
+    host_bytes: float
+    """System RAM: those experts and llama.cpp's token embedding."""
+    runs_on_card: bool
+    """The card holds everything else (attention, shared experts, KV cache, the output layer,
+    buffers); False when it cannot even with every expert in system RAM."""
+
+
+def expert_layout(req: Request, context: int) -> ExpertLayout:
+    """Expert offload of a mixture-of-experts model on one card (llama.cpp ``-ngl 99
+    --n-cpu-moe N``, PR 15077; ``-ot exps=CPU`` before it): every layer runs on the card, whose
+    routed experts stay there for as many layers as the card's free memory holds after the
+    rest of the model, its KV cache at ``context`` and the compute buffers; the experts of the
+    first N layers live in system RAM. Experts are taken to weigh the same in every layer.
+
+    Monotone in ``context`` like :func:`offload_layout` (the KV grows, the room shrinks, N and
+    ``host_bytes`` grow), so the largest context that runs is a clean threshold."""
+    s = req.shape
+    n = s.n_layers
+    per_layer = s.expert_bytes / n
+    capacity, overhead = req.caps[0]
+    fixed, per_token = _buffers(req, 1.0, True, 1)
+    kv = req.slots * mem.kv_at(*_kv_per_token(req, 1.0, 1.0), context, s.window)
+    rest = s.dense_block_bytes + s.head_bytes + (0.0 if _embed_in_host(req) else s.embed_bytes)
+    room = capacity - overhead - fixed - per_token * context - kv - rest
+    kept = min(int(room // per_layer), n - 1) if room > 0 and per_layer > 0 else 0
+    cpu = n - max(kept, 0)
+    host = cpu * per_layer + (s.embed_bytes if _embed_in_host(req) else 0.0)
+    return ExpertLayout(cpu, host, room >= 0)
+
+
+def expert_runs(req: Request, context: int, host_room: float) -> bool:
+    """Whether expert offload runs at ``context`` with ``host_room`` bytes of system RAM."""
+    layout = expert_layout(req, context)
+    return layout.runs_on_card and layout.host_bytes <= host_room
+
+
+def expert_offload(req: Request, cpu_layers: int) -> Placement:
+    """The model on one card with the routed experts of ``cpu_layers`` layers in system RAM
+    (:func:`expert_layout`). A decoded token reads those layers' top-k experts from system
+    RAM, where llama.cpp multiplies them on the CPU, and everything else from VRAM; the KV
+    cache and the output layer stay on the card."""
+    s = req.shape
+    off = cpu_layers / s.n_layers
+    on_card = (1.0 - off) * s.expert_bytes
+    embed = 0.0 if _embed_in_host(req) else s.embed_bytes
+    weights = s.dense_block_bytes + on_card + s.head_bytes + embed
+    read = s.dense_block_bytes + (1.0 - off) * s.active_expert_bytes + s.head_bytes
+    buffers = _buffers(req, 1.0, True, 1)
+    kv = _kv_per_token(req, 1.0, 1.0)
+    card = _card(req, 0, weights, buffers, kv, read, 1.0, 1.0, s.n_layers, True)
+    return Placement(
+        "layer",
+        (card._replace(expert_bytes=on_card),),
+        False,
+        s.n_layers,
+        off * s.expert_bytes + s.embed_bytes - embed,
+        off * s.active_expert_bytes,
+        0.0,
+        kv_copies=req.slots,
+        cpu_block_bytes=off * s.expert_bytes,
+        cpu_moe_layers=cpu_layers,
+    )
+
+
+def _embed_in_host(req: Request) -> bool:
+    """llama.cpp (and Ollama) keep the token embedding in system RAM."""
+    return req.style in ("llama", "ollama")

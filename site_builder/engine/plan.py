@@ -74,7 +74,8 @@ def resolve(catalog: Catalog, config: Config, hardware: Hardware | None = None) 
 
 
 def hardware_of(catalog: Catalog, config: Config) -> Hardware:
-    """Cards, link class and host of ``config`` (the combo's when it names one)."""
+    """Cards, link class and host of ``config`` (its own RAM and RAM bandwidth where it states
+    them, else the combo's when it names one)."""
     slugs = tuple(s for s, n in config.gpus for _ in range(n))
     if not slugs:
         raise UsageError("no GPUs: give --combo or --gpu")
@@ -90,14 +91,14 @@ def hardware_of(catalog: Catalog, config: Config) -> Hardware:
     if slowest is not None:
         name, bandwidth = slowest
     klass = links.link_class(kind, p2p, len(gpus))
+    ram = combo.host.system_ram_gib if combo else None
+    ram_bw = combo.host.ram_bandwidth_gb_s if combo else dec.DEFAULT_RAM_BANDWIDTH_GB_S
     return Hardware(
         gpus=gpus,
         slugs=slugs,
         link=links.Link(klass, bandwidth, network_of(catalog, combo), name),
-        host_ram_gib=host_ram_gib(gpus, combo.host.system_ram_gib if combo else None),
-        ram_bandwidth_gb_s=(
-            combo.host.ram_bandwidth_gb_s if combo else dec.DEFAULT_RAM_BANDWIDTH_GB_S
-        ),
+        host_ram_gib=host_ram_gib(gpus, config.host_ram_gib or ram),
+        ram_bandwidth_gb_s=config.ram_bandwidth_gb_s or ram_bw,
         caps=tuple(plc.usable(g, i) for i, g in enumerate(gpus)),
     )
 
@@ -182,6 +183,9 @@ class Plan(NamedTuple):
     ``estimate.largest_context``."""
     source: launch.Source | None
     """What the runtime loads (:func:`launch.source`)."""
+    experts_offload: bool = False
+    """Offload keeps routed experts in system RAM rather than whole layers
+    (:func:`support.can_offload_experts`)."""
 
 
 class Refusal(NamedTuple):
@@ -283,7 +287,8 @@ def plan_for(
     key = plan_key(config, table) if plans is not None else ()
     found = plans.get(key) if plans is not None else None
     if found is None:
-        hw_key = (config.gpus, config.interconnect, config.combo)
+        hw_key: tuple[object, ...] = (config.gpus, config.interconnect, config.combo)
+        hw_key += (config.host_ram_gib, config.ram_bandwidth_gb_s)
         hw = lookups.hardware.get(hw_key)
         if hw is None:
             hw = lookups.hardware[hw_key] = hardware_of(catalog, config)
@@ -392,6 +397,7 @@ def plan_of(
         if style in ("llama", "ollama")
         else mem.VLLM_MAX_BATCHED_TOKENS,
         graphs=support.cuda_graphs(ctx.runtime, ctx.gpus),
+        host_link_gb_s=support.default_pcie_gb_s(ctx.gpus),
     )
     return Plan(
         ctx=ctx,
@@ -409,6 +415,7 @@ def plan_of(
         correction=correction_of(table, ctx, kernels, shape.moe),
         limits={},
         source=found,
+        experts_offload=support.can_offload_experts(runtime, len(ctx.gpus), shape.moe),
     )
 
 

@@ -21,8 +21,9 @@ LLAMA_NBATCH = 2048
 (``GGML_SCHED_MAX_COPIES`` = 4, llama.cpp PR #6017 "pipeline parallelism")."""
 
 PCIE_UPLOAD_EFFICIENCY = 0.8
-"""Offloaded layers are streamed to the GPU for every prompt micro-batch (llama.cpp offloads
-matrix multiplications of batches >= 32 to the GPU), at ~80 % of the PCIe rate."""
+"""Offloaded block weights (every routed expert of them) are streamed to the GPU for every prompt
+micro-batch (llama.cpp offloads matrix multiplications of batches >= 32 to the GPU, a routed
+one with its whole expert tensor), at ~80 % of the cards' PCIe x16 rate."""
 
 
 def attention_flops(shape: Shape, tokens: int) -> float:
@@ -125,7 +126,7 @@ def _prefill_s(pl: Placement, sp: SpeedInputs, tokens: int, sequences: int = 1) 
         serial = sum(per_card) + chunks * hops
         gpu = serial * pipeline_factor(tokens, size, n, sp.kernels.pipeline_overlap)
     upload = 0.0
-    if pl.cpu_read_bytes:
-        pcie = 16e9 * PCIE_UPLOAD_EFFICIENCY
-        upload = chunks * pl.cpu_read_bytes / pcie
+    if pl.cpu_block_bytes:
+        pcie = sp.host_link_gb_s * 1e9 * PCIE_UPLOAD_EFFICIENCY
+        upload = chunks * pl.cpu_block_bytes / pcie
     return gpu + upload

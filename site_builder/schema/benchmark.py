@@ -19,7 +19,7 @@ from site_builder.schema.base import (
     Strict,
     plausible,
 )
-from site_builder.schema.combo import GpuCount
+from site_builder.schema.combo import GpuCount, Host
 
 Metric = Literal[
     "decode_tok_s",
@@ -115,6 +115,24 @@ class Benchmark(Entity):
             "build on an AMD card, say). The engine models each card's own back-end, so such "
             "results are shown beside its figures but kept out of calibration and the accuracy "
             "statistics."
+        ),
+    )
+    host: Host | None = Field(
+        default=None,
+        description=(
+            "The machine around the cards, when the run kept weights in system RAM: its RAM "
+            "and peak RAM bandwidth, which set the offloaded part's speed. Without it, the "
+            "named combo's host, else a default workstation."
+        ),
+    )
+    cpu_moe_layers: int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description=(
+            "llama.cpp's --n-cpu-moe N of the run: the layers whose routed experts stayed in "
+            "system RAM (--cpu-moe: all of them). Without it, the engine keeps as many experts "
+            "on the card as fit."
         ),
     )
     measured_on: datetime.date | None = Field(default=None, description="Date of measurement.")

@@ -26,6 +26,7 @@ def charts() -> dict[str, str]:
             [
                 SpeedPoint(512, 30.0, 25.0, 35.0),
                 SpeedPoint(8192, 25.0, 20.0, 30.0),
+                SpeedPoint(32768, 6.0, 5.0, 8.0, offload=True),
                 SpeedPoint(131072, None),
             ],
         ),
@@ -66,3 +67,14 @@ def test_text_is_escaped() -> None:
 def test_colours_follow_the_theme() -> None:
     text = charts()["memory"]
     assert "var(--chart-weights" in text and 'fill="currentColor"' in text
+
+
+def test_the_speed_chart_says_which_points_run_from_system_ram() -> None:
+    figure = ET.fromstring(charts()["speed"])
+    tips = [t.text for t in figure.iter(f"{SVG}title")]
+    assert "8K context: 25.0 tok/s (range 20.0–30.0)" in tips
+    assert "32K context: 6.0 tok/s (range 5.0–8.0), offloaded to system RAM: uncalibrated" in tips
+    desc = figure.find(f"{SVG}svg/{SVG}desc")
+    assert desc is not None and "32K: 6.0 tok/s with offload; 128K: does not fit." in (
+        desc.text or ""
+    )

@@ -68,6 +68,7 @@ def speed(data: SiteData, pick: Pick) -> str:
                 estimate.decode_tok_s if runs else None,
                 low if runs else None,
                 high if runs else None,
+                runs and estimate.verdict == "offload",
             )
         )
     title = (

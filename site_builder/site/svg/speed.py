@@ -20,6 +20,8 @@ class SpeedPoint:
     tok_s: float | None
     low: float | None = None
     high: float | None = None
+    offload: bool = False
+    """Part of the model runs from system RAM here (an uncalibrated figure)."""
 
 
 def speed_chart(slug: str, title: str, points: list[SpeedPoint]) -> str:
@@ -89,13 +91,15 @@ def _axes(svg: Svg, frame: _Frame, points: list[SpeedPoint]) -> None:
 
 def _tip(p: SpeedPoint) -> str:
     span = f" (range {fmt.tok_s(p.low)}–{fmt.tok_s(p.high)})" if p.low and p.high else ""
-    return f"{token_label(p.tokens)} context: {fmt.tok_s(p.tok_s)} tok/s{span}"
+    spill = ", offloaded to system RAM: uncalibrated" if p.offload else ""
+    return f"{token_label(p.tokens)} context: {fmt.tok_s(p.tok_s)} tok/s{span}{spill}"
 
 
 def _describe(points: list[SpeedPoint]) -> str:
     parts = [
         f"{token_label(p.tokens)}: "
         + ("does not fit" if p.tok_s is None else f"{fmt.tok_s(p.tok_s)} tok/s")
+        + (" with offload" if p.offload else "")
         for p in points
     ]
     return "Decode speed by context length. " + "; ".join(parts) + "."
