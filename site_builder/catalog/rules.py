@@ -146,6 +146,7 @@ def check_all(entities: Entities, known: Known) -> list[RuleIssue]:
         found = [*_benchmark_hardware(bench, combos, known.get("gpus", set()))]
         found += _power_limit(bench, gpus)
         found += _backend(bench, gpus, entities.get("runtimes", {}))
+        found += _cpu_moe(bench, entities.get("models", {}))
         issues += [RuleIssue("benchmarks", slug, loc, msg) for loc, msg in found]
     return issues
 
@@ -296,6 +297,25 @@ def _benchmark(bench: Benchmark, known: Known) -> Iterator[tuple[Loc, str]]:
                 yield (name,), "required once status is measured"
         if not bench.results:
             yield ("results",), "a measured benchmark needs at least one result"
+
+
+def _cpu_moe(bench: Benchmark, models: Mapping[str, Model]) -> Iterator[tuple[Loc, str]]:
+    """``cpu_moe_layers`` is llama.cpp's ``--n-cpu-moe``: a mixture-of-experts model's routed
+    experts of at most all its layers."""
+    layers, model = bench.cpu_moe_layers, models.get(bench.model)
+    if layers is None or model is None:
+        return
+    where = ("cpu_moe_layers",)
+    if bench.runtime != "llama-cpp":
+        yield where, f"--n-cpu-moe is llama.cpp's option, not {bench.runtime}'s"
+    elif model.moe is None:
+        yield where, f"{model.name} has no routed experts: leave cpu_moe_layers out"
+    elif layers > model.num_layers:
+        yield (
+            where,
+            f"{layers} is more than {model.name}'s {model.num_layers} layers (--cpu-moe: "
+            f"{model.num_layers})",
+        )
 
 
 def _backend(

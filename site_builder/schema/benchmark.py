@@ -121,8 +121,8 @@ class Benchmark(Entity):
         default=None,
         description=(
             "The machine around the cards, when the run kept weights in system RAM: its RAM "
-            "and peak RAM bandwidth, which set the offloaded part's speed. Without it, the "
-            "named combo's host, else a default workstation."
+            "and peak RAM bandwidth, which set the offloaded part's speed. Without it, a "
+            "default workstation (a named combo gives only its cards and link)."
         ),
     )
     cpu_moe_layers: int | None = Field(

@@ -98,6 +98,14 @@ CASES = [
     pytest.param(
         "benchmarks/example-bench.yaml",
         "rationale:",
+        "cpu_moe_layers: 12\nrationale:",
+        "benchmarks/example-bench.yaml:12:17: cpu_moe_layers: Example Model 8B Instruct has no "
+        "routed experts: leave cpu_moe_layers out",
+        id="cpu-moe-on-a-dense-model",
+    ),
+    pytest.param(
+        "benchmarks/example-bench.yaml",
+        "rationale:",
         "backend: cuda\nrationale:",
         "benchmarks/example-bench.yaml:12:10: backend: cuda is the NVIDIA GeForce RTX 0000's own "
         "back-end: leave backend out",
