@@ -184,7 +184,9 @@ def launch_command(plan: Plan, pl: plc.Placement, config: Config) -> str:
         context=config.context_tokens,
         kv_cache=config.kv_cache,
         flash_attention=plan.flash_attention,
-        tensor_split=config.tensor_split or support.ratio_hint(ctx.gpus, plan.split, plan.style),
+        tensor_split=split_of(pl)
+        or config.tensor_split
+        or support.ratio_hint(ctx.gpus, plan.split, plan.style),
         concurrency=config.concurrency,
         gpu_layers=pl.gpu_layers if pl.gpu_layers < plan.shape.n_layers else None,
         pool_fraction=plan.request.pool_fraction,
@@ -193,6 +195,15 @@ def launch_command(plan: Plan, pl: plc.Placement, config: Config) -> str:
         cpu_moe_layers=pl.cpu_moe_layers,
     )
     return launch.command(spec)
+
+
+def split_of(pl: plc.Placement) -> tuple[float, ...] | None:
+    """``--tensor-split`` of an expert offload over several cards: its layers per card (llama.cpp
+    gives layer ``il`` to the first card whose cumulative share exceeds ``il / n``, so the counts
+    reproduce themselves, :func:`placement.layer_counts`); None otherwise."""
+    if not pl.cpu_moe_layers or len(pl.cards) < 2:
+        return None
+    return tuple(float(c.layers) for c in pl.cards)
 
 
 def offload(
@@ -243,12 +254,13 @@ def experts_offload(
     measured run's ``--n-cpu-moe``), else as few as fit: the placement and the verdict's
     reason."""
     n = req.shape.n_layers
-    layers = min(cpu_layers or plc.expert_layout(req, context).cpu_layers, n)
-    pl = plc.expert_offload(req, layers)
+    layout = plc.expert_layout(req, context)
+    layers = min(cpu_layers or layout.cpu_layers, n)
+    pl = plc.expert_offload(req, layers, layout.counts)
     why = (
         f"expert offload: the routed experts of {layers} of {n} layers "
         f"({pl.cpu_block_bytes / GIB:.1f} GiB) in system RAM; attention, the KV cache and the "
-        "output layer on the GPU"
+        f"output layer on {'the GPU' if len(pl.cards) == 1 else 'the GPUs'}"
     )
     return pl, Fit("offload", (*gpu_fit.reasons, why), 0)
 

@@ -395,66 +395,120 @@ def offload_max_context(req: Request, host_room: float, limit: int, experts: boo
 
 class ExpertLayout(NamedTuple):
     """llama.cpp expert offload at one context: how many layers keep their routed experts in
-    system RAM, and what system RAM then holds."""
+    system RAM, each card's layers, and what system RAM then holds."""
 
     cpu_layers: int
-    """Layers whose routed experts are in system RAM (``--n-cpu-moe``)."""
+    """Layers whose routed experts are in system RAM (``--n-cpu-moe``): the first ones."""
+    counts: tuple[int, ...]
+    """Layers on each card, in card order (llama.cpp ``--tensor-split`` by these counts)."""
     host_bytes: float
     """System RAM: those experts and llama.cpp's token embedding."""
-    runs_on_card: bool
-    """The card holds everything else (attention, shared experts, KV cache, the output layer,
-    buffers); False when it cannot even with every expert in system RAM."""
+    runs_on_cards: bool
+    """The cards hold everything else (attention, shared experts, KV cache, the output layer,
+    buffers); False when they cannot even with every expert in system RAM."""
 
 
 def expert_layout(req: Request, context: int) -> ExpertLayout:
-    """Expert offload of a mixture-of-experts model on one card (llama.cpp ``-ngl 99
-    --n-cpu-moe N``, PR 15077; ``-ot exps=CPU`` before it): every layer runs on the card, whose
-    routed experts stay there for as many layers as the card's free memory holds after the
-    rest of the model, its KV cache at ``context`` and the compute buffers; the experts of the
-    first N layers live in system RAM. Experts are taken to weigh the same in every layer.
+    """Expert offload of a mixture-of-experts model (llama.cpp ``-ngl 99 --n-cpu-moe N``, PR
+    15077; ``-ot exps=CPU`` before it): every layer runs on a card and the routed experts of the
+    first N layers live in system RAM, N as small as the cards allow. The layers go to the cards
+    in order, each taking as many as its free memory holds after its compute buffers (and, on
+    the last, the output layer): a layer weighs its dense part and KV cache at ``context``, plus
+    its experts from layer N on. Experts are taken to weigh the same in every layer.
 
-    Monotone in ``context`` like :func:`offload_layout` (the KV grows, the room shrinks, N and
+    Monotone in ``context`` like :func:`offload_layout` (the KV grows, the rooms shrink, N and
     ``host_bytes`` grow), so the largest context that runs is a clean threshold."""
     s = req.shape
     n = s.n_layers
-    per_layer = s.expert_bytes / n
-    capacity, overhead = req.caps[0]
-    fixed, per_token = _buffers(req, 1.0, True, 1)
-    kv = req.slots * mem.kv_at(*_kv_per_token(req, 1.0, 1.0), context, s.window)
-    rest = s.dense_block_bytes + s.head_bytes + (0.0 if _embed_in_host(req) else s.embed_bytes)
-    room = capacity - overhead - fixed - per_token * context - kv - rest
-    kept = min(int(room // per_layer), n - 1) if room > 0 and per_layer > 0 else 0
-    cpu = n - max(kept, 0)
-    host = cpu * per_layer + (s.embed_bytes if _embed_in_host(req) else 0.0)
-    return ExpertLayout(cpu, host, room >= 0)
+    expert = s.expert_bytes / n
+    rooms = _expert_rooms(req, context)
+    kv = req.slots * mem.kv_at(*_kv_per_token(req, 1.0 / n, 1.0), context, s.window)
+    dense = s.dense_block_bytes / n + kv
+    lo, hi = 1, n
+    if _fill(rooms, n, n, dense, expert) is None:
+        return ExpertLayout(n, (0,) * len(rooms), n * expert + _host_embed(req), False)
+    while lo < hi:  # the fewest layers whose experts leave the cards (monotone in N)
+        mid = (lo + hi) // 2
+        if _fill(rooms, n, mid, dense, expert) is None:
+            lo = mid + 1
+        else:
+            hi = mid
+    counts = _fill(rooms, n, lo, dense, expert) or ()
+    return ExpertLayout(lo, counts, lo * expert + _host_embed(req), True)
+
+
+def _expert_rooms(req: Request, context: int) -> list[float]:
+    """Each card's bytes left for layers under expert offload: capacity less overhead, compute
+    buffers at ``context``, the output layer on the last card and, where the runtime keeps it
+    on a card, the token embedding on the first."""
+    s, last = req.shape, len(req.caps) - 1
+    rooms = []
+    for i, (capacity, overhead) in enumerate(req.caps):
+        fixed, per_token = _buffers(req, 1.0, i == last, 1)
+        room = capacity - overhead - fixed - per_token * context
+        room -= s.head_bytes if i == last else 0.0
+        room -= s.embed_bytes if i == 0 and not _embed_in_host(req) else 0.0
+        rooms.append(room)
+    return rooms
+
+
+def _fill(
+    rooms: Sequence[float], n: int, cpu_layers: int, dense: float, expert: float
+) -> tuple[int, ...] | None:
+    """Layers per card, filled in card order with layer ``j`` weighing ``dense`` plus, from
+    layer ``cpu_layers`` on, ``expert``; None when they do not all fit (contiguous blocks in
+    order: filling each card as far as it goes places them whenever any order-keeping split
+    does)."""
+    counts, layer = [], 0
+    for room in rooms:
+        taken = 0
+        while layer < n:
+            weight = dense + (expert if layer >= cpu_layers else 0.0)
+            if weight > room:
+                break
+            room -= weight
+            taken += 1
+            layer += 1
+        counts.append(taken)
+    return tuple(counts) if layer == n else None
 
 
 def expert_runs(req: Request, context: int, host_room: float) -> bool:
     """Whether expert offload runs at ``context`` with ``host_room`` bytes of system RAM."""
     layout = expert_layout(req, context)
-    return layout.runs_on_card and layout.host_bytes <= host_room
+    return layout.runs_on_cards and layout.host_bytes <= host_room
 
 
-def expert_offload(req: Request, cpu_layers: int) -> Placement:
-    """The model on one card with the routed experts of ``cpu_layers`` layers in system RAM
-    (:func:`expert_layout`). A decoded token reads those layers' top-k experts from system
-    RAM, where llama.cpp multiplies them on the CPU, and everything else from VRAM; the KV
-    cache and the output layer stay on the card."""
+def expert_offload(req: Request, cpu_layers: int, counts: Sequence[int]) -> Placement:
+    """The model on the cards, ``counts`` layers each, with the routed experts of the first
+    ``cpu_layers`` layers in system RAM (:func:`expert_layout`). A decoded token reads those
+    layers' top-k experts from system RAM, where llama.cpp multiplies them on the CPU, and
+    everything else from VRAM, the cards taking turns as in :func:`layer_split`; the KV cache
+    and the output layer stay on the cards."""
     s = req.shape
-    off = cpu_layers / s.n_layers
-    on_card = (1.0 - off) * s.expert_bytes
-    embed = 0.0 if _embed_in_host(req) else s.embed_bytes
-    weights = s.dense_block_bytes + on_card + s.head_bytes + embed
-    read = s.dense_block_bytes + (1.0 - off) * s.active_expert_bytes + s.head_bytes
-    buffers = _buffers(req, 1.0, True, 1)
-    kv = _kv_per_token(req, 1.0, 1.0)
-    card = _card(req, 0, weights, buffers, kv, read, 1.0, 1.0, s.n_layers, True)
+    n = s.n_layers
+    expert, active = s.expert_bytes / n, s.active_expert_bytes / n
+    last = max((i for i, c in enumerate(counts) if c), default=len(counts) - 1)
+    cards, start = [], 0
+    for i, count in enumerate(counts):
+        kept = max(0, start + count - max(start, cpu_layers))  # its layers from cpu_layers on
+        share = count / n
+        head = s.head_bytes if i == last else 0.0
+        embed = s.embed_bytes if i == 0 and not _embed_in_host(req) else 0.0
+        weights = share * s.dense_block_bytes + kept * expert + head + embed
+        read = share * s.dense_block_bytes + kept * active + head
+        buffers = _buffers(req, share, i == last, 1)
+        kv = _kv_per_token(req, share, 1.0)
+        card = _card(req, i, weights, buffers, kv, read, share, share, count, i == last)
+        cards.append(card._replace(expert_bytes=kept * expert))
+        start += count
+    off = cpu_layers / n
     return Placement(
         "layer",
-        (card._replace(expert_bytes=on_card),),
+        tuple(cards),
         False,
-        s.n_layers,
-        off * s.expert_bytes + s.embed_bytes - embed,
+        n,
+        off * s.expert_bytes + _host_embed(req),
         off * s.active_expert_bytes,
         0.0,
         kv_copies=req.slots,
@@ -466,3 +520,8 @@ def expert_offload(req: Request, cpu_layers: int) -> Placement:
 def _embed_in_host(req: Request) -> bool:
     """llama.cpp (and Ollama) keep the token embedding in system RAM."""
     return req.style in ("llama", "ollama")
+
+
+def _host_embed(req: Request) -> float:
+    """The token embedding's bytes in system RAM (llama.cpp's), else 0."""
+    return req.shape.embed_bytes if _embed_in_host(req) else 0.0

@@ -415,7 +415,7 @@ def plan_of(
         correction=correction_of(table, ctx, kernels, shape.moe),
         limits={},
         source=found,
-        experts_offload=support.can_offload_experts(runtime, len(ctx.gpus), shape.moe),
+        experts_offload=support.can_offload_experts(runtime, shape.moe),
     )
 
 

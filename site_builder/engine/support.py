@@ -69,12 +69,12 @@ def can_offload(slug: str, runtime: Runtime, split: str) -> bool:
     return runtime.cpu_offload and llama and split in ("none", "layer")
 
 
-def can_offload_experts(slug: str, n_cards: int, moe: bool) -> bool:
+def can_offload_experts(slug: str, moe: bool) -> bool:
     """llama.cpp keeps the routed experts of a mixture-of-experts model in system RAM
-    (``--n-cpu-moe``, PR 15077) on one card; Ollama and LM Studio offload whole layers (LM
-    Studio's "force expert weights onto CPU" moves every expert or none, so its layer offload is
-    what the engine models), and several cards split layers by free memory first."""
-    return slug == "llama-cpp" and moe and n_cards == 1
+    (``--n-cpu-moe``, PR 15077); Ollama and LM Studio offload whole layers (LM Studio's "force
+    expert weights onto CPU" moves every expert or none, so its layer offload is what the
+    engine models)."""
+    return slug == "llama-cpp" and moe
 
 
 def tflops(gpu: Gpu, compute_dtype: str, acc16: bool, half: bool = False) -> float:

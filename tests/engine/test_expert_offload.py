@@ -95,7 +95,7 @@ def test_the_smallest_number_of_expert_layers_that_fits_goes_to_system_ram(
     card = est.memory.per_gpu[0]
     assert card.total_gib <= card.capacity_gib
     # one layer fewer in system RAM would not fit on the card
-    fewer = plc.expert_offload(req, n - 1).cards[0]
+    fewer = plc.expert_offload(req, n - 1, (layers,)).cards[0]
     assert fewer.total_at(8192, req.shape.window) > fewer.capacity
     assert est.reasons[-1].startswith(f"expert offload: the routed experts of {n} of {layers}")
 
@@ -122,7 +122,8 @@ def test_prompts_copy_every_offloaded_expert_over_pcie() -> None:
     # tensors to the card once, at no more than the RTX 3090's PCIe 4.0 x16 rate (31.5 GB/s).
     est = ask("rtx-3090", "gpt-oss-120b", "MXFP4", "llama-cpp", combo="single-rtx-3090")
     req = plan_of("rtx-3090", "gpt-oss-120b", "MXFP4", "llama-cpp").request
-    copied = plc.expert_offload(req, plc.expert_layout(req, 8192).cpu_layers).cpu_block_bytes
+    layout = plc.expert_layout(req, 8192)
+    copied = plc.expert_offload(req, layout.cpu_layers, layout.counts).cpu_block_bytes
     assert copied > 30 * GIB
     assert est.prefill_tok_s is not None
     assert est.prefill_tok_s < 512 / (copied / 31.5e9)
@@ -140,3 +141,21 @@ def test_runtimes_on_llamas_kernels_offload_whole_layers(runtime: str) -> None:
     est = ask("rtx-3090", "gpt-oss-120b", "MXFP4", runtime)
     assert est.verdict == "offload"
     assert est.gpu_layers is not None and est.gpu_layers < 36
+
+
+def test_several_cards_share_the_layers_and_the_first_takes_the_offloaded_ones() -> None:
+    # gpt-oss-120b (61 GiB in MXFP4) on two RTX 3090s: the first card takes more layers, those
+    # whose experts live in system RAM; --tensor-split gives llama.cpp those counts.
+    est = ask("rtx-3090:2", "gpt-oss-120b", "MXFP4", "llama-cpp", combo="dual-rtx-3090")
+    req = plan_of("rtx-3090:2", "gpt-oss-120b", "MXFP4", "llama-cpp").request
+    layout = plc.expert_layout(req, 8192)
+    first, second = layout.counts
+    assert est.verdict == "offload" and first + second == 36 and first > second
+    assert f"--n-cpu-moe {layout.cpu_layers} " in est.launch_command
+    assert f"--tensor-split {first},{second} " in est.launch_command
+    assert plc.layer_counts(36, [float(first), float(second)]) == [first, second]
+    for card in est.memory.per_gpu:
+        assert card.total_gib <= card.capacity_gib
+    layers = layer_offload("rtx-3090:2", "gpt-oss-120b", "MXFP4", combo="dual-rtx-3090")
+    assert est.decode_tok_s is not None and layers.decode_tok_s is not None
+    assert est.decode_tok_s > layers.decode_tok_s
