@@ -142,7 +142,7 @@
     line.model = field("model").value;
     line.runtime = field("runtime").value;
     line.quant = field("quant").value;
-    line.split = field("split").value;
+    if (field("split").value !== "none") { line.split = field("split").value; }
     line.context = Number(field("context").value);
     line.prompt = Number(field("prompt").value);
     line.concurrency = Number(field("concurrency").value);
@@ -224,7 +224,8 @@
     head.appendChild(badge);
     var note = recommended ? " · the engine's recommended setup for this hardware and model" :
       tablesHold() ? " · all figures estimated by the engine" : " · all figures estimated by the engine, run in your browser";
-    head.appendChild(document.createTextNode(" " + get("split") + " split" + note));
+    var split = get("split") === "none" ? "one card" : get("split") + " split";
+    head.appendChild(document.createTextNode(" " + split + note));
     out.appendChild(head);
     var reasons = get("reasons");
     if (reasons.length) {

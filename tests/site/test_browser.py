@@ -206,6 +206,42 @@ def test_configurator_builds_your_own_hardware(
     assert reader.errors == []
 
 
+def test_configurator_answers_for_one_card(
+    reader: Reader, built: Built, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # one card has no split ("none"): the split choice offered it not, so every single-card
+    # table row went unmatched and the configurator said no runtime loads the model
+    page = reader.open("/configure/?combo=dual-rtx-4090&model=llama-3.1-8b-instruct")
+    page.locator("[data-testid=decode] b").wait_for()
+    before = page.locator("#configurator-result").inner_text()
+    page.select_option("select[name=combo]", "any-rtx-4090-x1")
+    page.wait_for_function(
+        "text => document.getElementById('configurator-result').innerText !== text &&"
+        " document.querySelector('[data-testid=decode] b')",
+        arg=before,
+    )
+    assert page.input_value("select[name=split]") == "none"
+    runtime = page.input_value("select[name=runtime]")
+    quant = page.input_value("select[name=quant]")
+    result = estimate(
+        capsys,
+        built.layout.catalog,
+        "--gpu",
+        "rtx-4090:1",
+        "--model",
+        "llama-3.1-8b-instruct",
+        "--quant",
+        quant,
+        "--runtime",
+        runtime,
+    )
+    speed = result["decode_tok_s"]
+    decode = page.locator("[data-testid=decode] b").inner_text()
+    assert decode == (f"{fmt.tok_s(speed)} tok/s" if speed else fmt.DASH)
+    assert " one card · " in page.locator("#configurator-result p").first.inner_text()
+    assert reader.errors == []
+
+
 def test_configurator_finds_hardware_by_typing_and_labels_memory(reader: Reader) -> None:
     page = reader.open("/configure/?combo=dual-rtx-4090&model=llama-3.3-70b-instruct")
     page.locator("[data-testid=decode] b").wait_for()

@@ -134,7 +134,10 @@ def test_500_random_states_match_the_command_line(reader: Reader, built: Built) 
     assert len(seen) == STATES
     assert STATES - empty >= CHECKED
     assert engine_path >= STATES // 2  # most states ask the engine in the browser
-    assert errors < STATES // 10  # most states are ones the engine runs
+    # most states are ones the engine runs; a random prompt longer than its window is refused
+    # (a 32K prompt in every 8K build window and in half the combos' windows, an 8K one in a
+    # 4K window: about one state in eight by construction)
+    assert errors < STATES // 5
     assert reader.errors == []
 
 

@@ -84,7 +84,7 @@ def get_context(data: SiteData) -> ConfigurePage:
             for q in sorted(ladder(catalog), key=lambda q: (-catalog.quants[q].bits_per_weight, q))
         ],
         runtimes=[Option(s, r.name) for s, r in catalog.runtimes.items()],
-        splits=[Option(s, f"{s} split") for s in SPLITS],
+        splits=[Option("none", "one card, no split")] + [Option(s, f"{s} split") for s in SPLITS],
         contexts=[Option(str(c), fmt.tokens(c)) for c in CONTEXTS],
         headline_context=HEADLINE_CONTEXT,
         default_combo="dual-rtx-4090"
