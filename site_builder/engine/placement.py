@@ -104,12 +104,15 @@ class Placement(NamedTuple):
     kv_copies: int = 1
     """Windows of KV cache allocated (Ollama: one per parallel slot)."""
     cpu_block_bytes: float = 0.0
-    """Block weights in system RAM, every routed expert of them included: what llama.cpp
-    copies to the GPU for each prompt micro-batch of 32 tokens or more (its CUDA back-end
-    offloads such matrix products, ``mul_mat_id`` with every expert of the tensor)."""
+    """Block weights in system RAM, routed experts included: what llama.cpp copies to the GPU
+    for each prompt micro-batch of 32 tokens or more (its CUDA back-end offloads such matrix
+    products), the experts only as far as the micro-batch routes to them."""
     cpu_moe_layers: int = 0
     """Layers whose routed experts alone are in system RAM (llama.cpp ``--n-cpu-moe N``,
     :func:`expert_offload`); 0 otherwise."""
+    cpu_expert_bytes: float = 0.0
+    """The routed experts among ``cpu_block_bytes``: llama.cpp copies only those a prompt
+    micro-batch routes to (PR 15346)."""
 
     def cpu_kv_at(self, tokens: float, window: int) -> float:
         """KV bytes of one sequence of ``tokens`` in system RAM (:func:`memory.kv_at`)."""
@@ -277,6 +280,7 @@ def layer_split(
         cpu_kv_swa_per_token=cpu_swa,
         kv_copies=req.slots,
         cpu_block_bytes=off_share * s.block_bytes,
+        cpu_expert_bytes=off_share * s.expert_bytes,
     )
 
 
@@ -514,6 +518,7 @@ def expert_offload(req: Request, cpu_layers: int, counts: Sequence[int]) -> Plac
         kv_copies=req.slots,
         cpu_block_bytes=off * s.expert_bytes,
         cpu_moe_layers=cpu_layers,
+        cpu_expert_bytes=off * s.expert_bytes,
     )
 
 

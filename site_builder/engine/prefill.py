@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from site_builder.engine.decode import SpeedInputs, card_times
+from site_builder.engine.decode import SpeedInputs, card_times, distinct_expert_fraction
 from site_builder.engine.links import allreduce_s, boundaries_s, row_gathers_s
 from site_builder.engine.placement import CardLoad, Placement
 from site_builder.engine.shapes import Shape
@@ -21,9 +21,9 @@ LLAMA_NBATCH = 2048
 (``GGML_SCHED_MAX_COPIES`` = 4, llama.cpp PR #6017 "pipeline parallelism")."""
 
 PCIE_UPLOAD_EFFICIENCY = 0.8
-"""Offloaded block weights (every routed expert of them) are streamed to the GPU for every prompt
-micro-batch (llama.cpp offloads matrix multiplications of batches >= 32 to the GPU, a routed
-one with its whole expert tensor), at ~80 % of the cards' PCIe x16 rate."""
+"""Offloaded block weights are streamed to the GPU for every prompt micro-batch (llama.cpp
+offloads matrix multiplications of batches >= 32 to the GPU), at ~80 % of the cards' PCIe x16
+rate."""
 
 
 def attention_flops(shape: Shape, tokens: int) -> float:
@@ -125,8 +125,16 @@ def _prefill_s(pl: Placement, sp: SpeedInputs, tokens: int, sequences: int = 1) 
         hops = boundaries_s(n, min(tokens, size) * sp.shape.hidden * 4.0, sp.link)
         serial = sum(per_card) + chunks * hops
         gpu = serial * pipeline_factor(tokens, size, n, sp.kernels.pipeline_overlap)
-    upload = 0.0
-    if pl.cpu_block_bytes:
-        pcie = sp.host_link_gb_s * 1e9 * PCIE_UPLOAD_EFFICIENCY
-        upload = chunks * pl.cpu_block_bytes / pcie
-    return gpu + upload
+    return gpu + chunks * upload_s(pl, sp, min(tokens, size))
+
+
+def upload_s(pl: Placement, sp: SpeedInputs, tokens: int) -> float:
+    """Seconds to copy one prompt micro-batch's weights from system RAM to the card: the
+    offloaded dense weights, and of the offloaded routed experts those the ``tokens`` route to
+    (:func:`~site_builder.engine.decode.distinct_expert_fraction`; llama.cpp copies only the
+    used experts, PR 15346: all of them for a few hundred tokens of most models)."""
+    if not pl.cpu_block_bytes:
+        return 0.0
+    experts = pl.cpu_expert_bytes * distinct_expert_fraction(sp.shape, tokens)
+    dense = pl.cpu_block_bytes - pl.cpu_expert_bytes
+    return (dense + experts) / (sp.host_link_gb_s * 1e9 * PCIE_UPLOAD_EFFICIENCY)

@@ -16,6 +16,7 @@ from site_builder.engine import Estimate, estimate
 from site_builder.engine import placement as plc
 from site_builder.engine.calibration import DEFAULT_TABLE
 from site_builder.engine.plan import Plan, plan_for
+from site_builder.engine.prefill import PCIE_UPLOAD_EFFICIENCY, upload_s
 from tests.engine.conftest import config
 
 GIB = 2**30
@@ -159,3 +160,14 @@ def test_several_cards_share_the_layers_and_the_first_takes_the_offloaded_ones()
     layers = layer_offload("rtx-3090:2", "gpt-oss-120b", "MXFP4", combo="dual-rtx-3090")
     assert est.decode_tok_s is not None and layers.decode_tok_s is not None
     assert est.decode_tok_s > layers.decode_tok_s
+
+
+def test_a_micro_batch_copies_only_the_experts_it_routes_to() -> None:
+    # llama.cpp copies the used experts only (PR 15346): gpt-oss-120b routes each token to 4
+    # of 128 experts, so one token needs 1/32 of them and 512 tokens nearly all.
+    plan = plan_of("rtx-3090", "gpt-oss-120b", "MXFP4", "llama-cpp")
+    layout = plc.expert_layout(plan.request, 8192)
+    pl = plc.expert_offload(plan.request, layout.cpu_layers, layout.counts)
+    rate = plan.speed.host_link_gb_s * 1e9 * PCIE_UPLOAD_EFFICIENCY
+    assert upload_s(pl, plan.speed, 1) == pytest.approx(pl.cpu_expert_bytes / 32 / rate)
+    assert upload_s(pl, plan.speed, 512) == pytest.approx(pl.cpu_expert_bytes / rate, rel=1e-6)
