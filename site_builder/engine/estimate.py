@@ -13,6 +13,7 @@ from site_builder.engine import calibration as cal
 from site_builder.engine import concurrency, launch, power, support
 from site_builder.engine import decode as dec
 from site_builder.engine import memory as mem
+from site_builder.engine import offload as spill
 from site_builder.engine import placement as plc
 from site_builder.engine.config import Config
 from site_builder.engine.corrections import Correction, published, unproven
@@ -166,7 +167,7 @@ def largest_context(plan: Plan, verdict: str, cap: int) -> int:
         return vram
     off = limits.get(("offload", cap))
     if off is None:
-        off = plc.offload_max_context(plan.request, plan.host_room, cap, plan.experts_offload)
+        off = spill.offload_max_context(plan.request, plan.host_room, cap, plan.experts_offload)
         limits[("offload", cap)] = off
     return off if verdict == "offload" else max(vram, off)
 
@@ -213,12 +214,12 @@ def offload(
     llama.cpp can keep them in system RAM and that runs (:func:`experts_offload`;
     ``cpu_moe_layers``: how many layers' experts a measured run kept there), else whole layers
     on the GPUs as far as they go and the rest in RAM. The verdict is
-    :func:`placement.offload_runs`' test, so ``max_context`` (its bisection) and the verdict
+    :func:`offload.offload_runs`' test, so ``max_context`` (its bisection) and the verdict
     agree. The placement is the layer offload layout whether or not it runs."""
     req, host_room = plan.request, plan.host_room
-    if plan.experts_offload and plc.expert_runs(req, context, host_room):
+    if plan.experts_offload and spill.expert_runs(req, context, host_room):
         return experts_offload(req, context, gpu_fit, cpu_moe_layers)
-    layout = plc.offload_layout(req, context)
+    layout = spill.offload_layout(req, context)
     pl = plc.layer_split(req, layout.counts, output_on_gpu=False)
     ram = layout.host_bytes
     n = req.shape.n_layers
@@ -249,14 +250,14 @@ def offload(
 def experts_offload(
     req: plc.Request, context: int, gpu_fit: Fit, cpu_layers: int | None = None
 ) -> tuple[plc.Placement, Fit]:
-    """The expert offload that runs at ``context`` (:func:`placement.expert_layout`), with the
+    """The expert offload that runs at ``context`` (:func:`offload.expert_layout`), with the
     experts of ``cpu_layers`` layers in system RAM where the configuration says how many (a
     measured run's ``--n-cpu-moe``), else as few as fit: the placement and the verdict's
     reason."""
     n = req.shape.n_layers
-    layout = plc.expert_layout(req, context)
+    layout = spill.expert_layout(req, context)
     layers = min(cpu_layers or layout.cpu_layers, n)
-    pl = plc.expert_offload(req, layers, layout.counts)
+    pl = spill.expert_offload(req, layers, layout.counts)
     why = (
         f"expert offload: the routed experts of {layers} of {n} layers "
         f"({pl.cpu_block_bytes / GIB:.1f} GiB) in system RAM; attention, the KV cache and the "

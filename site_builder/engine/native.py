@@ -42,6 +42,7 @@ MODULES = (
     "links",
     "memory",
     "names",
+    "offload",
     "placement",
     "plan",
     "power",

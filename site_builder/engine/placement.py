@@ -109,7 +109,7 @@ class Placement(NamedTuple):
     products), the experts only as far as the micro-batch routes to them."""
     cpu_moe_layers: int = 0
     """Layers whose routed experts alone are in system RAM (llama.cpp ``--n-cpu-moe N``,
-    :func:`expert_offload`); 0 otherwise."""
+    :func:`offload.expert_offload`); 0 otherwise."""
     cpu_expert_bytes: float = 0.0
     """The routed experts among ``cpu_block_bytes``: llama.cpp copies only those a prompt
     micro-batch routes to (PR 15346)."""
@@ -143,7 +143,7 @@ def usable(gpu: Gpu, index: int) -> tuple[float, float]:
     return mem.card_capacity_gib(gpu) * GIB, mem.card_overhead_gib(gpu, index) * GIB
 
 
-def _card(
+def card_load(
     req: Request,
     i: int,
     weights: float,
@@ -204,14 +204,16 @@ class Request(NamedTuple):
     """(capacity, overhead) bytes of each card (see ``usable``)."""
 
 
-def _kv_per_token(req: Request, layer_share: float, head_share: float) -> tuple[float, float]:
+def kv_of(req: Request, layer_share: float, head_share: float) -> tuple[float, float]:
     """(full-attention, sliding-window) KV bytes per context token of one sequence on one card
     (or in system RAM): :func:`memory.kv_per_token`. Ollama allocates ``req.slots`` of them
     (``kv_copies``); a decode step reads one per sequence it serves."""
     return mem.kv_per_token(req.shape, req.kv_bytes, layer_share, head_share)
 
 
-def _buffers(req: Request, layers_share: float, has_output: bool, tp: int) -> tuple[float, float]:
+def card_buffers(
+    req: Request, layers_share: float, has_output: bool, tp: int
+) -> tuple[float, float]:
     """(fixed, per-context-token) runtime buffers of one card."""
     s, style = req.shape, req.style
     if style in ("llama", "ollama"):
@@ -251,7 +253,7 @@ def layer_split(
     offloaded = s.n_layers - sum(counts)
     output_on_gpu = output_on_gpu and offloaded == 0
     last = max((i for i, c in enumerate(counts) if c), default=len(counts) - 1)
-    embed_on_gpu = req.style not in ("llama", "ollama")
+    embed_on_gpu = not embed_in_host(req)
     dense_read = s.dense_block_bytes + s.active_expert_bytes
     cards = []
     for i, n in enumerate(counts):
@@ -261,12 +263,12 @@ def layer_split(
         weights = share * s.block_bytes + head
         if embed_on_gpu and i == 0 and (s.output_bytes or not has_output):
             weights += s.embed_bytes
-        buffers = _buffers(req, share, has_output, 1)
-        kv = _kv_per_token(req, share, 1.0)
+        buffers = card_buffers(req, share, has_output, 1)
+        kv = kv_of(req, share, 1.0)
         read = share * dense_read + head
-        cards.append(_card(req, i, weights, buffers, kv, read, share, share, n, has_output))
+        cards.append(card_load(req, i, weights, buffers, kv, read, share, share, n, has_output))
     off_share = offloaded / s.n_layers
-    cpu_kv, cpu_swa = _kv_per_token(req, off_share, 1.0)
+    cpu_kv, cpu_swa = kv_of(req, off_share, 1.0)
     cpu_head = 0.0 if output_on_gpu else s.head_bytes
     logits = 0.0 if output_on_gpu else mem.LLAMA_UBATCH * s.vocab * 4.0
     return Placement(
@@ -292,12 +294,12 @@ def tensor_split(req: Request, split: str = "tensor") -> Placement:
     s, n = req.shape, len(req.gpus)
     if req.style in ("llama", "ollama"):
         return row_split(req)
-    kv = _kv_per_token(req, 1.0, mem.kv_head_share(s, n))
-    buffers = _buffers(req, 1.0, True, n)
+    kv = kv_of(req, 1.0, mem.kv_head_share(s, n))
+    buffers = card_buffers(req, 1.0, True, n)
     weights = (s.block_bytes + s.embed_bytes + s.output_bytes) / n
     read = (s.dense_block_bytes + s.active_expert_bytes + s.head_bytes) / n
     cards = tuple(
-        _card(req, i, weights, buffers, kv, read, 1.0 / n, 1.0 / n, s.n_layers, True)
+        card_load(req, i, weights, buffers, kv, read, 1.0 / n, 1.0 / n, s.n_layers, True)
         for i in range(n)
     )
     return Placement(split, cards, True, s.n_layers, 0.0, 0.0, 0.0)
@@ -313,220 +315,17 @@ def row_split(req: Request) -> Placement:
     for i, ratio in enumerate(ratios):
         share, main = ratio / total, i == 0
         head = s.head_bytes if main else 0.0
-        kv = _kv_per_token(req, 1.0, 1.0) if main else (0.0, 0.0)
-        buffers = _buffers(req, 1.0 if main else 0.0, main, 1)
+        kv = kv_of(req, 1.0, 1.0) if main else (0.0, 0.0)
+        buffers = card_buffers(req, 1.0 if main else 0.0, main, 1)
         read = share * (s.dense_block_bytes + s.active_expert_bytes) + head
         layer_share = 1.0 if main else 0.0
         weights = share * s.block_bytes + head
         cards.append(
-            _card(req, i, weights, buffers, kv, read, share, layer_share, s.n_layers, main)
+            card_load(req, i, weights, buffers, kv, read, share, layer_share, s.n_layers, main)
         )
     return Placement("tensor", tuple(cards), True, s.n_layers, s.embed_bytes, 0.0, 0.0, True)
 
 
-class Offload(NamedTuple):
-    """llama.cpp partial offload at one context: layers per card and what system RAM holds."""
-
-    counts: tuple[int, ...]
-    """Whole layers on each card (the rest run from system RAM)."""
-    host_bytes: float
-    """System RAM: offloaded layers and their KV cache (window-capped for sliding-window
-    layers), the output layer with its f32 logits, llama.cpp's token embedding."""
-    blocked: int | None
-    """A card that cannot hold its compute buffers and overhead even without layers."""
-
-
-def offload_layout(req: Request, context: int) -> Offload:
-    """Layers per card when the model does not fit: each card takes as many whole layers
-    (weights + their KV at ``context``, sliding-window layers capped at the window) as its free
-    memory holds, in card order (llama.cpp ``-ngl`` below the layer count; the output layer then
-    stays in system RAM). Mirrors :func:`layer_split` with ``output_on_gpu=False``.
-
-    Monotone in ``context`` by construction (the per-layer bytes grow, every card's room
-    shrinks, so fewer layers stay on the GPUs and ``host_bytes`` grows), which makes the largest
-    context that still runs a clean threshold (:func:`offload_max_context`)."""
-    s = req.shape
-    n = s.n_layers
-    layer_kv = req.slots * mem.kv_at(*_kv_per_token(req, 1.0 / n, 1.0), context, s.window)
-    per_layer = s.per_layer_bytes + layer_kv
-    fixed, per_token = _buffers(req, 1.0, False, 1)
-    embed_on_gpu = req.style not in ("llama", "ollama")
-    counts: list[int] = []
-    left, blocked = n, None
-    for i, (capacity, overhead) in enumerate(req.caps):
-        base = capacity - overhead - fixed - (s.embed_bytes if embed_on_gpu and i == 0 else 0.0)
-        if base < 0 and blocked is None:
-            blocked = i
-        room = base - per_token * context
-        fit = int(room // per_layer) if room > 0 and per_layer > 0 else 0
-        counts.append(min(max(fit, 0), left))
-        left -= counts[-1]
-    host = left * per_layer + s.head_bytes + mem.LLAMA_UBATCH * s.vocab * 4.0
-    if not embed_on_gpu:
-        host += s.embed_bytes
-    return Offload(tuple(counts), host, blocked)
-
-
-def offload_runs(req: Request, context: int, host_room: float, experts: bool = False) -> bool:
-    """Whether llama.cpp's partial offload runs at ``context`` with ``host_room`` bytes of
-    system RAM (the verdict ``estimate`` gives when the model does not fit in VRAM): whole
-    layers, or with ``experts`` also the routed experts alone (:func:`expert_runs`). Either
-    test is monotone in the context, so their union is too."""
-    if experts and expert_runs(req, context, host_room):
-        return True
-    layout = offload_layout(req, context)
-    return layout.blocked is None and layout.host_bytes <= host_room
-
-
-def offload_max_context(req: Request, host_room: float, limit: int, experts: bool = False) -> int:
-    """Largest window (at most ``limit``) at which the partial offload still runs, 0 if none:
-    a bisection over :func:`offload_runs`, the same test the verdict uses (monotone in the
-    context, see :func:`offload_layout`), so the advertised window runs, whole-layer
-    granularity, the sliding-window cap and the compute buffers included."""
-    if limit < 1 or not offload_runs(req, 1, host_room, experts):
-        return 0
-    if offload_runs(req, limit, host_room, experts):
-        return limit
-    lo, hi = 1, limit
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if offload_runs(req, mid, host_room, experts):
-            lo = mid
-        else:
-            hi = mid
-    return lo
-
-
-class ExpertLayout(NamedTuple):
-    """llama.cpp expert offload at one context: how many layers keep their routed experts in
-    system RAM, each card's layers, and what system RAM then holds."""
-
-    cpu_layers: int
-    """Layers whose routed experts are in system RAM (``--n-cpu-moe``): the first ones."""
-    counts: tuple[int, ...]
-    """Layers on each card, in card order (llama.cpp ``--tensor-split`` by these counts)."""
-    host_bytes: float
-    """System RAM: those experts and llama.cpp's token embedding."""
-    runs_on_cards: bool
-    """The cards hold everything else (attention, shared experts, KV cache, the output layer,
-    buffers); False when they cannot even with every expert in system RAM."""
-
-
-def expert_layout(req: Request, context: int) -> ExpertLayout:
-    """Expert offload of a mixture-of-experts model (llama.cpp ``-ngl 99 --n-cpu-moe N``, PR
-    15077; ``-ot exps=CPU`` before it): every layer runs on a card and the routed experts of the
-    first N layers live in system RAM, N as small as the cards allow. The layers go to the cards
-    in order, each taking as many as its free memory holds after its compute buffers (and, on
-    the last, the output layer): a layer weighs its dense part and KV cache at ``context``, plus
-    its experts from layer N on. Experts are taken to weigh the same in every layer.
-
-    Monotone in ``context`` like :func:`offload_layout` (the KV grows, the rooms shrink, N and
-    ``host_bytes`` grow), so the largest context that runs is a clean threshold."""
-    s = req.shape
-    n = s.n_layers
-    expert = s.expert_bytes / n
-    rooms = _expert_rooms(req, context)
-    kv = req.slots * mem.kv_at(*_kv_per_token(req, 1.0 / n, 1.0), context, s.window)
-    dense = s.dense_block_bytes / n + kv
-    lo, hi = 1, n
-    if _fill(rooms, n, n, dense, expert) is None:
-        return ExpertLayout(n, (0,) * len(rooms), n * expert + _host_embed(req), False)
-    while lo < hi:  # the fewest layers whose experts leave the cards (monotone in N)
-        mid = (lo + hi) // 2
-        if _fill(rooms, n, mid, dense, expert) is None:
-            lo = mid + 1
-        else:
-            hi = mid
-    counts = _fill(rooms, n, lo, dense, expert) or ()
-    return ExpertLayout(lo, counts, lo * expert + _host_embed(req), True)
-
-
-def _expert_rooms(req: Request, context: int) -> list[float]:
-    """Each card's bytes left for layers under expert offload: capacity less overhead, compute
-    buffers at ``context``, the output layer on the last card and, where the runtime keeps it
-    on a card, the token embedding on the first."""
-    s, last = req.shape, len(req.caps) - 1
-    rooms = []
-    for i, (capacity, overhead) in enumerate(req.caps):
-        fixed, per_token = _buffers(req, 1.0, i == last, 1)
-        room = capacity - overhead - fixed - per_token * context
-        room -= s.head_bytes if i == last else 0.0
-        room -= s.embed_bytes if i == 0 and not _embed_in_host(req) else 0.0
-        rooms.append(room)
-    return rooms
-
-
-def _fill(
-    rooms: Sequence[float], n: int, cpu_layers: int, dense: float, expert: float
-) -> tuple[int, ...] | None:
-    """Layers per card, filled in card order with layer ``j`` weighing ``dense`` plus, from
-    layer ``cpu_layers`` on, ``expert``; None when they do not all fit (contiguous blocks in
-    order: filling each card as far as it goes places them whenever any order-keeping split
-    does)."""
-    counts, layer = [], 0
-    for room in rooms:
-        taken = 0
-        while layer < n:
-            weight = dense + (expert if layer >= cpu_layers else 0.0)
-            if weight > room:
-                break
-            room -= weight
-            taken += 1
-            layer += 1
-        counts.append(taken)
-    return tuple(counts) if layer == n else None
-
-
-def expert_runs(req: Request, context: int, host_room: float) -> bool:
-    """Whether expert offload runs at ``context`` with ``host_room`` bytes of system RAM."""
-    layout = expert_layout(req, context)
-    return layout.runs_on_cards and layout.host_bytes <= host_room
-
-
-def expert_offload(req: Request, cpu_layers: int, counts: Sequence[int]) -> Placement:
-    """The model on the cards, ``counts`` layers each, with the routed experts of the first
-    ``cpu_layers`` layers in system RAM (:func:`expert_layout`). A decoded token reads those
-    layers' top-k experts from system RAM, where llama.cpp multiplies them on the CPU, and
-    everything else from VRAM, the cards taking turns as in :func:`layer_split`; the KV cache
-    and the output layer stay on the cards."""
-    s = req.shape
-    n = s.n_layers
-    expert, active = s.expert_bytes / n, s.active_expert_bytes / n
-    last = max((i for i, c in enumerate(counts) if c), default=len(counts) - 1)
-    cards, start = [], 0
-    for i, count in enumerate(counts):
-        kept = max(0, start + count - max(start, cpu_layers))  # its layers from cpu_layers on
-        share = count / n
-        head = s.head_bytes if i == last else 0.0
-        embed = s.embed_bytes if i == 0 and not _embed_in_host(req) else 0.0
-        weights = share * s.dense_block_bytes + kept * expert + head + embed
-        read = share * s.dense_block_bytes + kept * active + head
-        buffers = _buffers(req, share, i == last, 1)
-        kv = _kv_per_token(req, share, 1.0)
-        card = _card(req, i, weights, buffers, kv, read, share, share, count, i == last)
-        cards.append(card._replace(expert_bytes=kept * expert))
-        start += count
-    off = cpu_layers / n
-    return Placement(
-        "layer",
-        tuple(cards),
-        False,
-        n,
-        off * s.expert_bytes + _host_embed(req),
-        off * s.active_expert_bytes,
-        0.0,
-        kv_copies=req.slots,
-        cpu_block_bytes=off * s.expert_bytes,
-        cpu_moe_layers=cpu_layers,
-        cpu_expert_bytes=off * s.expert_bytes,
-    )
-
-
-def _embed_in_host(req: Request) -> bool:
+def embed_in_host(req: Request) -> bool:
     """llama.cpp (and Ollama) keep the token embedding in system RAM."""
     return req.style in ("llama", "ollama")
-
-
-def _host_embed(req: Request) -> float:
-    """The token embedding's bytes in system RAM (llama.cpp's), else 0."""
-    return req.shape.embed_bytes if _embed_in_host(req) else 0.0

@@ -13,8 +13,9 @@ import pytest
 
 from site_builder.catalog import Catalog, load_catalog
 from site_builder.engine import Estimate, estimate
-from site_builder.engine import placement as plc
+from site_builder.engine import offload as plc
 from site_builder.engine.calibration import DEFAULT_TABLE
+from site_builder.engine.placement import layer_counts
 from site_builder.engine.plan import Plan, plan_for
 from site_builder.engine.prefill import PCIE_UPLOAD_EFFICIENCY, upload_s
 from tests.engine.conftest import config
@@ -154,7 +155,7 @@ def test_several_cards_share_the_layers_and_the_first_takes_the_offloaded_ones()
     assert est.verdict == "offload" and first + second == 36 and first > second
     assert f"--n-cpu-moe {layout.cpu_layers} " in est.launch_command
     assert f"--tensor-split {first},{second} " in est.launch_command
-    assert plc.layer_counts(36, [float(first), float(second)]) == [first, second]
+    assert layer_counts(36, [float(first), float(second)]) == [first, second]
     for card in est.memory.per_gpu:
         assert card.total_gib <= card.capacity_gib
     layers = layer_offload("rtx-3090:2", "gpt-oss-120b", "MXFP4", combo="dual-rtx-3090")

@@ -9,6 +9,7 @@ from site_builder.engine import Config
 from site_builder.engine import calibration as cal
 from site_builder.engine import memory as mem
 from site_builder.engine import placement as plc
+from site_builder.engine.offload import offload_layout
 from site_builder.engine.plan import plan_of
 from site_builder.engine.shapes import GIB, effective_bits_per_weight, shape_of
 from tests.engine.conftest import Ask
@@ -231,7 +232,7 @@ def test_offloaded_layers_cache_the_pinned_kv_in_ram(catalog: Catalog) -> None:
         context_tokens=32768,
     )
     plan = plan_of(catalog, config, cal.DEFAULT_TABLE)
-    layout = plc.offload_layout(plan.request, 32768)
+    layout = offload_layout(plan.request, 32768)
     pl = plc.layer_split(plan.request, layout.counts, output_on_gpu=False)
     window = plan.shape.window
     on_cards = sum(c.kv_alloc_at(32768, window) for c in pl.cards)
