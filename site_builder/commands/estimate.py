@@ -43,6 +43,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gen", type=ascii_int, default=128, help="generated tokens (decode)")
     parser.add_argument("--concurrency", type=ascii_int, default=1)
     parser.add_argument("--kv-cache", choices=KV_TYPES, default="f16")
+    parser.add_argument(
+        "--ram",
+        type=ascii_int,
+        metavar="GIB",
+        help="system RAM of your machine, GiB (default: the combo's host, else 64)",
+    )
+    parser.add_argument(
+        "--ram-bandwidth",
+        type=ascii_int,
+        metavar="GB_S",
+        help="peak system-RAM bandwidth, whole GB/s: channels x MT/s x 8 / 1000 (dual-channel "
+        "DDR5-6000: 96; default: the combo's host, else 60)",
+    )
+    parser.add_argument(
+        "--cpu-moe-layers",
+        type=ascii_int,
+        metavar="N",
+        help="llama.cpp --n-cpu-moe N when the experts are offloaded (default: as few as fit)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--batch", metavar="FILE", help="JSON Lines of configurations ('-' = stdin)"
@@ -77,6 +96,9 @@ def run(args: argparse.Namespace) -> int:
         "gen": args.gen,
         "concurrency": args.concurrency,
         "kv_cache": args.kv_cache,
+        "ram_gib": args.ram,
+        "ram_bandwidth_gb_s": args.ram_bandwidth,
+        "cpu_moe_layers": args.cpu_moe_layers,
     }
     result = estimate(catalog, config_from(catalog, fields))
     if args.json:

@@ -218,7 +218,7 @@ def offload(
     agree. The placement is the layer offload layout whether or not it runs."""
     req, host_room = plan.request, plan.host_room
     if plan.experts_offload and spill.expert_runs(req, context, host_room):
-        return experts_offload(req, context, gpu_fit, cpu_moe_layers)
+        return experts_offload(req, context, host_room, gpu_fit, cpu_moe_layers)
     layout = spill.offload_layout(req, context)
     pl = plc.layer_split(req, layout.counts, output_on_gpu=False)
     ram = layout.host_bytes
@@ -248,20 +248,34 @@ def offload(
 
 
 def experts_offload(
-    req: plc.Request, context: int, gpu_fit: Fit, cpu_layers: int | None = None
+    req: plc.Request, context: int, host_room: float, gpu_fit: Fit, cpu_layers: int | None = None
 ) -> tuple[plc.Placement, Fit]:
     """The expert offload that runs at ``context`` (:func:`offload.expert_layout`), with the
-    experts of ``cpu_layers`` layers in system RAM where the configuration says how many (a
-    measured run's ``--n-cpu-moe``), else as few as fit: the placement and the verdict's
-    reason."""
+    experts of as few layers in system RAM as fit, or of ``cpu_layers`` where the question
+    says how many (``--cpu-moe-layers``, a measured run's ``--n-cpu-moe``): the placement and
+    the verdict, no-fit when that many leave the cards too full or system RAM too small."""
     n = req.shape.n_layers
     layout = spill.expert_layout(req, context)
     layers = min(cpu_layers or layout.cpu_layers, n)
     pl = spill.expert_offload(req, layers, layout.counts)
+    where = "the GPU" if len(pl.cards) == 1 else "the GPUs"
+    ram = pl.host_at(context, req.shape.window)
+    if layers < layout.cpu_layers:
+        why = (
+            f"the routed experts of {layers} of {n} layers in system RAM leave too much on "
+            f"{where}: it takes at least {layout.cpu_layers}"
+        )
+        return pl, Fit("no-fit", (*gpu_fit.reasons, why), 0)
+    if ram > host_room:
+        why = (
+            f"the routed experts of {layers} of {n} layers need {ram / GIB:.1f} GiB of system "
+            f"RAM, {host_room / GIB:.1f} GiB available"
+        )
+        return pl, Fit("no-fit", (*gpu_fit.reasons, why), 0)
     why = (
         f"expert offload: the routed experts of {layers} of {n} layers "
         f"({pl.cpu_block_bytes / GIB:.1f} GiB) in system RAM; attention, the KV cache and the "
-        f"output layer on {'the GPU' if len(pl.cards) == 1 else 'the GPUs'}"
+        f"output layer on {where}"
     )
     return pl, Fit("offload", (*gpu_fit.reasons, why), 0)
 

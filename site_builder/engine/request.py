@@ -46,6 +46,9 @@ BATCH_KEYS = {
     "kv-cache",
     "flash_attention",
     "tensor_split",
+    "ram_gib",
+    "ram_bandwidth_gb_s",
+    "cpu_moe_layers",
 }
 
 
@@ -78,6 +81,9 @@ def config_from(catalog: Catalog, fields: dict[str, Any]) -> Config:
         combo=combo,
         flash_attention=flash_attention,
         tensor_split=_ratios(fields.get("tensor_split")),
+        host_ram_gib=_optional_int(fields, "ram_gib", "ram"),
+        ram_bandwidth_gb_s=_optional_int(fields, "ram_bandwidth_gb_s", "ram-bandwidth"),
+        cpu_moe_layers=_optional_int(fields, "cpu_moe_layers", "cpu-moe-layers"),
     )
     validate(catalog, config)
     return config
@@ -109,6 +115,16 @@ def _int(fields: dict[str, Any], key: str, default: int) -> int:
     value = fields.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
         raise UsageError(f"invalid --{key} {_json_shown(value)}: must be an integer")
+    return value
+
+
+def _optional_int(fields: dict[str, Any], key: str, option: str) -> int | None:
+    """An optional whole number named ``--option`` on the command line (ranges: validate)."""
+    value = fields.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UsageError(f"invalid --{option} {_json_shown(value)}: must be an integer")
     return value
 
 

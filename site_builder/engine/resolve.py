@@ -46,6 +46,12 @@ MAX_CONCURRENCY = 4096
 """Most concurrent sequences accepted."""
 MAX_TENSOR_SPLIT_RATIO = 1_000_000.0
 """Largest per-card ratio of a tensor split."""
+MAX_RAM_GIB = 65_536
+"""Most system RAM accepted, GiB (64 TiB: past any one machine)."""
+MAX_RAM_GB_S = 10_000
+"""Highest system-RAM bandwidth accepted, GB/s (twelve-channel servers reach about 600)."""
+MAX_LAYERS = 1000
+"""Most layers ``--cpu-moe-layers`` accepts (the catalog's models have at most 1,000)."""
 
 _ASCII_INT = re.compile(r"[+-]?[0-9]+")
 _MAX_DIGITS = 30
@@ -144,6 +150,12 @@ def validate(catalog: Catalog, config: Config) -> None:
         )
     check_range("gen", config.gen_tokens, 0, MAX_GEN_TOKENS, "tokens")
     check_range("concurrency", config.concurrency, 1, MAX_CONCURRENCY, "sequences")
+    if config.host_ram_gib is not None:
+        check_range("ram", int(config.host_ram_gib), 1, MAX_RAM_GIB, "GiB")
+    if config.ram_bandwidth_gb_s is not None:
+        check_range("ram-bandwidth", int(config.ram_bandwidth_gb_s), 1, MAX_RAM_GB_S, "GB/s")
+    if config.cpu_moe_layers is not None:
+        check_range("cpu-moe-layers", config.cpu_moe_layers, 1, MAX_LAYERS, "layers")
     if config.tensor_split is not None and (
         len(config.tensor_split) != sum(c for _, c in config.gpus)
         or not all(0 <= r <= MAX_TENSOR_SPLIT_RATIO for r in config.tensor_split)

@@ -13,6 +13,8 @@ from site_builder.cli import main
 from tests.engine.conftest import FIXTURE_CATALOG
 
 CAT = ["--catalog", str(FIXTURE_CATALOG)]
+OSS_120B = ["--gpu", "rtx-3090", "--model", "gpt-oss-120b", "--quant", "MXFP4", "--runtime",
+            "llama-cpp"]  # fmt: skip
 TOP_KEYS = {
     "verdict": str,
     "reasons": list,
@@ -383,6 +385,22 @@ def test_json_contract_for_every_verdict(
             ],
             "--context",
         ),
+        *[
+            (
+                [*OSS_120B, option, value],
+                message,
+            )
+            for option, value, message in [
+                ("--ram", "0", "invalid --ram 0: must be at least 1"),
+                ("--ram-bandwidth", "0", "invalid --ram-bandwidth 0: must be at least 1"),
+                ("--ram-bandwidth", "51.2", "argument --ram-bandwidth: invalid value '51.2'"),
+                (
+                    "--cpu-moe-layers",
+                    "1001",
+                    "invalid --cpu-moe-layers 1001: must be at most 1,000 layers",
+                ),
+            ]
+        ],
         (
             ["--model", "llama-3-8b", "--quant", "Q4_K_M", "--runtime", "llama-cpp"],
             "--combo or --gpu",

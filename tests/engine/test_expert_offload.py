@@ -7,11 +7,14 @@ the figures uncalibrated."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from site_builder.catalog import Catalog, load_catalog
+from site_builder.cli import main
 from site_builder.engine import Estimate, estimate
 from site_builder.engine import offload as plc
 from site_builder.engine.calibration import DEFAULT_TABLE
@@ -172,3 +175,31 @@ def test_a_micro_batch_copies_only_the_experts_it_routes_to() -> None:
     rate = plan.speed.host_link_gb_s * 1e9 * PCIE_UPLOAD_EFFICIENCY
     assert upload_s(pl, plan.speed, 1) == pytest.approx(pl.cpu_expert_bytes / 32 / rate)
     assert upload_s(pl, plan.speed, 512) == pytest.approx(pl.cpu_expert_bytes / rate, rel=1e-6)
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
+    code = main(["estimate", "--gpu", "rtx-3090", "--model", "gpt-oss-120b", "--quant", "MXFP4",
+                 "--runtime", "llama-cpp", "--json", *args])  # fmt: skip
+    assert code == 0
+    answer: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return answer
+
+
+def test_the_command_line_takes_your_ram_and_your_n(capsys: pytest.CaptureFixture[str]) -> None:
+    default = cli(capsys)  # a default workstation: 64 GiB at 60 GB/s
+    faster = cli(capsys, "--ram-bandwidth", "96")  # dual-channel DDR5-6000
+    assert faster["decode_tok_s"] > default["decode_tok_s"]
+    assert faster["launch_command"] == default["launch_command"]
+    n = int(default["launch_command"].split("--n-cpu-moe ")[1].split()[0])
+    more = cli(capsys, "--cpu-moe-layers", str(n + 4))
+    assert f"--n-cpu-moe {n + 4} " in more["launch_command"]
+    assert more["verdict"] == "offload" and more["decode_tok_s"] < default["decode_tok_s"]
+    fewer = cli(capsys, "--cpu-moe-layers", str(n - 1))
+    assert fewer["verdict"] == "no-fit" and fewer["decode_tok_s"] is None
+    assert fewer["reasons"][-1] == (
+        f"the routed experts of {n - 1} of 36 layers in system RAM leave too much on the GPU: "
+        f"it takes at least {n}"
+    )
+    small = cli(capsys, "--ram", "32")
+    assert small["verdict"] == "no-fit"
+    assert small["reasons"][-1].startswith("offloading ")  # the layer offload does not fit either
