@@ -271,6 +271,8 @@ def plan_key(config: Config, table: cal.Table) -> PlanKey:
         config.own_weights,
         config.flash_attention,
         config.tensor_split,
+        config.host_ram_gib,
+        config.ram_bandwidth_gb_s,
         slots,
         id(table),
     )

@@ -119,11 +119,11 @@
 
   /* --- The engine in the browser --------------------------------------------------------- */
 
-  var MORE = ["interconnect", "kv_cache", "prompt", "concurrency"];
+  var MORE = ["interconnect", "kv_cache", "prompt", "concurrency", "ram"];
   var asked_n = 0;
 
   function moreDefaults() {
-    return { interconnect: "", kv_cache: "f16", prompt: form.dataset.defaultPrompt, concurrency: "1" };
+    return { interconnect: "", kv_cache: "f16", prompt: form.dataset.defaultPrompt, concurrency: "1", ram: "" };
   }
 
   function tablesHold() {
@@ -148,6 +148,11 @@
     line.concurrency = Number(field("concurrency").value);
     line.kv_cache = field("kv_cache").value;
     if (field("interconnect").value) { line.interconnect = field("interconnect").value; }
+    if (field("ram").value) {  /* "GIB:GB_S", as estimate --ram and --ram-bandwidth take them */
+      var host = field("ram").value.split(":");
+      line.ram_gib = Number(host[0]);
+      line.ram_bandwidth_gb_s = Number(host[1]);
+    }
     return line;
   }
 

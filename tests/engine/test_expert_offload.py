@@ -18,9 +18,11 @@ from site_builder.cli import main
 from site_builder.engine import Estimate, estimate
 from site_builder.engine import offload as plc
 from site_builder.engine.calibration import DEFAULT_TABLE
+from site_builder.engine.estimate import prepare
 from site_builder.engine.placement import layer_counts
 from site_builder.engine.plan import Plan, plan_for
 from site_builder.engine.prefill import PCIE_UPLOAD_EFFICIENCY, upload_s
+from site_builder.engine.request import answer
 from tests.engine.conftest import config
 
 GIB = 2**30
@@ -203,3 +205,18 @@ def test_the_command_line_takes_your_ram_and_your_n(capsys: pytest.CaptureFixtur
     small = cli(capsys, "--ram", "32")
     assert small["verdict"] == "no-fit"
     assert small["reasons"][-1].startswith("offloading ")  # the layer offload does not fit either
+
+
+def test_a_batch_prices_each_line_at_its_own_ram(capsys: pytest.CaptureFixture[str]) -> None:
+    # lines sharing one plan memo: the RAM is part of what a plan depends on
+    lines = [
+        {"gpu": ["rtx-3090"], "model": "gpt-oss-120b", "quant": "MXFP4", "runtime": "llama-cpp"},
+        {"gpu": ["rtx-3090"], "model": "gpt-oss-120b", "quant": "MXFP4", "runtime": "llama-cpp",
+         "ram_bandwidth_gb_s": 96},
+    ]  # fmt: skip
+    lookups = prepare(CATALOG)
+    slow, fast = (answer(CATALOG, json.dumps(line), lookups) for line in lines)
+    assert fast["decode_tok_s"] > slow["decode_tok_s"]
+    alone = estimate(CATALOG, config("rtx-3090", "gpt-oss-120b", "MXFP4", "llama-cpp",
+                                     ram_bandwidth_gb_s=96))  # fmt: skip
+    assert fast["decode_tok_s"] == pytest.approx(alone.decode_tok_s, abs=0.005)  # JSON: 2 places

@@ -242,6 +242,34 @@ def test_configurator_answers_for_one_card(
     assert reader.errors == []
 
 
+def test_configurator_prices_the_system_ram_a_model_spills_into(
+    reader: Reader, built: Built, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = reader.open("/configure/?combo=any-rtx-3090-x1&model=llama-3.3-70b-instruct")
+    page.wait_for_function("() => document.querySelector('[data-testid=decode] b')")
+    assert page.locator("[data-testid=verdict]").get_attribute("data-verdict") == "offload"
+    before = page.locator("[data-testid=decode] b").inner_text()
+    page.select_option("select[name=ram]", "128:96")
+    page.wait_for_function(
+        "text => document.querySelector('[data-testid=decode] b') &&"
+        " document.querySelector('[data-testid=decode] b').innerText !== text",
+        arg=before,
+    )
+    runtime = page.input_value("select[name=runtime]")
+    quant = page.input_value("select[name=quant]")
+    result = estimate(
+        capsys,
+        built.layout.catalog,
+        "--gpu", "rtx-3090", "--model", "llama-3.3-70b-instruct", "--quant", quant,
+        "--runtime", runtime, "--ram", "128", "--ram-bandwidth", "96",
+    )  # fmt: skip
+    assert page.locator("[data-testid=decode] b").inner_text() == (
+        f"{fmt.tok_s(result['decode_tok_s'])} tok/s"
+    )
+    assert "ram=128%3A96" in page.url
+    assert reader.errors == []
+
+
 def test_configurator_finds_hardware_by_typing_and_labels_memory(reader: Reader) -> None:
     page = reader.open("/configure/?combo=dual-rtx-4090&model=llama-3.3-70b-instruct")
     page.locator("[data-testid=decode] b").wait_for()

@@ -25,6 +25,17 @@ PROMPTS = (128, DEFAULT_PROMPT_TOKENS, 2048, 8192, 32768)
 """Prompt lengths offered (the time to first token); the default is the tables'."""
 CONCURRENCY = (1, 2, 4, 8, 16, 32, 64)
 """Requests at once offered (aggregate and per-user decode)."""
+HOSTS = (
+    (64, "DDR4-3200", 3200, 2),
+    (64, "DDR5-5600", 5600, 2),
+    (128, "DDR5-6000", 6000, 2),
+    (256, "DDR4-3200", 3200, 4),
+    (256, "DDR5-6400", 6400, 4),
+    (512, "DDR5-4800", 4800, 8),
+    (768, "DDR5-6400", 6400, 12),
+)
+"""System RAM a reader may pick (GB, memory type, MT/s, channels): a desktop's dual channel,
+a workstation's quad, a server's eight and twelve. Peak bandwidth = channels x MT/s x 8 bytes."""
 KV_WORDS = {
     "f16": "16-bit (f16)",
     "q8_0": "8-bit (q8_0)",
@@ -59,6 +70,8 @@ class ConfigurePage:
     kv_caches: list[Option]
     prompts: list[Option]
     concurrencies: list[Option]
+    hosts: list[Option]
+    """System RAM choices, ``GIB:GB_S`` (whole GB/s, as ``estimate --ram-bandwidth`` takes)."""
     default_prompt: str = str(DEFAULT_PROMPT_TOKENS)
 
 
@@ -100,7 +113,14 @@ def get_context(data: SiteData) -> ConfigurePage:
         kv_caches=[Option(k, KV_WORDS[k]) for k in KV_TYPES],
         prompts=[Option(str(n), fmt.tokens(n)) for n in PROMPTS],
         concurrencies=[Option(str(n), f"{n} at once" if n > 1 else "one") for n in CONCURRENCY],
+        hosts=[_host(*host) for host in HOSTS],
     )
+
+
+def _host(gib: int, kind: str, mt_s: int, channels: int) -> Option:
+    """One system-RAM choice: its size and peak bandwidth, rounded to whole GB/s."""
+    gb_s = round(channels * mt_s * 8 / 1000)
+    return Option(f"{gib}:{gb_s}", f"{gib} GB {kind}, {channels} channels ({gb_s} GB/s)")
 
 
 def _default_model(data: SiteData) -> str:
