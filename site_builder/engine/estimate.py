@@ -17,8 +17,7 @@ from site_builder.engine import offload as spill
 from site_builder.engine import placement as plc
 from site_builder.engine.config import Config
 from site_builder.engine.corrections import Correction, published, unproven
-from site_builder.engine.fit import Fit, assess, max_context
-from site_builder.engine.names import card_label, plural
+from site_builder.engine.fit import assess, max_context
 from site_builder.engine.plan import (
     Context,
     Lookups,
@@ -61,7 +60,9 @@ def estimate_with(
     if fit.verdict == "no-fit" and not problems and plan.can_offload:
         # A failed offload reports the offload layout too: what was tried, and a need that
         # never falls as the context grows.
-        pl, fit = offload(plan, context, fit, config.cpu_moe_layers)
+        pl, fit = spill.verdict(
+            plan.request, context, plan.host_room, plan.experts_offload, fit, config.cpu_moe_layers
+        )
         totals = [c.total_at(context, shape.window) for c in pl.cards]
     verdict = "unsupported" if problems else fit.verdict
     best = 0 if problems else largest_context(plan, verdict, cap)
@@ -205,79 +206,6 @@ def split_of(pl: plc.Placement) -> tuple[float, ...] | None:
     if not pl.cpu_moe_layers or len(pl.cards) < 2:
         return None
     return tuple(float(c.layers) for c in pl.cards)
-
-
-def offload(
-    plan: Plan, context: int, gpu_fit: Fit, cpu_moe_layers: int | None = None
-) -> tuple[plc.Placement, Fit]:
-    """llama.cpp partial offload: a mixture-of-experts model's routed experts alone where
-    llama.cpp can keep them in system RAM and that runs (:func:`experts_offload`;
-    ``cpu_moe_layers``: how many layers' experts a measured run kept there), else whole layers
-    on the GPUs as far as they go and the rest in RAM. The verdict is
-    :func:`offload.offload_runs`' test, so ``max_context`` (its bisection) and the verdict
-    agree. The placement is the layer offload layout whether or not it runs."""
-    req, host_room = plan.request, plan.host_room
-    if plan.experts_offload and spill.expert_runs(req, context, host_room):
-        return experts_offload(req, context, host_room, gpu_fit, cpu_moe_layers)
-    layout = spill.offload_layout(req, context)
-    pl = plc.layer_split(req, layout.counts, output_on_gpu=False)
-    ram = layout.host_bytes
-    n = req.shape.n_layers
-    if layout.blocked is not None:
-        card = pl.cards[layout.blocked]
-        fixed = card.weights + card.buffers + card.overhead
-        why = (
-            f"{card_label(layout.blocked, card.gpu)}: compute buffers and overhead need "
-            f"{fixed / GIB:.1f} GiB of "
-            f"{card.capacity / GIB:.1f} GiB even with every layer in system RAM"
-        )
-        return pl, Fit("no-fit", (*gpu_fit.reasons, why), 0)
-    if ram > host_room:
-        why = (
-            f"offloading {n - pl.gpu_layers} of {n} layers needs {ram / GIB:.1f} GiB of system "
-            f"RAM, {host_room / GIB:.1f} GiB available"
-        )
-        return pl, Fit("no-fit", (*gpu_fit.reasons, why), 0)
-    gpus = "the GPU" if len(pl.cards) == 1 else "the GPUs"
-    why = (
-        f"partial offload: {pl.gpu_layers} of {n} layers on {gpus}; "
-        f"{plural(n - pl.gpu_layers, 'layer')} and the output layer ({ram / GIB:.1f} GiB) "
-        "in system RAM"
-    )
-    return pl, Fit("offload", (*gpu_fit.reasons, why), 0)
-
-
-def experts_offload(
-    req: plc.Request, context: int, host_room: float, gpu_fit: Fit, cpu_layers: int | None = None
-) -> tuple[plc.Placement, Fit]:
-    """The expert offload that runs at ``context`` (:func:`offload.expert_layout`), with the
-    experts of as few layers in system RAM as fit, or of ``cpu_layers`` where the question
-    says how many (``--cpu-moe-layers``, a measured run's ``--n-cpu-moe``): the placement and
-    the verdict, no-fit when that many leave the cards too full or system RAM too small."""
-    n = req.shape.n_layers
-    layout = spill.expert_layout(req, context)
-    layers = min(cpu_layers or layout.cpu_layers, n)
-    pl = spill.expert_offload(req, layers, layout.counts)
-    where = "the GPU" if len(pl.cards) == 1 else "the GPUs"
-    ram = pl.host_at(context, req.shape.window)
-    if layers < layout.cpu_layers:
-        why = (
-            f"the routed experts of {layers} of {n} layers in system RAM leave too much on "
-            f"{where}: it takes at least {layout.cpu_layers}"
-        )
-        return pl, Fit("no-fit", (*gpu_fit.reasons, why), 0)
-    if ram > host_room:
-        why = (
-            f"the routed experts of {layers} of {n} layers need {ram / GIB:.1f} GiB of system "
-            f"RAM, {host_room / GIB:.1f} GiB available"
-        )
-        return pl, Fit("no-fit", (*gpu_fit.reasons, why), 0)
-    why = (
-        f"expert offload: the routed experts of {layers} of {n} layers "
-        f"({pl.cpu_block_bytes / GIB:.1f} GiB) in system RAM; attention, the KV cache and the "
-        f"output layer on {where}"
-    )
-    return pl, Fit("offload", (*gpu_fit.reasons, why), 0)
 
 
 def memory_of(

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from site_builder.engine import memory as mem
+from site_builder.engine.fit import Fit
+from site_builder.engine.names import card_label, plural
 from site_builder.engine.placement import (
     Placement,
     Request,
@@ -19,7 +21,10 @@ from site_builder.engine.placement import (
     card_load,
     embed_in_host,
     kv_of,
+    layer_split,
 )
+from site_builder.engine.result import Verdict
+from site_builder.engine.shapes import GIB
 
 
 class Offload(NamedTuple):
@@ -223,3 +228,97 @@ def expert_offload(req: Request, cpu_layers: int, counts: Sequence[int]) -> Plac
 def _host_embed(req: Request) -> float:
     """The token embedding's bytes in system RAM (llama.cpp's), else 0."""
     return req.shape.embed_bytes if embed_in_host(req) else 0.0
+
+
+def verdict(
+    req: Request,
+    context: int,
+    host_room: float,
+    experts: bool,
+    gpu_fit: Fit,
+    cpu_moe_layers: int | None = None,
+) -> tuple[Placement, Fit]:
+    """llama.cpp partial offload when the model does not fit in VRAM: a mixture-of-experts
+    model's routed experts alone where llama.cpp can keep them in system RAM (``experts``) and
+    that runs (:func:`experts_verdict`; ``cpu_moe_layers``: how many layers' experts the
+    question keeps there), else whole layers on the GPUs as far as they go and the rest in RAM.
+    The verdict is :func:`offload_runs`' test, so ``max_context`` (its bisection) and the
+    verdict agree. The placement is the layer offload layout whether or not it runs."""
+    if experts and expert_runs(req, context, host_room):
+        return experts_verdict(req, context, host_room, gpu_fit, cpu_moe_layers)
+    layout = offload_layout(req, context)
+    pl = layer_split(req, layout.counts, output_on_gpu=False)
+    ram = layout.host_bytes
+    n = req.shape.n_layers
+    if layout.blocked is not None:
+        card = pl.cards[layout.blocked]
+        fixed = card.weights + card.buffers + card.overhead
+        return _judged(
+            pl,
+            gpu_fit,
+            f"{card_label(layout.blocked, card.gpu)}: compute buffers and overhead need "
+            f"{fixed / GIB:.1f} GiB of {card.capacity / GIB:.1f} GiB even with every layer in "
+            "system RAM",
+        )
+    if ram > host_room:
+        return _judged(
+            pl,
+            gpu_fit,
+            f"offloading {n - pl.gpu_layers} of {n} layers needs {ram / GIB:.1f} GiB of system "
+            f"RAM, {host_room / GIB:.1f} GiB available",
+        )
+    return _judged(
+        pl,
+        gpu_fit,
+        f"partial offload: {pl.gpu_layers} of {n} layers on {_cards(pl)}; "
+        f"{plural(n - pl.gpu_layers, 'layer')} and the output layer ({ram / GIB:.1f} GiB) "
+        "in system RAM",
+        "offload",
+    )
+
+
+def experts_verdict(
+    req: Request, context: int, host_room: float, gpu_fit: Fit, cpu_layers: int | None = None
+) -> tuple[Placement, Fit]:
+    """The expert offload that runs at ``context`` (:func:`expert_layout`), with the experts of
+    as few layers in system RAM as fit, or of ``cpu_layers`` where the question says how many
+    (``--cpu-moe-layers``, a measured run's ``--n-cpu-moe``): the placement and the verdict,
+    no-fit when that many leave the cards too full or system RAM too small."""
+    n = req.shape.n_layers
+    layout = expert_layout(req, context)
+    layers = min(cpu_layers or layout.cpu_layers, n)
+    pl = expert_offload(req, layers, layout.counts)
+    ram = pl.host_at(context, req.shape.window)
+    if layers < layout.cpu_layers:
+        return _judged(
+            pl,
+            gpu_fit,
+            f"the routed experts of {layers} of {n} layers in system RAM leave too much on "
+            f"{_cards(pl)}: it takes at least {layout.cpu_layers}",
+        )
+    if ram > host_room:
+        return _judged(
+            pl,
+            gpu_fit,
+            f"the routed experts of {layers} of {n} layers need {ram / GIB:.1f} GiB of system "
+            f"RAM, {host_room / GIB:.1f} GiB available",
+        )
+    return _judged(
+        pl,
+        gpu_fit,
+        f"expert offload: the routed experts of {layers} of {n} layers "
+        f"({pl.cpu_block_bytes / GIB:.1f} GiB) in system RAM; attention, the KV cache and the "
+        f"output layer on {_cards(pl)}",
+        "offload",
+    )
+
+
+def _judged(
+    pl: Placement, gpu_fit: Fit, why: str, verdict: Verdict = "no-fit"
+) -> tuple[Placement, Fit]:
+    """The offload placement with its verdict: the GPU-only reasons, then ``why``."""
+    return pl, Fit(verdict, (*gpu_fit.reasons, why), 0)
+
+
+def _cards(pl: Placement) -> str:
+    return "the GPU" if len(pl.cards) == 1 else "the GPUs"
