@@ -165,6 +165,15 @@ class Session:
         self._splitting = threading.Thread(target=self._split, args=(site, whole), daemon=True)
         self._splitting.start()
 
+    def on_shutdown(self) -> None:
+        """mkdocs is about to remove its temporary site folder: let the threads still writing
+        the last edit's files and search pieces finish first (a removal racing them failed
+        with "Directory not empty", printed a traceback and left the folder behind)."""
+        self.settled()
+        if self._writing is not None:
+            self._writing.join()
+            self._writing = None
+
     def settled(self) -> None:
         """Wait until the search index of the last build is written."""
         if self._splitting is not None:

@@ -52,7 +52,9 @@ def hook_source(layout: Layout) -> str:
         "def on_post_build(config):\n"
         "    PREVIEW.on_post_build(config)\n\n\n"
         "def on_serve(server, config, builder):\n"
-        "    return PREVIEW.on_serve(server, config, builder)\n"
+        "    return PREVIEW.on_serve(server, config, builder)\n\n\n"
+        "def on_shutdown():\n"
+        "    PREVIEW.on_shutdown()\n"
     )
 
 
