@@ -114,6 +114,10 @@ class ExpertLayout(NamedTuple):
     """The cards hold everything else (attention, shared experts, KV cache, the output layer,
     buffers); False when they cannot even with every expert in system RAM."""
 
+    def runs_in(self, host_room: float) -> bool:
+        """Whether this layout runs with ``host_room`` bytes of system RAM."""
+        return self.runs_on_cards and self.host_bytes <= host_room
+
 
 def expert_layout(req: Request, context: int) -> ExpertLayout:
     """Expert offload of a mixture-of-experts model (llama.cpp ``-ngl 99 --n-cpu-moe N``, PR
@@ -182,8 +186,7 @@ def _fill(
 
 def expert_runs(req: Request, context: int, host_room: float) -> bool:
     """Whether expert offload runs at ``context`` with ``host_room`` bytes of system RAM."""
-    layout = expert_layout(req, context)
-    return layout.runs_on_cards and layout.host_bytes <= host_room
+    return expert_layout(req, context).runs_in(host_room)
 
 
 def expert_offload(req: Request, cpu_layers: int, counts: Sequence[int]) -> Placement:
@@ -244,8 +247,10 @@ def verdict(
     question keeps there), else whole layers on the GPUs as far as they go and the rest in RAM.
     The verdict is :func:`offload_runs`' test, so ``max_context`` (its bisection) and the
     verdict agree. The placement is the layer offload layout whether or not it runs."""
-    if experts and expert_runs(req, context, host_room):
-        return experts_verdict(req, context, host_room, gpu_fit, cpu_moe_layers)
+    if experts:
+        found = expert_layout(req, context)
+        if found.runs_in(host_room):
+            return experts_verdict(req, context, host_room, gpu_fit, found, cpu_moe_layers)
     layout = offload_layout(req, context)
     pl = layer_split(req, layout.counts, output_on_gpu=False)
     ram = layout.host_bytes
@@ -278,14 +283,18 @@ def verdict(
 
 
 def experts_verdict(
-    req: Request, context: int, host_room: float, gpu_fit: Fit, cpu_layers: int | None = None
+    req: Request,
+    context: int,
+    host_room: float,
+    gpu_fit: Fit,
+    layout: ExpertLayout,
+    cpu_layers: int | None = None,
 ) -> tuple[Placement, Fit]:
-    """The expert offload that runs at ``context`` (:func:`expert_layout`), with the experts of
-    as few layers in system RAM as fit, or of ``cpu_layers`` where the question says how many
-    (``--cpu-moe-layers``, a measured run's ``--n-cpu-moe``): the placement and the verdict,
-    no-fit when that many leave the cards too full or system RAM too small."""
+    """The expert offload ``layout`` that runs at ``context`` (:func:`expert_layout`), with the
+    experts of as few layers in system RAM as fit, or of ``cpu_layers`` where the question says
+    how many (``--cpu-moe-layers``, a measured run's ``--n-cpu-moe``): the placement and the
+    verdict, no-fit when that many leave the cards too full or system RAM too small."""
     n = req.shape.n_layers
-    layout = expert_layout(req, context)
     layers = min(cpu_layers or layout.cpu_layers, n)
     pl = expert_offload(req, layers, layout.counts)
     ram = pl.host_at(context, req.shape.window)

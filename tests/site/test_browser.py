@@ -172,6 +172,21 @@ def headline_candidates(catalog: Any, base: Any) -> list[Any]:
     return list(recommend(catalog, base, "chat", engine_estimate).candidates)
 
 
+def shown_setup(
+    page: Any, capsys: pytest.CaptureFixture[str], built: Built, gpu: str, model: str, *more: str
+) -> dict[str, Any]:
+    """``estimate --json`` of the runtime and quant the configurator shows, on ``gpu``."""
+    quant, runtime = (page.input_value(f"select[name={n}]") for n in ("quant", "runtime"))
+    return estimate(capsys, built.layout.catalog, "--gpu", gpu, "--model", model,
+                    "--quant", quant, "--runtime", runtime, *more)  # fmt: skip
+
+
+def decode_text(result: dict[str, Any]) -> str:
+    """The configurator's decode figure for an ``estimate --json`` answer."""
+    speed = result["decode_tok_s"]
+    return f"{fmt.tok_s(speed)} tok/s" if speed else fmt.DASH
+
+
 def test_configurator_builds_your_own_hardware(
     reader: Reader, built: Built, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -184,24 +199,9 @@ def test_configurator_builds_your_own_hardware(
         "() => !document.querySelector('#configurator-result .configurator-status') &&"
         " document.querySelector('[data-testid=decode] b')"
     )
-    runtime = page.input_value("select[name=runtime]")
-    quant = page.input_value("select[name=quant]")
-    result = estimate(
-        capsys,
-        built.layout.catalog,
-        "--gpu",
-        "rtx-5090:2",
-        "--model",
-        "llama-3.3-70b-instruct",
-        "--quant",
-        quant,
-        "--runtime",
-        runtime,
-    )
+    result = shown_setup(page, capsys, built, "rtx-5090:2", "llama-3.3-70b-instruct")
     assert page.locator("[data-testid=verdict]").get_attribute("data-verdict") == result["verdict"]
-    speed = result["decode_tok_s"]
-    decode = page.locator("[data-testid=decode] b").inner_text()
-    assert decode == (f"{fmt.tok_s(speed)} tok/s" if speed else fmt.DASH)
+    assert page.locator("[data-testid=decode] b").inner_text() == decode_text(result)
     assert page.input_value("select[name=context]") == "8192"
     assert reader.errors == []
 
@@ -221,23 +221,8 @@ def test_configurator_answers_for_one_card(
         arg=before,
     )
     assert page.input_value("select[name=split]") == "none"
-    runtime = page.input_value("select[name=runtime]")
-    quant = page.input_value("select[name=quant]")
-    result = estimate(
-        capsys,
-        built.layout.catalog,
-        "--gpu",
-        "rtx-4090:1",
-        "--model",
-        "llama-3.1-8b-instruct",
-        "--quant",
-        quant,
-        "--runtime",
-        runtime,
-    )
-    speed = result["decode_tok_s"]
-    decode = page.locator("[data-testid=decode] b").inner_text()
-    assert decode == (f"{fmt.tok_s(speed)} tok/s" if speed else fmt.DASH)
+    result = shown_setup(page, capsys, built, "rtx-4090:1", "llama-3.1-8b-instruct")
+    assert page.locator("[data-testid=decode] b").inner_text() == decode_text(result)
     assert " one card · " in page.locator("#configurator-result p").first.inner_text()
     assert reader.errors == []
 
@@ -255,17 +240,12 @@ def test_configurator_prices_the_system_ram_a_model_spills_into(
         " document.querySelector('[data-testid=decode] b').innerText !== text",
         arg=before,
     )
-    runtime = page.input_value("select[name=runtime]")
-    quant = page.input_value("select[name=quant]")
-    result = estimate(
-        capsys,
-        built.layout.catalog,
-        "--gpu", "rtx-3090", "--model", "llama-3.3-70b-instruct", "--quant", quant,
-        "--runtime", runtime, "--ram", "128", "--ram-bandwidth", "96",
+    result = shown_setup(
+        page, capsys, built, "rtx-3090", "llama-3.3-70b-instruct", "--ram", "128",
+        "--ram-bandwidth", "96",
     )  # fmt: skip
-    assert page.locator("[data-testid=decode] b").inner_text() == (
-        f"{fmt.tok_s(result['decode_tok_s'])} tok/s"
-    )
+    assert result["decode_tok_s"]
+    assert page.locator("[data-testid=decode] b").inner_text() == decode_text(result)
     assert "ram=128%3A96" in page.url
     assert reader.errors == []
 
