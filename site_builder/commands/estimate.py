@@ -27,6 +27,7 @@ from site_builder.engine.resolve import (
     parse_int,
     shown,
 )
+from site_builder.site import fmt
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -125,7 +126,9 @@ def strict_json(value: Any) -> str:
 
 
 def _speed(value: float | None, unit: str) -> str:
-    return "-" if value is None else f"{value:,.1f} {unit}"
+    """One decimal of the value ``--json`` prints (rounded as the pages round it, so the
+    report, the JSON and the pages never differ in the last digit shown)."""
+    return "-" if value is None else f"{fmt.num(value, 1)} {unit}"
 
 
 def _memory_table(e: Estimate) -> list[str]:
@@ -173,7 +176,7 @@ def summary(e: Estimate) -> str:
         lines.append(f"system RAM (offloaded): {e.memory.offload_gib:.2f} GiB")
     lines.append("")
     rng = e.decode_tok_s_range
-    band = f" (range {rng[0]:,.1f}-{rng[1]:,.1f})" if rng else ""
+    band = f" (range {fmt.num(rng[0], 1)}-{fmt.num(rng[1], 1)})" if rng else ""
     lines.append(f"decode:     {_speed(e.decode_tok_s, 'tok/s')}{band}")
     lines.append(
         f"prefill:    {_speed(e.prefill_tok_s, 'tok/s')}   TTFT: {_speed(e.ttft_ms, 'ms')}"
@@ -186,7 +189,7 @@ def summary(e: Estimate) -> str:
     if e.power_w is not None and e.joules_per_token is not None:
         cost = e.cost_per_million_tokens_usd
         lines.append(
-            f"power:      {e.power_w:,.0f} W, {e.joules_per_token:.2f} J/token"
+            f"power:      {fmt.num(e.power_w, 0)} W, {fmt.num(e.joules_per_token, 2)} J/token"
             + (f", ${cost:.2f} per million tokens" if cost is not None else "")
         )
     lines += ["", "launch:", *(f"  {line}" for line in e.launch_command.splitlines())]

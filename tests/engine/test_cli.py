@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from site_builder.cli import main
+from site_builder.commands import estimate as estimate_cmd
+from site_builder.site import fmt
 from tests.engine.conftest import FIXTURE_CATALOG
 
 CAT = ["--catalog", str(FIXTURE_CATALOG)]
@@ -537,3 +539,20 @@ def test_accuracy_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["accuracy", *CAT]) == 0
     text = capsys.readouterr().out
     assert "decode_tok_s" in text and "median" in text
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        # the JSON holds 43.95, which the pages show as 44.0; one decimal of the raw value
+        # would read 43.9
+        (43.9463, "44.0 tok/s"),
+        (43.9449, "43.9 tok/s"),
+        (1234.5678, "1,234.6 tok/s"),
+        (None, "-"),
+    ],
+)
+def test_summary_rounds_as_the_json_and_the_pages(value: float | None, shown: str) -> None:
+    assert estimate_cmd._speed(value, "tok/s") == shown
+    if value is not None:
+        assert shown == f"{fmt.num(json.loads(json.dumps(round(value, 2))), 1)} tok/s"
