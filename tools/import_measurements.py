@@ -30,8 +30,8 @@ Transcription format (YAML)::
       - {metric: prefill_tok_s, value: 1234.5, prompt_tokens: 512, gen_tokens: 0, notes: "pp512"}
 
 Any benchmark field (``split``, ``interconnect``, ``combo``, ``runtime_version``, ``command``,
-``title``, ``rationale``, ``kv_cache``, ``flash_attention``, ``power_limit_w``, ``backend``) may be
-set per configuration.
+``title``, ``rationale``, ``kv_cache``, ``flash_attention``, ``power_limit_w``, ``backend``,
+``ubatch_tokens``) may be set per configuration.
 
 Usage: ``.venv/bin/python tools/import_measurements.py [tools/measurements/<file>.yaml ...]``
 (no argument: every transcription).
@@ -63,6 +63,7 @@ FIELDS = (
     "command",
     "power_limit_w",
     "backend",
+    "ubatch_tokens",
 )
 
 

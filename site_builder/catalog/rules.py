@@ -147,6 +147,7 @@ def check_all(entities: Entities, known: Known) -> list[RuleIssue]:
         found += _power_limit(bench, gpus)
         found += _backend(bench, gpus, entities.get("runtimes", {}))
         found += _cpu_moe(bench, entities.get("models", {}))
+        found += _ubatch(bench)
         issues += [RuleIssue("benchmarks", slug, loc, msg) for loc, msg in found]
     return issues
 
@@ -316,6 +317,22 @@ def _cpu_moe(bench: Benchmark, models: Mapping[str, Model]) -> Iterator[tuple[Lo
             f"{layers} is more than {model.name}'s {model.num_layers} layers (--cpu-moe: "
             f"{model.num_layers})",
         )
+
+
+DEFAULT_UBATCH = 512
+"""llama.cpp's default ``-ub`` (common/arg.cpp; the engine's ``memory.LLAMA_UBATCH``)."""
+
+
+def _ubatch(bench: Benchmark) -> Iterator[tuple[Loc, str]]:
+    """``ubatch_tokens`` is llama.cpp's ``-ub`` (Ollama and LM Studio set their own): stated
+    only when it is not the default 512."""
+    size = bench.ubatch_tokens
+    if size is None:
+        return
+    if bench.runtime != "llama-cpp":
+        yield ("ubatch_tokens",), f"-ub is llama.cpp's option, not {bench.runtime}'s"
+    elif size == DEFAULT_UBATCH:
+        yield ("ubatch_tokens",), f"{size} is llama.cpp's default: leave ubatch_tokens out"
 
 
 def _backend(

@@ -63,6 +63,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="llama.cpp --n-cpu-moe N when the experts are offloaded (default: as few as fit)",
     )
+    parser.add_argument(
+        "--ubatch",
+        type=ascii_int,
+        metavar="N",
+        help="llama.cpp -ub N: prompt tokens a forward pass (default: 512)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--batch", metavar="FILE", help="JSON Lines of configurations ('-' = stdin)"
@@ -100,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
         "ram_gib": args.ram,
         "ram_bandwidth_gb_s": args.ram_bandwidth,
         "cpu_moe_layers": args.cpu_moe_layers,
+        "ubatch": args.ubatch,
     }
     result = estimate(catalog, config_from(catalog, fields))
     if args.json:

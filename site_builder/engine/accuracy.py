@@ -117,6 +117,7 @@ def result_config(bench: Benchmark, result: Result, catalog: Catalog) -> Config:
         host_ram_gib=bench.host.system_ram_gib if bench.host else None,
         ram_bandwidth_gb_s=bench.host.ram_bandwidth_gb_s if bench.host else None,
         cpu_moe_layers=bench.cpu_moe_layers,
+        ubatch_tokens=bench.ubatch_tokens,
     )
 
 

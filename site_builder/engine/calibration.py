@@ -71,6 +71,10 @@ class Kernels:
     """Decode: share of the weight efficiency reached on routed-expert weights. Each token
     gathers k small expert matrices per layer (an indexed matmul per projection), whose reads
     are short and scattered, so they stream below a dense matrix's rate."""
+    expert_half_tokens: float = 0.0
+    """Prefill: tokens one routed expert receives in a forward pass at which its matrix
+    products run at half their long-batch rate (:func:`site_builder.engine.prefill.
+    expert_batch_slowdown`); 0 where no measurement shows the effect."""
     launch_s: float = 0.0
     """Decode: CPU time to launch one kernel, paid per kernel where the runtime does not replay
     the step as a CUDA graph (:func:`site_builder.engine.decode.launches_s`)."""
@@ -84,6 +88,21 @@ class Kernels:
     peak than of the M1-M3 chips the Metal constants were fitted on: at llama.cpp ebd048f an
     M4 Pro (273 GB/s) decodes Mistral Small 24B Q4_K_M at 17.28 tok/s and an M1 Max
     (400 GB/s) at 16.85 (dasLLAMA records, GaijinEntertainment/daScript@f096c54)."""
+
+
+EXPERT_HALF_TOKENS = 56.0
+"""Tokens one routed expert receives in a forward pass at which its matrix products run at half
+their long-batch rate, on CUDA. A pass of B tokens gives each of E experts B x k / E of them on
+average, and grouped-expert kernels tile each expert's tokens on their own: llama.cpp's MMQ takes
+its tile width from the whole pass (ggml-cuda/mmq.cu, ``ncols_max = ne12``: 128-wide tiles for
+a 512-token pass), so an expert with 32 tokens computes a mostly empty tile; vLLM's fused MoE
+pads each expert's tokens to its block size likewise (``moe_align_block_size``). Chosen as the
+value that minimises the median error over the catalog's CUDA mixture-of-experts prompt
+measurements with the corrections refitted at each (16, 28, 36, 44, 56, 72 tokens: 22.7, 16.9,
+15.9, 12.7, 9.3, 11.3 %): gpt-oss-20b and -120b on an RTX PRO 6000 Blackwell at ``-ub 2048``
+(64 and 256 tokens an expert), gpt-oss-20b on a V100 and Qwen3-30B-A3B's vLLM TTFTs on an RTX
+4090 (12 tokens an expert). Not applied on Metal or ROCm, whose MoE prompt rates the catalog's
+Apple and Strix Halo runs show no such dependence on the expert batch."""
 
 
 # llama.cpp on CUDA/ROCm: fitted by benchmarks/fit_calibration.py on the 62 CUDA decode and 62
@@ -110,6 +129,7 @@ LLAMA_CPP_CUDA = Kernels(
     error_high=1.177,
     calibrated=True,
     launch_s=4e-6,
+    expert_half_tokens=EXPERT_HALF_TOKENS,
 )
 # launch_s: 4 us per kernel launched outside a CUDA graph, the low end of the 4-6 us measured
 # for one kernel launch on Linux (https://susun-blog.com/blog/pegainfer-3-cuda-graph: RTX 5070
@@ -183,6 +203,7 @@ SERVING_CUDA = Kernels(
     error_high=1.3,
     calibrated=False,
     request_s=0.005,
+    expert_half_tokens=EXPERT_HALF_TOKENS,
 )
 # request_s: what a request costs beyond its prefill, read off measured TTFTs at short prompts,
 # where the modelled prefill is most of it: dense Llama 3.1 8B (BF16, GPTQ-INT4) through vLLM
@@ -269,15 +290,29 @@ class Table:
 DEFAULT_TABLE = Table(
     entries=(
         ("llama-cpp", "cuda", LLAMA_CPP_CUDA),
-        ("llama-cpp", "rocm", replace(LLAMA_CPP_CUDA, error_low=0.7, error_high=1.3)),
+        (
+            "llama-cpp",
+            "rocm",
+            replace(LLAMA_CPP_CUDA, error_low=0.7, error_high=1.3, expert_half_tokens=0.0),
+        ),
         ("llama-cpp", "metal", LLAMA_CPP_METAL),
         ("serving", "cuda", SERVING_CUDA),
-        ("serving", "rocm", replace(SERVING_CUDA, error_low=0.6, error_high=1.4)),
+        (
+            "serving",
+            "rocm",
+            replace(SERVING_CUDA, error_low=0.6, error_high=1.4, expert_half_tokens=0.0),
+        ),
         ("sglang", "cuda", replace(SERVING_CUDA, request_s=SGLANG_REQUEST_S)),
         (
             "sglang",
             "rocm",
-            replace(SERVING_CUDA, error_low=0.6, error_high=1.4, request_s=SGLANG_REQUEST_S),
+            replace(
+                SERVING_CUDA,
+                error_low=0.6,
+                error_high=1.4,
+                request_s=SGLANG_REQUEST_S,
+                expert_half_tokens=0.0,
+            ),
         ),
         ("exllama", "cuda", EXLLAMA_CUDA),
         ("mlx", "metal", MLX_METAL),

@@ -47,6 +47,8 @@ class Config:
     """Peak system-RAM bandwidth, GB/s; None = the combo's host (else a default)."""
     cpu_moe_layers: int | None = None
     """llama.cpp ``--n-cpu-moe N`` when experts are offloaded; None = as few as fit."""
+    ubatch_tokens: int | None = None
+    """llama.cpp ``-ub N``: prompt tokens a forward pass; None = the default 512."""
     own_weights: bool = False
     """The weights were quantized by whoever runs it (a measured benchmark proves they
     existed), so no published checkpoint is required."""

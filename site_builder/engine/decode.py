@@ -45,6 +45,9 @@ class SpeedInputs(NamedTuple):
     host_link_gb_s: float = 15.75
     """Per-direction bandwidth between system RAM and the cards, GB/s: the PCIe x16 rate of
     the slowest card's generation (:func:`~site_builder.engine.support.default_pcie_gb_s`)."""
+    expert_half_tokens: float = 0.0
+    """Prefill: the kernels' ``expert_half_tokens`` where their routed experts run as tiled
+    per-expert products (:func:`~site_builder.engine.support.tiles_experts`), else 0."""
 
 
 def distinct_expert_fraction(shape: Shape, batch: float) -> float:

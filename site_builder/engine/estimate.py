@@ -195,6 +195,7 @@ def launch_command(plan: Plan, pl: plc.Placement, config: Config) -> str:
         source=plan.source,
         machines=ctx.link.network.machines if ctx.link.network else 1,
         cpu_moe_layers=pl.cpu_moe_layers,
+        ubatch=config.ubatch_tokens,
     )
     return launch.command(spec)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Literal, NamedTuple
 
+from site_builder.engine.memory import LLAMA_NBATCH
 from site_builder.schema import Model
 from site_builder.schema.model import Checkpoint
 
@@ -43,6 +44,8 @@ class LaunchSpec(NamedTuple):
     """Machines the model spans (their cards are counted in ``n_cards``)."""
     cpu_moe_layers: int = 0
     """llama.cpp ``--n-cpu-moe N``: layers whose routed experts stay in system RAM."""
+    ubatch: int | None = None
+    """llama.cpp ``-ub N`` (prompt tokens a pass); None = its default."""
 
 
 LLAMA_FAMILY = ("llama-cpp", "ollama", "lm-studio")
@@ -207,6 +210,12 @@ def llama_cpp(spec: LaunchSpec) -> str:
         parts += ["-ctk", spec.kv_cache, "-ctv", spec.kv_cache]
     if spec.concurrency > 1:
         parts += ["-np", str(spec.concurrency)]
+    if spec.ubatch:
+        # a pass never holds more than the logical batch (-b, default 2048)
+        parts += (["-b", str(spec.ubatch)] if spec.ubatch > LLAMA_NBATCH else []) + [
+            "-ub",
+            str(spec.ubatch),
+        ]
     return prefix + " ".join(parts)
 
 

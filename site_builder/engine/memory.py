@@ -27,6 +27,11 @@ DISPLAY_RESERVE_GIB = 0.5
 LLAMA_UBATCH = 512
 """llama.cpp default physical batch (``-ub``, common/arg.cpp)."""
 
+LLAMA_NBATCH = 2048
+"""llama.cpp logical batch (``-b``): micro-batches of one logical batch pipeline across cards
+(``GGML_SCHED_MAX_COPIES`` = 4, llama.cpp PR #6017 "pipeline parallelism")."""
+
+
 LLAMA_MISC_PER_HEAD = 0.75 * (1 << 20)
 """llama.cpp compute buffer beside the KQ matrix: 0.75 MiB per attention head at ubatch 512
 (NyxKrage LLM-Model-VRAM-Calculator heuristic ``(ctx/1024*2 + 0.75) * heads`` MiB; it matches
@@ -139,16 +144,22 @@ def kv_head_share(shape: Shape, tp: int) -> float:
 
 
 def llama_compute_buffer(
-    shape: Shape, context: int, flash_attention: bool, has_output: bool, share: float = 1.0
+    shape: Shape,
+    context: int,
+    flash_attention: bool,
+    has_output: bool,
+    share: float = 1.0,
+    ubatch: int = LLAMA_UBATCH,
 ) -> float:
-    """llama.cpp compute buffer of one card: the peak of its graph stages at ubatch 512.
+    """llama.cpp compute buffer of one card: the peak of its graph stages at ``ubatch`` tokens
+    a pass (``-ub``, default 512).
 
     Attention without flash attention materialises KQ in f32: ubatch x n_ctx x heads x 4 B;
     with flash attention only per-row partials. The output stage holds f32 logits
     (ubatch x vocab x 4 B) on the card with the output layer. ``share`` scales the FFN stage
     for row split (a card computes its rows only).
     """
-    ub = LLAMA_UBATCH
+    ub = ubatch
     attn = ub * shape.hidden * 4 * 4.0
     if not flash_attention:
         attn += ub * context * shape.heads * 4.0
@@ -157,9 +168,11 @@ def llama_compute_buffer(
     return max(attn, ffn, out) + LLAMA_MISC_PER_HEAD * shape.heads
 
 
-def llama_buffer_per_token(shape: Shape, flash_attention: bool) -> float:
+def llama_buffer_per_token(
+    shape: Shape, flash_attention: bool, ubatch: int = LLAMA_UBATCH
+) -> float:
     """Growth of the llama.cpp compute buffer per context token (the KQ matrix, FA off)."""
-    return 0.0 if flash_attention else LLAMA_UBATCH * shape.heads * 4.0
+    return 0.0 if flash_attention else ubatch * shape.heads * 4.0
 
 
 def vllm_activation_peak(shape: Shape, tp: int) -> float:

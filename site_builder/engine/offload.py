@@ -64,7 +64,7 @@ def offload_layout(req: Request, context: int) -> Offload:
         fit = int(room // per_layer) if room > 0 and per_layer > 0 else 0
         counts.append(min(max(fit, 0), left))
         left -= counts[-1]
-    host = left * per_layer + s.head_bytes + mem.LLAMA_UBATCH * s.vocab * 4.0
+    host = left * per_layer + s.head_bytes + req.ubatch * s.vocab * 4.0
     if not embed_on_gpu:
         host += s.embed_bytes
     return Offload(tuple(counts), host, blocked)

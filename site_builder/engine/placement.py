@@ -202,6 +202,8 @@ class Request(NamedTuple):
     pool_fraction: float
     caps: tuple[tuple[float, float], ...]
     """(capacity, overhead) bytes of each card (see ``usable``)."""
+    ubatch: int = mem.LLAMA_UBATCH
+    """llama.cpp prompt tokens a pass (``-ub``): its compute buffer and logits scale with it."""
 
 
 def kv_of(req: Request, layer_share: float, head_share: float) -> tuple[float, float]:
@@ -217,8 +219,9 @@ def card_buffers(
     """(fixed, per-context-token) runtime buffers of one card."""
     s, style = req.shape, req.style
     if style in ("llama", "ollama"):
-        fixed = mem.llama_compute_buffer(s, 0, req.flash_attention, has_output)
-        return fixed, mem.llama_buffer_per_token(s, req.flash_attention) if layers_share else 0.0
+        fixed = mem.llama_compute_buffer(s, 0, req.flash_attention, has_output, ubatch=req.ubatch)
+        per_token = mem.llama_buffer_per_token(s, req.flash_attention, req.ubatch)
+        return fixed, per_token if layers_share else 0.0
     if style == "pool":
         extra = (mem.NCCL_BUFFER_GIB if tp > 1 else 0.0) + mem.CUDA_GRAPHS_GIB
         return mem.vllm_activation_peak(s, tp) + extra * GIB, 0.0
@@ -270,7 +273,7 @@ def layer_split(
     off_share = offloaded / s.n_layers
     cpu_kv, cpu_swa = kv_of(req, off_share, 1.0)
     cpu_head = 0.0 if output_on_gpu else s.head_bytes
-    logits = 0.0 if output_on_gpu else mem.LLAMA_UBATCH * s.vocab * 4.0
+    logits = 0.0 if output_on_gpu else req.ubatch * s.vocab * 4.0
     return Placement(
         "layer",
         tuple(cards),

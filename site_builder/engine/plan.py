@@ -273,6 +273,7 @@ def plan_key(config: Config, table: cal.Table) -> PlanKey:
         config.tensor_split,
         config.host_ram_gib,
         config.ram_bandwidth_gb_s,
+        config.ubatch_tokens,
         slots,
         id(table),
     )
@@ -382,6 +383,7 @@ def plan_of(
         tensor_split=config.tensor_split,
         pool_fraction=support.pool_fraction(runtime),
         caps=ctx.caps,
+        ubatch=config.ubatch_tokens or mem.LLAMA_UBATCH,
     )
     compute = ctx.quant.compute_dtype
     sp = dec.SpeedInputs(
@@ -395,11 +397,12 @@ def plan_of(
             support.tflops(g, compute, kernels.acc16, ctx.runtime.half_precision_kernels)
             for g in ctx.gpus
         ),
-        chunk_tokens=mem.LLAMA_UBATCH
-        if style in ("llama", "ollama")
-        else mem.VLLM_MAX_BATCHED_TOKENS,
+        chunk_tokens=req.ubatch if style in ("llama", "ollama") else mem.VLLM_MAX_BATCHED_TOKENS,
         graphs=support.cuda_graphs(ctx.runtime, ctx.gpus),
         host_link_gb_s=support.default_pcie_gb_s(ctx.gpus),
+        expert_half_tokens=kernels.expert_half_tokens
+        if support.tiles_experts(style, ctx.quant.bits_per_weight < 16, ctx.gpus)
+        else 0.0,
     )
     return Plan(
         ctx=ctx,

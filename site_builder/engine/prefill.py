@@ -13,12 +13,9 @@ import math
 
 from site_builder.engine.decode import SpeedInputs, card_times, distinct_expert_fraction
 from site_builder.engine.links import allreduce_s, boundaries_s, row_gathers_s
+from site_builder.engine.memory import LLAMA_NBATCH
 from site_builder.engine.placement import CardLoad, Placement
 from site_builder.engine.shapes import Shape
-
-LLAMA_NBATCH = 2048
-"""llama.cpp logical batch (``-b``): micro-batches of one logical batch pipeline across cards
-(``GGML_SCHED_MAX_COPIES`` = 4, llama.cpp PR #6017 "pipeline parallelism")."""
 
 PCIE_UPLOAD_EFFICIENCY = 0.8
 """Offloaded block weights are streamed to the GPU for every prompt micro-batch (llama.cpp
@@ -47,12 +44,27 @@ def card_prefill_s(
     arch = k.hopper_compute_factor if card.gpu.architecture == "hopper" else 1.0
     eff = (k.float_compute_eff if sp.float_weights else k.compute_eff) * arch
     rate = tflops * 1e12
-    matmul = 2.0 * card.active_params * tokens / (rate * eff)
+    routed = sp.shape.active_expert_params / sp.shape.active_block_params
+    slowdown = expert_batch_slowdown(sp.shape, tokens, sp.chunk_tokens, sp.expert_half_tokens)
+    slower = 1.0 + routed * (slowdown - 1.0)
+    matmul = 2.0 * card.active_params * tokens * slower / (rate * eff)
     weights_read = chunks * chunk_read_s(card, sp, min(tokens, sp.chunk_tokens), tflops)
     attn_eff = eff if sp.flash_attention else k.attn_compute_eff * arch
     flops = sequences * attention_flops(sp.shape, tokens // sequences)
     attention = flops * card.layer_share / (rate * attn_eff)
     return max(matmul, weights_read) + attention + chunks * k.ubatch_s
+
+
+def expert_batch_slowdown(shape: Shape, tokens: int, size: int, half: float) -> float:
+    """How many times longer the routed experts' matrix products of a ``tokens`` prompt take,
+    in passes of ``size`` tokens, than on long per-expert batches: the token-weighted mean over
+    the passes of (t + h) / t, t = pass tokens x k / E the tokens an expert gets and h = ``half``
+    (:data:`site_builder.engine.calibration.EXPERT_HALF_TOKENS`), which sums to
+    1 + passes x h x E / (k x tokens). 1 for a dense model."""
+    if not shape.moe or not shape.experts_per_token or tokens <= 0:
+        return 1.0
+    passes = math.ceil(tokens / size)
+    return 1.0 + passes * half * shape.num_experts / (shape.experts_per_token * tokens)
 
 
 def chunk_read_s(card: CardLoad, sp: SpeedInputs, tokens: int, tflops: float) -> float:

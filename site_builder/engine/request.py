@@ -49,6 +49,7 @@ BATCH_KEYS = {
     "ram_gib",
     "ram_bandwidth_gb_s",
     "cpu_moe_layers",
+    "ubatch",
 }
 
 
@@ -84,6 +85,7 @@ def config_from(catalog: Catalog, fields: dict[str, Any]) -> Config:
         host_ram_gib=_optional_int(fields, "ram_gib", "ram"),
         ram_bandwidth_gb_s=_optional_int(fields, "ram_bandwidth_gb_s", "ram-bandwidth"),
         cpu_moe_layers=_optional_int(fields, "cpu_moe_layers", "cpu-moe-layers"),
+        ubatch_tokens=_optional_int(fields, "ubatch", "ubatch"),
     )
     validate(catalog, config)
     return config

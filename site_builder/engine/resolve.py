@@ -51,6 +51,8 @@ MAX_RAM_GIB = 65_536
 MAX_RAM_GB_S = 10_000
 """Highest system-RAM bandwidth accepted, GB/s (twelve-channel servers reach about 600)."""
 MAX_LAYERS = 1000
+MAX_UBATCH = 65536
+"""Largest --ubatch (llama.cpp prompt tokens a pass) asked; the schema's bound too."""
 """Most layers ``--cpu-moe-layers`` accepts (the catalog's models have at most 1,000)."""
 
 _ASCII_INT = re.compile(r"[+-]?[0-9]+")
@@ -156,6 +158,12 @@ def validate(catalog: Catalog, config: Config) -> None:
         check_range("ram-bandwidth", int(config.ram_bandwidth_gb_s), 1, MAX_RAM_GB_S, "GB/s")
     if config.cpu_moe_layers is not None:
         check_range("cpu-moe-layers", config.cpu_moe_layers, 1, MAX_LAYERS, "layers")
+    if config.ubatch_tokens is not None:
+        check_range("ubatch", config.ubatch_tokens, 1, MAX_UBATCH, "tokens")
+        if config.runtime != "llama-cpp":
+            raise UsageError(
+                f"invalid --ubatch: -ub is an option of llama.cpp, not of {shown(config.runtime)}"
+            )
     if config.tensor_split is not None and (
         len(config.tensor_split) != sum(c for _, c in config.gpus)
         or not all(0 <= r <= MAX_TENSOR_SPLIT_RATIO for r in config.tensor_split)

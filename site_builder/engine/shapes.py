@@ -74,6 +74,8 @@ class Shape(NamedTuple):
     experts_per_token: int
     active_block_params: float
     """Parameters multiplied per token in the blocks (FLOPs = 2 x this)."""
+    active_expert_params: float
+    """Of those, the routed experts' (top-k of each MoE layer; zero for dense models)."""
     output_params: float
     kv_elems_per_layer: int
     """K and V elements per token per layer: 2 x kv_heads x head_dim, the MLA latent width, or
@@ -386,6 +388,7 @@ def shape_of(model: Model, quant: Quant) -> Shape:
         num_experts=model.moe.num_experts if model.moe else 0,
         experts_per_token=model.moe.experts_per_token if model.moe else 0,
         active_block_params=dense_block + active_experts,
+        active_expert_params=active_experts,
         output_params=embed_params if model.tie_word_embeddings else output_params,
         kv_elems_per_layer=kv_elems_per_layer(model),
         full_kv_elems_per_layer=full_kv_elems_per_layer(model),

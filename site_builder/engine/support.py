@@ -92,6 +92,26 @@ def tflops(gpu: Gpu, compute_dtype: str, acc16: bool, half: bool = False) -> flo
     return gpu.fp16_tflops
 
 
+MMQ_MIN_COMPUTE_CAPABILITY = (6, 1)
+"""llama.cpp's integer MMQ kernels need ``__dp4a`` (``GGML_CUDA_CC_DP4A`` = 610, ggml-cuda
+common.cuh); older cards multiply quantized weights through cuBLAS."""
+
+
+def tiles_experts(style: MemoryStyle, quantized: bool, gpus: tuple[Gpu, ...]) -> bool:
+    """The runtime multiplies each routed expert's tokens as its own tiled product: serving
+    runtimes' fused MoE kernels always; llama.cpp where its MMQ kernels run, quantized weights
+    on CUDA cards of compute capability 6.1 on (a Tesla P100, 6.0, or 16-bit weights go
+    through cuBLAS one expert at a time instead)."""
+    if style not in ("llama", "ollama"):
+        return True
+    return quantized and all(
+        g.platform == "cuda"
+        and bool(g.compute_capability)
+        and release_of(g.compute_capability or "") >= MMQ_MIN_COMPUTE_CAPABILITY
+        for g in gpus
+    )
+
+
 def default_pcie_gb_s(gpus: tuple[Gpu, ...]) -> float:
     """Link bandwidth without a catalog interconnect: the slowest card's PCIe x16 rate."""
     gens = [g.pcie_gen for g in gpus if g.pcie_gen]

@@ -135,6 +135,17 @@ class Benchmark(Entity):
             "on the card as fit."
         ),
     )
+    ubatch_tokens: int | None = Field(
+        default=None,
+        ge=1,
+        le=65536,
+        description=(
+            "llama.cpp's -ub N (n_ubatch in llama-bench's table) of the run when it is not the "
+            "default 512: prompt tokens per forward pass. Each pass reads the weights once (a "
+            "mixture-of-experts model's every routed expert), so larger passes prefill faster. "
+            "Without it, 512."
+        ),
+    )
     measured_on: datetime.date | None = Field(default=None, description="Date of measurement.")
     result_source: str | None = Field(
         default=None, pattern=URL_PATTERN, description="URL of the raw results (measured)."

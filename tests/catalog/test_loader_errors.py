@@ -106,6 +106,14 @@ CASES = [
     pytest.param(
         "benchmarks/example-bench.yaml",
         "rationale:",
+        "ubatch_tokens: 512\nrationale:",
+        "benchmarks/example-bench.yaml:12:16: ubatch_tokens: 512 is llama.cpp's default: leave "
+        "ubatch_tokens out",
+        id="ubatch-at-the-default",
+    ),
+    pytest.param(
+        "benchmarks/example-bench.yaml",
+        "rationale:",
         "backend: cuda\nrationale:",
         "benchmarks/example-bench.yaml:12:10: backend: cuda is the NVIDIA GeForce RTX 0000's own "
         "back-end: leave backend out",

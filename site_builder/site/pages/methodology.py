@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from site_builder.engine import AccuracyPoint, accuracy_table
 from site_builder.engine import ErrorRow as EngineErrorRow
-from site_builder.engine.calibration import LLAMA_CPP_METAL
+from site_builder.engine.calibration import EXPERT_HALF_TOKENS, LLAMA_CPP_METAL
 from site_builder.engine.config import DEFAULT_USD_PER_KWH
 from site_builder.engine.corrections import ANY_PLATFORM, MIN_GPUS, MIN_POINTS, Group
 from site_builder.engine.coverage import NOMINAL_PCT, Coverage
@@ -104,6 +104,8 @@ class MethodologyPage:
     """Measured results in conditions the engine does not model, left out of the statistics."""
     lpddr5x_factor: str
     """llama.cpp on Metal's bandwidth multiplier on LPDDR5X Macs (M4 and later)."""
+    expert_half_tokens: str
+    """Tokens an expert gets in a pass at which its products run at half rate, on CUDA."""
 
 
 def pages(data: SiteData) -> Iterator[Page]:
@@ -140,6 +142,7 @@ def get_context(data: SiteData) -> MethodologyPage:
         nominal=f"{NOMINAL_PCT:.0f} %",
         unscored=len(found) - len(points),
         lpddr5x_factor=f"{LLAMA_CPP_METAL.lpddr5x_bw_factor:g}",
+        expert_half_tokens=f"{EXPERT_HALF_TOKENS:g}",
     )
 
 
