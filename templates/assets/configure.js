@@ -119,11 +119,14 @@
 
   /* --- The engine in the browser --------------------------------------------------------- */
 
-  var MORE = ["interconnect", "kv_cache", "prompt", "concurrency", "ram"];
+  var MORE = ["interconnect", "kv_cache", "prompt", "concurrency", "ram", "ubatch"];
   var asked_n = 0;
 
   function moreDefaults() {
-    return { interconnect: "", kv_cache: "f16", prompt: form.dataset.defaultPrompt, concurrency: "1", ram: "" };
+    return {
+      interconnect: "", kv_cache: "f16", prompt: form.dataset.defaultPrompt, concurrency: "1", ram: "",
+      ubatch: ""
+    };
   }
 
   function tablesHold() {
@@ -153,6 +156,8 @@
       line.ram_gib = Number(host[0]);
       line.ram_bandwidth_gb_s = Number(host[1]);
     }
+    /* -ub is llama.cpp's own option (estimate --ubatch refuses it for other runtimes) */
+    if (field("ubatch").value && line.runtime === "llama-cpp") { line.ubatch = Number(field("ubatch").value); }
     return line;
   }
 

@@ -250,6 +250,30 @@ def test_configurator_prices_the_system_ram_a_model_spills_into(
     assert reader.errors == []
 
 
+def test_configurator_prices_llama_cpps_prompt_pass(
+    reader: Reader, built: Built, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = "llama-3.1-8b-instruct"
+    page = reader.open(f"/configure/?combo=any-rtx-4090-x1&model={model}")
+    page.wait_for_function("() => document.querySelector('[data-testid=decode] b')")
+    page.select_option("select[name=runtime]", "llama-cpp")
+    page.select_option("select[name=prompt]", "8192")
+    prefill = page.locator(".figure", has_text="Prefill (8,192-token prompt)").locator("b")
+    prefill.wait_for()
+    before = prefill.inner_text()
+    page.select_option("select[name=ubatch]", "2048")
+    page.wait_for_function(
+        "text => [...document.querySelectorAll('.figure')].some(f => f.innerText.includes("
+        "'Prefill (8,192') && f.querySelector('b').innerText !== text)",
+        arg=before,
+    )
+    more = ("--prompt", "8192", "--ubatch", "2048")
+    result = shown_setup(page, capsys, built, "rtx-4090", model, *more)
+    assert prefill.inner_text() == f"{fmt.tok_s(result['prefill_tok_s'])} tok/s" != before
+    assert "ubatch=2048" in page.url
+    assert reader.errors == []
+
+
 def test_configurator_finds_hardware_by_typing_and_labels_memory(reader: Reader) -> None:
     page = reader.open("/configure/?combo=dual-rtx-4090&model=llama-3.3-70b-instruct")
     page.locator("[data-testid=decode] b").wait_for()

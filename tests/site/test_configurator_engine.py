@@ -49,7 +49,7 @@ DRIVE = """async (states) => {
     pick("combo", s.combo); pick("model", s.model); await fire("model");
     pick("runtime", s.runtime); pick("quant", s.quant); pick("context", s.context);
     pick("split", s.split);
-    for (const knob of ["interconnect", "kv_cache", "prompt", "concurrency", "ram"]) {
+    for (const knob of ["interconnect", "kv_cache", "prompt", "concurrency", "ram", "ubatch"]) {
       pick(knob, s[knob]);
     }
     await fire("concurrency");
@@ -98,13 +98,13 @@ def test_500_random_states_match_the_command_line(reader: Reader, built: Built) 
     rng = random.Random(SEED)
     knobs = {n: options(page, n) for n in ("combo", "model", "interconnect", "kv_cache")}
     knobs |= {n: options(page, n) for n in ("prompt", "concurrency", "runtime", "quant")}
-    knobs |= {n: options(page, n) for n in ("context", "split", "ram")}
+    knobs |= {n: options(page, n) for n in ("context", "split", "ram", "ubatch")}
     states = []
     for i in range(STATES):
         state = {name: rng.choice(values) for name, values in knobs.items()}
         if i % 4 == 0:  # the tables' own states: every extra knob at its default
             state |= {"interconnect": "", "kv_cache": "f16", "prompt": "512", "concurrency": "1"}
-            state |= {"ram": ""}
+            state |= {"ram": "", "ubatch": ""}
         states.append(state)
     page.set_default_timeout(240_000)
     seen = page.evaluate(DRIVE, states)
@@ -119,6 +119,7 @@ def test_500_random_states_match_the_command_line(reader: Reader, built: Built) 
         request = json.loads(line)
         extra = (request["kv_cache"], request["prompt"], request["concurrency"]) != ("f16", 512, 1)
         engine_path += extra or "interconnect" in request or "ram_gib" in request
+        engine_path += "ubatch" in request
         if "error" in want:
             errors += 1
             assert shown == {"error": want["error"]}, line

@@ -36,6 +36,9 @@ HOSTS = (
 )
 """System RAM a reader may pick (GB, memory type, MT/s, channels): a desktop's dual channel,
 a workstation's quad, a server's eight and twelve. Peak bandwidth = channels x MT/s x 8 bytes."""
+UBATCHES = (1024, 2048, 4096)
+"""llama.cpp prompt passes (``-ub``) a reader may pick beside the default 512: larger passes
+prefill a mixture-of-experts model's long prompts faster (``estimate --ubatch``)."""
 KV_WORDS = {
     "f16": "16-bit (f16)",
     "q8_0": "8-bit (q8_0)",
@@ -71,6 +74,8 @@ class ConfigurePage:
     prompts: list[Option]
     concurrencies: list[Option]
     hosts: list[Option]
+    ubatches: list[Option]
+    """llama.cpp ``-ub`` choices beside its default."""
     """System RAM choices, ``GIB:GB_S`` (whole GB/s, as ``estimate --ram-bandwidth`` takes)."""
     default_prompt: str = str(DEFAULT_PROMPT_TOKENS)
 
@@ -114,6 +119,7 @@ def get_context(data: SiteData) -> ConfigurePage:
         prompts=[Option(str(n), fmt.tokens(n)) for n in PROMPTS],
         concurrencies=[Option(str(n), f"{n} at once" if n > 1 else "one") for n in CONCURRENCY],
         hosts=[_host(*host) for host in HOSTS],
+        ubatches=[Option(str(n), f"{n:,} tokens (-ub {n})") for n in UBATCHES],
     )
 
 
