@@ -101,8 +101,11 @@ value that minimises the median error over the catalog's CUDA mixture-of-experts
 measurements with the corrections refitted at each (16, 28, 36, 44, 56, 72 tokens: 22.7, 16.9,
 15.9, 12.7, 9.3, 11.3 %): gpt-oss-20b and -120b on an RTX PRO 6000 Blackwell at ``-ub 2048``
 (64 and 256 tokens an expert), gpt-oss-20b on a V100 and Qwen3-30B-A3B's vLLM TTFTs on an RTX
-4090 (12 tokens an expert). Not applied on Metal or ROCm, whose MoE prompt rates the catalog's
-Apple and Strix Halo runs show no such dependence on the expert batch."""
+4090 (12 tokens an expert). It then predicted Qwen3-30B-A3B Q4_K_M's pp512 on the RTX PRO 6000
+(32 tokens an expert) at 7,164 tok/s before that run entered the catalog: 7,640 measured
+(AUGMXNT/llm-tracker.info-vault@d849f7e; it was 13,718 without this term). Not applied on
+Metal or ROCm, whose MoE prompt rates the catalog's Apple and Strix Halo runs show no such
+dependence on the expert batch."""
 
 
 # llama.cpp on CUDA/ROCm: fitted by benchmarks/fit_calibration.py on the 62 CUDA decode and 62
