@@ -165,3 +165,27 @@ def test_ubatch_is_checked(fields: dict[str, object], message: str) -> None:
     with pytest.raises(UsageError) as caught:
         config_from(CATALOG, {"gpu": ["rtx-4090"], "model": "llama-3.1-8b-instruct", **fields})
     assert str(caught.value).startswith(message)
+
+
+# JohannesGaessler's comparison in llama.cpp PR 15631 ("CUDA: fuse adds, fuse add with rms
+# norm", master of late August 2025), RTX 4090, qwen3moe 30B.A3B Q4_0, pp4096 at small
+# micro-batches (the 'master' column): https://github.com/ggml-org/llama.cpp/pull/15631
+SMALL_PASSES = {16: 936.35, 32: 1519.77, 64: 2456.92}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "not met: passes of 16-64 tokens give an expert 1-4 tokens, where (t + h) / t prices "
+        "the routed products at up to 15x their long-batch time and the MoE factor scales "
+        "the weight reads that really bound such passes; the engine reads 2.5-3.4x slow"
+    ),
+)
+@pytest.mark.parametrize("ubatch", sorted(SMALL_PASSES))
+def test_small_passes_on_an_rtx_4090(ubatch: int) -> None:
+    fields = {"gpu": ["rtx-4090"], "model": "qwen3-30b-a3b", "quant": "Q4_K_M"}
+    fields |= {"runtime": "llama-cpp", "prompt": 4096, "context": 8192, "ubatch": ubatch}
+    config = dataclasses.replace(config_from(CATALOG, fields), quant="Q4_0", own_weights=True)
+    est = estimate(CATALOG, config)
+    low, high = est.prefill_tok_s_range or (0.0, 0.0)
+    assert low <= SMALL_PASSES[ubatch] <= high
