@@ -210,12 +210,10 @@ def llama_cpp(spec: LaunchSpec) -> str:
         parts += ["-ctk", spec.kv_cache, "-ctv", spec.kv_cache]
     if spec.concurrency > 1:
         parts += ["-np", str(spec.concurrency)]
+    if spec.ubatch and spec.ubatch > LLAMA_NBATCH:
+        parts += ["-b", str(spec.ubatch)]  # a pass never holds more than the logical batch
     if spec.ubatch:
-        # a pass never holds more than the logical batch (-b, default 2048)
-        parts += (["-b", str(spec.ubatch)] if spec.ubatch > LLAMA_NBATCH else []) + [
-            "-ub",
-            str(spec.ubatch),
-        ]
+        parts += ["-ub", str(spec.ubatch)]
     return prefix + " ".join(parts)
 
 

@@ -106,7 +106,6 @@ def tiles_experts(style: MemoryStyle, quantized: bool, gpus: tuple[Gpu, ...]) ->
         return True
     return quantized and all(
         g.platform == "cuda"
-        and bool(g.compute_capability)
         and release_of(g.compute_capability or "") >= MMQ_MIN_COMPUTE_CAPABILITY
         for g in gpus
     )
