@@ -52,7 +52,19 @@ TARGETS = [
     # targets for the runtimes whose benchmarks report it.
     ("vllm", "output_tok_s", "median", 20.0),
     ("tensorrt-llm", "output_tok_s", "median", 20.0),
-    ("sglang", "output_tok_s", "median", 20.0),
+    pytest.param(
+        "sglang",
+        "output_tok_s",
+        "median",
+        20.0,
+        marks=unmet(
+            "SGLang's serving runs disagree by source: 0.5.12 on 8x H200 (InferenceX) outputs "
+            "1.1-1.25x the engine's uncorrected figure, as its decode calibration says, while "
+            "the cookbook's 0.5.6-0.5.9 runs on B200, H100 and MI300X (five rounds each, "
+            "lengths drawn per request up to the nominal, mean concurrency 85-92 % of the cap) "
+            "output 0.5-1.1x it, so each GPU held out is predicted from the other source"
+        ),
+    ),
 ]
 
 

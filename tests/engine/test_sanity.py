@@ -77,12 +77,24 @@ CASES = [
         marks=pytest.mark.xfail(
             strict=True,
             reason=(
-                "not met yet: the engine gives about 2.6x this early-2025 SGLang build's "
-                "single-stream speed; the catalog holds no later single-stream DeepSeek-V3/R1 "
-                "run on 8x H200 without speculative decoding, its version stated, to tell that "
-                "build's cost from the engine's error"
+                "kept as the record of an early build: the engine gives about 2.6x this "
+                "January-2025 SGLang image's single-stream speed, while SGLang 0.5.12 on the same "
+                "cards runs each of 4 streams at the engine's rate (the case below); the "
+                "catalog's outlier_reason says so"
             ),
         ),
+    ),
+    pytest.param(
+        "inferencex-dsr1-h200-sglang-8x-h200-deepseek-r1-fp8",
+        "aggregate_decode_tok_s",
+        412.37,
+        id="deepseek-r1-4-streams-8x-h200-sglang-0.5.12",
+        # SGLang 0.5.12 (lmsysorg/sglang:v0.5.12-cu130), DeepSeek-R1-0528 FP8 on 8x H200,
+        # tensor parallel 8, no expert parallelism or speculative decoding, 4 concurrent
+        # requests of about 1k in / 1k out: 4 x 1000 / mean TPOT 9.7 ms, SemiAnalysis InferenceX
+        # (run 25980019087 at SemiAnalysisAI/InferenceX@aa2df95, published 2026-05-17), quoted
+        # in SemiAnalysisAI/InferenceX pull 3288. The lowest concurrency the sweep publishes on
+        # H200: each stream's 103 tok/s is the single-stream sanity figure at 4 streams.
     ),
     pytest.param(
         "mlx-lm-benchmarks-md-1x-apple-m4-max-qwen3-30b-a3b-mlx-6bit",
