@@ -99,14 +99,14 @@ def test_a_runtime_refuses_families_it_does_not_implement(model: str, refused: b
 @pytest.mark.parametrize(
     ("combo", "model", "verdict", "weakness"),
     [
-        # no GGUF or MLX checkpoint of MiniMax-M2.5 is published, so no macOS runtime loads it,
-        # though 512 GB would hold it: not "does not fit"
+        # the catalog lists no GGUF or MLX checkpoint of DeepSeek-V3.2 and its own weights are
+        # FP8, which no macOS runtime loads: the verdict names support, not size
         (
             "mac-studio-m3-ultra-512gb",
-            "minimax-m2.5",
+            "deepseek-v3.2",
             "unsupported",
             "not supported: no runtime on this hardware loads any published checkpoint of "
-            "MiniMax-M2.5",
+            "DeepSeek-V3.2 (671B)",
         ),
         ("single-rtx-3060", "deepseek-v3", "no-fit", "does not fit: "),
     ],
