@@ -97,6 +97,16 @@ CASES = [
         # H200: each stream's 103 tok/s is the single-stream sanity figure at 4 streams.
     ),
     pytest.param(
+        "inferencex-dsr1-b200-sglang-8x-b200-deepseek-r1-fp8",
+        "decode_tok_s",
+        139.28,
+        id="deepseek-r1-single-stream-8x-b200-sglang-0.5.12",
+        # The same sweep's single stream on the next GPU generation: SGLang 0.5.12, DeepSeek-R1-0528
+        # FP8 on 8x B200, tensor parallel 8, FP8 KV cache, one request of about 1k in / 1k out,
+        # 1000 / mean TPOT 7.18 ms (InferenceX, published 2026-05-22, the 1-request point run at
+        # SemiAnalysisAI/InferenceX@6a4fe2a), quoted in SemiAnalysisAI/InferenceX pull 3363.
+    ),
+    pytest.param(
         "mlx-lm-benchmarks-md-1x-apple-m4-max-qwen3-30b-a3b-mlx-6bit",
         "decode_tok_s",
         94.14,
