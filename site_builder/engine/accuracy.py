@@ -49,6 +49,8 @@ class AccuracyPoint:
     verdict: str
     calibrated: bool = False
     """The engine's figure comes from a runtime and metric calibrated on measurements."""
+    concurrency: int = 1
+    """Requests in flight (``Result.concurrency``)."""
     unscored: str | None = None
     """Why the point is shown but left out of the error statistics (:func:`unscored`)."""
 
@@ -213,6 +215,7 @@ def accuracy_points(catalog: Catalog, estimator: Estimator | None = None) -> lis
                     predicted=round(value, 3) if finite and value is not None else None,
                     verdict=est.verdict,
                     calibrated=result.metric in est.calibrated,
+                    concurrency=result.concurrency,
                     unscored=unscored(bench, catalog.runtimes.get(bench.runtime)),
                 )
             )

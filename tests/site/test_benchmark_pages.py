@@ -34,3 +34,14 @@ def test_no_benchmarks_page_grows_with_the_catalog(shipped: Built) -> None:
         assert f'href="{part.parent.name}/"' in index, part  # the index links every part
         blocks = re.findall(r'<h2 id="[^"]+">', part.read_text(encoding="utf-8"))
         assert 0 < len(blocks) <= PER_PAGE
+
+
+def test_a_row_measured_at_several_requests_says_how_many(shipped: Built) -> None:
+    """Serving runs at 4 to 64 requests share their prompt and output lengths; without the
+    request count their rows read as repeats of one condition."""
+    page = (shipped.site / "stacks" / "8x-h200-sglang-deepseek-r1" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    for requests in (4, 8, 16, 32, 64):
+        assert f"pp1024 tg1024, {requests} requests" in page
+    assert "pp128 tg256<" in page  # the single-stream row names no count

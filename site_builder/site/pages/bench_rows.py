@@ -90,7 +90,7 @@ def measured_rows(data: SiteData, combo: str | None = None) -> list[MeasuredRow]
                 title=bench.title,
                 combo=_combo(data, bench.combo),
                 metric=name,
-                conditions=_conditions(point.prompt_tokens, point.gen_tokens)
+                conditions=_conditions(point.prompt_tokens, point.gen_tokens, point.concurrency)
                 + _unscored(point.unscored),
                 measured=f"{fmt.num(point.measured)} {unit}",
                 estimated=_value(point.predicted, unit),
@@ -144,6 +144,9 @@ def _unscored(why: str | None) -> str:
     return "" if why is None else f", {why} (not in the statistics)"
 
 
-def _conditions(prompt: int, gen: int) -> str:
-    """llama-bench style: ``pp512``, ``tg128``, ``pp512 tg128``."""
-    return " ".join(part for part in (f"pp{prompt}" * bool(prompt), f"tg{gen}" * bool(gen)) if part)
+def _conditions(prompt: int, gen: int, concurrency: int = 1) -> str:
+    """llama-bench style: ``pp512``, ``tg128``, ``pp512 tg128``; ``pp1024 tg1024, 4 requests``
+    when several ran at once."""
+    parts = (f"pp{prompt}" * bool(prompt), f"tg{gen}" * bool(gen))
+    shape = " ".join(part for part in parts if part)
+    return shape if concurrency <= 1 else f"{shape}, {concurrency} requests"
