@@ -60,9 +60,11 @@ TARGETS = [
         "median",
         20.0,
         marks=unmet(
-            "SGLang's serving runs disagree by source and build: on the same 8x B200 and "
-            "DeepSeek-R1 FP8, SGLang 0.5.12 (InferenceX, May 2026; 8x H200 alike) outputs "
-            "1.0-1.26x the engine's uncorrected figure, as its decode calibration says, and the "
+            "SGLang's serving runs disagree by source, build and launch flags: on the same 8x "
+            "B200 and DeepSeek-R1 FP8, SGLang 0.5.12 with InferenceX's tuned flags (trtllm_mla "
+            "attention, flashinfer_trtllm MoE, fused all-reduce; May 2026) outputs 1.0-1.26x "
+            "the engine's uncorrected figure (1.1-1.25x on 8x H200), as its decode calibration "
+            "says, and the "
             "cookbook's 0.5.6 (December 2025; five rounds a run, mean concurrency 85-92 % of the "
             "cap) 0.6-0.88x it; the cookbook's other 0.5.6-0.5.9 runs on B200, H100 and MI300X "
             "read 0.5-1.1x, so a GPU held out is predicted from the other source"
