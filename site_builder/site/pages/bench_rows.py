@@ -144,7 +144,7 @@ def _unscored(why: str | None) -> str:
     return "" if why is None else f", {why} (not in the statistics)"
 
 
-def _conditions(prompt: int, gen: int, concurrency: int = 1) -> str:
+def _conditions(prompt: int, gen: int, concurrency: int) -> str:
     """llama-bench style: ``pp512``, ``tg128``, ``pp512 tg128``; ``pp1024 tg1024, 4 requests``
     when several ran at once."""
     parts = (f"pp{prompt}" * bool(prompt), f"tg{gen}" * bool(gen))
