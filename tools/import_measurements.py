@@ -148,7 +148,7 @@ def _result(row: dict[str, Any]) -> dict[str, Any]:
         "gen_tokens": row.get("gen_tokens", 0),
         "concurrency": row.get("concurrency", 1),
     }
-    for key in ("context_tokens", "notes", "outlier_reason"):
+    for key in ("mean_concurrency", "context_tokens", "notes", "outlier_reason"):
         if row.get(key) is not None:
             result[key] = row[key]
     return result

@@ -51,6 +51,9 @@ class AccuracyPoint:
     """The engine's figure comes from a runtime and metric calibrated on measurements."""
     concurrency: int = 1
     """Requests in flight (``Result.concurrency``)."""
+    mean_concurrency: float | None = None
+    """Requests in flight on average, where the source measured it (``Result.mean_concurrency``:
+    the engine predicts the point at it)."""
     unscored: str | None = None
     """Why the point is shown but left out of the error statistics (:func:`unscored`)."""
 
@@ -89,6 +92,15 @@ def named_combo(combo: Combo) -> tuple[tuple[str, ...], str | None]:
     return combo.card_slugs(), combo.interconnect
 
 
+def streams(result: Result) -> int:
+    """The streams the engine predicts ``result`` at: the run's measured mean concurrency,
+    rounded, where the source measures it (a capped serving run ramps up to its cap and drains
+    below it, so its output throughput is that of fewer streams), else its concurrency."""
+    if result.mean_concurrency is None:
+        return result.concurrency
+    return max(1, round(result.mean_concurrency))
+
+
 def result_config(bench: Benchmark, result: Result, catalog: Catalog) -> Config:
     """The engine configuration reproducing one measured result."""
     inter = bench.interconnect
@@ -112,7 +124,7 @@ def result_config(bench: Benchmark, result: Result, catalog: Catalog) -> Config:
         context_tokens=result.context_tokens or max(tokens, 1),
         prompt_tokens=result.prompt_tokens,
         gen_tokens=result.gen_tokens,
-        concurrency=result.concurrency,
+        concurrency=streams(result),
         kv_cache=bench.kv_cache,
         flash_attention=bench.flash_attention,
         own_weights=True,
@@ -216,6 +228,7 @@ def accuracy_points(catalog: Catalog, estimator: Estimator | None = None) -> lis
                     verdict=est.verdict,
                     calibrated=result.metric in est.calibrated,
                     concurrency=result.concurrency,
+                    mean_concurrency=result.mean_concurrency,
                     unscored=unscored(bench, catalog.runtimes.get(bench.runtime)),
                 )
             )

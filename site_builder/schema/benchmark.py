@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from site_builder.schema.base import (
     URL_PATTERN,
@@ -61,6 +61,15 @@ class Result(Strict):
     concurrency: int = Field(
         default=1, ge=1, le=100_000, description="Concurrent requests (at most 100,000)."
     )
+    mean_concurrency: float | None = Field(
+        default=None,
+        gt=0,
+        le=100_000,
+        description="Requests in flight on average over the run, when the source measures it "
+        "(SGLang bench_serving's 'Concurrency:' line: the requests' summed latency over the "
+        "run's wall time). A capped run starts and ends below its cap, so the engine predicts "
+        "the result at this many streams, rounded; at most ``concurrency``.",
+    )
     context_tokens: int | None = Field(
         default=None,
         ge=1,
@@ -75,6 +84,14 @@ class Result(Strict):
         "than the outlier threshold (for example a known slow build); without it such a "
         "result fails validation.",
     )
+
+    @model_validator(mode="after")
+    def _mean_within_cap(self) -> Result:
+        if self.mean_concurrency is not None and self.mean_concurrency > self.concurrency:
+            raise ValueError(
+                f"mean_concurrency {self.mean_concurrency:g} exceeds concurrency {self.concurrency}"
+            )
+        return self
 
 
 class Benchmark(Entity):

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from site_builder.catalog import Catalog
+from site_builder.catalog import Catalog, load_catalog
 from site_builder.engine import AccuracyPoint, accuracy_points, accuracy_table, evidence
-from site_builder.engine.accuracy import percentile, raw_points
+from site_builder.engine.accuracy import percentile, raw_points, result_config, streams
 from site_builder.engine.support import release_of
+from site_builder.schema import Result
 from site_builder.schema.runtime import EngineSince
 from tests.engine.conftest import config
 
@@ -184,3 +187,36 @@ def test_a_release_without_a_number_is_scored(catalog: Catalog) -> None:
     assert [p.unscored for p in accuracy_points(cut)] == [
         p.unscored for p in accuracy_points(catalog)
     ]
+
+
+def _result(**fields: object) -> Result:
+    base = {"metric": "output_tok_s", "value": 795.3, "prompt_tokens": 496, "gen_tokens": 509}
+    return Result.model_validate({**base, **fields})
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"concurrency": 16}, 16),  # no measured mean: the cap
+        ({"concurrency": 16, "mean_concurrency": 13.93}, 14),  # the cookbook's 16-request run
+        ({"concurrency": 100, "mean_concurrency": 92.26}, 92),
+        ({"concurrency": 1, "mean_concurrency": 0.4}, 1),  # never below one stream
+    ],
+)
+def test_a_run_is_predicted_at_its_measured_mean_concurrency(
+    fields: dict[str, object], expected: int
+) -> None:
+    assert streams(_result(**fields)) == expected
+
+
+def test_the_mean_concurrency_cannot_exceed_the_cap() -> None:
+    with pytest.raises(ValidationError, match=r"mean_concurrency 17\.5 exceeds concurrency 16"):
+        _result(concurrency=16, mean_concurrency=17.5)
+
+
+def test_the_shipped_cookbook_run_is_predicted_at_its_mean() -> None:
+    catalog = load_catalog(Path(__file__).resolve().parents[2] / "catalog")
+    bench = catalog.benchmarks["sglang-cookbook-8x-b200-deepseek-r1-fp8"]
+    [result] = [r for r in bench.results if r.value == 795.3]
+    assert (result.concurrency, result.mean_concurrency) == (16, 13.93)
+    assert result_config(bench, result, catalog).concurrency == 14

@@ -91,6 +91,7 @@ def measured_rows(data: SiteData, combo: str | None = None) -> list[MeasuredRow]
                 combo=_combo(data, bench.combo),
                 metric=name,
                 conditions=_conditions(point.prompt_tokens, point.gen_tokens, point.concurrency)
+                + _in_flight(point.mean_concurrency)
                 + _unscored(point.unscored),
                 measured=f"{fmt.num(point.measured)} {unit}",
                 estimated=_value(point.predicted, unit),
@@ -142,6 +143,11 @@ def _combo(data: SiteData, slug: str | None) -> Link | None:
 def _unscored(why: str | None) -> str:
     """What keeps a measurement out of the accuracy statistics, said beside its conditions."""
     return "" if why is None else f", {why} (not in the statistics)"
+
+
+def _in_flight(mean: float | None) -> str:
+    """`` (13.93 on average)``: the measured mean of a capped run, at which it is estimated."""
+    return "" if mean is None else f" ({fmt.num(mean)} on average)"
 
 
 def _conditions(prompt: int, gen: int, concurrency: int) -> str:
