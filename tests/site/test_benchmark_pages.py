@@ -45,3 +45,12 @@ def test_a_row_measured_at_several_requests_says_how_many(shipped: Built) -> Non
     for requests in (4, 8, 16, 32, 64):
         assert f"pp1024 tg1024, {requests} requests" in page
     assert "pp128 tg256<" in page  # the single-stream row names no count
+
+
+def test_a_row_says_the_mean_concurrency_it_is_estimated_at(shipped: Built) -> None:
+    """A capped run that held fewer requests on average is estimated at that mean; its row says
+    so beside the cap (the cookbook's 16-request DeepSeek-R1 run on 8x B200 held 13.93)."""
+    pages = sorted((shipped.site / "benchmarks").glob("measured-*/index.html"))
+    text = "".join(p.read_text(encoding="utf-8") for p in pages)
+    assert "pp496 tg509, 16 requests (13.9 on average)" in text
+    assert "pp1024 tg1024, 4 requests (" not in text  # InferenceX prints no mean: none shown
