@@ -68,7 +68,7 @@ class Result(Strict):
         description="Requests in flight on average over the run, when the source measures it "
         "(SGLang bench_serving's 'Concurrency:' line: the requests' summed latency over the "
         "run's wall time). A capped run starts and ends below its cap, so the engine predicts "
-        "the result at this many streams, rounded; at most ``concurrency``.",
+        "the result at this many streams, rounded; at most concurrency.",
     )
     context_tokens: int | None = Field(
         default=None,

@@ -300,7 +300,6 @@ def _results(run: dict[str, Any]) -> list[dict[str, Any]]:
                 }
             )
     else:
-        mc = f", measured mean concurrency {v['mconc']}" if "mconc" in v else ""
         mean = {"mean_concurrency": v["mconc"]} if "mconc" in v else {}
         out.append(
             {
@@ -311,7 +310,7 @@ def _results(run: dict[str, Any]) -> list[dict[str, Any]]:
                 "concurrency": conc,
                 **mean,
                 "notes": f"Output token throughput (tok/s): generated tokens over the wall time of "
-                f"the run ({v['duration']} s), --max-concurrency {conc}{mc}; {lengths}",
+                f"the run ({v['duration']} s), --max-concurrency {conc}; {lengths}",
             }
         )
     return out
