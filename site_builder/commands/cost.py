@@ -19,6 +19,7 @@ from site_builder.commands.estimate import print_json
 from site_builder.engine import Config, estimate
 from site_builder.engine.config import DEFAULT_USD_PER_KWH
 from site_builder.engine.cost import Costs, costs
+from site_builder.engine.evidence import as_shown
 from site_builder.engine.recommend import recommend
 from site_builder.engine.resolve import lookup
 from site_builder.engine.workloads import HEADLINE
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         combo.cards(), args.model, "", "", interconnect=combo.interconnect, combo=args.combo
     )
     answer = recommend(catalog, base, HEADLINE, estimate).headline
-    setup = answer.estimate if answer else None
+    setup = as_shown(answer.estimate, answer.evidence) if answer else None  # as pages show it
     found = costs(combo, catalog.gpus, model, setup, DEFAULT_USD_PER_KWH)
     if args.json:
         return print_json(to_json(found), "a cost")

@@ -15,7 +15,7 @@ ratio), or estimated (engine only, with its range)?
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from site_builder.catalog import Catalog
@@ -132,3 +132,28 @@ def estimated_label(est: Estimate, metric: str) -> Label:
     runtime and metric calibrated on enough measurements
     (:meth:`~site_builder.engine.result.Estimate.calibration_label`)."""
     return est.calibration_label(metric)
+
+
+def as_shown(est: Estimate, found: Evidence) -> Estimate:
+    """``est`` with its single-stream decode speed replaced by ``found``'s when that is a
+    measurement (measured or measured-near), so the figures worked out from the speed follow
+    the one pages show: the price per decode tok/s, the hosted-API comparison and, at one
+    stream (where the aggregate is the single stream), the aggregate and per-user decode,
+    energy per token and electricity per million tokens (the same power at load over the shown
+    speed: J/token = W / tok/s). An estimated figure leaves ``est`` as it is."""
+    decode = est.decode_tok_s
+    if found.label not in ("measured", "measured-near") or not found.value or not decode:
+        return est
+    ratio = found.value / decode
+    if est.aggregate_decode_tok_s != decode:  # several streams: their figures are the engine's
+        return replace(est, decode_tok_s=found.value)
+    return replace(
+        est,
+        decode_tok_s=found.value,
+        aggregate_decode_tok_s=found.value,
+        per_user_decode_tok_s=found.value,
+        joules_per_token=None if est.joules_per_token is None else est.joules_per_token / ratio,
+        cost_per_million_tokens_usd=None
+        if est.cost_per_million_tokens_usd is None
+        else est.cost_per_million_tokens_usd / ratio,
+    )

@@ -9,7 +9,9 @@ import datetime
 from site_builder.catalog import Catalog
 from site_builder.engine.config import DEFAULT_USD_PER_KWH
 from site_builder.engine.cost import Costs, costs
-from site_builder.site.picks import Pick, headline, headline_pick
+from site_builder.engine.evidence import as_shown
+from site_builder.engine.result import Estimate
+from site_builder.site.picks import Pick, headline_pick
 from site_builder.site.results import Results, in_vram
 from site_builder.site.tables import sheet_price
 
@@ -19,15 +21,23 @@ def combo_costs(results: Results, combo: str) -> tuple[Pick | None, Costs]:
     catalog = results.catalog
     pick = headline_pick(results, combo)
     model = catalog.models[pick.query.model] if pick else None
-    setup = pick.estimate if pick else None
+    setup = shown(results, combo, pick.query.model) if pick else None
     sold = [
-        (catalog.models[slug], answer.estimate)
+        (catalog.models[slug], found)
         for slug in catalog.models
         if catalog.models[slug].api_prices
-        and (answer := headline(results, combo, slug)) is not None
-        and in_vram(answer.estimate)
+        and (found := shown(results, combo, slug)) is not None
+        and in_vram(found)
     ]
     return pick, costs(catalog.combos[combo], catalog.gpus, model, setup, DEFAULT_USD_PER_KWH, sold)
+
+
+def shown(results: Results, combo: str, model: str) -> Estimate | None:
+    """The headline answer's result with the decode speed pages show (a measurement where
+    there is one: :func:`~site_builder.engine.evidence.as_shown`), which the money figures
+    divide by; None when nothing runs."""
+    answer = results.headline(combo, model)
+    return None if answer is None else as_shown(answer.estimate, answer.evidence)
 
 
 def headline_price(found: Costs) -> tuple[float | None, str]:

@@ -15,6 +15,7 @@ from typing import Literal
 
 from site_builder.engine import Estimate
 from site_builder.engine import evidence as engine_evidence
+from site_builder.engine.recommend import Candidate
 from site_builder.site import fmt
 from site_builder.site.results import Query, Results, config_for
 
@@ -40,10 +41,13 @@ def decode(results: Results, query: Query, estimate: Estimate) -> Shown:
     """Single-stream decode speed of ``query`` with its evidence."""
     if estimate.decode_tok_s is None:
         return Shown(fmt.DASH, "tok/s", engine_evidence.estimated_label(estimate, "decode_tok_s"))
-    config = config_for(results.catalog, query)
-    return shown(
-        engine_evidence.label(results.catalog, config, "decode_tok_s", estimate, results.estimator)
-    )
+    return shown(decode_evidence(results, Candidate(config_for(results.catalog, query), estimate)))
+
+
+def decode_evidence(results: Results, chosen: Candidate) -> engine_evidence.Evidence:
+    """The evidence of ``chosen``'s single-stream decode figure (the engine decides)."""
+    found = chosen.config, "decode_tok_s", chosen.estimate, results.estimator
+    return engine_evidence.label(results.catalog, *found)
 
 
 def shown(found: engine_evidence.Evidence) -> Shown:

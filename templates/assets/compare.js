@@ -181,13 +181,8 @@
   /* Decode as the pages show it: value, the engine's range, the evidence label; the recommended
      setup's figure is the one every page shows for it (a measurement where there is one). */
   function decodeCell(get, evidence) {
-    var value = get("decode_tok_s"), label = get("evidence");
-    var range = get("decode_low") !== null ? fmt(get("decode_low")) + "–" + fmt(get("decode_high")) : "";
-    if (evidence && evidence[1] !== null) {
-      label = evidence[0];
-      value = evidence[1];
-      if (label !== "estimated" && label !== "uncalibrated") { range = ""; }
-    }
+    var found = window.SiteKit.decodeShown(get, evidence);
+    var value = found.value, label = found.label, range = found.range;
     var cell = document.createElement("td");
     cell.setAttribute("data-figure", "decode");
     var shown = text("span", withUnit(fmt(value), "tok/s"));
@@ -233,9 +228,10 @@
     tr.appendChild(labelledCell("ttft", withUnit(fmt(ttft, Math.abs(ttft) < 10 ? 1 : 0), "ms"), table, get, "ttft_ms"));
     tr.appendChild(figureCell("max_context", withUnit(get("max_context") ? fmt(get("max_context"), 0) : "—", "tokens")));
     tr.appendChild(figureCell("power", withUnit(fmt(get("power_w"), 0), "W")));
-    tr.appendChild(figureCell("energy", withUnit(fmt(get("joules_per_token"), 2), "J")));
+    var found = window.SiteKit.decodeShown(get, evidence);
+    tr.appendChild(figureCell("energy", withUnit(fmt(found.joules, 2), "J")));
     tr.appendChild(figureCell("price", table.price ? table.price.text : "—"));
-    tr.appendChild(figureCell("usd_per_tok_s", window.SiteKit.usd(window.SiteKit.perTokS(table.price, get("decode_tok_s")))));
+    tr.appendChild(figureCell("usd_per_tok_s", window.SiteKit.usd(window.SiteKit.perTokS(table.price, found.value))));
     return tr;
   }
 

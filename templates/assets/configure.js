@@ -195,7 +195,8 @@
       SHOWN.forEach(function (name) { shown[name] = get(name); });
       if (field("concurrency").value !== "1") { shown.output_tok_s = get("output_tok_s"); }
       LABELLED.forEach(function (metric) { shown[metric + "_evidence"] = labelOf(get, table, metric); });
-      shown.usd_per_tok_s = window.SiteKit.perTokS(table.price, get("decode_tok_s"));
+      var found = window.SiteKit.decodeShown(get, recommended && recommended.evidence);
+      shown.usd_per_tok_s = window.SiteKit.perTokS(table.price, found.value);
     }
     out.setAttribute("data-estimate", JSON.stringify(error ? { error: error } : shown));
     explainPreset();
@@ -244,13 +245,8 @@
       out.appendChild(list);
     }
     var figures = text("div", "", "figures");
-    var range = get("decode_low") !== null ? fmt(get("decode_low")) + "–" + fmt(get("decode_high")) : "";
-    var shownDecode = get("decode_tok_s"), label = get("evidence");
-    if (recommended && recommended.evidence && recommended.evidence[1] !== null) {
-      label = recommended.evidence[0];
-      shownDecode = recommended.evidence[1];
-      if (label !== "estimated" && label !== "uncalibrated") { range = ""; }
-    }
+    var found = window.SiteKit.decodeShown(get, recommended && recommended.evidence);
+    var shownDecode = found.value, label = found.label, range = found.range;
     var decode = figure("Decode, single stream", fmt(shownDecode), "tok/s", range ? range + " · " + label : label);
     decode.setAttribute("data-testid", "decode");
     figures.appendChild(decode);
@@ -266,7 +262,7 @@
     figures.appendChild(figure("GPU power at load", fmt(get("power_w"), 0), "W"));
     if (table.price) {
       figures.appendChild(figure("Price of the hardware", table.price.text, ""));
-      var perTokS = window.SiteKit.perTokS(table.price, get("decode_tok_s"));
+      var perTokS = window.SiteKit.perTokS(table.price, shownDecode);
       figures.appendChild(figure("Price per decode tok/s", window.SiteKit.usd(perTokS), ""));
     }
     out.appendChild(figures);

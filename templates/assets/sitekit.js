@@ -233,6 +233,24 @@
     return price && decode ? price.usd / decode : null;
   }
 
+  /* A setup's decode figure as every page shows it: the recommended setup's evidence (a
+     measurement where there is one) over the row's estimate, and the energy per token that
+     follows from it at one stream, as engine/evidence.py's as_shown. */
+  function decodeShown(get, evidence) {
+    var value = get("decode_tok_s"), label = get("evidence"), joules = get("joules_per_token");
+    var range = get("decode_low") !== null ? fmt(get("decode_low")) + "–" + fmt(get("decode_high")) : "";
+    if (evidence && evidence[1] !== null) {
+      label = evidence[0];
+      if (label !== "estimated" && label !== "uncalibrated") {
+        range = "";
+        var single = get("aggregate_decode_tok_s") === value;
+        joules = single && value && joules !== null ? joules * value / evidence[1] : joules;
+      }
+      value = evidence[1];
+    }
+    return { value: value, label: label, range: range, joules: joules };
+  }
+
   /* US dollars as Python's fmt.usd: two decimals below 10, none above. */
   function usd(value) {
     if (value === null || value === undefined) { return "—"; }
@@ -241,5 +259,5 @@
 
   window.SelectFilter = { attach: attach, has: has, filter: filter };
   window.SiteKit = { fmt: fmt, text: text, table: table, isBuild: isBuild, ask: ask, usd: usd, perTokS: perTokS,
-    label: label, bitsOf: bitsOf };
+    label: label, bitsOf: bitsOf, decodeShown: decodeShown };
 })();

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from site_builder.catalog import Catalog, load_catalog
-from site_builder.engine import AccuracyPoint, accuracy_points, accuracy_table, evidence
+from site_builder.engine import AccuracyPoint, accuracy_points, accuracy_table, estimate, evidence
 from site_builder.engine.accuracy import percentile, raw_points, result_config, streams
 from site_builder.engine.support import release_of
 from site_builder.schema import Result
@@ -75,6 +75,30 @@ def test_evidence_measured_near(catalog: Catalog) -> None:
     found = evidence.label(catalog, cfg, "decode_tok_s")
     assert found.label == "measured-near" and found.value is not None
     assert 119.44 < found.value < 130.58  # between tg4096 and tg512 measurements
+
+
+@pytest.mark.parametrize(
+    ("label", "value", "concurrency", "decode", "joules"),
+    [
+        ("measured-near", 0.5, 1, 0.5, 2.0),  # half the speed: twice the energy a token
+        ("measured", 2.0, 1, 2.0, 0.5),
+        ("estimated", 0.5, 1, 1.0, 1.0),  # the engine's own figure: nothing to follow
+        ("measured-near", 0.5, 4, 0.5, 1.0),  # several streams: their energy is the engine's
+    ],
+)
+def test_derived_figures_follow_the_shown_decode(
+    catalog: Catalog, label: str, value: float, concurrency: int, decode: float, joules: float
+) -> None:
+    cfg = config("rtx-4090", "llama-3-8b", "Q4_K_M", "llama-cpp", concurrency=concurrency)
+    est = estimate(catalog, cfg)
+    assert est.decode_tok_s and est.joules_per_token and est.cost_per_million_tokens_usd
+    found = evidence.Evidence(label, est.decode_tok_s * value)  # type: ignore[arg-type]
+    shown = evidence.as_shown(est, found)
+    assert shown.decode_tok_s == pytest.approx(est.decode_tok_s * decode, rel=1e-12)
+    assert shown.joules_per_token == pytest.approx(est.joules_per_token * joules, rel=1e-12)
+    cost = est.cost_per_million_tokens_usd * joules
+    assert shown.cost_per_million_tokens_usd == pytest.approx(cost, rel=1e-12)
+    assert (shown.power_w, shown.memory, shown.verdict) == (est.power_w, est.memory, est.verdict)
 
 
 def test_evidence_estimated(catalog: Catalog) -> None:

@@ -20,6 +20,7 @@ import pytest
 from site_builder.catalog import load_catalog
 from site_builder.engine import estimate as engine_estimate
 from site_builder.engine.cost import usd_per_tok_s
+from site_builder.engine.evidence import as_shown
 from site_builder.engine.recommend import recommend
 from site_builder.site import custom, fmt
 from site_builder.site.pages.compare import FIGURE_LABELS
@@ -404,6 +405,9 @@ def test_static_compare_page_shows_prefill_and_ttft_of_the_engine(built: Built) 
             assert prefill.startswith(f"{fmt.tok_s(e.prefill_tok_s)} tok/s"), (combo, model)
             assert ttft.startswith(f"{fmt.ms(e.ttft_ms)} ms"), (combo, model)
             assert rows["GPU power at load"][i][column] == f"{fmt.watts(e.power_w)} W"
+            # energy over the decode speed the page shows (a measurement where there is one)
+            joules = as_shown(e, answer.evidence).joules_per_token
+            assert rows["Energy per token"][i][column] == f"{fmt.num(joules, 2)} J"
     # The figure rows follow their model's row, in the same body.
     table = page[page.index('<table class="compare-models">') :]
     bodies = re.findall(r"<tbody>(.*?)</tbody>", table[: table.index("</table>")], re.DOTALL)
@@ -411,3 +415,27 @@ def test_static_compare_page_shows_prefill_and_ttft_of_the_engine(built: Built) 
     for body, model in zip(bodies, models, strict=True):
         assert html.escape(catalog.models[model].name) in body.split("</tr>", 1)[0]
         assert body.count('<tr class="compare-figure">') == len(FIGURE_LABELS)
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_picker_figures_follow_a_measured_decode(reader: Reader, built: Built) -> None:
+    """Where the recommended setup's decode is a measurement (measured-near here), the energy
+    per token and the price per decode tok/s are worked out over it, as on the static pages."""
+    model, key = "llama-3.3-70b-instruct", "dual-rtx-3090"
+    catalog = load_catalog(built.layout.catalog)
+    base = base_config(catalog, key, model)
+    answer = recommend(catalog, base, "chat", engine_estimate).headline
+    assert answer is not None and answer.evidence.label == "measured-near"
+    shown = as_shown(answer.estimate, answer.evidence)
+    assert shown.decode_tok_s != answer.estimate.decode_tok_s  # the case is one that moves
+    page = reader.open(f"/compare/?a={key}&b=dual-rtx-4090&model={model}")
+    wait_for_model(page, "Llama 3.3 70B Instruct")
+    cells = page.locator("#compare-result tbody[data-recommended] tr[data-side=a]")
+    price = Table(built, key).data["price"]
+    assert cells.locator("[data-figure=energy]").inner_text() == (
+        f"{fmt.num(shown.joules_per_token, 2)} J"
+    )
+    per = usd_per_tok_s(price["usd"], answer.evidence.value)
+    assert cells.locator("[data-figure=usd_per_tok_s]").inner_text() == fmt.usd(per)
+    assert reader.errors == []

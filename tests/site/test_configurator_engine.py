@@ -15,6 +15,7 @@ import pytest
 from site_builder.catalog import load_catalog
 from site_builder.engine.cost import usd_per_tok_s
 from site_builder.engine.request import answer
+from site_builder.site.results import HEADLINE_CONTEXT
 from tests.site.browser import Reader, needs_chromium
 from tests.site.conftest import CATALOG, Built
 
@@ -65,12 +66,29 @@ def options(page: Any, name: str) -> list[str]:
     )
 
 
+def shown_decode(table: dict[str, Any], request: dict[str, Any], extra: bool) -> float | None:
+    """The decode speed the configurator divides the price by when it shows the recommended
+    setup from its table (no engine knob moved): a measurement where the setup has one (the
+    table's ``defaults`` evidence, what every page shows for it); None otherwise."""
+    found = table["defaults"].get(request["model"])
+    asked = tuple(request.get(k) for k in ("runtime", "quant", "split", "context"))
+    held = not extra and not {"interconnect", "ram_gib", "ubatch"} & request.keys()
+    if not held or found is None:
+        return None
+    recommended = (found["runtime"], found["quant"], found["split"], HEADLINE_CONTEXT)
+    label, value = found["evidence"]
+    return value if asked == recommended and label in ("measured", "measured-near") else None
+
+
 def expected(
-    estimate: dict[str, Any], price: dict[str, Any] | None, concurrency: int
+    estimate: dict[str, Any],
+    price: dict[str, Any] | None,
+    concurrency: int,
+    measured: float | None = None,
 ) -> dict[str, Any]:
     """The configurator's shown fields of an ``estimate --json`` answer on hardware priced
     ``price`` (its estimate table's headline price); output throughput with more than one
-    request."""
+    request; the price per decode tok/s over the ``measured`` speed where the page shows one."""
     low, high = estimate["decode_tok_s_range"] or (None, None)
     label = "estimated" if "decode_tok_s" in estimate["calibrated"] else "uncalibrated"
     names = ("verdict", "split", "decode_tok_s", "prefill_tok_s", "ttft_ms", "max_context")
@@ -78,7 +96,7 @@ def expected(
     names += ("output_tok_s",) if concurrency != 1 else ()
     shown = {name: estimate[name] for name in names}
     total = estimate["memory"]["total_gib"]
-    per = usd_per_tok_s(price["usd"] if price else None, estimate["decode_tok_s"])
+    per = usd_per_tok_s(price["usd"] if price else None, measured or estimate["decode_tok_s"])
     labels = {
         f"{metric}_evidence": "estimated" if metric in estimate["calibrated"] else "uncalibrated"
         for metric in ("prefill_tok_s", "ttft_ms", "aggregate_decode_tok_s", "output_tok_s")
@@ -128,7 +146,8 @@ def test_500_random_states_match_the_command_line(reader: Reader, built: Built) 
             g.replace(":", "-x") for g in request["gpu"]
         )
         table = built.table(key)
-        want_shown = expected(want, table["price"], request["concurrency"])
+        measured = shown_decode(table, request, extra)
+        want_shown = expected(want, table["price"], request["concurrency"], measured)
         per, want_per = shown.pop("usd_per_tok_s"), want_shown.pop("usd_per_tok_s")
         assert (per is None) == (want_per is None), line
         assert per is None or per == pytest.approx(want_per, rel=1e-12), line  # JS floats

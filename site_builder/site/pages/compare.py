@@ -19,7 +19,7 @@ from functools import partial
 from site_builder.engine import Config, Estimate, Verdict
 from site_builder.engine.config import DEFAULT_PROMPT_TOKENS
 from site_builder.engine.cost import usd_per_tok_s
-from site_builder.engine.evidence import estimated_label
+from site_builder.engine.evidence import as_shown, estimated_label
 from site_builder.engine.names import short_gpu_name
 from site_builder.engine.recommend import (
     IN_VRAM,
@@ -31,7 +31,7 @@ from site_builder.engine.recommend import (
 from site_builder.site import cells, custom, fmt, paging, urls
 from site_builder.site.context import Link, combo_link, decode_shown
 from site_builder.site.costs import headline_price
-from site_builder.site.evidence import Shown
+from site_builder.site.evidence import Shown, decode_evidence
 from site_builder.site.fragments import Fragment
 from site_builder.site.pages import combo_hardware, configure
 from site_builder.site.pages.configure import Option
@@ -373,7 +373,8 @@ class _Sides:
         key = (model, quant)
         if key not in worked.figures:
             price = headline_price(self.data.results.costs[slug][1])[0]
-            shown = _figures(chosen.estimate, price)
+            found = as_shown(chosen.estimate, decode_evidence(self.data.results, chosen))
+            shown = _figures(found, price)
             worked.figures[key] = [cells.compare_figure(f.text, f.uncalibrated) for f in shown]
         return worked.figures[key]
 

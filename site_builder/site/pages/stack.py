@@ -9,7 +9,8 @@ from functools import partial
 
 from site_builder.catalog import Catalog
 from site_builder.engine import Estimate
-from site_builder.engine.evidence import estimated_label
+from site_builder.engine.evidence import as_shown, estimated_label
+from site_builder.engine.recommend import Candidate
 from site_builder.schema import Stack, Workload
 from site_builder.schema.base import FailureMode, Troubleshooting
 from site_builder.schema.stack import Check, Step
@@ -20,7 +21,7 @@ from site_builder.site.pages import bench_rows, charts
 from site_builder.site.pages.combo_hardware import Fact
 from site_builder.site.pages.recommended import AnswerBlock, answer_block
 from site_builder.site.picks import Pick
-from site_builder.site.results import Query, workload_query
+from site_builder.site.results import Query, config_for, workload_query
 from site_builder.site.sitedata import Page, SiteData, combo_reads, named_only
 
 _COMPONENT_URL = {"hardware": urls.gpu, "runtime": urls.runtime, "model": urls.model}
@@ -169,6 +170,8 @@ def outcome(data: SiteData, combo: str, workload: Workload, title: str) -> Outco
     """The engine's result for ``workload`` on ``combo``."""
     query = workload_query(combo, workload)
     estimate = data.results.get(query)
+    chosen = Candidate(config_for(data.catalog, query), estimate)
+    shown = as_shown(estimate, evidence.decode_evidence(data.results, chosen))
     return Outcome(
         title=title,
         model=model_link(data.catalog, workload.model),
@@ -180,7 +183,7 @@ def outcome(data: SiteData, combo: str, workload: Workload, title: str) -> Outco
         verdict=estimate.verdict,
         reasons=list(estimate.reasons),
         decode=evidence.decode(data.results, query, estimate),
-        figures=_figures(estimate, query),
+        figures=_figures(shown, query),  # energy per token over the speed shown
         launch_command=estimate.launch_command,
         assumptions=list(estimate.assumptions),
     )
