@@ -184,10 +184,7 @@ def _facts(data: SiteData, slug: str, usable: float | None) -> list[Fact]:
         Fact("VRAM", f"{fmt.gib(total)} GiB total, {fmt.gib(usable)} GiB usable"),
         Fact("Interconnect", f"{link.name} ({link.bandwidth_gb_s:g} GB/s per direction)"),
         Fact("Peer-to-peer", "yes" if combo.pcie_p2p else "no"),
-        Fact(
-            "Board power",
-            f"{fmt.watts(_board_power(data, combo))} W; PSU {fmt.watts(combo.psu_w)} W{each}",
-        ),
+        Fact("Board power", _power_text(data, combo)),
         Fact("Host", f"{combo.host.platform}, {combo.host.system_ram_gib:g} GiB RAM{each}"),
     ]
     network = combo_hardware.network_fact(data, combo)
@@ -202,6 +199,16 @@ def _facts(data: SiteData, slug: str, usable: float | None) -> list[Fact]:
 def _board_power(data: SiteData, combo: Combo) -> float:
     """The cards' board power of one machine."""
     return sum(data.catalog.gpus[e.gpu].board_power_w * e.count for e in combo.gpus)
+
+
+def _power_text(data: SiteData, combo: Combo) -> str:
+    """The cards' board power and the PSU: of each machine, and of all of them when there are
+    several (the figure the compare page and the power at load count)."""
+    board, psu = fmt.watts(_board_power(data, combo)), fmt.watts(combo.psu_w)
+    if combo.machines == 1:
+        return f"{board} W; PSU {psu} W"
+    total = fmt.watts(_board_power(data, combo) * combo.machines)
+    return f"{board} W per machine, {total} W in all; PSU {psu} W per machine"
 
 
 def _bandwidth_ratio(data: SiteData, combo: Combo) -> str:
