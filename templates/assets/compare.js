@@ -21,6 +21,7 @@
   var words = JSON.parse(form.dataset.verdicts || "{}");
   var runtimes = JSON.parse(form.dataset.runtimes || "{}");
   var splits = JSON.parse(form.dataset.splits || "{}");
+  var belowFloor = JSON.parse(form.dataset.belowFloor || "{}");
 
   function field(name) { return form.elements[name]; }
 
@@ -175,6 +176,13 @@
     var split = get("split") === "none" ? "" : ", " + get("split") + " split";
     var quant = withQuant ? get("quant") + " on " : "";
     cell.appendChild(document.createTextNode(" " + quant + (runtimes[get("runtime")] || get("runtime")) + split));
+    if ((belowFloor[get("model")] || []).indexOf(get("quant")) >= 0) {  /* as the static pages flag it */
+      var warn = text("span", form.dataset.floorNote, "warn");
+      warn.title = form.dataset.floorTitle;
+      warn.setAttribute("data-testid", "floor");
+      cell.appendChild(document.createTextNode(" "));
+      cell.appendChild(warn);
+    }
     return cell;
   }
 

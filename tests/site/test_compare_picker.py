@@ -23,9 +23,10 @@ from site_builder.engine.cost import usd_per_tok_s
 from site_builder.engine.evidence import as_shown
 from site_builder.engine.recommend import recommend
 from site_builder.site import custom, fmt
+from site_builder.site.cells import FLOOR_TITLE
 from site_builder.site.pages.compare import FIGURE_LABELS
 from site_builder.site.results import base_config
-from tests.site.browser import Reader, needs_chromium
+from tests.site.browser import Reader, needs_chromium, served
 from tests.site.conftest import Built
 from tests.site.pagetext import text
 
@@ -439,3 +440,29 @@ def test_picker_figures_follow_a_measured_decode(reader: Reader, built: Built) -
     per = usd_per_tok_s(price["usd"], answer.evidence.value)
     assert cells.locator("[data-figure=usd_per_tok_s]").inner_text() == fmt.usd(per)
     assert reader.errors == []
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_picker_flags_a_side_below_the_quality_floor(browser: Any, shipped: Built) -> None:
+    """A 70B model on one RTX 4090 runs only below the quality floor (the shipped catalog): the
+    picker says so, as the static compare pages do, and flags no side above it."""
+    model = "llama-3.3-70b-instruct"
+    with served(shipped.site) as url:
+        reader = Reader(browser, url)
+        page = reader.open(f"/compare/?a=dual-rtx-3090&b=single-rtx-4090&model={model}")
+        wait_for_model(page, "Llama 3.3 70B Instruct")
+        below = json.loads(page.locator("#compare-form").get_attribute("data-below-floor"))[model]
+        rows = page.locator("#compare-result tbody[data-recommended] tr[data-side]")
+        flagged = {}
+        for i in range(rows.count()):
+            row = rows.nth(i)
+            quant = row.locator("td").nth(1).inner_text().split(" on ")[0].split()[-1]
+            floor = row.locator("[data-testid=floor]").count()
+            flagged[row.get_attribute("data-side")] = (quant in below, floor)
+        assert flagged == {"a": (False, 0), "b": (True, 1)}
+        note = page.locator("[data-testid=floor]").first
+        assert note.inner_text().lower() == "below the quality floor"
+        assert note.get_attribute("title") == FLOOR_TITLE
+        assert reader.errors == []
+        reader.page.close()

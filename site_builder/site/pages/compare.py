@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
+from site_builder.catalog import Catalog
 from site_builder.engine import Config, Estimate, Verdict
 from site_builder.engine.config import DEFAULT_PROMPT_TOKENS
 from site_builder.engine.cost import usd_per_tok_s
@@ -156,6 +157,11 @@ class CompareIndex:
     (a table also holds recommended setups on other splits)."""
     build_prefix: str
     """How build-your-own keys start: their tables hold each runtime's recommended quant only."""
+    below_floor: str = "{}"
+    """Model ID -> the catalog quants below its quality floor, as JSON (the picker flags a side
+    at one as the static pages do)."""
+    floor_note: str = FLOOR_NOTE
+    floor_title: str = cells.FLOOR_TITLE
     parts: paging.Parts = paging.WHOLE
     """Where the pairs continue when the catalog has many combos."""
 
@@ -247,7 +253,18 @@ def index_context(data: SiteData, pairs_found: Sequence[tuple[Link, str]]) -> Co
             {s: r.default_split for s, r in catalog.runtimes.items()}, sort_keys=True
         ),
         build_prefix=custom.PREFIX,
+        below_floor=json.dumps(_below_floor(catalog), sort_keys=True),
     )
+
+
+def _below_floor(catalog: Catalog) -> dict[str, list[str]]:
+    """Each model's catalog quants below its quality floor (models with none left out)."""
+
+    def below(model: str, quant: str) -> bool:
+        return not passes_floor(catalog, Config((), model, quant, ""))  # reads model and quant
+
+    found = {m: [q for q in sorted(catalog.quants) if below(m, q)] for m in catalog.models}
+    return {model: quants for model, quants in found.items() if quants}
 
 
 def _first(preferred: Sequence[str], offered: list[str], fallback: int) -> str:
