@@ -43,6 +43,11 @@ TEASER_CHARS = 200
 """Characters of a section's text shown under its title in the results."""
 TITLE_WEIGHT = 10
 """A word in a section's title counts as this many occurrences in its text."""
+SHORT_TITLE = 10
+"""Added to a title word's weight, shared among the title's words: of two titles holding a
+query's words, the shorter one is about them (``Llama 3.3 70B Instruct``, the model's page,
+before ``llama.cpp on 2x RTX 3090: Llama 3.3 70B ...``, one run of it), so a common word's cut
+list keeps the pages named by it."""
 TEXT_WEIGHT_CAP = 5
 """Occurrences of a word in a section's text counted at most (a table repeating a word does
 not outrank a section about it)."""
@@ -72,14 +77,16 @@ def teaser(text: str) -> str:
 
 
 def weights(title: str, text: str) -> dict[str, int]:
-    """Each word's weight in one section: :data:`TITLE_WEIGHT` per title occurrence plus its
-    text occurrences up to :data:`TEXT_WEIGHT_CAP`."""
+    """Each word's weight in one section: :data:`TITLE_WEIGHT` per title occurrence, plus
+    :data:`SHORT_TITLE` shared among the title's words, plus its text occurrences up to
+    :data:`TEXT_WEIGHT_CAP`."""
     counts: dict[str, int] = defaultdict(int)
     for word in words(text):
         counts[word] += 1
     found = {word: min(n, TEXT_WEIGHT_CAP) for word, n in counts.items()}
-    for word in words(title):
-        found[word] = found.get(word, 0) + TITLE_WEIGHT
+    named = words(title)
+    for word in named:
+        found[word] = found.get(word, 0) + TITLE_WEIGHT + SHORT_TITLE // len(named)
     return found
 
 

@@ -64,9 +64,10 @@ def test_the_index_becomes_a_stub_and_pieces(tmp_path: Path) -> None:
     assert stub["docs"] == []
     assert stub["config"] == {**CONFIG, "pieces": stub["config"]["pieces"]}
     assert stub["config"]["pieces"]["docs_per_file"] == search_pieces.DOCS_PER_FILE
-    # word -> [complete, id, weight, ...]: the page's title counts 10, x2 for a page's own entry
-    assert pieces["terms/40.json"]["4090"] == [1, 0, 20, 1, 1]
-    assert pieces["terms/po.json"]["power"] == [1, 1, 11]
+    # word -> [complete, id, weight, ...]: a title word counts 10 plus 10 shared among the
+    # title's words (two here: 5 each), x2 for a page's own entry; a text occurrence 1
+    assert pieces["terms/40.json"]["4090"] == [1, 0, 30, 1, 1]
+    assert pieces["terms/po.json"]["power"] == [1, 1, 21]
     assert pieces["docs/0.json"] == [
         ["gpus/rtx-4090/", "RTX 4090", "An Ada card, 24 GB.", -1],
         ["gpus/rtx-4090/#power", "Power", "450 W; RTX 4090 power.", 0],
@@ -100,6 +101,21 @@ def test_a_common_word_lists_its_best_sections_and_says_it_was_cut(tmp_path: Pat
     assert len(pairs) == POSTINGS
     assert [w for _, w in pairs] == sorted((w for _, w in pairs), reverse=True)
     assert pairs[0][1] == search_pieces.TEXT_WEIGHT_CAP * search_pieces.PAGE_FACTOR
+
+
+def test_a_cut_list_keeps_the_page_a_short_title_names(tmp_path: Path) -> None:
+    """Many runs of a model name it in longer titles before its own page does: the cut list of
+    a word in every title still holds the page about it."""
+    runs = [
+        {"location": f"b{i}/", "title": f"vLLM run {i} on 2x RTX 3090: Llama 70B", "text": ""}
+        for i in range(POSTINGS + 10)
+    ]
+    model = {"location": "models/llama-70b/", "title": "Llama 70B", "text": ""}
+    write_index(tmp_path, [*runs, model])
+    search_pieces.split(tmp_path)
+    _, pieces = read(tmp_path)
+    flat = pieces["terms/ll.json"]["llama"]
+    assert flat[0] == 0 and flat[1] == len(runs)  # cut, and the model's page first
 
 
 def test_teasers_are_cut_at_a_space(tmp_path: Path) -> None:
