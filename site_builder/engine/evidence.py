@@ -116,6 +116,22 @@ def label(
     return Evidence(estimated_label(est, metric), mine, low, high)
 
 
+def near_ratio(
+    catalog: Catalog, config: Config, metric: str, estimator: Estimator = estimate
+) -> float | None:
+    """What :func:`label` multiplies the engine's figure by to make a measured-near one on
+    ``config``'s cards and model: the first measurement's value over the engine's figure for
+    its own conditions (None without one). Any configuration on the same cards and model that
+    no measurement ran exactly shows the engine's figure times this ratio (the configurator
+    applies it to the setups it shows beyond the recommended one)."""
+    for _, bench, result in measured_results(catalog, config, metric):
+        at = result_config(bench, result, catalog)
+        theirs = predicted(estimator(catalog, at), metric, bench.runtime)
+        if theirs:
+            return result.value / theirs
+    return None
+
+
 def band(est: Estimate, metric: str) -> tuple[float, float] | None:
     """The engine's low-high range of ``metric`` (None for metrics without one)."""
     return {

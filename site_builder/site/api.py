@@ -25,6 +25,7 @@ from typing import Any
 
 from site_builder.catalog import Catalog
 from site_builder.engine import Estimate
+from site_builder.engine.evidence import near_ratio
 from site_builder.engine.recommend import Candidate, Recommendation
 from site_builder.engine.result import LABELLED
 from site_builder.schema import KINDS
@@ -163,7 +164,7 @@ def estimates(data: SiteData, combo: str, rows: Rows) -> tuple[str, str]:
     for model in data.catalog.models:
         recommendation = data.results.recommendation(combo, model)
         found.update((q, rows.text(q, e)) for q, e in _answer_rows(recommendation).items())
-        default = _default(recommendation)
+        default = _default(data, recommendation)
         if default is not None:
             defaults[model] = default
     for query in headline_contexts(data.results, combo):
@@ -189,16 +190,21 @@ def _answer_rows(recommendation: Recommendation) -> dict[Query, Estimate]:
     return {query_of(c.config): c.estimate for c in picked}
 
 
-def _default(recommendation: Recommendation) -> Default | None:
+def _default(data: SiteData, recommendation: Recommendation) -> Default | None:
     top = recommendation.headline
     if top is None:
         return None
+    near = None
+    if top.evidence.label == "measured-near":  # the ratio label() worked it out with
+        estimator, catalog = data.results.estimator, data.catalog
+        near = near_ratio(catalog, top.config, "decode_tok_s", estimator)
     per_runtime = {
         r: (c.config.quant, c.estimate.split) for r, c in recommendation.per_runtime.items()
     }
     value = None if top.evidence.value is None else round(top.evidence.value, 2)
     evidence = (top.evidence.label, value)
-    return Default(top.config.runtime, top.config.quant, top.estimate.split, per_runtime, evidence)
+    setup = top.config.runtime, top.config.quant, top.estimate.split
+    return Default(*setup, per_runtime, evidence, near)
 
 
 def matrix(data: SiteData, combo: str) -> dict[str, Any]:

@@ -52,6 +52,10 @@ class Default:
     per_runtime: dict[str, tuple[str, str]]
     evidence: tuple[str, float | None] = ("estimated", None)
     """The recommended setup's decode figure as pages show it: label and value."""
+    near: float | None = None
+    """When that figure is measured-near, the ratio that made it
+    (:func:`~site_builder.engine.evidence.near_ratio`): the pages' decode of every other setup
+    of the model on these cards is the engine's times it (measured-near too)."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,7 @@ def defaults_json(defaults: dict[str, Default]) -> dict[str, Any]:
             "split": d.split,
             "per_runtime": {r: list(pair) for r, pair in sorted(d.per_runtime.items())},
             "evidence": list(d.evidence),
+            **({"near": d.near} if d.near is not None else {}),
         }
         for model, d in sorted(defaults.items())
     }

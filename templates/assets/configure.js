@@ -195,13 +195,20 @@
       SHOWN.forEach(function (name) { shown[name] = get(name); });
       if (field("concurrency").value !== "1") { shown.output_tok_s = get("output_tok_s"); }
       LABELLED.forEach(function (metric) { shown[metric + "_evidence"] = labelOf(get, table, metric); });
-      var found = window.SiteKit.decodeShown(get, recommended && recommended.evidence);
+      var found = window.SiteKit.decodeShown(get, recommended && recommended.evidence, nearOf(table, recommended));
       shown.usd_per_tok_s = window.SiteKit.perTokS(table.price, found.value);
     }
     out.setAttribute("data-estimate", JSON.stringify(error ? { error: error } : shown));
     explainPreset();
     remember();
     out.setAttribute("aria-busy", "false");
+  }
+
+  /* The measured-near ratio of the chosen model on this hardware, for a setup other than the
+     recommended one (that one shows its own evidence). */
+  function nearOf(table, recommended) {
+    var d = table.defaults[field("model").value];
+    return recommended || !d ? null : d.near;
   }
 
   /* Prefill, TTFT and the figures of several requests carry their evidence label, as on
@@ -245,7 +252,7 @@
       out.appendChild(list);
     }
     var figures = text("div", "", "figures");
-    var found = window.SiteKit.decodeShown(get, recommended && recommended.evidence);
+    var found = window.SiteKit.decodeShown(get, recommended && recommended.evidence, nearOf(table, recommended));
     var shownDecode = found.value, label = found.label, range = found.range;
     var decode = figure("Decode, single stream", fmt(shownDecode), "tok/s", range ? range + " · " + label : label);
     decode.setAttribute("data-testid", "decode");

@@ -234,11 +234,16 @@
   }
 
   /* A setup's decode figure as every page shows it: the recommended setup's evidence (a
-     measurement where there is one) over the row's estimate, and the energy per token that
-     follows from it at one stream, as engine/evidence.py's as_shown. */
-  function decodeShown(get, evidence) {
+     measurement where there is one) over the row's estimate; for another setup of a model
+     whose recommended figure is measured-near, the estimate times the ratio that made it
+     (`near`, engine/evidence.py's near_ratio); and the energy per token that follows from it at
+     one stream, as engine/evidence.py's as_shown. */
+  function decodeShown(get, evidence, near) {
     var value = get("decode_tok_s"), label = get("evidence"), joules = get("joules_per_token");
     var range = get("decode_low") !== null ? fmt(get("decode_low")) + "–" + fmt(get("decode_high")) : "";
+    if (!(evidence && evidence[1] !== null) && near && value) {
+      evidence = ["measured-near", Math.round(value * near * 100) / 100];
+    }
     if (evidence && evidence[1] !== null) {
       label = evidence[0];
       if (label !== "estimated" && label !== "uncalibrated") {

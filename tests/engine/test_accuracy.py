@@ -77,6 +77,23 @@ def test_evidence_measured_near(catalog: Catalog) -> None:
     assert 119.44 < found.value < 130.58  # between tg4096 and tg512 measurements
 
 
+@pytest.mark.parametrize("context", [2048, 4096, 8192])
+def test_measured_near_is_the_engine_times_the_near_ratio(catalog: Catalog, context: int) -> None:
+    """What the configurator multiplies its other setups by gives the label's figure."""
+    cfg = config("rtx-4090", "llama-3-8b", "Q4_K_M", "llama-cpp", context_tokens=context)
+    found = evidence.label(catalog, cfg, "decode_tok_s")
+    ratio = evidence.near_ratio(catalog, cfg, "decode_tok_s")
+    decode = estimate(catalog, cfg).decode_tok_s
+    assert found.label == "measured-near" and ratio is not None and decode is not None
+    assert found.value == pytest.approx(round(decode * ratio, 2), abs=0.0051)
+    assert (
+        evidence.near_ratio(
+            catalog, config("rtx-5090", "qwen3-32b", "Q4_K_M", "llama-cpp"), "decode_tok_s"
+        )
+        is None
+    )
+
+
 @pytest.mark.parametrize(
     ("label", "value", "concurrency", "decode", "joules"),
     [
