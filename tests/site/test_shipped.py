@@ -194,3 +194,20 @@ def test_every_combo_sits_in_one_will_it_run_table_of_bounded_width(shipped: Bui
     assert all(0 < len(g.combos) <= matrix.GROUP_SIZE for g in found)
     for g in found:
         assert (shipped.site / "will-it-run" / "hardware" / g.slug / "index.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("combo", "expected"),
+    [
+        ("dual-rtx-3090", "700 W; PSU 1,200 W"),
+        (
+            "dual-8x-h100-sxm-infiniband",
+            "5,600 W per machine, 11,200 W in all; PSU 10,200 W per machine",
+        ),
+    ],
+)
+def test_board_power_counts_every_machine(shipped: Built, combo: str, expected: str) -> None:
+    """A combo of several machines says its cards' board power per machine and in all (what
+    its power at load and the compare pages count)."""
+    page = text(shipped.html(f"hardware-combos/{combo}/"))
+    assert f"Board power {expected}" in page
