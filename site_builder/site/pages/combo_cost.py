@@ -128,7 +128,7 @@ def price_facts(found: Costs) -> list[Fact]:
 def observations(found: Costs) -> list[Seen]:
     """Every observation a figure on the page uses, newest per item."""
     rows = [
-        seen(f"{n} x {what}, {p.condition}", fmt.usd(p.usd), p)
+        seen(f"{n} x {what}, {p.condition}", fmt.usd(p.usd) + (" each" if n > 1 else ""), p)
         for price in (found.sheet.new, found.sheet.used)
         if price is not None
         for n, what, p in price.parts
