@@ -53,9 +53,9 @@ class Default:
     evidence: tuple[str, float | None] = ("estimated", None)
     """The recommended setup's decode figure as pages show it: label and value."""
     near: float | None = None
-    """When that figure is measured-near, the ratio that made it
-    (:func:`~site_builder.engine.evidence.near_ratio`): the pages' decode of every other setup
-    of the model on these cards is the engine's times it (measured-near too)."""
+    """When a measurement ran the model on these cards, the measured-near ratio
+    (:func:`~site_builder.engine.evidence.near_ratio`): the pages' decode of every setup of the
+    model here that no measurement ran exactly is the engine's times it."""
 
 
 @dataclass(frozen=True)

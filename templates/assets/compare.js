@@ -231,7 +231,7 @@
     var get = getter(table, row);
     tr.appendChild(setupCell(get, withQuant));
     var d = table.defaults[get("model")];
-    var near = evidence || !d ? null : d.near;  /* another setup of a measured-near model */
+    var near = evidence || !d ? null : d.near;  /* another setup of a model measured here */
     tr.appendChild(decodeCell(get, evidence, near));
     tr.appendChild(labelledCell("prefill", withUnit(fmt(get("prefill_tok_s")), "tok/s"), table, get, "prefill_tok_s"));
     var ttft = get("ttft_ms");

@@ -204,8 +204,8 @@
     out.setAttribute("aria-busy", "false");
   }
 
-  /* The measured-near ratio of the chosen model on this hardware, for a setup other than the
-     recommended one (that one shows its own evidence). */
+  /* The measured-near ratio of the chosen model on this hardware (when a measurement ran it
+     here), for a setup other than the recommended one (that one shows its own evidence). */
   function nearOf(table, recommended) {
     var d = table.defaults[field("model").value];
     return recommended || !d ? null : d.near;

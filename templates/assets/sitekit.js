@@ -234,9 +234,9 @@
   }
 
   /* A setup's decode figure as every page shows it: the recommended setup's evidence (a
-     measurement where there is one) over the row's estimate; for another setup of a model
-     whose recommended figure is measured-near, the estimate times the ratio that made it
-     (`near`, engine/evidence.py's near_ratio); and the energy per token that follows from it at
+     measurement where there is one) over the row's estimate; for another setup of a model a
+     measurement ran on this hardware, the estimate times the measured-near ratio (`near`,
+     engine/evidence.py's near_ratio); and the energy per token that follows from it at
      one stream, as engine/evidence.py's as_shown. */
   function decodeShown(get, evidence, near) {
     var value = get("decode_tok_s"), label = get("evidence"), joules = get("joules_per_token");
