@@ -26,6 +26,18 @@ class Concurrency(NamedTuple):
     per_user_tok_s: float
 
 
+PER_SLOT = 1 << 30
+""":func:`kv_capacity` of a runtime whose every slot allocates its own full window when the
+model loads (Ollama, ``OLLAMA_NUM_PARALLEL``): the cache bounds no number of sequences, so the
+estimate reports none (``max_concurrency`` None)."""
+
+
+def bounded(capacity: int | None) -> int | None:
+    """``capacity`` as an estimate reports it: None where the cache bounds none
+    (:data:`PER_SLOT`)."""
+    return None if capacity is None or capacity >= PER_SLOT else capacity
+
+
 def kv_capacity(
     pl: Placement, style: MemoryStyle, context: int, seq_tokens: int, window: int
 ) -> int:
@@ -42,7 +54,7 @@ def kv_capacity(
             return 1
         return max(int(space // max(per_seq)), 0)
     if style == "ollama":
-        return 1 << 30
+        return PER_SLOT
     return max(context // seq_tokens, 1)
 
 

@@ -88,7 +88,7 @@ def estimate_with(
         split=plan.split,
         assumptions=notes,
         cost_per_million_tokens_usd=speeds.cost,
-        max_concurrency=speeds.capacity,
+        max_concurrency=concurrency.bounded(speeds.capacity),
         gpu_layers=pl.gpu_layers,
         link=plan.ctx.link.klass,
         prefill_tok_s_range=speeds.prefill_range,

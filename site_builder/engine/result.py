@@ -64,7 +64,8 @@ class Estimate:
     cost_per_million_tokens_usd: float | None = None
     """Electricity per million generated tokens at the configuration's price per kWh."""
     max_concurrency: int | None = None
-    """Most concurrent sequences of prompt + gen tokens the KV cache holds."""
+    """Most concurrent sequences of prompt + gen tokens the KV cache holds; None where every
+    slot allocates its own cache (Ollama), so the cache bounds none."""
     gpu_layers: int | None = None
     """Layers on the GPUs (fewer than the model's when llama.cpp offloads)."""
     link: str | None = None

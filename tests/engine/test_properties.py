@@ -377,7 +377,6 @@ def test_more_concurrency_never_lowers_aggregate_throughput(
         return
     if (low.verdict in IN_VRAM) != (high.verdict in IN_VRAM) or low.gpu_layers != high.gpu_layers:
         return
-    assert high.max_concurrency is not None
-    if many > high.max_concurrency:
-        return
+    if high.max_concurrency is not None and many > high.max_concurrency:
+        return  # (None: every slot has its own cache, Ollama; the cache bounds no user count)
     assert high.aggregate_decode_tok_s >= low.aggregate_decode_tok_s * (1 - 1e-12)

@@ -133,6 +133,19 @@ def test_concurrency_is_capped_by_the_kv_pool(ask: Ask) -> None:
     assert est.aggregate_decode_tok_s == capped.aggregate_decode_tok_s
 
 
+@pytest.mark.parametrize(
+    ("runtime", "bounded"), [("llama-cpp", True), ("ollama", False)], ids=["slots", "per-slot"]
+)
+def test_max_concurrency_is_none_where_each_slot_has_its_own_cache(
+    ask: Ask, runtime: str, bounded: bool
+) -> None:
+    """llama.cpp's slots share the ``-c`` window; Ollama allocates a window per slot, so its
+    cache bounds no number of sequences (no sentinel number in the JSON)."""
+    est = ask("rtx-4090", "llama-3-8b", "Q4_K_M", runtime)
+    assert (est.max_concurrency is not None) == bounded
+    assert est.to_json()["max_concurrency"] == est.max_concurrency
+
+
 def test_runtime_without_batching_serves_in_turn(ask: Ask) -> None:
     est = ask("apple-m2-ultra", "llama-3-8b", "MLX-4BIT", "mlx-lm", concurrency=4)
     assert est.decode_tok_s is not None and est.per_user_decode_tok_s is not None
