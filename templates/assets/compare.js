@@ -186,10 +186,9 @@
     return cell;
   }
 
-  /* Decode as the pages show it: value, the engine's range, the evidence label; the recommended
-     setup's figure is the one every page shows for it (a measurement where there is one). */
-  function decodeCell(get, evidence, near) {
-    var found = window.SiteKit.decodeShown(get, evidence, near);
+  /* Decode as the pages show it (SiteKit.decodeShown): value, the engine's range, the evidence
+     label. */
+  function decodeCell(found) {
     var value = found.value, label = found.label, range = found.range;
     var cell = document.createElement("td");
     cell.setAttribute("data-figure", "decode");
@@ -230,15 +229,14 @@
     tr.appendChild(text("td", sideName(side), "model"));
     var get = getter(table, row);
     tr.appendChild(setupCell(get, withQuant));
-    var d = table.defaults[get("model")];
-    var near = evidence || !d ? null : d.near;  /* another setup of a model measured here */
-    tr.appendChild(decodeCell(get, evidence, near));
+    /* the recommended row's evidence, or another setup of a model measured here */
+    var found = window.SiteKit.decodeShown(get, evidence, evidence ? null : table.defaults[get("model")]);
+    tr.appendChild(decodeCell(found));
     tr.appendChild(labelledCell("prefill", withUnit(fmt(get("prefill_tok_s")), "tok/s"), table, get, "prefill_tok_s"));
     var ttft = get("ttft_ms");
     tr.appendChild(labelledCell("ttft", withUnit(fmt(ttft, Math.abs(ttft) < 10 ? 1 : 0), "ms"), table, get, "ttft_ms"));
     tr.appendChild(figureCell("max_context", withUnit(get("max_context") ? fmt(get("max_context"), 0) : "—", "tokens")));
     tr.appendChild(figureCell("power", withUnit(fmt(get("power_w"), 0), "W")));
-    var found = window.SiteKit.decodeShown(get, evidence, near);
     tr.appendChild(figureCell("energy", withUnit(fmt(found.joules, 2), "J")));
     tr.appendChild(figureCell("price", table.price ? table.price.text : "—"));
     tr.appendChild(figureCell("usd_per_tok_s", window.SiteKit.usd(window.SiteKit.perTokS(table.price, found.value))));

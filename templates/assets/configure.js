@@ -195,7 +195,7 @@
       SHOWN.forEach(function (name) { shown[name] = get(name); });
       if (field("concurrency").value !== "1") { shown.output_tok_s = get("output_tok_s"); }
       LABELLED.forEach(function (metric) { shown[metric + "_evidence"] = labelOf(get, table, metric); });
-      var found = window.SiteKit.decodeShown(get, recommended && recommended.evidence, nearOf(table, recommended));
+      var found = window.SiteKit.decodeShown(get, recommended && recommended.evidence, otherSetup(table, recommended));
       shown.usd_per_tok_s = window.SiteKit.perTokS(table.price, found.value);
     }
     out.setAttribute("data-estimate", JSON.stringify(error ? { error: error } : shown));
@@ -204,11 +204,10 @@
     out.setAttribute("aria-busy", "false");
   }
 
-  /* The measured-near ratio of the chosen model on this hardware (when a measurement ran it
-     here), for a setup other than the recommended one (that one shows its own evidence). */
-  function nearOf(table, recommended) {
-    var d = table.defaults[field("model").value];
-    return recommended || !d ? null : d.near;
+  /* The chosen model's table defaults for a setup other than the recommended one (whose own
+     evidence it shows): their measured-near ratio, when a measurement ran the model here. */
+  function otherSetup(table, recommended) {
+    return recommended ? null : table.defaults[field("model").value];
   }
 
   /* Prefill, TTFT and the figures of several requests carry their evidence label, as on
@@ -252,7 +251,7 @@
       out.appendChild(list);
     }
     var figures = text("div", "", "figures");
-    var found = window.SiteKit.decodeShown(get, recommended && recommended.evidence, nearOf(table, recommended));
+    var found = window.SiteKit.decodeShown(get, recommended && recommended.evidence, otherSetup(table, recommended));
     var shownDecode = found.value, label = found.label, range = found.range;
     var decode = figure("Decode, single stream", fmt(shownDecode), "tok/s", range ? range + " · " + label : label);
     decode.setAttribute("data-testid", "decode");

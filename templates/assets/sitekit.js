@@ -235,12 +235,13 @@
 
   /* A setup's decode figure as every page shows it: the recommended setup's evidence (a
      measurement where there is one) over the row's estimate; for another setup of a model a
-     measurement ran on this hardware, the estimate times the measured-near ratio (`near`,
-     engine/evidence.py's near_ratio); and the energy per token that follows from it at
-     one stream, as engine/evidence.py's as_shown. */
-  function decodeShown(get, evidence, near) {
+     measurement ran on this hardware, the estimate times the measured-near ratio of the
+     model's table defaults (`defaults.near`, engine/evidence.py's near_ratio); and the energy
+     per token that follows from it at one stream, as engine/evidence.py's as_shown. */
+  function decodeShown(get, evidence, defaults) {
     var value = get("decode_tok_s"), label = get("evidence"), joules = get("joules_per_token");
     var range = get("decode_low") !== null ? fmt(get("decode_low")) + "–" + fmt(get("decode_high")) : "";
+    var near = defaults && defaults.near;
     if (!(evidence && evidence[1] !== null) && near && value) {
       evidence = ["measured-near", Math.round(value * near * 100) / 100];
     }
