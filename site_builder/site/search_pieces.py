@@ -7,7 +7,8 @@ mkdocs has written it, :func:`split` replaces it with
 
 * ``search/search_index.json``: Material's search configuration and no documents (the bundle
   still fetches it to start search), naming the folder of the pieces;
-* ``search/<digest>/terms/<xy>.json``: for every word starting with ``xy``, the sections it
+* ``search/<digest>/terms/<xy>.json``: for every word starting with ``xy`` (a dot as ``_``:
+  :func:`shard`), the sections it
   occurs in, best first, as ``[complete, id, weight, id, weight, ...]`` (at most
   :data:`POSTINGS` sections: ``complete`` is 0 when a common word's list was cut);
 * ``search/<digest>/docs/<n>.json``: sections ``n x DOCS_PER_FILE`` onwards as
@@ -32,6 +33,10 @@ from typing import Any, NamedTuple
 
 INDEX = Path("search") / "search_index.json"
 WORD = re.compile(r"[a-z0-9]+")
+VERSION = re.compile(r"(?<![0-9.])[0-9]+(?:\.[0-9]+)+")
+"""A dotted number (``3.3`` of Llama 3.3, ``2.5`` of Qwen2.5, ``0.5.12``): a word of its own
+besides the runs of letters and digits it holds, whose one-digit parts are too short to be
+words ("llama 3.3" would otherwise search for "llama" alone)."""
 TAG = re.compile(r"<[^>]*>")
 SPACE = re.compile(r"\s+")
 DOCS_PER_FILE = 32
@@ -58,8 +63,15 @@ Material boosts pages over their sections."""
 
 def words(text: str) -> list[str]:
     """The search words of ``text``: lower-case runs of letters and digits, two characters or
-    more (the worker splits a query the same way)."""
-    return [w for w in WORD.findall(text.lower()) if len(w) >= 2]
+    more, then its dotted numbers (:data:`VERSION`; the worker splits a query the same way)."""
+    lower = text.lower()
+    return [w for w in WORD.findall(lower) if len(w) >= 2] + VERSION.findall(lower)
+
+
+def shard(word: str) -> str:
+    """The name of the word file holding ``word``: its first two characters, a dot as ``_``
+    (``3.3`` is in ``terms/3_.json``)."""
+    return word[:2].replace(".", "_")
 
 
 def plain(markup: str) -> str:
@@ -150,9 +162,9 @@ def pieces(docs: list[dict[str, Any]]) -> dict[str, Any]:
     found = sections(docs)
     shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
     for word, flat in postings(found).items():
-        shards[word[:2]][word] = flat
-    for key, shard in shards.items():
-        out[f"terms/{key}.json"] = dict(sorted(shard.items()))
+        shards[shard(word)][word] = flat
+    for key, terms in shards.items():
+        out[f"terms/{key}.json"] = dict(sorted(terms.items()))
     rows = records(found)
     for start in range(0, len(rows), DOCS_PER_FILE):
         out[f"docs/{start // DOCS_PER_FILE}.json"] = rows[start : start + DOCS_PER_FILE]

@@ -17,13 +17,16 @@ function getJSON(url) {
   });
 }
 
+/* As search_pieces.words: runs of two or more letters and digits, then dotted numbers ("3.3"). */
 function words(text) {
-  return (String(text).toLowerCase().match(/[a-z0-9]+/g) || []).filter(function (w) { return w.length >= 2; });
+  var lower = String(text).toLowerCase();
+  var runs = (lower.match(/[a-z0-9]+/g) || []).filter(function (w) { return w.length >= 2; });
+  return runs.concat(lower.match(/(?<![0-9.])[0-9]+(?:\.[0-9]+)+/g) || []);
 }
 
 function wordFile(key) {
   if (!(key in wordFiles)) {
-    wordFiles[key] = /^[a-z0-9]{2}$/.test(key) ? getJSON(base + "terms/" + key + ".json").catch(function () { return {}; }) : Promise.resolve({});
+    wordFiles[key] = /^[a-z0-9_]{2}$/.test(key) ? getJSON(base + "terms/" + key + ".json").catch(function () { return {}; }) : Promise.resolve({});
   }
   return wordFiles[key];
 }
@@ -36,7 +39,7 @@ function docFile(n) {
 /* The sections one query word matches: section id -> weight (the heaviest word it starts),
    whether every such section is listed, and the word's best completion. */
 function match(word, prefix) {
-  return wordFile(word.slice(0, 2)).then(function (file) {
+  return wordFile(word.slice(0, 2).replace(".", "_")).then(function (file) {
     var hits = {}, complete = true, best = null, bestWeight = -1;
     Object.keys(file).forEach(function (term) {
       if (term !== word && !(prefix && term.indexOf(word) === 0)) { return; }

@@ -410,3 +410,22 @@ def test_the_search_index_loads_on_first_use(reader: Reader) -> None:
     assert all(p.startswith("docs/") for p in pieces - words)
     assert len(pieces - words) <= 2 * 20  # the shown sections' files and their pages'
     assert reader.errors == []
+
+
+def test_a_version_number_is_a_search_word(reader: Reader) -> None:
+    """ "llama 3.3" searches for "3.3" too (a dotted number is a word of its own,
+    search_pieces.VERSION): the Llama 3.3 model page comes first, not any Llama page."""
+    asked: list[str] = []
+    reader.page.on("request", lambda r: asked.append(r.url) if "/terms/" in r.url else None)
+    page = reader.open("/")
+    page.keyboard.press("/")
+    page.keyboard.type("llama 3.3")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.md-search-result__item a')]"
+        ".some(a => a.href.includes('/models/llama-3.3-70b-instruct/'))",
+        timeout=10_000,
+    )
+    first = page.locator(".md-search-result__item h1").first.inner_text()
+    assert "Llama 3.3" in first, first
+    assert any(u.endswith("/terms/3_.json") for u in asked), asked
+    assert reader.errors == []

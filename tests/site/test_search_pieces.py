@@ -51,6 +51,11 @@ DOCS = [
         ("Q4_K_M on llama.cpp", ["q4", "on", "llama", "cpp"]),
         ("a b-c 7", []),
         ("Qwen3-30B-A3B", ["qwen3", "30b", "a3b"]),
+        # a dotted number is a word too, after the runs (its one-digit parts are none)
+        ("Llama 3.3 70B", ["llama", "70b", "3.3"]),
+        ("Qwen2.5-72B", ["qwen2", "72b", "2.5"]),
+        ("SGLang 0.5.12 at 13.3 GiB", ["sglang", "12", "at", "13", "gib", "0.5.12", "13.3"]),
+        ("llama 3.", ["llama"]),
     ],
 )
 def test_words_are_lower_case_runs_of_two_or_more(text: str, expected: list[str]) -> None:
@@ -73,6 +78,15 @@ def test_the_index_becomes_a_stub_and_pieces(tmp_path: Path) -> None:
         ["gpus/rtx-4090/#power", "Power", "450 W; RTX 4090 power.", 0],
         ["gpus/a-b/", "&lt;script&gt;alert(1)&lt;/script&gt; | x", "a &amp; b", -1],
     ]
+
+
+def test_a_dotted_number_has_a_word_file_named_with_an_underscore(tmp_path: Path) -> None:
+    docs = [{"location": "m/", "title": "Llama 3.3 70B", "text": ""}]
+    write_index(tmp_path, docs)
+    search_pieces.split(tmp_path)
+    _, pieces = read(tmp_path)
+    assert list(pieces["terms/3_.json"]) == ["3.3"]
+    assert pieces["terms/3_.json"]["3.3"] == [1, 0, 2 * (10 + 10 // 3)]
 
 
 def test_markup_in_titles_stays_text(tmp_path: Path) -> None:
