@@ -80,8 +80,11 @@
       var model = field("model").value;
       var forModel = rowsWhere(table, function (get) { return get("model") === model; });
       if (target === "combo" || target === "model" || pickFirst) {
+        /* a shared link's context outlives the recommended setup it leaves the rest to */
+        var linked = pickFirst && asked && asked.context;
         pickFirst = false;
         choose(table, model);
+        if (linked && hasOption(field("context"), linked)) { field("context").value = linked; }
       } else if (target === "runtime") {
         chooseForRuntime(table, model);
       }
@@ -343,6 +346,10 @@
     out.insertBefore(note, out.firstChild);
   }
 
+  function hasOption(select, value) {
+    return Array.prototype.some.call(select.options, function (o) { return o.value === value; });
+  }
+
   function preset() {
     var params = new URLSearchParams(location.search);
     pickFirst = !params.get("quant") || !params.get("runtime");
@@ -354,7 +361,7 @@
     var defaults = { combo: form.dataset.defaultCombo, model: form.dataset.defaultModel, context: form.dataset.defaultContext };
     ["combo", "model", "runtime", "quant", "split", "context"].concat(MORE).forEach(function (name) {
       var value = params.get(name) || defaults[name];
-      if (value && Array.prototype.some.call(field(name).options, function (o) { return o.value === value; })) {
+      if (value && hasOption(field(name), value)) {
         field(name).value = value;
       }
     });

@@ -429,3 +429,29 @@ def test_a_version_number_is_a_search_word(reader: Reader) -> None:
     assert "Llama 3.3" in first, first
     assert any(u.endswith("/terms/3_.json") for u in asked), asked
     assert reader.errors == []
+
+
+def test_a_link_naming_a_context_alone_keeps_it(reader: Reader, built: Built) -> None:
+    """A link with hardware, model and context but no runtime or quant shows the recommended
+    setup at that context (the recommendation chose the runtime and quant, and used to reset
+    the context to the default too)."""
+    table = json.loads((built.site / "api" / "estimates" / "dual-rtx-4090.json").read_text())
+    index = {name: i for i, name in enumerate(table["fields"])}
+    pick = table["defaults"]["llama-3.3-70b-instruct"]
+    offered = {
+        r[index["context"]]
+        for r in table["rows"]
+        if r[index["model"]] == "llama-3.3-70b-instruct"
+        and (r[index["runtime"]], r[index["quant"]], r[index["split"]])
+        == (pick["runtime"], pick["quant"], pick["split"])
+    }
+    default = reader.open("/configure/").locator("#configurator-form")
+    wanted = max(c for c in offered if str(c) != default.get_attribute("data-default-context"))
+    page = reader.open(
+        f"/configure/?combo=dual-rtx-4090&model=llama-3.3-70b-instruct&context={wanted}"
+    )
+    page.locator("[data-testid=verdict]").wait_for()
+    assert page.locator("select[name=context]").input_value() == str(wanted)
+    assert page.locator("select[name=quant]").input_value() == pick["quant"]
+    assert page.locator("[data-testid=preset-note]").count() == 0
+    assert reader.errors == []
