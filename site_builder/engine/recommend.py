@@ -454,7 +454,24 @@ def _reason(
             c.config.runtime,
         ),
     )
-    return closest.estimate.reasons[0] if closest.estimate.reasons else closest.estimate.verdict
+    reason = closest.estimate.reasons[0] if closest.estimate.reasons else closest.estimate.verdict
+    return reason + _smallest_loadable(catalog, evaluated, closest)
+
+
+def _smallest_loadable(catalog: Catalog, evaluated: list[Candidate], closest: Candidate) -> str:
+    """``' in BF16, the smallest checkpoint a runtime here loads'`` when less precise quants
+    were asked for but no runtime here loads them (no published checkpoint, or a format the
+    platform lacks): the closest setup's memory need is then that checkpoint's, not the
+    model's at any precision (Qwen3.5 397B "needs 737.3 GiB" of a 512 GB Mac Studio in BF16,
+    where a 4-bit checkpoint would fit). Empty otherwise."""
+    least = precision_class(catalog, closest.config)
+    smaller = any(
+        c.estimate.verdict == "unsupported" and precision_class(catalog, c.config) < least
+        for c in evaluated
+    )
+    if not smaller:
+        return ""
+    return f" in {closest.config.quant}, the smallest checkpoint a runtime here loads"
 
 
 def _speed_key(

@@ -122,5 +122,30 @@ def test_when_nothing_runs_the_verdict_says_whether_it_is_size_or_support(
     assert weakness_of(found.headline, found.reason, found.verdict).startswith(weakness)
 
 
+@pytest.mark.parametrize(
+    ("combo", "model", "reason"),
+    [
+        # no GGUF or MLX checkpoint of Qwen3.5 397B in the catalog: the 737.3 GiB is its BF16
+        # weights', not the model's at any precision (4-bit would fit in 512 GB)
+        (
+            "mac-studio-m3-ultra-512gb",
+            "qwen3.5-397b-a17b",
+            "card 1 (M3 Ultra, 80-core GPU, 512 GB): needs 737.3 GiB of 384.0 GiB in BF16, "
+            "the smallest checkpoint a runtime here loads",
+        ),
+        # its least precise published quant is the one that does not fit: nothing to add
+        (
+            "single-rtx-4090",
+            "llama-3.1-405b-instruct",
+            "card 1 (RTX 4090): needs 105.1 GiB of 24.0 GiB",
+        ),
+    ],
+)
+def test_a_need_for_memory_names_the_checkpoint_when_smaller_ones_are_missing(
+    combo: str, model: str, reason: str
+) -> None:
+    assert ask(combo, model).reason == reason
+
+
 def test_a_model_that_runs_keeps_the_default_verdict() -> None:
     assert ask("dual-rtx-4090", "llama-3.3-70b-instruct").verdict == "no-fit"
