@@ -459,7 +459,7 @@ def _reason(
 
 
 def _smallest_loadable(catalog: Catalog, evaluated: list[Candidate], closest: Candidate) -> str:
-    """``' in BF16, the smallest checkpoint a runtime here loads'`` when less precise quants
+    """``'; BF16 is the smallest checkpoint a runtime here loads'`` when less precise quants
     were asked for but no runtime here loads them (no published checkpoint, or a format the
     platform lacks): the closest setup's memory need is then that checkpoint's, not the
     model's at any precision (Qwen3.5 397B "needs 737.3 GiB" of a 512 GB Mac Studio in BF16,
@@ -471,7 +471,7 @@ def _smallest_loadable(catalog: Catalog, evaluated: list[Candidate], closest: Ca
     )
     if not smaller:
         return ""
-    return f" in {closest.config.quant}, the smallest checkpoint a runtime here loads"
+    return f"; {closest.config.quant} is the smallest checkpoint a runtime here loads"
 
 
 def _speed_key(

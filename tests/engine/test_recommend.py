@@ -130,7 +130,7 @@ def test_when_nothing_runs_the_verdict_says_whether_it_is_size_or_support(
         (
             "mac-studio-m3-ultra-512gb",
             "qwen3.5-397b-a17b",
-            "card 1 (M3 Ultra, 80-core GPU, 512 GB): needs 737.3 GiB of 384.0 GiB in BF16, "
+            "card 1 (M3 Ultra, 80-core GPU, 512 GB): needs 737.3 GiB of 384.0 GiB; BF16 is "
             "the smallest checkpoint a runtime here loads",
         ),
         # its least precise published quant is the one that does not fit: nothing to add
