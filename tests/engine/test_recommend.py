@@ -125,13 +125,20 @@ def test_when_nothing_runs_the_verdict_says_whether_it_is_size_or_support(
 @pytest.mark.parametrize(
     ("combo", "model", "reason"),
     [
-        # no GGUF or MLX checkpoint of Qwen3.5 397B in the catalog: the 737.3 GiB is its BF16
-        # weights', not the model's at any precision (4-bit would fit in 512 GB)
+        # no GGUF or MLX checkpoint of GLM-5 in the catalog: the 1,385.1 GiB is its BF16
+        # weights', not the model's at any precision
         (
             "mac-studio-m3-ultra-512gb",
-            "qwen3.5-397b-a17b",
-            "card 1 (M3 Ultra, 80-core GPU, 512 GB): needs 737.3 GiB of 384.0 GiB; BF16 is "
+            "glm-5",
+            "card 1 (M3 Ultra, 80-core GPU, 512 GB): needs 1385.1 GiB of 384.0 GiB; BF16 is "
             "the smallest checkpoint a runtime here loads",
+        ),
+        # the least precise GGUF of Qwen3.5 397B in the catalog is Q5_K_M (bartowski's)
+        (
+            "macbook-pro-m4-max-128gb",
+            "qwen3.5-397b-a17b",
+            "card 1 (M4 Max, 40-core GPU, 128 GB): needs 261.1 GiB of 96.0 GiB; Q5_K_M is the "
+            "smallest checkpoint a runtime here loads",
         ),
         # its least precise published quant is the one that does not fit: nothing to add
         (
@@ -145,6 +152,27 @@ def test_a_need_for_memory_names_the_checkpoint_when_smaller_ones_are_missing(
     combo: str, model: str, reason: str
 ) -> None:
     assert ask(combo, model).reason == reason
+
+
+@pytest.mark.parametrize(
+    ("combo", "model", "setup"),
+    [
+        # the GGUF checkpoints of 2026 models: a 512 GB Mac Studio runs Qwen3.5 397B and
+        # Qwen3-Coder 480B in llama.cpp, two RTX 3090s GLM-4.5-Air and Llama 4 Scout with
+        # their experts partly in system RAM
+        ("mac-studio-m3-ultra-512gb", "qwen3.5-397b-a17b", ("llama-cpp", "Q5_K_M")),
+        ("mac-studio-m3-ultra-512gb", "qwen3-coder-480b-a35b-instruct", ("llama-cpp", "Q4_K_M")),
+        ("dual-rtx-3090", "glm-4.5-air", ("llama-cpp", "Q4_K_M")),
+        ("dual-rtx-3090", "llama-4-scout-17b-16e-instruct", ("llama-cpp", "Q4_K_M")),
+    ],
+)
+def test_published_ggufs_of_large_models_run(
+    combo: str, model: str, setup: tuple[str, str]
+) -> None:
+    found = ask(combo, model)
+    top = found.headline  # the fastest in VRAM, else the fastest offload
+    assert top is not None, found.reason
+    assert (top.config.runtime, top.config.quant) == setup
 
 
 def test_a_model_that_runs_keeps_the_default_verdict() -> None:
