@@ -212,8 +212,8 @@ class Checkpoint(Strict):
         default_factory=list,
         description="GGUF repositories: the quant IDs the repository publishes as far as its "
         "sources confirm them (its file list, or the file names other projects download from "
-        "it; it may publish more), each loaded by llama.cpp `-hf repo:QUANT`, Ollama `hf.co/repo:QUANT`, "
-        "LM Studio `lms get ...@QUANT`.",
+        "it; it may publish more), each loaded by llama.cpp `-hf repo:QUANT`, Ollama "
+        "`hf.co/repo:QUANT`, LM Studio `lms get ...@QUANT`.",
     )
     split_quants: list[QuantId] = Field(
         default_factory=list,
