@@ -455,15 +455,15 @@ def _reason(
         ),
     )
     reason = closest.estimate.reasons[0] if closest.estimate.reasons else closest.estimate.verdict
-    return reason + _smallest_loadable(catalog, evaluated, closest)
+    return reason + _least_loadable(catalog, evaluated, closest)
 
 
-def _smallest_loadable(catalog: Catalog, evaluated: list[Candidate], closest: Candidate) -> str:
-    """``'; BF16 is the smallest checkpoint a runtime here loads'`` when less precise quants
+def _least_loadable(catalog: Catalog, evaluated: list[Candidate], closest: Candidate) -> str:
+    """``'; BF16 is the least precise quant a runtime here loads'`` when less precise quants
     were asked for but no runtime here loads them (no published checkpoint, or a format the
-    platform lacks): the closest setup's memory need is then that checkpoint's, not the
-    model's at any precision (Qwen3.5 397B "needs 737.3 GiB" of a 512 GB Mac Studio in BF16,
-    where a 4-bit checkpoint would fit). Empty otherwise."""
+    platform lacks): the closest setup's memory need is then that quant's, not the model's at
+    any precision (GLM-5 "needs 1385.1 GiB" of a 512 GB Mac Studio in BF16, with no GGUF or
+    MLX checkpoint in the catalog). Empty otherwise."""
     least = precision_class(catalog, closest.config)
     smaller = any(
         c.estimate.verdict == "unsupported" and precision_class(catalog, c.config) < least
@@ -471,7 +471,7 @@ def _smallest_loadable(catalog: Catalog, evaluated: list[Candidate], closest: Ca
     )
     if not smaller:
         return ""
-    return f"; {closest.config.quant} is the smallest checkpoint a runtime here loads"
+    return f"; {closest.config.quant} is the least precise quant a runtime here loads"
 
 
 def _speed_key(

@@ -131,14 +131,14 @@ def test_when_nothing_runs_the_verdict_says_whether_it_is_size_or_support(
             "mac-studio-m3-ultra-512gb",
             "glm-5",
             "card 1 (M3 Ultra, 80-core GPU, 512 GB): needs 1385.1 GiB of 384.0 GiB; BF16 is "
-            "the smallest checkpoint a runtime here loads",
+            "the least precise quant a runtime here loads",
         ),
         # the least precise GGUF of Qwen3.5 397B in the catalog is Q5_K_M (bartowski's)
         (
             "macbook-pro-m4-max-128gb",
             "qwen3.5-397b-a17b",
             "card 1 (M4 Max, 40-core GPU, 128 GB): needs 261.1 GiB of 96.0 GiB; Q5_K_M is the "
-            "smallest checkpoint a runtime here loads",
+            "least precise quant a runtime here loads",
         ),
         # its least precise published quant is the one that does not fit: nothing to add
         (
