@@ -462,8 +462,8 @@ def _least_loadable(catalog: Catalog, evaluated: list[Candidate], closest: Candi
     """``'; BF16 is the least precise quant a runtime here loads'`` when less precise quants
     were asked for but no runtime here loads them (no published checkpoint, or a format the
     platform lacks): the closest setup's memory need is then that quant's, not the model's at
-    any precision (GLM-5 "needs 1385.1 GiB" of a 512 GB Mac Studio in BF16, with no GGUF or
-    MLX checkpoint in the catalog). Empty otherwise."""
+    any precision (DeepSeek-V4-Flash "needs 144.7 GiB" of a 128 GB MacBook Pro in its own
+    MXFP4, with no smaller GGUF or MLX checkpoint in the catalog). Empty otherwise."""
     least = precision_class(catalog, closest.config)
     smaller = any(
         c.estimate.verdict == "unsupported" and precision_class(catalog, c.config) < least

@@ -125,19 +125,19 @@ def test_when_nothing_runs_the_verdict_says_whether_it_is_size_or_support(
 @pytest.mark.parametrize(
     ("combo", "model", "reason"),
     [
-        # no GGUF or MLX checkpoint of GLM-5 in the catalog: the 1,385.1 GiB is its BF16
-        # weights', not the model's at any precision
-        (
-            "mac-studio-m3-ultra-512gb",
-            "glm-5",
-            "card 1 (M3 Ultra, 80-core GPU, 512 GB): needs 1385.1 GiB of 384.0 GiB; BF16 is "
-            "the least precise quant a runtime here loads",
-        ),
-        # the least precise GGUF of Qwen3.5 397B in the catalog is Q5_K_M (bartowski's)
+        # DeepSeek-V4-Flash's own MXFP4 release is all a runtime here loads: the need is that
+        # file's, not the model's at any precision
         (
             "macbook-pro-m4-max-128gb",
-            "qwen3.5-397b-a17b",
-            "card 1 (M4 Max, 40-core GPU, 128 GB): needs 261.1 GiB of 96.0 GiB; Q5_K_M is the "
+            "deepseek-v4-flash",
+            "card 1 (M4 Max, 40-core GPU, 128 GB): needs 144.7 GiB of 96.0 GiB; MXFP4 is the "
+            "least precise quant a runtime here loads",
+        ),
+        # no GGUF below Q4_K_M of MiniMax-M2.5 in the catalog, where a 3-bit one might fit
+        (
+            "macbook-pro-m4-max-128gb",
+            "minimax-m2.5",
+            "card 1 (M4 Max, 40-core GPU, 128 GB): needs 129.9 GiB of 96.0 GiB; Q4_K_M is the "
             "least precise quant a runtime here loads",
         ),
         # its least precise published quant is the one that does not fit: nothing to add
