@@ -68,6 +68,18 @@ def words(text: str) -> list[str]:
     return [w for w in WORD.findall(lower) if len(w) >= 2] + VERSION.findall(lower)
 
 
+JOINED = re.compile(r"(?<![a-z0-9])([a-z]+)[ _-]?([0-9]+(?:\.[0-9]+)+)(?![0-9.])")
+"""A name and the dotted version after it (``Llama 3.3``, ``Qwen3.5``, ``GLM-4.5``)."""
+
+
+def joined(text: str) -> list[str]:
+    """Each name joined to its version as one word (``llama3.3``): a title's and a query's, so
+    "llama 3.3" finds the sections about Llama 3.3 though "llama" and "3.3" are each too
+    common for their cut lists to share many sections (the worker splits a query the same
+    way)."""
+    return [name + version for name, version in JOINED.findall(text.lower())]
+
+
 def shard(word: str) -> str:
     """The name of the word file holding ``word``: its first two characters, a dot as ``_``
     (``3.3`` is in ``terms/3_.json``)."""
@@ -96,7 +108,7 @@ def weights(title: str, text: str) -> dict[str, int]:
     for word in words(text):
         counts[word] += 1
     found = {word: min(n, TEXT_WEIGHT_CAP) for word, n in counts.items()}
-    named = words(title)
+    named = words(title) + joined(title)
     for word in named:
         found[word] = found.get(word, 0) + TITLE_WEIGHT + SHORT_TITLE // len(named)
     return found

@@ -17,11 +17,22 @@ function getJSON(url) {
   });
 }
 
-/* As search_pieces.words: runs of two or more letters and digits, then dotted numbers ("3.3"). */
-function words(text) {
-  var lower = String(text).toLowerCase();
-  var runs = (lower.match(/[a-z0-9]+/g) || []).filter(function (w) { return w.length >= 2; });
-  return runs.concat(lower.match(/(?<![0-9.])[0-9]+(?:\.[0-9]+)+/g) || []);
+/* The query's words as search_pieces splits a title: runs of two or more letters and digits,
+   dotted numbers ("3.3") and a name joined to its version ("llama3.3", search_pieces.joined);
+   [word, where it ends, joined], in the order they end (a joined word before the plain word
+   ending with it), so the last is the word being typed. */
+function tokens(text) {
+  var lower = String(text).toLowerCase(), out = [];
+  function each(pattern, make) {
+    var m;
+    while ((m = pattern.exec(lower))) { var t = make(m); if (t) { out.push(t); } }
+  }
+  each(/[a-z0-9]+/g, function (m) { return m[0].length >= 2 ? [m[0], m.index + m[0].length, false] : null; });
+  each(/(?<![0-9.])[0-9]+(?:\.[0-9]+)+/g, function (m) { return [m[0], m.index + m[0].length, false]; });
+  each(/(?<![a-z0-9])([a-z]+)[ _-]?([0-9]+(?:\.[0-9]+)+)(?![0-9.])/g, function (m) {
+    return [m[1] + m[2], m.index + m[0].length, true];
+  });
+  return out.sort(function (a, b) { return a[1] - b[1] || (b[2] ? 1 : 0) - (a[2] ? 1 : 0); });
 }
 
 function wordFile(key) {
@@ -69,10 +80,12 @@ function highlight(escaped, found) {
 }
 
 function search(query) {
-  var all = words(query);
+  var all = tokens(query);
   if (!all.length) { return Promise.resolve({ items: [] }); }
-  var typing = !/\s$/.test(query);
-  return Promise.all(all.map(function (word, i) { return match(word, typing && i === all.length - 1); }))
+  var typing = !/\s$/.test(query), end = query.replace(/\s+$/, "").length;
+  return Promise.all(all.map(function (t) {
+    return match(t[0], typing && t[1] === end).then(function (m) { m.joined = t[2]; return m; });
+  }))
     .then(function (matches) {
       var required = matches.filter(function (m) { return m.complete; });
       var pool = required.length ? required : matches;
@@ -87,7 +100,10 @@ function search(query) {
       ids.forEach(function (id) {
         matches.forEach(function (m) { scores[id] += m.hits[id] || 0; });
       });
-      ids.sort(function (a, b) { return scores[b] - scores[a] || a - b; });
+      /* sections holding more of the query's words first (two cut lists may share few) */
+      var held = {};
+      ids.forEach(function (id) { held[id] = matches.filter(function (m) { return id in m.hits; }).length; });
+      ids.sort(function (a, b) { return held[b] - held[a] || scores[b] - scores[a] || a - b; });
       ids = ids.slice(0, SHOWN);
       return Promise.all(ids.map(record)).then(function (rows) {
         var pages = rows.map(function (row, i) { return row[3] < 0 ? ids[i] : row[3]; });
@@ -102,6 +118,7 @@ function item(row, score, matches) {
   var terms = {}, found = [];
   var text = (row[1] + " " + row[2]).toLowerCase();
   matches.forEach(function (m) {
+    if (m.joined) { return; }  /* "llama3.3" is "llama" and "3.3" on the page */
     var hit = new RegExp("(^|[^a-z0-9])" + escapeRegExp(m.word)).test(text);
     terms[m.word] = hit;
     if (hit) { found.push(m.word); }

@@ -427,7 +427,26 @@ def test_a_version_number_is_a_search_word(reader: Reader) -> None:
     )
     first = page.locator(".md-search-result__item h1").first.inner_text()
     assert "Llama 3.3" in first, first
+    # then the other sections about Llama 3.3 ("llama3.3", search_pieces.joined), before the
+    # pages that only say "llama" (llama.cpp) or only "3.3"
+    sections = page.locator(".md-search-result__item h2").all_inner_texts()[:3]
+    assert len(sections) >= 2, sections
+    assert all("3.3" in t and "llama" in t.lower() for t in sections), sections
     assert any(u.endswith("/terms/3_.json") for u in asked), asked
+    assert reader.errors == []
+
+
+def test_the_word_being_typed_completes_after_a_version(reader: Reader) -> None:
+    """While typing "llama 3.3 70", "70" is the word being typed (it ends the query), so it
+    completes to 70b although the dotted "3.3" and "llama3.3" are split from the query too."""
+    page = reader.open("/")
+    page.keyboard.press("/")
+    page.keyboard.type("llama 3.3 70")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.md-search-result__item a')]"
+        ".some(a => a.href.includes('/models/llama-3.3-70b-instruct/'))",
+        timeout=10_000,
+    )
     assert reader.errors == []
 
 

@@ -86,7 +86,22 @@ def test_a_dotted_number_has_a_word_file_named_with_an_underscore(tmp_path: Path
     search_pieces.split(tmp_path)
     _, pieces = read(tmp_path)
     assert list(pieces["terms/3_.json"]) == ["3.3"]
-    assert pieces["terms/3_.json"]["3.3"] == [1, 0, 2 * (10 + 10 // 3)]
+    assert pieces["terms/3_.json"]["3.3"] == [1, 0, 2 * (10 + 10 // 4)]  # 4 words with llama3.3
+
+
+def test_a_title_joins_a_name_to_its_version(tmp_path: Path) -> None:
+    """ "Llama 3.3" in a title is also the word "llama3.3" (search_pieces.joined), which the
+    worker asks for beside "llama" and "3.3"; a page's text is not joined."""
+    docs = [
+        {"location": "m/", "title": "Llama 3.3 70B", "text": "<p>needs 13.3 GiB</p>"},
+        {"location": "q/", "title": "Qwen3.5 397B-A17B", "text": ""},
+    ]
+    write_index(tmp_path, docs)
+    search_pieces.split(tmp_path)
+    _, pieces = read(tmp_path)
+    assert pieces["terms/ll.json"]["llama3.3"] == [1, 0, 2 * (10 + 10 // 4)]
+    assert pieces["terms/qw.json"]["qwen3.5"] == [1, 1, 2 * (10 + 10 // 5)]
+    assert "needs13.3" not in pieces.get("terms/ne.json", {})
 
 
 def test_markup_in_titles_stays_text(tmp_path: Path) -> None:
