@@ -161,12 +161,15 @@ def estimates(data: SiteData, combo: str, rows: Rows) -> tuple[str, str]:
     context."""
     found = data.results.table_rows(combo, rows)
     defaults: dict[str, Default] = {}
+    nothing: dict[str, dict[str, str]] = {}
     for model in data.catalog.models:
         recommendation = data.results.recommendation(combo, model)
         found.update((q, rows.text(q, e)) for q, e in _answer_rows(recommendation).items())
         default = _default(data, recommendation)
         if default is not None:
             defaults[model] = default
+        else:
+            nothing[model] = {"verdict": recommendation.verdict, "reason": recommendation.reason}
     for query in headline_contexts(data.results, combo):
         found[query] = rows.text(query, data.results.get(query))
     head = {
@@ -175,6 +178,7 @@ def estimates(data: SiteData, combo: str, rows: Rows) -> tuple[str, str]:
         "fields": list(FIGURES),
         "calibrated_bits": list(LABELLED),
         "defaults": defaults_json(defaults),
+        "nothing": nothing,
         "gpu_names": gpu_names(data.catalog, data.catalog.combos[combo].cards()),
         "price": price(data.results.costs[combo][1].sheet),
     }

@@ -99,6 +99,7 @@
       var asking = request(table);
       if (!row || tablesHold()) {
         show(asking, row ? rowGetter(row, table) : null, table, isDefault(table, model));
+        sayNothingRuns(table, model);
         return;
       }
       out.innerHTML = "";
@@ -107,6 +108,7 @@
       return engineAnswer(asking).then(function (answer) {
         if (ticket !== asked_n) { return; }  /* a later choice is on its way */
         show(asking, answer.error ? null : estimateGetter(answer, table), table, null, answer.error);
+        sayNothingRuns(table, model);
       });
     }).catch(function (error) {
       out.setAttribute("aria-busy", "false");
@@ -226,6 +228,20 @@
     return box;
   }
 
+  /* A model nothing runs for on this hardware: what the pages say comes first (the setup
+     shown is one of those that do not run, not a recommendation). */
+  function sayNothingRuns(table, model) {
+    var none = table.nothing[model];
+    if (!none) { return; }
+    var words = JSON.parse(form.dataset.verdicts || "{}");
+    var note = text("p", "Nothing runs on this hardware (" + (words[none.verdict] || none.verdict) + "): " +
+      none.reason + ". The setup below is one of those that do not run.", "configurator-note");
+    note.setAttribute("data-testid", "nothing-runs");
+    out.insertBefore(note, out.firstChild);
+  }
+
+  var RUNS = ["fits", "tight", "offload"];
+
   function render(get, table, recommended, error) {
     out.innerHTML = "";
     if (error) {
@@ -276,7 +292,7 @@
     }
     out.appendChild(figures);
     renderCards(get("per_gpu"), table.names);
-    if (get("launch_command")) {
+    if (get("launch_command") && RUNS.indexOf(get("verdict")) >= 0) {  /* none for a setup that does not run */
       out.appendChild(text("p", "Launch command:"));
       var pre = document.createElement("pre");
       pre.appendChild(text("code", get("launch_command")));

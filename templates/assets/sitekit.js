@@ -203,7 +203,7 @@
         var index = {};
         data.fields.forEach(function (name, i) { index[name] = i; });
         return {
-          key: key, rows: data.rows, index: index, defaults: data.defaults || {},
+          key: key, rows: data.rows, index: index, defaults: data.defaults || {}, nothing: data.nothing || {},
           names: data.gpu_names || {}, gpus: data.gpus || null, price: data.price || null,
           calibratedBits: data.calibrated_bits || []
         };

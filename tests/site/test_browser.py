@@ -17,7 +17,7 @@ from site_builder.engine import config_for_combo
 from site_builder.engine import estimate as engine_estimate
 from site_builder.engine.recommend import fastest_of, recommend
 from site_builder.site import fmt
-from tests.site.browser import Reader, needs_chromium
+from tests.site.browser import Reader, needs_chromium, served
 from tests.site.conftest import Built
 from tests.site.test_engine_match import estimate
 
@@ -474,3 +474,28 @@ def test_a_link_naming_a_context_alone_keeps_it(reader: Reader, built: Built) ->
     assert page.locator("select[name=quant]").input_value() == pick["quant"]
     assert page.locator("[data-testid=preset-note]").count() == 0
     assert reader.errors == []
+
+
+def test_the_configurator_says_when_nothing_runs(browser: Any, shipped: Built) -> None:
+    """A model nothing runs for on the hardware (the shipped catalog: DeepSeek-R1 on one RTX
+    4090) leads with the pages' verdict and reason, and the setup shown, which does not run,
+    has no launch command."""
+    table = json.loads((shipped.site / "api" / "estimates" / "single-rtx-4090.json").read_text())
+    none = table["nothing"]["deepseek-r1"]
+    assert "deepseek-r1" not in table["defaults"]
+    with served(shipped.site) as url:
+        reader = Reader(browser, url)
+        page = reader.open("/configure/?combo=single-rtx-4090&model=deepseek-r1")
+        note = page.locator("[data-testid=nothing-runs]")
+        note.wait_for()
+        assert note.inner_text().startswith(
+            f"Nothing runs on this hardware ({fmt.VERDICT_WORDS[none['verdict']]}): "
+            f"{none['reason']}."
+        )
+        assert page.locator("[data-testid=verdict]").get_attribute("data-verdict") in (
+            "no-fit",
+            "unsupported",
+        )
+        assert "Launch command" not in page.locator("#configurator-result").inner_text()
+        assert reader.errors == []
+        reader.page.close()
