@@ -68,7 +68,7 @@ class Source(NamedTuple):
     repo: str
     """Hugging Face repository (the Ollama tag for ``ollama``)."""
     tag: str | None = None
-    """GGUF quant tag (``-hf repo:TAG``); None when the repository holds a single quant."""
+    """GGUF quant tag (``-hf repo:TAG``); None for other sources."""
     revision: str | None = None
     """Branch of the repository, when not the default one."""
     on_load: bool = False
@@ -107,7 +107,10 @@ def checkpoint(model: Model, quant: str, file_format: str = "safetensors") -> Ch
 
 
 def _gguf(found: Checkpoint, quant: str) -> Source:
-    return Source("gguf", found.repo, quant if len(found.quants) > 1 else None)
+    """The GGUF repository and its quant tag, always named: the catalog lists the quants its
+    sources confirm, so a repository listed with one may hold others (ggml-org's Qwen3.8 27B
+    repository, listed with Q8_0, where a bare ``-hf`` would fetch its default file)."""
+    return Source("gguf", found.repo, quant)
 
 
 def source(runtime: str, model: Model, quant: str, quant_format: str) -> Source | None:

@@ -74,7 +74,7 @@ L33 = "llama-3.3-70b-instruct"
             "gpt-oss-20b",
             "MXFP4",
             "llama-cpp",
-            "llama-server -hf ggml-org/gpt-oss-20b-GGUF -ngl 99 -c 8192 -fa on",
+            "llama-server -hf ggml-org/gpt-oss-20b-GGUF:MXFP4 -ngl 99 -c 8192 -fa on",
         ),
         (
             "rtx-4090",

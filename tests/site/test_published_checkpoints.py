@@ -64,7 +64,7 @@ def _ollama_sources(model: Model, quant: str) -> set[str]:
     found = {model.ollama_tags[quant]} if quant in model.ollama_tags else set()
     for c in model.checkpoints:
         if c.format == "gguf" and c.covers(quant) and quant not in c.split_quants:
-            found.add(f"hf.co/{c.repo}:{quant}" if len(c.quants) > 1 else f"hf.co/{c.repo}")
+            found.add(f"hf.co/{c.repo}:{quant}")  # the tag always named (launch._gguf)
     return found
 
 
