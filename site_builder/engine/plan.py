@@ -412,7 +412,7 @@ def plan_of(
         shape=shape,
         request=req,
         placement=placement_of(req, split),
-        can_offload=support.can_offload(runtime, ctx.runtime, split),
+        can_offload=support.can_offload(runtime, ctx.runtime, split, ctx.quant.format),
         speed=sp,
         host_room=max(ctx.host_ram_gib - HOST_OS_RESERVE_GIB, 0.0) * GIB,
         assumptions=assumptions,

@@ -63,10 +63,12 @@ def flash_attention(runtime: str, asked: bool | None, kv_cache: str) -> bool:
     return True
 
 
-def can_offload(slug: str, runtime: Runtime, split: str) -> bool:
-    """llama.cpp and the runtimes built on it keep layers in system RAM (``-ngl``)."""
+def can_offload(slug: str, runtime: Runtime, split: str, quant_format: str) -> bool:
+    """llama.cpp and the runtimes built on it keep layers in system RAM (``-ngl``); not an
+    MLX checkpoint, which LM Studio runs on its MLX engine (lmstudio-ai/mlx-engine), not on
+    llama.cpp."""
     llama = slug in LLAMA_FAMILY or runtime.based_on == "llama-cpp"
-    return runtime.cpu_offload and llama and split in ("none", "layer")
+    return runtime.cpu_offload and llama and split in ("none", "layer") and quant_format != "mlx"
 
 
 def can_offload_experts(slug: str, moe: bool) -> bool:

@@ -175,5 +175,20 @@ def test_published_ggufs_of_large_models_run(
     assert (top.config.runtime, top.config.quant) == setup
 
 
+@pytest.mark.parametrize(
+    ("combo", "model", "quant", "verdict"),
+    [
+        # LM Studio runs an MLX checkpoint on its MLX engine, which keeps no layers in system
+        # RAM: GLM-5 in MLX 4-bit (390.4 GiB) does not fit the 384 GiB a 512 GB Mac gives the GPU
+        ("mac-studio-m3-ultra-512gb", "glm-5", "MLX-4BIT", "no-fit"),
+        # on its llama.cpp engine a GGUF spills layers to RAM (GLM-4.5-Air in Q8_0 on 128 GB)
+        ("macbook-pro-m4-max-128gb", "glm-4.5-air", "Q8_0", "offload"),
+    ],
+)
+def test_lm_studio_offloads_only_gguf(combo: str, model: str, quant: str, verdict: str) -> None:
+    base = config_for_combo(CATALOG, combo, model=model, quant=quant, runtime="lm-studio")
+    assert fast(CATALOG, base).verdict == verdict  # type: ignore[attr-defined]
+
+
 def test_a_model_that_runs_keeps_the_default_verdict() -> None:
     assert ask("dual-rtx-4090", "llama-3.3-70b-instruct").verdict == "no-fit"
