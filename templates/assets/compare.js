@@ -321,8 +321,8 @@
       mine.sort(function (x, y) { return quants[i][y] - quants[i][x] || (x < y ? -1 : 1); });
       var other = SIDES[1 - i].toUpperCase();
       var build = field(SIDES[1 - i]).value.indexOf(form.dataset.buildPrefix) === 0;
-      return side.toUpperCase() + " also runs " + mine.join(", ") + "; " + other +
-        (build ? "'s table, a build-your-own one, holds only the recommended quant of each runtime, so it may run them too." :
+      return side.toUpperCase() + " runs " + mine.join(", ") + ", which " + other +
+        (build ? "'s table, a build-your-own one, may not hold: it has only the recommended quant of each runtime." :
           " does not (at this context, on each runtime's default split).");
     }).filter(Boolean);
     if (only.length) { out.appendChild(text("p", only.join(" "), "configurator-note")); }

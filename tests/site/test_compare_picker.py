@@ -478,3 +478,24 @@ def test_picker_flags_a_side_below_the_quality_floor(browser: Any, shipped: Buil
         assert note.get_attribute("title") == FLOOR_TITLE
         assert reader.errors == []
         reader.page.close()
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_picker_names_the_quants_only_one_side_runs(browser: Any, shipped: Built) -> None:
+    """Under the table, the quants one side runs and the other does not, the recommended one
+    among them (worded as what the other side lacks, not as more beside the rows shown)."""
+    model = "qwen3-coder-480b-a35b-instruct"
+    with served(shipped.site) as url:
+        reader = Reader(browser, url)
+        page = reader.open(f"/compare/?a=mac-studio-m3-ultra-512gb&b=single-rtx-4090&model={model}")
+        wait_for_model(page, "Qwen3-Coder 480B-A35B Instruct")
+        note = page.locator("#compare-result .configurator-note").last.inner_text()
+        assert re.fullmatch(
+            r"A runs [A-Z0-9_, -]+, which B does not \(at this context, on each runtime's "
+            r"default split\)\.",
+            note,
+        ), note
+        assert "Q4_K_M" in note and "also" not in note
+        assert reader.errors == []
+        reader.page.close()
