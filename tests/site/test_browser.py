@@ -412,19 +412,26 @@ def test_the_search_index_loads_on_first_use(reader: Reader) -> None:
     assert reader.errors == []
 
 
+def searched(reader: Reader, query: str, href: str) -> Any:
+    """The home page with ``query`` typed into search, once a result links to ``href``."""
+    page = reader.open("/")
+    page.keyboard.press("/")
+    page.keyboard.type(query)
+    page.wait_for_function(
+        "href => [...document.querySelectorAll('.md-search-result__item a')]"
+        ".some(a => a.href.includes(href))",
+        arg=href,
+        timeout=10_000,
+    )
+    return page
+
+
 def test_a_version_number_is_a_search_word(reader: Reader) -> None:
     """ "llama 3.3" searches for "3.3" too (a dotted number is a word of its own,
     search_pieces.VERSION): the Llama 3.3 model page comes first, not any Llama page."""
     asked: list[str] = []
     reader.page.on("request", lambda r: asked.append(r.url) if "/terms/" in r.url else None)
-    page = reader.open("/")
-    page.keyboard.press("/")
-    page.keyboard.type("llama 3.3")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.md-search-result__item a')]"
-        ".some(a => a.href.includes('/models/llama-3.3-70b-instruct/'))",
-        timeout=10_000,
-    )
+    page = searched(reader, "llama 3.3", "/models/llama-3.3-70b-instruct/")
     first = page.locator(".md-search-result__item h1").first.inner_text()
     assert "Llama 3.3" in first, first
     # then the other sections about Llama 3.3 ("llama3.3", search_pieces.joined), before the
@@ -439,14 +446,7 @@ def test_a_version_number_is_a_search_word(reader: Reader) -> None:
 def test_the_word_being_typed_completes_after_a_version(reader: Reader) -> None:
     """While typing "llama 3.3 70", "70" is the word being typed (it ends the query), so it
     completes to 70b although the dotted "3.3" and "llama3.3" are split from the query too."""
-    page = reader.open("/")
-    page.keyboard.press("/")
-    page.keyboard.type("llama 3.3 70")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.md-search-result__item a')]"
-        ".some(a => a.href.includes('/models/llama-3.3-70b-instruct/'))",
-        timeout=10_000,
-    )
+    searched(reader, "llama 3.3 70", "/models/llama-3.3-70b-instruct/")
     assert reader.errors == []
 
 
